@@ -1,1 +1,19 @@
-//! engine
+//! The runtime: owns sockets, the clock and the disk; drives the sans-IO `sip`, `media` and
+//! `pbx` state machines and applies what they ask for.
+
+use std::net::SocketAddr;
+use std::ops::RangeInclusive;
+use std::path::PathBuf;
+
+/// What `switchboard serve` needs to run the PBX.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Folder holding the database and audio files.
+    pub data_dir: PathBuf,
+    /// Each address is served over both UDP and TCP (IPv4 and IPv6 alike).
+    pub listen: Vec<SocketAddr>,
+    /// UDP ports the RTP relay may use; each relayed call takes two.
+    pub rtp_ports: RangeInclusive<u16>,
+    /// Digest realm presented to phones.
+    pub realm: String,
+}
