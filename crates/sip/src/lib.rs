@@ -1,1 +1,3 @@
 //! sip
+
+pub mod auth;
