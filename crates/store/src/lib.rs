@@ -1,1 +1,28 @@
-//! store
+//! Durable state of the PBX in one SQLite file: extensions and their credentials, where each
+//! phone is registered (so a restart keeps every phone reachable), and call detail records.
+//!
+//! The file is `<data_dir>/switchboard.db`, in WAL mode with `synchronous=FULL` so that a row
+//! reported as written survives a crash or power loss. Registrations change often (every
+//! REGISTER refresh), so they go through [`BindingWriter`], which groups many changes into one
+//! transaction instead of paying an fsync per packet.
+
+mod binding_writer;
+mod bindings;
+mod cdr;
+mod db;
+mod error;
+mod extensions;
+mod migrations;
+mod secret;
+
+pub use binding_writer::BindingWriter;
+pub use bindings::{Binding, Transport};
+pub use cdr::{Cdr, CdrFilter, HangupBy, NewCdr, Outcome};
+pub use db::{Store, DB_FILE_NAME};
+pub use error::{Error, FieldError, ValidationErrors};
+pub use extensions::{CreatedExtension, Extension, NAME_MAX_CHARS};
+pub use migrations::SCHEMA_VERSION;
+pub use secret::{generate_secret, ha1_md5, ha1_sha256, SECRET_ALPHABET, SECRET_LEN};
+
+/// Result type of every fallible store operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
