@@ -1,1 +1,13 @@
-//! media
+//! Media plane building blocks, sans-IO: SDP offer/answer, RTP/RTCP headers, RFC 4733
+//! telephone-events, G.711 codecs, tones and the symmetric-latching state of an RTP relay leg.
+//!
+//! Nothing here opens a socket or reads the clock; the engine owns both and passes `now` in.
+
+pub mod codec;
+mod error;
+pub mod relay;
+pub mod rtp;
+pub mod sdp;
+pub mod tone;
+
+pub use error::Error;
