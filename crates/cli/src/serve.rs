@@ -1,0 +1,148 @@
+//! `switchboard serve`: run the PBX until Ctrl-C or SIGTERM.
+
+use std::net::{IpAddr, SocketAddr};
+use std::ops::RangeInclusive;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::extension::DEFAULT_REALM;
+use crate::lan_address;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address to take SIP on, over UDP and TCP; repeat for several
+    #[arg(long = "listen", value_name = "ADDR", default_values_t = default_listen())]
+    listen: Vec<SocketAddr>,
+    /// UDP ports for relayed audio, LO-HI (each call takes two)
+    #[arg(long, value_name = "LO-HI", default_value = "10000-19999", value_parser = parse_port_range)]
+    rtp_ports: RangeInclusive<u16>,
+    /// Digest realm presented to phones; extensions must be created with the same one
+    #[arg(long, default_value = DEFAULT_REALM)]
+    realm: String,
+}
+
+fn default_listen() -> Vec<SocketAddr> {
+    vec![
+        SocketAddr::from(([0, 0, 0, 0], 5060)),
+        SocketAddr::from(([0u16; 8], 5060)),
+    ]
+}
+
+/// `LO-HI` with LO ≤ HI and room for at least one call (two ports).
+fn parse_port_range(s: &str) -> Result<RangeInclusive<u16>, String> {
+    let (lo, hi) = s
+        .split_once('-')
+        .ok_or_else(|| "expected LO-HI, e.g. 10000-19999".to_owned())?;
+    let lo: u16 = lo.trim().parse().map_err(|_| format!("bad port {lo:?}"))?;
+    let hi: u16 = hi.trim().parse().map_err(|_| format!("bad port {hi:?}"))?;
+    if lo == 0 || hi <= lo {
+        return Err("need 1 <= LO < HI".to_owned());
+    }
+    Ok(lo..=hi)
+}
+
+pub fn run(args: Args, data_dir: PathBuf) -> anyhow::Result<()> {
+    let config = engine::Config {
+        data_dir,
+        listen: args.listen,
+        rtp_ports: args.rtp_ports,
+        realm: args.realm,
+    };
+    print_welcome(&config);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        engine::run(config, shutdown_signal()).await?;
+        anyhow::Ok(())
+    })
+}
+
+/// Three lines for the person who just started it: where it listens, how to add an
+/// extension, how to point a phone at it.
+fn print_welcome(config: &engine::Config) {
+    let listen: Vec<String> = config.listen.iter().map(ToString::to_string).collect();
+    println!(
+        "Switchboard is listening for SIP on {} (UDP and TCP), audio on UDP ports {}-{}, realm \"{}\".",
+        listen.join(", "),
+        config.rtp_ports.start(),
+        config.rtp_ports.end(),
+        config.realm
+    );
+    let realm = if config.realm == DEFAULT_REALM {
+        String::new()
+    } else {
+        format!(" --realm \"{}\"", config.realm)
+    };
+    println!(
+        "Add an extension: switchboard --data \"{}\" extension add 201 --name \"Alice Smith\"{realm}",
+        config.data_dir.display()
+    );
+    println!(
+        "Register a phone: SIP server {}, user name = the extension number, password = the one `extension add` printed.",
+        phone_server(&config.listen)
+    );
+}
+
+/// What to type into a phone as server: the first listen address, with a wildcard replaced by
+/// this computer's LAN address.
+fn phone_server(listen: &[SocketAddr]) -> String {
+    let Some(first) = listen.first() else {
+        return "<this computer's IP address>".to_owned();
+    };
+    let ip: Option<IpAddr> = if first.ip().is_unspecified() {
+        lan_address::guess()
+    } else {
+        Some(first.ip())
+    };
+    match ip {
+        Some(ip) => SocketAddr::new(ip, first.port()).to_string(),
+        None => format!("<this computer's IP address>:{}", first.port()),
+    }
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM (what service managers send) on Unix.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_ranges() {
+        assert_eq!(parse_port_range("10000-19999"), Ok(10000..=19999));
+        assert!(parse_port_range("10000").is_err());
+        assert!(parse_port_range("20000-10000").is_err());
+        assert!(parse_port_range("0-100").is_err());
+        assert!(parse_port_range("1-70000").is_err());
+    }
+}
