@@ -26,9 +26,14 @@ pub fn parse(data: &[u8]) -> Result<Message, ParseError> {
     if data.is_empty() {
         return Err(ParseError::Empty);
     }
-    let head_len = find_header_end(data).ok_or(ParseError::Unterminated)?;
+    let (head_len, body_start) = match find_header_end(data) {
+        Some(end) => (end, end + 4),
+        // A datagram that ends right after a header line lacks only the blank line
+        // (RFC 3261 §7.5 requires it); read it as a message without a body.
+        None if data.ends_with(b"\r\n") => (data.len() - 2, data.len()),
+        None => return Err(ParseError::Unterminated),
+    };
     let head = String::from_utf8_lossy(data.get(..head_len).unwrap_or_default());
-    let body_start = head_len + 4;
 
     let (start_line, header_text) = match head.split_once("\r\n") {
         Some((s, h)) => (s, h),
