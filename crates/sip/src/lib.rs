@@ -16,6 +16,7 @@ mod message;
 mod method;
 mod params;
 mod scan;
+pub mod transaction;
 mod transport;
 mod uri;
 
