@@ -106,6 +106,8 @@ pub(crate) fn parse_quoted(s: &str) -> Option<(String, &str)> {
 pub(crate) fn write_quoted(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
     out.write_char('"')?;
     for c in s.chars() {
+        // quoted-pair cannot carry CR or LF (RFC 3261 §25.1).
+        let c = if c == '\r' || c == '\n' { ' ' } else { c };
         if c == '"' || c == '\\' || (c.is_ascii_control() && c != '\t') {
             out.write_char('\\')?;
         }

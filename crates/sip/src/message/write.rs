@@ -14,12 +14,25 @@ fn write_rest(out: &mut Vec<u8>, headers: &Headers, body: &[u8]) {
         }
         out.extend_from_slice(name.as_bytes());
         out.extend_from_slice(b": ");
-        out.extend_from_slice(value.as_bytes());
+        push_line(out, value);
         out.extend_from_slice(b"\r\n");
     }
     // Writing into a Vec cannot fail.
     let _ = write!(out, "Content-Length: {}\r\n\r\n", body.len());
     out.extend_from_slice(body);
+}
+
+/// Writes text that must stay on one line: a CR or LF in a value built by hand would end
+/// the header early and let its remainder pose as another header, so it becomes a space.
+fn push_line(out: &mut Vec<u8>, text: &str) {
+    if text.contains(['\r', '\n']) {
+        out.extend(
+            text.bytes()
+                .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+        );
+    } else {
+        out.extend_from_slice(text.as_bytes());
+    }
 }
 
 fn header_size(headers: &Headers) -> usize {
@@ -42,7 +55,9 @@ impl Request {
 impl Response {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(64 + header_size(&self.headers) + self.body.len());
-        let _ = write!(out, "SIP/2.0 {} {}\r\n", self.status, self.reason);
+        let _ = write!(out, "SIP/2.0 {} ", self.status);
+        push_line(&mut out, &self.reason);
+        out.extend_from_slice(b"\r\n");
         write_rest(&mut out, &self.headers, &self.body);
         out
     }
