@@ -9,10 +9,9 @@ use support::{outgoing, udp, Driver};
 #[test]
 fn timer_e_doubles_to_t2_then_f_fires() {
     let mut d = Driver::new(support::endpoint("192.0.2.10", 5060, 2));
-    let key = d
-        .ep
-        .send_request(d.now, outgoing("REGISTER", 1, "r1"), udp("192.0.2.20:5060"))
-        .expect("accepted");
+    let key =
+        d.ep.send_request(d.now, outgoing("REGISTER", 1, "r1"), udp("192.0.2.20:5060"))
+            .expect("accepted");
     d.run_until(40.0);
     let times = d.send_times("REGISTER");
     assert_eq!(&times[..6], &[0.0, 0.5, 1.5, 3.5, 7.5, 11.5]);
@@ -32,8 +31,7 @@ fn timer_e_doubles_to_t2_then_f_fires() {
 fn proceeding_retransmits_every_t2() {
     let mut d = Driver::new(support::endpoint("192.0.2.10", 5060, 2));
     let uas = udp("192.0.2.20:5060");
-    d.ep
-        .send_request(d.now, outgoing("OPTIONS", 1, "o1"), uas)
+    d.ep.send_request(d.now, outgoing("OPTIONS", 1, "o1"), uas)
         .expect("accepted");
     d.run_until(0.1);
     let sent = support::parsed_request(&d.sent[0].1.bytes);
@@ -47,10 +45,9 @@ fn proceeding_retransmits_every_t2() {
 fn final_response_completes_and_retransmissions_are_absorbed() {
     let mut d = Driver::new(support::endpoint("192.0.2.10", 5060, 2));
     let uas = udp("192.0.2.20:5060");
-    let key = d
-        .ep
-        .send_request(d.now, outgoing("OPTIONS", 1, "o1"), uas)
-        .expect("accepted");
+    let key =
+        d.ep.send_request(d.now, outgoing("OPTIONS", 1, "o1"), uas)
+            .expect("accepted");
     d.drain();
     let sent = support::parsed_request(&d.sent[0].1.bytes);
     let ok = support::answer(&sent, 200).to_bytes();
