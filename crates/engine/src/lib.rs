@@ -1,6 +1,8 @@
 //! The runtime: owns sockets, the clock and the disk; drives the sans-IO `sip`, `media` and
 //! `pbx` state machines and applies what they ask for.
 
+pub mod relay;
+
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 use std::path::PathBuf;

@@ -1,0 +1,206 @@
+//! The forwarding task of one call: every socket of both legs polled from one future.
+//!
+//! One task per call (rather than per socket) keeps each leg's latching state in one place:
+//! the task that accepts phone A's packets is the same one that needs A's latched address
+//! to answer B's, so no lock or atomic address is shared.
+
+use std::future::poll_fn;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use media::relay::{Leg, Verdict};
+use tokio::io::ReadBuf;
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc::{self, UnboundedReceiver};
+
+use super::handle::{Control, RelayHandle, SharedStats};
+use super::pool::{LegSockets, PortLease, RelayOptions, RelayPorts};
+use super::{socket, RelayError};
+
+/// Larger than any RTP packet we expect (Ethernet MTU); a bigger datagram is truncated.
+const BUFFER: usize = 4096;
+/// Datagrams read from one socket per wake-up before giving other tasks a turn.
+const BURST: usize = 64;
+
+/// The RTP or RTCP half of one leg: its socket and the latching of its phone.
+struct Channel {
+    socket: UdpSocket,
+    leg: Leg,
+}
+
+struct LegIo {
+    rtp: Channel,
+    rtcp: Option<Channel>,
+    /// Kept for its `Drop`: dropped after the sockets, so the port returns once closed.
+    _lease: PortLease,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Rtp,
+    Rtcp,
+}
+
+struct Forwarder {
+    legs: [LegIo; 2],
+    control: UnboundedReceiver<Control>,
+    stats: Arc<SharedStats>,
+    buf: Box<[u8; BUFFER]>,
+}
+
+pub(super) fn spawn(
+    options: &RelayOptions,
+    ports: RelayPorts,
+    a_peer: SocketAddr,
+    b_peer: SocketAddr,
+) -> Result<RelayHandle, RelayError> {
+    let runtime = tokio::runtime::Handle::try_current().map_err(|_| RelayError::NoRuntime)?;
+    let local = [ports.a.lease.rtp_addr(), ports.b.lease.rtp_addr()];
+    let legs = {
+        // Registering with the reactor needs the runtime's context.
+        let _guard = runtime.enter();
+        [
+            leg_io(ports.a, a_peer, options)?,
+            leg_io(ports.b, b_peer, options)?,
+        ]
+    };
+    let (control_tx, control) = mpsc::unbounded_channel();
+    let stats = Arc::new(SharedStats::default());
+    let mut forwarder = Forwarder {
+        legs,
+        control,
+        stats: Arc::clone(&stats),
+        buf: Box::new([0; BUFFER]),
+    };
+    let task = runtime.spawn(async move { poll_fn(|cx| forwarder.poll(cx)).await });
+    Ok(RelayHandle {
+        control: control_tx,
+        stats,
+        task,
+        local,
+    })
+}
+
+fn leg_io(
+    sockets: LegSockets,
+    peer: SocketAddr,
+    options: &RelayOptions,
+) -> Result<LegIo, RelayError> {
+    let rtp = Channel {
+        socket: UdpSocket::from_std(sockets.rtp)?,
+        leg: Leg::new(peer, options.latch),
+    };
+    let rtcp = match sockets.rtcp {
+        Some(s) => Some(Channel {
+            socket: UdpSocket::from_std(s)?,
+            leg: Leg::new(rtcp_peer(peer), options.latch),
+        }),
+        None => None,
+    };
+    Ok(LegIo {
+        rtp,
+        rtcp,
+        _lease: sockets.lease,
+    })
+}
+
+/// RFC 3550 §11: without other information, RTCP uses the port above RTP. Latching
+/// corrects it when the phone said otherwise (a=rtcp) or sits behind NAT.
+fn rtcp_peer(rtp: SocketAddr) -> SocketAddr {
+    SocketAddr::new(rtp.ip(), rtp.port().saturating_add(1))
+}
+
+impl Forwarder {
+    /// Applies control messages, then drains every socket; never completes on its own
+    /// except when the handle is gone.
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        loop {
+            match self.control.poll_recv(cx) {
+                Poll::Ready(Some(message)) => self.apply(message),
+                Poll::Ready(None) => return Poll::Ready(()),
+                Poll::Pending => break,
+            }
+        }
+        let now = Instant::now();
+        let mut more = false;
+        for from in [0, 1] {
+            more |= self.drain(cx, now, from, Kind::Rtp);
+            more |= self.drain(cx, now, from, Kind::Rtcp);
+        }
+        if more {
+            // A socket still had data after a full burst: come back after others ran.
+            cx.waker().wake_by_ref();
+        }
+        Poll::Pending
+    }
+
+    fn apply(&mut self, message: Control) {
+        match message {
+            Control::UpdatePeer(side, peer) => {
+                let leg = &mut self.legs[side.index()];
+                leg.rtp.leg.update_signalled(peer);
+                if let Some(rtcp) = &mut leg.rtcp {
+                    rtcp.leg.update_signalled(rtcp_peer(peer));
+                }
+            }
+            Control::TrustIp(side, ip) => {
+                let leg = &mut self.legs[side.index()];
+                leg.rtp.leg.trust_ip(ip);
+                if let Some(rtcp) = &mut leg.rtcp {
+                    rtcp.leg.trust_ip(ip);
+                }
+            }
+        }
+    }
+
+    /// Reads up to a burst from one socket and relays what it accepts. Returns true when
+    /// the burst ran out before the socket did.
+    fn drain(&mut self, cx: &mut Context<'_>, now: Instant, from: usize, kind: Kind) -> bool {
+        let [a, b] = &mut self.legs;
+        let (incoming, outgoing) = if from == 0 { (a, b) } else { (b, a) };
+        let (Some(inbound), Some(outbound)) = (incoming.channel(kind), outgoing.channel(kind))
+        else {
+            return false;
+        };
+        for _ in 0..BURST {
+            let mut read = ReadBuf::new(&mut self.buf[..]);
+            let source = match inbound.socket.poll_recv_from(cx, &mut read) {
+                Poll::Ready(Ok(source)) => source,
+                // Errors such as a queued ICMP report are per datagram: try the next one.
+                Poll::Ready(Err(_)) => continue,
+                Poll::Pending => return false,
+            };
+            let data = read.filled();
+            if inbound.leg.on_packet(now, source) == Verdict::Drop {
+                self.stats.refused(from);
+                continue;
+            }
+            let sent = outbound
+                .leg
+                .destination()
+                .map(|dest| socket::send_now(&outbound.socket, data, dest));
+            match (sent, kind) {
+                (Some(Ok(_)), Kind::Rtp) => self.stats.relayed(from, data.len()),
+                (Some(Ok(_)), Kind::Rtcp) => {
+                    self.stats.rtcp.fetch_add(1, Relaxed);
+                }
+                _ => {
+                    self.stats.undeliverable.fetch_add(1, Relaxed);
+                }
+            }
+        }
+        true
+    }
+}
+
+impl LegIo {
+    fn channel(&mut self, kind: Kind) -> Option<&mut Channel> {
+        match kind {
+            Kind::Rtp => Some(&mut self.rtp),
+            Kind::Rtcp => self.rtcp.as_mut(),
+        }
+    }
+}

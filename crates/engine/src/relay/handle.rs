@@ -1,0 +1,148 @@
+//! The call model's grip on a running relay: re-target a leg, read counters, stop it.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+/// One of the two legs of a relayed call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    A,
+    B,
+}
+
+impl Side {
+    pub(super) fn index(self) -> usize {
+        match self {
+            Side::A => 0,
+            Side::B => 1,
+        }
+    }
+}
+
+/// Packets and bytes relayed one way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flow {
+    pub packets: u64,
+    pub bytes: u64,
+}
+
+/// Counters of one relay, read at some instant.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RelayStats {
+    /// RTP received from phone A and sent on to phone B.
+    pub a_to_b: Flow,
+    /// RTP received from phone B and sent on to phone A.
+    pub b_to_a: Flow,
+    /// RTCP packets relayed, both ways.
+    pub rtcp: u64,
+    /// Packets refused on the A-side port: not from phone A (RTP and RTCP).
+    pub refused_a: u64,
+    /// Packets refused on the B-side port: not from phone B.
+    pub refused_b: u64,
+    /// Accepted packets that could not be sent: the far leg is on hold (no address) or
+    /// the send failed.
+    pub undeliverable: u64,
+}
+
+/// Counters shared between the forwarding task (sole writer) and the handle.
+#[derive(Debug, Default)]
+pub(super) struct SharedStats {
+    packets: [AtomicU64; 2],
+    bytes: [AtomicU64; 2],
+    pub(super) rtcp: AtomicU64,
+    refused: [AtomicU64; 2],
+    pub(super) undeliverable: AtomicU64,
+}
+
+impl SharedStats {
+    /// Counts an RTP packet relayed from the phone on `from`.
+    pub(super) fn relayed(&self, from: usize, len: usize) {
+        if let (Some(p), Some(b)) = (self.packets.get(from), self.bytes.get(from)) {
+            p.fetch_add(1, Relaxed);
+            b.fetch_add(len as u64, Relaxed);
+        }
+    }
+
+    pub(super) fn refused(&self, on: usize) {
+        if let Some(r) = self.refused.get(on) {
+            r.fetch_add(1, Relaxed);
+        }
+    }
+
+    fn snapshot(&self) -> RelayStats {
+        let flow = |i: usize| Flow {
+            packets: self.packets[i].load(Relaxed),
+            bytes: self.bytes[i].load(Relaxed),
+        };
+        RelayStats {
+            a_to_b: flow(0),
+            b_to_a: flow(1),
+            rtcp: self.rtcp.load(Relaxed),
+            refused_a: self.refused[0].load(Relaxed),
+            refused_b: self.refused[1].load(Relaxed),
+            undeliverable: self.undeliverable.load(Relaxed),
+        }
+    }
+}
+
+/// Changes the call model asks of a running relay.
+#[derive(Debug)]
+pub(super) enum Control {
+    UpdatePeer(Side, SocketAddr),
+    TrustIp(Side, IpAddr),
+}
+
+/// A running relay. Dropping it stops forwarding and returns the ports to the pool.
+#[derive(Debug)]
+pub struct RelayHandle {
+    pub(super) control: UnboundedSender<Control>,
+    pub(super) stats: Arc<SharedStats>,
+    pub(super) task: JoinHandle<()>,
+    pub(super) local: [SocketAddr; 2],
+}
+
+impl RelayHandle {
+    /// A leg's phone announced a new address (re-INVITE, e.g. resume after hold). A changed
+    /// address restarts latching for that leg; the same address changes nothing.
+    pub fn update_peer(&self, side: Side, peer: SocketAddr) {
+        // Fails only when the task has ended, and then there is nothing to update.
+        let _ = self.control.send(Control::UpdatePeer(side, peer));
+    }
+
+    /// Also accept a leg's media from `ip`, typically the phone's SIP signalling source
+    /// when its SDP carries a private address behind NAT.
+    pub fn trust_ip(&self, side: Side, ip: IpAddr) {
+        let _ = self.control.send(Control::TrustIp(side, ip));
+    }
+
+    pub fn stats(&self) -> RelayStats {
+        self.stats.snapshot()
+    }
+
+    /// The relay's address on a side (the one written into that side's SDP).
+    pub fn local_addr(&self, side: Side) -> SocketAddr {
+        self.local[side.index()]
+    }
+
+    /// Whether the forwarding task is still running.
+    pub fn is_running(&self) -> bool {
+        !self.task.is_finished()
+    }
+
+    /// Stops forwarding and waits until the sockets are closed and the ports are back in
+    /// the pool.
+    pub async fn close(mut self) {
+        self.task.abort();
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for RelayHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

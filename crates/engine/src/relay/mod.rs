@@ -1,0 +1,30 @@
+//! The RTP relay: media of every call is anchored at the PBX, which forwards it socket to
+//! socket between the two phones, latching to each phone's real source address.
+//!
+//! Allocation is synchronous so the call model can write the port into SDP at once;
+//! forwarding runs as one tokio task per call that reads every socket of the call with a
+//! reused buffer and sends with a plain non-blocking syscall, so the per-packet path neither
+//! allocates nor takes a lock.
+
+mod forward;
+mod handle;
+mod pool;
+mod socket;
+
+use std::io;
+
+pub use handle::{Flow, RelayHandle, RelayStats, Side};
+pub use pool::{RelayOptions, RelayPool, RelayPorts};
+
+/// Why a relay could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    /// Every port of the configured range is in use (or failed to bind).
+    #[error("no free rtp port")]
+    Exhausted,
+    /// `start` was called outside a tokio runtime.
+    #[error("no tokio runtime")]
+    NoRuntime,
+    #[error("relay socket: {0}")]
+    Io(#[from] io::Error),
+}
