@@ -7,6 +7,7 @@
 
 pub mod auth;
 mod check;
+pub mod dialog;
 mod error;
 mod framing;
 mod header_name;
