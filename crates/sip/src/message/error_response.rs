@@ -40,10 +40,9 @@ pub fn error_response(raw: &[u8], err: &ParseError) -> Option<Response> {
             copied.push(("", String::new()));
             continue;
         };
-        let name = match known(name.trim_end_matches([' ', '\t'])) {
-            Some(n @ ("Via" | "From" | "To" | "Call-ID" | "CSeq")) => n,
-            _ => "",
-        };
+        let name = known(name.trim_end_matches([' ', '\t']))
+            .filter(|n| matches!(*n, "Via" | "From" | "To" | "Call-ID" | "CSeq"))
+            .unwrap_or_default();
         copied.push((name, trim_ws(value).to_owned()));
     }
     copied.retain(|(n, v)| !n.is_empty() && !v.is_empty() && !v.contains(['\r', '\n']));

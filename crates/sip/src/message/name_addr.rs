@@ -71,7 +71,7 @@ impl NameAddr {
             let name = if words.is_empty() {
                 None
             } else if words
-                .split(|c| c == ' ' || c == '\t')
+                .split([' ', '\t'])
                 .all(|w| w.is_empty() || is_token(w))
             {
                 Some(words.to_owned())

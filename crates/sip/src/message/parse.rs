@@ -195,16 +195,12 @@ fn validate(headers: &Headers) -> Result<Option<u32>, ParseError> {
             "CSeq" => {
                 value.parse::<CSeq>()?;
             }
-            "Call-ID" => {
-                if value.is_empty() || value.contains([' ', '\t']) {
-                    return Err(ParseError::Header("Call-ID"));
-                }
+            "Call-ID" if value.is_empty() || value.contains([' ', '\t']) => {
+                return Err(ParseError::Header("Call-ID"));
             }
-            "Max-Forwards" => {
-                // RFC 3261 §20.22 and RFC 4475 §3.1.2.5: 0..=255.
-                if !parse_u32(value).is_some_and(|m| m <= 255) {
-                    return Err(ParseError::Header("Max-Forwards"));
-                }
+            // RFC 3261 §20.22 and RFC 4475 §3.1.2.5: 0..=255.
+            "Max-Forwards" if parse_u32(value).filter(|m| *m <= 255).is_none() => {
+                return Err(ParseError::Header("Max-Forwards"));
             }
             "Route" => {
                 NameAddr::parse_list(value).ok_or(ParseError::Header("Route"))?;
