@@ -1,11 +1,20 @@
 //! The runtime: owns sockets, the clock and the disk; drives the sans-IO `sip`, `media` and
 //! `pbx` state machines and applies what they ask for.
 
+mod bridge;
+mod cdr_writer;
+mod core_loop;
+mod media_bridge;
+mod net;
 pub mod relay;
+mod run;
 
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
+
+pub(crate) use run::load_directory;
+pub use run::run;
 
 /// What `switchboard serve` needs to run the PBX.
 #[derive(Debug, Clone)]
@@ -18,4 +27,13 @@ pub struct Config {
     pub rtp_ports: RangeInclusive<u16>,
     /// Digest realm presented to phones.
     pub realm: String,
+}
+
+/// Why the PBX could not start or had to stop.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cannot listen on {0}: {1}")]
+    Bind(SocketAddr, #[source] std::io::Error),
+    #[error("database: {0}")]
+    Store(#[from] store::Error),
 }

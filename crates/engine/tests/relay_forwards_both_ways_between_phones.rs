@@ -102,7 +102,10 @@ async fn a_leg_whose_peer_is_unknown_waits_for_update_peer() {
     send(&phone_a, relay_for_a, &rtp(1, b"early")).await;
     let deadline = tokio::time::Instant::now() + PATIENCE;
     while relay.stats().undeliverable == 0 {
-        assert!(tokio::time::Instant::now() < deadline, "early packet never read");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "early packet never read"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(1)).await;
     }
     // B's answer names its address; B's packets and A's next ones now flow.

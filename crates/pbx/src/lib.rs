@@ -1,1 +1,15 @@
-//! pbx
+//! The PBX's decisions: registrar/location and the B2BUA call model. Sans-IO: the runtime
+//! feeds it datagrams and the time and applies what it asks for.
+
+pub mod action;
+mod call;
+pub mod config;
+mod core;
+pub mod media_relay;
+pub mod registrar;
+mod util;
+
+pub use action::{Action, CallRecord, HangupBy, Outcome, PbxEvent, Side};
+pub use config::PbxConfig;
+pub use core::Pbx;
+pub use media_relay::{MediaRelay, RelayId, RelayPorts};

@@ -168,34 +168,52 @@ impl Default for CdrFilter {
 impl Store {
     /// Saves a finished call; returns its id.
     pub fn insert_cdr(&self, cdr: &NewCdr) -> Result<i64> {
+        insert_on(&self.conn, cdr)
+    }
+
+    /// Inserts several records in one transaction: one fsync for the lot.
+    pub fn insert_cdrs(&mut self, cdrs: &[NewCdr]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for cdr in cdrs {
+            insert_on(&tx, cdr)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// One INSERT on `conn` (the store's connection or an open transaction).
+fn insert_on(conn: &rusqlite::Connection, cdr: &NewCdr) -> Result<i64> {
+    {
         // Talk time counts from the answer; a clock step backwards must not make it negative.
         let duration_s = cdr
             .answered_at
             .map_or(0, |answered| (cdr.ended_at - answered).max(0));
-        self.conn
-            .prepare_cached(
-                "INSERT INTO cdr (call_id, caller_number, caller_name, callee, answered_by,
+        conn.prepare_cached(
+            "INSERT INTO cdr (call_id, caller_number, caller_name, callee, answered_by,
                                   started_at, answered_at, ended_at, duration_s, outcome,
                                   hangup_by, reason)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?
-            .execute(params![
-                cdr.call_id,
-                cdr.caller_number,
-                cdr.caller_name,
-                cdr.callee,
-                cdr.answered_by,
-                cdr.started_at,
-                cdr.answered_at,
-                cdr.ended_at,
-                duration_s,
-                cdr.outcome,
-                cdr.hangup_by,
-                cdr.reason
-            ])?;
-        Ok(self.conn.last_insert_rowid())
+        )?
+        .execute(params![
+            cdr.call_id,
+            cdr.caller_number,
+            cdr.caller_name,
+            cdr.callee,
+            cdr.answered_by,
+            cdr.started_at,
+            cdr.answered_at,
+            cdr.ended_at,
+            duration_s,
+            cdr.outcome,
+            cdr.hangup_by,
+            cdr.reason
+        ])?;
+        Ok(conn.last_insert_rowid())
     }
+}
 
+impl Store {
     /// Call records matching `filter`, newest first.
     pub fn list_cdrs(&self, filter: &CdrFilter) -> Result<Vec<Cdr>> {
         let mut stmt = self.conn.prepare_cached(

@@ -44,6 +44,15 @@ impl Store {
         BindingWriter::spawn(connect(&self.path)?)
     }
 
+    /// A number that changes whenever another connection commits to the file
+    /// (`PRAGMA data_version`): the daemon polls it to notice extensions changed by the
+    /// command line while it runs.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
     /// The schema version recorded in the file (`PRAGMA user_version`).
     pub fn schema_version(&self) -> Result<u32> {
         migrations::version(&self.conn)

@@ -1,0 +1,169 @@
+//! The one task that owns the PBX state machine: it feeds it network input and the time,
+//! sends what it transmits and applies what it asks for.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use pbx::{Action, Pbx, PbxEvent};
+use sip::transaction::Peer;
+use sip::Transport;
+use tokio::sync::mpsc;
+
+use crate::bridge;
+use crate::cdr_writer::CdrWriter;
+use crate::media_bridge::Relays;
+use crate::net::{NetEvent, TcpConnections, UdpSockets};
+
+/// How often the database is checked for extensions changed by another process.
+const DIRECTORY_POLL: Duration = Duration::from_secs(1);
+
+/// Inputs handled per wake-up before transmits are flushed, to batch work under load.
+const BATCH: usize = 256;
+
+pub(crate) struct Core {
+    pub pbx: Pbx,
+    pub events: mpsc::Receiver<NetEvent>,
+    pub events_tx: mpsc::Sender<NetEvent>,
+    pub udp: UdpSockets,
+    pub tcp: TcpConnections,
+    pub relays: Relays,
+    pub bindings: store::BindingWriter,
+    pub cdrs: CdrWriter,
+    pub store: store::Store,
+    pub data_version: i64,
+}
+
+pub(crate) fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl Core {
+    pub async fn run(mut self, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut directory_poll = tokio::time::interval(DIRECTORY_POLL);
+        loop {
+            let deadline = self
+                .pbx
+                .poll_timeout()
+                .unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+            tokio::select! {
+                _ = &mut shutdown => break,
+                event = self.events.recv() => {
+                    let Some(event) = event else { break };
+                    self.handle(event);
+                    for _ in 1..BATCH {
+                        match self.events.try_recv() {
+                            Ok(event) => self.handle(event),
+                            Err(_) => break,
+                        }
+                    }
+                }
+                _ = tokio::time::sleep_until(deadline.into()) => {
+                    self.pbx.handle_timeout(Instant::now(), unix_now());
+                }
+                _ = directory_poll.tick() => self.reload_directory_if_changed(),
+            }
+            self.flush();
+        }
+        self.flush();
+        if let Err(e) = self.bindings.flush() {
+            tracing::error!(error = %e, "registrations not saved at shutdown");
+        }
+        tracing::info!("stopped");
+    }
+
+    fn handle(&mut self, event: NetEvent) {
+        let now = Instant::now();
+        match event {
+            NetEvent::Message(inbound) => {
+                let source = Peer {
+                    transport: inbound.transport,
+                    addr: inbound.remote,
+                };
+                self.pbx
+                    .handle_input(now, unix_now(), source, &inbound.bytes);
+            }
+            NetEvent::TcpClosed(remote) => {
+                let target = Peer {
+                    transport: Transport::Tcp,
+                    addr: remote,
+                };
+                self.pbx.handle_transport_error(now, unix_now(), target);
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        while let Some(t) = self.pbx.poll_transmit() {
+            self.send(t.transport, t.dest, t.bytes);
+        }
+        while let Some(action) = self.pbx.poll_action() {
+            self.apply(action);
+        }
+    }
+
+    fn send(&self, transport: Transport, dest: SocketAddr, bytes: Vec<u8>) {
+        match transport {
+            Transport::Udp => self.udp.send(dest, &bytes),
+            Transport::Tcp => self.tcp.send(dest, bytes, &self.events_tx),
+            Transport::Tls => tracing::debug!(%dest, "TLS is not served; message dropped"),
+        }
+    }
+
+    fn apply(&mut self, action: Action) {
+        match action {
+            Action::Binding(change) => bridge::write_binding(&self.bindings, change),
+            Action::RelayPeer { id, side, peer } => self.relays.set_peer(id, side, peer),
+            Action::RelayClose { id } => self.relays.close(id),
+            Action::CallRecord(record) => self.cdrs.write(bridge::to_new_cdr(record)),
+            Action::Event(event) => log_event(&event),
+        }
+    }
+
+    /// Picks up extensions added, changed or removed from the command line.
+    fn reload_directory_if_changed(&mut self) {
+        let version = match self.store.data_version() {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not check the database for changes");
+                return;
+            }
+        };
+        if version == self.data_version {
+            return;
+        }
+        self.data_version = version;
+        match crate::load_directory(&self.store, &self.pbx.registrar().config().realm) {
+            Ok(directory) => {
+                self.pbx.set_directory(directory);
+                self.flush();
+            }
+            Err(e) => tracing::warn!(error = %e, "could not reload extensions"),
+        }
+    }
+}
+
+fn log_event(event: &PbxEvent) {
+    match event {
+        PbxEvent::Registration(r) => tracing::info!(event = ?r, "registration"),
+        PbxEvent::CallRinging {
+            call_id,
+            caller,
+            callee,
+        } => {
+            tracing::info!(%call_id, %caller, %callee, "call ringing")
+        }
+        PbxEvent::CallAnswered {
+            call_id,
+            answered_by,
+        } => {
+            tracing::info!(%call_id, %answered_by, "call answered")
+        }
+        PbxEvent::CallEnded { call_id, outcome } => {
+            tracing::info!(%call_id, outcome = outcome.as_str(), "call ended")
+        }
+    }
+}

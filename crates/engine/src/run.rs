@@ -1,0 +1,126 @@
+//! Starting the PBX: open the store, bind the sockets, restore registrations, run.
+
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::time::Instant;
+
+use pbx::registrar::{Directory, RegistrarConfig};
+use pbx::{Pbx, PbxConfig};
+use sip::Transport;
+use tokio::sync::mpsc;
+
+use crate::cdr_writer::CdrWriter;
+use crate::core_loop::{unix_now, Core};
+use crate::media_bridge::Relays;
+use crate::net::{TcpConnections, TcpListenerTask, UdpSockets};
+use crate::relay::RelayPool;
+use crate::{bridge, Config, EngineError};
+
+/// Queue depth between the socket tasks and the core.
+const EVENT_QUEUE: usize = 16 * 1024;
+
+/// Runs the PBX until `shutdown` resolves. Must be called within a multi-threaded tokio
+/// runtime.
+pub async fn run(
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<(), EngineError> {
+    let store = store::Store::open(&config.data_dir)?;
+    let directory = crate::load_directory(&store, &config.realm)?;
+    let data_version = store.data_version()?;
+    let bindings = store.binding_writer()?;
+    let cdrs = CdrWriter::spawn(&config.data_dir)?;
+
+    let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
+    let mut udp = UdpSockets::default();
+    let tcp = TcpConnections::default();
+    let mut local = Vec::new();
+    for addr in &config.listen {
+        let bound = udp
+            .bind(*addr, events_tx.clone())
+            .map_err(|e| EngineError::Bind(*addr, e))?;
+        // TCP on the same port as UDP, as phones expect (RFC 3261 §18).
+        let tcp_addr = SocketAddr::new(addr.ip(), bound.port());
+        TcpListenerTask::bind(tcp_addr, tcp.clone(), events_tx.clone())
+            .map_err(|e| EngineError::Bind(tcp_addr, e))?;
+        let advertised = SocketAddr::new(advertised_ip(addr.ip()), bound.port());
+        local.push((Transport::Udp, advertised));
+        local.push((Transport::Tcp, advertised));
+        tracing::info!(udp = %bound, tcp = %tcp_addr, %advertised, "listening for SIP");
+    }
+
+    let now = Instant::now();
+    let mut pbx_config = PbxConfig::new(local, RegistrarConfig::new(config.realm.clone()));
+    pbx_config.user_agent = format!("Switchboard/{}", env!("CARGO_PKG_VERSION"));
+    let pool = RelayPool::new(config.rtp_ports.clone());
+    let (relays, allocator) = Relays::new(pool);
+    let mut pbx = Pbx::new(now, pbx_config, directory, Box::new(allocator), None);
+
+    // Restore the phones registered before the last stop.
+    let unix = unix_now();
+    let stored = store.load_live_bindings(i64::try_from(unix).unwrap_or(i64::MAX))?;
+    let restored = pbx.registrar_mut().load(
+        now,
+        unix,
+        stored.into_iter().filter_map(bridge::from_store_binding),
+    );
+    tracing::info!(restored, "registrations restored");
+
+    let core = Core {
+        pbx,
+        events,
+        events_tx,
+        udp,
+        tcp,
+        relays,
+        bindings,
+        cdrs,
+        store,
+        data_version,
+    };
+    core.run(shutdown).await;
+    Ok(())
+}
+
+/// The address to write into Via, Contact and SDP for a listen address: itself, or for a
+/// wildcard the address of the interface that routes to the internet (found with a UDP
+/// connect, which sends nothing).
+fn advertised_ip(listen: IpAddr) -> IpAddr {
+    if !listen.is_unspecified() {
+        return listen;
+    }
+    let probe: SocketAddr = if listen.is_ipv4() {
+        "192.0.2.1:9"
+            .parse()
+            .unwrap_or_else(|_| SocketAddr::from(([192, 0, 2, 1], 9)))
+    } else {
+        "[2001:db8::1]:9"
+            .parse()
+            .unwrap_or_else(|_| SocketAddr::from(([0u16; 8], 9)))
+    };
+    let bind: SocketAddr = SocketAddr::new(listen, 0);
+    UdpSocket::bind(bind)
+        .and_then(|s| s.connect(probe).and_then(|_| s.local_addr()))
+        .map(|a| a.ip())
+        .unwrap_or(if listen.is_ipv4() {
+            IpAddr::from([127, 0, 0, 1])
+        } else {
+            IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1])
+        })
+}
+
+/// The directory of extensions as the registrar needs it.
+pub(crate) fn load_directory(store: &store::Store, realm: &str) -> Result<Directory, EngineError> {
+    let mut directory = Directory::new();
+    for ext in store.extensions()? {
+        if ext.realm != realm {
+            tracing::warn!(
+                extension = %ext.number,
+                ext_realm = %ext.realm,
+                %realm,
+                "extension was created for another realm; its phones cannot log in until its password is reset"
+            );
+        }
+        directory.insert(bridge::directory_entry(&ext));
+    }
+    Ok(directory)
+}

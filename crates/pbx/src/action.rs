@@ -1,0 +1,116 @@
+//! What the PBX asks the runtime to do besides sending SIP.
+
+use std::net::SocketAddr;
+
+use crate::media_relay::RelayId;
+use crate::registrar::{BindingChange, RegistrationEvent};
+
+/// A side of a relayed call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// The caller's leg (we are its UAS).
+    A,
+    /// The callee's leg (we are its UAC).
+    B,
+}
+
+/// Work for the runtime, drained with [`crate::Pbx::poll_action`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Persist a registration change (through the batched writer).
+    Binding(BindingChange),
+    /// Start the relay or point one side at a new address (re-INVITE, early media).
+    RelayPeer {
+        id: RelayId,
+        side: Side,
+        peer: SocketAddr,
+    },
+    /// Tear the relay down and release its ports.
+    RelayClose { id: RelayId },
+    /// A call ended: write its detail record.
+    CallRecord(CallRecord),
+    /// Something a person watching would want to see.
+    Event(PbxEvent),
+}
+
+/// How a call ended, as the owner reads it in the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Answered,
+    Busy,
+    NoAnswer,
+    Unavailable,
+    NotFound,
+    Cancelled,
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Answered => "answered",
+            Outcome::Busy => "busy",
+            Outcome::NoAnswer => "no_answer",
+            Outcome::Unavailable => "unavailable",
+            Outcome::NotFound => "not_found",
+            Outcome::Cancelled => "cancelled",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+/// Who ended an answered call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HangupBy {
+    Caller,
+    Callee,
+    System,
+}
+
+impl HangupBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HangupBy::Caller => "caller",
+            HangupBy::Callee => "callee",
+            HangupBy::System => "system",
+        }
+    }
+}
+
+/// A call detail record. Times are Unix seconds (wall clock, as the runtime gave them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallRecord {
+    /// The caller's Call-ID, to find the call in logs.
+    pub call_id: String,
+    pub caller_number: String,
+    pub caller_name: Option<String>,
+    /// The number dialled.
+    pub callee: String,
+    pub answered_by: Option<String>,
+    pub started_at: u64,
+    pub answered_at: Option<u64>,
+    pub ended_at: u64,
+    pub outcome: Outcome,
+    pub hangup_by: Option<HangupBy>,
+    /// The final status and reason, for the expert ("486 Busy Here").
+    pub reason: String,
+}
+
+/// Live events for the UI.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PbxEvent {
+    Registration(RegistrationEvent),
+    CallRinging {
+        call_id: String,
+        caller: String,
+        callee: String,
+    },
+    CallAnswered {
+        call_id: String,
+        answered_by: String,
+    },
+    CallEnded {
+        call_id: String,
+        outcome: Outcome,
+    },
+}

@@ -1,0 +1,275 @@
+//! Responses on the forks of an INVITE: ringing goes back to the caller, the first 2xx
+//! wins and the rest are cancelled, and when every fork fails the caller gets the best
+//! failure (RFC 3261 §16.7 step 6, applied by a B2BUA).
+
+use std::time::Instant;
+
+use sip::transaction::ClientKey;
+use sip::{Method, Response};
+
+use super::setup::{response_to_caller, sdp_of};
+use super::{BranchState, CallId, Leg, Phase};
+use crate::action::{Action, Outcome, PbxEvent};
+use crate::core::{ClientOwner, Pbx};
+use crate::Side;
+
+impl Pbx {
+    pub(crate) fn branch_response(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        key: ClientKey,
+        response: Response,
+    ) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let Some(idx) = call.branch_index(key) else {
+            return;
+        };
+        match response.status {
+            100 => {}
+            101..=199 => {
+                if call.branches[idx].state == BranchState::Calling {
+                    call.branches[idx].state = BranchState::Proceeding;
+                }
+                if call.phase == Phase::Ringing {
+                    self.forward_ringing(now, id, &response);
+                }
+            }
+            200..=299 => self.branch_answered(now, id, idx, key, response),
+            _ => {
+                call.branches[idx].state = BranchState::Failed(response.status);
+                self.by_client.remove(&key);
+                let better = call
+                    .best_failure
+                    .as_ref()
+                    .is_none_or(|best| failure_rank(response.status) < failure_rank(best.status));
+                if better {
+                    call.best_failure = Some(response);
+                }
+                if call.all_branches_failed() {
+                    self.all_branches_failed(now, id);
+                }
+            }
+        }
+    }
+
+    /// 180/183 to the caller. Early media (183 with SDP) is anchored like the answer.
+    fn forward_ringing(&mut self, now: Instant, id: CallId, response: &Response) {
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        let Some(a_key) = call.a_invite else {
+            return;
+        };
+        let status = if response.status == 183 { 183 } else { 180 };
+        let reason = if status == 183 {
+            "Session Progress"
+        } else {
+            "Ringing"
+        };
+        let mut ringing = response_to_caller(call, status, reason);
+        if let Ok(Some(mut sdp)) = sdp_of(response.content_type(), &response.body) {
+            if let Some(ports) = call.relay {
+                if let Some(peer) = sdp.audio().and_then(|a| a.socket_addr()) {
+                    self.actions.push_back(Action::RelayPeer {
+                        id: ports.id,
+                        side: Side::B,
+                        peer,
+                    });
+                }
+                sdp.anchor(ports.a, None);
+                ringing.headers.push("Content-Type", "application/sdp");
+                ringing.body = sdp.to_string().into_bytes();
+            }
+        } else if status == 183 {
+            // Progress without media says nothing a caller would notice beyond ringing.
+            ringing = response_to_caller(call, 180, "Ringing");
+        }
+        self.send_response(now, &a_key, ringing);
+    }
+
+    fn branch_answered(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        idx: usize,
+        key: ClientKey,
+        response: Response,
+    ) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let branch = &call.branches[idx];
+        let leg = callee_leg(branch, &response);
+        let ack = leg.request_with_cseq(Method::Ack, 1);
+        let target = branch.target;
+        if let Err(e) = self.endpoint.send_ack(now, &key, ack, target) {
+            tracing::debug!(error = %e, "ACK not sent");
+        }
+        let is_winner = call.winner == Some(idx)
+            && call.b.as_ref().and_then(|b| b.remote_tag.as_deref()) == leg.remote_tag.as_deref();
+        if is_winner {
+            return; // a retransmitted 2xx of the answered fork: the ACK above was enough
+        }
+        if call.phase != Phase::Ringing {
+            // Another fork answered too, or the caller already gave up: hang that one up.
+            let mut leg = leg;
+            let bye = leg.request(Method::Bye);
+            self.send_fire(now, bye, target);
+            return;
+        }
+        call.branches[idx].state = BranchState::Answered;
+        call.winner = Some(idx);
+        call.phase = Phase::Answered;
+        call.ring_deadline = None;
+        call.record.answered_at = Some(self.unix_now);
+        call.record.answered_by = Some(call.record.callee.clone());
+        let b_key = (leg.call_id.clone(), leg.local_tag.clone());
+        call.b = Some(leg);
+        // Cancel the other forks (RFC 3261 §16.7 step 10, as a B2BUA).
+        let others: Vec<ClientKey> = call
+            .branches
+            .iter_mut()
+            .enumerate()
+            .filter(|(i, b)| {
+                *i != idx && matches!(b.state, BranchState::Calling | BranchState::Proceeding)
+            })
+            .map(|(_, b)| {
+                b.state = BranchState::Cancelling;
+                b.key
+            })
+            .collect();
+        let mut ok = response_to_caller(call, 200, "OK");
+        if let Ok(Some(mut sdp)) = sdp_of(response.content_type(), &response.body) {
+            if let Some(ports) = call.relay {
+                if let Some(peer) = sdp.audio().and_then(|a| a.socket_addr()) {
+                    self.actions.push_back(Action::RelayPeer {
+                        id: ports.id,
+                        side: Side::B,
+                        peer,
+                    });
+                }
+                sdp.anchor(ports.a, None);
+            }
+            ok.headers.push("Content-Type", "application/sdp");
+            ok.body = sdp.to_string().into_bytes();
+        }
+        let a_key = call.a_invite.take();
+        let call_id = call.a.call_id.clone();
+        let answered_by = call.record.callee.clone();
+        self.by_dialog.insert(b_key, (id, Side::B));
+        for other in others {
+            self.cancel_branch(now, other);
+        }
+        if let Some(a_key) = a_key {
+            self.send_response(now, &a_key, ok);
+        }
+        self.actions
+            .push_back(Action::Event(PbxEvent::CallAnswered {
+                call_id,
+                answered_by,
+            }));
+    }
+
+    pub(crate) fn cancel_branch(&mut self, now: Instant, key: ClientKey) {
+        match self.endpoint.cancel(now, &key) {
+            Ok(cancel) => {
+                self.by_client.insert(cancel, ClientOwner::Fire);
+            }
+            Err(e) => tracing::debug!(error = %e, "CANCEL not sent"),
+        }
+    }
+
+    fn all_branches_failed(&mut self, now: Instant, id: CallId) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        if call.phase != Phase::Ringing {
+            // The caller already has its answer; only bookkeeping was left.
+            self.forget_call(id);
+            return;
+        }
+        let status = call.best_failure.as_ref().map_or(480, |r| r.status);
+        let (status, reason, outcome) = caller_failure(status);
+        let detail = call
+            .best_failure
+            .as_ref()
+            .map(|r| format!("{} {}", r.status, r.reason))
+            .unwrap_or_else(|| "480 Temporarily Unavailable".into());
+        let response = response_to_caller(call, status, reason);
+        let a_key = call.a_invite.take();
+        call.record.outcome = Some(outcome);
+        if let Some(a_key) = a_key {
+            let mut response = response;
+            response.headers.remove("Contact");
+            self.send_response(now, &a_key, response);
+        }
+        self.finish_call(id, None, &detail);
+    }
+}
+
+/// The dialog with the device whose 2xx this is (RFC 3261 §12.1.2).
+fn callee_leg(branch: &super::Branch, response: &Response) -> Leg {
+    let invite = &branch.invite;
+    let strip = |v: Option<&str>| {
+        v.and_then(|v| v.parse::<sip::NameAddr>().ok())
+            .map(|mut n| {
+                n.params.remove("tag");
+                n.to_string()
+            })
+            .unwrap_or_default()
+    };
+    let from = invite.from();
+    let remote_target = response
+        .contacts()
+        .and_then(|c| c.addrs().first().map(|a| a.uri.clone()))
+        .unwrap_or_else(|| invite.uri.clone());
+    // §12.1.2: the UAC's route set is the Record-Route list reversed.
+    let mut route_set: Vec<String> = response
+        .record_routes()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    route_set.reverse();
+    Leg {
+        call_id: invite.call_id().unwrap_or_default().to_owned(),
+        local_tag: from
+            .as_ref()
+            .and_then(|f| f.tag().map(str::to_owned))
+            .unwrap_or_default(),
+        remote_tag: response.to().and_then(|t| t.tag().map(str::to_owned)),
+        local_uri: strip(invite.headers.get("From")),
+        remote_uri: strip(invite.headers.get("To")),
+        remote_target,
+        route_set,
+        local_cseq: invite.cseq().map_or(1, |c| c.seq),
+        peer: branch.target,
+        contact: invite.headers.get("Contact").unwrap_or_default().to_owned(),
+    }
+}
+
+/// Lower is better when choosing which failure the caller hears (§16.7 step 6: 6xx
+/// first, then the most telling 4xx; local timeouts last).
+fn failure_rank(status: u16) -> u16 {
+    match status {
+        600..=699 => 0,
+        486 => 1,
+        487 => 900,
+        408 | 503 => 800,
+        s => s,
+    }
+}
+
+/// What the caller is told, and how the history reads it.
+fn caller_failure(status: u16) -> (u16, &'static str, Outcome) {
+    match status {
+        486 | 600 => (486, "Busy Here", Outcome::Busy),
+        603 => (603, "Decline", Outcome::Busy),
+        487 => (487, "Request Terminated", Outcome::Cancelled),
+        404 | 410 | 484 => (404, "Not Found", Outcome::NotFound),
+        408 | 480 | 503 => (480, "Temporarily Unavailable", Outcome::Unavailable),
+        _ => (480, "Temporarily Unavailable", Outcome::Failed),
+    }
+}

@@ -1,0 +1,256 @@
+//! Requests inside an established call: BYE ends it, everything else (re-INVITE for
+//! hold/resume, UPDATE, INFO, …) is passed to the other side with its SDP re-anchored,
+//! and the answer comes back the same way.
+
+use std::time::Instant;
+
+use sip::transaction::{ClientKey, ServerKey};
+use sip::{Method, Request, Response};
+
+use super::setup::sdp_of;
+use super::{CallId, Forwarded, PendingAck, Phase};
+use crate::action::{Action, HangupBy};
+use crate::core::{ClientOwner, Pbx};
+use crate::Side;
+
+impl Pbx {
+    pub(crate) fn in_dialog_request(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        side: Side,
+        key: ServerKey,
+        request: Request,
+    ) {
+        let Some(call) = self.calls.get(&id) else {
+            return self.respond(now, &key, &request, 481, "Call/Transaction Does Not Exist");
+        };
+        if request.method == Method::Bye {
+            let answered = call.phase == Phase::Answered;
+            self.respond(now, &key, &request, 200, "OK");
+            if answered {
+                let by = if side == Side::A {
+                    HangupBy::Caller
+                } else {
+                    HangupBy::Callee
+                };
+                self.end_answered(now, id, Some(side), by);
+            }
+            return;
+        }
+        if call.phase != Phase::Answered || call.b.is_none() {
+            // §14.1 analogue: nothing to forward to yet (e.g. UPDATE before answer).
+            return self.respond(now, &key, &request, 491, "Request Pending");
+        }
+        let invite_pending = call
+            .forwarded
+            .iter()
+            .any(|f| f.request.method == Method::Invite);
+        if request.method == Method::Invite && (invite_pending || call.pending_ack.is_some()) {
+            // RFC 3261 §14.1: one re-INVITE at a time; the other side backs off and retries.
+            return self.respond(now, &key, &request, 491, "Request Pending");
+        }
+        self.forward_request(now, id, side, key, request);
+    }
+
+    fn forward_request(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        side: Side,
+        key: ServerKey,
+        request: Request,
+    ) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let relay = call.relay;
+        let other = other_side(side);
+        let Some(far) = call.leg_mut(other) else {
+            return;
+        };
+        let mut out = far.request(request.method.clone());
+        let seq = far.local_cseq;
+        let target = far.peer;
+        let mut body = request.body.clone();
+        let content_type = request.content_type().map(str::to_owned);
+        let mut peer_update = None;
+        if let Ok(Some(mut sdp)) = sdp_of(content_type.as_deref(), &request.body) {
+            if let Some(ports) = relay {
+                peer_update = sdp
+                    .audio()
+                    .and_then(|a| a.socket_addr())
+                    .map(|p| (ports.id, p));
+                sdp.anchor(relay_addr(&ports, other), None);
+                body = sdp.to_string().into_bytes();
+            }
+        }
+        if let Some(ct) = &content_type {
+            out.headers.push("Content-Type", ct.as_str());
+        }
+        for name in ["Event", "Subscription-State", "Allow", "Supported"] {
+            for value in request.headers.get_all(name) {
+                out.headers.push(name, value);
+            }
+        }
+        out.body = body;
+        let delayed_offer = request.method == Method::Invite && request.body.is_empty();
+        if let Some((relay_id, peer)) = peer_update {
+            self.actions.push_back(Action::RelayPeer {
+                id: relay_id,
+                side,
+                peer,
+            });
+        }
+        match self.endpoint.send_request(now, out, target) {
+            Ok(client) => {
+                self.by_client.insert(client, ClientOwner::Forwarded(id));
+                if let Some(call) = self.calls.get_mut(&id) {
+                    if delayed_offer {
+                        call.pending_ack = Some(PendingAck {
+                            invite: client,
+                            from: side,
+                            seq,
+                        });
+                    }
+                    call.forwarded.push(Forwarded {
+                        client,
+                        server: key,
+                        request,
+                        from: side,
+                    });
+                }
+            }
+            Err(_) => self.respond(now, &key, &request, 500, "Server Internal Error"),
+        }
+    }
+
+    /// The far side answered a forwarded request: answer the originator alike.
+    pub(crate) fn forwarded_response(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        key: ClientKey,
+        response: Response,
+    ) {
+        if response.status < 200 {
+            return;
+        }
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let Some(pos) = call.forwarded.iter().position(|f| f.client == key) else {
+            return; // a retransmitted 2xx: already answered
+        };
+        let forwarded = call.forwarded.remove(pos);
+        let relay = call.relay;
+        let responder = other_side(forwarded.from);
+        let mut reply =
+            Response::for_request(&forwarded.request, response.status, &response.reason);
+        if let Some(leg) = call.leg(forwarded.from) {
+            if let Some(mut to) = reply.to() {
+                to.set_tag(&leg.local_tag);
+                reply.headers.set("To", to.to_string());
+            }
+            if forwarded.request.method == Method::Invite && response.class() == 2 {
+                reply.headers.push("Contact", leg.contact.as_str());
+            }
+        }
+        let content_type = response.content_type().map(str::to_owned);
+        let mut body = response.body.clone();
+        if let Ok(Some(mut sdp)) = sdp_of(content_type.as_deref(), &response.body) {
+            if let Some(ports) = relay {
+                if let Some(peer) = sdp.audio().and_then(|a| a.socket_addr()) {
+                    self.actions.push_back(Action::RelayPeer {
+                        id: ports.id,
+                        side: responder,
+                        peer,
+                    });
+                }
+                sdp.anchor(relay_addr(&ports, forwarded.from), None);
+                body = sdp.to_string().into_bytes();
+            }
+        }
+        if let Some(ct) = content_type {
+            reply.headers.push("Content-Type", ct);
+        }
+        reply.body = body;
+        // ACK the far side's 2xx at once unless its answer must wait for the
+        // originator's ACK (delayed offer).
+        let is_invite_2xx = forwarded.request.method == Method::Invite && response.class() == 2;
+        let waits = call.pending_ack.as_ref().is_some_and(|p| p.invite == key);
+        if is_invite_2xx && !waits {
+            if let Some(far) = call.leg(responder) {
+                let seq = response.cseq().map_or(far.local_cseq, |c| c.seq);
+                let ack = far.request_with_cseq(Method::Ack, seq);
+                let target = far.peer;
+                if let Err(e) = self.endpoint.send_ack(now, &key, ack, target) {
+                    tracing::debug!(error = %e, "ACK not sent");
+                }
+            }
+        }
+        if !is_invite_2xx {
+            if let Some(call) = self.calls.get_mut(&id) {
+                if call.pending_ack.as_ref().is_some_and(|p| p.invite == key) {
+                    call.pending_ack = None;
+                }
+            }
+        }
+        self.send_response(now, &forwarded.server, reply);
+    }
+
+    /// An ACK for one of our 2xx responses.
+    pub(crate) fn in_dialog_ack(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        side: Side,
+        request: &Request,
+    ) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let Some(pending) = call.pending_ack.take_if(|p| p.from == side) else {
+            return; // the ACK of the initial 2xx or of a re-INVITE we already ACKed
+        };
+        let relay = call.relay;
+        let other = other_side(side);
+        let Some(far) = call.leg(other) else {
+            return;
+        };
+        let mut ack = far.request_with_cseq(Method::Ack, pending.seq);
+        let target = far.peer;
+        if let Ok(Some(mut sdp)) = sdp_of(request.content_type(), &request.body) {
+            if let Some(ports) = relay {
+                if let Some(peer) = sdp.audio().and_then(|a| a.socket_addr()) {
+                    self.actions.push_back(Action::RelayPeer {
+                        id: ports.id,
+                        side,
+                        peer,
+                    });
+                }
+                sdp.anchor(relay_addr(&ports, other), None);
+            }
+            ack.headers.push("Content-Type", "application/sdp");
+            ack.body = sdp.to_string().into_bytes();
+        }
+        if let Err(e) = self.endpoint.send_ack(now, &pending.invite, ack, target) {
+            tracing::debug!(error = %e, "ACK not sent");
+        }
+    }
+}
+
+fn other_side(side: Side) -> Side {
+    match side {
+        Side::A => Side::B,
+        Side::B => Side::A,
+    }
+}
+
+/// The relay socket a side sends its audio to.
+fn relay_addr(ports: &crate::RelayPorts, side: Side) -> std::net::SocketAddr {
+    match side {
+        Side::A => ports.a,
+        Side::B => ports.b,
+    }
+}

@@ -1,0 +1,181 @@
+//! Ending calls: caller cancels, nobody answers, someone hangs up; and the call record.
+
+use std::time::Instant;
+
+use sip::transaction::Peer;
+use sip::{Method, Request};
+
+use super::setup::response_to_caller;
+use super::{BranchState, CallId, Draft, Phase};
+use crate::action::{Action, CallRecord, HangupBy, Outcome, PbxEvent};
+use crate::core::{ClientOwner, Pbx};
+use crate::Side;
+
+impl Pbx {
+    /// The caller's CANCEL matched its ringing INVITE (RFC 3261 §9.2): 487 to the
+    /// caller, CANCEL to every fork.
+    pub(crate) fn caller_cancelled(&mut self, now: Instant, id: CallId) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        if call.phase != Phase::Ringing {
+            return; // CANCEL racing our 200: the 200 stands, the caller will BYE (§9.1)
+        }
+        let terminated = response_to_caller(call, 487, "Request Terminated");
+        let a_key = call.a_invite.take();
+        call.record.outcome = Some(Outcome::Cancelled);
+        if let Some(a_key) = a_key {
+            let mut terminated = terminated;
+            terminated.headers.remove("Contact");
+            self.send_response(now, &a_key, terminated);
+        }
+        self.cancel_all_branches(now, id);
+        self.finish_call(id, Some(HangupBy::Caller), "487 Request Terminated");
+    }
+
+    /// Nobody answered within the ring time.
+    pub(crate) fn ring_timeout(&mut self, now: Instant, id: CallId) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        call.ring_deadline = None;
+        if call.phase != Phase::Ringing {
+            return;
+        }
+        let mut unavailable = response_to_caller(call, 480, "Temporarily Unavailable");
+        unavailable.headers.remove("Contact");
+        let a_key = call.a_invite.take();
+        call.record.outcome = Some(Outcome::NoAnswer);
+        if let Some(a_key) = a_key {
+            self.send_response(now, &a_key, unavailable);
+        }
+        self.cancel_all_branches(now, id);
+        self.finish_call(id, Some(HangupBy::System), "no answer");
+    }
+
+    fn cancel_all_branches(&mut self, now: Instant, id: CallId) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let pending: Vec<_> = call
+            .branches
+            .iter_mut()
+            .filter(|b| matches!(b.state, BranchState::Calling | BranchState::Proceeding))
+            .map(|b| {
+                b.state = BranchState::Cancelling;
+                b.key
+            })
+            .collect();
+        for key in pending {
+            self.cancel_branch(now, key);
+        }
+    }
+
+    /// BYE from one side of an answered call (or `None`: we end it ourselves): the other
+    /// side (or both) get a BYE.
+    pub(crate) fn end_answered(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        from: Option<Side>,
+        hangup_by: HangupBy,
+    ) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        if call.phase == Phase::Ended {
+            return;
+        }
+        let mut byes: Vec<(Request, Peer)> = Vec::new();
+        for side in [Side::A, Side::B] {
+            if Some(side) == from {
+                continue;
+            }
+            if let Some(leg) = call.leg_mut(side) {
+                byes.push((leg.request(Method::Bye), leg.peer));
+            }
+        }
+        call.record.outcome = Some(Outcome::Answered);
+        for (bye, peer) in byes {
+            self.send_fire(now, bye, peer);
+        }
+        self.finish_call(id, Some(hangup_by), "normal clearing");
+    }
+
+    /// Sends a request whose answer nobody waits for.
+    pub(crate) fn send_fire(&mut self, now: Instant, request: Request, target: Peer) {
+        match self.endpoint.send_request(now, request, target) {
+            Ok(key) => {
+                self.by_client.insert(key, ClientOwner::Fire);
+            }
+            Err(e) => tracing::debug!(error = %e, "request not sent"),
+        }
+    }
+
+    /// Writes the record, closes the relay and, unless forks are still winding down,
+    /// forgets the call.
+    pub(crate) fn finish_call(&mut self, id: CallId, hangup_by: Option<HangupBy>, reason: &str) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        call.phase = Phase::Ended;
+        call.ring_deadline = None;
+        let draft = call.record.clone();
+        let relay = call.relay.take();
+        let call_id = call.a.call_id.clone();
+        let pending = call.branches.iter().any(|b| {
+            matches!(
+                b.state,
+                BranchState::Calling | BranchState::Proceeding | BranchState::Cancelling
+            )
+        });
+        let record = self.finish_record(&call_id, draft, hangup_by, reason);
+        if let Some(ports) = relay {
+            self.actions.push_back(Action::RelayClose { id: ports.id });
+        }
+        self.actions.push_back(Action::Event(PbxEvent::CallEnded {
+            call_id,
+            outcome: record.outcome,
+        }));
+        self.actions.push_back(Action::CallRecord(record));
+        if !pending {
+            self.forget_call(id);
+        }
+    }
+
+    /// Drops the call and every index entry pointing at it.
+    pub(crate) fn forget_call(&mut self, id: CallId) {
+        if let Some(call) = self.calls.remove(&id) {
+            for b in &call.branches {
+                self.by_client.remove(&b.key);
+            }
+            for f in &call.forwarded {
+                self.by_client.remove(&f.client);
+            }
+        }
+        self.by_server.retain(|_, c| *c != id);
+        self.by_dialog.retain(|_, (c, _)| *c != id);
+    }
+
+    pub(crate) fn finish_record(
+        &self,
+        call_id: &str,
+        draft: Draft,
+        hangup_by: Option<HangupBy>,
+        reason: &str,
+    ) -> CallRecord {
+        CallRecord {
+            call_id: call_id.to_owned(),
+            caller_number: draft.caller_number,
+            caller_name: draft.caller_name,
+            callee: draft.callee,
+            answered_by: draft.answered_by,
+            started_at: draft.started_at,
+            answered_at: draft.answered_at,
+            ended_at: self.unix_now,
+            outcome: draft.outcome.unwrap_or(Outcome::Failed),
+            hangup_by,
+            reason: reason.to_owned(),
+        }
+    }
+}
