@@ -16,7 +16,11 @@ fn cancel_for_a_pending_invite_is_answered_and_reported() {
         udp(CLIENT),
         &incoming("INVITE", "192.0.2.10:5060", "z9hG4bKc1", "call-c", 1),
     );
-    let Some(Event::Request { key: invite, request, .. }) = d.take_events().into_iter().next()
+    let Some(Event::Request {
+        key: invite,
+        request,
+        ..
+    }) = d.take_events().into_iter().next()
     else {
         panic!("request event expected");
     };
@@ -39,8 +43,7 @@ fn cancel_for_a_pending_invite_is_answered_and_reported() {
     assert_eq!(d.take_sent()[0].bytes, sent[0].bytes);
 
     // The TU terminates the INVITE.
-    d.ep
-        .send_response(d.now, &invite, support::answer(&request, 487))
+    d.ep.send_response(d.now, &invite, support::answer(&request, 487))
         .expect("487");
     assert!(d.take_sent()[0].bytes.starts_with(b"SIP/2.0 487"));
 }
@@ -74,8 +77,7 @@ fn cancel_after_the_final_response_gets_200_but_no_event() {
     let Some(Event::Request { key, request, .. }) = d.take_events().into_iter().next() else {
         panic!("request event expected");
     };
-    d.ep
-        .send_response(d.now, &key, support::answer(&request, 200))
+    d.ep.send_response(d.now, &key, support::answer(&request, 200))
         .expect("ok");
     d.take_sent();
     d.receive(
@@ -90,10 +92,9 @@ fn cancel_after_the_final_response_gets_200_but_no_event() {
 fn client_cancel_waits_for_a_provisional_and_copies_the_invite() {
     let mut d = Driver::new(support::endpoint("192.0.2.10", 5060, 6));
     let uas = udp("192.0.2.20:5060");
-    let invite = d
-        .ep
-        .send_request(d.now, outgoing("INVITE", 3, "call-x"), uas)
-        .expect("invite");
+    let invite =
+        d.ep.send_request(d.now, outgoing("INVITE", 3, "call-x"), uas)
+            .expect("invite");
     let cancel_key = d.ep.cancel(d.now, &invite).expect("cancellable");
     assert!(d.ep.cancel(d.now, &invite).is_err(), "only one CANCEL");
     let sent = d.take_sent();
@@ -107,7 +108,10 @@ fn client_cancel_waits_for_a_provisional_and_copies_the_invite() {
     assert_eq!(cancel.method, Method::Cancel);
     assert_eq!(cancel.uri, sent_invite.uri);
     assert_eq!(cancel.call_id(), sent_invite.call_id());
-    assert_eq!(cancel.cseq().map(|c| (c.seq, c.method)), Some((3, Method::Cancel)));
+    assert_eq!(
+        cancel.cseq().map(|c| (c.seq, c.method)),
+        Some((3, Method::Cancel))
+    );
     assert_eq!(cancel.top_via(), sent_invite.top_via());
     assert_eq!(cancel.headers.get("From"), sent_invite.headers.get("From"));
     assert_eq!(cancel.headers.get("To"), sent_invite.headers.get("To"));
@@ -135,10 +139,9 @@ fn client_cancel_waits_for_a_provisional_and_copies_the_invite() {
 fn held_cancel_is_dropped_when_the_invite_fails_first() {
     let mut d = Driver::new(support::endpoint("192.0.2.10", 5060, 6));
     let uas = udp("192.0.2.20:5060");
-    let invite = d
-        .ep
-        .send_request(d.now, outgoing("INVITE", 3, "call-y"), uas)
-        .expect("invite");
+    let invite =
+        d.ep.send_request(d.now, outgoing("INVITE", 3, "call-y"), uas)
+            .expect("invite");
     d.ep.cancel(d.now, &invite).expect("cancellable");
     let sent_invite = support::parsed_request(&d.take_sent()[0].bytes);
     d.receive(uas, &support::answer(&sent_invite, 486).to_bytes());

@@ -24,9 +24,12 @@ fn invite() -> Request {
 /// The 200 as it reaches Alice through two record-routing proxies.
 fn ok(status: u16, contact: bool) -> Response {
     let mut resp = Response::for_request(&invite(), status, sip::default_reason(status));
-    resp.headers.set("To", "Bob <sip:bob@biloxi.example>;tag=a6c85cf");
     resp.headers
-        .push("Record-Route", "<sip:p2.biloxi.example;lr>, <sip:p1.atlanta.example;lr>");
+        .set("To", "Bob <sip:bob@biloxi.example>;tag=a6c85cf");
+    resp.headers.push(
+        "Record-Route",
+        "<sip:p2.biloxi.example;lr>, <sip:p1.atlanta.example;lr>",
+    );
     if contact {
         resp.headers.push("Contact", "<sip:bob@192.0.2.4>");
     }
@@ -47,7 +50,10 @@ fn uac_dialog_builds_bye_and_ack_along_the_reversed_route_set() {
     );
 
     let ack = d.create_request(Method::Ack);
-    assert_eq!(ack.cseq().map(|c| (c.seq, c.method)), Some((314159, Method::Ack)));
+    assert_eq!(
+        ack.cseq().map(|c| (c.seq, c.method)),
+        Some((314159, Method::Ack))
+    );
 
     let bye = d.create_request(Method::Bye);
     assert_eq!(bye.uri.to_string(), "sip:bob@192.0.2.4");
@@ -56,9 +62,20 @@ fn uac_dialog_builds_bye_and_ack_along_the_reversed_route_set() {
         routes,
         vec!["sip:p1.atlanta.example;lr", "sip:p2.biloxi.example;lr"]
     );
-    assert_eq!(bye.cseq().map(|c| (c.seq, c.method)), Some((314160, Method::Bye)));
-    assert_eq!(bye.from().and_then(|f| f.tag().map(str::to_owned)).as_deref(), Some("1928301774"));
-    assert_eq!(bye.to().and_then(|t| t.tag().map(str::to_owned)).as_deref(), Some("a6c85cf"));
+    assert_eq!(
+        bye.cseq().map(|c| (c.seq, c.method)),
+        Some((314160, Method::Bye))
+    );
+    assert_eq!(
+        bye.from()
+            .and_then(|f| f.tag().map(str::to_owned))
+            .as_deref(),
+        Some("1928301774")
+    );
+    assert_eq!(
+        bye.to().and_then(|t| t.tag().map(str::to_owned)).as_deref(),
+        Some("a6c85cf")
+    );
     assert_eq!(bye.call_id(), Some("a84b4c76e66710"));
     assert!(bye.headers.get("Contact").is_none());
     // What we build must parse back.
@@ -76,10 +93,13 @@ fn uac_dialog_builds_bye_and_ack_along_the_reversed_route_set() {
 #[test]
 fn uas_dialog_starts_its_own_cseq_and_keeps_route_order() {
     let mut req = invite();
-    req.headers
-        .push("Record-Route", "<sip:p1.atlanta.example;lr>, <sip:p2.biloxi.example;lr>");
+    req.headers.push(
+        "Record-Route",
+        "<sip:p1.atlanta.example;lr>, <sip:p2.biloxi.example;lr>",
+    );
     let mut resp = Response::for_request(&req, 200, "OK");
-    resp.headers.set("To", "Bob <sip:bob@biloxi.example>;tag=a6c85cf");
+    resp.headers
+        .set("To", "Bob <sip:bob@biloxi.example>;tag=a6c85cf");
     resp.headers.push("Contact", "<sip:bob@192.0.2.4>");
     let mut d = Dialog::from_uas(&req, &resp).expect("dialog");
     assert_eq!(d.remote_seq(), Some(314159));
@@ -88,15 +108,32 @@ fn uas_dialog_starts_its_own_cseq_and_keeps_route_order() {
     let bye = d.create_request(Method::Bye);
     assert_eq!(bye.uri.to_string(), "sip:alice@pc33.atlanta.example");
     assert_eq!(bye.cseq().map(|c| c.seq), Some(1));
-    let routes: Vec<String> = bye.routes().iter().map(|r| r.uri.host.to_string()).collect();
+    let routes: Vec<String> = bye
+        .routes()
+        .iter()
+        .map(|r| r.uri.host.to_string())
+        .collect();
     assert_eq!(routes, vec!["p1.atlanta.example", "p2.biloxi.example"]);
-    assert_eq!(bye.from().and_then(|f| f.tag().map(str::to_owned)).as_deref(), Some("a6c85cf"));
-    assert_eq!(bye.to().and_then(|t| t.tag().map(str::to_owned)).as_deref(), Some("1928301774"));
-    assert_eq!(bye.from().and_then(|f| f.display_name), Some("Bob".to_owned()));
+    assert_eq!(
+        bye.from()
+            .and_then(|f| f.tag().map(str::to_owned))
+            .as_deref(),
+        Some("a6c85cf")
+    );
+    assert_eq!(
+        bye.to().and_then(|t| t.tag().map(str::to_owned)).as_deref(),
+        Some("1928301774")
+    );
+    assert_eq!(
+        bye.from().and_then(|f| f.display_name),
+        Some("Bob".to_owned())
+    );
 }
 
 fn in_dialog(method: &str, seq: u32, from_tag: &str, contact: Option<&str>) -> Request {
-    let contact = contact.map(|c| format!("Contact: <{c}>\n")).unwrap_or_default();
+    let contact = contact
+        .map(|c| format!("Contact: <{c}>\n"))
+        .unwrap_or_default();
     request(&format!(
         "{method} sip:bob@192.0.2.4 SIP/2.0\n\
          Via: SIP/2.0/UDP pc33.atlanta.example;branch=z9hG4bK{seq}{method}\n\
@@ -112,7 +149,8 @@ fn in_dialog(method: &str, seq: u32, from_tag: &str, contact: Option<&str>) -> R
 #[test]
 fn incoming_requests_must_move_the_cseq_forward() {
     let mut resp = Response::for_request(&invite(), 200, "OK");
-    resp.headers.set("To", "Bob <sip:bob@biloxi.example>;tag=a6c85cf");
+    resp.headers
+        .set("To", "Bob <sip:bob@biloxi.example>;tag=a6c85cf");
     resp.headers.push("Contact", "<sip:bob@192.0.2.4>");
     let mut d = Dialog::from_uas(&invite(), &resp).expect("dialog");
 
@@ -124,14 +162,23 @@ fn incoming_requests_must_move_the_cseq_forward() {
     let err = d.on_request(&old).expect_err("out of order");
     assert_eq!(err, DialogError::OutOfOrder);
     assert_eq!(err.status(), 500);
-    assert_eq!(d.on_request(&info), Err(DialogError::OutOfOrder), "reused number");
+    assert_eq!(
+        d.on_request(&info),
+        Err(DialogError::OutOfOrder),
+        "reused number"
+    );
     assert_eq!(d.remote_seq(), Some(314160));
 
     let stranger = in_dialog("BYE", 314170, "someone-else", None);
     assert_eq!(d.on_request(&stranger).map_err(|e| e.status()), Err(481));
 
     // A re-INVITE with a new Contact moves the remote target.
-    let reinvite = in_dialog("INVITE", 314161, "1928301774", Some("sip:alice@198.51.100.9"));
+    let reinvite = in_dialog(
+        "INVITE",
+        314161,
+        "1928301774",
+        Some("sip:alice@198.51.100.9"),
+    );
     assert_eq!(d.on_request(&reinvite), Ok(()));
     let bye = d.create_request(Method::Bye);
     assert_eq!(bye.uri.to_string(), "sip:alice@198.51.100.9");
@@ -165,7 +212,10 @@ fn strict_router_first_takes_the_request_uri() {
 fn responses_that_cannot_create_a_dialog_are_refused() {
     let mut no_tag = ok(200, true);
     no_tag.headers.set("To", "Bob <sip:bob@biloxi.example>");
-    assert_eq!(Dialog::from_uac(&invite(), &no_tag), Err(DialogError::MissingTag));
+    assert_eq!(
+        Dialog::from_uac(&invite(), &no_tag),
+        Err(DialogError::MissingTag)
+    );
     assert_eq!(
         Dialog::from_uac(&invite(), &ok(486, true)),
         Err(DialogError::NotDialogCreating)

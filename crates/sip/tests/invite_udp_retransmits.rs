@@ -9,10 +9,9 @@ use support::{outgoing, tcp, udp, Driver};
 #[test]
 fn unanswered_invite_over_udp_backs_off_then_times_out() {
     let mut d = Driver::new(support::endpoint("192.0.2.10", 5060, 1));
-    let key = d
-        .ep
-        .send_request(d.now, outgoing("INVITE", 1, "c1"), udp("192.0.2.20:5060"))
-        .expect("invite accepted");
+    let key =
+        d.ep.send_request(d.now, outgoing("INVITE", 1, "c1"), udp("192.0.2.20:5060"))
+            .expect("invite accepted");
     d.run_until(40.0);
     assert_eq!(
         d.send_times("INVITE"),
@@ -32,14 +31,20 @@ fn unanswered_invite_over_udp_backs_off_then_times_out() {
 #[test]
 fn unanswered_invite_over_tcp_is_sent_once_and_times_out() {
     let mut d = Driver::new(support::endpoint("192.0.2.10", 5060, 1));
-    let key = d
-        .ep
-        .send_request(d.now, outgoing("INVITE", 1, "c1"), tcp("192.0.2.20:5060"))
-        .expect("invite accepted");
+    let key =
+        d.ep.send_request(d.now, outgoing("INVITE", 1, "c1"), tcp("192.0.2.20:5060"))
+            .expect("invite accepted");
     d.run_until(40.0);
     assert_eq!(d.send_times("INVITE"), vec![0.0]);
-    assert!(d.sent.iter().all(|(_, t)| t.transport == sip::Transport::Tcp));
-    let events: Vec<_> = d.events.iter().map(|(at, e)| (at.as_secs_f64(), e.clone())).collect();
+    assert!(d
+        .sent
+        .iter()
+        .all(|(_, t)| t.transport == sip::Transport::Tcp));
+    let events: Vec<_> = d
+        .events
+        .iter()
+        .map(|(at, e)| (at.as_secs_f64(), e.clone()))
+        .collect();
     assert_eq!(events, vec![(32.0, Event::Timeout { key })]);
 }
 
@@ -47,8 +52,7 @@ fn unanswered_invite_over_tcp_is_sent_once_and_times_out() {
 fn provisional_response_stops_retransmission() {
     let mut d = Driver::new(support::endpoint("192.0.2.10", 5060, 1));
     let uas = udp("192.0.2.20:5060");
-    d.ep
-        .send_request(d.now, outgoing("INVITE", 1, "c1"), uas)
+    d.ep.send_request(d.now, outgoing("INVITE", 1, "c1"), uas)
         .expect("invite accepted");
     d.run_until(1.0);
     let sent = support::parsed_request(&d.sent[0].1.bytes);
@@ -67,13 +71,14 @@ fn provisional_response_stops_retransmission() {
 #[test]
 fn generated_via_has_a_magic_cookie_branch_and_rport() {
     let mut d = Driver::new(support::endpoint("192.0.2.10", 5060, 1));
-    d.ep
-        .send_request(d.now, outgoing("OPTIONS", 1, "c1"), udp("192.0.2.20:5060"))
+    d.ep.send_request(d.now, outgoing("OPTIONS", 1, "c1"), udp("192.0.2.20:5060"))
         .expect("accepted");
     d.drain();
     let sent = support::parsed_request(&d.sent[0].1.bytes);
     let via = sent.top_via().expect("via added");
-    assert!(via.branch().is_some_and(|b| b.starts_with("z9hG4bK") && b.len() > 7));
+    assert!(via
+        .branch()
+        .is_some_and(|b| b.starts_with("z9hG4bK") && b.len() > 7));
     assert!(via.has_rport());
     assert_eq!(via.port, Some(5060));
 }

@@ -23,8 +23,7 @@ fn rport_is_filled_and_the_response_goes_to_the_nat_mapping() {
     let via = request.top_via().expect("via");
     assert_eq!(via.rport(), Some(40123));
     assert_eq!(via.received(), "198.51.100.7".parse().ok());
-    d.ep
-        .send_response(d.now, &key, support::answer(&request, 200))
+    d.ep.send_response(d.now, &key, support::answer(&request, 200))
         .expect("ok");
     let sent = d.take_sent();
     assert_eq!(sent[0].dest, support::addr("198.51.100.7:40123"));
@@ -41,8 +40,7 @@ fn without_rport_received_is_added_and_the_sent_by_port_is_used() {
     let via = request.top_via().expect("via");
     assert_eq!(via.received(), "192.0.2.33".parse().ok());
     assert_eq!(via.rport(), None);
-    d.ep
-        .send_response(d.now, &key, support::answer(&request, 200))
+    d.ep.send_response(d.now, &key, support::answer(&request, 200))
         .expect("ok");
     assert_eq!(d.take_sent()[0].dest, support::addr("192.0.2.33:5070"));
 }
@@ -55,8 +53,7 @@ fn matching_source_adds_nothing() {
     let (key, request) = first_request(&mut d);
     let via = request.top_via().expect("via");
     assert!(via.params.get("received").is_none());
-    d.ep
-        .send_response(d.now, &key, support::answer(&request, 200))
+    d.ep.send_response(d.now, &key, support::answer(&request, 200))
         .expect("ok");
     assert_eq!(d.take_sent()[0].dest, support::addr("192.0.2.10:5060"));
 }

@@ -29,8 +29,7 @@ fn retransmitted_register_reaches_the_tu_once_and_gets_the_final_again() {
     let Some(Event::Request { key, request, .. }) = events.into_iter().next() else {
         panic!("request event expected");
     };
-    d.ep
-        .send_response(d.now, &key, support::answer(&request, 200))
+    d.ep.send_response(d.now, &key, support::answer(&request, 200))
         .expect("first final");
     d.receive(udp(CLIENT), &reg);
     let sent = d.take_sent();
@@ -69,8 +68,7 @@ fn prompt_answer_suppresses_100_trying_and_retransmission_gets_latest_provisiona
     let Some(Event::Request { key, request, .. }) = d.take_events().into_iter().next() else {
         panic!("request event expected");
     };
-    d.ep
-        .send_response(d.now, &key, support::answer(&request, 180))
+    d.ep.send_response(d.now, &key, support::answer(&request, 180))
         .expect("ringing");
     d.run_until(0.5);
     d.receive(udp(CLIENT), &inv);
@@ -87,8 +85,7 @@ fn failure_response_is_retransmitted_on_g_until_ack() {
     let Some(Event::Request { key, request, .. }) = d.take_events().into_iter().next() else {
         panic!("request event expected");
     };
-    d.ep
-        .send_response(d.now, &key, support::answer(&request, 486))
+    d.ep.send_response(d.now, &key, support::answer(&request, 486))
         .expect("busy");
     d.run_until(4.0);
     assert_eq!(d.send_times("SIP/2.0 486"), vec![0.0, 0.5, 1.5, 3.5]);
@@ -109,8 +106,7 @@ fn unacked_failure_gives_up_on_timer_h() {
     let Some(Event::Request { key, request, .. }) = d.take_events().into_iter().next() else {
         panic!("request event expected");
     };
-    d.ep
-        .send_response(d.now, &key, support::answer(&request, 603))
+    d.ep.send_response(d.now, &key, support::answer(&request, 603))
         .expect("decline");
     d.run_until(40.0);
     let times = d.send_times("SIP/2.0 603");
@@ -125,7 +121,10 @@ fn request_that_fails_checks_is_answered_in_a_transaction() {
     let mut d = Driver::new(support::endpoint("192.0.2.20", 5060, 3));
     let text = String::from_utf8(incoming("OPTIONS", "192.0.2.10:5060", "z9hG4bKo9", "o9", 1))
         .expect("utf8")
-        .replace("Content-Length: 0", "Require: 100rel-unknown\r\nContent-Length: 0");
+        .replace(
+            "Content-Length: 0",
+            "Require: 100rel-unknown\r\nContent-Length: 0",
+        );
     d.receive(udp(CLIENT), text.as_bytes());
     d.receive(udp(CLIENT), text.as_bytes());
     assert!(d.take_events().is_empty());

@@ -19,10 +19,9 @@ fn ok_with_tag(req: &sip::Request, tag: &str) -> Response {
 fn failure_is_acked_once_per_copy_and_reported_once() {
     let mut d = Driver::new(support::endpoint("192.0.2.10", 5060, 8));
     let uas = udp("192.0.2.20:5060");
-    let key = d
-        .ep
-        .send_request(d.now, outgoing("INVITE", 1, "f1"), uas)
-        .expect("invite");
+    let key =
+        d.ep.send_request(d.now, outgoing("INVITE", 1, "f1"), uas)
+            .expect("invite");
     let invite = support::parsed_request(&d.take_sent()[0].bytes);
     let busy = support::answer(&invite, 486).to_bytes();
     d.receive(uas, &busy);
@@ -32,9 +31,15 @@ fn failure_is_acked_once_per_copy_and_reported_once() {
     let ack = support::parsed_request(&sent[0].bytes);
     assert_eq!(ack.method, Method::Ack);
     assert_eq!(ack.uri, invite.uri);
-    assert_eq!(ack.cseq().map(|c| (c.seq, c.method)), Some((1, Method::Ack)));
+    assert_eq!(
+        ack.cseq().map(|c| (c.seq, c.method)),
+        Some((1, Method::Ack))
+    );
     assert_eq!(ack.top_via(), invite.top_via());
-    assert_eq!(ack.to().and_then(|t| t.tag().map(str::to_owned)), Some("b2".into()));
+    assert_eq!(
+        ack.to().and_then(|t| t.tag().map(str::to_owned)),
+        Some("b2".into())
+    );
     assert_eq!(sent[0].bytes, sent[1].bytes);
     let finals: Vec<_> = d
         .take_events()
@@ -53,10 +58,9 @@ fn failure_is_acked_once_per_copy_and_reported_once() {
 fn forked_2xx_each_reach_the_tu_and_acked_ones_are_reacked_here() {
     let mut d = Driver::new(support::endpoint("192.0.2.10", 5060, 8));
     let uas = udp("192.0.2.20:5060");
-    let key = d
-        .ep
-        .send_request(d.now, outgoing("INVITE", 1, "f2"), uas)
-        .expect("invite");
+    let key =
+        d.ep.send_request(d.now, outgoing("INVITE", 1, "f2"), uas)
+            .expect("invite");
     let invite = support::parsed_request(&d.take_sent()[0].bytes);
     let first = ok_with_tag(&invite, "fork1");
     let second = ok_with_tag(&invite, "fork2");
@@ -69,7 +73,9 @@ fn forked_2xx_each_reach_the_tu_and_acked_ones_are_reacked_here() {
     let ack_bytes = d.take_sent()[0].bytes.clone();
     let sent_ack = support::parsed_request(&ack_bytes);
     assert_ne!(
-        sent_ack.top_via().and_then(|v| v.branch().map(str::to_owned)),
+        sent_ack
+            .top_via()
+            .and_then(|v| v.branch().map(str::to_owned)),
         invite.top_via().and_then(|v| v.branch().map(str::to_owned)),
         "ACK for 2xx has a branch of its own"
     );
@@ -96,14 +102,12 @@ fn forked_2xx_each_reach_the_tu_and_acked_ones_are_reacked_here() {
 fn transport_error_fails_the_transactions_to_that_target() {
     let mut d = Driver::new(support::endpoint("192.0.2.10", 5060, 8));
     let uas = support::tcp("192.0.2.20:5060");
-    let key = d
-        .ep
-        .send_request(d.now, outgoing("OPTIONS", 1, "t1"), uas)
-        .expect("options");
-    let other = d
-        .ep
-        .send_request(d.now, outgoing("OPTIONS", 2, "t2"), udp("192.0.2.30:5060"))
-        .expect("options");
+    let key =
+        d.ep.send_request(d.now, outgoing("OPTIONS", 1, "t1"), uas)
+            .expect("options");
+    let other =
+        d.ep.send_request(d.now, outgoing("OPTIONS", 2, "t2"), udp("192.0.2.30:5060"))
+            .expect("options");
     d.ep.handle_transport_error(d.now, uas);
     assert_eq!(d.take_events(), vec![Event::TransportError { key }]);
     assert_eq!(d.ep.transaction_count(), 1);

@@ -15,8 +15,7 @@ fn answered(d: &mut Driver, peer: sip::transaction::Peer) -> sip::transaction::S
     let Some(Event::Request { key, request, .. }) = d.take_events().into_iter().next() else {
         panic!("request event expected");
     };
-    d.ep
-        .send_response(d.now, &key, support::answer(&request, 200))
+    d.ep.send_response(d.now, &key, support::answer(&request, 200))
         .expect("ok");
     key
 }
@@ -38,7 +37,10 @@ fn ok_is_retransmitted_until_the_ack_and_the_ack_reaches_the_tu() {
     ));
     d.run_until(40.0);
     assert_eq!(d.send_times("SIP/2.0 200").len(), 5);
-    assert!(d.take_events().is_empty(), "no AckTimeout once acknowledged");
+    assert!(
+        d.take_events().is_empty(),
+        "no AckTimeout once acknowledged"
+    );
     assert_eq!(d.ep.transaction_count(), 0);
 }
 

@@ -34,7 +34,14 @@ impl Dialog {
         headers.push("From", self.local.to_string());
         headers.push("To", self.remote.to_string());
         headers.push("Call-ID", self.id.call_id.clone());
-        headers.push("CSeq", CSeq { seq, method: method.clone() }.to_string());
+        headers.push(
+            "CSeq",
+            CSeq {
+                seq,
+                method: method.clone(),
+            }
+            .to_string(),
+        );
         if is_target_refresh(&method) {
             if let Some(contact) = &self.local_contact {
                 headers.push("Contact", contact.to_string());

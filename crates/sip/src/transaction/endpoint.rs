@@ -50,7 +50,7 @@ impl EndpointConfig {
 /// One of the four transaction kinds.
 #[derive(Debug)]
 pub(super) enum Tx {
-    InviteClient(InviteClient),
+    InviteClient(Box<InviteClient>),
     NonInviteClient(NonInviteClient),
     InviteServer(InviteServer),
     NonInviteServer(NonInviteServer),
@@ -171,7 +171,9 @@ impl Endpoint {
             out: &mut self.out,
         };
         let tx = if request.method == Method::Invite {
-            Tx::InviteClient(InviteClient::start(&mut ctx, key, request, target))
+            Tx::InviteClient(Box::new(InviteClient::start(
+                &mut ctx, key, request, target,
+            )))
         } else {
             Tx::NonInviteClient(NonInviteClient::start(&mut ctx, key, &request, target))
         };
@@ -486,7 +488,7 @@ impl Endpoint {
         let Some((_, next)) = entry.tx.timers().next() else {
             return;
         };
-        if entry.scheduled.map_or(true, |s| next < s) {
+        if entry.scheduled.is_none_or(|s| next < s) {
             entry.scheduled = Some(next);
             self.heap.push(Reverse((next, id)));
         }

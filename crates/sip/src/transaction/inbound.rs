@@ -102,19 +102,26 @@ impl Endpoint {
             config: &self.config.timers,
             out: &mut self.out,
         };
-        match (&mut entry.tx, request.method == Method::Ack) {
-            (Tx::InviteServer(tx), true) => {
-                if tx.on_ack(&mut ctx) == AckOutcome::PassUp {
-                    ctx.out.event(Event::Ack {
-                        request,
-                        source,
-                        invite: Some(ServerKey(id)),
-                    });
-                }
+        // ACKs are filed under INVITE, so only an INVITE server can match one.
+        let is_ack = request.method == Method::Ack;
+        let pass_up = match &mut entry.tx {
+            Tx::InviteServer(tx) if is_ack => tx.on_ack(&mut ctx) == AckOutcome::PassUp,
+            Tx::InviteServer(tx) => {
+                tx.on_retransmit(&mut ctx);
+                false
             }
-            (Tx::InviteServer(tx), false) => tx.on_retransmit(&mut ctx),
-            (Tx::NonInviteServer(tx), _) => tx.on_retransmit(&mut ctx),
-            _ => {}
+            Tx::NonInviteServer(tx) => {
+                tx.on_retransmit(&mut ctx);
+                false
+            }
+            _ => false,
+        };
+        if pass_up {
+            ctx.out.event(Event::Ack {
+                request,
+                source,
+                invite: Some(ServerKey(id)),
+            });
         }
         self.settle(now, id);
     }

@@ -41,15 +41,6 @@ pub enum Timer {
     Retransmit2xx,
 }
 
-/// How many distinct timers a table holds.
-const TIMER_COUNT: usize = 14;
-
-impl Timer {
-    fn index(self) -> usize {
-        self as usize
-    }
-}
-
 /// The base intervals. RFC 3261 §17.1.1.1 lets them be tuned, e.g. a larger T1 on a
 /// high-latency trunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,71 +99,73 @@ impl TimerConfig {
     }
 }
 
-/// The deadlines of one transaction's running timers, and for the retransmission
-/// timers the interval that set them (to double it next time).
+/// How many timers one transaction runs at once: never more than two (A and B, G and
+/// H, L and the 2xx retransmission); one spare.
+const SLOTS: usize = 3;
+
+/// The running timers of one transaction: which, when, and for the retransmission
+/// timers the interval that set them (to double it next time). A handful of inline
+/// slots rather than one per timer keeps each transaction small; a busy registrar holds
+/// hundreds of thousands of them through Timer J.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TimerTable {
-    deadlines: [Option<Instant>; TIMER_COUNT],
-    intervals: [Duration; TIMER_COUNT],
+    slots: [Option<(Timer, Instant, Duration)>; SLOTS],
 }
 
 impl TimerTable {
-    pub(crate) fn set(&mut self, timer: Timer, now: Instant, interval: Duration) -> Instant {
-        let at = now + interval;
-        if let Some(slot) = self.deadlines.get_mut(timer.index()) {
-            *slot = Some(at);
-        }
-        if let Some(slot) = self.intervals.get_mut(timer.index()) {
-            *slot = interval;
+    pub(crate) fn set(&mut self, timer: Timer, from: Instant, interval: Duration) -> Instant {
+        let at = from + interval;
+        let index = self
+            .slots
+            .iter()
+            .position(|s| matches!(s, Some((t, _, _)) if *t == timer))
+            .or_else(|| self.slots.iter().position(Option::is_none))
+            // Unreachable with the state machines as written; replacing the last slot
+            // keeps the table bounded if that ever changes.
+            .unwrap_or(SLOTS - 1);
+        if let Some(slot) = self.slots.get_mut(index) {
+            *slot = Some((timer, at, interval));
         }
         at
     }
 
     pub(crate) fn stop(&mut self, timer: Timer) {
-        if let Some(slot) = self.deadlines.get_mut(timer.index()) {
-            *slot = None;
+        for slot in &mut self.slots {
+            if matches!(slot, Some((t, _, _)) if *t == timer) {
+                *slot = None;
+            }
         }
     }
 
     pub(crate) fn stop_all(&mut self) {
-        self.deadlines = [None; TIMER_COUNT];
+        self.slots = [None; SLOTS];
     }
 
     pub(crate) fn deadline(&self, timer: Timer) -> Option<Instant> {
-        self.deadlines.get(timer.index()).copied().flatten()
+        self.find(timer).map(|(_, at, _)| at)
     }
 
     pub(crate) fn interval(&self, timer: Timer) -> Duration {
-        self.intervals
-            .get(timer.index())
-            .copied()
-            .unwrap_or_default()
+        self.find(timer).map(|(_, _, d)| d).unwrap_or_default()
     }
 
     /// The earliest running timer.
     pub(crate) fn next(&self) -> Option<(Timer, Instant)> {
-        ALL.iter()
-            .filter_map(|&t| self.deadline(t).map(|at| (t, at)))
-            .min_by_key(|&(_, at)| at)
+        self.slots
+            .iter()
+            .flatten()
+            .min_by_key(|(_, at, _)| *at)
+            .map(|(t, at, _)| (*t, *at))
+    }
+
+    fn find(&self, timer: Timer) -> Option<(Timer, Instant, Duration)> {
+        self.slots
+            .iter()
+            .flatten()
+            .find(|(t, _, _)| *t == timer)
+            .copied()
     }
 }
-
-const ALL: [Timer; TIMER_COUNT] = [
-    Timer::A,
-    Timer::B,
-    Timer::D,
-    Timer::E,
-    Timer::F,
-    Timer::G,
-    Timer::H,
-    Timer::I,
-    Timer::J,
-    Timer::K,
-    Timer::L,
-    Timer::M,
-    Timer::Trying,
-    Timer::Retransmit2xx,
-];
 
 #[cfg(test)]
 mod tests {

@@ -54,12 +54,13 @@ impl Net {
             self.lost += 1;
             return;
         }
-        let copies = if self.rng.gen_bool(self.config.duplicate) { 2 } else { 1 };
+        let copies = if self.rng.gen_bool(self.config.duplicate) {
+            2
+        } else {
+            1
+        };
         for _ in 0..copies {
-            let jitter = self
-                .config
-                .jitter
-                .mul_f64(self.rng.gen_range(0.0..1.0));
+            let jitter = self.config.jitter.mul_f64(self.rng.gen_range(0.0..1.0));
             self.order += 1;
             self.in_flight.push(Packet {
                 at: now + self.config.min_delay + jitter,
@@ -79,8 +80,7 @@ impl Net {
     }
 
     fn take_due(&mut self, now: Instant) -> Vec<Packet> {
-        let (mut due, rest): (Vec<_>, Vec<_>) =
-            self.in_flight.drain(..).partition(|p| p.at <= now);
+        let (mut due, rest): (Vec<_>, Vec<_>) = self.in_flight.drain(..).partition(|p| p.at <= now);
         self.in_flight = rest;
         due.sort_by_key(|p| (p.at, p.order));
         due
