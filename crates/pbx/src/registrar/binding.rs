@@ -177,7 +177,10 @@ mod tests {
     #[test]
     fn private_contact_or_rewritten_port_goes_to_source() {
         assert!(is_nat("sip:100@10.0.0.5:5060", &udp("203.0.113.7:40000")));
-        assert!(is_nat("sip:100@203.0.113.7:5060", &udp("203.0.113.7:40000")));
+        assert!(is_nat(
+            "sip:100@203.0.113.7:5060",
+            &udp("203.0.113.7:40000")
+        ));
         assert!(is_nat(
             "sip:100@192.168.1.20:5060",
             &Source {

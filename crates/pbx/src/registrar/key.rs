@@ -28,9 +28,20 @@ impl BindingKey {
     }
 
     /// Compares with a contact without building a key for it (the refresh path).
-    pub(crate) fn matches(&self, contact_uri: &str, instance: Option<&str>, reg_id: Option<u32>) -> bool {
+    pub(crate) fn matches(
+        &self,
+        contact_uri: &str,
+        instance: Option<&str>,
+        reg_id: Option<u32>,
+    ) -> bool {
         match (self, instance) {
-            (BindingKey::Instance { instance: a, reg_id: r }, Some(b)) => a == b && *r == reg_id,
+            (
+                BindingKey::Instance {
+                    instance: a,
+                    reg_id: r,
+                },
+                Some(b),
+            ) => a == b && *r == reg_id,
             (BindingKey::Uri(a), None) => uri_eq_canonical(a, contact_uri),
             _ => false,
         }
@@ -41,8 +52,14 @@ impl BindingKey {
 impl fmt::Display for BindingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BindingKey::Instance { instance, reg_id: Some(id) } => write!(f, "{instance};reg-id={id}"),
-            BindingKey::Instance { instance, reg_id: None } => f.write_str(instance),
+            BindingKey::Instance {
+                instance,
+                reg_id: Some(id),
+            } => write!(f, "{instance};reg-id={id}"),
+            BindingKey::Instance {
+                instance,
+                reg_id: None,
+            } => f.write_str(instance),
             BindingKey::Uri(uri) => f.write_str(uri),
         }
     }
@@ -111,35 +128,31 @@ pub(crate) fn canonical_uri(uri: &str) -> String {
 /// Decodes `%XX` escapes of unreserved characters (RFC 3261 §19.1.4: `sip:%61lice@` equals
 /// `sip:alice@`); other escapes stay escaped, with upper-case hex.
 fn push_unescaped(out: &mut String, s: &str) {
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let decoded = match (bytes.get(i), bytes.get(i + 1), bytes.get(i + 2)) {
-            (Some(b'%'), Some(&h), Some(&l)) => hex_pair(h, l),
-            _ => None,
-        };
+    let mut rest = s;
+    while let Some(pos) = rest.find('%') {
+        out.push_str(rest.get(..pos).unwrap_or_default());
+        let after = rest.get(pos + 1..).unwrap_or_default();
+        let decoded = after
+            .get(..2)
+            .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
         match decoded {
             Some(b) if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) => {
                 out.push(char::from(b));
-                i += 3;
+                rest = after.get(2..).unwrap_or_default();
             }
             Some(_) => {
                 out.push('%');
-                out.push_str(&s[i + 1..i + 3].to_ascii_uppercase());
-                i += 3;
+                out.push_str(&after.get(..2).unwrap_or_default().to_ascii_uppercase());
+                rest = after.get(2..).unwrap_or_default();
             }
             None => {
-                let ch = s[i..].chars().next().unwrap_or('\u{fffd}');
-                out.push(ch);
-                i += ch.len_utf8();
+                out.push('%');
+                rest = after;
             }
         }
     }
-}
-
-fn hex_pair(h: u8, l: u8) -> Option<u8> {
-    let v = |c: u8| char::from(c).to_digit(16);
-    Some(u8::try_from(v(h)? * 16 + v(l)?).ok()?)
+    out.push_str(rest);
 }
 
 #[cfg(test)]
@@ -158,7 +171,10 @@ mod tests {
         let base = canonical_uri("sip:alice@atlanta.com");
         assert_ne!(base, canonical_uri("sip:ALICE@atlanta.com"));
         assert_ne!(base, canonical_uri("sip:alice@atlanta.com:5060"));
-        assert_ne!(base, canonical_uri("sip:alice@atlanta.com?Route=%3Csip:x%3E"));
+        assert_ne!(
+            base,
+            canonical_uri("sip:alice@atlanta.com?Route=%3Csip:x%3E")
+        );
     }
 
     #[test]

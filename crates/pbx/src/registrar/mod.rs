@@ -167,7 +167,10 @@ impl Registrar {
         };
         self.apply(now, unix_now, &user, view, source, &ops, changes);
         // Step 8: 200 listing every current binding.
-        (self.ok_reply(now, unix_now, &user), AuthResult::Authorized(user))
+        (
+            self.ok_reply(now, unix_now, &user),
+            AuthResult::Authorized(user),
+        )
     }
 
     /// The 200 OK headers: each live contact with its remaining time (RFC 3261 §10.3

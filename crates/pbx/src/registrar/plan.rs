@@ -9,9 +9,18 @@ use super::view::{ContactSpec, Contacts, RegisterView};
 /// One binding change a REGISTER asks for; `contact` indexes `RegisterView::contacts`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Op {
-    Insert { contact: usize, expires: u32 },
-    Update { id: u64, contact: usize, expires: u32 },
-    Remove { id: u64 },
+    Insert {
+        contact: usize,
+        expires: u32,
+    },
+    Update {
+        id: u64,
+        contact: usize,
+        expires: u32,
+    },
+    Remove {
+        id: u64,
+    },
     /// `Contact: *` with `Expires: 0`.
     RemoveAll,
 }

@@ -70,7 +70,9 @@ impl Registrar {
                     let Some(spec) = contacts.get(contact) else {
                         continue;
                     };
-                    self.refresh(now, unix_now, slot, id, spec, view, source, expires, changes);
+                    self.refresh(
+                        now, unix_now, slot, id, spec, view, source, expires, changes,
+                    );
                 }
                 Op::Remove { id } => {
                     if let Some(record) = self.location.remove(slot, id) {
@@ -121,8 +123,8 @@ impl Registrar {
             return;
         };
         let b = &mut record.binding;
-        let old_store_key = (b.contact != spec.uri && b.instance.is_none())
-            .then(|| b.contact.clone());
+        let old_store_key =
+            (b.contact != spec.uri && b.instance.is_none()).then(|| b.contact.clone());
         let moved = b.contact != spec.uri || b.source != source;
         let mut significant = moved;
         if b.contact != spec.uri {

@@ -60,11 +60,7 @@ impl ContactSpec {
             if name.eq_ignore_ascii_case("+sip.instance") {
                 instance = value.map(|v| v.trim_matches('"').to_owned());
             } else if name.eq_ignore_ascii_case("reg-id") {
-                reg_id = Some(
-                    value
-                        .and_then(|v| v.parse().ok())
-                        .ok_or("Invalid reg-id")?,
-                );
+                reg_id = Some(value.and_then(|v| v.parse().ok()).ok_or("Invalid reg-id")?);
             }
             params.push(';');
             params.push_str(name);
@@ -122,10 +118,7 @@ impl<'a> RegisterView<'a> {
             expires: req.expires(),
             contacts,
             unsupported: req.tokens("Require").collect(),
-            authorization: req
-                .headers
-                .get_all("Authorization")
-                .find(|v| is_digest(v)),
+            authorization: req.headers.get_all("Authorization").find(|v| is_digest(v)),
             user_agent: req.headers.get("User-Agent"),
         })
     }
