@@ -109,16 +109,18 @@ impl Pbx {
             let Some(local) = self.config.local_for(target.transport, target.addr) else {
                 continue;
             };
-            invite.headers.push(
-                "Via",
-                Via::new(
-                    target.transport,
-                    Host::from(local.ip()),
-                    Some(local.port()),
-                    "",
-                )
-                .to_string(),
+            // Our Via for the target's transport, without a branch: the transaction
+            // layer adds a fresh one (RFC 3261 §8.1.1.7). An empty `branch=` would not
+            // parse as a Via, so the transaction layer would add a second one on top.
+            let mut via = Via::new(
+                target.transport,
+                Host::from(local.ip()),
+                Some(local.port()),
+                "",
             );
+            via.params.remove("branch");
+            via.params.push("rport", None);
+            invite.headers.push("Via", via.to_string());
             invite
                 .headers
                 .push("Max-Forwards", (max_forwards - 1).to_string());
