@@ -67,3 +67,21 @@ fn chosen_formats_can_be_written_into_the_answer() {
     let reparsed = SessionDescription::parse(&text).expect("answer parses");
     assert_eq!(reparsed.media[0].payload_formats(), chosen);
 }
+
+#[test]
+fn a_description_we_write_ourselves_reads_back() {
+    use media::sdp::Direction;
+    let formats = [PCMU.format(0), PCMA.format(0), TELEPHONE_EVENT.format(101)];
+    let addr = "[2001:db8::7]:40000".parse().unwrap();
+    let sdp = SessionDescription::new_audio(42, 3, addr, &formats, Direction::SendOnly);
+    let text = sdp.to_string();
+    assert!(text.contains("m=audio 40000 RTP/AVP 0 8 101\r\n"), "{text}");
+    assert!(text.contains("c=IN IP6 2001:db8::7\r\n"));
+    let parsed = SessionDescription::parse(&text).expect("parses");
+    assert_eq!(parsed, sdp);
+    let audio = parsed.audio().expect("audio");
+    assert_eq!(audio.socket_addr(), Some(addr));
+    assert!(audio.is_hold(), "sendonly from us is a hold");
+    assert_eq!(parsed.media[0].payload_formats(), formats);
+    assert_eq!(formats[2].fmtp.as_deref(), Some("0-16"));
+}

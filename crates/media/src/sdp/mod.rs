@@ -7,6 +7,7 @@
 
 mod anchor;
 mod attribute;
+mod build;
 mod negotiate;
 mod parse;
 mod write;

@@ -1,0 +1,68 @@
+//! Descriptions the PBX writes itself, when it is the media endpoint (prompts, music on
+//! hold, voicemail) rather than a relay between two phones.
+
+use std::net::SocketAddr;
+
+use super::{
+    Attribute, CodecSpec, Connection, Direction, Field, MediaDescription, Origin, PayloadFormat,
+    SessionDescription, TELEPHONE_EVENT,
+};
+
+impl CodecSpec {
+    /// This codec as a format numbered `payload_type`: the static number if it has one,
+    /// else `payload_type` (RFC 3551 §3 dynamic range 96–127). Telephone-event gets the
+    /// DTMF events 0–16 (RFC 4733 §2.5.1.3, §3.2).
+    pub fn format(&self, payload_type: u8) -> PayloadFormat {
+        let fmtp = (self.encoding == TELEPHONE_EVENT.encoding).then(|| "0-16".to_owned());
+        PayloadFormat {
+            payload_type: self.static_payload_type.unwrap_or(payload_type),
+            encoding: self.encoding.to_owned(),
+            clock_rate: self.clock_rate,
+            channels: None,
+            fmtp,
+        }
+    }
+}
+
+impl SessionDescription {
+    /// A one-stream audio description: RTP/AVP at `addr` with `formats`, 20 ms packets.
+    ///
+    /// `session_id` stays fixed for the dialog and `version` grows with every change
+    /// (RFC 3264 §8); the caller keeps both.
+    pub fn new_audio(
+        session_id: u64,
+        version: u64,
+        addr: SocketAddr,
+        formats: &[PayloadFormat],
+        direction: Direction,
+    ) -> Self {
+        let connection = Connection::new(addr.ip());
+        let mut media = MediaDescription {
+            media: "audio".to_owned(),
+            port: addr.port(),
+            port_count: None,
+            proto: "RTP/AVP".to_owned(),
+            formats: Vec::new(),
+            connection: None,
+            fields: Vec::new(),
+            attributes: vec![Attribute::Ptime(20), Attribute::Direction(direction)],
+        };
+        media.set_payload_formats(formats);
+        SessionDescription {
+            origin: Origin {
+                username: "-".to_owned(),
+                session_id: session_id.to_string(),
+                session_version: version,
+                connection: connection.clone(),
+            },
+            session_name: "-".to_owned(),
+            connection: Some(connection),
+            fields: vec![Field {
+                kind: 't',
+                value: "0 0".to_owned(),
+            }],
+            attributes: Vec::new(),
+            media: vec![media],
+        }
+    }
+}
