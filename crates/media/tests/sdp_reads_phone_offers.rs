@@ -16,7 +16,7 @@ a=rtpmap:9 G722/8000\r\n\
 a=rtpmap:101 telephone-event/8000\r\n\
 a=fmtp:101 0-15\r\n\
 a=ptime:20\r\n\
-a=rtcp:16385\r\n\
+a=rtcp:16385 \r\n\
 a=x-vendor-thing:42\r\n\
 a=sendrecv\r\n";
 

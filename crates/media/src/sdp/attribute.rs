@@ -158,11 +158,11 @@ fn parse_fmtp(value: &str) -> Option<Attribute> {
 }
 
 fn parse_rtcp(value: &str) -> Option<Attribute> {
-    let mut parts = value.split(' ');
+    let mut parts = value.split_whitespace();
     let port = parts.next()?.parse().ok()?;
     let connection = match (parts.next(), parts.next(), parts.next()) {
         (None, _, _) => None,
-        (Some(net), Some(addr), Some(address)) if !address.is_empty() => Some(Connection {
+        (Some(net), Some(addr), Some(address)) => Some(Connection {
             net_type: net.to_owned(),
             addr_type: addr.to_owned(),
             address: address.to_owned(),
