@@ -50,6 +50,10 @@ impl Pbx {
                 }
                 if call.all_branches_failed() {
                     self.all_branches_failed(now, id);
+                } else {
+                    // A cancelled fork confirming after the call ended was the last
+                    // thing the call waited for.
+                    self.forget_if_settled(id);
                 }
             }
         }
@@ -115,9 +119,13 @@ impl Pbx {
         }
         if call.phase != Phase::Ringing {
             // Another fork answered too, or the caller already gave up: hang that one up.
+            if call.winner != Some(idx) {
+                call.branches[idx].state = BranchState::Released;
+            }
             let mut leg = leg;
             let bye = leg.request(Method::Bye);
             self.send_fire(now, bye, target);
+            self.forget_if_settled(id);
             return;
         }
         call.branches[idx].state = BranchState::Answered;

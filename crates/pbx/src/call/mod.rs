@@ -54,6 +54,9 @@ pub(crate) enum BranchState {
     /// Final non-2xx status.
     Failed(u16),
     Answered,
+    /// Answered after another fork won or the caller gave up: ACKed and sent BYE
+    /// (RFC 3261 §13.2.2.4 / §15).
+    Released,
 }
 
 /// A call between a caller and an extension's devices.
@@ -135,6 +138,16 @@ impl Call {
 
     pub fn branch_index(&self, key: ClientKey) -> Option<usize> {
         self.branches.iter().position(|b| b.key == key)
+    }
+
+    /// Whether some fork may still send a final response.
+    pub fn branches_pending(&self) -> bool {
+        self.branches.iter().any(|b| {
+            matches!(
+                b.state,
+                BranchState::Calling | BranchState::Proceeding | BranchState::Cancelling
+            )
+        })
     }
 
     /// Whether every branch has finished without answering.

@@ -123,12 +123,7 @@ impl Pbx {
         let draft = call.record.clone();
         let relay = call.relay.take();
         let call_id = call.a.call_id.clone();
-        let pending = call.branches.iter().any(|b| {
-            matches!(
-                b.state,
-                BranchState::Calling | BranchState::Proceeding | BranchState::Cancelling
-            )
-        });
+        let pending = call.branches_pending();
         let record = self.finish_record(&call_id, draft, hangup_by, reason);
         if let Some(ports) = relay {
             self.actions.push_back(Action::RelayClose { id: ports.id });
@@ -139,6 +134,18 @@ impl Pbx {
         }));
         self.actions.push_back(Action::CallRecord(record));
         if !pending {
+            self.forget_call(id);
+        }
+    }
+
+    /// A call that is over for the caller is forgotten once no fork can answer any more;
+    /// until then it stays so a late 2xx is still ACKed and sent BYE.
+    pub(crate) fn forget_if_settled(&mut self, id: CallId) {
+        let settled = self
+            .calls
+            .get(&id)
+            .is_some_and(|c| c.phase == Phase::Ended && !c.branches_pending());
+        if settled {
             self.forget_call(id);
         }
     }
