@@ -63,10 +63,10 @@ impl Endpoint {
     fn on_request(&mut self, now: Instant, source: Source, mut request: Request) {
         // RFC 3581 §4 / §18.2.1 before anything else, so the TU, the key and every
         // response see the same top Via.
-        let Some(reply_to) = via_ext::stamp_received(&mut request, source) else {
+        let Some((reply_to, top_via)) = via_ext::stamp_received(&mut request, source) else {
             return;
         };
-        let Some((branch, sent_by)) = via_ext::server_key_parts(&request) else {
+        let Some((branch, sent_by)) = via_ext::server_key_parts(&request, &top_via) else {
             return;
         };
         let filed_under = match &request.method {

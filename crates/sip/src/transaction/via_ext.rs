@@ -10,13 +10,14 @@ use crate::scan::split_outside;
 use crate::{Host, Request, Transport, Via};
 
 /// Notes on the top Via where the request really came from, and returns the address
-/// responses must go to.
+/// responses must go to along with the (updated) top Via, so callers need not parse it
+/// again.
 ///
 /// RFC 3261 §18.2.1: add `received` when the sent-by host is not the source address.
 /// RFC 3581 §4: when the client asked for `rport`, fill it with the source port and always
 /// add `received`. Responses then go back to the source (§18.2.2 and RFC 3581 §4 for
 /// unreliable transports; the same connection for reliable ones).
-pub(crate) fn stamp_received(req: &mut Request, source: Peer) -> Option<Peer> {
+pub(crate) fn stamp_received(req: &mut Request, source: Peer) -> Option<(Peer, Via)> {
     let first = req.headers.get("Via")?;
     let mut parts = split_outside(first, b',');
     let top_text = parts.next()?;
@@ -51,10 +52,11 @@ pub(crate) fn stamp_received(req: &mut Request, source: Peer) -> Option<Peer> {
         let port = top.port.unwrap_or_else(|| source.transport.default_port());
         SocketAddr::new(ip, port)
     };
-    Some(Peer {
+    let peer = Peer {
         transport: source.transport,
         addr: reply_to,
-    })
+    };
+    Some((peer, top))
 }
 
 /// Gives `req` a top Via with a fresh branch: sets the branch on a Via the TU wrote
@@ -102,8 +104,7 @@ pub(crate) fn ensure_branch(
 /// Requests from RFC 2543 clients (no magic cookie) get a key made of what §17.2.3
 /// compares for them instead — Call-ID, CSeq number, From tag and the top Via — which
 /// their retransmissions and their ACK for a non-2xx share.
-pub(crate) fn server_key_parts(req: &Request) -> Option<(String, String)> {
-    let via = req.top_via()?;
+pub(crate) fn server_key_parts(req: &Request, via: &Via) -> Option<(String, String)> {
     let mut sent_by = match &via.host {
         Host::Domain(d) => d.to_ascii_lowercase(),
         other => other.to_string(),
