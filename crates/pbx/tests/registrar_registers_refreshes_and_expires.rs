@@ -154,3 +154,39 @@ fn expires_zero_removes_one_binding() {
     assert!(reg.lookup("100", clock.now()).is_empty());
     assert_eq!(reg.next_expiry(), None);
 }
+
+#[test]
+fn lapsed_binding_is_dropped_when_the_phone_returns_before_the_purge() {
+    let mut clock = Clock::new();
+    let mut reg = registrar(clock.now());
+    let mut phone = Phone::alice();
+    phone.register(&mut reg, &clock, Some(600));
+    while reg.poll_event().is_some() {}
+    // The purge timer has not run; the phone comes back after its binding lapsed.
+    clock.advance(700);
+    let out = phone.register(&mut reg, &clock, Some(600));
+    assert_eq!(out.response.status, 200);
+    assert!(matches!(
+        out.changes.as_slice(),
+        [
+            BindingChange::Remove { .. },
+            BindingChange::Upsert {
+                expiry_only: false,
+                ..
+            }
+        ]
+    ));
+    assert!(matches!(
+        reg.poll_event(),
+        Some(RegistrationEvent::Unregistered {
+            reason: UnregisterReason::Expired,
+            ..
+        })
+    ));
+    assert!(matches!(
+        reg.poll_event(),
+        Some(RegistrationEvent::Registered { .. })
+    ));
+    assert_eq!(reg.lookup("100", clock.now()).len(), 1);
+    assert_eq!(reg.binding_count(), 1);
+}

@@ -20,13 +20,14 @@ mod date;
 mod directory;
 mod key;
 mod location;
+mod maintenance;
 mod plan;
 mod reply;
 mod update;
 mod view;
 
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use sip::auth::DigestServer;
 use sip::{Request, Response};
@@ -39,7 +40,6 @@ pub use directory::{Directory, DirectoryEntry};
 /// The transport of a [`Source`]: the sip crate's, so the engine's sockets map directly.
 pub use sip::Transport;
 
-use key::BindingKey;
 use location::Location;
 use reply::Reply;
 use view::RegisterView;
@@ -159,6 +159,9 @@ impl Registrar {
         if view.aor_user.as_deref() != Some(user.as_str()) {
             return (Reply::forbidden(), AuthResult::Authorized(user));
         }
+        // Bindings past their expiry are gone (RFC 3261 §10.3 step 7 compares only with
+        // live ones), even if the purge timer has not fired yet.
+        self.purge_extension(now, unix_now, &user, changes);
         // Steps 6–7: plan every change first, so a failure leaves all bindings as they
         // were; then commit.
         let ops = match plan::plan(&self.config, view, self.location.records_of(&user)) {
@@ -235,140 +238,8 @@ impl Registrar {
         self.location.next_expiry()
     }
 
-    /// Drops bindings that lapsed at or before `now`; returns the removals to persist and
-    /// queues an `Unregistered { reason: Expired }` event for each.
-    pub fn purge_expired(&mut self, now: Instant, unix_now: u64) -> Vec<BindingChange> {
-        let mut changes = Vec::new();
-        while let Some(record) = self.location.pop_expired(now) {
-            changes.push(self.removal_change(&record, unix_now));
-            self.events.push_back(RegistrationEvent::Unregistered {
-                extension: record.binding.extension,
-                contact: record.binding.contact,
-                reason: UnregisterReason::Expired,
-            });
-        }
-        changes
-    }
-
-    /// Restores bindings saved before a restart. Bindings already expired by `unix_now`,
-    /// or of extensions not in the directory, are skipped; expiries are capped at
-    /// `max_expires` from now in case the wall clock jumped. Returns how many were kept.
-    /// Queues no events: nothing changed from the phones' point of view.
-    pub fn load<I>(&mut self, now: Instant, unix_now: u64, bindings: I) -> usize
-    where
-        I: IntoIterator<Item = PersistedBinding>,
-    {
-        let mut loaded = 0;
-        for stored in bindings {
-            let Ok(expires_unix) = u64::try_from(stored.expires_at) else {
-                continue;
-            };
-            if expires_unix <= unix_now || !self.directory.contains(&stored.extension) {
-                continue;
-            }
-            let remaining = (expires_unix - unix_now).min(u64::from(self.config.max_expires));
-            let source = stored.source();
-            let params = stored
-                .instance
-                .as_deref()
-                .map(|i| format!(";+sip.instance=\"{i}\""))
-                .unwrap_or_default();
-            let key = BindingKey::new(&stored.contact, stored.instance.as_deref(), None);
-            let binding = Binding {
-                nat: binding::is_nat(&stored.contact, &source),
-                extension: stored.extension,
-                contact: stored.contact,
-                params,
-                instance: stored.instance,
-                reg_id: None,
-                call_id: stored.call_id,
-                cseq: stored.cseq,
-                source,
-                user_agent: stored.user_agent,
-                expires_at: now + Duration::from_secs(remaining),
-                expires_unix: unix_now + remaining,
-            };
-            let slot = self.location.slot_or_insert(&binding.extension);
-            let duplicate = self
-                .location
-                .records(slot)
-                .iter()
-                .find(|r| r.key == key)
-                .map(|r| r.id);
-            if let Some(id) = duplicate {
-                self.location.remove(slot, id);
-            }
-            self.location.insert(slot, key, binding);
-            loaded += 1;
-        }
-        loaded
-    }
-
     /// The next event for the UI, oldest first.
     pub fn poll_event(&mut self) -> Option<RegistrationEvent> {
         self.events.pop_front()
-    }
-
-    /// Replaces the directory wholesale; bindings of extensions that are gone, or whose
-    /// credentials changed, are removed (a password reset must lock out the old phone).
-    pub fn set_directory(&mut self, directory: Directory) -> Vec<BindingChange> {
-        let old = std::mem::replace(&mut self.directory, directory);
-        let dropped: Vec<String> = old
-            .iter()
-            .filter(|e| credentials_changed(e, self.directory.get(&e.number)))
-            .map(|e| e.number.clone())
-            .collect();
-        let mut changes = Vec::new();
-        for number in dropped {
-            self.drop_bindings(&number, &mut changes);
-        }
-        changes
-    }
-
-    /// Adds or replaces one extension; if its credentials changed, its bindings go.
-    pub fn upsert_extension(&mut self, entry: DirectoryEntry) -> Vec<BindingChange> {
-        let number = entry.number.clone();
-        let old = self.directory.insert(entry);
-        let mut changes = Vec::new();
-        if let Some(old) = old {
-            if credentials_changed(&old, self.directory.get(&number)) {
-                self.drop_bindings(&number, &mut changes);
-            }
-        }
-        changes
-    }
-
-    /// Removes an extension and its bindings.
-    pub fn remove_extension(&mut self, number: &str) -> Vec<BindingChange> {
-        let mut changes = Vec::new();
-        if self.directory.remove(number).is_some() {
-            self.drop_bindings(number, &mut changes);
-        }
-        changes
-    }
-
-    fn drop_bindings(&mut self, number: &str, changes: &mut Vec<BindingChange>) {
-        let removed = self.location.remove_all(number);
-        if removed.is_empty() {
-            return;
-        }
-        changes.push(BindingChange::RemoveAll {
-            extension: number.to_owned(),
-        });
-        for record in removed {
-            self.events.push_back(RegistrationEvent::Unregistered {
-                extension: record.binding.extension,
-                contact: record.binding.contact,
-                reason: UnregisterReason::Removed,
-            });
-        }
-    }
-}
-
-/// Whether `new` no longer accepts what `old` accepted (gone, other realm, other secret).
-fn credentials_changed(old: &DirectoryEntry, new: Option<&DirectoryEntry>) -> bool {
-    match new {
-        Some(new) => new.realm != old.realm || new.secret != old.secret,
-        None => true,
     }
 }
