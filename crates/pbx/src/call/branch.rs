@@ -169,7 +169,7 @@ impl Pbx {
         let answered_by = call.record.callee.clone();
         self.by_dialog.insert(b_key, (id, Side::B));
         for other in others {
-            self.cancel_branch(now, other);
+            self.cancel_branch(now, id, other);
         }
         if let Some(a_key) = a_key {
             self.send_response(now, &a_key, ok);
@@ -181,7 +181,14 @@ impl Pbx {
             }));
     }
 
-    pub(crate) fn cancel_branch(&mut self, now: Instant, key: ClientKey) {
+    pub(crate) fn cancel_branch(&mut self, now: Instant, id: CallId, key: ClientKey) {
+        let branch = self
+            .calls
+            .get_mut(&id)
+            .and_then(|c| c.branches.iter_mut().find(|b| b.key == key));
+        if let Some(branch) = branch {
+            branch.give_up_at = Some(now + super::cancel_give_up());
+        }
         match self.endpoint.cancel(now, &key) {
             Ok(cancel) => {
                 self.by_client.insert(cancel, ClientOwner::Fire);
