@@ -28,8 +28,8 @@ pub(crate) struct PoolAllocator {
 }
 
 impl MediaRelay for PoolAllocator {
-    fn allocate(&mut self, a_ip: IpAddr, _b_ip: IpAddr) -> Option<pbx::RelayPorts> {
-        let ports = match self.pool.allocate(a_ip) {
+    fn allocate(&mut self, a_ip: IpAddr, b_ip: IpAddr) -> Option<pbx::RelayPorts> {
+        let ports = match self.pool.allocate_between(a_ip, b_ip) {
             Ok(p) => p,
             Err(e) => {
                 tracing::warn!(error = %e, "RTP port allocation failed");
