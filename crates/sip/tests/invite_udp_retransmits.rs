@@ -82,3 +82,16 @@ fn generated_via_has_a_magic_cookie_branch_and_rport() {
     assert!(via.has_rport());
     assert_eq!(via.port, Some(5060));
 }
+
+#[test]
+fn ack_is_not_a_transaction() {
+    let mut d = Driver::new(support::endpoint("192.0.2.10", 5060, 1));
+    let result =
+        d.ep.send_request(d.now, outgoing("ACK", 1, "c1"), udp("192.0.2.20:5060"));
+    assert_eq!(
+        result,
+        Err(sip::transaction::TransactionError::NotATransaction)
+    );
+    d.drain();
+    assert!(d.sent.is_empty());
+}

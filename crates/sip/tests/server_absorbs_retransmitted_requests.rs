@@ -150,3 +150,31 @@ fn malformed_request_gets_400_and_malformed_response_is_dropped() {
     assert!(d.take_sent().is_empty());
     assert!(d.take_events().is_empty());
 }
+
+#[test]
+fn rfc2543_request_without_magic_cookie_is_still_matched() {
+    let mut d = Driver::new(support::endpoint("192.0.2.20", 5060, 3));
+    let old = incoming("OPTIONS", "192.0.2.10:5060", "oldstyle1", "legacy", 4);
+    d.receive(udp(CLIENT), &old);
+    d.receive(udp(CLIENT), &old);
+    assert_eq!(requests(&d.take_events()), 1);
+    // A different CSeq is a different transaction.
+    let next = incoming("OPTIONS", "192.0.2.10:5060", "oldstyle1", "legacy", 5);
+    d.receive(udp(CLIENT), &next);
+    assert_eq!(requests(&d.take_events()), 1);
+}
+
+#[test]
+fn over_tcp_a_non_invite_transaction_ends_with_its_final_response() {
+    let mut d = Driver::new(support::endpoint("192.0.2.20", 5060, 3));
+    let reg = incoming("REGISTER", "192.0.2.10:5060", "z9hG4bKt1", "tcp1", 1);
+    d.receive(support::tcp(CLIENT), &reg);
+    let Some(Event::Request { key, request, .. }) = d.take_events().into_iter().next() else {
+        panic!("request event expected");
+    };
+    d.ep.send_response(d.now, &key, support::answer(&request, 200))
+        .expect("ok");
+    // Timer J is zero on reliable transports (RFC 3261 §17.2.2).
+    assert_eq!(d.ep.transaction_count(), 0);
+    assert_eq!(d.ep.poll_timeout(), None);
+}
