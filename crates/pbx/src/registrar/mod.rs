@@ -155,7 +155,9 @@ impl Registrar {
             Err(refused) => return refused,
         };
         // Steps 4–5: only an extension's own credentials may change its bindings. The
-        // user is known (it authenticated), so no unknown-AOR 404 can leak anything.
+        // user is known (it authenticated), so no unknown-AOR 404 can leak anything. The
+        // To host is not compared: one office, one set of extensions, whatever name the
+        // phone was given for the PBX (see `RegistrarConfig::domains`).
         if view.aor_user.as_deref() != Some(user.as_str()) {
             return (Reply::forbidden(), AuthResult::Authorized(user));
         }
