@@ -4,8 +4,9 @@
 use std::time::Instant;
 
 use super::build;
-use super::endpoint::{Endpoint, Tx};
+use super::endpoint::Endpoint;
 use super::outbox::Ctx;
+use super::registry::Tx;
 use super::server_invite::{AckOutcome, InviteServer};
 use super::server_non_invite::NonInviteServer;
 use super::via_ext;

@@ -12,6 +12,7 @@ mod client_non_invite;
 mod endpoint;
 mod inbound;
 mod outbox;
+mod registry;
 mod server_invite;
 mod server_non_invite;
 mod timer;
