@@ -5,6 +5,33 @@
 //! and responses to transactions, absorbs and answers retransmissions, runs timers A–M
 //! as a table, and offers the TU two services every user agent needs: 100 Trying for
 //! slow INVITEs and retransmission of 2xx responses until their ACK.
+//!
+//! ```
+//! use std::time::Instant;
+//! use sip::transaction::{Endpoint, EndpointConfig, Event, Peer};
+//! use sip::{Response, Transport};
+//!
+//! let config = EndpointConfig::new("192.0.2.20".parse().unwrap(), Some(5060));
+//! let mut endpoint = Endpoint::new(config);
+//! let now = Instant::now();
+//! let phone = Peer { transport: Transport::Udp, addr: "192.0.2.10:5060".parse().unwrap() };
+//! let register = "REGISTER sip:office.example SIP/2.0\r\n\
+//!     Via: SIP/2.0/UDP 192.0.2.10:5060;rport;branch=z9hG4bK776asdhds\r\n\
+//!     Max-Forwards: 70\r\nFrom: <sip:201@office.example>;tag=1\r\n\
+//!     To: <sip:201@office.example>\r\nCall-ID: a1\r\nCSeq: 1 REGISTER\r\n\
+//!     Content-Length: 0\r\n\r\n";
+//!
+//! endpoint.handle_datagram(now, phone, register.as_bytes());
+//! while let Some(event) = endpoint.poll_event() {
+//!     if let Event::Request { key, request, .. } = event {
+//!         let ok = Response::for_request(&request, 200, "OK");
+//!         endpoint.send_response(now, &key, ok).unwrap();
+//!     }
+//! }
+//! let transmit = endpoint.poll_transmit().unwrap(); // the engine sends this
+//! assert_eq!(transmit.dest, phone.addr);
+//! let _wake_at = endpoint.poll_timeout(); // then call handle_timeout(now) at that time
+//! ```
 
 mod build;
 mod client_invite;
