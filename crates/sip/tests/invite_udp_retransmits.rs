@@ -95,3 +95,37 @@ fn ack_is_not_a_transaction() {
     d.drain();
     assert!(d.sent.is_empty());
 }
+
+#[test]
+fn via_written_by_the_tu_without_a_branch_gets_one_in_place() {
+    for via in [
+        "SIP/2.0/UDP 192.0.2.10:5070;rport",
+        "SIP/2.0/UDP 192.0.2.10:5070;branch;rport",
+        "SIP/2.0/UDP 192.0.2.10:5070;branch=oldstyle",
+    ] {
+        let mut d = Driver::new(support::endpoint("192.0.2.10", 5060, 1));
+        let mut req = outgoing("INVITE", 1, "c1");
+        req.headers.push_front("Via", via);
+        d.ep.send_request(d.now, req, udp("192.0.2.20:5060"))
+            .expect("accepted");
+        d.drain();
+        let sent = support::parsed_request(&d.sent[0].1.bytes);
+        let vias = sent.vias();
+        assert_eq!(vias.len(), 1, "{via}");
+        assert_eq!(vias[0].port, Some(5070), "the TU's Via is kept");
+        assert!(vias[0].branch().is_some_and(|b| b.starts_with("z9hG4bK")));
+        assert!(vias[0].has_rport() || via.contains("oldstyle"));
+    }
+}
+
+#[test]
+fn malformed_via_from_the_tu_is_refused_not_stacked_under_another() {
+    let mut d = Driver::new(support::endpoint("192.0.2.10", 5060, 1));
+    let mut req = outgoing("INVITE", 1, "c1");
+    req.headers
+        .push_front("Via", "SIP/2.0/UDP 192.0.2.10:5070;branch=;rport");
+    let result = d.ep.send_request(d.now, req, udp("192.0.2.20:5060"));
+    assert_eq!(result, Err(sip::transaction::TransactionError::BadVia));
+    d.drain();
+    assert!(d.sent.is_empty());
+}

@@ -296,7 +296,6 @@ impl Endpoint {
             &self.config.via_host,
             self.config.via_port,
         )
-        .ok_or(TransactionError::Incomplete)
     }
 
     pub(super) fn start_cancel(

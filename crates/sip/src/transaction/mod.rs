@@ -134,4 +134,6 @@ pub enum TransactionError {
     NotCancellable,
     #[error("ack is sent with send_ack, not as a transaction")]
     NotATransaction,
+    #[error("top via is malformed")]
+    BadVia,
 }

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use super::build::MAGIC_COOKIE;
-use super::Peer;
+use super::{Peer, TransactionError};
 use crate::scan::split_outside;
 use crate::{Host, Request, Transport, Via};
 
@@ -61,21 +61,26 @@ pub(crate) fn stamp_received(req: &mut Request, source: Peer) -> Option<(Peer, V
 
 /// Gives `req` a top Via with a fresh branch: sets the branch on a Via the TU wrote
 /// without one, or adds a whole Via (with `rport`, so NATed replies find us) when there
-/// is none. Returns the branch.
+/// is none. Returns the branch, or `Err` when the TU's top Via does not parse (adding a
+/// second Via above it would send a request every peer rejects).
 pub(crate) fn ensure_branch(
     req: &mut Request,
     new_branch: impl FnOnce() -> String,
     transport: Transport,
     host: &Host,
     port: Option<u16>,
-) -> Option<String> {
+) -> Result<String, TransactionError> {
+    let written = req.headers.contains("Via");
     match req.top_via() {
+        None if written => Err(TransactionError::BadVia),
         Some(via) => {
             if let Some(branch) = via.branch().filter(|b| b.starts_with(MAGIC_COOKIE)) {
-                return Some(branch.to_owned());
+                return Ok(branch.to_owned());
             }
-            let first = req.headers.get("Via")?;
-            let top_text = split_outside(first, b',').next()?;
+            let first = req.headers.get("Via").ok_or(TransactionError::BadVia)?;
+            let top_text = split_outside(first, b',')
+                .next()
+                .ok_or(TransactionError::BadVia)?;
             let rest = first
                 .get(top_text.len()..)
                 .map(|r| r.trim_start_matches([',', ' ', '\t']).to_owned())
@@ -88,14 +93,14 @@ pub(crate) fn ensure_branch(
                 req.headers.push_front("Via", rest);
             }
             req.headers.push_front("Via", via.to_string());
-            Some(branch)
+            Ok(branch)
         }
         None => {
             let branch = new_branch();
             let mut via = Via::new(transport, host.clone(), port, &branch);
             via.params.push("rport", None);
             req.headers.push_front("Via", via.to_string());
-            Some(branch)
+            Ok(branch)
         }
     }
 }
