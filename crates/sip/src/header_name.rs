@@ -32,81 +32,62 @@ fn expand_compact(c: u8) -> Option<&'static str> {
     })
 }
 
-/// Full names with their conventional capitalisation.
-const KNOWN: &[&str] = &[
-    "Via",
-    "From",
-    "To",
-    "Call-ID",
-    "CSeq",
-    "Contact",
-    "Max-Forwards",
-    "Content-Length",
-    "Content-Type",
-    "Expires",
-    "Route",
-    "Record-Route",
-    "Authorization",
-    "Proxy-Authorization",
-    "WWW-Authenticate",
-    "Proxy-Authenticate",
-    "Authentication-Info",
-    "User-Agent",
-    "Server",
-    "Allow",
-    "Supported",
-    "Require",
-    "Proxy-Require",
-    "Unsupported",
-    "Accept",
-    "Accept-Encoding",
-    "Accept-Language",
-    "Accept-Contact",
-    "Alert-Info",
-    "Allow-Events",
-    "Call-Info",
-    "Content-Disposition",
-    "Content-Encoding",
-    "Content-Language",
-    "Date",
-    "Error-Info",
-    "Event",
-    "Identity",
-    "In-Reply-To",
-    "Min-Expires",
-    "Min-SE",
-    "MIME-Version",
-    "Organization",
-    "P-Asserted-Identity",
-    "P-Preferred-Identity",
-    "Path",
-    "Priority",
-    "Privacy",
-    "RAck",
-    "RSeq",
-    "Reason",
-    "Refer-To",
-    "Referred-By",
-    "Reject-Contact",
-    "Replaces",
-    "Reply-To",
-    "Request-Disposition",
-    "Retry-After",
-    "Service-Route",
-    "Session-Expires",
-    "Subject",
-    "Subscription-State",
-    "Timestamp",
-    "Unsupported",
-    "Warning",
-];
+/// Full names with their conventional capitalisation, grouped by length so a lookup compares
+/// against a handful of candidates.
+fn candidates(len: usize) -> &'static [&'static str] {
+    match len {
+        2 => &["To"],
+        3 => &["Via"],
+        4 => &["From", "CSeq", "Date", "Path", "RAck", "RSeq"],
+        5 => &["Route", "Allow", "Event"],
+        6 => &["Server", "Accept", "Min-SE", "Reason"],
+        7 => &[
+            "Call-ID", "Contact", "Expires", "Require", "Privacy", "Subject", "Warning",
+        ],
+        8 => &["Identity", "Priority", "Refer-To", "Replaces", "Reply-To"],
+        9 => &["Supported", "Call-Info", "Timestamp"],
+        10 => &["User-Agent", "Alert-Info", "Error-Info"],
+        11 => &[
+            "Unsupported",
+            "In-Reply-To",
+            "Min-Expires",
+            "Referred-By",
+            "Retry-After",
+        ],
+        12 => &[
+            "Max-Forwards",
+            "Content-Type",
+            "Record-Route",
+            "Allow-Events",
+            "MIME-Version",
+            "Organization",
+        ],
+        13 => &["Authorization", "Proxy-Require", "Service-Route"],
+        14 => &["Content-Length", "Accept-Contact", "Reject-Contact"],
+        15 => &["Accept-Encoding", "Accept-Language", "Session-Expires"],
+        16 => &["WWW-Authenticate", "Content-Encoding", "Content-Language"],
+        18 => &["Proxy-Authenticate", "Subscription-State"],
+        19 => &[
+            "Proxy-Authorization",
+            "Authentication-Info",
+            "Content-Disposition",
+            "P-Asserted-Identity",
+            "Request-Disposition",
+        ],
+        20 => &["P-Preferred-Identity"],
+        _ => &[],
+    }
+}
 
 /// The canonical spelling of a known header name or compact form.
 pub(crate) fn known(name: &str) -> Option<&'static str> {
-    if name.len() == 1 {
-        return expand_compact(name.as_bytes()[0]);
+    if let [c] = name.as_bytes() {
+        return expand_compact(*c);
     }
-    KNOWN.iter().copied().find(|k| k.eq_ignore_ascii_case(name))
+    candidates(name.len())
+        .iter()
+        .copied()
+        .find(|k| k.eq_ignore_ascii_case(name))
 }
 
 /// The name a header is stored under: the canonical spelling if known, else as written.

@@ -14,11 +14,27 @@ pub struct Headers {
     entries: Vec<(Cow<'static, str>, String)>,
 }
 
-/// Compares a stored (canonical) name with a looked-up one.
-fn same(stored: &str, wanted: &str) -> bool {
-    match known(wanted) {
-        Some(k) => stored == k,
-        None => stored.eq_ignore_ascii_case(wanted),
+/// A looked-up name, resolved once per lookup rather than once per entry.
+#[derive(Clone, Copy)]
+enum Wanted<'a> {
+    /// Stored names of known headers are exactly the canonical spelling.
+    Known(&'static str),
+    Other(&'a str),
+}
+
+impl<'a> Wanted<'a> {
+    fn new(name: &'a str) -> Self {
+        match known(name) {
+            Some(k) => Wanted::Known(k),
+            None => Wanted::Other(name),
+        }
+    }
+
+    fn matches(self, stored: &str) -> bool {
+        match self {
+            Wanted::Known(k) => stored == k,
+            Wanted::Other(n) => stored.eq_ignore_ascii_case(n),
+        }
     }
 }
 
@@ -35,21 +51,19 @@ impl Headers {
 
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        let k = known(name);
+        let wanted = Wanted::new(name);
         self.entries
             .iter()
-            .find(|(n, _)| match k {
-                Some(k) => n == k,
-                None => n.eq_ignore_ascii_case(name),
-            })
+            .find(|(n, _)| wanted.matches(n))
             .map(|(_, v)| v.as_str())
     }
 
     /// Every value of `name`, in order.
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let wanted = Wanted::new(name);
         self.entries
             .iter()
-            .filter(move |(n, _)| same(n, name))
+            .filter(move |(n, _)| wanted.matches(n))
             .map(|(_, v)| v.as_str())
     }
 
@@ -74,14 +88,15 @@ impl Headers {
 
     /// Replaces every `name` with one value, at the position of the first one (or at the end).
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
-        match self.entries.iter().position(|(n, _)| same(n, name)) {
+        let wanted = Wanted::new(name);
+        match self.entries.iter().position(|(n, _)| wanted.matches(n)) {
             Some(i) => {
                 if let Some(slot) = self.entries.get_mut(i) {
                     slot.1 = value.into();
                 }
                 let mut seen = 0usize;
                 self.entries.retain(|(n, _)| {
-                    if same(n, name) {
+                    if wanted.matches(n) {
                         seen += 1;
                         seen == 1
                     } else {
@@ -95,14 +110,16 @@ impl Headers {
 
     /// Removes every `name`; returns how many were removed.
     pub fn remove(&mut self, name: &str) -> usize {
+        let wanted = Wanted::new(name);
         let before = self.entries.len();
-        self.entries.retain(|(n, _)| !same(n, name));
+        self.entries.retain(|(n, _)| !wanted.matches(n));
         before - self.entries.len()
     }
 
     /// Removes the first `name` and returns its value (popping the top Via).
     pub fn remove_first(&mut self, name: &str) -> Option<String> {
-        let i = self.entries.iter().position(|(n, _)| same(n, name))?;
+        let wanted = Wanted::new(name);
+        let i = self.entries.iter().position(|(n, _)| wanted.matches(n))?;
         Some(self.entries.remove(i).1)
     }
 

@@ -33,12 +33,21 @@ pub fn parse(data: &[u8]) -> Result<Message, ParseError> {
         None if data.ends_with(b"\r\n") => (data.len() - 2, data.len()),
         None => return Err(ParseError::Unterminated),
     };
-    let head = String::from_utf8_lossy(data.get(..head_len).unwrap_or_default());
+    let head_bytes = data.get(..head_len).unwrap_or_default();
+    // Header text is UTF-8 (RFC 3261 §25.1 TEXT-UTF8); stray bytes from broken peers are
+    // replaced rather than refused.
+    let head = match std::str::from_utf8(head_bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(head_bytes),
+    };
 
-    let (start_line, header_text) = match head.split_once("\r\n") {
-        Some((s, h)) => (s, h),
+    let (start_line, header_text) = match head.split_once('\n') {
+        Some((s, h)) => (s.strip_suffix('\r').ok_or(ParseError::StartLine)?, h),
         None => (head.as_ref(), ""),
     };
+    if start_line.contains('\r') {
+        return Err(ParseError::StartLine);
+    }
     let start = parse_start_line(start_line)?;
     let headers = parse_headers(header_text)?;
     let content_length = validate(&headers)?;
@@ -76,7 +85,7 @@ pub(crate) fn skip_leading_crlf(mut data: &[u8]) -> &[u8] {
 
 /// Offset of the CRLF CRLF that ends the header section.
 pub(crate) fn find_header_end(data: &[u8]) -> Option<usize> {
-    data.windows(4).position(|w| w == b"\r\n\r\n")
+    memchr::memmem::find(data, b"\r\n\r\n")
 }
 
 enum StartLine {
@@ -137,10 +146,18 @@ fn parse_headers(text: &str) -> Result<Headers, ParseError> {
     if text.is_empty() {
         return Ok(headers);
     }
-    for line in text.split("\r\n") {
-        if line.contains(['\r', '\n']) {
-            return Err(ParseError::HeaderLine);
-        }
+    // A bare CR or LF inside a header is malformed (RFC 3261 §7.3.1): every line but the
+    // last must end in CR, and there may be no other CR.
+    let bytes = text.as_bytes();
+    if memchr::memchr_iter(b'\r', bytes).count() != memchr::memchr_iter(b'\n', bytes).count() {
+        return Err(ParseError::HeaderLine);
+    }
+    let mut lines = text.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        let line = match lines.peek() {
+            Some(_) => line.strip_suffix('\r').ok_or(ParseError::HeaderLine)?,
+            None => line,
+        };
         if line.starts_with([' ', '\t']) {
             let (_, value) = current.as_mut().ok_or(ParseError::HeaderLine)?;
             let more = trim_ws(line);
