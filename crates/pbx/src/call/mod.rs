@@ -23,7 +23,9 @@ pub(crate) use leg::Leg;
 /// How long a CANCELled fork may take to send its final response: RFC 3261 §9.1 says to
 /// consider the INVITE cancelled after 64·T1 without one (a phone unplugged mid-ring).
 pub(crate) fn cancel_give_up() -> Duration {
-    sip::transaction::TimerConfig::default().t1.saturating_mul(64)
+    sip::transaction::TimerConfig::default()
+        .t1
+        .saturating_mul(64)
 }
 
 /// Names a call inside the PBX.
