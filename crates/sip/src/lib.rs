@@ -20,6 +20,7 @@ mod scan;
 pub mod transaction;
 mod transport;
 mod uri;
+mod uri_compare;
 
 pub use check::{check_request, Rejection, RequestCheck};
 pub use error::{FramingError, ParseError};

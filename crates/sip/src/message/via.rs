@@ -69,6 +69,14 @@ impl Via {
         }
     }
 
+    /// The port responses go to when `rport` did not say (RFC 3261 §18.2.2, §19.1.2).
+    pub fn port_or_default(&self) -> u16 {
+        self.port.unwrap_or(match self.transport.known() {
+            Some(t) => t.default_port(),
+            None => 5060,
+        })
+    }
+
     pub fn branch(&self) -> Option<&str> {
         self.params.get("branch").filter(|b| !b.is_empty())
     }
