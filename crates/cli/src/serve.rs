@@ -20,6 +20,9 @@ pub struct Args {
     /// Digest realm presented to phones; extensions must be created with the same one
     #[arg(long, default_value = DEFAULT_REALM)]
     realm: String,
+    /// Hide phone numbers, names and addresses in the log
+    #[arg(long)]
+    redact_logs: bool,
 }
 
 fn default_listen() -> Vec<SocketAddr> {
@@ -49,6 +52,8 @@ pub fn run(args: Args, data_dir: PathBuf) -> anyhow::Result<()> {
         rtp_ports: args.rtp_ports,
         realm: args.realm,
     };
+    engine::redact_personal_data(args.redact_logs);
+    raise_open_file_limit();
     print_welcome(&config);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -144,5 +149,20 @@ mod tests {
         assert!(parse_port_range("20000-10000").is_err());
         assert!(parse_port_range("0-100").is_err());
         assert!(parse_port_range("1-70000").is_err());
+    }
+}
+
+/// Each relayed call holds four UDP sockets (RTP and RTCP on both sides), so a busy PBX
+/// needs far more descriptors than the usual soft limit of 1,024. Raising the soft limit
+/// up to the hard limit needs no privilege.
+fn raise_open_file_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) if limit < 8192 => tracing::warn!(
+            limit,
+            "the open-file limit is low; the PBX can relay about {} calls at once",
+            limit / 4
+        ),
+        Ok(limit) => tracing::debug!(limit, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
     }
 }

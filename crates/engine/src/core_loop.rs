@@ -13,6 +13,7 @@ use crate::bridge;
 use crate::cdr_writer::CdrWriter;
 use crate::media_bridge::Relays;
 use crate::net::{NetEvent, TcpConnections, UdpSockets};
+use crate::personal::Personal;
 
 /// How often the database is checked for extensions changed by another process.
 const DIRECTORY_POLL: Duration = Duration::from_secs(1);
@@ -148,20 +149,21 @@ impl Core {
 
 fn log_event(event: &PbxEvent) {
     match event {
-        PbxEvent::Registration(r) => tracing::info!(event = ?r, "registration"),
+        PbxEvent::Registration(r) => tracing::info!(event = ?Personal(r), "registration"),
         PbxEvent::CallRinging {
             call_id,
             caller,
             callee,
-        } => {
-            tracing::info!(%call_id, %caller, %callee, "call ringing")
-        }
+        } => tracing::info!(
+            %call_id,
+            caller = %Personal(caller),
+            callee = %Personal(callee),
+            "call ringing"
+        ),
         PbxEvent::CallAnswered {
             call_id,
             answered_by,
-        } => {
-            tracing::info!(%call_id, %answered_by, "call answered")
-        }
+        } => tracing::info!(%call_id, answered_by = %Personal(answered_by), "call answered"),
         PbxEvent::CallEnded { call_id, outcome } => {
             tracing::info!(%call_id, outcome = outcome.as_str(), "call ended")
         }

@@ -6,6 +6,7 @@ mod cdr_writer;
 mod core_loop;
 mod media_bridge;
 mod net;
+mod personal;
 pub mod relay;
 mod run;
 
@@ -13,6 +14,7 @@ use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
+pub use personal::redact_personal_data;
 pub(crate) use run::load_directory;
 pub use run::run;
 

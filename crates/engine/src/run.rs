@@ -35,9 +35,15 @@ pub async fn run(
     let tcp = TcpConnections::default();
     let mut local = Vec::new();
     for addr in &config.listen {
-        let bound = udp
-            .bind(*addr, events_tx.clone())
-            .map_err(|e| EngineError::Bind(*addr, e))?;
+        let bound = match udp.bind(*addr, events_tx.clone()) {
+            Ok(bound) => bound,
+            // A machine without IPv6 still serves IPv4 when both wildcards are asked for.
+            Err(e) if addr.is_ipv6() && addr.ip().is_unspecified() && config.listen.len() > 1 => {
+                tracing::warn!(%addr, error = %e, "IPv6 not available; serving IPv4 only");
+                continue;
+            }
+            Err(e) => return Err(EngineError::Bind(*addr, e)),
+        };
         // TCP on the same port as UDP, as phones expect (RFC 3261 §18).
         let tcp_addr = SocketAddr::new(addr.ip(), bound.port());
         TcpListenerTask::bind(tcp_addr, tcp.clone(), events_tx.clone())
