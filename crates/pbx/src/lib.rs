@@ -10,6 +10,7 @@ pub mod registrar;
 mod util;
 
 pub use action::{Action, CallRecord, HangupBy, Outcome, PbxEvent, Side};
+pub use call::{LiveCall, LiveState};
 pub use config::PbxConfig;
 pub use core::Pbx;
 pub use media_relay::{MediaRelay, RelayId, RelayPorts};

@@ -7,6 +7,7 @@
 mod branch;
 mod in_dialog;
 mod leg;
+mod live;
 mod setup;
 mod teardown;
 
@@ -19,6 +20,7 @@ use crate::action::Outcome;
 use crate::media_relay::RelayPorts;
 
 pub(crate) use leg::Leg;
+pub use live::{LiveCall, LiveState};
 
 /// How long a CANCELled fork may take to send its final response: RFC 3261 §9.1 says to
 /// consider the INVITE cancelled after 64·T1 without one (a phone unplugged mid-ring).

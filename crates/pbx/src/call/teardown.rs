@@ -35,6 +35,17 @@ impl Pbx {
 
     /// Nobody answered within the ring time.
     pub(crate) fn ring_timeout(&mut self, now: Instant, id: CallId) {
+        self.stop_ringing(now, id, Outcome::NoAnswer, "no answer");
+    }
+
+    /// Ends a ringing call from our side: 480 to the caller, CANCEL to every fork.
+    pub(crate) fn stop_ringing(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        outcome: Outcome,
+        reason: &str,
+    ) {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
@@ -45,12 +56,12 @@ impl Pbx {
         let mut unavailable = response_to_caller(call, 480, "Temporarily Unavailable");
         unavailable.headers.remove("Contact");
         let a_key = call.a_invite.take();
-        call.record.outcome = Some(Outcome::NoAnswer);
+        call.record.outcome = Some(outcome);
         if let Some(a_key) = a_key {
             self.send_response(now, &a_key, unavailable);
         }
         self.cancel_all_branches(now, id);
-        self.finish_call(id, Some(HangupBy::System), "no answer");
+        self.finish_call(id, Some(HangupBy::System), reason);
     }
 
     fn cancel_all_branches(&mut self, now: Instant, id: CallId) {
