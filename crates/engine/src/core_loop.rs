@@ -7,10 +7,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use pbx::{Action, Pbx, PbxEvent};
 use sip::transaction::Peer;
 use sip::Transport;
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 
 use crate::bridge;
 use crate::cdr_writer::CdrWriter;
+use crate::handle::{Command, Registration, Status};
 use crate::media_bridge::Relays;
 use crate::net::{NetEvent, TcpConnections, UdpSockets};
 use crate::personal::Personal;
@@ -32,6 +33,8 @@ pub(crate) struct Core {
     pub cdrs: CdrWriter,
     pub store: store::Store,
     pub data_version: i64,
+    pub commands: mpsc::Receiver<Command>,
+    pub broadcast: broadcast::Sender<PbxEvent>,
 }
 
 pub(crate) fn unix_now() -> u64 {
@@ -42,8 +45,7 @@ pub(crate) fn unix_now() -> u64 {
 }
 
 impl Core {
-    pub async fn run(mut self, shutdown: impl std::future::Future<Output = ()>) {
-        tokio::pin!(shutdown);
+    pub async fn run(mut self) {
         let mut directory_poll = tokio::time::interval(DIRECTORY_POLL);
         loop {
             let deadline = self
@@ -51,7 +53,10 @@ impl Core {
                 .poll_timeout()
                 .unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
             tokio::select! {
-                _ = &mut shutdown => break,
+                command = self.commands.recv() => match command {
+                    Some(Command::Shutdown) | None => break,
+                    Some(command) => self.command(command),
+                },
                 event = self.events.recv() => {
                     let Some(event) = event else { break };
                     self.handle(event);
@@ -120,7 +125,53 @@ impl Core {
             Action::RelayPeer { id, side, peer } => self.relays.set_peer(id, side, peer),
             Action::RelayClose { id } => self.relays.close(id),
             Action::CallRecord(record) => self.cdrs.write(bridge::to_new_cdr(record)),
-            Action::Event(event) => log_event(&event),
+            Action::Event(event) => {
+                log_event(&event);
+                // No subscriber (no UI open) is not an error.
+                let _ = self.broadcast.send(event);
+            }
+        }
+    }
+
+    fn command(&mut self, command: Command) {
+        let now = Instant::now();
+        match command {
+            Command::Registrations(reply) => {
+                let list = self
+                    .pbx
+                    .registrar()
+                    .bindings(now)
+                    .into_iter()
+                    .map(|b| Registration {
+                        expires_in: b.remaining_secs(now),
+                        extension: b.extension,
+                        contact: b.contact,
+                        transport: b.source.transport,
+                        source: b.source.addr,
+                        user_agent: b.user_agent,
+                    })
+                    .collect();
+                let _ = reply.send(list);
+            }
+            Command::LiveCalls(reply) => {
+                let _ = reply.send(self.pbx.live_calls());
+            }
+            Command::Status(reply) => {
+                let _ = reply.send(Status {
+                    registered_phones: self.pbx.registrar().binding_count(),
+                    live_calls: self.pbx.live_calls().len(),
+                });
+            }
+            Command::HangUp(call_id, reply) => {
+                let found = self.pbx.hang_up(now, unix_now(), &call_id);
+                let _ = reply.send(found);
+            }
+            Command::ReloadExtensions(reply) => {
+                self.data_version = -1;
+                self.reload_directory_if_changed();
+                let _ = reply.send(());
+            }
+            Command::Shutdown => {}
         }
     }
 

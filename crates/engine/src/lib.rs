@@ -4,6 +4,7 @@
 mod bridge;
 mod cdr_writer;
 mod core_loop;
+mod handle;
 mod media_bridge;
 mod net;
 mod personal;
@@ -14,9 +15,11 @@ use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
+pub use handle::{Engine, EngineHandle, NotRunning, Registration, Status};
+pub use pbx::{LiveCall, LiveState, Outcome, PbxEvent};
 pub use personal::redact_personal_data;
 pub(crate) use run::load_directory;
-pub use run::run;
+pub use run::{run, start};
 
 /// What `switchboard serve` needs to run the PBX.
 #[derive(Debug, Clone)]

@@ -6,10 +6,11 @@ use std::time::Instant;
 use pbx::registrar::{Directory, RegistrarConfig};
 use pbx::{Pbx, PbxConfig};
 use sip::Transport;
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 
 use crate::cdr_writer::CdrWriter;
 use crate::core_loop::{unix_now, Core};
+use crate::handle::{Engine, EngineHandle};
 use crate::media_bridge::Relays;
 use crate::net::{TcpConnections, TcpListenerTask, UdpSockets};
 use crate::relay::RelayPool;
@@ -24,6 +25,18 @@ pub async fn run(
     config: Config,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), EngineError> {
+    let engine = start(config).await?;
+    let handle = engine.handle.clone();
+    tokio::select! {
+        _ = shutdown => handle.shutdown().await,
+        _ = handle.commands.closed() => {}
+    }
+    engine.wait().await;
+    Ok(())
+}
+
+/// Starts the PBX in the background and returns a handle to it.
+pub async fn start(config: Config) -> Result<Engine, EngineError> {
     let store = store::Store::open(&config.data_dir)?;
     let directory = crate::load_directory(&store, &config.realm)?;
     let data_version = store.data_version()?;
@@ -31,6 +44,9 @@ pub async fn run(
     let cdrs = CdrWriter::spawn(&config.data_dir)?;
 
     let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
+    let (commands_tx, commands) = mpsc::channel(64);
+    let (broadcast, _) = broadcast::channel(1024);
+    let mut sip_addrs = Vec::new();
     let mut udp = UdpSockets::default();
     let tcp = TcpConnections::default();
     let mut local = Vec::new();
@@ -48,6 +64,7 @@ pub async fn run(
         let tcp_addr = SocketAddr::new(addr.ip(), bound.port());
         TcpListenerTask::bind(tcp_addr, tcp.clone(), events_tx.clone())
             .map_err(|e| EngineError::Bind(tcp_addr, e))?;
+        sip_addrs.push(bound);
         let advertised = SocketAddr::new(advertised_ip(addr.ip()), bound.port());
         local.push((Transport::Udp, advertised));
         local.push((Transport::Tcp, advertised));
@@ -82,9 +99,18 @@ pub async fn run(
         cdrs,
         store,
         data_version,
+        commands,
+        broadcast: broadcast.clone(),
     };
-    core.run(shutdown).await;
-    Ok(())
+    let task = tokio::spawn(core.run());
+    Ok(Engine {
+        handle: EngineHandle {
+            commands: commands_tx,
+            events: broadcast,
+            sip_addrs,
+        },
+        task,
+    })
 }
 
 /// The address to write into Via, Contact and SDP for a listen address: itself, or for a

@@ -1,0 +1,114 @@
+//! The running PBX as the rest of the program sees it: ask it questions, tell it to
+//! hang up a call, and listen to what happens. Every request is a message to the core
+//! task, so the PBX state has one owner and needs no locks.
+
+use std::net::SocketAddr;
+
+use pbx::{LiveCall, PbxEvent};
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// A phone registered to an extension, for the admin screens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub extension: String,
+    pub contact: String,
+    pub transport: sip::Transport,
+    /// Where its packets come from (differs from the contact behind NAT).
+    pub source: SocketAddr,
+    pub user_agent: Option<String>,
+    /// Seconds until it lapses unless the phone refreshes it.
+    pub expires_in: u64,
+}
+
+/// Counts for the status bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Status {
+    pub registered_phones: usize,
+    pub live_calls: usize,
+}
+
+pub(crate) enum Command {
+    Registrations(oneshot::Sender<Vec<Registration>>),
+    LiveCalls(oneshot::Sender<Vec<LiveCall>>),
+    Status(oneshot::Sender<Status>),
+    HangUp(String, oneshot::Sender<bool>),
+    ReloadExtensions(oneshot::Sender<()>),
+    Shutdown,
+}
+
+/// Talks to a running PBX. Cheap to clone.
+#[derive(Clone)]
+pub struct EngineHandle {
+    pub(crate) commands: mpsc::Sender<Command>,
+    pub(crate) events: broadcast::Sender<PbxEvent>,
+    /// The addresses actually bound (useful with port 0).
+    pub(crate) sip_addrs: Vec<SocketAddr>,
+}
+
+/// Returned when the PBX task has stopped.
+#[derive(Debug, thiserror::Error)]
+#[error("the PBX is not running")]
+pub struct NotRunning;
+
+impl EngineHandle {
+    async fn ask<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<T>) -> Command,
+    ) -> Result<T, NotRunning> {
+        let (tx, rx) = oneshot::channel();
+        self.commands.send(make(tx)).await.map_err(|_| NotRunning)?;
+        rx.await.map_err(|_| NotRunning)
+    }
+
+    pub async fn registrations(&self) -> Result<Vec<Registration>, NotRunning> {
+        self.ask(Command::Registrations).await
+    }
+
+    pub async fn live_calls(&self) -> Result<Vec<LiveCall>, NotRunning> {
+        self.ask(Command::LiveCalls).await
+    }
+
+    pub async fn status(&self) -> Result<Status, NotRunning> {
+        self.ask(Command::Status).await
+    }
+
+    /// Hangs up the live call with this Call-ID; `false` if there is none.
+    pub async fn hang_up(&self, call_id: &str) -> Result<bool, NotRunning> {
+        let call_id = call_id.to_owned();
+        self.ask(|tx| Command::HangUp(call_id, tx)).await
+    }
+
+    /// Re-reads the extensions from the database now (after the API changed them).
+    pub async fn reload_extensions(&self) -> Result<(), NotRunning> {
+        self.ask(Command::ReloadExtensions).await
+    }
+
+    /// Registration and call events as they happen. A receiver that falls behind by more
+    /// than the channel holds gets `Lagged` and should re-read the lists.
+    pub fn subscribe(&self) -> broadcast::Receiver<PbxEvent> {
+        self.events.subscribe()
+    }
+
+    pub fn sip_addrs(&self) -> &[SocketAddr] {
+        &self.sip_addrs
+    }
+
+    /// Asks the PBX to stop; [`Engine::wait`] returns once it has saved everything.
+    pub async fn shutdown(&self) {
+        let _ = self.commands.send(Command::Shutdown).await;
+    }
+}
+
+/// The PBX task started by [`crate::start`].
+pub struct Engine {
+    pub handle: EngineHandle,
+    pub(crate) task: JoinHandle<()>,
+}
+
+impl Engine {
+    /// Waits until the PBX has stopped (after [`EngineHandle::shutdown`]).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}
