@@ -126,8 +126,15 @@ impl Pbx {
             }
         }
         call.record.outcome = Some(Outcome::Answered);
+        // RFC 3261 §15.1.2: requests still waiting for the far side's answer (a re-INVITE
+        // during hang-up) are answered 487, or their senders would wait forever.
+        let unanswered: Vec<_> = call.forwarded.drain(..).collect();
         for (bye, peer) in byes {
             self.send_fire(now, bye, peer);
+        }
+        for f in unanswered {
+            self.by_client.remove(&f.client);
+            self.respond(now, &f.server, &f.request, 487, "Request Terminated");
         }
         self.finish_call(id, Some(hangup_by), "normal clearing");
     }
