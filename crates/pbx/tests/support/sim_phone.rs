@@ -110,6 +110,11 @@ pub struct SimPhone {
     pbx: Peer,
     /// Answer digest challenges (turn off to see the bare 401).
     pub auto_auth: bool,
+    /// Answer re-INVITEs at once (turn off to leave them pending, as a phone whose user
+    /// is being asked something would).
+    pub auto_answer_reinvite: bool,
+    /// re-INVITEs left unanswered, by call.
+    pub pending_reinvites: Vec<(usize, ServerKey)>,
     pub registered: bool,
     pub register_responses: Vec<Response>,
     pub calls: Vec<PhoneCall>,
@@ -138,6 +143,8 @@ impl SimPhone {
                 addr: addr(PBX_ADDR),
             },
             auto_auth: true,
+            auto_answer_reinvite: true,
+            pending_reinvites: Vec::new(),
             registered: false,
             register_responses: Vec::new(),
             calls: Vec::new(),
@@ -396,12 +403,17 @@ impl SimPhone {
             return self.incoming_call(now, key, request);
         }
         let contact = self.contact();
+        let auto_answer = self.auto_answer_reinvite;
         let offer = sdp_of(&request.body);
         // A re-INVITE's offer is answered reversing its direction (RFC 3264 §6.1).
         let answer = (request.method == Method::Invite).then(|| {
             let dir = offer.as_ref().and_then(sdp::direction);
             self.sdp_body(dir.unwrap_or(Direction::SendRecv).reversed())
         });
+        let idx = self
+            .calls
+            .iter()
+            .position(|c| c.dialog.as_ref().is_some_and(|d| d.matches(&request)));
         let Some(call) = self.call_in_dialog(&request) else {
             let response = Response::for_request(&request, 481, "Call/Transaction Does Not Exist");
             let _ = self.ep.send_response(now, &key, response);
@@ -421,6 +433,12 @@ impl SimPhone {
             call.sdp_received.push(offer);
         }
         call.requests.push(request.clone());
+        if request.method == Method::Invite && !auto_answer {
+            if let Some(idx) = idx {
+                self.pending_reinvites.push((idx, key));
+            }
+            return;
+        }
         let mut ok = Response::for_request(&request, 200, "OK");
         if let Some(body) = answer {
             ok.headers.push("Contact", contact);
