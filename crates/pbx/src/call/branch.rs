@@ -8,7 +8,7 @@ use sip::transaction::ClientKey;
 use sip::{Method, Response};
 
 use super::setup::{response_to_caller, sdp_of};
-use super::{BranchState, CallId, Leg, Phase};
+use super::{BranchState, CallId, Leg, PendingAck, Phase};
 use crate::action::{Action, Outcome, PbxEvent};
 use crate::core::{ClientOwner, Pbx};
 use crate::Side;
@@ -107,15 +107,25 @@ impl Pbx {
         };
         let branch = &call.branches[idx];
         let leg = callee_leg(branch, &response);
-        let ack = leg.request_with_cseq(Method::Ack, 1);
+        let ack = leg.request_with_cseq(Method::Ack, leg.local_cseq);
         let target = branch.target;
-        if let Err(e) = self.endpoint.send_ack(now, &key, ack, target) {
-            tracing::debug!(error = %e, "ACK not sent");
-        }
         let is_winner = call.winner == Some(idx)
             && call.b.as_ref().and_then(|b| b.remote_tag.as_deref()) == leg.remote_tag.as_deref();
+        // RFC 3261 §13.2.1: without an offer in the INVITE, the 2xx carries the offer
+        // and the ACK must carry the caller's answer, so the winner's ACK waits for the
+        // caller's (see `in_dialog_ack`).
+        let ack_waits = if is_winner {
+            call.pending_ack.as_ref().is_some_and(|p| p.invite == key)
+        } else {
+            call.phase == Phase::Ringing && branch.invite.body.is_empty()
+        };
+        if !ack_waits {
+            if let Err(e) = self.endpoint.send_ack(now, &key, ack, target) {
+                tracing::debug!(error = %e, "ACK not sent");
+            }
+        }
         if is_winner {
-            return; // a retransmitted 2xx of the answered fork: the ACK above was enough
+            return; // a retransmitted 2xx of the answered fork, ACKed (or held) above
         }
         if call.phase != Phase::Ringing {
             // Another fork answered too, or the caller already gave up: hang that one up.
@@ -127,6 +137,13 @@ impl Pbx {
             self.send_fire(now, bye, target);
             self.forget_if_settled(id);
             return;
+        }
+        if ack_waits {
+            call.pending_ack = Some(PendingAck {
+                invite: key,
+                from: Side::A,
+                seq: leg.local_cseq,
+            });
         }
         call.branches[idx].state = BranchState::Answered;
         call.winner = Some(idx);

@@ -72,8 +72,11 @@ impl Pbx {
             .iter()
             .filter_map(|b| next_hop_peer(b.next_hop(), b.source).map(|p| (b.contact.clone(), p)))
             .collect();
-        let relay = match (&offer, targets.first()) {
-            (Some(_), Some((_, first))) => {
+        // Relay when there is SDP to anchor: the caller's offer, or (RFC 3261 §13.2.1
+        // delayed offer, an INVITE without a body) the offer the callee puts in its 2xx.
+        let relayable = offer.is_some() || request.body.is_empty();
+        let relay = match (relayable, targets.first()) {
+            (true, Some((_, first))) => {
                 let a_ip = self.config.media_ip_for(source.addr.ip());
                 let b_ip = self.config.media_ip_for(first.addr.ip());
                 match (a_ip, b_ip) {
