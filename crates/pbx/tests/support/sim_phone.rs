@@ -113,6 +113,10 @@ pub struct SimPhone {
     /// Answer re-INVITEs at once (turn off to leave them pending, as a phone whose user
     /// is being asked something would).
     pub auto_answer_reinvite: bool,
+    /// Send INVITEs without SDP and answer the offer in the ACK (RFC 3261 §13.2.1).
+    pub delayed_offer: bool,
+    /// ACK every 2xx (turn off for a phone that never confirms an answer).
+    pub send_acks: bool,
     /// re-INVITEs left unanswered, by call.
     pub pending_reinvites: Vec<(usize, ServerKey)>,
     pub registered: bool,
@@ -144,6 +148,8 @@ impl SimPhone {
             },
             auto_auth: true,
             auto_answer_reinvite: true,
+            send_acks: true,
+            delayed_offer: false,
             pending_reinvites: Vec::new(),
             registered: false,
             register_responses: Vec::new(),
@@ -230,8 +236,10 @@ impl SimPhone {
         h.push("Call-ID", call_id.as_str());
         h.push("CSeq", "1 INVITE");
         h.push("Contact", self.contact());
-        h.push("Content-Type", "application/sdp");
-        invite.body = self.sdp_body(Direction::SendRecv);
+        if !self.delayed_offer {
+            h.push("Content-Type", "application/sdp");
+            invite.body = self.sdp_body(Direction::SendRecv);
+        }
         let idx = self.calls.len();
         self.calls.push(PhoneCall {
             outgoing: true,
@@ -521,6 +529,12 @@ impl SimPhone {
             return;
         }
         let auto_auth = self.auto_auth;
+        let send_acks = self.send_acks;
+        // Delayed offer: the 2xx carries the offer and the ACK the answer.
+        let ack_answer = (response.class() == 2
+            && self.calls[idx].invite.body.is_empty()
+            && !response.body.is_empty())
+        .then(|| self.sdp_body(Direction::SendRecv));
         let call = &mut self.calls[idx];
         call.invite_responses.push(response.clone());
         if let Some(sdp) = sdp_of(&response.body) {
@@ -542,8 +556,14 @@ impl SimPhone {
                 let Some(dialog) = call.dialog.as_mut() else {
                     return;
                 };
-                let ack = dialog.create_request(Method::Ack);
-                let _ = self.ep.send_ack(now, &key, ack, self.pbx);
+                let mut ack = dialog.create_request(Method::Ack);
+                if let Some(body) = ack_answer {
+                    ack.headers.push("Content-Type", "application/sdp");
+                    ack.body = body;
+                }
+                if send_acks {
+                    let _ = self.ep.send_ack(now, &key, ack, self.pbx);
+                }
                 if call.cancel_requested {
                     // RFC 3261 §9.1/§15: the CANCEL lost the race; end the call with BYE.
                     let bye = dialog.create_request(Method::Bye);
