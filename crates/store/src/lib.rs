@@ -1,5 +1,6 @@
 //! Durable state of the PBX in one SQLite file: extensions and their credentials, where each
-//! phone is registered (so a restart keeps every phone reachable), and call detail records.
+//! phone is registered (so a restart keeps every phone reachable), call detail records and
+//! the owner's settings.
 //!
 //! The file is `<data_dir>/switchboard.db`, in WAL mode with `synchronous=FULL` so that a row
 //! reported as written survives a crash or power loss. Registrations change often (every
@@ -14,6 +15,7 @@ mod error;
 mod extensions;
 mod migrations;
 mod secret;
+mod settings;
 
 pub use binding_writer::BindingWriter;
 pub use bindings::{Binding, Transport};
@@ -23,6 +25,7 @@ pub use error::{Error, FieldError, ValidationErrors};
 pub use extensions::{CreatedExtension, Extension, NAME_MAX_CHARS};
 pub use migrations::SCHEMA_VERSION;
 pub use secret::{generate_secret, ha1_md5, ha1_sha256, SECRET_ALPHABET, SECRET_LEN};
+pub use settings::{LogLevel, Settings, MAX_SIP_LISTEN, RTP_PORT_FLOOR};
 
 /// Result type of every fallible store operation.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

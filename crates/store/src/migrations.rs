@@ -54,6 +54,16 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX cdr_started_at ON cdr(started_at);
     "#,
+    // 2: settings the owner changes from the admin screens, one row per setting. A missing
+    // row means "the default", so a default can improve in a later version for everyone who
+    // never changed it.
+    r#"
+    CREATE TABLE settings (
+        key         TEXT PRIMARY KEY NOT NULL,
+        value       TEXT NOT NULL,
+        updated_at  INTEGER NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The version recorded in the file.
