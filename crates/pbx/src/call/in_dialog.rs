@@ -25,6 +25,22 @@ impl Pbx {
         let Some(call) = self.calls.get(&id) else {
             return self.respond(now, &key, &request, 481, "Call/Transaction Does Not Exist");
         };
+        // Every fork shares our From tag, so the index finds the call for a request from
+        // any of them. Once one device has answered, only its dialog (its To tag, now
+        // in the request's From) is the call's B leg; another fork that answered too
+        // late may still send BYE or re-INVITE before our BYE reaches it (§12.2.2).
+        if side == Side::B {
+            if let Some(b) = &call.b {
+                let from_tag = request.from().and_then(|f| f.tag().map(str::to_owned));
+                if b.remote_tag != from_tag {
+                    return if request.method == Method::Bye {
+                        self.respond(now, &key, &request, 200, "OK")
+                    } else {
+                        self.respond(now, &key, &request, 481, "Call/Transaction Does Not Exist")
+                    };
+                }
+            }
+        }
         if request.method == Method::Bye {
             let answered = call.phase == Phase::Answered;
             self.respond(now, &key, &request, 200, "OK");
