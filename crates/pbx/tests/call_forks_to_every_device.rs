@@ -135,3 +135,35 @@ fn call_ended_before_the_cancelled_device_confirms_is_still_forgotten() {
     );
     assert_eq!(w.records().len(), 1);
 }
+
+#[test]
+fn a_losing_device_hanging_up_does_not_end_the_winners_call() {
+    let (mut w, call, desk, soft) = ringing_both(14);
+    w.with(DESK, |p, now| p.answer(now, desk));
+    w.with(SOFT, |p, now| p.answer(now, soft));
+    // The softphone hangs up before the PBX's BYE for its late answer reaches it.
+    w.run_for(Duration::from_millis(7));
+    w.with(SOFT, |p, now| p.hang_up(now, soft));
+    w.run_for(Duration::from_secs(5));
+
+    assert_eq!(w.phones[ALICE].calls[call].state, CallState::Confirmed);
+    assert_eq!(w.phones[DESK].calls[desk].state, CallState::Confirmed);
+    assert_eq!(
+        w.phones[DESK].calls[desk].got_request(Method::Bye),
+        0,
+        "the winner's call goes on"
+    );
+    assert!(
+        w.phones[SOFT].calls[soft]
+            .responses
+            .iter()
+            .any(|r| r.status == 200),
+        "the loser's BYE is answered"
+    );
+    assert_eq!(w.pbx.call_count(), 1);
+
+    w.with(ALICE, |p, now| p.hang_up(now, call));
+    w.run_for(Duration::from_secs(2));
+    assert_eq!(w.phones[DESK].calls[desk].state, CallState::RemoteHungUp);
+    assert_eq!(w.pbx.call_count(), 0);
+}
