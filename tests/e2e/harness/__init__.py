@@ -1,0 +1,1 @@
+"""End-to-end test harness: real SIP phones (pjsua2, baresip) and the switchboard daemon."""
