@@ -14,6 +14,15 @@ pub enum Side {
     B,
 }
 
+impl Side {
+    pub fn other(self) -> Side {
+        match self {
+            Side::A => Side::B,
+            Side::B => Side::A,
+        }
+    }
+}
+
 /// Work for the runtime, drained with [`crate::Pbx::poll_action`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {

@@ -15,6 +15,16 @@ pub struct RelayPorts {
     pub b: SocketAddr,
 }
 
+impl RelayPorts {
+    /// The relay socket a side's phone sends its audio to.
+    pub fn addr_for(&self, side: crate::Side) -> SocketAddr {
+        match side {
+            crate::Side::A => self.a,
+            crate::Side::B => self.b,
+        }
+    }
+}
+
 /// Allocates relay sockets; the runtime binds them, tests hand out fake ports.
 pub trait MediaRelay {
     /// Binds a socket pair whose advertised addresses use `a_ip` (towards the caller) and

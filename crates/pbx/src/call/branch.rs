@@ -7,7 +7,8 @@ use std::time::Instant;
 use sip::transaction::ClientKey;
 use sip::{Method, Response};
 
-use super::setup::{response_to_caller, sdp_of};
+use super::anchor::reanchor;
+use super::setup::response_to_caller;
 use super::{BranchState, CallId, Leg, PendingAck, Phase};
 use crate::action::{Action, Outcome, PbxEvent};
 use crate::core::{ClientOwner, Pbx};
@@ -73,24 +74,23 @@ impl Pbx {
         } else {
             "Ringing"
         };
-        let mut ringing = response_to_caller(call, status, reason);
-        if let Ok(Some(mut sdp)) = sdp_of(response.content_type(), &response.body) {
-            if let Some(ports) = call.relay {
-                if let Some(peer) = sdp.audio().and_then(|a| a.socket_addr()) {
-                    self.actions.push_back(Action::RelayPeer {
-                        id: ports.id,
-                        side: Side::B,
-                        peer,
-                    });
-                }
-                sdp.anchor(ports.a, None);
-                ringing.headers.push("Content-Type", "application/sdp");
-                ringing.body = sdp.to_string().into_bytes();
+        let early_media = reanchor(
+            &mut self.actions,
+            call.relay,
+            Side::B,
+            response.content_type(),
+            &response.body,
+        );
+        let ringing = match early_media {
+            Some((content_type, body)) => {
+                let mut r = response_to_caller(call, status, reason);
+                r.headers.push("Content-Type", content_type);
+                r.body = body;
+                r
             }
-        } else if status == 183 {
             // Progress without media says nothing a caller would notice beyond ringing.
-            ringing = response_to_caller(call, 180, "Ringing");
-        }
+            None => response_to_caller(call, 180, "Ringing"),
+        };
         self.send_response(now, &a_key, ringing);
     }
 
@@ -167,19 +167,15 @@ impl Pbx {
             })
             .collect();
         let mut ok = response_to_caller(call, 200, "OK");
-        if let Ok(Some(mut sdp)) = sdp_of(response.content_type(), &response.body) {
-            if let Some(ports) = call.relay {
-                if let Some(peer) = sdp.audio().and_then(|a| a.socket_addr()) {
-                    self.actions.push_back(Action::RelayPeer {
-                        id: ports.id,
-                        side: Side::B,
-                        peer,
-                    });
-                }
-                sdp.anchor(ports.a, None);
-            }
-            ok.headers.push("Content-Type", "application/sdp");
-            ok.body = sdp.to_string().into_bytes();
+        if let Some((content_type, body)) = reanchor(
+            &mut self.actions,
+            call.relay,
+            Side::B,
+            response.content_type(),
+            &response.body,
+        ) {
+            ok.headers.push("Content-Type", content_type);
+            ok.body = body;
         }
         let a_key = call.a_invite.take();
         let call_id = call.a.call_id.clone();

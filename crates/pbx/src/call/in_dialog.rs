@@ -7,9 +7,9 @@ use std::time::Instant;
 use sip::transaction::{ClientKey, ServerKey};
 use sip::{Method, Request, Response};
 
-use super::setup::sdp_of;
+use super::anchor::reanchor;
 use super::{CallId, Forwarded, PendingAck, Phase};
-use crate::action::{Action, HangupBy};
+use crate::action::HangupBy;
 use crate::core::{ClientOwner, Pbx};
 use crate::Side;
 
@@ -81,43 +81,29 @@ impl Pbx {
             return;
         };
         let relay = call.relay;
-        let other = other_side(side);
+        let other = side.other();
         let Some(far) = call.leg_mut(other) else {
             return;
         };
         let mut out = far.request(request.method.clone());
         let seq = far.local_cseq;
         let target = far.peer;
-        let mut body = request.body.clone();
-        let content_type = request.content_type().map(str::to_owned);
-        let mut peer_update = None;
-        if let Ok(Some(mut sdp)) = sdp_of(content_type.as_deref(), &request.body) {
-            if let Some(ports) = relay {
-                peer_update = sdp
-                    .audio()
-                    .and_then(|a| a.socket_addr())
-                    .map(|p| (ports.id, p));
-                sdp.anchor(relay_addr(&ports, other), None);
-                body = sdp.to_string().into_bytes();
-            }
-        }
-        if let Some(ct) = &content_type {
-            out.headers.push("Content-Type", ct.as_str());
+        if let Some((content_type, body)) = reanchor(
+            &mut self.actions,
+            relay,
+            side,
+            request.content_type(),
+            &request.body,
+        ) {
+            out.headers.push("Content-Type", content_type);
+            out.body = body;
         }
         for name in ["Event", "Subscription-State", "Allow", "Supported"] {
             for value in request.headers.get_all(name) {
                 out.headers.push(name, value);
             }
         }
-        out.body = body;
         let delayed_offer = request.method == Method::Invite && request.body.is_empty();
-        if let Some((relay_id, peer)) = peer_update {
-            self.actions.push_back(Action::RelayPeer {
-                id: relay_id,
-                side,
-                peer,
-            });
-        }
         match self.endpoint.send_request(now, out, target) {
             Ok(client) => {
                 self.by_client.insert(client, ClientOwner::Forwarded(id));
@@ -160,7 +146,7 @@ impl Pbx {
         };
         let forwarded = call.forwarded.remove(pos);
         let relay = call.relay;
-        let responder = other_side(forwarded.from);
+        let responder = forwarded.from.other();
         let mut reply =
             Response::for_request(&forwarded.request, response.status, &response.reason);
         if let Some(leg) = call.leg(forwarded.from) {
@@ -172,25 +158,16 @@ impl Pbx {
                 reply.headers.push("Contact", leg.contact.as_str());
             }
         }
-        let content_type = response.content_type().map(str::to_owned);
-        let mut body = response.body.clone();
-        if let Ok(Some(mut sdp)) = sdp_of(content_type.as_deref(), &response.body) {
-            if let Some(ports) = relay {
-                if let Some(peer) = sdp.audio().and_then(|a| a.socket_addr()) {
-                    self.actions.push_back(Action::RelayPeer {
-                        id: ports.id,
-                        side: responder,
-                        peer,
-                    });
-                }
-                sdp.anchor(relay_addr(&ports, forwarded.from), None);
-                body = sdp.to_string().into_bytes();
-            }
+        if let Some((content_type, body)) = reanchor(
+            &mut self.actions,
+            relay,
+            responder,
+            response.content_type(),
+            &response.body,
+        ) {
+            reply.headers.push("Content-Type", content_type);
+            reply.body = body;
         }
-        if let Some(ct) = content_type {
-            reply.headers.push("Content-Type", ct);
-        }
-        reply.body = body;
         // ACK the far side's 2xx at once unless its answer must wait for the
         // originator's ACK (delayed offer).
         let is_invite_2xx = forwarded.request.method == Method::Invite && response.class() == 2;
@@ -230,43 +207,24 @@ impl Pbx {
             return; // the ACK of the initial 2xx or of a re-INVITE we already ACKed
         };
         let relay = call.relay;
-        let other = other_side(side);
+        let other = side.other();
         let Some(far) = call.leg(other) else {
             return;
         };
         let mut ack = far.request_with_cseq(Method::Ack, pending.seq);
         let target = far.peer;
-        if let Ok(Some(mut sdp)) = sdp_of(request.content_type(), &request.body) {
-            if let Some(ports) = relay {
-                if let Some(peer) = sdp.audio().and_then(|a| a.socket_addr()) {
-                    self.actions.push_back(Action::RelayPeer {
-                        id: ports.id,
-                        side,
-                        peer,
-                    });
-                }
-                sdp.anchor(relay_addr(&ports, other), None);
-            }
-            ack.headers.push("Content-Type", "application/sdp");
-            ack.body = sdp.to_string().into_bytes();
+        if let Some((content_type, body)) = reanchor(
+            &mut self.actions,
+            relay,
+            side,
+            request.content_type(),
+            &request.body,
+        ) {
+            ack.headers.push("Content-Type", content_type);
+            ack.body = body;
         }
         if let Err(e) = self.endpoint.send_ack(now, &pending.invite, ack, target) {
             tracing::debug!(error = %e, "ACK not sent");
         }
-    }
-}
-
-fn other_side(side: Side) -> Side {
-    match side {
-        Side::A => Side::B,
-        Side::B => Side::A,
-    }
-}
-
-/// The relay socket a side sends its audio to.
-fn relay_addr(ports: &crate::RelayPorts, side: Side) -> std::net::SocketAddr {
-    match side {
-        Side::A => ports.a,
-        Side::B => ports.b,
     }
 }

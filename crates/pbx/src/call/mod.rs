@@ -4,6 +4,7 @@
 //! A call moves Routing → Ringing → Answered → gone. The first branch to answer wins and
 //! the others are CANCELled (RFC 3261 §16.7 forking behaviour, done by a B2BUA).
 
+mod anchor;
 mod branch;
 mod in_dialog;
 mod leg;

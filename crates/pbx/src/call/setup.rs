@@ -100,6 +100,14 @@ impl Pbx {
         // Tell the caller we are working on it (§17.2.1: 100 stops INVITE retransmissions).
         self.respond(now, &key, &request, 100, "Trying");
 
+        // The caller's offer as the callee must see it (RFC 3264 offer, anchored).
+        let b_body = super::anchor::reanchor(
+            &mut self.actions,
+            relay,
+            crate::Side::A,
+            request.content_type(),
+            &request.body,
+        );
         let b_call_id = util::token(&mut self.rng);
         let b_tag = util::token(&mut self.rng);
         let from_uri = self.caller_uri(&caller, &draft.caller_name);
@@ -142,16 +150,9 @@ impl Pbx {
             invite
                 .headers
                 .push("User-Agent", self.config.user_agent.as_str());
-            if let (Some(offer), Some(ports)) = (&offer, &relay) {
-                let mut sdp = offer.clone();
-                sdp.anchor(ports.b, None);
-                invite.headers.push("Content-Type", "application/sdp");
-                invite.body = sdp.to_string().into_bytes();
-            } else if !request.body.is_empty() {
-                if let Some(ct) = request.content_type() {
-                    invite.headers.push("Content-Type", ct);
-                }
-                invite.body = request.body.clone();
+            if let Some((content_type, body)) = &b_body {
+                invite.headers.push("Content-Type", content_type.as_str());
+                invite.body = body.clone();
             }
             match self.endpoint.send_request(now, invite.clone(), target) {
                 Ok(client) => {
@@ -168,6 +169,9 @@ impl Pbx {
             }
         }
         if branches.is_empty() {
+            if let Some(ports) = relay {
+                self.actions.push_back(Action::RelayClose { id: ports.id });
+            }
             draft.outcome = Some(Outcome::Unavailable);
             self.by_dialog.retain(|_, (c, _)| *c != id);
             self.respond(now, &key, &request, 480, "Temporarily Unavailable");
@@ -175,15 +179,6 @@ impl Pbx {
         }
         self.by_dialog
             .insert((b_call_id, b_tag), (id, crate::Side::B));
-        if let (Some(offer), Some(ports)) = (&offer, &relay) {
-            if let Some(peer) = offer.audio().and_then(|a| a.socket_addr()) {
-                self.actions.push_back(Action::RelayPeer {
-                    id: ports.id,
-                    side: crate::Side::A,
-                    peer,
-                });
-            }
-        }
         self.actions.push_back(Action::Event(PbxEvent::CallRinging {
             call_id: a.call_id.clone(),
             caller: draft.caller_number.clone(),
@@ -281,29 +276,8 @@ pub(crate) fn contact_header(transport: Transport, local: SocketAddr) -> String 
 }
 
 /// The caller's SDP, if it sent one. `Err` when it is unreadable.
-pub(crate) fn parse_sdp(message_body: &Request) -> Result<Option<SessionDescription>, ()> {
-    sdp_of(message_body.content_type(), &message_body.body)
-}
-
-pub(crate) fn sdp_of(
-    content_type: Option<&str>,
-    body: &[u8],
-) -> Result<Option<SessionDescription>, ()> {
-    if body.is_empty() {
-        return Ok(None);
-    }
-    let is_sdp = content_type
-        .map(|ct| {
-            ct.trim()
-                .to_ascii_lowercase()
-                .starts_with("application/sdp")
-        })
-        .unwrap_or(false);
-    if !is_sdp {
-        return Ok(None);
-    }
-    let text = std::str::from_utf8(body).map_err(|_| ())?;
-    SessionDescription::parse(text).map(Some).map_err(|_| ())
+fn parse_sdp(request: &Request) -> Result<Option<SessionDescription>, ()> {
+    super::anchor::sdp_of(request.content_type(), &request.body)
 }
 
 /// Resolves a binding's next hop to a socket address. Contacts with host names would

@@ -1,0 +1,66 @@
+//! Anchoring media at the relay (the B2BUA hides each phone's address from the other).
+//! Every SDP that crosses the PBX goes through [`reanchor`].
+
+use std::collections::VecDeque;
+
+use media::sdp::SessionDescription;
+
+use crate::action::{Action, Side};
+use crate::media_relay::RelayPorts;
+
+/// A message body received from side `from`, made ready for the other side.
+///
+/// When it is SDP and the call has a relay, the sender's audio address is queued for the
+/// relay (`RelayPeer`) and the SDP is rewritten to point at the relay's socket on the
+/// receiving side. Other bodies pass unchanged. `None` when there is no body.
+pub(crate) fn reanchor(
+    actions: &mut VecDeque<Action>,
+    relay: Option<RelayPorts>,
+    from: Side,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Option<(String, Vec<u8>)> {
+    if body.is_empty() {
+        return None;
+    }
+    let passthrough = || {
+        content_type
+            .map(|ct| (ct.to_owned(), body.to_vec()))
+            .or_else(|| Some(("application/sdp".to_owned(), body.to_vec())))
+    };
+    let (Some(ports), Ok(Some(mut sdp))) = (relay, sdp_of(content_type, body)) else {
+        return passthrough();
+    };
+    if let Some(peer) = sdp.audio().and_then(|a| a.socket_addr()) {
+        actions.push_back(Action::RelayPeer {
+            id: ports.id,
+            side: from,
+            peer,
+        });
+    }
+    sdp.anchor(ports.addr_for(from.other()), None);
+    Some(("application/sdp".to_owned(), sdp.to_string().into_bytes()))
+}
+
+/// The SDP in a body, if the body is SDP. `Err` when it claims to be SDP but does not
+/// parse.
+pub(crate) fn sdp_of(
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Option<SessionDescription>, ()> {
+    if body.is_empty() {
+        return Ok(None);
+    }
+    let is_sdp = content_type
+        .map(|ct| {
+            ct.trim()
+                .to_ascii_lowercase()
+                .starts_with("application/sdp")
+        })
+        .unwrap_or(false);
+    if !is_sdp {
+        return Ok(None);
+    }
+    let text = std::str::from_utf8(body).map_err(|_| ())?;
+    SessionDescription::parse(text).map(Some).map_err(|_| ())
+}
