@@ -1,0 +1,59 @@
+// Turns a failed command into messages for a form: each field error next to its field,
+// everything else in one message at the top of the form.
+
+import { ApiError } from "../api/errors";
+import { sentence } from "./format";
+
+export interface FormErrors {
+  /** Form field → message shown next to it. */
+  fields: Record<string, string>;
+  /** What could not be attached to a field; null when every error has a field. */
+  message: string | null;
+}
+
+export const NO_ERRORS: FormErrors = { fields: {}, message: null };
+
+/**
+ * `formFields` are the names the form shows. An API field name matches a form field
+ * directly, by its last dotted/bracketed segment ("settings.rtp_port_min" →
+ * "rtp_port_min"), or through `aliases` (API name → form field).
+ */
+export function formErrors(
+  err: unknown,
+  formFields: readonly string[],
+  aliases: Readonly<Record<string, string>> = {},
+): FormErrors {
+  if (!(err instanceof ApiError)) {
+    const msg = err instanceof Error && err.message ? err.message : "Something went wrong.";
+    return { fields: {}, message: sentence(msg) };
+  }
+  const known = new Set(formFields);
+  const fields: Record<string, string> = {};
+  const stray: string[] = [];
+  for (const [apiName, msg] of Object.entries(err.fields)) {
+    const target = resolveField(apiName, known, aliases);
+    if (target && !fields[target]) fields[target] = sentence(msg);
+    else if (!target) stray.push(sentence(`${apiName.replace(/_/g, " ")}: ${msg}`));
+  }
+  let message: string | null = null;
+  if (stray.length) message = stray.join(" ");
+  else if (Object.keys(fields).length === 0) message = sentence(err.message);
+  return { fields, message };
+}
+
+function resolveField(
+  apiName: string,
+  known: ReadonlySet<string>,
+  aliases: Readonly<Record<string, string>>,
+): string | null {
+  if (aliases[apiName]) return aliases[apiName]!;
+  if (known.has(apiName)) return apiName;
+  // "settings.sip_listen[0]" → "sip_listen": the last segment that is not an index.
+  const last = apiName
+    .split(/[.[\]]+/)
+    .filter((seg) => seg && !/^\d+$/.test(seg))
+    .pop();
+  if (last && aliases[last]) return aliases[last]!;
+  if (last && known.has(last)) return last;
+  return null;
+}

@@ -1,0 +1,251 @@
+// Pure reducers that keep the page's view of live calls and registered phones current from
+// pushed events, between full re-reads of the lists (on load and after a reconnect).
+
+import type { Device, Event, Extension, LiveCall, Outcome, Transport } from "../api/types";
+
+/** One pushed event in the shape the reducers use, whatever the wire names are. */
+export type LiveEvent =
+  | {
+      kind: "registered";
+      extension: string;
+      contact: string;
+      source: string | null;
+      transport: Transport | null;
+      user_agent: string | null;
+    }
+  | { kind: "unregistered"; extension: string; contact: string }
+  | { kind: "ringing"; call_id: string; caller: string; caller_name: string | null; callee: string }
+  | { kind: "answered"; call_id: string; answered_by: string | null }
+  | { kind: "ended"; call_id: string; outcome: Outcome | null };
+
+type Loose = Record<string, unknown>;
+
+function str(v: unknown): string | null {
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : null;
+}
+
+/**
+ * Reads an event from the API. Accepts the tag in `type` (or `kind`/`event`), and the
+ * externally tagged form (`{"call_ringing": {...}}`), so a change of serde tagging does not
+ * silently stop live updates. Unknown events give null.
+ */
+export function normalizeEvent(raw: Event | unknown): LiveEvent | null {
+  if (!raw || typeof raw !== "object") return null;
+  let e = raw as Loose;
+  let tag = str(e.type) ?? str(e.kind) ?? str(e.event);
+  if (!tag) {
+    const keys = Object.keys(e);
+    if (keys.length === 1 && e[keys[0]!] && typeof e[keys[0]!] === "object") {
+      tag = keys[0]!;
+      e = e[tag] as Loose;
+    }
+  }
+  if (!tag) return null;
+  tag = tag.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
+  // Nested payloads ({"type": "registration", "registration": {...}}) are flattened.
+  for (const inner of ["registration", "call", "data"]) {
+    if (e[inner] && typeof e[inner] === "object" && !Array.isArray(e[inner])) {
+      e = { ...(e[inner] as Loose), ...e };
+    }
+  }
+  const callId = str(e.call_id);
+  switch (tag) {
+    case "registered":
+    case "registration_registered":
+    case "device_registered": {
+      const extension = str(e.extension);
+      const contact = str(e.contact);
+      if (!extension || !contact) return null;
+      return {
+        kind: "registered",
+        extension,
+        contact,
+        source: str(e.source),
+        transport: (str(e.transport)?.toLowerCase() as Transport | undefined) ?? null,
+        user_agent: str(e.user_agent),
+      };
+    }
+    case "unregistered":
+    case "registration_unregistered":
+    case "device_unregistered": {
+      const extension = str(e.extension);
+      const contact = str(e.contact);
+      if (!extension || !contact) return null;
+      return { kind: "unregistered", extension, contact };
+    }
+    case "registration_changed":
+    case "registration": {
+      const extension = str(e.extension);
+      const contact = str(e.contact);
+      if (!extension || !contact) return null;
+      const gone = e.registered === false || str(e.state) === "unregistered";
+      return gone
+        ? { kind: "unregistered", extension, contact }
+        : {
+            kind: "registered",
+            extension,
+            contact,
+            source: str(e.source),
+            transport: (str(e.transport)?.toLowerCase() as Transport | undefined) ?? null,
+            user_agent: str(e.user_agent),
+          };
+    }
+    case "call_ringing":
+    case "ringing":
+      if (!callId) return null;
+      return {
+        kind: "ringing",
+        call_id: callId,
+        caller: str(e.caller) ?? str(e.caller_number) ?? "",
+        caller_name: str(e.caller_name),
+        callee: str(e.callee) ?? "",
+      };
+    case "call_answered":
+    case "answered":
+      if (!callId) return null;
+      return { kind: "answered", call_id: callId, answered_by: str(e.answered_by) };
+    case "call_ended":
+    case "ended":
+      if (!callId) return null;
+      return { kind: "ended", call_id: callId, outcome: (str(e.outcome) as Outcome | null) ?? null };
+    default:
+      return null;
+  }
+}
+
+// ----- live calls -------------------------------------------------------------
+
+/** A live call as the page shows it; ended calls stay a moment so the change is seen. */
+export type CallView = LiveCall & {
+  /** Set when the call ended: unix seconds and how. */
+  ended_at: number | null;
+  outcome: Outcome | null;
+};
+
+export function fromLive(c: LiveCall): CallView {
+  return { ...c, ended_at: null, outcome: null };
+}
+
+/** Applies one event to the live calls; returns the same array when nothing changed. */
+export function reduceCalls(calls: readonly CallView[], ev: LiveEvent, nowUnix: number): CallView[] {
+  switch (ev.kind) {
+    case "ringing": {
+      if (calls.some((c) => c.call_id === ev.call_id)) return calls as CallView[];
+      return [
+        ...calls,
+        {
+          call_id: ev.call_id,
+          caller_number: ev.caller,
+          caller_name: ev.caller_name,
+          callee: ev.callee,
+          answered_by: null,
+          state: "ringing",
+          started_at: nowUnix,
+          answered_at: null,
+          ended_at: null,
+          outcome: null,
+        },
+      ];
+    }
+    case "answered": {
+      const i = calls.findIndex((c) => c.call_id === ev.call_id);
+      if (i < 0 || calls[i]!.ended_at !== null) return calls as CallView[];
+      const next = calls.slice();
+      next[i] = { ...calls[i]!, state: "answered", answered_by: ev.answered_by, answered_at: nowUnix };
+      return next;
+    }
+    case "ended": {
+      const i = calls.findIndex((c) => c.call_id === ev.call_id);
+      if (i < 0 || calls[i]!.ended_at !== null) return calls as CallView[];
+      const next = calls.slice();
+      next[i] = { ...calls[i]!, ended_at: nowUnix, outcome: ev.outcome };
+      return next;
+    }
+    default:
+      return calls as CallView[];
+  }
+}
+
+/** Drops ended calls older than `keepSeconds`. */
+export function pruneEnded(calls: readonly CallView[], nowUnix: number, keepSeconds: number): CallView[] {
+  const kept = calls.filter((c) => c.ended_at === null || nowUnix - c.ended_at < keepSeconds);
+  return kept.length === calls.length ? (calls as CallView[]) : kept;
+}
+
+/**
+ * A fresh list from the API replaces what events built, except calls that just ended
+ * (still shown for a moment). A call the events already ended stays ended even if the
+ * snapshot, read a moment earlier, still lists it; `gone` holds ids of calls that ended
+ * longer ago and are no longer shown.
+ */
+export function mergeCallSnapshot(
+  calls: readonly CallView[],
+  snapshot: readonly LiveCall[],
+  gone: ReadonlySet<string> = new Set(),
+): CallView[] {
+  const ended = new Map(calls.filter((c) => c.ended_at !== null).map((c) => [c.call_id, c]));
+  const fresh = snapshot.filter((c) => !gone.has(c.call_id) && !ended.has(c.call_id)).map(fromLive);
+  return [...fresh, ...ended.values()].sort((a, b) => a.started_at - b.started_at);
+}
+
+// ----- registrations --------------------------------------------------------------
+
+/** Applies a registration event to the extensions' device lists. */
+export function reduceExtensions(exts: readonly Extension[], ev: LiveEvent): Extension[] {
+  if (ev.kind !== "registered" && ev.kind !== "unregistered") return exts as Extension[];
+  const i = exts.findIndex((x) => x.number === ev.extension);
+  if (i < 0) return exts as Extension[];
+  const ext = exts[i]!;
+  let devices: Device[];
+  if (ev.kind === "registered") {
+    const old = ext.devices.find((d) => d.contact === ev.contact);
+    const dev: Device = {
+      contact: ev.contact,
+      transport: ev.transport ?? old?.transport ?? "udp",
+      source: ev.source ?? old?.source ?? "",
+      user_agent: ev.user_agent ?? old?.user_agent ?? null,
+      expires_in: old?.expires_in ?? 0,
+    };
+    devices = old ? ext.devices.map((d) => (d.contact === ev.contact ? dev : d)) : [...ext.devices, dev];
+  } else {
+    devices = ext.devices.filter((d) => d.contact !== ev.contact);
+    if (devices.length === ext.devices.length) return exts as Extension[];
+  }
+  const next = exts.slice();
+  next[i] = { ...ext, devices };
+  return next;
+}
+
+/** How many phones are registered across all extensions. */
+export function countDevices(exts: readonly Extension[]): number {
+  return exts.reduce((n, x) => n + x.devices.length, 0);
+}
+
+/** Which address a device is reached at, for display: its source, else its contact's host. */
+export function deviceAddress(d: Device): string {
+  if (d.source) return d.source;
+  const m = /@([^;>]+)/.exec(d.contact);
+  return m ? m[1]! : d.contact;
+}
+
+/** A screen-reader sentence for a call change ("Call from Alice (1001) to 1002 is ringing"). */
+export function announce(ev: LiveEvent, calls: readonly CallView[]): string | null {
+  const describe = (id: string) => {
+    const c = calls.find((x) => x.call_id === id);
+    if (!c) return "A call";
+    const from = c.caller_name && c.caller_name !== c.caller_number ? `${c.caller_name} (${c.caller_number})` : c.caller_number;
+    return `Call from ${from} to ${c.callee}`;
+  };
+  switch (ev.kind) {
+    case "ringing": {
+      const from = ev.caller_name && ev.caller_name !== ev.caller ? `${ev.caller_name} (${ev.caller})` : ev.caller;
+      return `Call from ${from} to ${ev.callee} is ringing`;
+    }
+    case "answered":
+      return `${describe(ev.call_id)} was answered${ev.answered_by ? ` by ${ev.answered_by}` : ""}`;
+    case "ended":
+      return `${describe(ev.call_id)} ended`;
+    default:
+      return null;
+  }
+}

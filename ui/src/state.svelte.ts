@@ -1,0 +1,146 @@
+// What every page shares: the API client, the connection, the PBX status, the extensions
+// with their phones, and the live calls, kept current by pushed events. Lists are re-read
+// in full whenever the socket (re)opens, because events may have been missed meanwhile.
+
+import type { ApiClient, ConnectionState } from "./api/client";
+import type { Extension, StatusResponse } from "./api/types";
+import {
+  announce,
+  mergeCallSnapshot,
+  normalizeEvent,
+  pruneEnded,
+  reduceCalls,
+  reduceExtensions,
+  type CallView,
+} from "./lib/live";
+
+/** How long an ended call stays on the Calls page so people see it end. */
+const ENDED_VISIBLE_S = 4;
+
+function nowUnix(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+class AppState {
+  connection = $state<ConnectionState>("connecting");
+  status = $state<StatusResponse | null>(null);
+  extensions = $state<Extension[]>([]);
+  extensionsLoaded = $state(false);
+  calls = $state<CallView[]>([]);
+  callsLoaded = $state(false);
+  /** Set when the API could not be reached at all. */
+  unreachable = $state<string | null>(null);
+  /** Latest sentence for screen readers about live call changes. */
+  callAnnouncement = $state("");
+  /** Bumped whenever a call ends, so the history re-reads. */
+  historyVersion = $state(0);
+  /** Unix seconds, ticking once a second for call clocks. */
+  now = $state(nowUnix());
+
+  #client: ApiClient | null = null;
+  #refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Ids of calls that ended (most recent last), so a late snapshot cannot revive them. */
+  #gone = new Set<string>();
+
+  get client(): ApiClient {
+    if (!this.#client) throw new Error("API client not started");
+    return this.#client;
+  }
+
+  /** Calls that are ringing or answered (not the ones just ended). */
+  get activeCalls(): CallView[] {
+    return this.calls.filter((c) => c.ended_at === null);
+  }
+
+  start(client: ApiClient): void {
+    this.#client = client;
+    client.onEvent((raw) => this.#onEvent(raw));
+    let wasOpen = false;
+    client.onState((s) => {
+      this.connection = s;
+      if (s === "open" && !wasOpen) void this.resync();
+      wasOpen = s === "open";
+    });
+    client.connect();
+    // The first read goes over HTTP at once, without waiting for the socket.
+    void this.resync();
+    setInterval(() => {
+      this.now = nowUnix();
+      this.calls = pruneEnded(this.calls, this.now, ENDED_VISIBLE_S);
+    }, 1000);
+  }
+
+  /** Re-reads status, extensions and live calls. */
+  async resync(): Promise<void> {
+    await Promise.all([this.refreshStatus(), this.refreshExtensions(), this.refreshCalls()]);
+  }
+
+  async refreshStatus(): Promise<void> {
+    try {
+      this.status = await this.client.call("status", {});
+      this.unreachable = null;
+    } catch (err) {
+      this.unreachable = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  async refreshExtensions(): Promise<void> {
+    try {
+      const res = await this.client.call("list_extensions", {});
+      this.extensions = res.extensions;
+      this.extensionsLoaded = true;
+    } catch {
+      // The status bar reports an unreachable API; keep what is shown.
+    }
+  }
+
+  async refreshCalls(): Promise<void> {
+    try {
+      const res = await this.client.call("list_live_calls", {});
+      this.calls = mergeCallSnapshot(this.calls, res.calls, this.#gone);
+      this.callsLoaded = true;
+    } catch {
+      // as above
+    }
+  }
+
+  /** Runs `fn` once after events settle (several events in a burst give one re-read). */
+  #later(key: string, fn: () => Promise<void>, ms = 250): void {
+    const t = this.#refreshTimers.get(key);
+    if (t) clearTimeout(t);
+    this.#refreshTimers.set(
+      key,
+      setTimeout(() => {
+        this.#refreshTimers.delete(key);
+        void fn();
+      }, ms),
+    );
+  }
+
+  #onEvent(raw: unknown): void {
+    const ev = normalizeEvent(raw);
+    if (!ev) {
+      // An event this page does not know: re-read everything rather than show stale data.
+      this.#later("all", () => this.resync());
+      return;
+    }
+    if (ev.kind === "registered" || ev.kind === "unregistered") {
+      this.extensions = reduceExtensions(this.extensions, ev);
+      // Events carry less than the list (expiry, transport): fetch the details.
+      this.#later("extensions", () => this.refreshExtensions());
+    } else {
+      const sentence = announce(ev, this.calls);
+      this.calls = reduceCalls(this.calls, ev, nowUnix());
+      if (sentence) this.callAnnouncement = sentence;
+      if (ev.kind === "ended") {
+        this.#gone.add(ev.call_id);
+        if (this.#gone.size > 500) this.#gone.delete(this.#gone.values().next().value!);
+        this.historyVersion += 1;
+      }
+      if (ev.kind === "ringing") this.#later("calls", () => this.refreshCalls());
+    }
+    this.#later("status", () => this.refreshStatus());
+  }
+}
+
+export const app = new AppState();
