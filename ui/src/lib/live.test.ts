@@ -1,0 +1,169 @@
+import { describe, expect, it } from "vitest";
+import type { Extension, LiveCall } from "../api/types";
+import {
+  announce,
+  countDevices,
+  deviceAddress,
+  fromLive,
+  mergeCallSnapshot,
+  normalizeEvent,
+  pruneEnded,
+  reduceCalls,
+  reduceExtensions,
+  type CallView,
+  type LiveEvent,
+} from "./live";
+
+function ev(raw: unknown): LiveEvent {
+  const e = normalizeEvent(raw);
+  if (!e) throw new Error(`not an event: ${JSON.stringify(raw)}`);
+  return e;
+}
+
+describe("normalizeEvent", () => {
+  it("reads internally tagged events", () => {
+    expect(normalizeEvent({ type: "call_answered", call_id: "c1", answered_by: "1002" })).toEqual({
+      kind: "answered",
+      call_id: "c1",
+      answered_by: "1002",
+    });
+  });
+
+  it("reads externally tagged events with CamelCase names", () => {
+    expect(normalizeEvent({ CallEnded: { call_id: "c1", outcome: "busy" } })).toEqual({
+      kind: "ended",
+      call_id: "c1",
+      outcome: "busy",
+    });
+  });
+
+  it("reads a registration change with a registered flag", () => {
+    expect(normalizeEvent({ type: "registration_changed", extension: "1001", contact: "sip:1001@h", registered: false })).toEqual({
+      kind: "unregistered",
+      extension: "1001",
+      contact: "sip:1001@h",
+    });
+  });
+
+  it("gives null for what it does not know", () => {
+    expect(normalizeEvent({ type: "voicemail_arrived", box: "1001" })).toBeNull();
+    expect(normalizeEvent(null)).toBeNull();
+    expect(normalizeEvent({ type: "call_answered" })).toBeNull();
+  });
+});
+
+describe("live calls", () => {
+  const ringing = ev({ type: "call_ringing", call_id: "c1", caller: "1001", callee: "1002" });
+
+  it("a call appears ringing, is answered, then ends", () => {
+    let calls: CallView[] = [];
+    calls = reduceCalls(calls, ringing, 100);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ call_id: "c1", state: "ringing", caller_number: "1001", callee: "1002", started_at: 100 });
+
+    calls = reduceCalls(calls, ev({ type: "call_answered", call_id: "c1", answered_by: "1002" }), 105);
+    expect(calls[0]).toMatchObject({ state: "answered", answered_by: "1002", answered_at: 105, ended_at: null });
+
+    calls = reduceCalls(calls, ev({ type: "call_ended", call_id: "c1", outcome: "answered" }), 130);
+    expect(calls[0]).toMatchObject({ ended_at: 130, outcome: "answered" });
+  });
+
+  it("a repeated ringing event does not add the call twice", () => {
+    const once = reduceCalls([], ringing, 100);
+    expect(reduceCalls(once, ringing, 101)).toBe(once);
+  });
+
+  it("events for unknown calls change nothing", () => {
+    const calls = reduceCalls([], ringing, 100);
+    expect(reduceCalls(calls, ev({ type: "call_ended", call_id: "other", outcome: "busy" }), 101)).toBe(calls);
+    expect(reduceCalls(calls, ev({ type: "registered", extension: "1", contact: "c" }), 101)).toBe(calls);
+  });
+
+  it("an answer after the end does not revive the call", () => {
+    let calls = reduceCalls([], ringing, 100);
+    calls = reduceCalls(calls, ev({ type: "call_ended", call_id: "c1", outcome: "cancelled" }), 103);
+    const after = reduceCalls(calls, ev({ type: "call_answered", call_id: "c1", answered_by: "1002" }), 104);
+    expect(after[0]!.state).toBe("ringing");
+    expect(after[0]!.ended_at).toBe(103);
+  });
+
+  it("ended calls are pruned after a moment", () => {
+    let calls = reduceCalls([], ringing, 100);
+    calls = reduceCalls(calls, ev({ type: "call_ended", call_id: "c1", outcome: "cancelled" }), 103);
+    expect(pruneEnded(calls, 106, 4)).toHaveLength(1);
+    expect(pruneEnded(calls, 107, 4)).toHaveLength(0);
+  });
+
+  it("a snapshot replaces live calls but cannot revive an ended one", () => {
+    const live: LiveCall = {
+      call_id: "c2",
+      caller_number: "1003",
+      caller_name: "Carol",
+      callee: "1004",
+      answered_by: null,
+      state: "ringing",
+      started_at: 90,
+      answered_at: null,
+    };
+    let calls = reduceCalls([], ringing, 100);
+    calls = reduceCalls(calls, ev({ type: "call_ended", call_id: "c1", outcome: "busy" }), 101);
+    const staleC1: LiveCall = { ...live, call_id: "c1", started_at: 100 };
+    const merged = mergeCallSnapshot(calls, [live, staleC1]);
+    expect(merged.map((c) => [c.call_id, c.ended_at])).toEqual([
+      ["c2", null],
+      ["c1", 101],
+    ]);
+    expect(mergeCallSnapshot([], [staleC1], new Set(["c1"]))).toEqual([]);
+    expect(mergeCallSnapshot([fromLive(live)], [])).toEqual([]);
+  });
+
+  it("announces changes in a sentence", () => {
+    const calls = reduceCalls([], ringing, 100);
+    expect(announce(ringing, [])).toBe("Call from 1001 to 1002 is ringing");
+    expect(announce(ev({ type: "call_answered", call_id: "c1", answered_by: "1002" }), calls)).toBe(
+      "Call from 1001 to 1002 was answered by 1002",
+    );
+    expect(announce(ev({ type: "call_ended", call_id: "c1", outcome: "answered" }), calls)).toBe("Call from 1001 to 1002 ended");
+  });
+});
+
+describe("registrations", () => {
+  const exts: Extension[] = [
+    { number: "1001", name: "Alice", devices: [] },
+    { number: "1002", name: "Bob", devices: [] },
+  ];
+
+  it("a phone registering shows on its extension, and goes away when it unregisters", () => {
+    let next = reduceExtensions(
+      exts,
+      ev({ type: "registered", extension: "1001", contact: "sip:1001@10.0.0.5:5062", source: "10.0.0.5:5062", transport: "UDP" }),
+    );
+    expect(next[0]!.devices).toEqual([
+      { contact: "sip:1001@10.0.0.5:5062", transport: "udp", source: "10.0.0.5:5062", user_agent: null, expires_in: 0 },
+    ]);
+    expect(next[1]).toBe(exts[1]);
+    expect(countDevices(next)).toBe(1);
+
+    next = reduceExtensions(next, ev({ type: "unregistered", extension: "1001", contact: "sip:1001@10.0.0.5:5062", reason: "expired" }));
+    expect(next[0]!.devices).toEqual([]);
+  });
+
+  it("a phone moving to a new address replaces its old entry", () => {
+    const one = reduceExtensions(exts, ev({ type: "registered", extension: "1002", contact: "c", source: "1.1.1.1:5060" }));
+    const moved = reduceExtensions(one, ev({ type: "registered", extension: "1002", contact: "c", source: "2.2.2.2:5060" }));
+    expect(moved[1]!.devices).toHaveLength(1);
+    expect(moved[1]!.devices[0]!.source).toBe("2.2.2.2:5060");
+  });
+
+  it("events for unknown extensions or contacts change nothing", () => {
+    expect(reduceExtensions(exts, ev({ type: "registered", extension: "9999", contact: "c" }))).toBe(exts);
+    expect(reduceExtensions(exts, ev({ type: "unregistered", extension: "1001", contact: "nope" }))).toBe(exts);
+  });
+
+  it("shows the source address, else the contact's host", () => {
+    expect(deviceAddress({ contact: "sip:1001@10.0.0.9:5070;ob", transport: "udp", source: "", user_agent: null, expires_in: 1 })).toBe(
+      "10.0.0.9:5070",
+    );
+    expect(deviceAddress({ contact: "x", transport: "udp", source: "1.2.3.4:5", user_agent: null, expires_in: 1 })).toBe("1.2.3.4:5");
+  });
+});
