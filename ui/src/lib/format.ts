@@ -93,7 +93,7 @@ export function transportWords(t: string): string {
 /** "Today 14:02", "Yesterday 09:10", "3 Mar 14:02", "3 Mar 2024 14:02". */
 export function whenWords(unixSeconds: number, now: Date = new Date(), locale?: string): string {
   const d = new Date(Number(unixSeconds) * 1000);
-  const time = d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+  const time = d.toLocaleTimeString(locale, { hour: "numeric", minute: "2-digit" });
   const day = (x: Date) => new Date(x.getFullYear(), x.getMonth(), x.getDate()).getTime();
   const diffDays = Math.round((day(now) - day(d)) / 86_400_000);
   if (diffDays === 0) return `Today ${time}`;
