@@ -1,0 +1,168 @@
+//! The PBX and the admin API, running in this process: the same `engine::start` and
+//! `api::serve` as `switchboard serve`, with the window as one more client of the API.
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::options::Options;
+
+/// The digest realm `switchboard serve` and `switchboard extension add` use by default, so
+/// extensions created by either work with the other.
+const REALM: &str = "switchboard";
+
+/// What the window and the tray need from the running PBX.
+pub struct Backend {
+    engine: engine::Engine,
+    api: api::ApiServer,
+}
+
+impl Backend {
+    /// Starts the PBX, then the API on top of it. Command-line options win over the saved
+    /// settings.
+    pub async fn start(options: &Options, data_dir: &Path) -> anyhow::Result<Backend> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
+        let settings = store::Store::open(data_dir)
+            .and_then(|s| s.settings())
+            .with_context(|| format!("cannot read the settings in {}", data_dir.display()))?;
+        let listen = if options.listen.is_empty() {
+            settings.sip_listen.clone()
+        } else {
+            options.listen.clone()
+        };
+        let rtp_ports = options
+            .rtp_ports
+            .clone()
+            .unwrap_or(settings.rtp_port_min..=settings.rtp_port_max);
+        let config = engine::Config {
+            data_dir: data_dir.to_path_buf(),
+            listen,
+            rtp_ports,
+            realm: REALM.to_owned(),
+        };
+        let engine = engine::start(config).await?;
+        let api = match serve_api(options.http, settings.admin_bind, &engine, data_dir).await {
+            Ok(api) => api,
+            Err(e) => {
+                engine.handle.shutdown().await;
+                engine.wait().await;
+                return Err(e);
+            }
+        };
+        tracing::info!(url = %base_url(api.local_addr()), "admin pages");
+        Ok(Backend { engine, api })
+    }
+
+    pub fn engine(&self) -> engine::EngineHandle {
+        self.engine.handle.clone()
+    }
+
+    /// Where the UI's platform layer sends its API requests.
+    pub fn api_base_url(&self) -> String {
+        base_url(self.api.local_addr())
+    }
+
+    /// Stops taking requests, then lets the PBX save its state and close its sockets.
+    pub async fn stop(self) {
+        self.api.shutdown().await;
+        self.engine.handle.shutdown().await;
+        self.engine.wait().await;
+    }
+}
+
+/// Serves the API where asked. The saved address (127.0.0.1:8080 unless changed) may be
+/// taken, e.g. by `switchboard serve` or another program; the window does not care which port
+/// it talks to, so it falls back to a free port on this computer. An address given on the
+/// command line is taken as meant and not replaced.
+async fn serve_api(
+    requested: Option<SocketAddr>,
+    saved: SocketAddr,
+    engine: &engine::Engine,
+    data_dir: &Path,
+) -> anyhow::Result<api::ApiServer> {
+    let bind = requested.unwrap_or(saved);
+    let first = serve_at(bind, engine, data_dir.to_path_buf()).await;
+    match first {
+        Err(e) if requested.is_none() && in_use(&e) => {
+            let fallback = SocketAddr::from(([127, 0, 0, 1], 0));
+            tracing::warn!(%bind, "the admin address is in use; serving on a free port on this computer instead");
+            serve_at(fallback, engine, data_dir.to_path_buf()).await
+        }
+        other => other,
+    }
+}
+
+async fn serve_at(
+    bind: SocketAddr,
+    engine: &engine::Engine,
+    data_dir: PathBuf,
+) -> anyhow::Result<api::ApiServer> {
+    let config = api::ApiConfig { bind };
+    api::serve(config, engine.handle.clone(), data_dir)
+        .await
+        .map_err(anyhow::Error::from)
+}
+
+fn in_use(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<io::Error>())
+        .any(|io| io.kind() == io::ErrorKind::AddrInUse)
+}
+
+fn base_url(addr: SocketAddr) -> String {
+    format!("http://{addr}")
+}
+
+/// The sentence the startup-error page shows: what happened and what to do about it.
+pub fn explain(e: &anyhow::Error) -> String {
+    if let Some(engine::EngineError::Bind(addr, io)) = e.downcast_ref::<engine::EngineError>() {
+        if io.kind() == io::ErrorKind::AddrInUse {
+            return format!(
+                "Another program is already taking phone calls on port {} — most likely \
+                 Switchboard itself, running as a service (switchboard serve) or for another \
+                 user. Stop that one and start the app again, or open its admin pages in a \
+                 browser instead.",
+                addr.port()
+            );
+        }
+        return format!(
+            "It cannot listen for phones on {addr}: {io}. Check the SIP address in the \
+             settings, or start the app with --listen ADDR."
+        );
+    }
+    format!("{e:#}.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_taken_sip_port_is_explained_in_words() {
+        let e = anyhow::Error::from(engine::EngineError::Bind(
+            SocketAddr::from(([0, 0, 0, 0], 5060)),
+            io::Error::from(io::ErrorKind::AddrInUse),
+        ));
+        let text = explain(&e);
+        assert!(text.contains("port 5060"), "{text}");
+        assert!(text.contains("Stop that one"), "{text}");
+    }
+
+    #[test]
+    fn an_address_in_use_is_found_through_context() {
+        let e = anyhow::Error::from(io::Error::from(io::ErrorKind::AddrInUse)).context("serving");
+        assert!(in_use(&e));
+        assert!(!in_use(&anyhow::anyhow!("something else")));
+    }
+
+    #[test]
+    fn the_ui_gets_a_plain_http_origin() {
+        assert_eq!(
+            base_url(SocketAddr::from(([127, 0, 0, 1], 8080))),
+            "http://127.0.0.1:8080"
+        );
+    }
+}
