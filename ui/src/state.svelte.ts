@@ -3,7 +3,7 @@
 // in full whenever the socket (re)opens, because events may have been missed meanwhile.
 
 import type { ApiClient, ConnectionState } from "./api/client";
-import type { Extension, StatusResponse } from "./api/types";
+import type { Event, Extension, StatusResponse } from "./api/types";
 import {
   announce,
   mergeCallSnapshot,
@@ -117,27 +117,35 @@ class AppState {
     );
   }
 
-  #onEvent(raw: unknown): void {
+  #onEvent(raw: Event): void {
     const ev = normalizeEvent(raw);
-    if (!ev) {
-      // An event this page does not know: re-read everything rather than show stale data.
+    if (!ev || ev.kind === "resync") {
+      // Missed events, or one this page does not know: re-read rather than show stale data.
       this.#later("all", () => this.resync());
       return;
     }
-    if (ev.kind === "registered" || ev.kind === "unregistered") {
-      this.extensions = reduceExtensions(this.extensions, ev);
-      // Events carry less than the list (expiry, transport): fetch the details.
-      this.#later("extensions", () => this.refreshExtensions());
-    } else {
-      const sentence = announce(ev, this.calls);
-      this.calls = reduceCalls(this.calls, ev, nowUnix());
-      if (sentence) this.callAnnouncement = sentence;
-      if (ev.kind === "ended") {
-        this.#gone.add(ev.call_id);
-        if (this.#gone.size > 500) this.#gone.delete(this.#gone.values().next().value!);
-        this.historyVersion += 1;
+    switch (ev.kind) {
+      case "registered":
+      case "unregistered":
+        this.extensions = reduceExtensions(this.extensions, ev);
+        // Events carry less than the list (expiry): fetch the details.
+        this.#later("extensions", () => this.refreshExtensions());
+        break;
+      case "extensions_changed":
+        this.#later("extensions", () => this.refreshExtensions());
+        break;
+      default: {
+        const sentence = announce(ev, this.calls);
+        this.calls = reduceCalls(this.calls, ev, nowUnix());
+        if (sentence) this.callAnnouncement = sentence;
+        if (ev.kind === "ended") {
+          this.#gone.add(ev.call_id);
+          if (this.#gone.size > 500) this.#gone.delete(this.#gone.values().next().value!);
+          this.historyVersion += 1;
+        }
+        // The event has the numbers; the list adds names and exact times.
+        if (ev.kind === "ringing") this.#later("calls", () => this.refreshCalls());
       }
-      if (ev.kind === "ringing") this.#later("calls", () => this.refreshCalls());
     }
     this.#later("status", () => this.refreshStatus());
   }

@@ -1,6 +1,6 @@
 // The one error type every API call rejects with, whichever transport carried it.
 
-import type { ApiErrorBody } from "./types";
+import type { ErrorBody } from "./types";
 
 export type ApiErrorKind =
   /** The API answered with an error (bad input, not found, …). */
@@ -27,7 +27,7 @@ export class ApiError extends Error {
 
   /** From the `{"message", "fields"}` body the API sends for a failed command. */
   static fromBody(body: unknown, status?: number): ApiError {
-    const b = (body ?? {}) as Partial<ApiErrorBody>;
+    const b = (body ?? {}) as Partial<ErrorBody>;
     const message = typeof b.message === "string" && b.message ? b.message : "The request failed.";
     const fields: Record<string, string> = {};
     if (b.fields && typeof b.fields === "object") {

@@ -44,7 +44,7 @@ describe("status words", () => {
   });
 
   it("says how an extension's phones are doing", () => {
-    const d = { contact: "c", transport: "udp" as const, source: "s", user_agent: null, expires_in: 60 };
+    const d = { extension: "1001", contact: "c", transport: "udp" as const, address: "s", user_agent: null, expires_in: 60 };
     expect(devicesWords([])).toEqual({ text: "No phone connected", tone: "neutral" });
     expect(devicesWords([d])).toEqual({ text: "Phone online", tone: "ok" });
     expect(devicesWords([d, d]).text).toBe("2 phones online");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Extension, LiveCall } from "../api/types";
+import type { Event, Extension, LiveCall } from "../api/types";
 import {
   announce,
   countDevices,
@@ -15,40 +15,66 @@ import {
 } from "./live";
 
 function ev(raw: unknown): LiveEvent {
-  const e = normalizeEvent(raw);
+  const e = normalizeEvent(raw as Event);
   if (!e) throw new Error(`not an event: ${JSON.stringify(raw)}`);
   return e;
 }
 
+function reg(fields: { extension: string; contact: string; address?: string; transport?: "udp" | "tcp" }): LiveEvent {
+  return ev({
+    type: "registration_changed",
+    registered: true,
+    user_agent: null,
+    reason: null,
+    address: null,
+    transport: null,
+    ...fields,
+  });
+}
+
+function unreg(extension: string, contact: string): LiveEvent {
+  return ev({ type: "registration_changed", registered: false, extension, contact, address: null, transport: null, user_agent: null, reason: "unregistered" });
+}
+
 describe("normalizeEvent", () => {
-  it("reads internally tagged events", () => {
-    expect(normalizeEvent({ type: "call_answered", call_id: "c1", answered_by: "1002" })).toEqual({
-      kind: "answered",
-      call_id: "c1",
-      answered_by: "1002",
+  it("reads a registration change both ways", () => {
+    const base = { type: "registration_changed" as const, extension: "1001", contact: "sip:1001@h", user_agent: null };
+    expect(normalizeEvent({ ...base, registered: true, address: "10.0.0.5:5062", transport: "udp", reason: null })).toEqual({
+      kind: "registered",
+      extension: "1001",
+      contact: "sip:1001@h",
+      address: "10.0.0.5:5062",
+      transport: "udp",
+      user_agent: null,
     });
-  });
-
-  it("reads externally tagged events with CamelCase names", () => {
-    expect(normalizeEvent({ CallEnded: { call_id: "c1", outcome: "busy" } })).toEqual({
-      kind: "ended",
-      call_id: "c1",
-      outcome: "busy",
-    });
-  });
-
-  it("reads a registration change with a registered flag", () => {
-    expect(normalizeEvent({ type: "registration_changed", extension: "1001", contact: "sip:1001@h", registered: false })).toEqual({
+    expect(normalizeEvent({ ...base, registered: false, address: null, transport: null, reason: "expired" })).toEqual({
       kind: "unregistered",
       extension: "1001",
       contact: "sip:1001@h",
     });
   });
 
+  it("reads call events", () => {
+    expect(normalizeEvent({ type: "call_answered", call_id: "c1", answered_by: "1002" })).toEqual({
+      kind: "answered",
+      call_id: "c1",
+      answered_by: "1002",
+    });
+    expect(normalizeEvent({ type: "call_ended", call_id: "c1", outcome: "busy" })).toEqual({
+      kind: "ended",
+      call_id: "c1",
+      outcome: "busy",
+    });
+  });
+
+  it("reads list changes and resyncs", () => {
+    expect(normalizeEvent({ type: "extensions_changed", number: "1001" })).toEqual({ kind: "extensions_changed", number: "1001" });
+    expect(normalizeEvent({ type: "resync", missed: 3 })).toEqual({ kind: "resync" });
+  });
+
   it("gives null for what it does not know", () => {
-    expect(normalizeEvent({ type: "voicemail_arrived", box: "1001" })).toBeNull();
-    expect(normalizeEvent(null)).toBeNull();
-    expect(normalizeEvent({ type: "call_answered" })).toBeNull();
+    expect(normalizeEvent({ type: "voicemail_arrived", box: "1001" } as unknown as Event)).toBeNull();
+    expect(normalizeEvent(null as unknown as Event)).toBeNull();
   });
 });
 
@@ -76,7 +102,7 @@ describe("live calls", () => {
   it("events for unknown calls change nothing", () => {
     const calls = reduceCalls([], ringing, 100);
     expect(reduceCalls(calls, ev({ type: "call_ended", call_id: "other", outcome: "busy" }), 101)).toBe(calls);
-    expect(reduceCalls(calls, ev({ type: "registered", extension: "1", contact: "c" }), 101)).toBe(calls);
+    expect(reduceCalls(calls, reg({ extension: "1", contact: "c" }), 101)).toBe(calls);
   });
 
   it("an answer after the end does not revive the call", () => {
@@ -129,41 +155,43 @@ describe("live calls", () => {
 
 describe("registrations", () => {
   const exts: Extension[] = [
-    { number: "1001", name: "Alice", devices: [] },
-    { number: "1002", name: "Bob", devices: [] },
+    { number: "1001", name: "Alice", created_at: 0, registered: false, devices: [] },
+    { number: "1002", name: "Bob", created_at: 0, registered: false, devices: [] },
   ];
 
   it("a phone registering shows on its extension, and goes away when it unregisters", () => {
     let next = reduceExtensions(
       exts,
-      ev({ type: "registered", extension: "1001", contact: "sip:1001@10.0.0.5:5062", source: "10.0.0.5:5062", transport: "UDP" }),
+      reg({ extension: "1001", contact: "sip:1001@10.0.0.5:5062", address: "10.0.0.5:5062", transport: "udp" }),
     );
     expect(next[0]!.devices).toEqual([
-      { contact: "sip:1001@10.0.0.5:5062", transport: "udp", source: "10.0.0.5:5062", user_agent: null, expires_in: 0 },
+      { extension: "1001", contact: "sip:1001@10.0.0.5:5062", transport: "udp", address: "10.0.0.5:5062", user_agent: null, expires_in: 0 },
     ]);
+    expect(next[0]!.registered).toBe(true);
     expect(next[1]).toBe(exts[1]);
     expect(countDevices(next)).toBe(1);
 
-    next = reduceExtensions(next, ev({ type: "unregistered", extension: "1001", contact: "sip:1001@10.0.0.5:5062", reason: "expired" }));
+    next = reduceExtensions(next, unreg("1001", "sip:1001@10.0.0.5:5062"));
     expect(next[0]!.devices).toEqual([]);
+    expect(next[0]!.registered).toBe(false);
   });
 
   it("a phone moving to a new address replaces its old entry", () => {
-    const one = reduceExtensions(exts, ev({ type: "registered", extension: "1002", contact: "c", source: "1.1.1.1:5060" }));
-    const moved = reduceExtensions(one, ev({ type: "registered", extension: "1002", contact: "c", source: "2.2.2.2:5060" }));
+    const one = reduceExtensions(exts, reg({ extension: "1002", contact: "c", address: "1.1.1.1:5060" }));
+    const moved = reduceExtensions(one, reg({ extension: "1002", contact: "c", address: "2.2.2.2:5060" }));
     expect(moved[1]!.devices).toHaveLength(1);
-    expect(moved[1]!.devices[0]!.source).toBe("2.2.2.2:5060");
+    expect(moved[1]!.devices[0]!.address).toBe("2.2.2.2:5060");
   });
 
   it("events for unknown extensions or contacts change nothing", () => {
-    expect(reduceExtensions(exts, ev({ type: "registered", extension: "9999", contact: "c" }))).toBe(exts);
-    expect(reduceExtensions(exts, ev({ type: "unregistered", extension: "1001", contact: "nope" }))).toBe(exts);
+    expect(reduceExtensions(exts, reg({ extension: "9999", contact: "c" }))).toBe(exts);
+    expect(reduceExtensions(exts, unreg("1001", "nope"))).toBe(exts);
   });
 
   it("shows the source address, else the contact's host", () => {
-    expect(deviceAddress({ contact: "sip:1001@10.0.0.9:5070;ob", transport: "udp", source: "", user_agent: null, expires_in: 1 })).toBe(
+    expect(deviceAddress({ extension: "1001", contact: "sip:1001@10.0.0.9:5070;ob", transport: "udp", address: "", user_agent: null, expires_in: 1 })).toBe(
       "10.0.0.9:5070",
     );
-    expect(deviceAddress({ contact: "x", transport: "udp", source: "1.2.3.4:5", user_agent: null, expires_in: 1 })).toBe("1.2.3.4:5");
+    expect(deviceAddress({ extension: "1001", contact: "x", transport: "udp", address: "1.2.3.4:5", user_agent: null, expires_in: 1 })).toBe("1.2.3.4:5");
   });
 });

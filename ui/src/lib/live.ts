@@ -3,111 +3,50 @@
 
 import type { Device, Event, Extension, LiveCall, Outcome, Transport } from "../api/types";
 
-/** One pushed event in the shape the reducers use, whatever the wire names are. */
+/** One pushed event in the shape the reducers use. */
 export type LiveEvent =
   | {
       kind: "registered";
       extension: string;
       contact: string;
-      source: string | null;
+      address: string | null;
       transport: Transport | null;
       user_agent: string | null;
     }
   | { kind: "unregistered"; extension: string; contact: string }
   | { kind: "ringing"; call_id: string; caller: string; caller_name: string | null; callee: string }
   | { kind: "answered"; call_id: string; answered_by: string | null }
-  | { kind: "ended"; call_id: string; outcome: Outcome | null };
+  | { kind: "ended"; call_id: string; outcome: Outcome | null }
+  /** An extension was added, renamed or removed (here or in another window). */
+  | { kind: "extensions_changed"; number: string }
+  /** Events were missed: re-read every list. */
+  | { kind: "resync" };
 
-type Loose = Record<string, unknown>;
-
-function str(v: unknown): string | null {
-  return typeof v === "string" ? v : typeof v === "number" ? String(v) : null;
-}
-
-/**
- * Reads an event from the API. Accepts the tag in `type` (or `kind`/`event`), and the
- * externally tagged form (`{"call_ringing": {...}}`), so a change of serde tagging does not
- * silently stop live updates. Unknown events give null.
- */
-export function normalizeEvent(raw: Event | unknown): LiveEvent | null {
-  if (!raw || typeof raw !== "object") return null;
-  let e = raw as Loose;
-  let tag = str(e.type) ?? str(e.kind) ?? str(e.event);
-  if (!tag) {
-    const keys = Object.keys(e);
-    if (keys.length === 1 && e[keys[0]!] && typeof e[keys[0]!] === "object") {
-      tag = keys[0]!;
-      e = e[tag] as Loose;
-    }
-  }
-  if (!tag) return null;
-  tag = tag.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
-  // Nested payloads ({"type": "registration", "registration": {...}}) are flattened.
-  for (const inner of ["registration", "call", "data"]) {
-    if (e[inner] && typeof e[inner] === "object" && !Array.isArray(e[inner])) {
-      e = { ...(e[inner] as Loose), ...e };
-    }
-  }
-  const callId = str(e.call_id);
-  switch (tag) {
-    case "registered":
-    case "registration_registered":
-    case "device_registered": {
-      const extension = str(e.extension);
-      const contact = str(e.contact);
-      if (!extension || !contact) return null;
-      return {
-        kind: "registered",
-        extension,
-        contact,
-        source: str(e.source),
-        transport: (str(e.transport)?.toLowerCase() as Transport | undefined) ?? null,
-        user_agent: str(e.user_agent),
-      };
-    }
-    case "unregistered":
-    case "registration_unregistered":
-    case "device_unregistered": {
-      const extension = str(e.extension);
-      const contact = str(e.contact);
-      if (!extension || !contact) return null;
-      return { kind: "unregistered", extension, contact };
-    }
+/** Reads a pushed event; null for a kind this page does not know (a newer server). */
+export function normalizeEvent(e: Event): LiveEvent | null {
+  if (!e || typeof e !== "object") return null;
+  switch (e.type) {
     case "registration_changed":
-    case "registration": {
-      const extension = str(e.extension);
-      const contact = str(e.contact);
-      if (!extension || !contact) return null;
-      const gone = e.registered === false || str(e.state) === "unregistered";
-      return gone
-        ? { kind: "unregistered", extension, contact }
-        : {
+      return e.registered
+        ? {
             kind: "registered",
-            extension,
-            contact,
-            source: str(e.source),
-            transport: (str(e.transport)?.toLowerCase() as Transport | undefined) ?? null,
-            user_agent: str(e.user_agent),
-          };
-    }
+            extension: e.extension,
+            contact: e.contact,
+            address: e.address,
+            transport: e.transport,
+            user_agent: e.user_agent,
+          }
+        : { kind: "unregistered", extension: e.extension, contact: e.contact };
     case "call_ringing":
-    case "ringing":
-      if (!callId) return null;
-      return {
-        kind: "ringing",
-        call_id: callId,
-        caller: str(e.caller) ?? str(e.caller_number) ?? "",
-        caller_name: str(e.caller_name),
-        callee: str(e.callee) ?? "",
-      };
+      return { kind: "ringing", call_id: e.call_id, caller: e.caller, caller_name: null, callee: e.callee };
     case "call_answered":
-    case "answered":
-      if (!callId) return null;
-      return { kind: "answered", call_id: callId, answered_by: str(e.answered_by) };
+      return { kind: "answered", call_id: e.call_id, answered_by: e.answered_by };
     case "call_ended":
-    case "ended":
-      if (!callId) return null;
-      return { kind: "ended", call_id: callId, outcome: (str(e.outcome) as Outcome | null) ?? null };
+      return { kind: "ended", call_id: e.call_id, outcome: e.outcome };
+    case "extensions_changed":
+      return { kind: "extensions_changed", number: e.number };
+    case "resync":
+      return { kind: "resync" };
     default:
       return null;
   }
@@ -200,9 +139,10 @@ export function reduceExtensions(exts: readonly Extension[], ev: LiveEvent): Ext
   if (ev.kind === "registered") {
     const old = ext.devices.find((d) => d.contact === ev.contact);
     const dev: Device = {
+      extension: ev.extension,
       contact: ev.contact,
       transport: ev.transport ?? old?.transport ?? "udp",
-      source: ev.source ?? old?.source ?? "",
+      address: ev.address ?? old?.address ?? "",
       user_agent: ev.user_agent ?? old?.user_agent ?? null,
       expires_in: old?.expires_in ?? 0,
     };
@@ -212,7 +152,7 @@ export function reduceExtensions(exts: readonly Extension[], ev: LiveEvent): Ext
     if (devices.length === ext.devices.length) return exts as Extension[];
   }
   const next = exts.slice();
-  next[i] = { ...ext, devices };
+  next[i] = { ...ext, devices, registered: devices.length > 0 };
   return next;
 }
 
@@ -221,9 +161,9 @@ export function countDevices(exts: readonly Extension[]): number {
   return exts.reduce((n, x) => n + x.devices.length, 0);
 }
 
-/** Which address a device is reached at, for display: its source, else its contact's host. */
+/** Which address a device is reached at, for display: where its packets come from, else its contact's host. */
 export function deviceAddress(d: Device): string {
-  if (d.source) return d.source;
+  if (d.address) return d.address;
   const m = /@([^;>]+)/.exec(d.contact);
   return m ? m[1]! : d.contact;
 }
