@@ -6,9 +6,24 @@ use pbx::registrar::{BindingChange, NextHop, RegistrationEvent, UnregisterReason
 use registrar_support::*;
 
 #[test]
-fn first_register_is_challenged_with_sha256_then_md5() {
+fn first_register_is_challenged_with_md5_by_default() {
+    // Phones that do not know SHA-256 give up on a challenge list that contains it.
     let clock = Clock::new();
     let mut reg = registrar(clock.now());
+    let mut phone = Phone::alice();
+    let out = phone.send(&mut reg, &clock, Some(600));
+    assert_eq!(out.response.status, 401);
+    let values = challenges(&out.response);
+    assert_eq!(values.len(), 1, "{values:?}");
+    assert!(values[0].contains("algorithm=MD5"), "{}", values[0]);
+}
+
+#[test]
+fn first_register_is_challenged_with_sha256_then_md5_when_enabled() {
+    let clock = Clock::new();
+    let mut config = pbx::registrar::RegistrarConfig::new(REALM);
+    config.digest.algorithms = vec![sip::auth::Algorithm::Sha256, sip::auth::Algorithm::Md5];
+    let mut reg = pbx::registrar::Registrar::new(clock.now(), config, directory());
     let mut phone = Phone::alice();
     let out = phone.send(&mut reg, &clock, Some(600));
     assert_eq!(out.response.status, 401);

@@ -1,6 +1,6 @@
 //! Registrar settings.
 
-use sip::auth::DigestConfig;
+use sip::auth::{Algorithm, DigestConfig};
 use sip::Host;
 
 /// Registrar settings; [`RegistrarConfig::new`] gives the defaults for a realm.
@@ -36,7 +36,14 @@ impl RegistrarConfig {
             max_expires: 3600,
             default_expires: 3600,
             max_contacts: 10,
-            digest: DigestConfig::default(),
+            digest: DigestConfig {
+                // Offer MD5 only unless the owner opts in to SHA-256: common phones
+                // (baresip 1.0, older desk phones) give up on any challenge whose
+                // algorithm they do not know instead of picking the one they do
+                // (RFC 8760 §2.4 expects the latter).
+                algorithms: vec![Algorithm::Md5],
+                ..DigestConfig::default()
+            },
         }
     }
 

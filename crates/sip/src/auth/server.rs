@@ -15,6 +15,10 @@ pub struct DigestConfig {
     /// At most this many nonces have their nonce-count remembered. Beyond it the oldest
     /// are forgotten and turn stale (never replayable).
     pub max_tracked_nonces: usize,
+    /// The algorithms challenged with, one `WWW-Authenticate` each, in order of
+    /// preference (RFC 8760 §2.4). Credentials are verified with whichever algorithm
+    /// they name, so this only decides what is offered.
+    pub algorithms: Vec<Algorithm>,
 }
 
 impl Default for DigestConfig {
@@ -22,6 +26,7 @@ impl Default for DigestConfig {
         DigestConfig {
             nonce_lifetime: Duration::from_secs(300),
             max_tracked_nonces: 1 << 20,
+            algorithms: vec![Algorithm::Sha256, Algorithm::Md5],
         }
     }
 }
@@ -81,6 +86,7 @@ pub struct DigestServer {
     /// Stands in for the password of unknown users so that they cost the same hashing
     /// as known ones and response time does not reveal which names exist.
     dummy_password: String,
+    algorithms: Vec<Algorithm>,
 }
 
 impl DigestServer {
@@ -99,15 +105,17 @@ impl DigestServer {
             // Independent of the nonce key, so nothing about the key is ever hashed
             // alongside attacker-chosen input.
             dummy_password: hex::encode(rand::random::<[u8; 16]>()),
+            algorithms: config.algorithms,
         }
     }
 
-    /// The header values for a 401 `WWW-Authenticate` (or 407 `Proxy-Authenticate`):
-    /// SHA-256 first, then MD5 (RFC 8760 §2.4: in order of preference), sharing one
-    /// nonce. `stale` tells the client its password was right.
+    /// The header values for a 401 `WWW-Authenticate` (or 407 `Proxy-Authenticate`): one
+    /// per configured algorithm, by default SHA-256 first, then MD5 (RFC 8760 §2.4: in
+    /// order of preference), sharing one nonce. `stale` tells the client its password
+    /// was right.
     pub fn challenge(&mut self, now: Instant, realm: &str, stale: bool) -> Vec<String> {
         let nonce = self.nonces.issue(now, realm);
-        [Algorithm::Sha256, Algorithm::Md5]
+        self.algorithms
             .iter()
             .map(|algorithm| {
                 let mut value = String::with_capacity(128 + realm.len());
