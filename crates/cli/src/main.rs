@@ -12,7 +12,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{reload, EnvFilter, Registry};
 
 /// Exit status for input the program refuses (bad number, unknown extension); clap uses the
 /// same for bad command lines, so scripts can tell "you asked wrongly" from "it broke" (1).
@@ -57,17 +59,17 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(
+    let logging = init_logging(
         cli.log_level.as_deref(),
         matches!(cli.command, Command::Serve(_)),
     );
-    match run(cli) {
+    match run(cli, logging) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report(&e),
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli, logging: Logging) -> anyhow::Result<()> {
     let data_dir = match cli.data {
         Some(dir) => dir,
         None => default_data_dir()?,
@@ -75,7 +77,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Extension { command } => extension::run(command, &data_dir),
         Command::Cdr { command } => cdr::run(command, &data_dir),
-        Command::Serve(args) => serve::run(args, data_dir),
+        Command::Serve(args) => serve::run(args, data_dir, logging),
     }
 }
 
@@ -85,19 +87,44 @@ fn default_data_dir() -> anyhow::Result<PathBuf> {
         .context("cannot find the home folder; pass --data DIR")
 }
 
+/// The log filter in force, which `serve` may change while it runs (from the saved
+/// settings at start, and from the Settings page).
+pub(crate) struct Logging {
+    filter: reload::Handle<EnvFilter, Registry>,
+    /// `--log-level` or `RUST_LOG` chose the filter; the saved setting must not override it
+    /// at start.
+    pub(crate) explicit: bool,
+}
+
+impl Logging {
+    /// Replaces the filter, e.g. with `info` or `engine=debug`.
+    pub(crate) fn set(&self, filter: &str) -> Result<(), String> {
+        let filter = EnvFilter::try_new(filter).map_err(|e| e.to_string())?;
+        self.filter.reload(filter).map_err(|e| e.to_string())
+    }
+}
+
 /// Logs go to stderr so that stdout stays clean for `--json`.
-fn init_logging(level: Option<&str>, serving: bool) {
+fn init_logging(level: Option<&str>, serving: bool) -> Logging {
     let default = if serving { "info" } else { "warn" };
-    let filter = match level {
+    let chosen = match level {
         Some(l) => EnvFilter::try_new(l).ok(),
         None => EnvFilter::try_from_default_env().ok(),
-    }
-    .unwrap_or_else(|| EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+    };
+    let explicit = chosen.is_some();
+    let (filter, handle) = reload::Layer::new(chosen.unwrap_or_else(|| EnvFilter::new(default)));
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::stderr().is_terminal()),
+        )
         .init();
+    Logging {
+        filter: handle,
+        explicit,
+    }
 }
 
 /// Refuses a `--log-level` that tracing cannot parse, so a typo is not silently ignored.

@@ -1,4 +1,4 @@
-//! `switchboard serve`: run the PBX until Ctrl-C or SIGTERM.
+//! `switchboard serve`: run the PBX and the admin pages until Ctrl-C or SIGTERM.
 
 use std::net::{IpAddr, SocketAddr};
 use std::ops::RangeInclusive;
@@ -7,29 +7,28 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::extension::DEFAULT_REALM;
-use crate::lan_address;
+use crate::{lan_address, InvalidInput, Logging};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Address to take SIP on, over UDP and TCP; repeat for several
-    #[arg(long = "listen", value_name = "ADDR", default_values_t = default_listen())]
+    /// Address to take SIP on, over UDP and TCP; repeat for several [default: the saved
+    /// setting, else 0.0.0.0:5060 and [::]:5060]
+    #[arg(long = "listen", value_name = "ADDR")]
     listen: Vec<SocketAddr>,
-    /// UDP ports for relayed audio, LO-HI (each call takes two)
-    #[arg(long, value_name = "LO-HI", default_value = "10000-19999", value_parser = parse_port_range)]
-    rtp_ports: RangeInclusive<u16>,
+    /// UDP ports for relayed audio, LO-HI (each call takes two) [default: the saved
+    /// setting, else 10000-19999]
+    #[arg(long, value_name = "LO-HI", value_parser = parse_port_range)]
+    rtp_ports: Option<RangeInclusive<u16>>,
+    /// Where to serve the admin pages and API; this computer only (127.0.0.1 or ::1)
+    /// [default: the saved setting, else 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR")]
+    http: Option<SocketAddr>,
     /// Digest realm presented to phones; extensions must be created with the same one
     #[arg(long, default_value = DEFAULT_REALM)]
     realm: String,
     /// Hide phone numbers, names and addresses in the log
     #[arg(long)]
     redact_logs: bool,
-}
-
-fn default_listen() -> Vec<SocketAddr> {
-    vec![
-        SocketAddr::from(([0, 0, 0, 0], 5060)),
-        SocketAddr::from(([0u16; 8], 5060)),
-    ]
 }
 
 /// `LO-HI` with LO ≤ HI and room for at least one call (two ports).
@@ -45,11 +44,28 @@ fn parse_port_range(s: &str) -> Result<RangeInclusive<u16>, String> {
     Ok(lo..=hi)
 }
 
-pub fn run(args: Args, data_dir: PathBuf) -> anyhow::Result<()> {
+pub fn run(args: Args, data_dir: PathBuf, logging: Logging) -> anyhow::Result<()> {
+    // The saved settings fill in whatever the command line leaves out.
+    let saved = crate::extension::open(&data_dir)?
+        .settings()
+        .context("cannot read the saved settings")?;
+    if !logging.explicit {
+        if let Err(e) = logging.set(saved.log_level.as_str()) {
+            tracing::warn!(error = %e, "cannot apply the saved log level");
+        }
+    }
+    let http = args.http.unwrap_or(saved.admin_bind);
+    api::check_admin_bind(http).map_err(|e| InvalidInput(format!("http: {e}")))?;
     let config = engine::Config {
         data_dir,
-        listen: args.listen,
-        rtp_ports: args.rtp_ports,
+        listen: if args.listen.is_empty() {
+            saved.sip_listen
+        } else {
+            args.listen
+        },
+        rtp_ports: args
+            .rtp_ports
+            .unwrap_or(saved.rtp_port_min..=saved.rtp_port_max),
         realm: args.realm,
     };
     engine::redact_personal_data(args.redact_logs);
@@ -59,10 +75,50 @@ pub fn run(args: Args, data_dir: PathBuf) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(async move {
-        engine::run(config, shutdown_signal()).await?;
-        anyhow::Ok(())
-    })
+    runtime.block_on(serve(config, http, logging))
+}
+
+/// Starts the PBX, then the admin pages over it; stops both on a signal (or when the PBX
+/// stops by itself).
+async fn serve(config: engine::Config, http: SocketAddr, logging: Logging) -> anyhow::Result<()> {
+    let engine = engine::start(config.clone()).await?;
+    let handle = engine.handle.clone();
+    let api_config = api::ApiConfig {
+        bind: http,
+        ui: api::UiAssets::Embedded,
+        engine: config,
+        log: Some(api::LogControl::new(move |level| {
+            logging.set(level.as_str())
+        })),
+    };
+    let api = match api::serve(api_config, handle.clone()).await {
+        Ok(api) => api,
+        Err(e) => {
+            handle.shutdown().await;
+            engine.wait().await;
+            return Err(e.into());
+        }
+    };
+    println!("Open {} in a browser", api.url());
+    if !api::ui_built() {
+        println!(
+            "(This build has no web UI; build it with `{}`, then build Switchboard again.)",
+            api::UI_BUILD_COMMAND
+        );
+    }
+    let mut stopped = std::pin::pin!(engine.wait());
+    let signalled = tokio::select! {
+        () = shutdown_signal() => true,
+        () = &mut stopped => false,
+    };
+    api.shutdown().await;
+    if signalled {
+        handle.shutdown().await;
+        stopped.await;
+        Ok(())
+    } else {
+        anyhow::bail!("the PBX stopped unexpectedly; see the log above")
+    }
 }
 
 /// Three lines for the person who just started it: where it listens, how to add an
@@ -138,20 +194,6 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn port_ranges() {
-        assert_eq!(parse_port_range("10000-19999"), Ok(10000..=19999));
-        assert!(parse_port_range("10000").is_err());
-        assert!(parse_port_range("20000-10000").is_err());
-        assert!(parse_port_range("0-100").is_err());
-        assert!(parse_port_range("1-70000").is_err());
-    }
-}
-
 /// Each relayed call holds four UDP sockets (RTP and RTCP on both sides), so a busy PBX
 /// needs far more descriptors than the usual soft limit of 1,024. Raising the soft limit
 /// up to the hard limit needs no privilege.
@@ -164,5 +206,19 @@ fn raise_open_file_limit() {
         ),
         Ok(limit) => tracing::debug!(limit, "open-file limit"),
         Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_ranges() {
+        assert_eq!(parse_port_range("10000-19999"), Ok(10000..=19999));
+        assert!(parse_port_range("10000").is_err());
+        assert!(parse_port_range("20000-10000").is_err());
+        assert!(parse_port_range("0-100").is_err());
+        assert!(parse_port_range("1-70000").is_err());
     }
 }

@@ -1,0 +1,94 @@
+//! What a command is, and what it runs with.
+//!
+//! A command is its request type: a serde + `TS` struct that implements [`Command`], naming
+//! the command and its response type and saying what it does. The registry
+//! (`registry.rs`) lists them once; both transports and the TypeScript export read that list.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tokio::sync::broadcast;
+use ts_rs::TS;
+
+use crate::events::Event;
+use crate::server::LogControl;
+use crate::ApiError;
+
+/// One API command. `Self` is the request.
+pub trait Command: DeserializeOwned + TS + Send + 'static {
+    /// The command's name on the wire, snake_case (`add_extension`).
+    const NAME: &'static str;
+    type Response: Serialize + TS + Send;
+
+    fn run(self, ctx: &Ctx) -> impl Future<Output = Result<Self::Response, ApiError>> + Send;
+}
+
+/// Everything a command may use. Shared by all connections.
+pub struct Ctx {
+    store: Arc<Mutex<store::Store>>,
+    pub(crate) engine: engine::EngineHandle,
+    /// How the running PBX was started: its realm for new passwords, and its addresses to
+    /// tell which saved settings wait for a restart.
+    pub(crate) engine_config: engine::Config,
+    /// The address the API was asked to serve on.
+    pub(crate) bind: SocketAddr,
+    pub(crate) events: broadcast::Sender<Event>,
+    pub(crate) log: Option<LogControl>,
+}
+
+impl Ctx {
+    pub(crate) fn new(
+        store: store::Store,
+        engine: engine::EngineHandle,
+        engine_config: engine::Config,
+        bind: SocketAddr,
+        events: broadcast::Sender<Event>,
+        log: Option<LogControl>,
+    ) -> Ctx {
+        Ctx {
+            store: Arc::new(Mutex::new(store)),
+            engine,
+            engine_config,
+            bind,
+            events,
+            log,
+        }
+    }
+
+    /// Runs `f` on the database off the async threads: a write waits for an fsync.
+    pub(crate) async fn store<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&store::Store) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock cannot leave a half-done SQLite transaction
+            // behind (it rolls back on drop), so a poisoned lock is still safe to use.
+            let guard = store.lock().unwrap_or_else(|p| p.into_inner());
+            f(&guard)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("database task failed: {e}")))?
+    }
+
+    pub(crate) fn data_dir(&self) -> &Path {
+        &self.engine_config.data_dir
+    }
+
+    /// Tells every connected screen. Nobody listening is fine.
+    pub(crate) fn publish(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
+}
+
+/// Current time as unix seconds (a clock before 1970 counts as 1970).
+pub(crate) fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}

@@ -1,0 +1,201 @@
+//! `get_settings` and `save_settings`. The log level applies at once; addresses and ports
+//! are read when the program starts, so the answer lists the saved settings that wait for
+//! a restart.
+
+use std::net::SocketAddr;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::command::{now_unix, Command, Ctx};
+use crate::server::admin_bind_allowed;
+use crate::ApiError;
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct GetSettingsRequest {}
+
+/// The settings the owner can change. Also the request of `save_settings`, which saves all
+/// of them or, when any field is refused, none.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Addresses to take SIP on, like `0.0.0.0:5060` (every IPv4 interface) or
+    /// `[::]:5060`. Each is served over UDP and TCP.
+    pub sip_listen: Vec<String>,
+    /// The UDP ports relayed audio may use; each call takes two.
+    pub rtp_port_min: u16,
+    pub rtp_port_max: u16,
+    /// Applies at once.
+    pub log_level: LogLevel,
+    /// Where the admin pages and this API are served. Only this computer (127.0.0.1 or ::1)
+    /// until the admin pages have a login.
+    pub admin_bind: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+/// The settings, what cannot be changed here, and what waits for a restart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SettingsResponse {
+    pub settings: Settings,
+    /// Where the database and audio files are (read-only: chosen when the program starts).
+    pub data_folder: String,
+    /// Each SIP address is served over these (read-only).
+    pub sip_transports: Vec<crate::types::Transport>,
+    /// Saved settings the running program does not use yet, by field name; they apply
+    /// when Switchboard is restarted.
+    pub restart_required: Vec<String>,
+}
+
+impl Command for GetSettingsRequest {
+    const NAME: &'static str = "get_settings";
+    type Response = SettingsResponse;
+
+    async fn run(self, ctx: &Ctx) -> Result<SettingsResponse, ApiError> {
+        let saved = ctx.store(|s| Ok(s.settings()?)).await?;
+        Ok(response(ctx, &saved))
+    }
+}
+
+impl Command for Settings {
+    const NAME: &'static str = "save_settings";
+    type Response = SettingsResponse;
+
+    async fn run(self, ctx: &Ctx) -> Result<SettingsResponse, ApiError> {
+        let settings = self.validate()?;
+        let to_save = settings.clone();
+        ctx.store(move |s| Ok(s.save_settings(&to_save, now_unix())?))
+            .await?;
+        if let Some(log) = &ctx.log {
+            if let Err(e) = (log.0)(settings.log_level) {
+                tracing::warn!(error = %e, "could not change the log level");
+            }
+        }
+        tracing::info!(log_level = %settings.log_level, "settings saved");
+        Ok(response(ctx, &settings))
+    }
+}
+
+impl Settings {
+    /// Parses and checks every field, reporting all refused fields at once.
+    fn validate(self) -> Result<store::Settings, ApiError> {
+        let mut errors: Vec<(String, String)> = Vec::new();
+        let mut listen = Vec::new();
+        for a in &self.sip_listen {
+            match a.trim().parse::<SocketAddr>() {
+                Ok(addr) => listen.push(addr),
+                Err(_) => {
+                    errors.push((
+                        "sip_listen".to_owned(),
+                        format!("{a:?} is not an address and port like 0.0.0.0:5060"),
+                    ));
+                    break;
+                }
+            }
+        }
+        let admin_bind = match self.admin_bind.trim().parse::<SocketAddr>() {
+            Ok(addr) if !admin_bind_allowed(addr) => {
+                errors.push((
+                    "admin_bind".to_owned(),
+                    "must be on this computer (127.0.0.1 or ::1) until the admin pages have a login"
+                        .to_owned(),
+                ));
+                None
+            }
+            Ok(addr) => Some(addr),
+            Err(_) => {
+                errors.push((
+                    "admin_bind".to_owned(),
+                    "must be an address and port like 127.0.0.1:8080".to_owned(),
+                ));
+                None
+            }
+        };
+        let settings = store::Settings {
+            sip_listen: listen,
+            rtp_port_min: self.rtp_port_min,
+            rtp_port_max: self.rtp_port_max,
+            log_level: self.log_level.into(),
+            admin_bind: admin_bind.unwrap_or_else(|| store::Settings::default().admin_bind),
+        };
+        // The store's own checks, for the fields that parsed; one error per field.
+        for e in settings.check() {
+            if !errors.iter().any(|(f, _)| f == e.field) {
+                errors.push((e.field.to_owned(), e.message));
+            }
+        }
+        if errors.is_empty() {
+            Ok(settings)
+        } else {
+            Err(ApiError::fields(errors))
+        }
+    }
+}
+
+fn response(ctx: &Ctx, saved: &store::Settings) -> SettingsResponse {
+    let running = &ctx.engine_config;
+    let mut restart_required = Vec::new();
+    if saved.sip_listen != running.listen {
+        restart_required.push("sip_listen".to_owned());
+    }
+    if saved.rtp_port_min != *running.rtp_ports.start() {
+        restart_required.push("rtp_port_min".to_owned());
+    }
+    if saved.rtp_port_max != *running.rtp_ports.end() {
+        restart_required.push("rtp_port_max".to_owned());
+    }
+    if saved.admin_bind != ctx.bind {
+        restart_required.push("admin_bind".to_owned());
+    }
+    SettingsResponse {
+        settings: Settings::from(saved),
+        data_folder: ctx.data_dir().display().to_string(),
+        sip_transports: vec![crate::types::Transport::Udp, crate::types::Transport::Tcp],
+        restart_required,
+    }
+}
+
+impl From<&store::Settings> for Settings {
+    fn from(s: &store::Settings) -> Settings {
+        Settings {
+            sip_listen: s.sip_listen.iter().map(ToString::to_string).collect(),
+            rtp_port_min: s.rtp_port_min,
+            rtp_port_max: s.rtp_port_max,
+            log_level: s.log_level.into(),
+            admin_bind: s.admin_bind.to_string(),
+        }
+    }
+}
+
+impl From<LogLevel> for store::LogLevel {
+    fn from(l: LogLevel) -> store::LogLevel {
+        match l {
+            LogLevel::Error => store::LogLevel::Error,
+            LogLevel::Warn => store::LogLevel::Warn,
+            LogLevel::Info => store::LogLevel::Info,
+            LogLevel::Debug => store::LogLevel::Debug,
+            LogLevel::Trace => store::LogLevel::Trace,
+        }
+    }
+}
+
+impl From<store::LogLevel> for LogLevel {
+    fn from(l: store::LogLevel) -> LogLevel {
+        match l {
+            store::LogLevel::Error => LogLevel::Error,
+            store::LogLevel::Warn => LogLevel::Warn,
+            store::LogLevel::Info => LogLevel::Info,
+            store::LogLevel::Debug => LogLevel::Debug,
+            store::LogLevel::Trace => LogLevel::Trace,
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! The one API every screen uses, in the browser and in the desktop window alike.
+//!
+//! Each command is declared once: a request type that implements `Command` (its name, its
+//! response type, what it does), listed in `registry.rs`. One router dispatches them for
+//! two transports served by axum:
+//!
+//! - HTTP: `POST /api/<command>` with the JSON request → `200` with the JSON response, or
+//!   a 4xx/5xx with `{"error": {"message": "…", "fields": {"number": "must be 2 to 10 digits"}}}`.
+//! - WebSocket `GET /api/ws`: `{"id": 7, "command": "list_extensions", "request": {}}` →
+//!   `{"id": 7, "ok": …}` or `{"id": 7, "error": {…}}`, and `{"event": {"type": …}}` pushed
+//!   for registrations and calls as they happen.
+//!
+//! Everything else is the web UI, built into the binary from `ui/dist`. The TypeScript types
+//! for the UI are generated from these Rust types (`cargo run -p api --bin export-types`).
+//!
+//! ```no_run
+//! # async fn example(engine_config: engine::Config) -> Result<(), Box<dyn std::error::Error>> {
+//! let engine = engine::start(engine_config.clone()).await?;
+//! let bind = "127.0.0.1:8080".parse()?;
+//! let api = api::serve(api::ApiConfig::new(bind, engine_config), engine.handle.clone()).await?;
+//! println!("Open {} in a browser", api.url());
+//! // … on shutdown:
+//! api.shutdown().await;
+//! engine.handle.shutdown().await;
+//! engine.wait().await;
+//! # Ok(()) }
+//! ```
+
+mod command;
+mod commands;
+mod decode;
+mod error;
+mod events;
+mod guard;
+mod http;
+mod registry;
+mod server;
+mod types;
+mod typescript;
+mod ui;
+mod wire;
+mod ws;
+
+pub use commands::calls::{
+    CallHistoryRequest, CallHistoryResponse, CallRecord, HangUpRequest, HangUpResponse, HangupBy,
+    ListLiveCallsRequest, ListLiveCallsResponse, ListRegistrationsRequest,
+    ListRegistrationsResponse, LiveCall, LiveState,
+};
+pub use commands::extensions::{
+    AddExtensionRequest, AddExtensionResponse, EditExtensionRequest, EditExtensionResponse,
+    ListExtensionsRequest, ListExtensionsResponse, RemoveExtensionRequest, RemoveExtensionResponse,
+    ResetPasswordRequest, ResetPasswordResponse,
+};
+pub use commands::settings::{GetSettingsRequest, LogLevel, Settings, SettingsResponse};
+pub use commands::status::{StatusRequest, StatusResponse};
+pub use error::{ApiError, ErrorBody, ErrorResponse};
+pub use events::{Event, RegistrationChanged, UnregisteredBecause};
+pub use registry::COMMAND_NAMES;
+pub use server::{admin_bind_allowed, check_admin_bind, serve, ApiConfig, ApiServer, LogControl};
+pub use types::{Device, Extension, Outcome, Transport};
+pub use typescript::{generate as typescript, EXPORT_COMMAND, TYPES_PATH};
+pub use ui::{ui_built, UiAssets, UI_BUILD_COMMAND};
+pub use wire::{WsMessage, WsRequest};

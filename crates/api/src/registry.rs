@@ -1,0 +1,52 @@
+//! The list of commands, declared once. HTTP, the WebSocket and the TypeScript export all
+//! go through it, so a command added here exists everywhere at once.
+
+use serde_json::Value;
+
+use crate::command::{Command, Ctx};
+use crate::commands::{calls, extensions, settings, status};
+use crate::decode::decode;
+use crate::typescript::TypeScript;
+use crate::ApiError;
+
+macro_rules! commands {
+    ($($cmd:ty),* $(,)?) => {
+        /// Runs the command called `name` with a JSON request and answers in JSON.
+        pub(crate) async fn dispatch(ctx: &Ctx, name: &str, request: Value) -> Result<Value, ApiError> {
+            $(
+                if name == <$cmd as Command>::NAME {
+                    return run::<$cmd>(ctx, request).await;
+                }
+            )*
+            Err(ApiError::UnknownCommand(name.to_owned()))
+        }
+
+        /// Every command's name, in declaration order.
+        pub const COMMAND_NAMES: &[&str] = &[$(<$cmd as Command>::NAME),*];
+
+        pub(crate) fn declare_typescript(ts: &mut TypeScript) {
+            $( ts.command::<$cmd>(); )*
+        }
+    };
+}
+
+commands![
+    status::StatusRequest,
+    extensions::ListExtensionsRequest,
+    extensions::AddExtensionRequest,
+    extensions::EditExtensionRequest,
+    extensions::RemoveExtensionRequest,
+    extensions::ResetPasswordRequest,
+    calls::ListRegistrationsRequest,
+    calls::ListLiveCallsRequest,
+    calls::HangUpRequest,
+    calls::CallHistoryRequest,
+    settings::GetSettingsRequest,
+    settings::Settings,
+];
+
+async fn run<C: Command>(ctx: &Ctx, request: Value) -> Result<Value, ApiError> {
+    let request: C = decode(request)?;
+    let response = request.run(ctx).await?;
+    serde_json::to_value(response).map_err(|e| ApiError::Internal(e.to_string()))
+}

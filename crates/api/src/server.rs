@@ -1,0 +1,155 @@
+//! Starting and stopping the API server.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, watch};
+use tokio::task::JoinHandle;
+
+use crate::command::Ctx;
+use crate::http::{self, Shared};
+use crate::ui::UiAssets;
+use crate::{events, ApiError};
+
+/// How many events a slow connection may fall behind before it is told to re-read.
+const EVENT_BUFFER: usize = 1024;
+
+/// Changes how much the program logs, while it runs. The program that set up logging
+/// makes one (e.g. around a `tracing_subscriber::reload` handle); `save_settings` calls it.
+#[derive(Clone)]
+pub struct LogControl(pub(crate) Arc<dyn Fn(store::LogLevel) -> Result<(), String> + Send + Sync>);
+
+impl LogControl {
+    pub fn new(
+        set: impl Fn(store::LogLevel) -> Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        LogControl(Arc::new(set))
+    }
+}
+
+impl fmt::Debug for LogControl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LogControl")
+    }
+}
+
+/// What [`serve`] needs.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// Where to serve; must be a loopback address (port 0 picks a free port).
+    pub bind: SocketAddr,
+    pub ui: UiAssets,
+    /// The configuration the PBX was started with: its data folder, realm and addresses.
+    pub engine: engine::Config,
+    /// Lets `save_settings` change the log level at once; without it the level applies at
+    /// the next start.
+    pub log: Option<LogControl>,
+}
+
+impl ApiConfig {
+    /// Serves the built-in UI, without live log-level changes.
+    pub fn new(bind: SocketAddr, engine: engine::Config) -> ApiConfig {
+        ApiConfig {
+            bind,
+            ui: UiAssets::Embedded,
+            engine,
+            log: None,
+        }
+    }
+}
+
+/// Whether the admin pages may be served on `addr`: only on this computer until they have
+/// a login (anyone who reaches them could change the phone system).
+pub fn admin_bind_allowed(addr: SocketAddr) -> bool {
+    addr.ip().to_canonical().is_loopback()
+}
+
+/// Refuses an admin address beyond this computer, saying why.
+pub fn check_admin_bind(addr: SocketAddr) -> Result<(), ApiError> {
+    if admin_bind_allowed(addr) {
+        Ok(())
+    } else {
+        Err(ApiError::NotLoopback(addr))
+    }
+}
+
+/// The running API server.
+pub struct ApiServer {
+    local_addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    server: JoinHandle<std::io::Result<()>>,
+    forwarder: JoinHandle<()>,
+}
+
+impl ApiServer {
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The address to open in a browser, e.g. `http://127.0.0.1:8080`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    /// Stops accepting, closes the WebSockets, and waits for requests in progress.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        match self.server.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "the API server stopped with an error"),
+            Err(e) => tracing::warn!(error = %e, "the API server task failed"),
+        }
+        self.forwarder.abort();
+    }
+}
+
+/// Starts serving the API (and the UI) for the PBX behind `engine`. Must be called within a
+/// tokio runtime. Refuses a `bind` address beyond this computer.
+pub async fn serve(config: ApiConfig, engine: engine::EngineHandle) -> Result<ApiServer, ApiError> {
+    check_admin_bind(config.bind)?;
+    let data_dir = config.engine.data_dir.clone();
+    let store = tokio::task::spawn_blocking(move || store::Store::open(&data_dir))
+        .await
+        .map_err(|e| ApiError::Internal(format!("opening the database failed: {e}")))??;
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .map_err(|e| ApiError::Bind(config.bind, e))?;
+    let local_addr = listener
+        .local_addr()
+        .map_err(|e| ApiError::Bind(config.bind, e))?;
+
+    let (events_tx, _) = broadcast::channel(EVENT_BUFFER);
+    let forwarder = tokio::spawn(events::forward(engine.subscribe(), events_tx.clone()));
+    let (stop, stopping) = watch::channel(false);
+    let ctx = Ctx::new(
+        store,
+        engine,
+        config.engine,
+        config.bind,
+        events_tx,
+        config.log,
+    );
+    let router = http::router(Arc::new(Shared {
+        ctx,
+        ui: config.ui,
+        stopping: stopping.clone(),
+    }));
+    let mut stopped = stopping;
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            })
+            .await
+    });
+    tracing::info!(url = %format!("http://{local_addr}"), "admin API and pages served");
+    Ok(ApiServer {
+        local_addr,
+        stop,
+        server,
+        forwarder,
+    })
+}
