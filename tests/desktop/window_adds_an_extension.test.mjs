@@ -1,0 +1,148 @@
+// The real desktop app under a virtual display, driven through its own WebKitGTK window:
+// it opens on the Extensions page, an extension added there is stored by the in-process
+// PBX, and a second launch hands over to the running app instead of starting another PBX.
+//
+// Run by tests/desktop/run, which builds the app and provides the display and D-Bus
+// session (SWITCHBOARD_DESKTOP_BIN names the binary).
+
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { Session, waitFor } from "./webdriver.mjs";
+
+const APP = process.env.SWITCHBOARD_DESKTOP_BIN;
+const TAURI_DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
+const ARTIFACTS = process.env.DESKTOP_ARTIFACTS ?? join(tmpdir(), "switchboard-desktop-test");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startDriver() {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const child = spawn(TAURI_DRIVER, ["--port", String(port), "--native-port", String(nativePort)], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor("tauri-driver to listen", async () => {
+    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
+    const res = await fetch(`${url}/status`);
+    return res.ok;
+  });
+  return { url, stop: () => child.kill("SIGTERM") };
+}
+
+/** Runs the app binary once more and resolves with its exit code (null if still running). */
+function launchAgain(args, timeoutMs) {
+  return new Promise((resolve) => {
+    const child = spawn(APP, args, { stdio: ["ignore", "inherit", "inherit"] });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve(null);
+    }, timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+async function api(base, command, request = {}) {
+  const res = await fetch(`${base}/api/${command}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(request),
+  });
+  assert.equal(res.status, 200, `${command} answers 200`);
+  return res.json();
+}
+
+test("the desktop window opens on Extensions and adds an extension", { timeout: 180_000 }, async () => {
+  assert.ok(APP, "SWITCHBOARD_DESKTOP_BIN names the desktop binary");
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const data = mkdtempSync(join(tmpdir(), "switchboard-desktop-"));
+  const sipPort = await freePort();
+  const args = [
+    "--data", data,
+    "--listen", `127.0.0.1:${sipPort}`,
+    "--rtp-ports", "41000-41099",
+    "--http", "127.0.0.1:0",
+  ];
+
+  const driver = await startDriver();
+  let session;
+  try {
+    session = await Session.start(driver.url, { "tauri:options": { application: APP, args } });
+
+    // The window shows the admin screens, starting on Extensions.
+    const heading = await waitFor("the Extensions heading", () => session.css("#ext-title"), 30_000);
+    assert.equal(await session.text(heading), "Extensions");
+    assert.match(await session.title(), /Switchboard/);
+
+    // The window's platform layer finds the in-process API through the Tauri command.
+    const base = await session.executeAsync(
+      "const done = arguments[arguments.length - 1];" +
+        "window.__TAURI_INTERNALS__.invoke('api_base_url').then(done, (e) => done('error: ' + e));",
+    );
+    assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/, "api_base_url gives the API's loopback address");
+
+    // Empty at first: the page offers the next step.
+    const addFirst = await waitFor("the empty page's add button", () =>
+      session.xpath("//button[normalize-space()='Add the first extension']"),
+    );
+    await session.click(addFirst);
+
+    const number = await waitFor("the Number field", () => session.css("#add-number"));
+    await session.clear(number);
+    await session.type(number, "2001");
+    const name = await session.css("#add-name");
+    await session.clear(name);
+    await session.type(name, "Front Desk");
+    const submit = await session.xpath("//form[.//*[@id='add-number']]//button[@type='submit']");
+    assert.ok(submit, "the add form has a submit button");
+    await session.click(submit);
+
+    // The generated password is shown once.
+    const shown = await waitFor("the new password", () => session.css("[data-testid='new-password']"));
+    const password = (await session.text(shown)).trim();
+    assert.ok(password.length >= 8, `a generated password is shown (got ${JSON.stringify(password)})`);
+    writeFileSync(join(ARTIFACTS, "desktop-password-shown.png"), await session.screenshot());
+    const done = await session.xpath("//button[starts-with(normalize-space(), 'Done')]");
+    await session.click(done);
+
+    // The list shows the new extension, and the PBX behind the API has it.
+    const row = await waitFor("extension 2001 in the list", () => session.css("[data-testid='ext-2001-state']"));
+    assert.ok(row);
+    const listed = await waitFor("the name in the list", async () => {
+      const cell = await session.xpath("//td[normalize-space()='Front Desk']");
+      return cell && session.text(cell);
+    });
+    assert.equal(listed, "Front Desk");
+    const { extensions } = await api(base, "list_extensions");
+    const stored = extensions.find((e) => e.number === "2001");
+    assert.ok(stored, "the API lists extension 2001");
+    assert.equal(stored.name, "Front Desk");
+    writeFileSync(join(ARTIFACTS, "desktop-extensions.png"), await session.screenshot());
+
+    // A second launch finds the running app over D-Bus, hands it over and exits at once;
+    // the first keeps running (its window still answers).
+    const code = await launchAgain(args, 20_000);
+    assert.equal(code, 0, "the second launch exits cleanly instead of starting a second PBX");
+    assert.equal(await session.text(await session.css("#ext-title")), "Extensions");
+  } finally {
+    if (session) await session.end().catch(() => {});
+    driver.stop();
+  }
+});
