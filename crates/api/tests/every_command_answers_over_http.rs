@@ -384,7 +384,7 @@ async fn the_admin_pages_refuse_to_listen_beyond_this_computer() {
         rtp_ports: 41000..=41999,
         realm: common::REALM.to_owned(),
     };
-    let engine = engine::start(config.clone()).await.expect("engine");
+    let engine = common::start_engine(&config).await;
     for bind in ["0.0.0.0:0", "[::]:0", "192.0.2.1:8080"] {
         let result = api::serve(
             api::ApiConfig::new(bind.parse().expect("addr"), config.clone()),

@@ -42,7 +42,7 @@ impl Harness {
             rtp_ports: 41000..=41999,
             realm: REALM.to_owned(),
         };
-        let engine = engine::start(config.clone()).await.expect("engine starts");
+        let engine = start_engine(&config).await;
         let handle = engine.handle.clone();
         let sip = *handle.sip_addrs().first().expect("a SIP address");
         let log_levels = Arc::new(Mutex::new(Vec::new()));
@@ -186,6 +186,22 @@ impl Harness {
         self.handle.shutdown().await;
         if let Some(engine) = self.engine.take() {
             engine.wait().await;
+        }
+    }
+}
+
+/// Starts the PBX. With port 0 the engine takes a free UDP port and then needs the same
+/// TCP port, which another socket may hold by chance: try again then.
+pub async fn start_engine(config: &engine::Config) -> engine::Engine {
+    let mut attempts = 0;
+    loop {
+        match engine::start(config.clone()).await {
+            Ok(engine) => return engine,
+            Err(engine::EngineError::Bind(addr, e)) if attempts < 5 => {
+                attempts += 1;
+                eprintln!("SIP port {addr} was taken ({e}); trying another");
+            }
+            Err(e) => panic!("engine does not start: {e}"),
         }
     }
 }
