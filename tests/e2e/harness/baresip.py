@@ -100,40 +100,54 @@ class BaresipPhone(Phone):
                  display: str | None = None, transport: str = "udp", expires: int = 3600):
         super().__init__(name, tone_hz, Path(workdir) / f"baresip-{name}")
         self.transport = transport
-        self.port = net.free_port()
-        self.ctrl_port = net.free_port()
         self.user = user or name
         self.dump_dir = self.workdir / "heard"
         self.dump_dir.mkdir(exist_ok=True)
         cfg_dir = self.workdir / "config"
         cfg_dir.mkdir(exist_ok=True)
-        rtp = net.port_block(40)
-        (cfg_dir / "config").write_text(_config(self.port, self.ctrl_port, tone_hz, rtp, self.dump_dir))
-        (cfg_dir / "contacts").write_text("")
-        tp = ";transport=tcp" if transport == "tcp" else ""
-        params = ";audio_codecs=PCMU/8000/1,PCMA/8000/1;answermode=manual;ptime=20"
-        name_part = f'"{display}" ' if display else ""
-        if registrar:
-            acct = (f"{name_part}<sip:{self.user}@{registrar}{tp}>;auth_user={self.user}"
-                    f";auth_pass={password};regint={expires}{params}")
-        else:
-            acct = f"{name_part}<sip:{self.user}@127.0.0.1:{self.port}{tp}>;regint=0{params}"
-        # A registering account is added over ctrl_tcp once we listen for its
-        # events; from the accounts file it would register before we connect.
-        (cfg_dir / "accounts").write_text("" if registrar else acct + "\n")
         self.log_path = self.workdir / "baresip.log"
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([BARESIP, "-f", str(cfg_dir), "-4"], stdin=subprocess.DEVNULL,
-                                     stdout=self._log, stderr=subprocess.STDOUT, cwd=self.workdir)
         self._replies: dict[str, dict] = {}
         self._token = 0
         self._send_lock = threading.Lock()
-        self._sock = self._connect()
+        # Free ports are probed, not reserved: another process (or baresip's own TLS
+        # listener next to the SIP port) can take one before baresip binds it. Start
+        # again on fresh ports when that happens.
+        for attempt in range(3):
+            self.port = net.free_port()
+            self.ctrl_port = net.free_port()
+            rtp = net.port_block(40)
+            (cfg_dir / "config").write_text(_config(self.port, self.ctrl_port, tone_hz, rtp, self.dump_dir))
+            (cfg_dir / "contacts").write_text("")
+            acct = self._account(registrar, password, display, transport, expires)
+            # A registering account is added over ctrl_tcp once we listen for its
+            # events; from the accounts file it would register before we connect.
+            (cfg_dir / "accounts").write_text("" if registrar else acct + "\n")
+            self._log = open(self.log_path, "wb")
+            self.proc = subprocess.Popen([BARESIP, "-f", str(cfg_dir), "-4"], stdin=subprocess.DEVNULL,
+                                         stdout=self._log, stderr=subprocess.STDOUT, cwd=self.workdir)
+            try:
+                self._sock = self._connect()
+                break
+            except AssertionError:
+                if attempt == 2 or "Address already in use" not in self.log_text():
+                    raise
+                self.proc.kill()
+                self.proc.wait()
+                self._log.close()
         self._reader = threading.Thread(target=self._read_loop, name=f"baresip-{name}", daemon=True)
         self._reader.start()
         if registrar:
             self._reg_start = self.mark()
             self._cmd("uanew", acct)
+
+    def _account(self, registrar, password, display, transport, expires) -> str:
+        tp = ";transport=tcp" if transport == "tcp" else ""
+        params = ";audio_codecs=PCMU/8000/1,PCMA/8000/1;answermode=manual;ptime=20"
+        name_part = f'"{display}" ' if display else ""
+        if registrar:
+            return (f"{name_part}<sip:{self.user}@{registrar}{tp}>;auth_user={self.user}"
+                    f";auth_pass={password};regint={expires}{params}")
+        return f"{name_part}<sip:{self.user}@127.0.0.1:{self.port}{tp}>;regint=0{params}"
 
     # ----- control connection ------------------------------------------------
 
