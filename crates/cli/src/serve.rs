@@ -54,8 +54,11 @@ pub fn run(args: Args, data_dir: PathBuf, logging: Logging) -> anyhow::Result<()
             tracing::warn!(error = %e, "cannot apply the saved log level");
         }
     }
-    let http = args.http.unwrap_or(saved.admin_bind);
-    api::check_admin_bind(http).map_err(|e| InvalidInput(format!("http: {e}")))?;
+    let http = Admin {
+        addr: args.http.unwrap_or(saved.admin_bind),
+        explicit: args.http.is_some(),
+    };
+    api::check_admin_bind(http.addr).map_err(|e| InvalidInput(format!("http: {e}")))?;
     let config = engine::Config {
         data_dir,
         listen: if args.listen.is_empty() {
@@ -78,13 +81,20 @@ pub fn run(args: Args, data_dir: PathBuf, logging: Logging) -> anyhow::Result<()
     runtime.block_on(serve(config, http, logging))
 }
 
+/// Where the admin pages go, and whether the command line chose it.
+#[derive(Clone, Copy)]
+struct Admin {
+    addr: SocketAddr,
+    explicit: bool,
+}
+
 /// Starts the PBX, then the admin pages over it; stops both on a signal (or when the PBX
 /// stops by itself).
-async fn serve(config: engine::Config, http: SocketAddr, logging: Logging) -> anyhow::Result<()> {
+async fn serve(config: engine::Config, http: Admin, logging: Logging) -> anyhow::Result<()> {
     let engine = engine::start(config.clone()).await?;
     let handle = engine.handle.clone();
     let api_config = api::ApiConfig {
-        bind: http,
+        bind: http.addr,
         ui: api::UiAssets::Embedded,
         engine: config,
         log: Some(api::LogControl::new(move |level| {
@@ -92,26 +102,40 @@ async fn serve(config: engine::Config, http: SocketAddr, logging: Logging) -> an
         })),
     };
     let api = match api::serve(api_config, handle.clone()).await {
-        Ok(api) => api,
+        Ok(api) => Some(api),
+        // The default address taken (most likely by another Switchboard) must not keep
+        // the phones from working: run without the admin pages and say how to get them.
+        Err(api::ApiError::Bind(addr, e)) if !http.explicit => {
+            tracing::warn!(%addr, error = %e, "cannot serve the admin pages");
+            println!(
+                "The admin pages are not available: {addr} is in use ({e}). \
+                 Start with --http 127.0.0.1:PORT to serve them on another port."
+            );
+            None
+        }
         Err(e) => {
             handle.shutdown().await;
             engine.wait().await;
             return Err(e.into());
         }
     };
-    println!("Open {} in a browser", api.url());
-    if !api::ui_built() {
-        println!(
-            "(This build has no web UI; build it with `{}`, then build Switchboard again.)",
-            api::UI_BUILD_COMMAND
-        );
+    if let Some(api) = &api {
+        println!("Open {} in a browser", api.url());
+        if !api::ui_built() {
+            println!(
+                "(This build has no web UI; build it with `{}`, then build Switchboard again.)",
+                api::UI_BUILD_COMMAND
+            );
+        }
     }
     let mut stopped = std::pin::pin!(engine.wait());
     let signalled = tokio::select! {
         () = shutdown_signal() => true,
         () = &mut stopped => false,
     };
-    api.shutdown().await;
+    if let Some(api) = api {
+        api.shutdown().await;
+    }
     if signalled {
         handle.shutdown().await;
         stopped.await;
