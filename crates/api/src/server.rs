@@ -9,9 +9,11 @@ use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
 use crate::command::Ctx;
+use crate::error::ErrorBody;
+use crate::events::Event;
 use crate::http::{self, Shared};
 use crate::ui::UiAssets;
-use crate::{events, ApiError};
+use crate::{events, registry, ApiError};
 
 /// How many events a slow connection may fall behind before it is told to re-read.
 const EVENT_BUFFER: usize = 1024;
@@ -78,6 +80,7 @@ pub fn check_admin_bind(addr: SocketAddr) -> Result<(), ApiError> {
 /// The running API server.
 pub struct ApiServer {
     local_addr: SocketAddr,
+    shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
     forwarder: JoinHandle<()>,
@@ -92,6 +95,24 @@ impl ApiServer {
     /// The address to open in a browser, e.g. `http://127.0.0.1:8080`.
     pub fn url(&self) -> String {
         format!("http://{}", self.local_addr)
+    }
+
+    /// Runs a command in-process, as HTTP and the WebSocket do: for a third transport such
+    /// as a desktop window's native command bridge.
+    pub async fn call(
+        &self,
+        command: &str,
+        request: serde_json::Value,
+    ) -> Result<serde_json::Value, ErrorBody> {
+        registry::dispatch(&self.shared.ctx, command, request)
+            .await
+            .map_err(|e| e.body())
+    }
+
+    /// The events every WebSocket receives, for in-process listeners (e.g. a desktop
+    /// notification when a call rings).
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.shared.ctx.events.subscribe()
     }
 
     /// Stops accepting, closes the WebSockets, and waits for requests in progress.
@@ -132,11 +153,12 @@ pub async fn serve(config: ApiConfig, engine: engine::EngineHandle) -> Result<Ap
         events_tx,
         config.log,
     );
-    let router = http::router(Arc::new(Shared {
+    let shared = Arc::new(Shared {
         ctx,
         ui: config.ui,
         stopping: stopping.clone(),
-    }));
+    });
+    let router = http::router(Arc::clone(&shared));
     let mut stopped = stopping;
     let server = tokio::spawn(async move {
         axum::serve(listener, router)
@@ -148,6 +170,7 @@ pub async fn serve(config: ApiConfig, engine: engine::EngineHandle) -> Result<Ap
     tracing::info!(url = %format!("http://{local_addr}"), "admin API and pages served");
     Ok(ApiServer {
         local_addr,
+        shared,
         stop,
         server,
         forwarder,
