@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { screenshotDir } from "./harness/browser.mjs";
+import { sleep } from "./harness/wait.mjs";
 import { assertServesCurrentUi, setUp } from "./harness/fixture.mjs";
 
 const T = 10_000;
@@ -45,6 +46,7 @@ test("live calls on the Calls page, and hanging up from the page", { timeout: 18
       await live.and(page.locator('[data-state="answered"]')).waitFor({ timeout: T });
       assert.match(await live.textContent(), /In call/);
 
+      await sleep(1500); // a talk time the history can show in words
       await a.hangup();
       await b.waitState("disconnected");
       await live.and(page.locator('[data-state="ended"]')).waitFor({ timeout: T });
@@ -58,9 +60,10 @@ test("live calls on the Calls page, and hanging up from the page", { timeout: 18
       await a.answer();
       await b.waitState("confirmed");
       await live.and(page.locator('[data-state="answered"]')).waitFor({ timeout: T });
+      await live.getByText("Bob Chen (1002)").waitFor({ timeout: T });
       await page.screenshot({ path: join(screenshotDir(env.workdir), "calls.png") });
 
-      await page.getByRole("button", { name: /^Hang up the call from Bob Chen \(1002\) to 1001/ }).click();
+      await page.getByRole("button", { name: "Hang up the call from Bob Chen (1002) to Alice Martin (1001)" }).click();
       await a.waitState("disconnected");
       await b.waitState("disconnected");
       await page.getByRole("heading", { name: "No calls right now" }).waitFor({ timeout: T });
@@ -84,6 +87,17 @@ test("live calls on the Calls page, and hanging up from the page", { timeout: 18
       await page.getByTestId("ext-1001-state").getByText("Phone online").waitFor({ timeout: T });
       await page.getByTestId("ext-1003-state").getByText("No phone connected").waitFor({ timeout: T });
       await page.screenshot({ path: join(screenshotDir(env.workdir), "extensions.png") });
+
+      // A phone-sized window: every page fits 360 px without sideways scrolling.
+      await page.setViewportSize({ width: 360, height: 740 });
+      for (const p of ["extensions", "calls", "settings"]) {
+        await page.goto(`${pbx.url}/#/${p}`);
+        await page.locator("main h1").waitFor({ timeout: T });
+        await page.locator("main .card").first().waitFor({ timeout: T });
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 360, `${p} fits 360 px (content is ${width} px wide)`);
+        await page.screenshot({ path: join(env.workdir, `${p}-360.png`), fullPage: true });
+      }
     });
   } finally {
     await env.tearDown();

@@ -75,6 +75,62 @@ test("an extension added in the page registers a phone, shown live", { timeout: 
   }
 });
 
+test("the keyboard alone adds an extension; every field has a label", { timeout: 120_000 }, async () => {
+  const env = await setUp("extension-keyboard");
+  try {
+    await env.run(async () => {
+      const { page, pbx } = env;
+      await page.goto(`${pbx.url}/#/extensions`);
+      const add = page.getByRole("button", { name: "Add the first extension" });
+      await add.waitFor({ timeout: T });
+      // Tab from the top of the page until the button has focus (skip link, pages, …).
+      for (let i = 0; i < 20 && !(await add.evaluate((el) => el === document.activeElement)); i++) {
+        await page.keyboard.press("Tab");
+      }
+      assert.ok(await add.evaluate((el) => el === document.activeElement), "Tab reaches the add button");
+      const ring = await add.evaluate((el) => getComputedStyle(el).outlineStyle);
+      assert.notEqual(ring, "none", "the focused button shows a focus ring");
+      await page.keyboard.press("Enter");
+
+      const dialog = page.getByRole("dialog", { name: "Add an extension" });
+      await dialog.waitFor({ timeout: T });
+      const name = dialog.getByLabel("Name", { exact: true });
+      assert.ok(await name.evaluate((el) => el === document.activeElement), "the name field has focus");
+      assert.equal(await unlabelled(page), 0, "every field in the dialog has a label");
+      await page.keyboard.type("Carol");
+      await page.keyboard.press("Enter");
+
+      const shown = page.getByRole("dialog", { name: "Extension 1001 is ready" });
+      await shown.waitFor({ timeout: T });
+      await page.keyboard.press("Escape");
+      await shown.waitFor({ state: "hidden", timeout: T });
+      await page.getByTestId("ext-1001").getByText("Carol").waitFor({ timeout: T });
+
+      for (const p of ["calls", "settings"]) {
+        await page.goto(`${pbx.url}/#/${p}`);
+        await page.locator("h1").waitFor({ timeout: T });
+        await page.locator("main input, main select").first().waitFor({ timeout: T });
+        assert.equal(await unlabelled(page), 0, `every field on ${p} has a label`);
+      }
+    });
+  } finally {
+    await env.tearDown();
+  }
+});
+
+/** How many visible form fields have no accessible label. */
+function unlabelled(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll("input, select, textarea")].filter(
+      (el) =>
+        el.offsetParent !== null &&
+        !(el.labels && el.labels.length) &&
+        !el.getAttribute("aria-label") &&
+        !el.getAttribute("aria-labelledby"),
+    ).length,
+  );
+}
+
 test("renaming, resetting the password and removing an extension from the page", { timeout: 120_000 }, async () => {
   const env = await setUp("extension-edit");
   try {

@@ -17,13 +17,12 @@ test("settings: data folder shown, a bad value refused next to its field, a good
       await page.goto(`${pbx.url}/#/settings`);
       const folder = page.getByLabel("Data folder");
       await folder.waitFor({ timeout: T });
-      assert.equal(await folder.inputValue(), (await pbx.api("get_settings")).settings.data_dir);
-      assert.ok((await folder.inputValue()).length > 0, "the data folder is shown");
+      assert.equal(await folder.inputValue(), pbx.dataDir, "the data folder is the one serve was started with");
       await page.screenshot({ path: join(screenshotDir(env.workdir), "settings.png"), fullPage: true });
 
       const before = (await pbx.api("get_settings")).settings;
-      await page.getByLabel("From").fill("20000");
-      await page.getByLabel("To").fill("10000");
+      await page.getByLabel("From", { exact: true }).fill("20000");
+      await page.getByLabel("To", { exact: true }).fill("10000");
       await page.getByRole("button", { name: "Save settings" }).click();
       const err = page.locator("#rtp-min-error, #rtp-max-error").first();
       await err.waitFor({ timeout: T });

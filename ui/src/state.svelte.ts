@@ -47,6 +47,11 @@ class AppState {
     return this.#client;
   }
 
+  /** The name of the extension with this number, to name both ends of a call. */
+  nameOf(number: string): string | null {
+    return this.extensions.find((x) => x.number === number)?.name ?? null;
+  }
+
   /** Calls that are ringing or answered (not the ones just ended). */
   get activeCalls(): CallView[] {
     return this.calls.filter((c) => c.ended_at === null);
