@@ -142,3 +142,29 @@ fn an_unreadable_stored_value_falls_back_to_its_default() {
     assert_eq!(settings.rtp_port_max, Settings::default().rtp_port_max);
     assert_eq!(settings.sip_listen, changed().sip_listen);
 }
+
+#[test]
+fn a_database_from_before_settings_gains_the_table_and_keeps_its_rows() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let store = Store::open(dir.path()).expect("open");
+        store
+            .create_extension("201", "Alice", "switchboard", NOW)
+            .expect("create");
+    }
+    {
+        // Turn the file back into a version-1 database: no settings table.
+        let conn = Connection::open(dir.path().join(DB_FILE_NAME)).expect("raw open");
+        conn.execute_batch("DROP TABLE settings; PRAGMA user_version = 1;")
+            .expect("downgrade");
+    }
+    let store = Store::open(dir.path()).expect("reopen migrates");
+    assert_eq!(
+        store.schema_version().expect("version"),
+        store::SCHEMA_VERSION
+    );
+    assert!(store.extension("201").expect("query").is_some());
+    assert_eq!(store.settings().expect("settings"), Settings::default());
+    store.save_settings(&changed(), NOW).expect("save");
+    assert_eq!(store.settings().expect("settings"), changed());
+}
