@@ -58,7 +58,14 @@ pub fn run(args: Args, data_dir: PathBuf, logging: Logging) -> anyhow::Result<()
         addr: args.http.unwrap_or(saved.admin_bind),
         explicit: args.http.is_some(),
     };
-    api::check_admin_bind(http.addr).map_err(|e| InvalidInput(format!("http: {e}")))?;
+    api::check_admin_bind(http.addr).map_err(|e| {
+        let from = if http.explicit {
+            "http"
+        } else {
+            "saved admin_bind setting"
+        };
+        InvalidInput(format!("{from}: {e}"))
+    })?;
     let config = engine::Config {
         data_dir,
         listen: if args.listen.is_empty() {
