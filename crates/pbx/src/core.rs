@@ -120,7 +120,6 @@ impl Pbx {
         for id in due {
             self.ring_timeout(now, id);
         }
-        self.give_up_cancelled_branches(now);
         if self.registrar.next_expiry().is_some_and(|t| t <= now) {
             for change in self.registrar.purge_expired(now, unix_now) {
                 self.actions.push_back(Action::Binding(change));
@@ -131,7 +130,7 @@ impl Pbx {
     }
 
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let calls = self.calls.values().filter_map(|c| c.next_deadline()).min();
+        let calls = self.calls.values().filter_map(|c| c.ring_deadline).min();
         [
             self.endpoint.poll_timeout(),
             calls,

@@ -182,7 +182,7 @@ impl Pbx {
         let answered_by = call.record.callee.clone();
         self.by_dialog.insert(b_key, (id, Side::B));
         for other in others {
-            self.cancel_branch(now, id, other);
+            self.cancel_branch(now, other);
         }
         if let Some(a_key) = a_key {
             self.send_response(now, &a_key, ok);
@@ -194,14 +194,9 @@ impl Pbx {
             }));
     }
 
-    pub(crate) fn cancel_branch(&mut self, now: Instant, id: CallId, key: ClientKey) {
-        let branch = self
-            .calls
-            .get_mut(&id)
-            .and_then(|c| c.branches.iter_mut().find(|b| b.key == key));
-        if let Some(branch) = branch {
-            branch.give_up_at = Some(now + super::cancel_give_up());
-        }
+    /// CANCELs a fork. A device that never answers the CANCEL is given up on by the
+    /// transaction layer after 64*T1 (RFC 3261 §9.1), which reports it as a timeout.
+    pub(crate) fn cancel_branch(&mut self, now: Instant, key: ClientKey) {
         match self.endpoint.cancel(now, &key) {
             Ok(cancel) => {
                 self.by_client.insert(cancel, ClientOwner::Fire);

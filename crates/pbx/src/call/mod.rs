@@ -12,7 +12,7 @@ mod live;
 mod setup;
 mod teardown;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use sip::transaction::{ClientKey, Peer, ServerKey};
 use sip::{Request, Response};
@@ -22,14 +22,6 @@ use crate::media_relay::RelayPorts;
 
 pub(crate) use leg::Leg;
 pub use live::{LiveCall, LiveState};
-
-/// How long a CANCELled fork may take to send its final response: RFC 3261 §9.1 says to
-/// consider the INVITE cancelled after 64·T1 without one (a phone unplugged mid-ring).
-pub(crate) fn cancel_give_up() -> Duration {
-    sip::transaction::TimerConfig::default()
-        .t1
-        .saturating_mul(64)
-}
 
 /// Names a call inside the PBX.
 pub(crate) type CallId = u64;
@@ -53,8 +45,6 @@ pub(crate) struct Branch {
     pub invite: Request,
     pub target: Peer,
     pub state: BranchState,
-    /// When a CANCELled fork that never sent its final response is given up on.
-    pub give_up_at: Option<Instant>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,16 +141,6 @@ impl Call {
 
     pub fn branch_index(&self, key: ClientKey) -> Option<usize> {
         self.branches.iter().position(|b| b.key == key)
-    }
-
-    /// The call's next deadline: ringing out, or giving up on a cancelled fork.
-    pub fn next_deadline(&self) -> Option<Instant> {
-        let give_up = self
-            .branches
-            .iter()
-            .filter(|b| b.state == BranchState::Cancelling)
-            .filter_map(|b| b.give_up_at);
-        self.ring_deadline.into_iter().chain(give_up).min()
     }
 
     /// Whether some fork may still send a final response.

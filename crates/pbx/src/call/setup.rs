@@ -162,7 +162,6 @@ impl Pbx {
                         invite,
                         target,
                         state: BranchState::Calling,
-                        give_up_at: None,
                     });
                 }
                 Err(e) => tracing::debug!(error = %e, "fork not sent"),

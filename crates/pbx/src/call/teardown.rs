@@ -2,8 +2,8 @@
 
 use std::time::Instant;
 
-use sip::transaction::{ClientKey, Peer};
-use sip::{Method, Request, Response};
+use sip::transaction::Peer;
+use sip::{Method, Request};
 
 use super::setup::response_to_caller;
 use super::{BranchState, CallId, Draft, Phase};
@@ -78,26 +78,7 @@ impl Pbx {
             })
             .collect();
         for key in pending {
-            self.cancel_branch(now, id, key);
-        }
-    }
-
-    /// Cancelled forks whose final response is overdue count as failed with 408
-    /// (RFC 3261 §9.1), so the call they hold can be forgotten.
-    pub(crate) fn give_up_cancelled_branches(&mut self, now: Instant) {
-        let due: Vec<(CallId, ClientKey)> = self
-            .calls
-            .values()
-            .flat_map(|c| {
-                c.branches
-                    .iter()
-                    .filter(|b| b.state == BranchState::Cancelling)
-                    .filter(|b| b.give_up_at.is_some_and(|t| t <= now))
-                    .map(move |b| (c.id, b.key))
-            })
-            .collect();
-        for (id, key) in due {
-            self.branch_response(now, id, key, Response::new(408, "Request Timeout"));
+            self.cancel_branch(now, key);
         }
     }
 

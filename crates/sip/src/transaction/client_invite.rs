@@ -81,6 +81,7 @@ impl InviteClient {
                         ctx.out
                             .release_cancels
                             .push((held.key, held.request, self.target));
+                        self.cancel_sent(ctx);
                     }
                 }
                 self.pass_up(ctx, response, source);
@@ -148,9 +149,19 @@ impl InviteClient {
                 self.terminate();
                 ctx.out.event(Event::Timeout { key: self.key });
             }
+            (State::Proceeding, Timer::Cancelled) => {
+                self.terminate();
+                ctx.out.event(Event::Timeout { key: self.key });
+            }
             (State::Completed, Timer::D) | (State::Accepted, Timer::M) => self.terminate(),
             _ => self.timers.stop(timer),
         }
+    }
+
+    /// A CANCEL for this INVITE went out: RFC 3261 §9.1 gives the callee 64*T1 to send
+    /// its final response (normally 487) before the transaction is given up.
+    pub(crate) fn cancel_sent(&mut self, ctx: &mut Ctx<'_>) {
+        ctx.start(&mut self.timers, Timer::Cancelled, self.target);
     }
 
     pub(crate) fn terminate(&mut self) {

@@ -229,6 +229,19 @@ impl Endpoint {
             }
         } else {
             self.start_cancel(now, key, request, target);
+            if let Some(Entry {
+                tx: Tx::InviteClient(tx),
+                ..
+            }) = self.txs.get_mut(&invite.0)
+            {
+                let mut ctx = Ctx {
+                    now,
+                    config: &self.config.timers,
+                    out: &mut self.out,
+                };
+                tx.cancel_sent(&mut ctx);
+            }
+            self.settle(now, invite.0);
         }
         Ok(key)
     }

@@ -34,6 +34,9 @@ pub enum Timer {
     L,
     /// INVITE client (RFC 6026 §7.2): leave Accepted, where forked 2xx are passed up.
     M,
+    /// INVITE client after CANCEL: give up on a final response that never comes
+    /// (§9.1: "64*T1 seconds").
+    Cancelled,
     /// INVITE server: send 100 Trying if the TU has not answered yet (§17.2.1).
     Trying,
     /// INVITE server in Accepted: retransmit the 2xx until its ACK arrives
@@ -78,7 +81,9 @@ impl TimerConfig {
         let zero_if_reliable = |d: Duration| Some(if reliable { Duration::ZERO } else { d });
         match timer {
             Timer::A | Timer::E | Timer::G | Timer::Retransmit2xx => unreliable_only(self.t1),
-            Timer::B | Timer::F | Timer::H | Timer::L | Timer::M => Some(sixty_four_t1),
+            Timer::B | Timer::F | Timer::H | Timer::L | Timer::M | Timer::Cancelled => {
+                Some(sixty_four_t1)
+            }
             // "at least 32 s for unreliable transports".
             Timer::D => zero_if_reliable(sixty_four_t1.max(Duration::from_secs(32))),
             Timer::I | Timer::K => zero_if_reliable(self.t4),
