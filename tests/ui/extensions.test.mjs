@@ -46,7 +46,10 @@ test("an extension added in the page registers a phone, shown live", { timeout: 
       const password = (await shown.getByTestId("new-password").textContent()).trim();
       assert.ok(password.length >= 8, `a generated password is shown (got ${JSON.stringify(password)})`);
       assert.ok(await shown.getByText("Copy it now.").isVisible());
-      assert.ok(await shown.getByRole("button", { name: "Copy password" }).isVisible());
+      await env.browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: pbx.url });
+      await shown.getByRole("button", { name: "Copy password" }).click();
+      await shown.getByText("Password copied to the clipboard.").waitFor({ timeout: T });
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), password, "the copy button copies the password");
       await shown.getByRole("button", { name: /Done/ }).click();
       await shown.waitFor({ state: "hidden", timeout: T });
       assert.equal(await page.getByTestId("new-password").count(), 0, "the password is gone once the dialog closes");

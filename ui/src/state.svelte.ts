@@ -16,6 +16,10 @@ import {
 
 /** How long an ended call stays on the Calls page so people see it end. */
 const ENDED_VISIBLE_S = 4;
+/** How long the status may take before the bar says Switchboard cannot be reached. */
+const STATUS_TIMEOUT_MS = 3000;
+/** While live updates are down, how often to re-check whether Switchboard answers. */
+const OFFLINE_CHECK_MS = 5000;
 
 function nowUnix(): number {
   return Math.floor(Date.now() / 1000);
@@ -64,6 +68,8 @@ class AppState {
     client.onState((s) => {
       this.connection = s;
       if (s === "open" && !wasOpen) void this.resync();
+      // The socket dropped: find out at once whether Switchboard itself is gone.
+      if (s === "reconnecting" && wasOpen) void this.refreshStatus();
       wasOpen = s === "open";
     });
     client.connect();
@@ -73,6 +79,9 @@ class AppState {
       this.now = nowUnix();
       this.calls = pruneEnded(this.calls, this.now, ENDED_VISIBLE_S);
     }, 1000);
+    setInterval(() => {
+      if (this.connection !== "open") void this.refreshStatus();
+    }, OFFLINE_CHECK_MS);
   }
 
   /** Re-reads status, extensions and live calls. */
@@ -82,7 +91,8 @@ class AppState {
 
   async refreshStatus(): Promise<void> {
     try {
-      this.status = await this.client.call("status", {});
+      // Short: a server that is shutting down may accept and never answer.
+      this.status = await this.client.call("status", {}, { timeoutMs: STATUS_TIMEOUT_MS });
       this.unreachable = null;
     } catch (err) {
       this.unreachable = err instanceof Error ? err.message : String(err);

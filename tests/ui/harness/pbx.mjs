@@ -134,6 +134,12 @@ export class Pbx {
     return body;
   }
 
+  /** Stops and starts again on the same ports and data (a restart the owner would do). */
+  async restart() {
+    await this.stop();
+    await this.#spawn();
+  }
+
   async stop() {
     const p = this.proc;
     if (!p || p.exitCode !== null || p.signalCode !== null) return;

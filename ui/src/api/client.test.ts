@@ -114,6 +114,17 @@ describe("request/response matching", () => {
     expect(err.kind).toBe("timeout");
   });
 
+  it("lets one call wait less than the default", async () => {
+    const { client, last } = setup();
+    last().open();
+    const quick = client.call("status", {}, { timeoutMs: 100 }).catch((e: unknown) => e);
+    const normal = client.call("status", {}).catch((e: unknown) => e);
+    vi.advanceTimersByTime(101);
+    expect(((await quick) as ApiError).kind).toBe("timeout");
+    last().receive({ id: last().sent[1]!.id, ok: { running: true } });
+    expect(await normal).toEqual({ running: true });
+  });
+
   it("fails pending requests when the socket drops", async () => {
     const { client, last } = setup();
     last().open();

@@ -108,13 +108,18 @@ export class ApiClient {
     this.openSocket();
   }
 
-  /** Runs a command; rejects with an `ApiError`. */
-  call<C extends CommandName>(command: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
+  /** Runs a command; rejects with an `ApiError`. `timeoutMs` overrides the client's default. */
+  call<C extends CommandName>(
+    command: C,
+    request: RequestOf<C>,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<ResponseOf<C>> {
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const ws = this.ws;
     if (ws && ws.readyState === OPEN) {
-      return this.callOverSocket(ws, command, request) as Promise<ResponseOf<C>>;
+      return this.callOverSocket(ws, command, request, timeoutMs) as Promise<ResponseOf<C>>;
     }
-    return this.callOverHttp(command, request) as Promise<ResponseOf<C>>;
+    return this.callOverHttp(command, request, timeoutMs) as Promise<ResponseOf<C>>;
   }
 
   /** Calls `fn` for every pushed event; returns the unsubscribe function. */
@@ -210,13 +215,13 @@ export class ApiClient {
     else p.resolve(m.ok);
   }
 
-  private callOverSocket(ws: SocketLike, command: string, request: unknown): Promise<unknown> {
+  private callOverSocket(ws: SocketLike, command: string, request: unknown, timeoutMs: number): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new ApiError("timeout", "Switchboard did not answer in time. Try again."));
-      }, this.timeoutMs);
+      }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
       try {
         ws.send(JSON.stringify({ id, command, request }));
@@ -245,9 +250,9 @@ export class ApiClient {
 
   // ----- HTTP fallback -------------------------------------------------------
 
-  private async callOverHttp(command: string, request: unknown): Promise<unknown> {
+  private async callOverHttp(command: string, request: unknown, timeoutMs: number): Promise<unknown> {
     const ctrl = typeof AbortController === "undefined" ? null : new AbortController();
-    const timer = setTimeout(() => ctrl?.abort(), this.timeoutMs);
+    const timer = setTimeout(() => ctrl?.abort(), timeoutMs);
     let res: Response;
     try {
       res = await this.fetchFn(`${this.baseUrl}/api/${command}`, {
