@@ -80,7 +80,6 @@ pub fn run(args: Args, data_dir: PathBuf, logging: Logging) -> anyhow::Result<()
     };
     engine::redact_personal_data(args.redact_logs);
     raise_open_file_limit();
-    print_welcome(&config);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -100,6 +99,7 @@ struct Admin {
 async fn serve(config: engine::Config, http: Admin, logging: Logging) -> anyhow::Result<()> {
     let engine = engine::start(config.clone()).await?;
     let handle = engine.handle.clone();
+    print_welcome(&config, handle.sip_addrs());
     let api_config = api::ApiConfig {
         bind: http.addr,
         ui: api::UiAssets::Embedded,
@@ -154,8 +154,8 @@ async fn serve(config: engine::Config, http: Admin, logging: Logging) -> anyhow:
 
 /// Three lines for the person who just started it: where it listens, how to add an
 /// extension, how to point a phone at it.
-fn print_welcome(config: &engine::Config) {
-    let listen: Vec<String> = config.listen.iter().map(ToString::to_string).collect();
+fn print_welcome(config: &engine::Config, bound: &[SocketAddr]) {
+    let listen: Vec<String> = bound.iter().map(ToString::to_string).collect();
     println!(
         "Switchboard is listening for SIP on {} (UDP and TCP), audio on UDP ports {}-{}, realm \"{}\".",
         listen.join(", "),
@@ -174,7 +174,7 @@ fn print_welcome(config: &engine::Config) {
     );
     println!(
         "Register a phone: SIP server {}, user name = the extension number, password = the one `extension add` printed.",
-        phone_server(&config.listen)
+        phone_server(bound)
     );
 }
 

@@ -12,7 +12,7 @@ use crate::cdr_writer::CdrWriter;
 use crate::core_loop::{unix_now, Core};
 use crate::handle::{Engine, EngineHandle};
 use crate::media_bridge::Relays;
-use crate::net::{TcpConnections, TcpListenerTask, UdpSockets};
+use crate::net::{bind_sip_pair, TcpConnections, TcpListenerTask, UdpSockets};
 use crate::relay::RelayPool;
 use crate::{bridge, Config, EngineError};
 
@@ -51,8 +51,8 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
     let tcp = TcpConnections::default();
     let mut local = Vec::new();
     for addr in &config.listen {
-        let bound = match udp.bind(*addr, events_tx.clone()) {
-            Ok(bound) => bound,
+        let (udp_socket, tcp_listener) = match bind_sip_pair(*addr) {
+            Ok(pair) => pair,
             // A machine without IPv6 still serves IPv4 when both wildcards are asked for.
             Err(e) if addr.is_ipv6() && addr.ip().is_unspecified() && config.listen.len() > 1 => {
                 tracing::warn!(%addr, error = %e, "IPv6 not available; serving IPv4 only");
@@ -60,10 +60,11 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
             }
             Err(e) => return Err(EngineError::Bind(*addr, e)),
         };
-        // TCP on the same port as UDP, as phones expect (RFC 3261 §18).
-        let tcp_addr = SocketAddr::new(addr.ip(), bound.port());
-        TcpListenerTask::bind(tcp_addr, tcp.clone(), events_tx.clone())
-            .map_err(|e| EngineError::Bind(tcp_addr, e))?;
+        let bound = udp
+            .adopt(udp_socket, events_tx.clone())
+            .map_err(|e| EngineError::Bind(*addr, e))?;
+        let tcp_addr = TcpListenerTask::adopt(tcp_listener, tcp.clone(), events_tx.clone())
+            .map_err(|e| EngineError::Bind(*addr, e))?;
         sip_addrs.push(bound);
         let advertised = SocketAddr::new(advertised_ip(addr.ip()), bound.port());
         local.push((Transport::Udp, advertised));

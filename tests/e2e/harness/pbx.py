@@ -127,7 +127,10 @@ class Pbx:
 
     def serve_args(self) -> list[str]:
         return [str(self.binary), "--data", str(self.data_dir), "serve", "--listen", self.addr,
-                "--rtp-ports", f"{self.rtp[0]}-{self.rtp[1]}", "--realm", self.realm]
+                "--rtp-ports", f"{self.rtp[0]}-{self.rtp[1]}", "--realm", self.realm,
+                # The admin pages are not under test here; any free port keeps
+                # parallel PBXs from competing for the default one.
+                "--http", "127.0.0.1:0"]
 
     def start(self) -> None:
         assert self.proc is None or self.proc.poll() is not None, "already running"

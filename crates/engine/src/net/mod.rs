@@ -7,8 +7,30 @@ mod udp;
 use std::net::SocketAddr;
 
 pub use sip::Transport;
-pub(crate) use tcp::{TcpConnections, TcpListenerTask};
-pub(crate) use udp::UdpSockets;
+pub(crate) use tcp::{bind_tcp, TcpConnections, TcpListenerTask};
+pub(crate) use udp::{bind_udp, UdpSockets};
+
+/// Binds UDP and TCP on the same port (RFC 3261 §18: phones expect both at one
+/// address). With port 0 the kernel picks the UDP port, which may already be taken for
+/// TCP by another program; then another port is tried.
+pub(crate) fn bind_sip_pair(
+    addr: SocketAddr,
+) -> std::io::Result<(std::net::UdpSocket, std::net::TcpListener)> {
+    const ATTEMPTS: usize = 20;
+    let mut last_error = None;
+    for _ in 0..ATTEMPTS {
+        let udp = bind_udp(addr)?;
+        let port = udp.local_addr()?.port();
+        match bind_tcp(SocketAddr::new(addr.ip(), port)) {
+            Ok(tcp) => return Ok((udp, tcp)),
+            Err(e) if addr.port() == 0 && e.kind() == std::io::ErrorKind::AddrInUse => {
+                last_error = Some(e);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| std::io::Error::from(std::io::ErrorKind::AddrInUse)))
+}
 
 /// One framed SIP message (or a datagram) that arrived.
 #[derive(Debug)]

@@ -86,20 +86,13 @@ impl TcpConnections {
 pub(crate) struct TcpListenerTask;
 
 impl TcpListenerTask {
-    pub fn bind(
-        addr: SocketAddr,
+    /// Serves a listener from [`bind_tcp`]: spawns its accept loop.
+    pub fn adopt(
+        listener: std::net::TcpListener,
         conns: TcpConnections,
         events: mpsc::Sender<NetEvent>,
     ) -> io::Result<SocketAddr> {
-        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
-        if addr.is_ipv6() {
-            socket.set_only_v6(true)?;
-        }
-        socket.set_reuse_address(true)?;
-        socket.set_nonblocking(true)?;
-        socket.bind(&addr.into())?;
-        socket.listen(1024)?;
-        let listener = TcpListener::from_std(socket.into())?;
+        let listener = TcpListener::from_std(listener)?;
         let local = listener.local_addr()?;
         tokio::spawn(async move {
             loop {
@@ -116,6 +109,19 @@ impl TcpListenerTask {
         });
         Ok(local)
     }
+}
+
+/// A non-blocking TCP listener on `addr`.
+pub(crate) fn bind_tcp(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true)?;
+    }
+    socket.set_reuse_address(true)?;
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
 }
 
 async fn read_loop(

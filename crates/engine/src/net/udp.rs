@@ -24,23 +24,13 @@ pub(crate) struct UdpSockets {
 }
 
 impl UdpSockets {
-    /// Binds `addr` and spawns its receive task feeding `events`.
-    pub fn bind(
+    /// Serves a socket from [`bind_udp`]: spawns its receive task feeding `events`.
+    pub fn adopt(
         &mut self,
-        addr: SocketAddr,
+        socket: std::net::UdpSocket,
         events: mpsc::Sender<NetEvent>,
     ) -> io::Result<SocketAddr> {
-        let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
-        if addr.is_ipv6() {
-            // Serve IPv4 and IPv6 on separate sockets so both can bind the same port.
-            socket.set_only_v6(true)?;
-        }
-        // Best effort: a kernel limit lower than we ask for is not an error.
-        let _ = socket.set_recv_buffer_size(SOCKET_BUFFER);
-        let _ = socket.set_send_buffer_size(SOCKET_BUFFER);
-        socket.set_nonblocking(true)?;
-        socket.bind(&addr.into())?;
-        let socket = Arc::new(UdpSocket::from_std(socket.into())?);
+        let socket = Arc::new(UdpSocket::from_std(socket)?);
         let local = socket.local_addr()?;
         tokio::spawn(receive_loop(socket.clone(), events));
         self.sockets.push((local, socket));
@@ -65,6 +55,21 @@ impl UdpSockets {
             tracing::debug!(%dest, error = %e, "UDP send failed");
         }
     }
+}
+
+/// A non-blocking UDP socket bound to `addr`, with large kernel buffers.
+pub(crate) fn bind_udp(addr: SocketAddr) -> io::Result<std::net::UdpSocket> {
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    if addr.is_ipv6() {
+        // Serve IPv4 and IPv6 on separate sockets so both can bind the same port.
+        socket.set_only_v6(true)?;
+    }
+    // Best effort: a kernel limit lower than we ask for is not an error.
+    let _ = socket.set_recv_buffer_size(SOCKET_BUFFER);
+    let _ = socket.set_send_buffer_size(SOCKET_BUFFER);
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    Ok(socket.into())
 }
 
 async fn receive_loop(socket: Arc<UdpSocket>, events: mpsc::Sender<NetEvent>) {
