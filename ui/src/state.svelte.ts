@@ -20,6 +20,8 @@ const ENDED_VISIBLE_S = 4;
 const STATUS_TIMEOUT_MS = 3000;
 /** While live updates are down, how often to re-check whether Switchboard answers. */
 const OFFLINE_CHECK_MS = 5000;
+/** When to re-read the history a second time after a call ends. */
+const HISTORY_RECHECK_MS = 2000;
 
 function nowUnix(): number {
   return Math.floor(Date.now() / 1000);
@@ -157,6 +159,9 @@ class AppState {
           this.#gone.add(ev.call_id);
           if (this.#gone.size > 500) this.#gone.delete(this.#gone.values().next().value!);
           this.historyVersion += 1;
+          // The record is written a moment after the call ends (off the signalling
+          // path); read again shortly in case the first read came too early.
+          setTimeout(() => (this.historyVersion += 1), HISTORY_RECHECK_MS);
         }
         // The event has the numbers; the list adds names and exact times.
         if (ev.kind === "ringing") this.#later("calls", () => this.refreshCalls());
