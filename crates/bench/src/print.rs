@@ -26,6 +26,9 @@ fn cpu(cost: &Cost) {
     if let Some(p) = cost.tool_percent {
         println!("tool_cpu: {p:.0} % of one core");
     }
+    if let Some(p) = cost.others_percent {
+        println!("other_cpu: {p:.0} % of one core");
+    }
     if let Some(n) = cost.udp_receive_drops {
         println!("udp_receive_buffer_drops: {n}");
     }

@@ -43,6 +43,21 @@ pub fn udp_buffer_errors() -> Option<(u64, u64)> {
     Some((get("RcvbufErrors")?, get("SndbufErrors")?))
 }
 
+/// Busy CPU seconds of the whole machine, all cores (`/proc/stat`: everything but idle
+/// and iowait).
+fn machine_busy_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let ticks: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let total: f64 = ticks.iter().take(8).sum();
+    let idle = ticks.get(3)? + ticks.get(4)?;
+    Some((total - idle) / clock_ticks())
+}
+
 /// CPU use of a process over a stretch of time.
 struct CpuMeter {
     pid: u32,
@@ -69,6 +84,9 @@ pub struct Cost {
     pub server_percent: Option<f64>,
     /// This load tool, which shares the machine with it.
     pub tool_percent: Option<f64>,
+    /// Everything else that ran on the machine meanwhile (other programs, interrupts): what
+    /// the PBX and the tool competed with.
+    pub others_percent: Option<f64>,
     /// Datagrams dropped on this machine for a full receive buffer during the run.
     pub udp_receive_drops: Option<u64>,
     /// Sends refused for a full send buffer during the run.
@@ -80,6 +98,7 @@ pub struct CostMeter {
     server: Option<CpuMeter>,
     tool: CpuMeter,
     udp: Option<(u64, u64)>,
+    machine: Option<f64>,
     start: std::time::Instant,
 }
 
@@ -89,6 +108,7 @@ impl CostMeter {
             server: server_pid.map(CpuMeter::start),
             tool: CpuMeter::start(std::process::id()),
             udp: udp_buffer_errors(),
+            machine: machine_busy_seconds(),
             start: std::time::Instant::now(),
         }
     }
@@ -97,9 +117,14 @@ impl CostMeter {
         let wall = self.start.elapsed().as_secs_f64();
         let percent = |used: Option<f64>| used.filter(|_| wall > 0.0).map(|u| 100.0 * u / wall);
         let udp = self.udp.zip(udp_buffer_errors());
+        let server = self.server.as_ref().and_then(CpuMeter::used);
+        let tool = self.tool.used();
+        let machine = self.machine.zip(machine_busy_seconds()).map(|(a, b)| b - a);
+        let others = machine.map(|m| (m - server.unwrap_or(0.0) - tool.unwrap_or(0.0)).max(0.0));
         Cost {
-            server_percent: percent(self.server.as_ref().and_then(CpuMeter::used)),
-            tool_percent: percent(self.tool.used()),
+            server_percent: percent(server),
+            tool_percent: percent(tool),
+            others_percent: percent(others),
             udp_receive_drops: udp.map(|((r0, _), (r1, _))| r1.saturating_sub(r0)),
             udp_send_drops: udp.map(|((_, s0), (_, s1))| s1.saturating_sub(s0)),
         }
