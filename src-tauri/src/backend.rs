@@ -3,10 +3,11 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 
+use crate::logging::Logging;
 use crate::options::Options;
 
 /// The digest realm `switchboard serve` and `switchboard extension add` use by default, so
@@ -22,12 +23,21 @@ pub struct Backend {
 impl Backend {
     /// Starts the PBX, then the API on top of it. Command-line options win over the saved
     /// settings.
-    pub async fn start(options: &Options, data_dir: &Path) -> anyhow::Result<Backend> {
+    pub async fn start(
+        options: &Options,
+        data_dir: &Path,
+        logging: Logging,
+    ) -> anyhow::Result<Backend> {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
         let settings = store::Store::open(data_dir)
             .and_then(|s| s.settings())
             .with_context(|| format!("cannot read the settings in {}", data_dir.display()))?;
+        if !logging.explicit {
+            if let Err(e) = logging.set(settings.log_level.as_str()) {
+                tracing::warn!(error = %e, "cannot apply the saved log level");
+            }
+        }
         let listen = if options.listen.is_empty() {
             settings.sip_listen.clone()
         } else {
@@ -43,8 +53,9 @@ impl Backend {
             rtp_ports,
             realm: REALM.to_owned(),
         };
-        let engine = engine::start(config).await?;
-        let api = match serve_api(options.http, settings.admin_bind, &engine, data_dir).await {
+        let engine = engine::start(config.clone()).await?;
+        let api = match serve_api(options.http, settings.admin_bind, &engine, config, logging).await
+        {
             Ok(api) => api,
             Err(e) => {
                 engine.handle.shutdown().await;
@@ -81,35 +92,33 @@ async fn serve_api(
     requested: Option<SocketAddr>,
     saved: SocketAddr,
     engine: &engine::Engine,
-    data_dir: &Path,
+    config: engine::Config,
+    logging: Logging,
 ) -> anyhow::Result<api::ApiServer> {
     let bind = requested.unwrap_or(saved);
-    let first = serve_at(bind, engine, data_dir.to_path_buf()).await;
-    match first {
-        Err(e) if requested.is_none() && in_use(&e) => {
-            let fallback = SocketAddr::from(([127, 0, 0, 1], 0));
-            tracing::warn!(%bind, "the admin address is in use; serving on a free port on this computer instead");
-            serve_at(fallback, engine, data_dir.to_path_buf()).await
+    let api_config = |bind| {
+        let logging = logging.clone();
+        api::ApiConfig {
+            bind,
+            // The window has its own copy of the UI; this one is for a browser on this
+            // computer (the same pages at the printed address).
+            ui: api::UiAssets::Embedded,
+            engine: config.clone(),
+            log: Some(api::LogControl::new(move |level| {
+                logging.set(level.as_str())
+            })),
         }
-        other => other,
+    };
+    match api::serve(api_config(bind), engine.handle.clone()).await {
+        Err(api::ApiError::Bind(_, e))
+            if requested.is_none() && e.kind() == io::ErrorKind::AddrInUse =>
+        {
+            tracing::warn!(%bind, "the admin address is in use; serving on a free port on this computer instead");
+            let fallback = SocketAddr::from(([127, 0, 0, 1], 0));
+            Ok(api::serve(api_config(fallback), engine.handle.clone()).await?)
+        }
+        other => Ok(other?),
     }
-}
-
-async fn serve_at(
-    bind: SocketAddr,
-    engine: &engine::Engine,
-    data_dir: PathBuf,
-) -> anyhow::Result<api::ApiServer> {
-    let config = api::ApiConfig { bind };
-    api::serve(config, engine.handle.clone(), data_dir)
-        .await
-        .map_err(anyhow::Error::from)
-}
-
-fn in_use(e: &anyhow::Error) -> bool {
-    e.chain()
-        .filter_map(|c| c.downcast_ref::<io::Error>())
-        .any(|io| io.kind() == io::ErrorKind::AddrInUse)
 }
 
 fn base_url(addr: SocketAddr) -> String {
@@ -149,13 +158,6 @@ mod tests {
         let text = explain(&e);
         assert!(text.contains("port 5060"), "{text}");
         assert!(text.contains("Stop that one"), "{text}");
-    }
-
-    #[test]
-    fn an_address_in_use_is_found_through_context() {
-        let e = anyhow::Error::from(io::Error::from(io::ErrorKind::AddrInUse)).context("serving");
-        assert!(in_use(&e));
-        assert!(!in_use(&anyhow::anyhow!("something else")));
     }
 
     #[test]

@@ -5,21 +5,22 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod backend;
+mod logging;
 mod options;
 mod status_line;
 mod tray;
 mod window;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
 
 use anyhow::Context;
 use clap::Parser;
 use tauri::{AppHandle, Manager, RunEvent, WindowEvent};
-use tracing_subscriber::EnvFilter;
 
 use backend::Backend;
+use logging::Logging;
 use options::Options;
 
 /// The running PBX; `None` once quitting has begun, or when it could not start.
@@ -39,8 +40,8 @@ fn api_base_url(state: tauri::State<'_, ApiBase>) -> Result<String, String> {
 
 fn main() -> ExitCode {
     let options = Options::parse();
-    init_logging(options.log_level.as_deref());
-    match run(options) {
+    let logging = logging::init(options.log_level.as_deref());
+    match run(options, logging) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -49,7 +50,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(options: Options) -> anyhow::Result<()> {
+fn run(options: Options, logging: Logging) -> anyhow::Result<()> {
     let data_dir = match &options.data {
         Some(dir) => dir.clone(),
         None => default_data_dir()?,
@@ -63,7 +64,7 @@ fn run(options: Options) -> anyhow::Result<()> {
         }))
         .invoke_handler(tauri::generate_handler![api_base_url])
         .setup(move |app| {
-            setup(app.handle(), &options, &data_dir);
+            setup(app.handle(), &options, &data_dir, logging.clone());
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -81,7 +82,9 @@ fn run(options: Options) -> anyhow::Result<()> {
         .build(tauri::tauri_build_context!())
         .context("cannot start the desktop app")?;
     app.run(|app, event| match event {
-        RunEvent::ExitRequested { code: None, api, .. } if is_running(app) => api.prevent_exit(),
+        RunEvent::ExitRequested {
+            code: None, api, ..
+        } if is_running(app) => api.prevent_exit(),
         RunEvent::Exit => {
             // Quit from the tray has already stopped it; this covers any other way out.
             if let Some(backend) = take_backend(app) {
@@ -95,16 +98,22 @@ fn run(options: Options) -> anyhow::Result<()> {
 
 /// Starts the PBX and the API, then the tray and the window; or, when the PBX cannot start,
 /// a window that says why.
-fn setup(app: &AppHandle, options: &Options, data_dir: &std::path::Path) {
-    match tauri::async_runtime::block_on(Backend::start(options, data_dir)) {
+fn setup(app: &AppHandle, options: &Options, data_dir: &Path, logging: Logging) {
+    match tauri::async_runtime::block_on(Backend::start(options, data_dir, logging)) {
         Ok(backend) => {
             app.manage(ApiBase(Some(backend.api_base_url())));
             let engine = backend.engine();
             app.manage(Running(Mutex::new(Some(backend))));
-            if let Err(e) = tray::create(app, engine) {
-                // The window still works; only the way back after closing it is missing
-                // (a second launch still brings it back).
-                tracing::warn!(error = %e, "cannot create the tray icon");
+            // Without a tray (no AppIndicator library, whose loader panics) the window still
+            // works; only the way back after closing it is missing, and a second launch
+            // still brings it back.
+            let tray = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                tray::create(app, engine)
+            }));
+            match tray {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "cannot create the tray icon"),
+                Err(_) => tracing::warn!("cannot create the tray icon: no tray library"),
             }
             if let Err(e) = window::create(app, !options.hidden) {
                 tracing::error!(error = %e, "cannot open the window");
@@ -176,18 +185,6 @@ fn default_data_dir() -> anyhow::Result<PathBuf> {
     directories::ProjectDirs::from("", "", "switchboard")
         .map(|d| d.data_dir().to_path_buf())
         .context("cannot find the home folder; pass --data DIR")
-}
-
-fn init_logging(level: Option<&str>) {
-    let filter = match level {
-        Some(l) => EnvFilter::try_new(l).ok(),
-        None => EnvFilter::try_from_default_env().ok(),
-    }
-    .unwrap_or_else(|| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
 }
 
 /// Each relayed call holds sockets; the default limit of 1024 open files caps the PBX at a

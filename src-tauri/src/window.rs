@@ -40,7 +40,10 @@ pub fn create_startup_error(app: &AppHandle, message: &str) -> tauri::Result<Web
     builder(app, WebviewUrl::External(url)).build()
 }
 
-fn builder<'a>(app: &'a AppHandle, url: WebviewUrl) -> WebviewWindowBuilder<'a, tauri::Wry, AppHandle> {
+fn builder<'a>(
+    app: &'a AppHandle,
+    url: WebviewUrl,
+) -> WebviewWindowBuilder<'a, tauri::Wry, AppHandle> {
     WebviewWindowBuilder::new(app, MAIN, url)
         .title("Switchboard")
         .inner_size(1100.0, 760.0)
@@ -74,7 +77,10 @@ mod tests {
 
     #[test]
     fn error_text_cannot_inject_markup() {
-        assert_eq!(escape_html("<b>\"x\" & y</b>"), "&lt;b&gt;&quot;x&quot; &amp; y&lt;/b&gt;");
+        assert_eq!(
+            escape_html("<b>\"x\" & y</b>"),
+            "&lt;b&gt;&quot;x&quot; &amp; y&lt;/b&gt;"
+        );
     }
 
     #[test]
