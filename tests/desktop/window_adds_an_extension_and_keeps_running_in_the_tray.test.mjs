@@ -1,6 +1,8 @@
 // The real desktop app under a virtual display, driven through its own WebKitGTK window:
 // it opens on the Extensions page, an extension added there is stored by the in-process
-// PBX, and a second launch hands over to the running app instead of starting another PBX.
+// PBX and a phone logs in with the password the window showed; the tray counts the phone;
+// closing the window hides it while the PBX keeps running, the tray opens it again, a
+// second launch hands over to the running app, and Quit in the tray stops the PBX.
 //
 // Run by tests/desktop/run, which builds the app and provides the display and D-Bus
 // session (SWITCHBOARD_DESKTOP_BIN names the binary).
@@ -10,12 +12,16 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { register } from "./sip_phone.mjs";
+import { clickTrayItem, findTray, trayMenu } from "./tray.mjs";
 import { Session, waitFor } from "./webdriver.mjs";
 
 const APP = process.env.SWITCHBOARD_DESKTOP_BIN;
 const TAURI_DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
+const HERE = dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = process.env.DESKTOP_ARTIFACTS ?? join(tmpdir(), "switchboard-desktop-test");
 
 function freePort() {
@@ -59,6 +65,32 @@ function launchAgain(args, timeoutMs) {
   });
 }
 
+/** The window's X11 state ("viewable", "hidden", "absent"), or closes it like its close button. */
+function x11Window(command) {
+  return new Promise((resolve, reject) => {
+    const child = spawn("/usr/bin/python3", [join(HERE, "x11_window.py"), command, "Switchboard"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`x11_window.py ${command}: exit ${code}`))));
+  });
+}
+
+async function apiAnswers(base) {
+  try {
+    await fetch(`${base}/api/status`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function statusLine(tray) {
+  return (await trayMenu(tray))[0]?.label;
+}
+
 async function api(base, command, request = {}) {
   const res = await fetch(`${base}/api/${command}`, {
     method: "POST",
@@ -69,7 +101,7 @@ async function api(base, command, request = {}) {
   return res.json();
 }
 
-test("the desktop window opens on Extensions and adds an extension", { timeout: 180_000 }, async () => {
+test("the desktop window adds an extension a phone logs in with, and keeps running in the tray", { timeout: 180_000 }, async () => {
   assert.ok(APP, "SWITCHBOARD_DESKTOP_BIN names the desktop binary");
   mkdirSync(ARTIFACTS, { recursive: true });
   const data = mkdtempSync(join(tmpdir(), "switchboard-desktop-"));
@@ -83,6 +115,7 @@ test("the desktop window opens on Extensions and adds an extension", { timeout: 
 
   const driver = await startDriver();
   let session;
+  let phone;
   try {
     session = await Session.start(driver.url, { "tauri:options": { application: APP, args } });
 
@@ -136,12 +169,44 @@ test("the desktop window opens on Extensions and adds an extension", { timeout: 
     assert.equal(stored.name, "Front Desk");
     writeFileSync(join(ARTIFACTS, "desktop-extensions.png"), await session.screenshot());
 
+    // The tray's status line counts registered phones.
+    const tray = await waitFor("the tray icon on the session bus", () => findTray());
+    await waitFor("the tray to say no phones are registered", async () => (await statusLine(tray)) === "No phones registered");
+
+    // A phone logs in with the password the window showed; window and tray follow live.
+    phone = await register({ port: sipPort, user: "2001", password });
+    assert.equal(phone.status, 200, "the phone registers with the password the window showed");
+    await waitFor("the window to show the phone online", async () =>
+      /Phone online/.test(await session.text(await session.css("[data-testid='ext-2001-state']"))),
+    );
+    await waitFor("the tray to count the phone", async () => (await statusLine(tray)) === "1 phone registered");
+
+    // Closing the window hides it; the PBX and its API keep running.
+    assert.equal(await x11Window("state"), "viewable");
+    await x11Window("close");
+    await waitFor("the window to hide", async () => (await x11Window("state")) === "hidden");
+    assert.ok(await apiAnswers(base), "the API still answers with the window closed");
+    assert.equal(await statusLine(tray), "1 phone registered");
+
+    // Open in the tray brings it back.
+    const open = (await trayMenu(tray)).find((i) => i.label === "Open Switchboard");
+    assert.ok(open, "the tray menu has Open");
+    await clickTrayItem(tray, open.id);
+    await waitFor("the window to show again", async () => (await x11Window("state")) === "viewable");
+
     // A second launch finds the running app over D-Bus, hands it over and exits at once;
     // the first keeps running (its window still answers).
     const code = await launchAgain(args, 20_000);
     assert.equal(code, 0, "the second launch exits cleanly instead of starting a second PBX");
     assert.equal(await session.text(await session.css("#ext-title")), "Extensions");
+
+    // Quit in the tray stops the PBX and the API.
+    const quit = (await trayMenu(tray)).find((i) => i.label === "Quit Switchboard");
+    assert.ok(quit, "the tray menu has Quit");
+    await clickTrayItem(tray, quit.id);
+    await waitFor("the API to stop after Quit", async () => !(await apiAnswers(base)));
   } finally {
+    phone?.close();
     if (session) await session.end().catch(() => {});
     driver.stop();
   }
