@@ -10,45 +10,16 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { register } from "./sip_phone.mjs";
 import { clickTrayItem, findTray, trayMenu } from "./tray.mjs";
+import { freePort, startDriver, x11Window } from "./harness.mjs";
 import { Session, waitFor } from "./webdriver.mjs";
 
 const APP = process.env.SWITCHBOARD_DESKTOP_BIN;
-const TAURI_DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
-const HERE = dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = process.env.DESKTOP_ARTIFACTS ?? join(tmpdir(), "switchboard-desktop-test");
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startDriver() {
-  const port = await freePort();
-  const nativePort = await freePort();
-  const child = spawn(TAURI_DRIVER, ["--port", String(port), "--native-port", String(nativePort)], {
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor("tauri-driver to listen", async () => {
-    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
-    const res = await fetch(`${url}/status`);
-    return res.ok;
-  });
-  return { url, stop: () => child.kill("SIGTERM") };
-}
 
 /** Runs the app binary once more and resolves with its exit code (null if still running). */
 function launchAgain(args, timeoutMs) {
@@ -62,19 +33,6 @@ function launchAgain(args, timeoutMs) {
       clearTimeout(timer);
       resolve(code);
     });
-  });
-}
-
-/** The window's X11 state ("viewable", "hidden", "absent"), or closes it like its close button. */
-function x11Window(command) {
-  return new Promise((resolve, reject) => {
-    const child = spawn("/usr/bin/python3", [join(HERE, "x11_window.py"), command, "Switchboard"], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`x11_window.py ${command}: exit ${code}`))));
   });
 }
 
