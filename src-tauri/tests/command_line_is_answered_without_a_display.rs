@@ -14,7 +14,10 @@ fn desktop() -> Command {
 
 #[test]
 fn help_names_every_option() {
-    let out = desktop().arg("--help").output().expect("run switchboard-desktop");
+    let out = desktop()
+        .arg("--help")
+        .output()
+        .expect("run switchboard-desktop");
     assert!(out.status.success(), "--help exits 0");
     let text = String::from_utf8_lossy(&out.stdout);
     for option in [
