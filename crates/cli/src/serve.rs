@@ -97,6 +97,7 @@ struct Admin {
 /// Starts the PBX, then the admin pages over it; stops both on a signal (or when the PBX
 /// stops by itself).
 async fn serve(config: engine::Config, http: Admin, logging: Logging) -> anyhow::Result<()> {
+    let shutdown = shutdown_signal()?;
     let engine = engine::start(config.clone()).await?;
     let handle = engine.handle.clone();
     print_welcome(&config, handle.sip_addrs());
@@ -137,7 +138,7 @@ async fn serve(config: engine::Config, http: Admin, logging: Logging) -> anyhow:
     }
     let mut stopped = std::pin::pin!(engine.wait());
     let signalled = tokio::select! {
-        () = shutdown_signal() => true,
+        () = shutdown => true,
         () = &mut stopped => false,
     };
     if let Some(api) = api {
@@ -195,34 +196,33 @@ fn phone_server(listen: &[SocketAddr]) -> String {
     }
 }
 
-/// Resolves on Ctrl-C, or on SIGTERM (what service managers send) on Unix.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::error!(error = %e, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
+/// Resolves on Ctrl-C, or on SIGTERM (what service managers send) on Unix. The handlers
+/// are installed when this is called, not when the future is first polled, so a signal
+/// that arrives while the PBX is still starting is not lost (nor fatal).
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
+    {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+        let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+        let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = interrupt.recv() => {}
             }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for SIGTERM");
+            tracing::info!("shutting down");
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            if let Err(e) = tokio::signal::ctrl_c().await {
+                tracing::error!(error = %e, "cannot listen for Ctrl-C");
                 std::future::pending::<()>().await;
             }
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
+            tracing::info!("shutting down");
+        })
     }
-    tracing::info!("shutting down");
 }
 
 /// Each relayed call holds four UDP sockets (RTP and RTCP on both sides), so a busy PBX
