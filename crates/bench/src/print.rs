@@ -19,6 +19,16 @@ fn latency(name: &str, h: &Histogram) {
     );
 }
 
+/// The PBX's CPU time per unit of work, which stays comparable when other programs
+/// compete for the machine and the rates themselves do not.
+fn per_unit(name: &str, cost: &Cost, per_second: f64) {
+    if let Some(p) = cost.server_percent {
+        if per_second > 0.0 {
+            println!("server_cpu_per_{name}: {:.1} µs", p * 10_000.0 / per_second);
+        }
+    }
+}
+
 fn cpu(cost: &Cost) {
     if let Some(p) = cost.server_percent {
         println!("server_cpu: {p:.0} % of one core");
@@ -52,6 +62,7 @@ pub fn register(r: &RegisterReport) {
     println!("retransmits: {}", s.retransmits);
     latency("latency", &s.latency);
     cpu(&r.cost);
+    per_unit("register", &r.cost, r.per_second());
 }
 
 pub fn calls(r: &CallReport) {
@@ -79,6 +90,7 @@ pub fn calls(r: &CallReport) {
     );
     latency("setup", &c.setup);
     cpu(&r.cost);
+    per_unit("call", &r.cost, r.per_second());
 }
 
 pub fn relay(r: &RelayReport) {
@@ -105,6 +117,9 @@ pub fn relay(r: &RelayReport) {
         r.jitter_max_us / 1000.0
     );
     cpu(&r.cost);
+    if r.audio_seconds > 0.0 {
+        per_unit("packet", &r.cost, r.sent as f64 / r.audio_seconds);
+    }
     let s = &r.signalling;
     println!(
         "signalling: {} calls started, {} answered, {} hung up cleanly, {} failures",
