@@ -107,6 +107,13 @@ impl CalleeLane {
                 changed = stop.changed() => if changed.is_err() { break },
             }
         }
+        // The PBX answers the caller's BYE and sends its own BYE here at the same moment,
+        // so the last BYEs may still be on their way: take what arrives until it is quiet.
+        while let Ok(Ok((n, from))) =
+            tokio::time::timeout(Duration::from_millis(100), self.socket.recv_from(&mut buf)).await
+        {
+            self.on_datagram(buf.get(..n).unwrap_or_default(), from);
+        }
         self.stats
     }
 
