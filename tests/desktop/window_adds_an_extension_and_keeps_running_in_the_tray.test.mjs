@@ -1,8 +1,9 @@
 // The real desktop app under a virtual display, driven through its own WebKitGTK window:
 // it opens on the Extensions page, an extension added there is stored by the in-process
 // PBX and a phone logs in with the password the window showed; the tray counts the phone;
-// closing the window hides it while the PBX keeps running, the tray opens it again, a
-// second launch hands over to the running app, and Quit in the tray stops the PBX.
+// closing the window hides it while the PBX keeps running, a second launch hands over to
+// the running app and brings its window back, so does Open in the tray, and Quit in the
+// tray stops the PBX.
 //
 // Run by tests/desktop/run, which builds the app and provides the display and D-Bus
 // session (SWITCHBOARD_DESKTOP_BIN names the binary).
@@ -146,17 +147,20 @@ test("the desktop window adds an extension a phone logs in with, and keeps runni
     assert.ok(await apiAnswers(base), "the API still answers with the window closed");
     assert.equal(await statusLine(tray), "1 phone registered");
 
-    // Open in the tray brings it back.
+    // A second launch finds the running app over D-Bus, hands over and exits at once; the
+    // running one shows its hidden window (no second PBX is started).
+    const code = await launchAgain(args, 20_000);
+    assert.equal(code, 0, "the second launch exits cleanly instead of starting a second PBX");
+    await waitFor("the second launch to bring the window back", async () => (await x11Window("state")) === "viewable");
+    assert.equal(await session.text(await session.css("#ext-title")), "Extensions");
+
+    // Closed again, Open in the tray brings it back.
+    await x11Window("close");
+    await waitFor("the window to hide again", async () => (await x11Window("state")) === "hidden");
     const open = (await trayMenu(tray)).find((i) => i.label === "Open Switchboard");
     assert.ok(open, "the tray menu has Open");
     await clickTrayItem(tray, open.id);
     await waitFor("the window to show again", async () => (await x11Window("state")) === "viewable");
-
-    // A second launch finds the running app over D-Bus, hands it over and exits at once;
-    // the first keeps running (its window still answers).
-    const code = await launchAgain(args, 20_000);
-    assert.equal(code, 0, "the second launch exits cleanly instead of starting a second PBX");
-    assert.equal(await session.text(await session.css("#ext-title")), "Extensions");
 
     // Quit in the tray stops the PBX and the API.
     const quit = (await trayMenu(tray)).find((i) => i.label === "Quit Switchboard");
