@@ -9,7 +9,7 @@
 //! and are allowed: they could reach the socket anyway.
 
 use axum::extract::Request;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -26,7 +26,31 @@ const DESKTOP_ORIGINS: &[&str] = &[
 
 pub(crate) async fn loopback_only(request: Request, next: Next) -> Response {
     match check(request.headers()) {
-        Ok(()) => next.run(request).await,
+        Ok(()) => {
+            // The desktop window's pages come from their own origin, so its `fetch` to
+            // the API is cross-origin: the browser engine needs CORS permission, and asks
+            // first (preflight) for a JSON POST.
+            let desktop = desktop_origin(request.headers());
+            if let (Some(origin), true) = (&desktop, request.method() == Method::OPTIONS) {
+                let mut response = StatusCode::NO_CONTENT.into_response();
+                allow_origin(response.headers_mut(), origin);
+                let headers = response.headers_mut();
+                headers.insert(
+                    header::ACCESS_CONTROL_ALLOW_METHODS,
+                    HeaderValue::from_static("POST, GET"),
+                );
+                headers.insert(
+                    header::ACCESS_CONTROL_ALLOW_HEADERS,
+                    HeaderValue::from_static("content-type"),
+                );
+                return response;
+            }
+            let mut response = next.run(request).await;
+            if let Some(origin) = desktop {
+                allow_origin(response.headers_mut(), &origin);
+            }
+            response
+        }
         Err(message) => (
             StatusCode::FORBIDDEN,
             Json(ErrorResponse {
@@ -38,6 +62,19 @@ pub(crate) async fn loopback_only(request: Request, next: Next) -> Response {
         )
             .into_response(),
     }
+}
+
+/// The request's Origin when it is the desktop window's.
+fn desktop_origin(headers: &HeaderMap) -> Option<HeaderValue> {
+    headers
+        .get(header::ORIGIN)
+        .filter(|o| o.to_str().is_ok_and(|o| DESKTOP_ORIGINS.contains(&o)))
+        .cloned()
+}
+
+fn allow_origin(headers: &mut HeaderMap, origin: &HeaderValue) {
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+    headers.insert(header::VARY, HeaderValue::from_static("origin"));
 }
 
 fn check(headers: &HeaderMap) -> Result<(), &'static str> {

@@ -167,6 +167,39 @@ impl Harness {
         )
     }
 
+    /// A raw HTTP request; the status and the response headers (lower-case names).
+    pub async fn headers_of(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, Vec<(String, String)>) {
+        let stream = TcpStream::connect(self.addr).await.expect("connect");
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .expect("handshake");
+        tokio::spawn(conn);
+        let mut request = hyper::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", self.addr.to_string());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(Full::new(Bytes::new())).expect("request");
+        let response = tokio::time::timeout(PATIENCE, sender.send_request(request))
+            .await
+            .expect("answered in time")
+            .expect("response");
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        (status, headers)
+    }
+
     pub async fn ws(&self) -> Ws {
         let url = format!("ws://{}/api/ws", self.addr);
         let (stream, _) = tokio_tungstenite::connect_async(url)
