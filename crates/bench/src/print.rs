@@ -36,6 +36,9 @@ fn cpu(cost: &Cost) {
     if let Some(p) = cost.tool_percent {
         println!("tool_cpu: {p:.0} % of one core");
     }
+    if let Some(p) = cost.interrupts_percent {
+        println!("softirq_cpu: {p:.0} % of one core");
+    }
     if let Some(p) = cost.others_percent {
         println!("other_cpu: {p:.0} % of one core");
     }
