@@ -43,11 +43,12 @@ pub fn udp_buffer_errors() -> Option<(u64, u64)> {
     Some((get("RcvbufErrors")?, get("SndbufErrors")?))
 }
 
-/// CPU seconds of the whole machine, all cores, from `/proc/stat`: time spent handling
-/// interrupts and softirqs, and every other busy moment (not idle, not waiting for I/O).
+/// CPU seconds of the whole machine, all cores, from `/proc/stat`: every busy moment (not
+/// idle, not waiting for I/O), and the part of it spent in interrupts and softirqs.
 ///
-/// Softirq time is not charged to any process, and on loopback most of it is the network
-/// stack carrying the benchmark's own packets, so it is reported apart from "others".
+/// The kernel charges softirq time also to the process it interrupted, so the busy total
+/// counts it once; on loopback most of it is the network stack carrying the benchmark's
+/// own packets, which is why it is shown on its own line too.
 fn machine_seconds() -> Option<MachineTime> {
     let stat = std::fs::read_to_string("/proc/stat").ok()?;
     let line = stat.lines().find(|l| l.starts_with("cpu "))?;
@@ -61,7 +62,7 @@ fn machine_seconds() -> Option<MachineTime> {
     let interrupts = ticks.get(5)? + ticks.get(6)?;
     Some(MachineTime {
         interrupts: interrupts / clock_ticks(),
-        busy: (total - idle - interrupts) / clock_ticks(),
+        busy: (total - idle) / clock_ticks(),
     })
 }
 
@@ -97,8 +98,9 @@ pub struct Cost {
     pub server_percent: Option<f64>,
     /// This load tool, which shares the machine with it.
     pub tool_percent: Option<f64>,
-    /// Interrupt and softirq handling, charged to no process; on loopback mostly the
-    /// network stack carrying the run's own packets.
+    /// Interrupt and softirq handling, whichever process it interrupted (so it overlaps
+    /// the other figures); on loopback mostly the network stack carrying the run's own
+    /// packets.
     pub interrupts_percent: Option<f64>,
     /// Every other program that ran on the machine meanwhile: what the PBX and the tool
     /// competed with.
