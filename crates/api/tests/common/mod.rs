@@ -129,24 +129,7 @@ impl Harness {
         headers: &[(&str, &str)],
         body: String,
     ) -> (u16, String, String) {
-        let stream = TcpStream::connect(self.addr).await.expect("connect");
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .expect("handshake");
-        tokio::spawn(conn);
-        let mut request = hyper::Request::builder()
-            .method(method)
-            .uri(path)
-            .header("host", self.addr.to_string())
-            .header("content-type", "application/json");
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        let request = request.body(Full::new(Bytes::from(body))).expect("request");
-        let response = tokio::time::timeout(PATIENCE, sender.send_request(request))
-            .await
-            .expect("answered in time")
-            .expect("response");
+        let response = self.send(method, path, headers, body).await;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -167,13 +150,13 @@ impl Harness {
         )
     }
 
-    /// A raw HTTP request; the status and the response headers (lower-case names).
-    pub async fn headers_of(
+    async fn send(
         &self,
         method: &str,
         path: &str,
         headers: &[(&str, &str)],
-    ) -> (u16, Vec<(String, String)>) {
+        body: String,
+    ) -> hyper::Response<hyper::body::Incoming> {
         let stream = TcpStream::connect(self.addr).await.expect("connect");
         let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
@@ -182,22 +165,32 @@ impl Harness {
         let mut request = hyper::Request::builder()
             .method(method)
             .uri(path)
-            .header("host", self.addr.to_string());
+            .header("host", self.addr.to_string())
+            .header("content-type", "application/json");
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let request = request.body(Full::new(Bytes::new())).expect("request");
-        let response = tokio::time::timeout(PATIENCE, sender.send_request(request))
+        let request = request.body(Full::new(Bytes::from(body))).expect("request");
+        tokio::time::timeout(PATIENCE, sender.send_request(request))
             .await
             .expect("answered in time")
-            .expect("response");
-        let status = response.status().as_u16();
+            .expect("response")
+    }
+
+    /// A raw HTTP request; the status and the response headers (lower-case names).
+    pub async fn headers_of(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, Vec<(String, String)>) {
+        let response = self.send(method, path, headers, String::new()).await;
         let headers = response
             .headers()
             .iter()
             .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
             .collect();
-        (status, headers)
+        (response.status().as_u16(), headers)
     }
 
     pub async fn ws(&self) -> Ws {
