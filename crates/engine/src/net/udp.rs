@@ -17,10 +17,14 @@ const MAX_DATAGRAM: usize = 65_535;
 /// Kernel buffers large enough to ride out a burst of registrations while the core is busy.
 const SOCKET_BUFFER: usize = 4 << 20;
 
-/// The bound UDP sockets, by local address.
+/// The bound UDP sockets, by local address, as handles for sending.
+///
+/// Sends go through a plain non-blocking clone of each socket rather than tokio's
+/// `try_send_to`, which refuses to send until the reactor has seen the socket become
+/// writable and would silently drop the first datagrams after start.
 #[derive(Clone, Default)]
 pub(crate) struct UdpSockets {
-    sockets: Vec<(SocketAddr, Arc<UdpSocket>)>,
+    sockets: Vec<(SocketAddr, Arc<std::net::UdpSocket>)>,
 }
 
 impl UdpSockets {
@@ -30,10 +34,11 @@ impl UdpSockets {
         socket: std::net::UdpSocket,
         events: mpsc::Sender<NetEvent>,
     ) -> io::Result<SocketAddr> {
+        let sender = Arc::new(socket.try_clone()?);
         let socket = Arc::new(UdpSocket::from_std(socket)?);
         let local = socket.local_addr()?;
-        tokio::spawn(receive_loop(socket.clone(), events));
-        self.sockets.push((local, socket));
+        tokio::spawn(receive_loop(socket, events));
+        self.sockets.push((local, sender));
         Ok(local)
     }
 
@@ -51,7 +56,7 @@ impl UdpSockets {
         };
         // UDP send on a non-blocking socket only fails when the kernel buffer is full;
         // SIP recovers by retransmission, so a dropped datagram is logged, not retried.
-        if let Err(e) = socket.try_send_to(bytes, dest) {
+        if let Err(e) = socket.send_to(bytes, dest) {
             tracing::debug!(%dest, error = %e, "UDP send failed");
         }
     }
