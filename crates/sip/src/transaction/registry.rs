@@ -109,6 +109,33 @@ impl Endpoint {
             }
             self.settle(now, id);
         }
+        self.shrink_if_sparse();
+    }
+
+    /// After a burst the tables keep the capacity of their peak. Once they are mostly
+    /// empty, give the memory back, so a flood of requests does not leave the daemon at
+    /// its peak size. Shrinking to twice the length means the next shrink needs the
+    /// table to empty eightfold again: the cost stays proportional to the work done.
+    fn shrink_if_sparse(&mut self) {
+        fn sparse(len: usize, capacity: usize) -> bool {
+            const SMALL: usize = 1024;
+            capacity > SMALL && len.saturating_mul(4) < capacity
+        }
+        if sparse(self.txs.len(), self.txs.capacity()) {
+            self.txs.shrink_to(self.txs.len() * 2);
+        }
+        if sparse(self.client_index.len(), self.client_index.capacity()) {
+            self.client_index.shrink_to(self.client_index.len() * 2);
+        }
+        if sparse(self.server_index.len(), self.server_index.capacity()) {
+            self.server_index.shrink_to(self.server_index.len() * 2);
+        }
+        if sparse(self.ack_index.len(), self.ack_index.capacity()) {
+            self.ack_index.shrink_to(self.ack_index.len() * 2);
+        }
+        if sparse(self.heap.len(), self.heap.capacity()) {
+            self.heap.shrink_to(self.heap.len() * 2);
+        }
     }
 
     pub(super) fn insert_client(&mut self, id: u64, tx: Tx, branch: Box<str>, method: Method) {
