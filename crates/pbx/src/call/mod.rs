@@ -71,6 +71,8 @@ pub(crate) struct Call {
     pub a_invite: Option<ServerKey>,
     /// The caller's original INVITE, to build responses on it.
     pub a_request: Request,
+    /// Where the PBX's indexes point at this call, so forgetting it touches only them.
+    pub index: IndexKeys,
     /// Dialog with the caller; `remote_tag` is the caller's From tag.
     pub a: Leg,
     pub branches: Vec<Branch>,
@@ -110,6 +112,17 @@ pub(crate) struct PendingAck {
     pub from: crate::Side,
     /// CSeq number of the re-INVITE as sent to the far side.
     pub seq: u32,
+}
+
+/// The entries of [`crate::core::Pbx`]'s indexes that name a call (besides its client
+/// transactions, which the branches and forwarded requests list).
+#[derive(Debug, Clone)]
+pub(crate) struct IndexKeys {
+    /// The caller's INVITE transaction (kept after its final response, for AckTimeout).
+    pub server: ServerKey,
+    /// (Call-ID, our tag) of the caller's dialog and of the callee side's.
+    pub a_dialog: (String, String),
+    pub b_dialog: (String, String),
 }
 
 /// What the call record will say, filled in as the call progresses.

@@ -172,12 +172,18 @@ impl Pbx {
                 self.actions.push_back(Action::RelayClose { id: ports.id });
             }
             draft.outcome = Some(Outcome::Unavailable);
-            self.by_dialog.retain(|_, (c, _)| *c != id);
+            self.by_dialog
+                .remove(&(a.call_id.clone(), a.local_tag.clone()));
             self.respond(now, &key, &request, 480, "Temporarily Unavailable");
             return self.record_unconnected(&request, draft, "480 Temporarily Unavailable");
         }
+        let index = super::IndexKeys {
+            server: key,
+            a_dialog: (a.call_id.clone(), a.local_tag.clone()),
+            b_dialog: (b_call_id, b_tag),
+        };
         self.by_dialog
-            .insert((b_call_id, b_tag), (id, crate::Side::B));
+            .insert(index.b_dialog.clone(), (id, crate::Side::B));
         self.actions.push_back(Action::Event(PbxEvent::CallRinging {
             call_id: a.call_id.clone(),
             caller: draft.caller_number.clone(),
@@ -189,6 +195,7 @@ impl Pbx {
             phase: Phase::Ringing,
             a_invite: Some(key),
             a_request: request,
+            index,
             a,
             branches,
             b: None,

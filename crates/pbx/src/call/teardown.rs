@@ -177,9 +177,13 @@ impl Pbx {
             for f in &call.forwarded {
                 self.by_client.remove(&f.client);
             }
+            self.by_server.remove(&call.index.server);
+            self.by_dialog.remove(&call.index.a_dialog);
+            self.by_dialog.remove(&call.index.b_dialog);
         }
-        self.by_server.retain(|_, c| *c != id);
-        self.by_dialog.retain(|_, (c, _)| *c != id);
+        // Every test run checks that the call's own keys were all there was to remove.
+        debug_assert!(self.by_server.values().all(|c| *c != id));
+        debug_assert!(self.by_dialog.values().all(|(c, _)| *c != id));
     }
 
     pub(crate) fn finish_record(
