@@ -4,6 +4,7 @@
 pub mod action;
 mod call;
 pub mod config;
+pub mod dialplan;
 mod core;
 pub mod media_relay;
 pub mod registrar;
