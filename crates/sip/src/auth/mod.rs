@@ -27,6 +27,6 @@ mod nonce;
 mod params;
 mod server;
 
-pub use client::Challenge;
+pub use client::{Challenge, ChallengeOrigin};
 pub use hash::Algorithm;
 pub use server::{DigestConfig, DigestServer, Secret, Verdict};
