@@ -102,6 +102,7 @@ impl From<&pbx::PbxEvent> for Event {
                 call_id,
                 caller,
                 callee,
+                ..
             } => Event::CallRinging {
                 call_id: call_id.clone(),
                 caller: caller.clone(),

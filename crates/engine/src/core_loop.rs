@@ -205,6 +205,7 @@ fn log_event(event: &PbxEvent) {
             call_id,
             caller,
             callee,
+            ..
         } => tracing::info!(
             %call_id,
             caller = %Personal(caller),

@@ -86,6 +86,27 @@ impl HangupBy {
     }
 }
 
+/// Which way a call crossed the PBX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Between two extensions (or an extension and a ring group).
+    Internal,
+    /// From a trunk's provider to the office.
+    Inbound,
+    /// From an extension out through a trunk.
+    Outbound,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Internal => "internal",
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+        }
+    }
+}
+
 /// A call detail record. Times are Unix seconds (wall clock, as the runtime gave them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallRecord {
@@ -103,6 +124,14 @@ pub struct CallRecord {
     pub hangup_by: Option<HangupBy>,
     /// The final status and reason, for the expert ("486 Busy Here").
     pub reason: String,
+    /// The business name the caller dialled (`sales.acme`), for calls from a trunk.
+    pub business_name: Option<String>,
+    /// The name of the trunk the call came in or went out by.
+    pub trunk: Option<String>,
+    pub direction: Direction,
+    /// Every channel of the trunk was busy when the call came in (it went to overflow),
+    /// so the owner can see when to buy more lines.
+    pub lines_busy: bool,
 }
 
 /// Live events for the UI.
@@ -113,6 +142,10 @@ pub enum PbxEvent {
         call_id: String,
         caller: String,
         callee: String,
+        /// The caller's own display name (without the `[Label] ` the phones show).
+        caller_name: Option<String>,
+        /// The business name dialled (`sales.acme`), for calls from a trunk.
+        business_name: Option<String>,
     },
     CallAnswered {
         call_id: String,

@@ -10,7 +10,7 @@ pub mod media_relay;
 pub mod registrar;
 mod util;
 
-pub use action::{Action, CallRecord, HangupBy, Outcome, PbxEvent, Side};
+pub use action::{Action, CallRecord, Direction, HangupBy, Outcome, PbxEvent, Side};
 pub use call::{LiveCall, LiveState};
 pub use config::PbxConfig;
 pub use core::Pbx;

@@ -175,6 +175,8 @@ fn events_follow_the_call_from_ringing_to_ended() {
                 call_id: call_id.clone(),
                 caller: "100".into(),
                 callee: "101".into(),
+                caller_name: Some("Alice".into()),
+                business_name: None,
             },
             &PbxEvent::CallAnswered {
                 call_id: call_id.clone(),

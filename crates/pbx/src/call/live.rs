@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use super::Phase;
-use crate::action::{HangupBy, Outcome};
+use crate::action::{Direction, HangupBy, Outcome};
 use crate::core::Pbx;
 
 /// Where a live call stands, for the Calls page.
@@ -26,6 +26,11 @@ pub struct LiveCall {
     /// Unix seconds.
     pub started_at: u64,
     pub answered_at: Option<u64>,
+    /// The business name dialled (`sales.acme`), for calls from a trunk.
+    pub business_name: Option<String>,
+    /// The trunk's name, for calls in or out by a trunk.
+    pub trunk: Option<String>,
+    pub direction: Direction,
 }
 
 impl Pbx {
@@ -49,6 +54,9 @@ impl Pbx {
                     state,
                     started_at: call.record.started_at,
                     answered_at: call.record.answered_at,
+                    business_name: call.record.business_name.clone(),
+                    trunk: call.record.trunk.clone(),
+                    direction: call.record.direction,
                 })
             })
             .collect();

@@ -17,7 +17,7 @@ use std::time::Instant;
 use sip::transaction::{ClientKey, Peer, ServerKey};
 use sip::{Request, Response};
 
-use crate::action::Outcome;
+use crate::action::{Direction, Outcome};
 use crate::media_relay::RelayPorts;
 
 pub(crate) use leg::Leg;
@@ -135,6 +135,11 @@ pub(crate) struct Draft {
     pub started_at: u64,
     pub answered_at: Option<u64>,
     pub outcome: Option<Outcome>,
+    pub business_name: Option<String>,
+    /// The trunk's name.
+    pub trunk: Option<String>,
+    pub direction: Direction,
+    pub lines_busy: bool,
 }
 
 impl Call {

@@ -51,6 +51,10 @@ impl Pbx {
             started_at,
             answered_at: None,
             outcome: None,
+            business_name: None,
+            trunk: None,
+            direction: crate::Direction::Internal,
+            lines_busy: false,
         };
         if !self.registrar.directory().contains(&callee) {
             draft.outcome = Some(Outcome::NotFound);
@@ -188,6 +192,8 @@ impl Pbx {
             call_id: a.call_id.clone(),
             caller: draft.caller_number.clone(),
             callee: draft.callee.clone(),
+            caller_name: draft.caller_name.clone(),
+            business_name: draft.business_name.clone(),
         }));
         self.by_server.insert(key, id);
         let call = Call {

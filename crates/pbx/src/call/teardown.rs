@@ -205,6 +205,10 @@ impl Pbx {
             outcome: draft.outcome.unwrap_or(Outcome::Failed),
             hangup_by,
             reason: reason.to_owned(),
+            business_name: draft.business_name,
+            trunk: draft.trunk,
+            direction: draft.direction,
+            lines_busy: draft.lines_busy,
         }
     }
 }
