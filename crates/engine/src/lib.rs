@@ -10,6 +10,7 @@ mod net;
 mod personal;
 pub mod relay;
 mod run;
+mod trunk_net;
 
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
