@@ -195,3 +195,20 @@ describe("registrations", () => {
     expect(deviceAddress({ extension: "1001", contact: "x", transport: "udp", address: "1.2.3.4:5", user_agent: null, expires_in: 1 })).toBe("1.2.3.4:5");
   });
 });
+
+describe("trunk and business name events", () => {
+  it("reads a trunk's pushed state, wrapped or inline", () => {
+    const state = { id: 3, name: "Provider", status: { registered: { expires_in: 300 } }, lines_in_use: 1, channels: 3 };
+    expect(normalizeEvent({ type: "trunk_status", state } as unknown as Event)).toEqual({ kind: "trunk_status", state });
+    expect(normalizeEvent({ type: "trunk_status", ...state } as unknown as Event)).toEqual({ kind: "trunk_status", state });
+    expect(normalizeEvent({ type: "trunk_status", state: { name: "no id" } } as unknown as Event)).toBeNull();
+  });
+
+  it("a ringing call from a trunk keeps the caller's name and the business name", () => {
+    const e = ev({ type: "call_ringing", call_id: "t1", caller: "+4477001", callee: "600", caller_name: "[Sales] Jane Doe", business_name: "sales.acme" });
+    expect(e).toMatchObject({ kind: "ringing", caller_name: "[Sales] Jane Doe", business_name: "sales.acme" });
+    const calls = reduceCalls([], e, 100);
+    expect(calls[0]).toMatchObject({ caller_name: "[Sales] Jane Doe", business_name: "sales.acme" });
+    expect(announce(e, [])).toBe("Call from [Sales] Jane Doe (+4477001) to 600 is ringing");
+  });
+});

@@ -2,6 +2,7 @@
 // pushed events, between full re-reads of the lists (on load and after a reconnect).
 
 import type { Device, Event, Extension, LiveCall, Outcome, Transport } from "../api/types";
+import type { TrunkState } from "../api/plan";
 
 /** One pushed event in the shape the reducers use. */
 export type LiveEvent =
@@ -14,17 +15,28 @@ export type LiveEvent =
       user_agent: string | null;
     }
   | { kind: "unregistered"; extension: string; contact: string }
-  | { kind: "ringing"; call_id: string; caller: string; caller_name: string | null; callee: string }
+  | {
+      kind: "ringing";
+      call_id: string;
+      caller: string;
+      caller_name: string | null;
+      callee: string;
+      /** The business name the caller dialled (`sales.acme`), for calls from a trunk. */
+      business_name: string | null;
+    }
   | { kind: "answered"; call_id: string; answered_by: string | null }
   | { kind: "ended"; call_id: string; outcome: Outcome | null }
   /** An extension was added, renamed or removed (here or in another window). */
   | { kind: "extensions_changed"; number: string }
+  /** A trunk's registration or line use changed. */
+  | { kind: "trunk_status"; state: TrunkState }
   /** Events were missed: re-read every list. */
   | { kind: "resync" };
 
 /** Reads a pushed event; null for a kind this page does not know (a newer server). */
 export function normalizeEvent(e: Event): LiveEvent | null {
   if (!e || typeof e !== "object") return null;
+  if ((e as { type?: unknown }).type === "trunk_status") return trunkStatusEvent(e);
   switch (e.type) {
     case "registration_changed":
       return e.registered
@@ -38,7 +50,14 @@ export function normalizeEvent(e: Event): LiveEvent | null {
           }
         : { kind: "unregistered", extension: e.extension, contact: e.contact };
     case "call_ringing":
-      return { kind: "ringing", call_id: e.call_id, caller: e.caller, caller_name: null, callee: e.callee };
+      return {
+        kind: "ringing",
+        call_id: e.call_id,
+        caller: e.caller,
+        caller_name: optString(e, "caller_name"),
+        callee: e.callee,
+        business_name: optString(e, "business_name"),
+      };
     case "call_answered":
       return { kind: "answered", call_id: e.call_id, answered_by: e.answered_by };
     case "call_ended":
@@ -52,10 +71,34 @@ export function normalizeEvent(e: Event): LiveEvent | null {
   }
 }
 
+function optString(e: object, key: string): string | null {
+  const v = (e as Record<string, unknown>)[key];
+  return typeof v === "string" && v ? v : null;
+}
+
+/** `{"type": "trunk_status", "state": {...}}`, or the state's fields inline. */
+function trunkStatusEvent(e: object): LiveEvent | null {
+  const r = e as Record<string, unknown>;
+  const s = (r.state && typeof r.state === "object" ? r.state : r) as Record<string, unknown>;
+  if (typeof s.id !== "number") return null;
+  return {
+    kind: "trunk_status",
+    state: {
+      id: s.id,
+      name: typeof s.name === "string" ? s.name : "",
+      status: s.status,
+      lines_in_use: typeof s.lines_in_use === "number" ? s.lines_in_use : 0,
+      channels: typeof s.channels === "number" ? s.channels : 0,
+    },
+  };
+}
+
 // ----- live calls -------------------------------------------------------------
 
 /** A live call as the page shows it; ended calls stay a moment so the change is seen. */
 export type CallView = LiveCall & {
+  /** The business name dialled, for calls from a trunk (when the server says). */
+  business_name?: string | null;
   /** Set when the call ended: unix seconds and how. */
   ended_at: number | null;
   outcome: Outcome | null;
@@ -77,6 +120,7 @@ export function reduceCalls(calls: readonly CallView[], ev: LiveEvent, nowUnix: 
           caller_number: ev.caller,
           caller_name: ev.caller_name,
           callee: ev.callee,
+          business_name: ev.business_name,
           answered_by: null,
           state: "ringing",
           started_at: nowUnix,
