@@ -120,7 +120,7 @@ class AdminPbx(Pbx):
 
     def save_trunk(self, trunk: dict) -> dict:
         """Saves a trunk; returns it as stored (with its id and generated contact user)."""
-        res = self.api("save_trunk", {"trunk": trunk})
+        res = self.api("save_trunk", trunk)
         saved = res.get("trunk", res) if isinstance(res, dict) else res
         if isinstance(saved, dict) and "id" in saved and "name" not in saved:
             saved = {**trunk, **saved}
@@ -164,15 +164,15 @@ class AdminPbx(Pbx):
                            trunk: int | None = None) -> dict:
         entry = {"id": 0, "name": name, "number": number, "label": label or "", "trunk": trunk,
                  "destination": destination}
-        res = self.api("save_business_name", {"name": entry})
-        return res
+        res = self.api("save_business_name", entry)
+        return res.get("name", res)
 
     def save_ring_group(self, number: str, name: str, members: list[str], strategy: str = "all",
                         ring_seconds: int = 20, final: dict | None = None) -> dict:
         group = {"number": number, "name": name, "strategy": strategy,
                  "members": [{"number": m, "ring_seconds": ring_seconds} for m in members],
                  "final_destination": final}
-        return self.api("save_ring_group", {"previous_number": None, "group": group})
+        return self.api("save_ring_group", {"previous_number": None, **group})
 
     def history(self, **filters) -> list[dict]:
         res = self.api("call_history", filters)
