@@ -76,6 +76,31 @@ impl HangupBy {
     }
 }
 
+/// Which way a call went, relative to the office.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Between the office's own extensions and groups.
+    Internal,
+    /// From a trunk into the office.
+    Inbound,
+    /// From an extension out through a trunk.
+    Outbound,
+}
+
+impl Direction {
+    pub const ALL: [Direction; 3] = [Direction::Internal, Direction::Inbound, Direction::Outbound];
+
+    /// The snake_case name stored in the database and used by the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Internal => "internal",
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+        }
+    }
+}
+
 /// Text conversions and SQL mapping for a fieldless enum with `ALL` and `as_str`.
 macro_rules! text_enum {
     ($ty:ty) => {
@@ -107,6 +132,7 @@ macro_rules! text_enum {
 }
 text_enum!(Outcome);
 text_enum!(HangupBy);
+text_enum!(Direction);
 
 /// A finished call, as the engine reports it. Times are unix seconds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +151,14 @@ pub struct NewCdr {
     pub hangup_by: HangupBy,
     /// Free text: SIP status and reason phrase, Q.850 cause, …
     pub reason: Option<String>,
+    /// The business name the caller dialled (`sales.acme`), for trunk calls to one.
+    pub business_name: Option<String>,
+    /// The name of the trunk the call came in or went out by.
+    pub trunk: Option<String>,
+    pub direction: Direction,
+    /// The call found every channel of its trunk busy (it went to overflow or was refused),
+    /// so the owner can see when to buy more lines.
+    pub lines_busy: bool,
 }
 
 /// A stored call record.
@@ -144,6 +178,10 @@ pub struct Cdr {
     pub outcome: Outcome,
     pub hangup_by: HangupBy,
     pub reason: Option<String>,
+    pub business_name: Option<String>,
+    pub trunk: Option<String>,
+    pub direction: Direction,
+    pub lines_busy: bool,
 }
 
 /// Which records to list, newest first.
@@ -152,6 +190,13 @@ pub struct CdrFilter {
     /// Only calls where this number is the caller, the dialled number or who answered.
     pub number: Option<String>,
     pub outcome: Option<Outcome>,
+    pub direction: Option<Direction>,
+    /// Only calls by the trunk with this name.
+    pub trunk: Option<String>,
+    /// Only calls to this business name.
+    pub business_name: Option<String>,
+    /// Only calls that found every line busy (`Some(true)`), or only the others.
+    pub lines_busy: Option<bool>,
     pub limit: u32,
 }
 
@@ -160,6 +205,10 @@ impl Default for CdrFilter {
         CdrFilter {
             number: None,
             outcome: None,
+            direction: None,
+            trunk: None,
+            business_name: None,
+            lines_busy: None,
             limit: 100,
         }
     }
@@ -192,8 +241,9 @@ fn insert_on(conn: &rusqlite::Connection, cdr: &NewCdr) -> Result<i64> {
         conn.prepare_cached(
             "INSERT INTO cdr (call_id, caller_number, caller_name, callee, answered_by,
                                   started_at, answered_at, ended_at, duration_s, outcome,
-                                  hangup_by, reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                  hangup_by, reason, business_name, trunk, direction,
+                                  lines_busy)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         )?
         .execute(params![
             cdr.call_id,
@@ -207,7 +257,11 @@ fn insert_on(conn: &rusqlite::Connection, cdr: &NewCdr) -> Result<i64> {
             duration_s,
             cdr.outcome,
             cdr.hangup_by,
-            cdr.reason
+            cdr.reason,
+            cdr.business_name,
+            cdr.trunk,
+            cdr.direction,
+            cdr.lines_busy
         ])?;
         Ok(conn.last_insert_rowid())
     }
@@ -218,15 +272,28 @@ impl Store {
     pub fn list_cdrs(&self, filter: &CdrFilter) -> Result<Vec<Cdr>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, call_id, caller_number, caller_name, callee, answered_by, started_at,
-                    answered_at, ended_at, duration_s, outcome, hangup_by, reason
+                    answered_at, ended_at, duration_s, outcome, hangup_by, reason,
+                    business_name, trunk, direction, lines_busy
              FROM cdr
              WHERE (?1 IS NULL OR caller_number = ?1 OR callee = ?1 OR answered_by = ?1)
                AND (?2 IS NULL OR outcome = ?2)
+               AND (?4 IS NULL OR direction = ?4)
+               AND (?5 IS NULL OR trunk = ?5)
+               AND (?6 IS NULL OR business_name = ?6)
+               AND (?7 IS NULL OR lines_busy = ?7)
              ORDER BY started_at DESC, id DESC
              LIMIT ?3",
         )?;
         let rows = stmt.query_map(
-            params![filter.number, filter.outcome, filter.limit],
+            params![
+                filter.number,
+                filter.outcome,
+                filter.limit,
+                filter.direction,
+                filter.trunk,
+                filter.business_name,
+                filter.lines_busy
+            ],
             from_row,
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -248,5 +315,9 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Cdr> {
         outcome: row.get(10)?,
         hangup_by: row.get(11)?,
         reason: row.get(12)?,
+        business_name: row.get(13)?,
+        trunk: row.get(14)?,
+        direction: row.get(15)?,
+        lines_busy: row.get(16)?,
     })
 }

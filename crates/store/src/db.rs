@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::binding_writer::BindingWriter;
 use crate::{migrations, Result};
@@ -51,6 +51,17 @@ impl Store {
         Ok(self
             .conn
             .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
+    /// A transaction that holds the write lock from its first statement. Changes that read
+    /// before they write (checking references, then deleting) need it: a deferred transaction
+    /// would fail with `SQLITE_BUSY` instead of waiting when another connection wrote between
+    /// its read and its write.
+    pub(crate) fn write_tx(&self) -> Result<Transaction<'_>> {
+        Ok(Transaction::new_unchecked(
+            &self.conn,
+            TransactionBehavior::Immediate,
+        )?)
     }
 
     /// The schema version recorded in the file (`PRAGMA user_version`).

@@ -23,6 +23,17 @@ pub enum Error {
     /// SQLite refused an operation (disk full, corrupt file, locked for too long, …).
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The thing named does not exist (`trunk 7`, `ring group 600`, `schedule 3`).
+    #[error("no {0}")]
+    NotFound(String),
+    /// Removing this would leave something pointing at nothing; nothing was changed.
+    /// `what` and `by` name both for a person: `ring group 600 "Sales"`, `business name sales.acme`.
+    #[error("{what} is still used by {by}")]
+    InUse { what: String, by: String },
+    /// One entry of a list saved all or nothing was refused, so none was saved. `index`
+    /// counts from 0.
+    #[error("entry {}: {source}", .index + 1)]
+    Entry { index: usize, source: Box<Error> },
     /// The registration writer thread is gone, so changes can no longer be saved.
     #[error("registration writer stopped")]
     WriterStopped,

@@ -6,6 +6,7 @@ use rusqlite::{params, ErrorCode, OptionalExtension, Row};
 
 use crate::error::{FieldError, ValidationErrors};
 use crate::secret::{generate_secret, ha1_md5, ha1_sha256};
+use crate::{destination, ring_groups};
 use crate::{Error, Result, Store};
 
 /// Longest display name accepted, in characters.
@@ -27,6 +28,8 @@ pub struct Extension {
     pub ha1_sha256: String,
     /// Unix seconds.
     pub created_at: i64,
+    /// May call numbers outside the office through a trunk (emergency numbers always can).
+    pub outbound_allowed: bool,
 }
 
 /// The HA1 values are password equivalents for the realm; keep them out of logs.
@@ -37,6 +40,7 @@ impl fmt::Debug for Extension {
             .field("name", &self.name)
             .field("realm", &self.realm)
             .field("created_at", &self.created_at)
+            .field("outbound_allowed", &self.outbound_allowed)
             .finish_non_exhaustive()
     }
 }
@@ -73,7 +77,14 @@ impl Store {
             ha1_md5: ha1_md5(number, realm, &password),
             ha1_sha256: ha1_sha256(number, realm, &password),
             created_at: now_unix,
+            outbound_allowed: false,
         };
+        if crate::destination::ring_group_exists(&self.conn, number)? {
+            return Err(Error::field(
+                "number",
+                format!("ring group {number} already has this number"),
+            ));
+        }
         let inserted = self.conn.execute(
             "INSERT INTO extensions (number, name, realm, ha1_md5, ha1_sha256, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -109,7 +120,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT number, name, realm, ha1_md5, ha1_sha256, created_at
+                "SELECT number, name, realm, ha1_md5, ha1_sha256, created_at, outbound_allowed
                  FROM extensions WHERE number = ?1",
                 [number],
                 from_row,
@@ -120,7 +131,7 @@ impl Store {
     /// All extensions, ordered by number (shorter numbers first, as people read them).
     pub fn extensions(&self) -> Result<Vec<Extension>> {
         let mut stmt = self.conn.prepare(
-            "SELECT number, name, realm, ha1_md5, ha1_sha256, created_at
+            "SELECT number, name, realm, ha1_md5, ha1_sha256, created_at, outbound_allowed
              FROM extensions ORDER BY length(number), number",
         )?;
         let rows = stmt.query_map([], from_row)?;
@@ -164,15 +175,32 @@ impl Store {
         Ok(password)
     }
 
-    /// Deletes the extension and, through the foreign key, all its registrations. Call
-    /// records keep the number as text.
-    pub fn remove_extension(&self, number: &str) -> Result<()> {
-        let changed = self
-            .conn
-            .execute("DELETE FROM extensions WHERE number = ?1", [number])?;
+    /// Allows or forbids calls out through trunks from this extension.
+    pub fn set_outbound_allowed(&self, number: &str, allowed: bool) -> Result<()> {
+        let changed = self.conn.execute(
+            "UPDATE extensions SET outbound_allowed = ?2 WHERE number = ?1",
+            params![number, allowed],
+        )?;
         if changed == 0 {
             return Err(Error::ExtensionNotFound(number.to_owned()));
         }
+        Ok(())
+    }
+
+    /// Deletes the extension and, through the foreign key, all its registrations. Call
+    /// records keep the number as text. Refused while a ring group, business name, trunk
+    /// or schedule still sends calls to it.
+    pub fn remove_extension(&self, number: &str) -> Result<()> {
+        let tx = self.write_tx()?;
+        let mut by = destination::referrers(&tx, destination::EXTENSION, number)?;
+        by.extend(destination::referrers(&tx, destination::VOICEMAIL, number)?);
+        by.extend(ring_groups::member_of(&tx, number)?);
+        destination::refuse_if_used(format!("extension {number}"), by)?;
+        let changed = tx.execute("DELETE FROM extensions WHERE number = ?1", [number])?;
+        if changed == 0 {
+            return Err(Error::ExtensionNotFound(number.to_owned()));
+        }
+        tx.commit()?;
         Ok(())
     }
 }
@@ -185,11 +213,12 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Extension> {
         ha1_md5: row.get(3)?,
         ha1_sha256: row.get(4)?,
         created_at: row.get(5)?,
+        outbound_allowed: row.get(6)?,
     })
 }
 
 /// Numbers are dialled on keypads and used as SIP usernames: digits only.
-fn check_number(number: &str) -> Option<FieldError> {
+pub(crate) fn check_number(number: &str) -> Option<FieldError> {
     let ok = (2..=10).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit());
     (!ok).then(|| FieldError {
         field: "number",

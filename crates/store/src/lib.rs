@@ -1,6 +1,7 @@
 //! Durable state of the PBX in one SQLite file: extensions and their credentials, where each
 //! phone is registered (so a restart keeps every phone reachable), call detail records and
-//! the owner's settings.
+//! the owner's settings; and the dial plan: trunks, business names, ring groups, business
+//! hours and outbound routes (the types are `pbx::dialplan`'s).
 //!
 //! The file is `<data_dir>/switchboard.db`, in WAL mode with `synchronous=FULL` so that a row
 //! reported as written survives a crash or power loss. Registrations change often (every
@@ -9,23 +10,32 @@
 
 mod binding_writer;
 mod bindings;
+mod business_names;
 mod cdr;
 mod db;
+mod destination;
+mod dial_plan;
 mod error;
 mod extensions;
 mod migrations;
+mod ring_groups;
+mod routes;
+mod schedules;
 mod secret;
 mod settings;
+mod trunks;
 
 pub use binding_writer::BindingWriter;
 pub use bindings::{Binding, Transport};
-pub use cdr::{Cdr, CdrFilter, HangupBy, NewCdr, Outcome};
+pub use cdr::{Cdr, CdrFilter, Direction, HangupBy, NewCdr, Outcome};
 pub use db::{Store, DB_FILE_NAME};
+pub use dial_plan::DEFAULT_EMERGENCY_NUMBERS;
 pub use error::{Error, FieldError, ValidationErrors};
 pub use extensions::{CreatedExtension, Extension, NAME_MAX_CHARS};
 pub use migrations::SCHEMA_VERSION;
 pub use secret::{generate_secret, ha1_md5, ha1_sha256, SECRET_ALPHABET, SECRET_LEN};
 pub use settings::{LogLevel, Settings, MAX_SIP_LISTEN, RTP_PORT_FLOOR};
+pub use trunks::{generate_contact_user, CONTACT_USER_LEN};
 
 /// Result type of every fallible store operation.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -64,6 +64,117 @@ const MIGRATIONS: &[&str] = &[
         updated_at  INTEGER NOT NULL
     ) STRICT;
     "#,
+    // 3: trunks, business names, ring groups, business hours and outbound routes (the dial
+    // plan); who may call out; what the call history needs to tell trunk calls apart.
+    //
+    // A destination is stored as a kind (`extension`, `ring_group`, `conference`,
+    // `voicemail`, `hours`, `hangup`) and a target (a number, a schedule id as text, or NULL),
+    // so "what still points at ring group 600" is one query. Short lists that nothing else
+    // refers to (codecs, allowed addresses, dial patterns) are JSON arrays.
+    r#"
+    CREATE TABLE trunks (
+        id              INTEGER PRIMARY KEY,
+        name            TEXT NOT NULL,
+        enabled         INTEGER NOT NULL,
+        host            TEXT NOT NULL,
+        port            INTEGER,
+        transport       TEXT NOT NULL,
+        outbound_proxy  TEXT,
+        auth_mode       TEXT NOT NULL,
+        username        TEXT,
+        password        TEXT,
+        auth_username   TEXT,
+        contact_user    TEXT,
+        expires         INTEGER,
+        allowed         TEXT NOT NULL,
+        channels        INTEGER NOT NULL,
+        codecs          TEXT NOT NULL,
+        dtmf            TEXT NOT NULL,
+        from_user       TEXT,
+        caller_id       TEXT,
+        trust_pai       INTEGER NOT NULL,
+        overflow_kind   TEXT,
+        overflow_target TEXT,
+        default_kind    TEXT NOT NULL,
+        default_target  TEXT
+    ) STRICT;
+    -- The contact user names the trunk in inbound Request-URIs: two trunks must not share one.
+    CREATE UNIQUE INDEX trunks_contact_user ON trunks(contact_user)
+        WHERE contact_user IS NOT NULL AND contact_user <> '';
+
+    CREATE TABLE business_names (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        number      TEXT NOT NULL,
+        label       TEXT NOT NULL,
+        trunk       INTEGER REFERENCES trunks(id),
+        dest_kind   TEXT NOT NULL,
+        dest_target TEXT
+    ) STRICT;
+
+    CREATE TABLE ring_groups (
+        number       TEXT PRIMARY KEY NOT NULL,
+        name         TEXT NOT NULL,
+        strategy     TEXT NOT NULL,
+        final_kind   TEXT,
+        final_target TEXT
+    ) STRICT;
+    CREATE TABLE ring_group_members (
+        group_number TEXT NOT NULL REFERENCES ring_groups(number)
+                     ON DELETE CASCADE ON UPDATE CASCADE,
+        position     INTEGER NOT NULL,
+        number       TEXT NOT NULL,
+        ring_seconds INTEGER NOT NULL,
+        PRIMARY KEY (group_number, position)
+    ) STRICT;
+
+    CREATE TABLE schedules (
+        id            INTEGER PRIMARY KEY,
+        name          TEXT NOT NULL,
+        time_zone     TEXT NOT NULL,
+        open_kind     TEXT NOT NULL,
+        open_target   TEXT,
+        closed_kind   TEXT NOT NULL,
+        closed_target TEXT
+    ) STRICT;
+    CREATE TABLE schedule_periods (
+        schedule_id INTEGER NOT NULL REFERENCES schedules(id) ON DELETE CASCADE,
+        position    INTEGER NOT NULL,
+        day         INTEGER NOT NULL,
+        open        TEXT NOT NULL,
+        close       TEXT NOT NULL,
+        PRIMARY KEY (schedule_id, position)
+    ) STRICT;
+    CREATE TABLE schedule_holidays (
+        schedule_id INTEGER NOT NULL REFERENCES schedules(id) ON DELETE CASCADE,
+        position    INTEGER NOT NULL,
+        date        TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        PRIMARY KEY (schedule_id, position)
+    ) STRICT;
+
+    CREATE TABLE outbound_routes (
+        id        INTEGER PRIMARY KEY,
+        position  INTEGER NOT NULL,
+        name      TEXT NOT NULL,
+        patterns  TEXT NOT NULL,
+        strip     INTEGER NOT NULL,
+        prepend   TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE outbound_route_trunks (
+        route_id  INTEGER NOT NULL REFERENCES outbound_routes(id) ON DELETE CASCADE,
+        position  INTEGER NOT NULL,
+        trunk_id  INTEGER NOT NULL REFERENCES trunks(id),
+        PRIMARY KEY (route_id, position)
+    ) STRICT;
+
+    ALTER TABLE extensions ADD COLUMN outbound_allowed INTEGER NOT NULL DEFAULT 0;
+
+    ALTER TABLE cdr ADD COLUMN business_name TEXT;
+    ALTER TABLE cdr ADD COLUMN trunk TEXT;
+    ALTER TABLE cdr ADD COLUMN direction TEXT NOT NULL DEFAULT 'internal';
+    ALTER TABLE cdr ADD COLUMN lines_busy INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The version recorded in the file.

@@ -232,6 +232,8 @@ fn apply_row(settings: &mut Settings, key: &str, value: &str) -> Option<()> {
         }
         LOG_LEVEL => settings.log_level = value.parse().ok()?,
         ADMIN_BIND => settings.admin_bind = value.parse().ok()?,
+        // Rows of the same table read by the dial plan's own accessors.
+        crate::dial_plan::EMERGENCY_NUMBERS | crate::dial_plan::SETUP_COMPLETE => {}
         _ => return None,
     }
     Some(())

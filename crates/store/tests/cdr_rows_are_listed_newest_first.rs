@@ -1,7 +1,7 @@
 //! Call records come back newest first, filtered by number and outcome, with talk time
 //! computed from the answer.
 
-use store::{CdrFilter, HangupBy, NewCdr, Outcome, Store};
+use store::{CdrFilter, Direction, HangupBy, NewCdr, Outcome, Store};
 
 fn call(id: &str, caller: &str, callee: &str, started_at: i64, outcome: Outcome) -> NewCdr {
     let answered = outcome == Outcome::Answered;
@@ -21,6 +21,10 @@ fn call(id: &str, caller: &str, callee: &str, started_at: i64, outcome: Outcome)
             HangupBy::Caller
         },
         reason: (!answered).then(|| "487 Request Terminated".to_owned()),
+        business_name: None,
+        trunk: None,
+        direction: Direction::Internal,
+        lines_busy: false,
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::binding;
-use store::{CdrFilter, HangupBy, NewCdr, Outcome, Store};
+use store::{CdrFilter, Direction, HangupBy, NewCdr, Outcome, Store};
 
 const CHILD_DIR: &str = "STORE_CRASH_TEST_DIR";
 const NOW: i64 = 1_700_000_000;
@@ -33,6 +33,10 @@ fn write_then_abort(dir: &Path) -> ! {
             outcome: Outcome::NoAnswer,
             hangup_by: HangupBy::System,
             reason: None,
+            business_name: None,
+            trunk: None,
+            direction: Direction::Internal,
+            lines_busy: false,
         })
         .expect("cdr");
     let writer = store.binding_writer().expect("writer");

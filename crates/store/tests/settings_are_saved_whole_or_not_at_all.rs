@@ -6,6 +6,8 @@ use std::net::SocketAddr;
 use rusqlite::Connection;
 use store::{LogLevel, Settings, Store, DB_FILE_NAME};
 
+mod common;
+
 const NOW: i64 = 1_700_000_000;
 
 fn addr(s: &str) -> SocketAddr {
@@ -147,16 +149,16 @@ fn an_unreadable_stored_value_falls_back_to_its_default() {
 fn a_database_from_before_settings_gains_the_table_and_keeps_its_rows() {
     let dir = tempfile::tempdir().expect("temp dir");
     {
-        let store = Store::open(dir.path()).expect("open");
-        store
-            .create_extension("201", "Alice", "switchboard", NOW)
-            .expect("create");
-    }
-    {
-        // Turn the file back into a version-1 database: no settings table.
+        // A version-1 database, as that version wrote it: no settings table.
         let conn = Connection::open(dir.path().join(DB_FILE_NAME)).expect("raw open");
-        conn.execute_batch("DROP TABLE settings; PRAGMA user_version = 1;")
-            .expect("downgrade");
+        conn.execute_batch(common::SCHEMA_V1)
+            .expect("version 1 schema");
+        conn.execute(
+            "INSERT INTO extensions (number, name, realm, ha1_md5, ha1_sha256, created_at)
+             VALUES ('201', 'Alice', 'switchboard', 'x', 'y', 1)",
+            [],
+        )
+        .expect("an extension");
     }
     let store = Store::open(dir.path()).expect("reopen migrates");
     assert_eq!(
