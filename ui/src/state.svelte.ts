@@ -4,6 +4,7 @@
 
 import type { ApiClient, ConnectionState } from "./api/client";
 import type { Event, Extension, StatusResponse } from "./api/types";
+import { listTrunks, setupComplete, type TrunkEntry } from "./api/plan";
 import {
   announce,
   mergeCallSnapshot,
@@ -40,6 +41,11 @@ class AppState {
   callAnnouncement = $state("");
   /** Bumped whenever a call ends, so the history re-reads. */
   historyVersion = $state(0);
+  /** Trunks with their live state (registration, lines busy). */
+  trunks = $state<TrunkEntry[]>([]);
+  trunksLoaded = $state(false);
+  /** Whether the setup wizard has been finished; null until known. */
+  setupDone = $state<boolean | null>(null);
   /** Unix seconds, ticking once a second for call clocks. */
   now = $state(nowUnix());
 
@@ -88,7 +94,25 @@ class AppState {
 
   /** Re-reads status, extensions and live calls. */
   async resync(): Promise<void> {
-    await Promise.all([this.refreshStatus(), this.refreshExtensions(), this.refreshCalls()]);
+    await Promise.all([this.refreshStatus(), this.refreshExtensions(), this.refreshCalls(), this.refreshTrunks()]);
+  }
+
+  async refreshTrunks(): Promise<void> {
+    try {
+      this.trunks = await listTrunks(this.client);
+      this.trunksLoaded = true;
+    } catch {
+      // as for extensions
+    }
+  }
+
+  async refreshSetup(): Promise<boolean | null> {
+    try {
+      this.setupDone = await setupComplete(this.client);
+    } catch {
+      // Unknown: the pages show as usual.
+    }
+    return this.setupDone;
   }
 
   async refreshStatus(): Promise<void> {
@@ -151,6 +175,18 @@ class AppState {
       case "extensions_changed":
         this.#later("extensions", () => this.refreshExtensions());
         break;
+      case "trunk_status": {
+        const st = ev.state;
+        const i = this.trunks.findIndex((t) => t.trunk.id === st.id);
+        if (i < 0) {
+          this.#later("trunks", () => this.refreshTrunks());
+        } else {
+          const next = this.trunks.slice();
+          next[i] = { ...next[i]!, state: st };
+          this.trunks = next;
+        }
+        return;
+      }
       default: {
         const sentence = announce(ev, this.calls);
         this.calls = reduceCalls(this.calls, ev, nowUnix());
