@@ -121,8 +121,12 @@ class Provider:
         self._log_line(f"{arrow} {peer[0]}:{peer[1]}\n{data.decode('utf-8', 'replace')}")
 
     def _log_line(self, text: str) -> None:
+        line = f"[{time.monotonic():.3f}] {text}"
         with self.cond:
-            self.log.append(f"[{time.monotonic():.3f}] {text}")
+            self.log.append(line)
+            # Also on disk, for a driver in another process (the browser tests).
+            with open(self.workdir / "sip.log", "a", encoding="utf-8") as f:
+                f.write(line + "\n")
 
     def _loop(self) -> None:
         while not self._stop.is_set():
