@@ -13,8 +13,9 @@ mod number;
 mod pattern;
 mod route;
 mod validate;
+mod validate_graph;
 
-pub use address::AddressRule;
+pub use address::{parse_allowed, AddressRule, AllowedEntry};
 pub use error::{DialPlanError, PlanIssue};
 pub use model::*;
 pub use names::{default_label, parse_name_list, LineError, NameListEntry};

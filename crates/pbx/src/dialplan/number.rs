@@ -1,13 +1,20 @@
 //! Phone numbers as people type them and as providers send them.
 
-/// The form numbers are compared in: separators people type (`space - . ( ) /`) dropped,
-/// the international prefix `00` written as `+`; digits, `+`, `*` and `#` kept, anything
-/// else kept too (so a bad number stays visibly bad rather than silently becoming another).
+/// The form numbers are compared in: separators people type (white space, `- . ( ) /`)
+/// dropped, the international prefix `00` written as `+`, and the UK-style trunk prefix
+/// `(0)` after a country code (`+44 (0)20 …`) dropped. Other characters are kept, so a bad
+/// number stays visibly bad instead of silently becoming another one.
 pub fn normalize_number(s: &str) -> String {
+    let s = s.trim();
+    let international = s.starts_with('+') || s.starts_with("00");
+    let s = if international {
+        s.replace("(0)", "")
+    } else {
+        s.to_string()
+    };
     let kept: String = s
-        .trim()
         .chars()
-        .filter(|c| !matches!(c, ' ' | '\t' | '-' | '.' | '(' | ')' | '/'))
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '.' | '(' | ')' | '/'))
         .collect();
     match kept.strip_prefix("00") {
         Some(rest) => format!("+{rest}"),
@@ -21,4 +28,17 @@ pub fn is_dialable(s: &str) -> bool {
     !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '+' | '*' | '#'))
+}
+
+/// Whether `s`, once normalised, is a number a business name can have: dialable and with
+/// at least one digit.
+pub(crate) fn is_phone_number(s: &str) -> bool {
+    let n = normalize_number(s);
+    is_dialable(&n) && n.chars().any(|c| c.is_ascii_digit())
+}
+
+/// The same number with and without a leading `+`: providers differ in whether they send
+/// it, and the owner may have typed either.
+pub(crate) fn same_number_loosely(a: &str, b: &str) -> bool {
+    a.trim_start_matches('+') == b.trim_start_matches('+')
 }
