@@ -155,4 +155,6 @@ pub enum PbxEvent {
         call_id: String,
         outcome: Outcome,
     },
+    /// A trunk's registration status or line usage changed.
+    TrunkStatus(crate::trunk::TrunkState),
 }

@@ -12,8 +12,10 @@ use sip::{Host, Method, Request, Response};
 use crate::action::{Action, PbxEvent, Side};
 use crate::call::{Call, CallId};
 use crate::config::PbxConfig;
+use crate::dialplan::{DialPlan, TrunkId};
 use crate::media_relay::MediaRelay;
 use crate::registrar::{self, Directory, Registrar};
+use crate::trunk::Trunks;
 use crate::util::{self, ALLOW};
 
 /// Who owns a client transaction we started.
@@ -25,6 +27,8 @@ pub(crate) enum ClientOwner {
     Forwarded(CallId),
     /// A request whose answer nobody waits for (BYE on teardown, CANCEL).
     Fire,
+    /// A trunk's REGISTER to its provider.
+    TrunkRegister(TrunkId),
 }
 
 /// The PBX. See the crate docs.
@@ -44,6 +48,9 @@ pub struct Pbx {
     pub(crate) rng: StdRng,
     /// The wall clock at the latest input, for call records.
     pub(crate) unix_now: u64,
+    /// Trunks, business names, groups, hours and routes (see [`Pbx::set_dial_plan`]).
+    pub(crate) plan: DialPlan,
+    pub(crate) trunks: Trunks,
 }
 
 impl Pbx {
@@ -77,6 +84,8 @@ impl Pbx {
                 None => StdRng::from_entropy(),
             },
             unix_now: 0,
+            plan: DialPlan::default(),
+            trunks: Trunks::new(seed),
         }
     }
 
@@ -120,6 +129,7 @@ impl Pbx {
         for id in due {
             self.ring_timeout(now, id);
         }
+        self.pump_trunks(now);
         if self.registrar.next_expiry().is_some_and(|t| t <= now) {
             for change in self.registrar.purge_expired(now, unix_now) {
                 self.actions.push_back(Action::Binding(change));
@@ -135,6 +145,7 @@ impl Pbx {
             self.endpoint.poll_timeout(),
             calls,
             self.registrar.next_expiry(),
+            self.trunks.poll_timeout(),
         ]
         .into_iter()
         .flatten()
@@ -153,6 +164,7 @@ impl Pbx {
         while let Some(event) = self.endpoint.poll_event() {
             self.handle_event(now, event);
         }
+        self.drain_trunk_events();
     }
 
     fn handle_event(&mut self, now: Instant, event: Event) {
@@ -264,6 +276,9 @@ impl Pbx {
             ClientOwner::Branch(id) => self.branch_response(now, id, key, response),
             ClientOwner::Forwarded(id) => self.forwarded_response(now, id, key, response),
             ClientOwner::Fire => {}
+            ClientOwner::TrunkRegister(trunk) => {
+                self.trunk_register_response(now, trunk, key, &response)
+            }
         }
     }
 

@@ -8,6 +8,7 @@ pub mod dialplan;
 mod core;
 pub mod media_relay;
 pub mod registrar;
+pub mod trunk;
 mod util;
 
 pub use action::{Action, CallRecord, Direction, HangupBy, Outcome, PbxEvent, Side};
@@ -15,3 +16,4 @@ pub use call::{LiveCall, LiveState};
 pub use config::PbxConfig;
 pub use core::Pbx;
 pub use media_relay::{MediaRelay, RelayId, RelayPorts};
+pub use trunk::{TrunkState, TrunkStatus};

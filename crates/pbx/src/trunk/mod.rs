@@ -1,0 +1,15 @@
+//! Trunks at run time: registering with providers (RFC 3261 §10.2, retries per
+//! RFC 5626 §4.5), telling which trunk an inbound call came from, and counting the
+//! channels in use. The dial plan says what the trunks are; this says how they are.
+
+mod account;
+mod answer;
+mod backoff;
+mod glue;
+mod registration;
+mod status;
+mod trunks;
+
+pub use status::{TrunkState, TrunkStatus};
+#[allow(unused_imports)]
+pub(crate) use trunks::{TrunkCredentials, Trunks};

@@ -1,0 +1,440 @@
+//! One trunk's registration with its provider (RFC 3261 §10.2), as a state machine
+//! that never sends anything itself: it says when a REGISTER is due, builds it, and
+//! reads the answer. Retries follow RFC 5626 §4.5.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use sip::auth::{Challenge, ChallengeOrigin};
+use sip::transaction::{ClientKey, Peer};
+use sip::{Request, Response};
+
+use super::account::{Account, RegisterRequest};
+use super::answer;
+use super::backoff;
+use super::status::TrunkStatus;
+
+/// The longest Retry-After we obey; a provider asking for more is asked again a day
+/// later rather than never.
+const MAX_RETRY_AFTER: u64 = 24 * 3600;
+
+/// Where the registration stands, named for what it waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum State {
+    /// No address for the provider yet.
+    Resolving,
+    /// No registration in place; a REGISTER is due or on its way.
+    Registering,
+    Registered {
+        granted: u32,
+    },
+    Failing {
+        reason: String,
+        retry_in: u64,
+    },
+    Rejected {
+        reason: String,
+    },
+    /// The trunk is gone: our binding is being removed (Expires: 0).
+    Unregistering,
+    /// Nothing left to do; the registration can be dropped.
+    Done,
+}
+
+/// The challenge we answer with, and how often we used its nonce.
+#[derive(Debug, Clone)]
+struct Credentials {
+    origin: ChallengeOrigin,
+    challenge: Challenge,
+    nc: u32,
+    cnonce: String,
+}
+
+/// A REGISTER on its way.
+#[derive(Debug, Clone, Copy)]
+struct InFlight {
+    /// Set once the transaction layer took it.
+    key: Option<ClientKey>,
+    /// It answered a challenge from the previous response: a new challenge now means
+    /// the provider refused the password, unless it says the nonce was only stale.
+    fresh_credentials: bool,
+}
+
+pub(crate) struct Registration {
+    /// Names this registration among all, also after its trunk is gone.
+    serial: u64,
+    account: Account,
+    target: Option<Peer>,
+    state: State,
+    /// When the next REGISTER is due; `None` while one is in flight or none is wanted.
+    send_at: Option<Instant>,
+    in_flight: Option<InFlight>,
+    /// Consecutive failures, for the backoff (RFC 5626 §4.5).
+    failures: u32,
+    credentials: Option<Credentials>,
+    /// The next REGISTER answers a challenge just received.
+    answer_fresh: bool,
+    /// The lifetime we ask for; raised by a 423 (RFC 3261 §10.2.8).
+    expires: u32,
+    call_id: String,
+    from_tag: String,
+    cseq: u32,
+    /// The provider may hold a binding of ours, so removing the trunk must remove it.
+    bound: bool,
+    /// The address our Contact named last, so de-registration removes that binding.
+    last_local: Option<SocketAddr>,
+}
+
+impl Registration {
+    pub fn new(
+        now: Instant,
+        serial: u64,
+        account: Account,
+        target: Option<Peer>,
+        rng: &mut impl Rng,
+    ) -> Self {
+        let expires = account.expires;
+        let mut reg = Registration {
+            serial,
+            account,
+            target: None,
+            state: State::Resolving,
+            send_at: None,
+            in_flight: None,
+            failures: 0,
+            credentials: None,
+            answer_fresh: false,
+            expires,
+            call_id: crate::util::token(rng),
+            from_tag: crate::util::token(rng),
+            cseq: 0,
+            bound: false,
+            last_local: None,
+        };
+        reg.set_target(now, target);
+        reg
+    }
+
+    pub fn serial(&self) -> u64 {
+        self.serial
+    }
+
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.state == State::Done
+    }
+
+    pub fn status(&self) -> TrunkStatus {
+        match &self.state {
+            State::Resolving => TrunkStatus::Resolving,
+            State::Registering | State::Unregistering | State::Done => TrunkStatus::Registering,
+            State::Registered { granted } => TrunkStatus::Registered {
+                expires_in: u64::from(*granted),
+            },
+            State::Failing { reason, retry_in } => TrunkStatus::Failing {
+                reason: reason.clone(),
+                retry_in: *retry_in,
+            },
+            State::Rejected { reason } => TrunkStatus::Rejected {
+                reason: reason.clone(),
+            },
+        }
+    }
+
+    /// When a REGISTER is due.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.send_at
+    }
+
+    /// Whether `key` is the REGISTER this registration waits for.
+    pub fn owns(&self, key: ClientKey) -> bool {
+        self.in_flight.is_some_and(|f| f.key == Some(key))
+    }
+
+    /// The provider's address changed (or became known).
+    pub fn set_target(&mut self, now: Instant, target: Option<Peer>) {
+        if target == self.target && self.state != State::Resolving {
+            return;
+        }
+        self.target = target;
+        match (&self.state, target) {
+            (State::Rejected { .. } | State::Unregistering | State::Done, _) => {}
+            (_, None) => {
+                self.state = State::Resolving;
+                self.send_at = None;
+                self.in_flight = None;
+            }
+            (_, Some(_)) => self.restart(now),
+        }
+    }
+
+    /// RFC 5626 §4.4.1: when the network comes back, register again at once rather
+    /// than waiting out a backoff or a refresh. A refused login stays refused.
+    pub fn network_changed(&mut self, now: Instant) {
+        match self.state {
+            State::Registering | State::Registered { .. } | State::Failing { .. } => {
+                self.restart(now)
+            }
+            State::Resolving | State::Rejected { .. } | State::Unregistering | State::Done => {}
+        }
+    }
+
+    /// Registers again now, forgetting any REGISTER still in flight (its answer will
+    /// be ignored) and the failure count.
+    fn restart(&mut self, now: Instant) {
+        self.in_flight = None;
+        self.failures = 0;
+        self.send_at = Some(now);
+        if !matches!(self.state, State::Registered { .. }) {
+            self.state = State::Registering;
+        }
+    }
+
+    /// The trunk was removed, disabled or changed: take our binding off the provider
+    /// (RFC 3261 §10.2.2, Expires: 0) if it may have one, else finish.
+    pub fn unregister(&mut self, now: Instant) {
+        self.in_flight = None;
+        self.answer_fresh = false;
+        if self.bound && self.target.is_some() {
+            self.state = State::Unregistering;
+            self.send_at = Some(now);
+        } else {
+            self.state = State::Done;
+            self.send_at = None;
+        }
+    }
+
+    /// The REGISTER that is due at `now`, to go to the returned peer. `local` is our
+    /// address towards it. Afterwards report what happened with [`Self::sent`] or
+    /// [`Self::send_failed`].
+    pub fn poll_request(
+        &mut self,
+        now: Instant,
+        local: impl FnOnce(Peer) -> Option<SocketAddr>,
+        user_agent: &str,
+    ) -> Option<Result<(Request, Peer), String>> {
+        if self.send_at.is_none_or(|at| at > now) || self.in_flight.is_some() {
+            return None;
+        }
+        self.send_at = None;
+        let Some(target) = self.target else {
+            return Some(Err("the provider's address is not known".to_owned()));
+        };
+        let removing = self.state == State::Unregistering;
+        // After removal the Contact must name the binding we made, not a new address.
+        let local = match (removing, self.last_local) {
+            (true, Some(last)) => Some(last),
+            _ => local(target),
+        };
+        let Some(local) = local else {
+            return Some(Err(format!(
+                "no local address to reach the provider over {}",
+                target.transport.as_str()
+            )));
+        };
+        self.cseq = self.cseq.wrapping_add(1).max(1);
+        let request_uri = self.account.registrar_uri().to_string();
+        let authorization = self.credentials.as_mut().map(|c| {
+            c.nc = c.nc.wrapping_add(1);
+            let value = c.challenge.authorization(
+                self.account.digest_user(),
+                &self.account.password,
+                "REGISTER",
+                &request_uri,
+                c.nc,
+                &c.cnonce,
+            );
+            (c.origin.answer_header(), value)
+        });
+        let request = self.account.register(RegisterRequest {
+            call_id: &self.call_id,
+            from_tag: &self.from_tag,
+            cseq: self.cseq,
+            expires: if removing { 0 } else { self.expires },
+            local,
+            user_agent,
+            authorization,
+        });
+        self.last_local = Some(local);
+        self.in_flight = Some(InFlight {
+            key: None,
+            fresh_credentials: std::mem::take(&mut self.answer_fresh),
+        });
+        Some(Ok((request, target)))
+    }
+
+    /// The transaction layer took the REGISTER.
+    pub fn sent(&mut self, key: ClientKey) {
+        if let Some(f) = &mut self.in_flight {
+            f.key = Some(key);
+        }
+    }
+
+    /// The REGISTER could not be sent at all.
+    pub fn send_failed(&mut self, now: Instant, reason: String, rng: &mut impl Rng) {
+        self.in_flight = None;
+        self.fail(now, reason, None, rng);
+    }
+
+    /// The answer to our REGISTER (or the transaction layer's 408/503 standing in for
+    /// one). Provisional answers change nothing.
+    pub fn handle_response(&mut self, now: Instant, response: &Response, rng: &mut impl Rng) {
+        if response.status < 200 {
+            return;
+        }
+        let Some(in_flight) = self.in_flight.take() else {
+            return;
+        };
+        if self.state == State::Unregistering {
+            return self.unregister_answered(now, response, in_flight, rng);
+        }
+        match response.status {
+            200..=299 => self.registered(now, response),
+            401 | 407 => self.challenged(now, response, in_flight, rng),
+            // RFC 3261 §21.4.4: the provider understood us and will not register us.
+            403 => self.reject(format!(
+                "the provider refused the registration ({})",
+                answer::status_text(response)
+            )),
+            423 => match answer::min_expires(response).filter(|&m| m > self.expires) {
+                // RFC 3261 §10.2.8: ask again with at least Min-Expires.
+                Some(min) => {
+                    self.expires = min;
+                    self.send_at = Some(now);
+                }
+                None => self.fail(now, describe(response), None, rng),
+            },
+            _ => {
+                let wait = answer::retry_after(response);
+                self.fail(now, describe(response), wait, rng)
+            }
+        }
+    }
+
+    fn registered(&mut self, now: Instant, response: &Response) {
+        let granted =
+            answer::granted_expiry(response, &self.account.contact_user).unwrap_or(self.expires);
+        self.bound = true;
+        self.failures = 0;
+        if granted == 0 {
+            // Accepted but for no time at all: nothing is registered. Try again later
+            // rather than at once, which would loop.
+            self.bound = false;
+            let wait = backoff::BASE;
+            self.state = State::Failing {
+                reason: "the provider accepted the registration for 0 seconds".to_owned(),
+                retry_in: wait.as_secs(),
+            };
+            self.send_at = Some(now + wait);
+            return;
+        }
+        // Refresh at half the lifetime: time enough for retries before it lapses.
+        let refresh = Duration::from_secs(u64::from(granted).div_ceil(2));
+        self.send_at = Some(now + refresh);
+        self.state = State::Registered { granted };
+    }
+
+    /// RFC 3261 §22.2: answer a challenge once. A second challenge to an answer we
+    /// computed from a fresh challenge means the credentials are wrong; retrying would
+    /// only look like password guessing to the provider.
+    fn challenged(
+        &mut self,
+        now: Instant,
+        response: &Response,
+        in_flight: InFlight,
+        rng: &mut impl Rng,
+    ) {
+        let Some((origin, challenge)) = Challenge::from_response(response) else {
+            return self.reject(format!(
+                "the provider asks for a login method this PBX does not support ({})",
+                answer::status_text(response)
+            ));
+        };
+        // RFC 7616 §3.3: stale=true says the password was right, only the nonce old.
+        if in_flight.fresh_credentials && !challenge.stale {
+            self.credentials = None;
+            return self.reject(format!(
+                "the provider refused the user name or password ({})",
+                answer::status_text(response)
+            ));
+        }
+        self.credentials = Some(Credentials {
+            origin,
+            challenge,
+            nc: 0,
+            cnonce: crate::util::token(rng),
+        });
+        self.answer_fresh = true;
+        self.send_at = Some(now);
+        if !matches!(self.state, State::Registered { .. }) {
+            self.state = State::Registering;
+        }
+    }
+
+    /// Removing our binding: answer one challenge, otherwise we are done whatever the
+    /// provider says (the binding expires on its own anyway).
+    fn unregister_answered(
+        &mut self,
+        now: Instant,
+        response: &Response,
+        in_flight: InFlight,
+        rng: &mut impl Rng,
+    ) {
+        if matches!(response.status, 401 | 407) && !in_flight.fresh_credentials {
+            if let Some((origin, challenge)) = Challenge::from_response(response) {
+                self.credentials = Some(Credentials {
+                    origin,
+                    challenge,
+                    nc: 0,
+                    cnonce: crate::util::token(rng),
+                });
+                self.answer_fresh = true;
+                self.send_at = Some(now);
+                return;
+            }
+        }
+        self.bound = false;
+        self.state = State::Done;
+        self.send_at = None;
+    }
+
+    fn reject(&mut self, reason: String) {
+        tracing::warn!(%reason, "trunk registration rejected; not retrying");
+        self.state = State::Rejected { reason };
+        self.send_at = None;
+    }
+
+    /// RFC 5626 §4.5: wait, with jitter, longer after each consecutive failure. A
+    /// Retry-After (RFC 3261 §20.33) says when the provider may be back: we never come
+    /// back sooner, nor sooner than the backoff, so a provider answering
+    /// `Retry-After: 0` cannot turn us into a flood.
+    fn fail(&mut self, now: Instant, reason: String, retry_after: Option<u64>, rng: &mut impl Rng) {
+        self.failures = self.failures.saturating_add(1);
+        let backoff = backoff::retry_delay(self.failures, rng);
+        let asked = Duration::from_secs(retry_after.unwrap_or(0).min(MAX_RETRY_AFTER));
+        let wait = backoff.max(asked);
+        tracing::info!(%reason, wait_secs = wait.as_secs(), "trunk registration failed");
+        self.state = State::Failing {
+            reason,
+            retry_in: wait.as_secs_f64().ceil() as u64,
+        };
+        self.send_at = Some(now + wait);
+    }
+}
+
+/// A failed REGISTER in the owner's words, with the provider's answer for the expert.
+fn describe(response: &Response) -> String {
+    let text = answer::status_text(response);
+    match response.status {
+        408 => format!("no answer from the provider ({text})"),
+        300..=399 => {
+            format!("the provider redirected the registration, which is not supported ({text})")
+        }
+        400..=699 => format!("the provider answered {text}"),
+        _ => format!("unexpected answer from the provider ({text})"),
+    }
+}

@@ -1,0 +1,460 @@
+//! Every trunk of the dial plan at run time: registrations, resolved addresses, the
+//! lines in use, and which trunk an inbound request came from.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sip::auth::Challenge;
+use sip::transaction::{ClientKey, Peer};
+use sip::{Request, Response};
+
+use super::account::{self, Account};
+use super::registration::Registration;
+use super::status::{TrunkState, TrunkStatus};
+use crate::dialplan::{AddressRule, Trunk, TrunkAuth, TrunkId};
+
+/// A REGISTER to hand to the transaction layer.
+pub(crate) struct Outgoing {
+    /// Report the outcome of sending with this.
+    pub serial: u64,
+    pub trunk: TrunkId,
+    pub request: Request,
+    pub target: Peer,
+}
+
+/// A trunk's login, for answering a provider's challenge to an outbound call.
+#[derive(Clone, Copy)]
+#[allow(dead_code)] // for outbound calls through the trunk
+pub(crate) struct TrunkCredentials<'a> {
+    /// The digest user name (the auth user name if set, else the user name).
+    pub username: &'a str,
+    pub password: &'a str,
+}
+
+impl std::fmt::Debug for TrunkCredentials<'_> {
+    /// Never print the password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrunkCredentials")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+#[allow(dead_code)] // for outbound calls through the trunk
+impl TrunkCredentials<'_> {
+    /// The header and value answering the challenge of a 401/407 to a request with
+    /// `method` and Request-URI `uri` (RFC 3261 §22.2/§22.3); `None` when the
+    /// response offers nothing we can answer.
+    pub fn answer(
+        &self,
+        response: &Response,
+        method: &str,
+        uri: &str,
+        rng: &mut impl Rng,
+    ) -> Option<(&'static str, String)> {
+        let (origin, challenge) = Challenge::from_response(response)?;
+        let cnonce = crate::util::token(rng);
+        let value = challenge.authorization(self.username, self.password, method, uri, 1, &cnonce);
+        Some((origin.answer_header(), value))
+    }
+}
+
+/// One trunk of the plan.
+struct Entry {
+    trunk: Trunk,
+    /// Where its requests go: the runtime's resolution, or the address written in it.
+    target: Option<Peer>,
+    /// Allowed sources written as addresses or ranges in the trunk itself.
+    literal_rules: Vec<AddressRule>,
+    /// Allowed sources the runtime resolved from host names.
+    resolved_rules: Vec<AddressRule>,
+    /// Registration mode and enabled.
+    registration: Option<Registration>,
+}
+
+#[allow(dead_code)] // contact_user serves inbound matching
+impl Entry {
+    fn status(&self) -> TrunkStatus {
+        if !self.trunk.enabled {
+            return TrunkStatus::Disabled;
+        }
+        match &self.registration {
+            Some(reg) => reg.status(),
+            None => TrunkStatus::Ip,
+        }
+    }
+
+    fn contact_user(&self) -> Option<&str> {
+        self.registration
+            .as_ref()
+            .map(|r| r.account().contact_user.as_str())
+            .filter(|u| !u.is_empty())
+    }
+}
+
+#[allow(dead_code)] // match_inbound, lines and credentials serve the call model
+pub(crate) struct Trunks {
+    /// In the plan's order, which is the order inbound matching tries them.
+    entries: Vec<Entry>,
+    /// Registrations of removed or changed trunks, taking their binding off the provider.
+    leaving: Vec<Registration>,
+    lines: HashMap<TrunkId, u32>,
+    /// The state last reported per trunk, so that only changes become events.
+    reported: HashMap<TrunkId, TrunkState>,
+    events: VecDeque<TrunkState>,
+    next_serial: u64,
+    /// Jitter, Call-IDs, tags and cnonces; seeded in simulations.
+    rng: StdRng,
+}
+
+#[allow(dead_code)] // match_inbound, lines and credentials serve the call model
+impl Trunks {
+    pub fn new(seed: Option<u64>) -> Self {
+        Trunks {
+            entries: Vec::new(),
+            leaving: Vec::new(),
+            lines: HashMap::new(),
+            reported: HashMap::new(),
+            events: VecDeque::new(),
+            next_serial: 0,
+            rng: match seed {
+                // Apart from the call model's stream, so adding a trunk does not change
+                // the tags of calls in a simulation.
+                Some(s) => StdRng::seed_from_u64(s ^ 0x7275_6e6b),
+                None => StdRng::from_entropy(),
+            },
+        }
+    }
+
+    /// Takes a new set of trunks. New and changed registrations start at once; those
+    /// of removed, disabled or re-addressed trunks are taken off the provider.
+    pub fn configure(&mut self, now: Instant, trunks: &[Trunk]) {
+        let mut old: HashMap<TrunkId, Entry> =
+            self.entries.drain(..).map(|e| (e.trunk.id, e)).collect();
+        let mut entries = Vec::with_capacity(trunks.len());
+        for trunk in trunks {
+            let previous = old.remove(&trunk.id);
+            entries.push(self.entry_for(now, trunk, previous));
+        }
+        for (_, entry) in old {
+            if let Some(mut reg) = entry.registration {
+                reg.unregister(now);
+                self.leaving.push(reg);
+            }
+        }
+        self.entries = entries;
+        self.tidy();
+    }
+
+    fn entry_for(&mut self, now: Instant, trunk: &Trunk, previous: Option<Entry>) -> Entry {
+        let account = if trunk.enabled {
+            Account::of(trunk)
+        } else {
+            None
+        };
+        let literal_rules = literal_rules(trunk);
+        let Some(mut prev) = previous else {
+            let target = account::literal_target(trunk);
+            let registration = account.map(|a| self.start(now, a, target));
+            return Entry {
+                trunk: trunk.clone(),
+                target,
+                literal_rules,
+                resolved_rules: Vec::new(),
+                registration,
+            };
+        };
+        if same_destination(&prev.trunk, trunk) {
+            // Keep what the runtime resolved.
+        } else {
+            prev.target = account::literal_target(trunk);
+        }
+        if allowed_of(&prev.trunk) != allowed_of(trunk) {
+            prev.resolved_rules.clear();
+        }
+        let unchanged = prev.registration.as_ref().map(|r| r.account()) == account.as_ref();
+        if !unchanged {
+            if let Some(mut reg) = prev.registration.take() {
+                reg.unregister(now);
+                self.leaving.push(reg);
+            }
+            prev.registration = account.map(|a| self.start(now, a, prev.target));
+        }
+        Entry {
+            trunk: trunk.clone(),
+            target: prev.target,
+            literal_rules,
+            resolved_rules: prev.resolved_rules,
+            registration: prev.registration,
+        }
+    }
+
+    fn start(&mut self, now: Instant, account: Account, target: Option<Peer>) -> Registration {
+        self.next_serial += 1;
+        Registration::new(now, self.next_serial, account, target, &mut self.rng)
+    }
+
+    /// The runtime resolved the trunk's host (or outbound proxy) to `target` and its
+    /// allowed host names to `allowed`.
+    pub fn set_target(
+        &mut self,
+        now: Instant,
+        id: TrunkId,
+        target: Option<Peer>,
+        allowed: Vec<AddressRule>,
+    ) {
+        if let Some(entry) = self.entries.iter_mut().find(|e| e.trunk.id == id) {
+            entry.target = target;
+            entry.resolved_rules = allowed;
+            if let Some(reg) = &mut entry.registration {
+                reg.set_target(now, target);
+            }
+        }
+        self.tidy();
+    }
+
+    pub fn network_changed(&mut self, now: Instant) {
+        for reg in self
+            .entries
+            .iter_mut()
+            .filter_map(|e| e.registration.as_mut())
+        {
+            reg.network_changed(now);
+        }
+        self.tidy();
+    }
+
+    /// The next REGISTER due at `now`. `local` gives our address towards a peer.
+    pub fn poll_register(
+        &mut self,
+        now: Instant,
+        local: impl Fn(Peer) -> Option<SocketAddr>,
+        user_agent: &str,
+    ) -> Option<Outgoing> {
+        let regs = self
+            .entries
+            .iter_mut()
+            .filter_map(|e| e.registration.as_mut().map(|r| (e.trunk.id, r)))
+            .chain(self.leaving.iter_mut().map(|r| (0, r)));
+        for (trunk, reg) in regs {
+            match reg.poll_request(now, &local, user_agent) {
+                None => {}
+                Some(Ok((request, target))) => {
+                    return Some(Outgoing {
+                        serial: reg.serial(),
+                        trunk,
+                        request,
+                        target,
+                    })
+                }
+                Some(Err(reason)) => reg.send_failed(now, reason, &mut self.rng),
+            }
+        }
+        None
+    }
+
+    fn registration_mut(&mut self, serial: u64) -> Option<&mut Registration> {
+        self.entries
+            .iter_mut()
+            .filter_map(|e| e.registration.as_mut())
+            .chain(self.leaving.iter_mut())
+            .find(|r| r.serial() == serial)
+    }
+
+    pub fn register_sent(&mut self, serial: u64, key: ClientKey) {
+        if let Some(reg) = self.registration_mut(serial) {
+            reg.sent(key);
+        }
+    }
+
+    pub fn register_not_sent(&mut self, now: Instant, serial: u64, reason: String) {
+        let rng = &mut self.rng;
+        let reg = self
+            .entries
+            .iter_mut()
+            .filter_map(|e| e.registration.as_mut())
+            .chain(self.leaving.iter_mut())
+            .find(|r| r.serial() == serial);
+        if let Some(reg) = reg {
+            reg.send_failed(now, reason, rng);
+        }
+        self.tidy();
+    }
+
+    /// A response (or the transaction layer's stand-in) for a REGISTER we sent.
+    pub fn handle_response(&mut self, now: Instant, key: ClientKey, response: &Response) {
+        let rng = &mut self.rng;
+        let reg = self
+            .entries
+            .iter_mut()
+            .filter_map(|e| e.registration.as_mut())
+            .chain(self.leaving.iter_mut())
+            .find(|r| r.owns(key));
+        if let Some(reg) = reg {
+            reg.handle_response(now, response, rng);
+        }
+        self.tidy();
+    }
+
+    /// When the next REGISTER is due.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.entries
+            .iter()
+            .filter_map(|e| e.registration.as_ref())
+            .chain(self.leaving.iter())
+            .filter_map(Registration::poll_timeout)
+            .min()
+    }
+
+    /// Drops finished de-registrations and queues an event for each trunk whose state
+    /// changed.
+    fn tidy(&mut self) {
+        self.leaving.retain(|r| !r.is_done());
+        let states = self.states();
+        self.reported
+            .retain(|id, _| states.iter().any(|s| s.id == *id));
+        for state in states {
+            if self.reported.get(&state.id) != Some(&state) {
+                self.reported.insert(state.id, state.clone());
+                self.events.push_back(state);
+            }
+        }
+    }
+
+    /// The next trunk state change, for `PbxEvent::TrunkStatus`.
+    pub fn poll_event(&mut self) -> Option<TrunkState> {
+        self.events.pop_front()
+    }
+
+    /// Every trunk's state, in the plan's order.
+    pub fn states(&self) -> Vec<TrunkState> {
+        self.entries
+            .iter()
+            .map(|e| TrunkState {
+                id: e.trunk.id,
+                name: e.trunk.name.clone(),
+                status: e.status(),
+                lines_in_use: self.lines_in_use(e.trunk.id),
+                channels: e.trunk.channels,
+            })
+            .collect()
+    }
+
+    /// The trunk an inbound request came from, if any. Registration mode: the
+    /// Request-URI names the trunk's contact user (the provider calls the contact we
+    /// registered), or the request comes from the provider's address. IP mode: the
+    /// source matches one of the trunk's allowed addresses. Disabled trunks match
+    /// nothing. A contact user match is tried first: it is the most specific.
+    pub fn match_inbound(&self, source: Peer, request: &Request) -> Option<TrunkId> {
+        let enabled = || self.entries.iter().filter(|e| e.trunk.enabled);
+        let user = request.uri.user_unescaped();
+        if let Some(user) = user.as_deref() {
+            if let Some(e) = enabled().find(|e| e.contact_user() == Some(user)) {
+                return Some(e.trunk.id);
+            }
+        }
+        enabled()
+            .find(|e| match e.registration {
+                // The provider may call from another port than it listens on (a TCP
+                // connection of its own, a separate media gateway port), so the IP
+                // address decides.
+                Some(_) => e.target.is_some_and(|t| t.addr.ip() == source.addr.ip()),
+                None => e
+                    .literal_rules
+                    .iter()
+                    .chain(&e.resolved_rules)
+                    .any(|r| r.matches(source.addr)),
+            })
+            .map(|e| e.trunk.id)
+    }
+
+    /// Where requests for the trunk go (outbound proxy, else host), once known.
+    pub fn target(&self, id: TrunkId) -> Option<Peer> {
+        self.entry(id).and_then(|e| e.target)
+    }
+
+    fn entry(&self, id: TrunkId) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.trunk.id == id)
+    }
+
+    /// Takes one of the trunk's channels for a call. `false` when every channel is busy
+    /// or the trunk is unknown or disabled.
+    pub fn acquire_line(&mut self, id: TrunkId) -> bool {
+        let Some(entry) = self.entry(id) else {
+            return false;
+        };
+        let channels = entry.trunk.channels;
+        if !entry.trunk.enabled || self.lines_in_use(id) >= channels {
+            return false;
+        }
+        *self.lines.entry(id).or_insert(0) += 1;
+        self.tidy();
+        true
+    }
+
+    /// Gives back a channel taken with [`Self::acquire_line`] (also after the trunk
+    /// was removed from the plan).
+    pub fn release_line(&mut self, id: TrunkId) {
+        if let Some(n) = self.lines.get_mut(&id) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.lines.remove(&id);
+            }
+        }
+        self.tidy();
+    }
+
+    pub fn lines_in_use(&self, id: TrunkId) -> u32 {
+        self.lines.get(&id).copied().unwrap_or(0)
+    }
+
+    /// The login for answering a provider's challenge on outbound calls; `None` for IP
+    /// trunks and unknown ones.
+    pub fn credentials(&self, id: TrunkId) -> Option<TrunkCredentials<'_>> {
+        match &self.entry(id)?.trunk.auth {
+            TrunkAuth::Registration {
+                username,
+                password,
+                auth_username,
+                ..
+            } => Some(TrunkCredentials {
+                username: auth_username
+                    .as_deref()
+                    .filter(|u| !u.is_empty())
+                    .unwrap_or(username),
+                password,
+            }),
+            TrunkAuth::Ip { .. } => None,
+        }
+    }
+
+    /// Random state for callers that answer challenges on the trunks' behalf.
+    pub fn rng(&mut self) -> &mut StdRng {
+        &mut self.rng
+    }
+}
+
+fn same_destination(a: &Trunk, b: &Trunk) -> bool {
+    a.host == b.host
+        && a.port == b.port
+        && a.transport == b.transport
+        && a.outbound_proxy == b.outbound_proxy
+}
+
+fn allowed_of(trunk: &Trunk) -> &[String] {
+    match &trunk.auth {
+        TrunkAuth::Ip { allowed } => allowed,
+        TrunkAuth::Registration { .. } => &[],
+    }
+}
+
+/// The allowed entries that are addresses or ranges; host names wait for the runtime.
+fn literal_rules(trunk: &Trunk) -> Vec<AddressRule> {
+    allowed_of(trunk)
+        .iter()
+        .filter_map(|a| a.trim().parse().ok())
+        .collect()
+}
