@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import net, sipmsg
+from .provider_uas import Answerer, OutboundCall
 from .rtp import RtpTone
 from .sipmsg import Message
 from .tones import ToneReport, assert_hears
@@ -89,7 +90,8 @@ class Provider:
         self.registers: list[RegisterAttempt] = []
         self.bindings: dict[str, Binding] = {}
         self.calls: dict[str, ProviderCall] = {}
-        self.invites_received: list[Message] = []  # calls the PBX sends out through the trunk
+        self.invites_received: list[Message] = []  # calls the PBX sends out, while not accepting any
+        self.answerer: Answerer | None = None
         self.log: list[str] = []
         self._nonces: set[str] = set()
         self.cond = threading.Condition()
@@ -145,6 +147,8 @@ class Provider:
                     call = self.calls.get(msg.call_id)
                     if call is not None:
                         call._on_response(msg)
+                    elif self.answerer is not None and msg.call_id in self.answerer.calls:
+                        self.answerer.calls[msg.call_id].on_response(msg)
             except Exception as exc:  # a bad message must not kill the provider
                 self._log_line(f"error handling message: {exc!r}")
             with self.cond:
@@ -158,8 +162,13 @@ class Provider:
         if call is not None:
             call._on_request(req, src)
             return
+        if self.answerer is not None and req.call_id in self.answerer.calls:
+            self.answerer.calls[req.call_id].on_request(req, src)
+            return
         if req.method == "OPTIONS":
             self.send(sipmsg.response_to(req, 200), src)
+        elif req.method == "INVITE" and self.answerer is not None:
+            self.answerer.on_invite(req, src)
         elif req.method == "INVITE":
             with self.cond:
                 self.invites_received.append(req)
@@ -291,7 +300,26 @@ class Provider:
         call._send_invite()
         return call
 
+    # ----- answering (calls the PBX sends out through the trunk) ------------------------
+
+    def accept_calls(self, answer_after_s: float = 0.5, tone_hz: float = PROVIDER_TONE,
+                     refuse_with: int | None = None) -> Answerer:
+        """From now on INVITEs are challenged (407), then rung and answered; or all refused."""
+        self.answerer = Answerer(self, answer_after_s, tone_hz, refuse_with)
+        return self.answerer
+
+    def outbound_calls(self) -> list[OutboundCall]:
+        with self.cond:
+            return list(self.answerer.calls.values()) if self.answerer else []
+
+    def wait_outbound(self, n: int = 1, timeout: float = DEFAULT_TIMEOUT) -> OutboundCall:
+        """The `n`th authenticated call the PBX placed through this provider."""
+        self.wait_until(lambda: len(self.outbound_calls()) >= n, timeout, f"{n} authenticated INVITE(s)")
+        return self.outbound_calls()[n - 1]
+
     def close(self) -> None:
+        for out in self.outbound_calls():
+            out.close()
         for call in list(self.calls.values()):
             try:
                 call.close()

@@ -138,3 +138,34 @@ def test_provider_cancels_while_ringing(provider, phones):
     call.cancel()
     assert call.wait_final() == 487
     phone.wait_disconnected()
+
+
+def test_provider_takes_an_authenticated_call_with_audio_both_ways(provider, phones):
+    phone = phones.pj("pbxlike", PJ_TONE)
+    phone.register(provider.addr, provider.username, provider.password)
+    assert phone.wait_registration() == 200
+    answerer = provider.accept_calls()
+
+    phone.call(f"sip:+442071234567@{provider.addr}")
+    out = provider.wait_outbound()
+    assert [code for _, code, _ in answerer.attempts] == [407, 200], answerer.attempts
+    assert out.number == "+442071234567"
+    phone.wait_state("confirmed")
+    time.sleep(TALK_S)
+    out.hangup()
+    phone.wait_disconnected()
+
+    out.assert_hears(PJ_TONE, [PROVIDER_TONE])
+    assert_hears(phone.last_recording(), PROVIDER_TONE, [PJ_TONE])
+
+
+def test_provider_refuses_a_call_with_the_wrong_password(provider, phones):
+    phone = phones.pj("pbxlike", PJ_TONE)
+    phone.register(provider.addr, provider.username, provider.password)
+    assert phone.wait_registration() == 200
+    provider.password = "changed"
+    answerer = provider.accept_calls()
+    phone.call(f"sip:+442071234567@{provider.addr}")
+    assert phone.wait_disconnected() == 403
+    assert [code for _, code, _ in answerer.attempts] == [407, 403], answerer.attempts
+    assert not provider.outbound_calls()
