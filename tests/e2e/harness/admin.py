@@ -59,6 +59,11 @@ def _trunk(name, host, port, channels, overflow, default, auth) -> dict:
             "overflow": overflow, "default_destination": default or dest("hangup")}
 
 
+def route(trunk_ids: list[int], patterns: list[str], strip: int = 0, prepend: str = "", name: str = "Out") -> dict:
+    """An outbound route: numbers matching `patterns` leave through `trunk_ids`, in order."""
+    return {"id": 0, "name": name, "patterns": patterns, "strip": strip, "prepend": prepend, "trunks": trunk_ids}
+
+
 def status_kind(status) -> tuple[str, dict]:
     """("registered", {"expires_in": 290}) from whichever way serde tagged a `TrunkStatus`."""
     if isinstance(status, str):
@@ -173,6 +178,12 @@ class AdminPbx(Pbx):
                  "members": [{"number": m, "ring_seconds": ring_seconds} for m in members],
                  "final_destination": final}
         return self.api("save_ring_group", {"previous_number": None, **group})
+
+    def save_outbound_routes(self, routes: list[dict]) -> dict:
+        return self.api("save_outbound_routes", {"routes": routes})
+
+    def set_outbound_permission(self, number: str, allowed: bool = True) -> dict:
+        return self.api("set_outbound_permission", {"number": number, "allowed": allowed})
 
     def history(self, **filters) -> list[dict]:
         res = self.api("call_history", filters)

@@ -1,0 +1,66 @@
+"""Extensions call out through the trunk by the outbound routes, if they are allowed to.
+
+The provider challenges the INVITE (407) like a real one; the PBX answers with
+the trunk's credentials, sends the number the route made (strip/prepend) and
+the From user the provider requires.
+"""
+
+import time
+
+from harness.admin import registration_trunk, route
+from harness.calls import PJ_TONE, TALK_S
+from harness.provider import PROVIDER_TONE
+from harness.tones import assert_hears
+
+
+def _trunk_with_route(office, provider, from_user=None):
+    config = registration_trunk(provider)
+    config["from_user"] = from_user
+    trunk = office.save_trunk(config)
+    # UK style: 0 then a national number leaves as +44 without the 0.
+    office.save_outbound_routes([route([trunk["id"]], ["0."], strip=1, prepend="+44")])
+    provider.wait_binding()
+    return trunk
+
+
+def test_an_allowed_extension_calls_out_through_the_trunk(office, provider, phones):
+    alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
+    trunk = _trunk_with_route(office, provider, from_user="acct-778")
+    office.set_outbound_permission("1001", True)
+    answerer = provider.accept_calls()
+
+    alice.call(office.uri("02071234567"))
+    out = provider.wait_outbound()
+    assert [code for _, code, _ in answerer.attempts] == [407, 200], answerer.attempts
+    assert out.number == "+442071234567", out.invite.uri
+    assert out.from_user == "acct-778", out.invite.get("from")
+    alice.wait_state("confirmed")
+    assert office.trunk_state(trunk["id"])["lines_in_use"] == 1
+    time.sleep(TALK_S)
+    alice.hangup()
+    out.wait("ended")
+
+    out.assert_hears(PJ_TONE, [PROVIDER_TONE])
+    assert_hears(alice.last_recording(), PROVIDER_TONE, [PJ_TONE])
+    record = office.wait_history(lambda r: r.get("direction") == "outbound", what="the outbound call's record")
+    assert record["trunk"] == "Provider", record
+    assert record["outcome"] == "answered", record
+
+
+def test_an_extension_without_permission_cannot_call_out(office, provider, phones):
+    alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
+    _trunk_with_route(office, provider)
+    provider.accept_calls()
+    alice.call(office.uri("02071234567"))
+    assert alice.wait_disconnected() == 403
+    assert not provider.answerer.attempts, "nothing reached the provider"
+
+
+def test_a_dialled_string_with_other_characters_is_refused(office, provider, phones):
+    alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
+    _trunk_with_route(office, provider)
+    office.set_outbound_permission("1001", True)
+    provider.accept_calls()
+    alice.call(office.uri("0207;x=1"))
+    assert alice.wait_disconnected() == 484
+    assert not provider.answerer.attempts, "nothing reached the provider"
