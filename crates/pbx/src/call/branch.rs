@@ -40,13 +40,22 @@ impl Pbx {
             }
             200..=299 => self.branch_answered(now, id, idx, key, response),
             _ => {
+                // A fork we cancelled (the caller gave up, another fork answered, or its
+                // ring step rang out) says nothing about the callee.
+                let cancelled = call.branches[idx].state == BranchState::Cancelling;
                 call.branches[idx].state = BranchState::Failed(response.status);
                 self.by_client.remove(&key);
+                if !cancelled && self.trunk_fork_failed(now, id, idx, &response) {
+                    return; // challenge answered, or the next trunk is ringing
+                }
+                let Some(call) = self.calls.get_mut(&id) else {
+                    return;
+                };
                 let better = call
                     .best_failure
                     .as_ref()
                     .is_none_or(|best| failure_rank(response.status) < failure_rank(best.status));
-                if better {
+                if better && !cancelled {
                     call.best_failure = Some(response);
                 }
                 if call.all_branches_failed() {
@@ -150,7 +159,7 @@ impl Pbx {
         call.phase = Phase::Answered;
         call.ring_deadline = None;
         call.record.answered_at = Some(self.unix_now);
-        call.record.answered_by = Some(call.record.callee.clone());
+        call.record.answered_by = Some(call.branches[idx].callee.clone());
         let b_key = (leg.call_id.clone(), leg.local_tag.clone());
         call.b = Some(leg);
         // Cancel the other forks (RFC 3261 §16.7 step 10, as a B2BUA).
@@ -179,7 +188,7 @@ impl Pbx {
         }
         let a_key = call.a_invite.take();
         let call_id = call.a.call_id.clone();
-        let answered_by = call.record.callee.clone();
+        let answered_by = call.branches[idx].callee.clone();
         self.by_dialog.insert(b_key, (id, Side::B));
         for other in others {
             self.cancel_branch(now, other);
@@ -205,6 +214,8 @@ impl Pbx {
         }
     }
 
+    /// Every fork so far failed: ring the next step (or final destination) if there is
+    /// one, else the caller hears the best failure.
     fn all_branches_failed(&mut self, now: Instant, id: CallId) {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
@@ -214,22 +225,11 @@ impl Pbx {
             self.forget_call(id);
             return;
         }
-        let status = call.best_failure.as_ref().map_or(480, |r| r.status);
-        let (status, reason, outcome) = caller_failure(status);
-        let detail = call
-            .best_failure
-            .as_ref()
-            .map(|r| format!("{} {}", r.status, r.reason))
-            .unwrap_or_else(|| "480 Temporarily Unavailable".into());
-        let response = response_to_caller(call, status, reason);
-        let a_key = call.a_invite.take();
-        call.record.outcome = Some(outcome);
-        if let Some(a_key) = a_key {
-            let mut response = response;
-            response.headers.remove("Contact");
-            self.send_response(now, &a_key, response);
+        if call.onward.has_more_ringing() {
+            call.ring_deadline = None;
+            return self.ring_next(now, id);
         }
-        self.finish_call(id, None, &detail);
+        self.nothing_answered(now, id);
     }
 }
 
@@ -286,7 +286,7 @@ fn failure_rank(status: u16) -> u16 {
 }
 
 /// What the caller is told, and how the history reads it.
-fn caller_failure(status: u16) -> (u16, &'static str, Outcome) {
+pub(crate) fn caller_failure(status: u16) -> (u16, &'static str, Outcome) {
     match status {
         486 | 600 => (486, "Busy Here", Outcome::Busy),
         603 => (603, "Decline", Outcome::Busy),

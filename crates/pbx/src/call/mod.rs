@@ -6,9 +6,15 @@
 
 mod anchor;
 mod branch;
+mod caller_id;
+mod fork;
 mod in_dialog;
+mod inbound;
 mod leg;
 mod live;
+mod outbound;
+mod ring_group;
+mod route;
 mod setup;
 mod teardown;
 
@@ -22,6 +28,7 @@ use crate::media_relay::RelayPorts;
 
 pub(crate) use leg::Leg;
 pub use live::{LiveCall, LiveState};
+pub(crate) use route::Onward;
 
 /// Names a call inside the PBX.
 pub(crate) type CallId = u64;
@@ -45,6 +52,8 @@ pub(crate) struct Branch {
     pub invite: Request,
     pub target: Peer,
     pub state: BranchState,
+    /// Who this fork rings: the extension, or the number sent out by a trunk.
+    pub callee: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +100,28 @@ pub(crate) struct Call {
     /// The best final response so far among failed branches (§16.7 step 6).
     pub best_failure: Option<Response>,
     pub record: Draft,
+    /// What is left to try when the forks ringing now give up or ring out.
+    pub onward: Onward,
+    /// How the callee side sees the caller: From of every fork (tag added per call).
+    pub b_from: String,
+    /// The caller's offer as the callee side sees it (anchored once the relay exists).
+    pub b_offer: Option<(String, Vec<u8>)>,
+    /// CSeq of the latest INVITE on the callee side: each ring step and each
+    /// authenticated retry takes the next one, so a device that rang before never sees
+    /// the same request twice (RFC 3261 §8.2.2.2 merged requests).
+    pub b_cseq: u32,
+    /// Max-Forwards for the forks (the caller's value less one, §16.6 step 3).
+    pub max_forwards: u32,
+    /// Trunk lines this call holds, released when it ends.
+    pub lines: Vec<crate::dialplan::TrunkId>,
+    /// The caller's extension, for an internal caller: a group it belongs to does not
+    /// ring its own phones.
+    pub caller_extension: Option<String>,
+    /// Whether any fork was sent (the call "rang"): only then do the live views hear of it.
+    pub rang: bool,
+    /// A ring step rang out unanswered: if nothing else answers, the caller hears
+    /// "no answer" rather than the failure of a cancelled fork.
+    pub rang_out: bool,
 }
 
 /// An in-dialog request from one side, sent on to the other.

@@ -6,13 +6,31 @@ use std::time::Instant;
 
 use media::sdp::SessionDescription;
 use sip::transaction::{Peer, ServerKey};
-use sip::{Host, Method, NameAddr, Request, Response, Transport, Uri, Via};
+use sip::{Host, NameAddr, Request, Response, Transport, Uri};
 
-use super::{Branch, BranchState, Call, Draft, Leg, Phase};
-use crate::action::{Action, Outcome, PbxEvent};
-use crate::core::{ClientOwner, Pbx};
+use super::route::{Refusal, Target};
+use super::{Call, Draft, Leg, Onward, Phase};
+use crate::action::{Action, Direction, Outcome};
+use crate::core::Pbx;
+use crate::dialplan::{is_dialable, Destination, RingStep, TrunkId};
 use crate::registrar::{CallerAuth, NextHop};
 use crate::util::{self, ALLOW};
+
+/// Everything [`Pbx::start_call`] needs about a call that will ring somewhere.
+pub(crate) struct NewCall {
+    pub key: ServerKey,
+    pub request: Request,
+    pub source: Peer,
+    pub draft: Draft,
+    pub onward: Onward,
+    /// From of the forks, without tag.
+    pub b_from: String,
+    /// The caller's Max-Forwards.
+    pub max_forwards: u32,
+    /// Trunk lines the call already holds.
+    pub lines: Vec<TrunkId>,
+    pub caller_extension: Option<String>,
+}
 
 impl Pbx {
     pub(crate) fn new_call(
@@ -22,7 +40,12 @@ impl Pbx {
         request: Request,
         source: Peer,
     ) {
-        // RFC 3261 §22.2: every call is placed by an authenticated extension.
+        // A trunk's provider is recognised by where it sends from (or the contact it
+        // calls); its calls are not challenged. Anyone else is an extension or nobody.
+        if let Some(trunk) = self.trunks.match_inbound(source, &request) {
+            return self.inbound_call(now, key, request, source, trunk);
+        }
+        // RFC 3261 §22.2: every other call is placed by an authenticated extension.
         let caller = match self.registrar.authenticate_request(now, &request) {
             CallerAuth::Authorized(number) => number,
             CallerAuth::Challenge(response) => return self.send_response(now, &key, response),
@@ -35,7 +58,6 @@ impl Pbx {
         let Some(callee) = request.uri.user_unescaped().map(|u| u.into_owned()) else {
             return self.respond(now, &key, &request, 404, "Not Found");
         };
-        let started_at = self.unix_now;
         let caller_name = self
             .registrar
             .directory()
@@ -48,54 +70,112 @@ impl Pbx {
             caller_name,
             callee: callee.clone(),
             answered_by: None,
-            started_at,
+            started_at: self.unix_now,
             answered_at: None,
             outcome: None,
             business_name: None,
             trunk: None,
-            direction: crate::Direction::Internal,
+            direction: Direction::Internal,
             lines_busy: false,
         };
-        if !self.registrar.directory().contains(&callee) {
-            draft.outcome = Some(Outcome::NotFound);
-            self.respond(now, &key, &request, 404, "Not Found");
-            return self.record_unconnected(&request, draft, "404 Not Found");
-        }
-        let bindings = self.registrar.lookup(&callee, now);
-        if bindings.is_empty() {
-            draft.outcome = Some(Outcome::Unavailable);
-            self.respond(now, &key, &request, 480, "Temporarily Unavailable");
-            return self.record_unconnected(&request, draft, "480 Temporarily Unavailable");
-        }
-        // The caller's offer, anchored: the callee will send its audio to our B side.
-        let offer = match parse_sdp(&request) {
-            Ok(offer) => offer,
-            Err(()) => return self.respond(now, &key, &request, 488, "Not Acceptable Here"),
-        };
-        let targets: Vec<(String, Peer)> = bindings
-            .iter()
-            .filter_map(|b| next_hop_peer(b.next_hop(), b.source).map(|p| (b.contact.clone(), p)))
-            .collect();
-        // Relay when there is SDP to anchor: the caller's offer, or (RFC 3261 §13.2.1
-        // delayed offer, an INVITE without a body) the offer the callee puts in its 2xx.
-        let relayable = offer.is_some() || request.body.is_empty();
-        let relay = match (relayable, targets.first()) {
-            (true, Some((_, first))) => {
-                let a_ip = self.config.media_ip_for(source.addr.ip());
-                let b_ip = self.config.media_ip_for(first.addr.ip());
-                match (a_ip, b_ip) {
-                    (Some(a_ip), Some(b_ip)) => match self.relay.allocate(a_ip, b_ip) {
-                        Some(ports) => Some(ports),
-                        None => {
-                            tracing::warn!("no RTP ports left for a new call");
-                            return self.respond(now, &key, &request, 503, "Service Unavailable");
-                        }
-                    },
-                    _ => None,
+        let onward = if self.registrar.directory().contains(&callee) {
+            Onward::ring(
+                vec![RingStep {
+                    extensions: vec![callee],
+                    ring: self.config.ring_timeout,
+                }],
+                None,
+            )
+        } else if self.plan.ring_group(&callee).is_some() {
+            let group = Destination::RingGroup(callee);
+            match self.target_of(&group, Some(&caller)) {
+                Target::Ring {
+                    steps,
+                    final_destination,
+                } => Onward::ring(steps, final_destination),
+                Target::Refuse(refusal) => {
+                    draft.outcome = Some(refusal.outcome);
+                    self.respond(now, &key, &request, refusal.status, refusal.reason);
+                    return self.record_unconnected(&request, draft, &refusal.detail);
                 }
             }
-            _ => None,
+        } else {
+            draft.direction = Direction::Outbound;
+            match self.outbound_onward(&caller, &callee) {
+                Ok(onward) => onward,
+                Err(refusal) => {
+                    draft.outcome = Some(refusal.outcome);
+                    self.respond(now, &key, &request, refusal.status, refusal.reason);
+                    return self.record_unconnected(&request, draft, &refusal.detail);
+                }
+            }
         };
+        if parse_sdp(&request).is_err() {
+            return self.respond(now, &key, &request, 488, "Not Acceptable Here");
+        }
+        let b_from = self.caller_uri(&caller, &draft.caller_name);
+        self.start_call(
+            now,
+            NewCall {
+                key,
+                request,
+                source,
+                draft,
+                onward,
+                b_from,
+                max_forwards,
+                lines: Vec::new(),
+                caller_extension: Some(caller),
+            },
+        );
+    }
+
+    /// A number that is neither an extension nor a ring group leaves by a trunk, if the
+    /// caller may call out (RFC 3261 §21.4.19 484 for what could never be a number,
+    /// 404 when no route takes it, 403 without permission; emergency numbers always go).
+    fn outbound_onward(&self, caller: &str, dialled: &str) -> Result<Onward, Refusal> {
+        // Only digits, + * #: nothing else reaches a trunk's Request-URI.
+        if !is_dialable(dialled) {
+            return Err(Refusal::new(
+                484,
+                "Address Incomplete",
+                Outcome::NotFound,
+                "484 Address Incomplete: only digits, +, * and # can be dialled",
+            ));
+        }
+        let targets = self.plan.outbound_targets(dialled);
+        if targets.is_empty() {
+            return Err(Refusal::new(
+                404,
+                "Not Found",
+                Outcome::NotFound,
+                "404 Not Found",
+            ));
+        }
+        if !self.plan.may_call_out(caller, dialled) {
+            return Err(Refusal::new(
+                403,
+                "Forbidden",
+                Outcome::Failed,
+                "403 Forbidden: the extension may not call out",
+            ));
+        }
+        Ok(super::outbound::trunk_onward(targets))
+    }
+
+    /// Sets up the caller's side of a call that will ring somewhere and starts ringing.
+    pub(crate) fn start_call(&mut self, now: Instant, new: NewCall) {
+        let NewCall {
+            key,
+            request,
+            source,
+            draft,
+            onward,
+            b_from,
+            max_forwards,
+            lines,
+            caller_extension,
+        } = new;
         let id = self.allocate_call_id();
         let a_tag = util::token(&mut self.rng);
         let a = self.caller_leg(&request, source, a_tag.clone());
@@ -103,99 +183,15 @@ impl Pbx {
             .insert((a.call_id.clone(), a_tag), (id, crate::Side::A));
         // Tell the caller we are working on it (§17.2.1: 100 stops INVITE retransmissions).
         self.respond(now, &key, &request, 100, "Trying");
-
-        // The caller's offer as the callee must see it (RFC 3264 offer, anchored).
-        let b_body = super::anchor::reanchor(
-            &mut self.actions,
-            relay,
-            crate::Side::A,
-            request.content_type(),
-            &request.body,
-        );
-        let b_call_id = util::token(&mut self.rng);
-        let b_tag = util::token(&mut self.rng);
-        let from_uri = self.caller_uri(&caller, &draft.caller_name);
-        let mut branches = Vec::with_capacity(targets.len());
-        for (contact, target) in targets {
-            let Ok(contact_uri) = contact.parse::<Uri>() else {
-                continue;
-            };
-            let mut invite = Request::new(Method::Invite, contact_uri);
-            let Some(local) = self.config.local_for(target.transport, target.addr) else {
-                continue;
-            };
-            // Our Via for the target's transport, without a branch: the transaction
-            // layer adds a fresh one (RFC 3261 §8.1.1.7). An empty `branch=` would not
-            // parse as a Via, so the transaction layer would add a second one on top.
-            let mut via = Via::new(
-                target.transport,
-                Host::from(local.ip()),
-                Some(local.port()),
-                "",
-            );
-            via.params.remove("branch");
-            via.params.push("rport", None);
-            invite.headers.push("Via", via.to_string());
-            invite
-                .headers
-                .push("Max-Forwards", (max_forwards - 1).to_string());
-            invite
-                .headers
-                .push("From", format!("{from_uri};tag={b_tag}"));
-            invite
-                .headers
-                .push("To", self.extension_uri(&callee, None, local));
-            invite.headers.push("Call-ID", b_call_id.as_str());
-            invite.headers.push("CSeq", "1 INVITE");
-            invite
-                .headers
-                .push("Contact", contact_header(target.transport, local));
-            invite.headers.push("Allow", ALLOW);
-            invite
-                .headers
-                .push("User-Agent", self.config.user_agent.as_str());
-            if let Some((content_type, body)) = &b_body {
-                invite.headers.push("Content-Type", content_type.as_str());
-                invite.body = body.clone();
-            }
-            match self.endpoint.send_request(now, invite.clone(), target) {
-                Ok(client) => {
-                    self.by_client.insert(client, ClientOwner::Branch(id));
-                    branches.push(Branch {
-                        key: client,
-                        invite,
-                        target,
-                        state: BranchState::Calling,
-                    });
-                }
-                Err(e) => tracing::debug!(error = %e, "fork not sent"),
-            }
-        }
-        if branches.is_empty() {
-            if let Some(ports) = relay {
-                self.actions.push_back(Action::RelayClose { id: ports.id });
-            }
-            draft.outcome = Some(Outcome::Unavailable);
-            self.by_dialog
-                .remove(&(a.call_id.clone(), a.local_tag.clone()));
-            self.respond(now, &key, &request, 480, "Temporarily Unavailable");
-            return self.record_unconnected(&request, draft, "480 Temporarily Unavailable");
-        }
         let index = super::IndexKeys {
             server: key,
             a_dialog: (a.call_id.clone(), a.local_tag.clone()),
-            b_dialog: (b_call_id, b_tag),
+            b_dialog: (util::token(&mut self.rng), util::token(&mut self.rng)),
         };
         self.by_dialog
             .insert(index.b_dialog.clone(), (id, crate::Side::B));
-        self.actions.push_back(Action::Event(PbxEvent::CallRinging {
-            call_id: a.call_id.clone(),
-            caller: draft.caller_number.clone(),
-            callee: draft.callee.clone(),
-            caller_name: draft.caller_name.clone(),
-            business_name: draft.business_name.clone(),
-        }));
         self.by_server.insert(key, id);
+        let trunks = matches!(onward, Onward::Trunks { .. });
         let call = Call {
             id,
             phase: Phase::Ringing,
@@ -203,17 +199,31 @@ impl Pbx {
             a_request: request,
             index,
             a,
-            branches,
+            branches: Vec::new(),
             b: None,
             winner: None,
-            relay,
-            ring_deadline: Some(now + self.config.ring_timeout),
+            relay: None,
+            ring_deadline: None,
             forwarded: Vec::new(),
             pending_ack: None,
             best_failure: None,
             record: draft,
+            onward,
+            b_from,
+            b_offer: None,
+            b_cseq: 0,
+            max_forwards: max_forwards.saturating_sub(1),
+            lines,
+            caller_extension,
+            rang: false,
+            rang_out: false,
         };
         self.calls.insert(id, call);
+        if trunks {
+            self.start_trunks(now, id);
+        } else {
+            self.ring_next(now, id);
+        }
     }
 
     /// The dialog with the caller as we will confirm it in our 1xx/2xx (§12.1.1).
@@ -248,7 +258,7 @@ impl Pbx {
     }
 
     /// `"Alice" <sip:1001@host>`: how the caller appears on the ringing phone.
-    fn caller_uri(&self, number: &str, name: &Option<String>) -> String {
+    pub(crate) fn caller_uri(&self, number: &str, name: &Option<String>) -> String {
         let host = self
             .config
             .local
@@ -265,7 +275,7 @@ impl Pbx {
     }
 
     /// A call that never rang anywhere still gets a record.
-    fn record_unconnected(&mut self, request: &Request, draft: Draft, reason: &str) {
+    pub(crate) fn record_unconnected(&mut self, request: &Request, draft: Draft, reason: &str) {
         let record = self.finish_record(request.call_id().unwrap_or_default(), draft, None, reason);
         self.actions.push_back(Action::CallRecord(record));
     }
@@ -288,13 +298,13 @@ pub(crate) fn contact_header(transport: Transport, local: SocketAddr) -> String 
 }
 
 /// The caller's SDP, if it sent one. `Err` when it is unreadable.
-fn parse_sdp(request: &Request) -> Result<Option<SessionDescription>, ()> {
+pub(crate) fn parse_sdp(request: &Request) -> Result<Option<SessionDescription>, ()> {
     super::anchor::sdp_of(request.content_type(), &request.body)
 }
 
 /// Resolves a binding's next hop to a socket address. Contacts with host names would
 /// need DNS (RFC 3263); phones register IP contacts, so we fall back to the source.
-fn next_hop_peer(hop: NextHop, source: crate::registrar::Source) -> Option<Peer> {
+pub(crate) fn next_hop_peer(hop: NextHop, source: crate::registrar::Source) -> Option<Peer> {
     match hop {
         NextHop::Source(s) => Some(Peer {
             transport: s.transport,

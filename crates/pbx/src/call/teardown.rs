@@ -33,9 +33,9 @@ impl Pbx {
         self.finish_call(id, Some(HangupBy::Caller), "487 Request Terminated");
     }
 
-    /// Nobody answered within the ring time.
+    /// Nobody answered within the ring time (of the whole call, or of a ring step).
     pub(crate) fn ring_timeout(&mut self, now: Instant, id: CallId) {
-        self.stop_ringing(now, id, Outcome::NoAnswer, "no answer");
+        self.ring_step_timeout(now, id);
     }
 
     /// Ends a ringing call from our side: 480 to the caller, CANCEL to every fork.
@@ -64,7 +64,7 @@ impl Pbx {
         self.finish_call(id, Some(HangupBy::System), reason);
     }
 
-    fn cancel_all_branches(&mut self, now: Instant, id: CallId) {
+    pub(crate) fn cancel_all_branches(&mut self, now: Instant, id: CallId) {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
@@ -142,14 +142,22 @@ impl Pbx {
         let relay = call.relay.take();
         let call_id = call.a.call_id.clone();
         let pending = call.branches_pending();
+        let rang = call.rang;
+        let lines = std::mem::take(&mut call.lines);
         let record = self.finish_record(&call_id, draft, hangup_by, reason);
+        for trunk in lines {
+            self.trunks.release_line(trunk);
+        }
         if let Some(ports) = relay {
             self.actions.push_back(Action::RelayClose { id: ports.id });
         }
-        self.actions.push_back(Action::Event(PbxEvent::CallEnded {
-            call_id,
-            outcome: record.outcome,
-        }));
+        // The live views heard of the call only if it rang.
+        if rang {
+            self.actions.push_back(Action::Event(PbxEvent::CallEnded {
+                call_id,
+                outcome: record.outcome,
+            }));
+        }
         self.actions.push_back(Action::CallRecord(record));
         if !pending {
             self.forget_call(id);
@@ -178,6 +186,9 @@ impl Pbx {
                 self.by_client.remove(&f.client);
             }
             self.by_server.remove(&call.index.server);
+            for trunk in &call.lines {
+                self.trunks.release_line(*trunk);
+            }
             self.by_dialog.remove(&call.index.a_dialog);
             self.by_dialog.remove(&call.index.b_dialog);
         }

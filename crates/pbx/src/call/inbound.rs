@@ -1,0 +1,110 @@
+//! Calls from a trunk's provider. The trunk is the caller's credential, so there is no
+//! digest challenge: the call takes one of the trunk's channels (or goes to overflow when
+//! all are busy), finds the business name dialled and rings its destination, showing the
+//! caller as `[Label] Name`.
+
+use std::time::Instant;
+
+use sip::transaction::{Peer, ServerKey};
+use sip::Request;
+
+use super::caller_id::{called_number, shown_name, trunk_caller};
+use super::route::Target;
+use super::setup::{parse_sdp, NewCall};
+use super::{Draft, Onward};
+use crate::action::{Direction, Outcome};
+use crate::core::Pbx;
+use crate::dialplan::TrunkId;
+
+impl Pbx {
+    pub(crate) fn inbound_call(
+        &mut self,
+        now: Instant,
+        key: ServerKey,
+        request: Request,
+        source: Peer,
+        trunk_id: TrunkId,
+    ) {
+        // §16.3 step 3 / §8.2.2: a request that loops or travelled too far.
+        let max_forwards = request.max_forwards().unwrap_or(70);
+        if max_forwards == 0 {
+            return self.respond(now, &key, &request, 483, "Too Many Hops");
+        }
+        let Some(trunk) = self.plan.trunk(trunk_id).cloned() else {
+            return self.respond(now, &key, &request, 480, "Temporarily Unavailable");
+        };
+        let plan = &self.plan;
+        let number = called_number(&trunk, &request, |n| {
+            plan.name_for_number(trunk_id, n).is_some()
+        });
+        let name = self.plan.name_for_number(trunk_id, &number).cloned();
+        let caller = trunk_caller(&request, trunk.trust_pai);
+        let mut draft = Draft {
+            caller_number: caller.number.clone(),
+            caller_name: caller.name.clone(),
+            callee: number,
+            answered_by: None,
+            started_at: self.unix_now,
+            answered_at: None,
+            outcome: None,
+            business_name: name.as_ref().map(|n| n.name.clone()),
+            trunk: Some(trunk.name.clone()),
+            direction: Direction::Inbound,
+            lines_busy: false,
+        };
+        if parse_sdp(&request).is_err() {
+            return self.respond(now, &key, &request, 488, "Not Acceptable Here");
+        }
+        let has_line = self.trunks.acquire_line(trunk_id);
+        let destination = if has_line {
+            name.as_ref()
+                .map(|n| n.destination.clone())
+                .unwrap_or_else(|| trunk.default_destination.clone())
+        } else {
+            draft.lines_busy = true;
+            match &trunk.overflow {
+                Some(overflow) => overflow.clone(),
+                // Voicemail would take it once it exists; until then the caller hears busy.
+                None => {
+                    draft.outcome = Some(Outcome::Busy);
+                    self.respond(now, &key, &request, 486, "Busy Here");
+                    return self.record_unconnected(
+                        &request,
+                        draft,
+                        "486 Busy Here: every line is busy",
+                    );
+                }
+            }
+        };
+        let onward = match self.target_of(&destination, None) {
+            Target::Ring {
+                steps,
+                final_destination,
+            } => Onward::ring(steps, final_destination),
+            Target::Refuse(refusal) => {
+                if has_line {
+                    self.trunks.release_line(trunk_id);
+                }
+                draft.outcome = Some(refusal.outcome);
+                self.respond(now, &key, &request, refusal.status, refusal.reason);
+                return self.record_unconnected(&request, draft, &refusal.detail);
+            }
+        };
+        let shown = shown_name(name.as_ref().map(|n| n.label.as_str()), &caller);
+        let b_from = self.caller_uri(&caller.number, &shown);
+        self.start_call(
+            now,
+            NewCall {
+                key,
+                request,
+                source,
+                draft,
+                onward,
+                b_from,
+                max_forwards,
+                lines: if has_line { vec![trunk_id] } else { Vec::new() },
+                caller_extension: None,
+            },
+        );
+    }
+}
