@@ -53,6 +53,14 @@ impl Store {
             destination::check_exists(&tx, "overflow", overflow)?;
         }
         destination::check_exists(&tx, "default_destination", &trunk.default_destination)?;
+        if let TrunkAuth::Registration { contact_user, .. } = &trunk.auth {
+            if !is_contact_user(contact_user) {
+                return Err(Error::field(
+                    "contact_user",
+                    "use up to 64 letters, digits, dots, dashes or underscores",
+                ));
+            }
+        }
         let previous_contact: Option<String> = if trunk.id == 0 {
             None
         } else {
@@ -181,6 +189,15 @@ pub fn generate_contact_user() -> String {
             char::from(CONTACT_USER_ALPHABET[i])
         })
         .collect()
+}
+
+/// The contact user becomes the user part of a SIP URI in Contact and in the provider's
+/// Request-URIs: keep to characters that need no escaping there (RFC 3261 §25.1
+/// `unreserved`, minus the marks some providers mangle). Empty means "generate one".
+fn is_contact_user(s: &str) -> bool {
+    s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
 /// [`TrunkAuth`] flattened into its columns.

@@ -96,6 +96,29 @@ fn two_trunks_cannot_share_a_contact_user() {
 }
 
 #[test]
+fn a_contact_user_that_would_need_escaping_in_a_uri_is_refused() {
+    let (_dir, store) = common::store();
+    for bad in ["office 7", "a@b", "x>y", &"a".repeat(65)] {
+        let err = store
+            .save_trunk(&common::registration_trunk("Provider", bad))
+            .expect_err(bad);
+        assert!(
+            err.validation()
+                .and_then(|v| v.get("contact_user"))
+                .is_some(),
+            "{bad}: {err}"
+        );
+    }
+    assert!(store.trunks().expect("list").is_empty());
+    store
+        .save_trunk(&common::registration_trunk(
+            "Provider",
+            "Office_7.main-line",
+        ))
+        .expect("letters, digits, dot, dash, underscore");
+}
+
+#[test]
 fn saving_an_unknown_trunk_id_is_not_found() {
     let (_dir, store) = common::store();
     let mut trunk = common::ip_trunk("Ghost");
