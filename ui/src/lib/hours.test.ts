@@ -53,3 +53,21 @@ describe("business hours", () => {
     expect(hoursSummary([])).toBe("Closed all week");
   });
 });
+
+describe("schedule form", () => {
+  it("says what is missing before saving, and saves sorted periods", async () => {
+    const { newScheduleDraft, scheduleDraftErrors, fromScheduleDraft } = await import("./hours");
+    const d = newScheduleDraft();
+    expect(d.periods).toHaveLength(5);
+    expect(Object.keys(scheduleDraftErrors(d)).sort()).toEqual(["closed", "open"]);
+    d.open = { kind: "extension", target: "1001" };
+    d.closed = { kind: "hangup" };
+    d.holidays = [{ date: "2025-13-01", name: " x " }];
+    expect(scheduleDraftErrors(d)).toEqual({ holidays: "Fix the marked holidays." });
+    d.holidays = [{ date: "2025-12-25", name: " Christmas " }];
+    d.periods = [{ day: 6, open: "10:00", close: "12:00" }, { day: 1, open: "09:00", close: "17:00" }];
+    const s = fromScheduleDraft(d);
+    expect(s.periods.map((p) => p.day)).toEqual([1, 6]);
+    expect(s.holidays).toEqual([{ date: "2025-12-25", name: "Christmas" }]);
+  });
+});

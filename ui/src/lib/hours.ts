@@ -1,7 +1,56 @@
 // Business hours as the owner edits them: opening periods per weekday, holidays, a time
 // zone; checks that say which row is wrong before saving, and a one-line summary.
 
-import type { Holiday, OpenPeriod } from "../api/plan";
+import type { Destination, Holiday, OpenPeriod, Schedule } from "../api/plan";
+
+/** A schedule as the form edits it: destinations may be unset while editing. */
+export interface ScheduleDraft {
+  id: number;
+  name: string;
+  time_zone: string;
+  periods: OpenPeriod[];
+  holidays: Holiday[];
+  open: Destination | null;
+  closed: Destination | null;
+}
+
+export function toScheduleDraft(s: Schedule): ScheduleDraft {
+  return {
+    ...s,
+    periods: s.periods.map((p) => ({ ...p })),
+    holidays: s.holidays.map((h) => ({ ...h })),
+  };
+}
+
+/** A new schedule: this computer's time zone, Monday to Friday 9 to 5. */
+export function newScheduleDraft(name = "Office hours"): ScheduleDraft {
+  return { id: 0, name, time_zone: localTimeZone(), periods: officeHours(), holidays: [], open: null, closed: null };
+}
+
+/** Problems the page can see before saving (times, dates, missing destinations). */
+export function scheduleDraftErrors(d: ScheduleDraft): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!d.name.trim()) out.name = "Give the schedule a name.";
+  if (!d.time_zone.trim()) out.time_zone = "Choose the office's time zone.";
+  if (periodErrors(d.periods).size) out.periods = "Fix the marked opening hours.";
+  if (holidayErrors(d.holidays).size) out.holidays = "Fix the marked holidays.";
+  if (!d.open) out.open = "Choose where calls go while open.";
+  if (!d.closed) out.closed = "Choose where calls go while closed.";
+  return out;
+}
+
+/** The schedule to save; periods sorted, holiday names trimmed. */
+export function fromScheduleDraft(d: ScheduleDraft): Schedule {
+  return {
+    id: d.id,
+    name: d.name.trim(),
+    time_zone: d.time_zone.trim(),
+    periods: sortPeriods(d.periods),
+    holidays: d.holidays.map((h) => ({ date: h.date, name: h.name.trim() })),
+    open: d.open ?? { kind: "hangup" },
+    closed: d.closed ?? { kind: "hangup" },
+  };
+}
 
 /** ISO weekday numbers: 1 = Monday … 7 = Sunday. */
 export const DAYS: ReadonlyArray<{ day: number; short: string; long: string }> = [
