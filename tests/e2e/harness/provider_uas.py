@@ -18,6 +18,7 @@ import time
 from typing import TYPE_CHECKING
 
 from . import sipmsg
+from .provider_call import sdp_audio
 from .rtp import RtpTone
 from .sipmsg import Message
 from .tones import ToneReport, assert_hears
@@ -74,8 +75,7 @@ class OutboundCall:
             if self.state != "ringing":
                 return
             self.state = "confirmed"
-        from .provider import _sdp_audio  # circular at import time only
-        remote = _sdp_audio(self.invite.body)
+        remote = sdp_audio(self.invite.body)
         self._answer = self._respond(200, self._sdp())
         if remote is not None:
             self.audio.start(remote)
