@@ -49,3 +49,17 @@ describe("validation errors next to fields", () => {
     expect(err.fields).toEqual({ number: "bad" });
   });
 });
+
+describe("errors for rows of a list", () => {
+  it("groups errors by row and field", async () => {
+    const { rowErrors } = await import("./fielderrors");
+    const m = rowErrors(
+      { "routes.2.patterns.0": "pattern 0a does not parse", "routes[0].trunks": "unknown trunk 9", "routes.2": "bad route", name: "x" },
+      "routes",
+    );
+    expect([...m.entries()]).toEqual([
+      [2, { patterns: "Pattern 0a does not parse.", _row: "Bad route." }],
+      [0, { trunks: "Unknown trunk 9." }],
+    ]);
+  });
+});

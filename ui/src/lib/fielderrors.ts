@@ -57,3 +57,22 @@ function resolveField(
   if (last && known.has(last)) return last;
   return null;
 }
+
+/**
+ * Errors for rows of a list, by row: `routes.2.patterns.0` → row 2, field `patterns`
+ * (with `prefix` "routes"). Keys without that prefix are left out.
+ */
+export function rowErrors(fields: Readonly<Record<string, string>>, prefix: string): Map<number, Record<string, string>> {
+  const out = new Map<number, Record<string, string>>();
+  const re = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[.[](\\d+)\\]?(?:[.[]([a-z_]+))?`);
+  for (const [k, msg] of Object.entries(fields)) {
+    const m = re.exec(k);
+    if (!m) continue;
+    const row = Number(m[1]);
+    const field = m[2] ?? "_row";
+    const rec = out.get(row) ?? {};
+    if (!rec[field]) rec[field] = sentence(msg);
+    out.set(row, rec);
+  }
+  return out;
+}
