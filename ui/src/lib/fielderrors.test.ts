@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../api/errors";
-import { formErrors } from "./fielderrors";
+import { formErrors, rowErrors } from "./fielderrors";
 
 describe("validation errors next to fields", () => {
   it("puts each field error next to its field", () => {
@@ -51,8 +51,7 @@ describe("validation errors next to fields", () => {
 });
 
 describe("errors for rows of a list", () => {
-  it("groups errors by row and field", async () => {
-    const { rowErrors } = await import("./fielderrors");
+  it("groups errors by row and field", () => {
     const m = rowErrors(
       { "routes.2.patterns.0": "pattern 0a does not parse", "routes[0].trunks": "unknown trunk 9", "routes.2": "bad route", name: "x" },
       "routes",

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { holidayErrors, hoursSummary, isTime, officeHours, periodErrors, samePeriods, tidyTime } from "./hours";
+import {
+  fromScheduleDraft,
+  holidayErrors,
+  hoursSummary,
+  isTime,
+  newScheduleDraft,
+  officeHours,
+  periodErrors,
+  samePeriods,
+  scheduleDraftErrors,
+  tidyTime,
+} from "./hours";
 
 describe("business hours", () => {
   it("checks times and says which period is wrong", () => {
@@ -55,8 +66,7 @@ describe("business hours", () => {
 });
 
 describe("schedule form", () => {
-  it("says what is missing before saving, and saves sorted periods", async () => {
-    const { newScheduleDraft, scheduleDraftErrors, fromScheduleDraft } = await import("./hours");
+  it("says what is missing before saving, and saves sorted periods", () => {
     const d = newScheduleDraft();
     expect(d.periods).toHaveLength(5);
     expect(Object.keys(scheduleDraftErrors(d)).sort()).toEqual(["closed", "open"]);

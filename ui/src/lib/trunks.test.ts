@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSettled, linesWords, mergeState, readStatus, statusWords, totalLines } from "./trunks";
+import { isSettled, linesWords, mergeState, readStatus, statusWords, totalLines, trunkSummary } from "./trunks";
 
 const trunk = { host: "provider.example", channels: 3 };
 
@@ -75,5 +75,15 @@ describe("lines in use", () => {
     const next = mergeState([a, b], { ...a, lines_in_use: 2 });
     expect(next.map((s) => s.lines_in_use)).toEqual([2, 2]);
     expect(mergeState([a], b)).toHaveLength(2);
+  });
+});
+
+describe("trunk summary for the status bar", () => {
+  it("says connected and lines busy in one line", () => {
+    expect(trunkSummary("Provider", { registered: { expires_in: 60 } }, 2, 3)).toEqual({ text: "Provider connected, 2 of 3 lines busy", tone: "ok" });
+    expect(trunkSummary("Provider", "ip", 3, 3)).toEqual({ text: "Provider connected, all 3 lines busy", tone: "attention" });
+    expect(trunkSummary("Provider", "ip", 0, 3).text).toBe("Provider connected");
+    expect(trunkSummary("Backup", { rejected: { reason: "403" } }, 0, 1)).toEqual({ text: "Backup not connected", tone: "failing" });
+    expect(trunkSummary("Backup", "registering", 0, 1).text).toBe("Backup connecting…");
   });
 });

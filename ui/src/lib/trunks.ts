@@ -204,3 +204,22 @@ export function newTrunk(): Trunk {
     default_destination: { kind: "hangup" },
   };
 }
+
+/** For the status bar: "Provider connected, 2 of 3 lines busy". */
+export function trunkSummary(name: string, raw: unknown, inUse: number, channels: number): Words {
+  const k = readStatus(raw).kind;
+  const lines = linesWords(inUse, channels);
+  const busy = inUse > 0 ? `, ${lines.text.charAt(0).toLowerCase()}${lines.text.slice(1)}` : "";
+  switch (k) {
+    case "registered":
+    case "ip":
+      return { text: `${name} connected${busy}`, tone: lines.tone === "attention" ? "attention" : "ok" };
+    case "failing":
+    case "rejected":
+      return { text: `${name} not connected${busy}`, tone: "failing" };
+    case "disabled":
+      return { text: `${name} switched off`, tone: "neutral" };
+    default:
+      return { text: `${name} connecting…`, tone: "neutral" };
+  }
+}
