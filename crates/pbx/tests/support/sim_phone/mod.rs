@@ -119,6 +119,8 @@ pub struct SimPhone {
     pub delayed_offer: bool,
     /// ACK every 2xx (turn off for a phone that never confirms an answer).
     pub send_acks: bool,
+    /// The display name in the From of calls this phone places.
+    pub display_name: Option<String>,
     /// re-INVITEs left unanswered, by call.
     pub pending_reinvites: Vec<(usize, ServerKey)>,
     pub registered: bool,
@@ -152,6 +154,7 @@ impl SimPhone {
             auto_answer_reinvite: true,
             send_acks: true,
             delayed_offer: false,
+            display_name: None,
             pending_reinvites: Vec::new(),
             registered: false,
             register_responses: Vec::new(),
@@ -228,12 +231,13 @@ impl SimPhone {
             .parse()
             .expect("uri");
         let mut invite = Request::new(Method::Invite, uri);
+        let mut from: sip::NameAddr = format!("<sip:{}@{REALM}>", self.user)
+            .parse()
+            .expect("From");
+        from.display_name = self.display_name.clone();
         let h = &mut invite.headers;
         h.push("Max-Forwards", "70");
-        h.push(
-            "From",
-            format!("<sip:{}@{REALM}>;tag={local_tag}", self.user),
-        );
+        h.push("From", format!("{from};tag={local_tag}"));
         h.push("To", format!("<sip:{number}@{REALM}>"));
         h.push("Call-ID", call_id.as_str());
         h.push("CSeq", "1 INVITE");
@@ -323,13 +327,22 @@ impl SimPhone {
 
     /// Refuses a ringing incoming call (486 Busy Here, 603 Decline, …).
     pub fn reject(&mut self, now: Instant, idx: usize, status: u16) {
+        self.reject_with(now, idx, status, &[]);
+    }
+
+    /// Refuses a ringing incoming call with extra headers (a 407 with its
+    /// Proxy-Authenticate challenge, as a provider asks for credentials).
+    pub fn reject_with(&mut self, now: Instant, idx: usize, status: u16, headers: &[(&str, &str)]) {
         let call = &mut self.calls[idx];
         assert_eq!(
             call.state,
             CallState::Ringing,
             "only a ringing call is rejected"
         );
-        let response = reply(&call.invite, status, &call.local_tag, None);
+        let mut response = reply(&call.invite, status, &call.local_tag, None);
+        for (name, value) in headers {
+            response.headers.push(name, *value);
+        }
         call.state = CallState::Failed(status);
         let key = call.server.expect("an incoming call");
         self.ep
