@@ -10,6 +10,9 @@ mod registration;
 mod status;
 mod trunks;
 
+#[cfg(test)]
+mod tests;
+
 pub use status::{TrunkState, TrunkStatus};
 #[allow(unused_imports)]
 pub(crate) use trunks::{TrunkCredentials, Trunks};

@@ -427,9 +427,14 @@ impl Registration {
 }
 
 /// A failed REGISTER in the owner's words, with the provider's answer for the expert.
+/// The transaction layer's stand-ins for a timeout or an unreachable provider carry no
+/// CSeq, which every response from the network has (RFC 3261 §8.1.1).
 fn describe(response: &Response) -> String {
     let text = answer::status_text(response);
+    let local = response.cseq().is_none();
     match response.status {
+        408 if local => "no answer from the provider".to_owned(),
+        503 if local => "the provider could not be reached".to_owned(),
         408 => format!("no answer from the provider ({text})"),
         300..=399 => {
             format!("the provider redirected the registration, which is not supported ({text})")

@@ -100,7 +100,7 @@ pub(crate) struct Trunks {
     /// In the plan's order, which is the order inbound matching tries them.
     entries: Vec<Entry>,
     /// Registrations of removed or changed trunks, taking their binding off the provider.
-    leaving: Vec<Registration>,
+    leaving: Vec<(TrunkId, Registration)>,
     lines: HashMap<TrunkId, u32>,
     /// The state last reported per trunk, so that only changes become events.
     reported: HashMap<TrunkId, TrunkState>,
@@ -139,10 +139,10 @@ impl Trunks {
             let previous = old.remove(&trunk.id);
             entries.push(self.entry_for(now, trunk, previous));
         }
-        for (_, entry) in old {
+        for (id, entry) in old {
             if let Some(mut reg) = entry.registration {
                 reg.unregister(now);
-                self.leaving.push(reg);
+                self.leaving.push((id, reg));
             }
         }
         self.entries = entries;
@@ -179,7 +179,7 @@ impl Trunks {
         if !unchanged {
             if let Some(mut reg) = prev.registration.take() {
                 reg.unregister(now);
-                self.leaving.push(reg);
+                self.leaving.push((trunk.id, reg));
             }
             prev.registration = account.map(|a| self.start(now, a, prev.target));
         }
@@ -238,7 +238,7 @@ impl Trunks {
             .entries
             .iter_mut()
             .filter_map(|e| e.registration.as_mut().map(|r| (e.trunk.id, r)))
-            .chain(self.leaving.iter_mut().map(|r| (0, r)));
+            .chain(self.leaving.iter_mut().map(|(id, r)| (*id, &mut *r)));
         for (trunk, reg) in regs {
             match reg.poll_request(now, &local, user_agent) {
                 None => {}
@@ -260,7 +260,7 @@ impl Trunks {
         self.entries
             .iter_mut()
             .filter_map(|e| e.registration.as_mut())
-            .chain(self.leaving.iter_mut())
+            .chain(self.leaving.iter_mut().map(|(_, r)| r))
             .find(|r| r.serial() == serial)
     }
 
@@ -276,7 +276,7 @@ impl Trunks {
             .entries
             .iter_mut()
             .filter_map(|e| e.registration.as_mut())
-            .chain(self.leaving.iter_mut())
+            .chain(self.leaving.iter_mut().map(|(_, r)| r))
             .find(|r| r.serial() == serial);
         if let Some(reg) = reg {
             reg.send_failed(now, reason, rng);
@@ -291,7 +291,7 @@ impl Trunks {
             .entries
             .iter_mut()
             .filter_map(|e| e.registration.as_mut())
-            .chain(self.leaving.iter_mut())
+            .chain(self.leaving.iter_mut().map(|(_, r)| r))
             .find(|r| r.owns(key));
         if let Some(reg) = reg {
             reg.handle_response(now, response, rng);
@@ -304,7 +304,7 @@ impl Trunks {
         self.entries
             .iter()
             .filter_map(|e| e.registration.as_ref())
-            .chain(self.leaving.iter())
+            .chain(self.leaving.iter().map(|(_, r)| r))
             .filter_map(Registration::poll_timeout)
             .min()
     }
@@ -312,7 +312,7 @@ impl Trunks {
     /// Drops finished de-registrations and queues an event for each trunk whose state
     /// changed.
     fn tidy(&mut self) {
-        self.leaving.retain(|r| !r.is_done());
+        self.leaving.retain(|(_, r)| !r.is_done());
         let states = self.states();
         self.reported
             .retain(|id, _| states.iter().any(|s| s.id == *id));
@@ -414,26 +414,40 @@ impl Trunks {
     /// The login for answering a provider's challenge on outbound calls; `None` for IP
     /// trunks and unknown ones.
     pub fn credentials(&self, id: TrunkId) -> Option<TrunkCredentials<'_>> {
-        match &self.entry(id)?.trunk.auth {
-            TrunkAuth::Registration {
-                username,
-                password,
-                auth_username,
-                ..
-            } => Some(TrunkCredentials {
-                username: auth_username
-                    .as_deref()
-                    .filter(|u| !u.is_empty())
-                    .unwrap_or(username),
-                password,
-            }),
-            TrunkAuth::Ip { .. } => None,
-        }
+        credentials_of(&self.entry(id)?.trunk)
     }
 
-    /// Random state for callers that answer challenges on the trunks' behalf.
-    pub fn rng(&mut self) -> &mut StdRng {
-        &mut self.rng
+    /// The header and value answering a provider's 401/407 to a request through trunk
+    /// `id` (an outbound INVITE) with `method` and Request-URI `uri`. `None` for IP
+    /// trunks, unknown trunks, or a challenge we cannot answer.
+    pub fn answer_challenge(
+        &mut self,
+        id: TrunkId,
+        response: &Response,
+        method: &str,
+        uri: &str,
+    ) -> Option<(&'static str, String)> {
+        let entry = self.entries.iter().find(|e| e.trunk.id == id)?;
+        let credentials = credentials_of(&entry.trunk)?;
+        credentials.answer(response, method, uri, &mut self.rng)
+    }
+}
+
+fn credentials_of(trunk: &Trunk) -> Option<TrunkCredentials<'_>> {
+    match &trunk.auth {
+        TrunkAuth::Registration {
+            username,
+            password,
+            auth_username,
+            ..
+        } => Some(TrunkCredentials {
+            username: auth_username
+                .as_deref()
+                .filter(|u| !u.is_empty())
+                .unwrap_or(username),
+            password,
+        }),
+        TrunkAuth::Ip { .. } => None,
     }
 }
 
