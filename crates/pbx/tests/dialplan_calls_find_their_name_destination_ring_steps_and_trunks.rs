@@ -298,3 +298,14 @@ fn invalid_patterns_never_route() {
     plan.outbound_routes = vec![route(1, &["0.1", "[0"], 0, "", &[1])];
     assert_eq!(plan.outbound_targets("0123"), Vec::new());
 }
+
+#[test]
+fn only_dialable_numbers_go_out() {
+    let mut plan = office();
+    plan.outbound_routes = vec![route(1, &["0."], 0, "", &[1])];
+    assert_eq!(plan.outbound_targets("0123;user=x"), Vec::new());
+    assert_eq!(plan.outbound_targets("0 123"), Vec::new());
+    // A prefix that skipped validation cannot smuggle anything in either.
+    plan.outbound_routes = vec![route(1, &["0."], 0, "sip:", &[1])];
+    assert_eq!(plan.outbound_targets("0123"), Vec::new());
+}

@@ -411,3 +411,17 @@ fn every_problem_is_reported_at_once() {
         ],
     );
 }
+
+#[test]
+fn a_port_typed_into_the_host_field_is_pointed_out() {
+    let mut plan = office();
+    plan.trunks[0].host = "sip.provider.example:5080".into();
+    let issues = plan.validate(&is_extension).expect_err("host with port");
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].field, "trunks.0.host");
+    assert!(
+        issues[0].message.contains("port field"),
+        "{}",
+        issues[0].message
+    );
+}

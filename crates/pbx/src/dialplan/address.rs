@@ -202,3 +202,61 @@ impl fmt::Display for AddressRule {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_the_leading_bits() {
+        let v4: IpAddr = "203.0.113.77".parse().expect("test address");
+        assert_eq!(mask(v4, 24).to_string(), "203.0.113.0");
+        assert_eq!(mask(v4, 0).to_string(), "0.0.0.0");
+        assert_eq!(mask(v4, 32), v4);
+        let v6: IpAddr = "2001:db8:abcd::1".parse().expect("test address");
+        assert_eq!(mask(v6, 32).to_string(), "2001:db8::");
+        assert_eq!(mask(v6, 128), v6);
+        assert_eq!(mask(v6, 0).to_string(), "::");
+    }
+
+    #[test]
+    fn host_names_follow_rfc_1123() {
+        for ok in [
+            "localhost",
+            "sip.provider.example",
+            "a-b.example.",
+            "x1.example",
+            "4.example",
+        ] {
+            assert!(is_host_name(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            ".",
+            "a..b",
+            "-a.example",
+            "a-.example",
+            "a_b.example",
+            "1.2.3.4",
+            "a b",
+            "ü.example",
+        ] {
+            assert!(!is_host_name(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn ports_split_off_names_but_not_ipv6() {
+        assert_eq!(
+            split_host_port("h.example:5060"),
+            Some(("h.example", Some(5060)))
+        );
+        assert_eq!(split_host_port("h.example"), Some(("h.example", None)));
+        assert_eq!(split_host_port("2001:db8::1"), Some(("2001:db8::1", None)));
+        assert_eq!(split_host_port("h.example:0"), None);
+        assert_eq!(split_host_port("h.example:+5"), None);
+        assert!(is_host_with_port("[2001:db8::1]:5060"));
+        assert!(is_host_with_port("[2001:db8::1]"));
+        assert!(!is_host_with_port("sip:h.example"));
+    }
+}

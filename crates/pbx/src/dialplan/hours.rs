@@ -90,3 +90,58 @@ impl Schedule {
         Ok(false)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_of_day_are_minutes_since_midnight() {
+        assert_eq!(parse_hhmm("00:00"), Ok(0));
+        assert_eq!(parse_hhmm("9:05"), Ok(545));
+        assert_eq!(parse_hhmm(" 17:30 "), Ok(1050));
+        assert_eq!(parse_hhmm("23:59"), Ok(1439));
+        assert_eq!(parse_hhmm("24:00"), Ok(1440));
+        for bad in [
+            "",
+            "9",
+            "09:5",
+            "24:01",
+            "25:00",
+            "09:60",
+            "-1:00",
+            "+9:00",
+            "009:00",
+            "09:00:00",
+            "٠٩:٠٠",
+        ] {
+            assert!(parse_hhmm(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn dates_are_strict_iso_calendar_days() {
+        assert!(parse_date("2026-12-25").is_ok());
+        assert!(parse_date("2028-02-29").is_ok());
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-1-01",
+            "26-12-25",
+            "2026/12/25",
+            "+002026-12-25",
+            "",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn zones_are_iana_names() {
+        assert!(time_zone("Europe/London").is_ok());
+        assert!(time_zone("UTC").is_ok());
+        for bad in ["", "  ", "Europe/Londres", "GMT+25", "../../etc/passwd"] {
+            assert!(time_zone(bad).is_err(), "{bad:?}");
+        }
+    }
+}

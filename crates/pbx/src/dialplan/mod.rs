@@ -18,7 +18,9 @@ mod validate_graph;
 pub use address::{parse_allowed, AddressRule, AllowedEntry};
 pub use error::{DialPlanError, PlanIssue};
 pub use model::*;
-pub use names::{default_label, parse_name_list, LineError, NameListEntry};
+pub use names::{
+    default_label, parse_name_list, parse_name_list_numbered, LineError, NameListEntry,
+};
 pub use number::{is_dialable, normalize_number};
 pub use pattern::pattern_matches;
 pub use route::{RingStep, Terminal};

@@ -43,6 +43,12 @@ enum Layout {
 /// `#` are skipped; an empty list is not an error. Names and numbers must be unique in the
 /// list (numbers after normalising).
 pub fn parse_name_list(text: &str) -> Result<Vec<NameListEntry>, Vec<LineError>> {
+    parse_name_list_numbered(text).map(|entries| entries.into_iter().map(|(_, e)| e).collect())
+}
+
+/// [`parse_name_list`] with each entry's line number (from 1), so a later problem with an
+/// entry (a number another saved name already has) can be shown on its line.
+pub fn parse_name_list_numbered(text: &str) -> Result<Vec<(usize, NameListEntry)>, Vec<LineError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut entries = Vec::new();
     let mut errors = Vec::new();
@@ -95,7 +101,7 @@ pub fn parse_name_list(text: &str) -> Result<Vec<NameListEntry>, Vec<LineError>>
         }
         names.insert(name_key, line);
         numbers.insert(number_key, line);
-        entries.push(entry);
+        entries.push((line, entry));
     }
     if errors.is_empty() {
         Ok(entries)
@@ -246,5 +252,37 @@ pub fn default_label(name: &str) -> String {
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_split_on_commas_outside_quotes() {
+        assert_eq!(
+            split_csv("a,b,c"),
+            Ok(vec!["a".into(), "b".into(), "c".into()])
+        );
+        assert_eq!(split_csv("\"a,b\",c"), Ok(vec!["a,b".into(), "c".into()]));
+        assert_eq!(
+            split_csv("\"say \"\"hi\"\"\""),
+            Ok(vec!["say \"hi\"".into()])
+        );
+        assert_eq!(
+            split_csv(",,"),
+            Ok(vec![String::new(), String::new(), String::new()])
+        );
+        assert!(split_csv("\"open").is_err());
+    }
+
+    #[test]
+    fn entries_keep_their_line_numbers() {
+        let text = "# list\nsales.acme 1001\n\nsupport.acme 1002\n";
+        let lines: Vec<usize> = parse_name_list_numbered(text)
+            .map(|v| v.into_iter().map(|(line, _)| line).collect())
+            .unwrap_or_default();
+        assert_eq!(lines, [2, 4]);
     }
 }

@@ -42,3 +42,24 @@ pub(crate) fn is_phone_number(s: &str) -> bool {
 pub(crate) fn same_number_loosely(a: &str, b: &str) -> bool {
     a.trim_start_matches('+') == b.trim_start_matches('+')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_need_a_digit() {
+        assert!(is_phone_number("+44 20 7123 4567"));
+        assert!(is_phone_number("*98"));
+        assert!(!is_phone_number("+"));
+        assert!(!is_phone_number("*#"));
+        assert!(!is_phone_number("12a"));
+        assert!(!is_phone_number(""));
+    }
+
+    #[test]
+    fn a_leading_plus_is_optional_when_comparing_loosely() {
+        assert!(same_number_loosely("+442071234567", "442071234567"));
+        assert!(!same_number_loosely("+442071234567", "02071234567"));
+    }
+}

@@ -118,3 +118,18 @@ fn parse_set(chars: &mut std::str::Chars<'_>) -> Option<Vec<(char, char)>> {
 pub fn pattern_matches(pattern: &str, number: &str) -> bool {
     Pattern::parse(pattern).is_ok_and(|p| p.matches(number))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_parse_into_positions_and_a_tail() {
+        let p = Pattern::parse("_0[1-35]X.").expect("valid");
+        assert_eq!(p.tokens.len(), 3);
+        assert_eq!(p.tail, Tail::OneOrMore);
+        assert_eq!(p.tokens[1], Token::Set(vec![('1', '3'), ('5', '5')]));
+        assert_eq!(Pattern::parse("!").map(|p| p.tail), Ok(Tail::ZeroOrMore));
+        assert!(Pattern::parse("").is_err());
+    }
+}

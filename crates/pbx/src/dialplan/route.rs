@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use super::number::{normalize_number, same_number_loosely};
+use super::number::{is_dialable, normalize_number, same_number_loosely};
 use super::pattern::Pattern;
 use super::{BusinessName, Destination, DialPlan, RingGroup, RingStrategy, Trunk, TrunkId};
 
@@ -165,9 +165,13 @@ impl DialPlan {
     /// Routes for a dialled number: (trunk, number to send) in order, across matching routes.
     /// The dialled string is matched as dialled (`0044…` and `+44…` are different patterns);
     /// each matching route strips then prepends; disabled and unknown trunks are skipped, and
-    /// a pair already listed is not tried twice.
+    /// a pair already listed is not tried twice. Only [`is_dialable`] strings go in or come
+    /// out, whatever the plan says: the result becomes a Request-URI.
     pub fn outbound_targets(&self, dialled: &str) -> Vec<(TrunkId, String)> {
         let mut targets: Vec<(TrunkId, String)> = Vec::new();
+        if !is_dialable(dialled) {
+            return targets;
+        }
         for route in &self.outbound_routes {
             let matched = route
                 .patterns
@@ -180,7 +184,7 @@ impl DialPlan {
             let strip = usize::try_from(route.strip).unwrap_or(usize::MAX);
             let rest: String = dialled.chars().skip(strip).collect();
             let number = format!("{}{}", route.prepend.trim(), rest);
-            if number.is_empty() {
+            if !is_dialable(&number) {
                 continue;
             }
             for &id in &route.trunks {

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv6Addr};
 
-use super::address::{is_host_name, is_host_with_port, parse_allowed};
+use super::address::{is_host_name, is_host_with_port, parse_allowed, split_host_port};
 use super::hours::{parse_date, parse_hhmm, time_zone};
 use super::names::{label_problem, name_problem};
 use super::number::{is_dialable, is_phone_number, normalize_number};
@@ -91,10 +91,13 @@ impl DialPlan {
                     "Enter the provider's host name or address".into(),
                 );
             } else if !is_host(host) {
-                issues.add(
-                    f("host"),
-                    format!("{host} is not a host name or IP address"),
-                );
+                let message = match split_host_port(host) {
+                    Some((name, Some(_))) if is_host(name) => {
+                        format!("Enter {name} here and the port in the port field")
+                    }
+                    _ => format!("{host} is not a host name or IP address"),
+                };
+                issues.add(f("host"), message);
             }
             if trunk.port == Some(0) {
                 issues.add(f("port"), "The port must be between 1 and 65535".into());
