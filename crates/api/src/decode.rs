@@ -21,15 +21,27 @@ pub(crate) fn decode<T: DeserializeOwned>(request: Value) -> Result<T, ApiError>
         }
     };
     serde_path_to_error::deserialize(request).map_err(|e| {
-        let field = e.path().iter().find_map(|segment| match segment {
-            serde_path_to_error::Segment::Map { key } => Some(key.clone()),
-            _ => None,
-        });
+        // The dotted path of the refused value, as validation names fields too:
+        // `trunk.auth.username`, `routes.0.patterns.1`.
+        let path: Vec<String> = e
+            .path()
+            .iter()
+            .filter_map(|segment| match segment {
+                serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+                serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
+                _ => None,
+            })
+            .collect();
         let raw = e.inner().to_string();
-        match field {
-            Some(field) => ApiError::field(&field, humanize(&raw)),
-            None => top_level(&raw),
+        if path.is_empty() {
+            return top_level(&raw);
         }
+        let field = path.join(".");
+        // A field missing inside a nested object is that object's field.
+        if let Some(name) = quoted_after(&raw, "missing field `") {
+            return ApiError::field(&format!("{field}.{name}"), "is required");
+        }
+        ApiError::field(&field, humanize(&raw))
     })
 }
 
@@ -107,6 +119,28 @@ mod tests {
         tags: Option<Vec<String>>,
     }
 
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        inner: Vec<Req>,
+    }
+
+    #[test]
+    fn a_nested_field_is_named_by_its_path() {
+        let e = decode::<Outer>(serde_json::json!({"inner": [{"name": "a", "limit": "x"}]}))
+            .expect_err("refused");
+        assert_eq!(
+            fields(e),
+            [(
+                "inner.0.limit".into(),
+                "must be a whole number from 0 to 4294967295".into()
+            )]
+        );
+        let e = decode::<Outer>(serde_json::json!({"inner": [{"name": "a"}, {}]}))
+            .expect_err("refused");
+        assert_eq!(fields(e), [("inner.1.name".into(), "is required".into())]);
+    }
+
     fn fields(e: ApiError) -> Vec<(String, String)> {
         match e {
             ApiError::Invalid { fields, .. } => fields.into_iter().collect(),
@@ -140,7 +174,7 @@ mod tests {
             )]
         );
         let e = decode::<Req>(serde_json::json!({"name": "a", "tags": [1]})).expect_err("refused");
-        assert_eq!(fields(e), [("tags".into(), "must be a string".into())]);
+        assert_eq!(fields(e), [("tags.0".into(), "must be a string".into())]);
     }
 
     #[test]
