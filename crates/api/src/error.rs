@@ -110,7 +110,25 @@ impl From<store::Error> for ApiError {
                 message: format!("there is no extension {number}"),
                 field: "number",
             },
+            e @ (store::Error::NotFound(_) | store::Error::InUse { .. }) => {
+                ApiError::from_store(e, "id")
+            }
             other => ApiError::Store(other),
+        }
+    }
+}
+
+impl ApiError {
+    /// A store error about the thing the request names in `field`: "there is no such
+    /// thing" and "it is still used by …" are put on that field.
+    pub(crate) fn from_store(e: store::Error, field: &'static str) -> ApiError {
+        match e {
+            store::Error::NotFound(what) => ApiError::NotFound {
+                message: format!("there is no {what}"),
+                field,
+            },
+            e @ store::Error::InUse { .. } => ApiError::field(field, e.to_string()),
+            other => other.into(),
         }
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 use ts_rs::TS;
 
-use crate::types::{Outcome, Transport};
+use crate::types::{Outcome, Transport, TrunkState};
 
 /// Something happened; the screens update without a reload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -16,8 +16,14 @@ pub enum Event {
     RegistrationChanged(RegistrationChanged),
     CallRinging {
         call_id: String,
+        /// The caller's number.
         caller: String,
+        /// The number dialled.
         callee: String,
+        /// The caller's own display name, without the `[Label] ` the phones show.
+        caller_name: Option<String>,
+        /// The business name dialled (`sales.acme`), for calls from a trunk.
+        business_name: Option<String>,
     },
     CallAnswered {
         call_id: String,
@@ -27,9 +33,19 @@ pub enum Event {
         call_id: String,
         outcome: Outcome,
     },
-    /// An extension was added, renamed, removed or got a new password.
+    /// An extension was added, renamed, removed, got a new password or a new permission.
     ExtensionsChanged {
         number: String,
+    },
+    /// A trunk's status or line use changed.
+    TrunkStatus {
+        state: TrunkState,
+    },
+    /// Trunks, business names, ring groups, business hours or outbound routes were saved;
+    /// `what` names the list (`trunks`, `business_names`, `ring_groups`, `schedules`,
+    /// `outbound_routes`) so a screen showing it re-reads it.
+    DialPlanChanged {
+        what: String,
     },
     /// This connection fell behind and missed events: re-read the lists.
     Resync {
@@ -102,11 +118,14 @@ impl From<&pbx::PbxEvent> for Event {
                 call_id,
                 caller,
                 callee,
-                ..
+                caller_name,
+                business_name,
             } => Event::CallRinging {
                 call_id: call_id.clone(),
                 caller: caller.clone(),
                 callee: callee.clone(),
+                caller_name: caller_name.clone(),
+                business_name: business_name.clone(),
             },
             pbx::PbxEvent::CallAnswered {
                 call_id,
@@ -118,6 +137,9 @@ impl From<&pbx::PbxEvent> for Event {
             pbx::PbxEvent::CallEnded { call_id, outcome } => Event::CallEnded {
                 call_id: call_id.clone(),
                 outcome: (*outcome).into(),
+            },
+            pbx::PbxEvent::TrunkStatus(state) => Event::TrunkStatus {
+                state: state.clone().into(),
             },
         }
     }

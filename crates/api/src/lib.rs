@@ -33,6 +33,8 @@ mod error;
 mod events;
 mod guard;
 mod http;
+mod plan;
+mod plan_check;
 mod registry;
 mod server;
 mod types;
@@ -46,18 +48,45 @@ pub use commands::calls::{
     ListLiveCallsRequest, ListLiveCallsResponse, ListRegistrationsRequest,
     ListRegistrationsResponse, LiveCall, LiveState,
 };
+pub use commands::click_to_call::{ClickToCallRequest, ClickToCallResponse};
 pub use commands::extensions::{
     AddExtensionRequest, AddExtensionResponse, EditExtensionRequest, EditExtensionResponse,
     ListExtensionsRequest, ListExtensionsResponse, RemoveExtensionRequest, RemoveExtensionResponse,
     ResetPasswordRequest, ResetPasswordResponse,
 };
+pub use commands::names::{
+    ImportBusinessNamesRequest, ImportBusinessNamesResponse, ListBusinessNamesRequest,
+    ListBusinessNamesResponse, RemoveBusinessNameRequest, RemoveBusinessNameResponse,
+    SaveBusinessNameResponse,
+};
+pub use commands::outbound::{
+    ListOutboundRoutesRequest, ListOutboundRoutesResponse, SaveOutboundRoutesRequest,
+    SaveOutboundRoutesResponse, SetOutboundPermissionRequest, SetOutboundPermissionResponse,
+};
+pub use commands::ring_groups::{
+    ListRingGroupsRequest, ListRingGroupsResponse, RemoveRingGroupRequest, RemoveRingGroupResponse,
+    SaveRingGroupRequest, SaveRingGroupResponse,
+};
+pub use commands::schedules::{
+    ListSchedulesRequest, ListSchedulesResponse, RemoveScheduleRequest, RemoveScheduleResponse,
+    SaveScheduleResponse,
+};
 pub use commands::settings::{GetSettingsRequest, LogLevel, Settings, SettingsResponse};
+pub use commands::setup::{CompleteSetupRequest, GetSetupStateRequest, SetupState};
 pub use commands::status::{StatusRequest, StatusResponse};
+pub use commands::trunks::{
+    ListTrunksRequest, ListTrunksResponse, RemoveTrunkRequest, RemoveTrunkResponse,
+    SaveTrunkResponse, TrunkWithState,
+};
 pub use error::{ApiError, ErrorBody, ErrorResponse};
 pub use events::{Event, RegistrationChanged, UnregisteredBecause};
+pub use plan::{
+    BusinessName, Destination, DtmfMode, Holiday, OpenPeriod, OutboundRoute, RingGroup, RingMember,
+    RingStrategy, Schedule, Trunk, TrunkAuth, TrunkTransport,
+};
 pub use registry::COMMAND_NAMES;
 pub use server::{admin_bind_allowed, check_admin_bind, serve, ApiConfig, ApiServer, LogControl};
-pub use types::{Device, Extension, Outcome, Transport};
+pub use types::{Device, Direction, Extension, Outcome, Transport, TrunkState, TrunkStatus};
 pub use typescript::{generate as typescript, EXPORT_COMMAND, TYPES_PATH};
 pub use ui::{ui_built, UiAssets, UI_BUILD_COMMAND};
 pub use wire::{WsMessage, WsRequest};

@@ -4,8 +4,12 @@
 use serde_json::Value;
 
 use crate::command::{Command, Ctx};
-use crate::commands::{calls, extensions, settings, status};
+use crate::commands::{
+    calls, click_to_call, extensions, names, outbound, ring_groups, schedules, settings, setup,
+    status, trunks,
+};
 use crate::decode::decode;
+use crate::plan;
 use crate::typescript::TypeScript;
 use crate::ApiError;
 
@@ -43,6 +47,25 @@ commands![
     calls::CallHistoryRequest,
     settings::GetSettingsRequest,
     settings::Settings,
+    trunks::ListTrunksRequest,
+    plan::Trunk,
+    trunks::RemoveTrunkRequest,
+    names::ListBusinessNamesRequest,
+    plan::BusinessName,
+    names::RemoveBusinessNameRequest,
+    names::ImportBusinessNamesRequest,
+    click_to_call::ClickToCallRequest,
+    ring_groups::ListRingGroupsRequest,
+    ring_groups::SaveRingGroupRequest,
+    ring_groups::RemoveRingGroupRequest,
+    schedules::ListSchedulesRequest,
+    plan::Schedule,
+    schedules::RemoveScheduleRequest,
+    outbound::ListOutboundRoutesRequest,
+    outbound::SaveOutboundRoutesRequest,
+    outbound::SetOutboundPermissionRequest,
+    setup::GetSetupStateRequest,
+    setup::CompleteSetupRequest,
 ];
 
 async fn run<C: Command>(ctx: &Ctx, request: Value) -> Result<Value, ApiError> {

@@ -14,6 +14,8 @@ pub struct Extension {
     pub created_at: i64,
     /// At least one phone is registered.
     pub registered: bool,
+    /// May call out through the trunks (emergency numbers are always allowed).
+    pub outbound_allowed: bool,
     pub devices: Vec<Device>,
 }
 
@@ -118,6 +120,103 @@ impl From<Outcome> for store::Outcome {
             Outcome::NotFound => store::Outcome::NotFound,
             Outcome::Cancelled => store::Outcome::Cancelled,
             Outcome::Failed => store::Outcome::Failed,
+        }
+    }
+}
+
+/// A trunk's live state: the status line and "2 of 3 lines busy".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct TrunkState {
+    pub id: i64,
+    pub name: String,
+    pub status: TrunkStatus,
+    pub lines_in_use: u32,
+    pub channels: u32,
+}
+
+/// What a trunk is doing, for the owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum TrunkStatus {
+    /// Switched off by the owner.
+    Disabled,
+    /// IP mode: nothing to sign in to; calls are taken from the trunk's addresses.
+    Ip,
+    /// Looking up the provider's address.
+    Resolving,
+    /// Signing in to the provider.
+    Registering,
+    /// Signed in; renewed before `expires_in` seconds pass.
+    Registered { expires_in: u64 },
+    /// Signing in failed; tries again in `retry_in` seconds.
+    Failing { reason: String, retry_in: u64 },
+    /// The provider refused the credentials: no more attempts until the trunk is saved
+    /// again (retrying would look like an attack to the provider).
+    Rejected { reason: String },
+}
+
+/// Which way a call went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Between the office's phones.
+    Internal,
+    /// From outside, through a trunk.
+    Inbound,
+    /// To outside, through a trunk.
+    Outbound,
+}
+
+impl From<pbx::Direction> for Direction {
+    fn from(d: pbx::Direction) -> Direction {
+        match d {
+            pbx::Direction::Internal => Direction::Internal,
+            pbx::Direction::Inbound => Direction::Inbound,
+            pbx::Direction::Outbound => Direction::Outbound,
+        }
+    }
+}
+
+impl From<store::Direction> for Direction {
+    fn from(d: store::Direction) -> Direction {
+        match d {
+            store::Direction::Internal => Direction::Internal,
+            store::Direction::Inbound => Direction::Inbound,
+            store::Direction::Outbound => Direction::Outbound,
+        }
+    }
+}
+
+impl From<Direction> for store::Direction {
+    fn from(d: Direction) -> store::Direction {
+        match d {
+            Direction::Internal => store::Direction::Internal,
+            Direction::Inbound => store::Direction::Inbound,
+            Direction::Outbound => store::Direction::Outbound,
+        }
+    }
+}
+
+impl From<pbx::TrunkState> for TrunkState {
+    fn from(s: pbx::TrunkState) -> TrunkState {
+        TrunkState {
+            id: s.id,
+            name: s.name,
+            status: match s.status {
+                pbx::TrunkStatus::Disabled => TrunkStatus::Disabled,
+                pbx::TrunkStatus::Ip => TrunkStatus::Ip,
+                pbx::TrunkStatus::Resolving => TrunkStatus::Resolving,
+                pbx::TrunkStatus::Registering => TrunkStatus::Registering,
+                pbx::TrunkStatus::Registered { expires_in } => {
+                    TrunkStatus::Registered { expires_in }
+                }
+                pbx::TrunkStatus::Failing { reason, retry_in } => {
+                    TrunkStatus::Failing { reason, retry_in }
+                }
+                pbx::TrunkStatus::Rejected { reason } => TrunkStatus::Rejected { reason },
+            },
+            lines_in_use: s.lines_in_use,
+            channels: s.channels,
         }
     }
 }

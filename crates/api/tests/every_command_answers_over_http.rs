@@ -43,7 +43,7 @@ async fn extensions_are_added_edited_reset_and_removed() {
     assert_eq!(
         added["extension"],
         json!({"number": "201", "name": "Alice Smith", "created_at": added["extension"]["created_at"],
-               "registered": false, "devices": []})
+               "registered": false, "outbound_allowed": false, "devices": []})
     );
     let stored = h.store().extension("201").expect("query").expect("saved");
     assert_eq!(stored.name, "Alice Smith");
@@ -218,6 +218,15 @@ async fn call_history_filters_by_number_outcome_and_limit() {
                     outcome,
                     hangup_by: store::HangupBy::Caller,
                     reason: None,
+                    // The last call came in by a trunk and found every line busy.
+                    business_name: (i == 3).then(|| "sales.acme".to_owned()),
+                    trunk: (i == 3).then(|| "Provider".to_owned()),
+                    direction: if i == 3 {
+                        store::Direction::Inbound
+                    } else {
+                        store::Direction::Internal
+                    },
+                    lines_busy: i == 3,
                 })
                 .expect("insert");
         }
@@ -260,6 +269,37 @@ async fn call_history_filters_by_number_outcome_and_limit() {
     let answered = h.ok("call_history", json!({"number": "204"})).await;
     assert_eq!(answered["calls"][0]["duration_s"], 25);
     assert_eq!(answered["calls"][0]["hangup_by"], "caller");
+    let inbound = &answered["calls"][0];
+    assert_eq!(inbound["business_name"], "sales.acme");
+    assert_eq!(inbound["trunk"], "Provider");
+    assert_eq!(inbound["direction"], "inbound");
+    assert_eq!(inbound["lines_busy"], true);
+    let internal = h.ok("call_history", json!({"number": "203"})).await;
+    assert_eq!(internal["calls"][0]["direction"], "internal");
+    assert_eq!(internal["calls"][0]["business_name"], json!(null));
+    assert_eq!(internal["calls"][0]["lines_busy"], false);
+    assert_eq!(
+        ids(h.ok("call_history", json!({"lines_busy": true})).await),
+        ["c3"]
+    );
+    assert_eq!(
+        ids(h
+            .ok(
+                "call_history",
+                json!({"direction": "internal", "limit": 10})
+            )
+            .await),
+        ["c2", "c1", "c0"]
+    );
+    assert_eq!(
+        ids(h
+            .ok(
+                "call_history",
+                json!({"trunk": "Provider", "business_name": "sales.acme"})
+            )
+            .await),
+        ["c3"]
+    );
     h.stop().await;
 }
 

@@ -125,7 +125,8 @@ async fn a_call_ringing_and_hung_up_from_the_api_is_pushed() {
     let ringing = ws.event("call_ringing").await;
     assert_eq!(
         ringing,
-        json!({"type": "call_ringing", "call_id": call_id, "caller": "201", "callee": "202"})
+        json!({"type": "call_ringing", "call_id": call_id, "caller": "201", "callee": "202",
+               "caller_name": "Alice", "business_name": null})
     );
     bob.next_request("INVITE").await;
 

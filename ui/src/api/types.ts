@@ -15,6 +15,25 @@ export type Commands = {
   call_history: { request: CallHistoryRequest; response: CallHistoryResponse };
   get_settings: { request: GetSettingsRequest; response: SettingsResponse };
   save_settings: { request: Settings; response: SettingsResponse };
+  list_trunks: { request: ListTrunksRequest; response: ListTrunksResponse };
+  save_trunk: { request: Trunk; response: SaveTrunkResponse };
+  remove_trunk: { request: RemoveTrunkRequest; response: RemoveTrunkResponse };
+  list_business_names: { request: ListBusinessNamesRequest; response: ListBusinessNamesResponse };
+  save_business_name: { request: BusinessName; response: SaveBusinessNameResponse };
+  remove_business_name: { request: RemoveBusinessNameRequest; response: RemoveBusinessNameResponse };
+  import_business_names: { request: ImportBusinessNamesRequest; response: ImportBusinessNamesResponse };
+  click_to_call: { request: ClickToCallRequest; response: ClickToCallResponse };
+  list_ring_groups: { request: ListRingGroupsRequest; response: ListRingGroupsResponse };
+  save_ring_group: { request: SaveRingGroupRequest; response: SaveRingGroupResponse };
+  remove_ring_group: { request: RemoveRingGroupRequest; response: RemoveRingGroupResponse };
+  list_schedules: { request: ListSchedulesRequest; response: ListSchedulesResponse };
+  save_schedule: { request: Schedule; response: SaveScheduleResponse };
+  remove_schedule: { request: RemoveScheduleRequest; response: RemoveScheduleResponse };
+  list_outbound_routes: { request: ListOutboundRoutesRequest; response: ListOutboundRoutesResponse };
+  save_outbound_routes: { request: SaveOutboundRoutesRequest; response: SaveOutboundRoutesResponse };
+  set_outbound_permission: { request: SetOutboundPermissionRequest; response: SetOutboundPermissionResponse };
+  get_setup_state: { request: GetSetupStateRequest; response: SetupState };
+  complete_setup: { request: CompleteSetupRequest; response: SetupState };
 };
 
 export type CommandName = keyof Commands;
@@ -39,13 +58,46 @@ export type AddExtensionResponse = { extension: Extension,
 password: string, };
 
 /**
+ * A business name the provider delivers as a number (`sales.acme` → `+44 20 7123 4567`).
+ */
+export type BusinessName = { id: number, 
+/**
+ * `sales.acme`
+ */
+name: string, 
+/**
+ * As typed; calls match it with spaces, dashes and a leading `00` ignored.
+ */
+number: string, 
+/**
+ * Shown on ringing phones as `[Sales] Jane Doe`.
+ */
+label: string, 
+/**
+ * The trunk that delivers it; `null`: any trunk.
+ */
+trunk: number | null, destination: Destination, };
+
+/**
  * Finished calls, newest first.
  */
 export type CallHistoryRequest = { 
 /**
  * Only calls this number made, was called on, or answered. Empty means all.
  */
-number?: string, outcome?: Outcome, 
+number?: string, outcome?: Outcome, direction?: Direction, 
+/**
+ * Only calls in or out by the trunk with this name.
+ */
+trunk?: string, 
+/**
+ * Only calls to this business name (`sales.acme`).
+ */
+business_name?: string, 
+/**
+ * `true`: only calls that found every line busy; `false`: only the others.
+ */
+lines_busy?: boolean, 
 /**
  * 1 to 1000; 100 when absent.
  */
@@ -68,7 +120,56 @@ duration_s: number, outcome: Outcome, hangup_by: HangupBy,
 /**
  * For the expert: the SIP status that ended it ("486 Busy Here").
  */
-reason: string | null, };
+reason: string | null, 
+/**
+ * The business name dialled (`sales.acme`), for calls from a trunk.
+ */
+business_name: string | null, 
+/**
+ * The trunk's name, for calls in or out by a trunk.
+ */
+trunk: string | null, direction: Direction, 
+/**
+ * Every line of the trunk was busy when the call came in, so it went to the
+ * overflow destination: a sign the office needs more lines.
+ */
+lines_busy: boolean, };
+
+export type ClickToCallRequest = { 
+/**
+ * The business name's id.
+ */
+id: number, };
+
+export type ClickToCallResponse = { 
+/**
+ * `tel:+442071234567`
+ */
+tel: string, 
+/**
+ * `sip:sales.acme@pbx.example.com`
+ */
+sip: string, 
+/**
+ * `skype:sales.acme?call`; `null` when the name cannot be a Skype name.
+ */
+skype: string | null, 
+/**
+ * The links as an HTML fragment, escaped, ready to paste.
+ */
+html: string, };
+
+/**
+ * Marks the wizard as finished.
+ */
+export type CompleteSetupRequest = Record<symbol, never>;
+
+/**
+ * Where a call goes. `conference` and `voicemail` can be chosen but are not available
+ * yet: a call routed there is answered "Temporarily Unavailable" until the media
+ * services arrive.
+ */
+export type Destination = { "kind": "extension", "target": string } | { "kind": "ring_group", "target": string } | { "kind": "conference", "target": string } | { "kind": "voicemail", "target": string } | { "kind": "hours", "target": number } | { "kind": "hangup" };
 
 /**
  * A phone registered to an extension.
@@ -86,6 +187,16 @@ address: string, transport: Transport, user_agent: string | null,
  * Seconds until the registration lapses unless the phone refreshes it.
  */
 expires_in: number, };
+
+/**
+ * Which way a call went.
+ */
+export type Direction = "internal" | "inbound" | "outbound";
+
+/**
+ * How DTMF digits travel on the trunk.
+ */
+export type DtmfMode = "rfc4733" | "info" | "inband";
 
 /**
  * Renames an extension.
@@ -115,7 +226,23 @@ export type ErrorResponse = { error: ErrorBody, };
 /**
  * Something happened; the screens update without a reload.
  */
-export type Event = { "type": "registration_changed" } & RegistrationChanged | { "type": "call_ringing", call_id: string, caller: string, callee: string, } | { "type": "call_answered", call_id: string, answered_by: string, } | { "type": "call_ended", call_id: string, outcome: Outcome, } | { "type": "extensions_changed", number: string, } | { "type": "resync", missed: number, };
+export type Event = { "type": "registration_changed" } & RegistrationChanged | { "type": "call_ringing", call_id: string, 
+/**
+ * The caller's number.
+ */
+caller: string, 
+/**
+ * The number dialled.
+ */
+callee: string, 
+/**
+ * The caller's own display name, without the `[Label] ` the phones show.
+ */
+caller_name: string | null, 
+/**
+ * The business name dialled (`sales.acme`), for calls from a trunk.
+ */
+business_name: string | null, } | { "type": "call_answered", call_id: string, answered_by: string, } | { "type": "call_ended", call_id: string, outcome: Outcome, } | { "type": "extensions_changed", number: string, } | { "type": "trunk_status", state: TrunkState, } | { "type": "dial_plan_changed", what: string, } | { "type": "resync", missed: number, };
 
 /**
  * An extension, with the phones registered to it right now.
@@ -132,9 +259,15 @@ created_at: number,
 /**
  * At least one phone is registered.
  */
-registered: boolean, devices: Array<Device>, };
+registered: boolean, 
+/**
+ * May call out through the trunks (emergency numbers are always allowed).
+ */
+outbound_allowed: boolean, devices: Array<Device>, };
 
 export type GetSettingsRequest = Record<symbol, never>;
+
+export type GetSetupStateRequest = Record<symbol, never>;
 
 /**
  * Ends a live call for everyone in it.
@@ -147,6 +280,45 @@ export type HangUpResponse = Record<symbol, never>;
  * Who ended a call.
  */
 export type HangupBy = "caller" | "callee" | "system";
+
+/**
+ * A closed day, `YYYY-MM-DD` in the schedule's time zone.
+ */
+export type Holiday = { date: string, name: string, };
+
+/**
+ * Adds the provider's list of names at once: one per line, `sales.acme +44 20 7123 4567
+ * [Sales]`, or CSV `name,number[,label]` (a header row may come first). Every name goes
+ * to `destination` (and `trunk`); each can be changed afterwards.
+ *
+ * All or nothing: when any line is wrong, nothing is added and the error's `fields` name
+ * each wrong line as `text.<line number>` (counting from 1), e.g.
+ * `{"text.3": "the number is missing"}`. A number already used (by a saved name or an
+ * earlier line) is reported on its line the same way.
+ */
+export type ImportBusinessNamesRequest = { text: string, 
+/**
+ * The trunk that delivers these numbers; any trunk when left out.
+ */
+trunk?: number, destination: Destination, 
+/**
+ * Only check the list and answer what would be added, without adding it.
+ */
+check_only?: boolean, };
+
+export type ImportBusinessNamesResponse = { 
+/**
+ * The names added (id 0 for each when `check_only`).
+ */
+names: Array<BusinessName>, 
+/**
+ * `false` when only checked.
+ */
+imported: boolean, };
+
+export type ListBusinessNamesRequest = Record<symbol, never>;
+
+export type ListBusinessNamesResponse = { names: Array<BusinessName>, };
 
 export type ListExtensionsRequest = Record<symbol, never>;
 
@@ -164,9 +336,41 @@ export type ListLiveCallsResponse = {
  */
 calls: Array<LiveCall>, };
 
+export type ListOutboundRoutesRequest = Record<symbol, never>;
+
+export type ListOutboundRoutesResponse = { 
+/**
+ * In priority order: the first route whose pattern matches is used.
+ */
+routes: Array<OutboundRoute>, 
+/**
+ * Always allowed out, whatever an extension's permission.
+ */
+emergency_numbers: Array<string>, 
+/**
+ * The extensions allowed to call out.
+ */
+outbound_allowed: Array<string>, };
+
 export type ListRegistrationsRequest = Record<symbol, never>;
 
 export type ListRegistrationsResponse = { registrations: Array<Device>, };
+
+export type ListRingGroupsRequest = Record<symbol, never>;
+
+export type ListRingGroupsResponse = { groups: Array<RingGroup>, };
+
+export type ListSchedulesRequest = Record<symbol, never>;
+
+export type ListSchedulesResponse = { schedules: Array<Schedule>, };
+
+export type ListTrunksRequest = Record<symbol, never>;
+
+export type ListTrunksResponse = { 
+/**
+ * In the order they were created.
+ */
+trunks: Array<TrunkWithState>, };
 
 /**
  * A call ringing or in progress.
@@ -183,11 +387,51 @@ callee: string, answered_by: string | null, state: LiveState,
 /**
  * Unix seconds.
  */
-started_at: number, answered_at: number | null, };
+started_at: number, answered_at: number | null, 
+/**
+ * The business name dialled (`sales.acme`), for calls from a trunk.
+ */
+business_name: string | null, 
+/**
+ * The trunk's name, for calls in or out by a trunk.
+ */
+trunk: string | null, direction: Direction, };
 
 export type LiveState = "ringing" | "answered";
 
 export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
+
+/**
+ * One opening period: ISO weekday (1 = Monday … 7 = Sunday), local `HH:MM` times.
+ */
+export type OpenPeriod = { day: number, open: string, close: string, };
+
+/**
+ * Sends dialled numbers matching one of `patterns` out through the first of `trunks`
+ * with a free line.
+ */
+export type OutboundRoute = { 
+/**
+ * Ignored when saving (routes are saved as a whole list); may be left out.
+ */
+id: number, name: string, 
+/**
+ * Digits and `+ * #` as they are; `X` any digit, `Z` 1–9, `N` 2–9, `[1-5]` a set;
+ * a trailing `.` one or more further characters, `!` zero or more.
+ */
+patterns: Array<string>, 
+/**
+ * Leading characters removed from the dialled number.
+ */
+strip: number, 
+/**
+ * Then put in front.
+ */
+prepend: string, 
+/**
+ * Trunk ids to try in order.
+ */
+trunks: Array<number>, };
 
 /**
  * How a call ended.
@@ -211,12 +455,34 @@ address: string | null, transport: Transport | null, user_agent: string | null,
  */
 reason: UnregisteredBecause | null, };
 
+export type RemoveBusinessNameRequest = { id: number, };
+
+export type RemoveBusinessNameResponse = Record<symbol, never>;
+
 /**
  * Deletes an extension; its phones can no longer register or call.
  */
 export type RemoveExtensionRequest = { number: string, };
 
 export type RemoveExtensionResponse = Record<symbol, never>;
+
+export type RemoveRingGroupRequest = { number: string, };
+
+export type RemoveRingGroupResponse = Record<symbol, never>;
+
+/**
+ * Removes a schedule; refused while a destination still uses it.
+ */
+export type RemoveScheduleRequest = { id: number, };
+
+export type RemoveScheduleResponse = Record<symbol, never>;
+
+/**
+ * Removes a trunk; refused while a business name, a route or a destination still uses it.
+ */
+export type RemoveTrunkRequest = { id: number, };
+
+export type RemoveTrunkResponse = Record<symbol, never>;
 
 /**
  * Replaces an extension's password with a new generated one; its phones must be given
@@ -229,6 +495,82 @@ export type ResetPasswordResponse = {
  * Shown once: only its hashes are kept.
  */
 password: string, };
+
+export type RingGroup = { 
+/**
+ * Dialable from the office's phones, like an extension.
+ */
+number: string, name: string, strategy: RingStrategy, members: Array<RingMember>, 
+/**
+ * Where the call goes when nobody answers; `null`: the caller hears "unavailable".
+ */
+final_destination: Destination | null, };
+
+/**
+ * An extension or another ring group's number, and how long it rings.
+ */
+export type RingMember = { number: string, ring_seconds: number, };
+
+export type RingStrategy = "all" | "in_order";
+
+export type SaveBusinessNameResponse = { 
+/**
+ * As saved, with its id and label.
+ */
+name: BusinessName, };
+
+/**
+ * Replaces every outbound route with `routes`, in this order. Problems are named by
+ * position: `routes.1.patterns.0`.
+ */
+export type SaveOutboundRoutesRequest = { routes: Array<OutboundRoute>, };
+
+export type SaveOutboundRoutesResponse = { 
+/**
+ * As saved, with their ids.
+ */
+routes: Array<OutboundRoute>, };
+
+/**
+ * Adds a ring group, or replaces the one numbered `previous_number` (which may differ
+ * from `number`: the group is renumbered and everything that rang it follows).
+ */
+export type SaveRingGroupRequest = { 
+/**
+ * The group's number before this change; left out for a new group.
+ */
+previous_number?: string, number: string, name: string, strategy: RingStrategy, members: Array<RingMember>, final_destination: Destination | null, };
+
+export type SaveRingGroupResponse = { group: RingGroup, };
+
+export type SaveScheduleResponse = { 
+/**
+ * As saved, with its id.
+ */
+schedule: Schedule, };
+
+export type SaveTrunkResponse = { 
+/**
+ * As saved, with its id (and a generated contact user when it had none).
+ */
+trunk: Trunk, };
+
+/**
+ * Business hours: a weekly schedule plus holidays in a time zone, choosing between two
+ * destinations.
+ */
+export type Schedule = { id: number, name: string, 
+/**
+ * IANA name (`Europe/London`).
+ */
+time_zone: string, periods: Array<OpenPeriod>, holidays: Array<Holiday>, open: Destination, closed: Destination, };
+
+/**
+ * Lets an extension call out through the trunks, or stops it.
+ */
+export type SetOutboundPermissionRequest = { number: string, allowed: boolean, };
+
+export type SetOutboundPermissionResponse = { number: string, allowed: boolean, };
 
 /**
  * The settings the owner can change. Also the request of `save_settings`, which saves all
@@ -272,6 +614,15 @@ sip_transports: Array<Transport>,
  */
 restart_required: Array<string>, };
 
+/**
+ * Where the office's setup stands.
+ */
+export type SetupState = { 
+/**
+ * The wizard was finished once; the UI offers it on start until then.
+ */
+complete: boolean, trunks: number, business_names: number, extensions: number, ring_groups: number, schedules: number, };
+
 export type StatusRequest = Record<symbol, never>;
 
 /**
@@ -292,6 +643,95 @@ sip_addresses: Array<string>,
 version: string, };
 
 export type Transport = "udp" | "tcp" | "tls";
+
+/**
+ * A SIP trunk to a provider, as saved.
+ */
+export type Trunk = { id: number, name: string, enabled: boolean, 
+/**
+ * The provider's SIP host name or IP address.
+ */
+host: string, 
+/**
+ * 5060 when `null`.
+ */
+port: number | null, transport: TrunkTransport, 
+/**
+ * `host[:port]` every request goes through instead of `host`.
+ */
+outbound_proxy: string | null, auth: TrunkAuth, 
+/**
+ * Calls the trunk carries at once, in and out together.
+ */
+channels: number, 
+/**
+ * Codec names in preference order (`PCMU`, `PCMA`).
+ */
+codecs: Array<string>, dtmf: DtmfMode, 
+/**
+ * The From user the provider requires on outbound calls (often the account number).
+ */
+from_user: string | null, 
+/**
+ * The number shown to people called from the office.
+ */
+caller_id: string | null, 
+/**
+ * Whether this trunk's P-Asserted-Identity names the caller.
+ */
+trust_pai: boolean, 
+/**
+ * Where a call goes when every line is busy; `null`: the caller hears busy.
+ */
+overflow: Destination | null, 
+/**
+ * Where a call for a number that is no business name goes.
+ */
+default_destination: Destination, };
+
+/**
+ * How the PBX signs in to the provider, and how it recognises the provider's calls.
+ */
+export type TrunkAuth = { "mode": "registration", username: string, 
+/**
+ * Never sent back by the API (always `null` in answers). When saving, leave it
+ * out (or `null`) to keep the saved password.
+ */
+password?: string | null, 
+/**
+ * Digest user name when the provider wants one different from `username`.
+ */
+auth_username?: string | null, 
+/**
+ * The user part of the contact the provider sends calls to. Generated (and kept)
+ * when left out.
+ */
+contact_user?: string | null, 
+/**
+ * Registration lifetime asked for, in seconds; 3600 when left out.
+ */
+expires?: number | null, } | { "mode": "ip", allowed: Array<string>, };
+
+/**
+ * A trunk's live state: the status line and "2 of 3 lines busy".
+ */
+export type TrunkState = { id: number, name: string, status: TrunkStatus, lines_in_use: number, channels: number, };
+
+/**
+ * What a trunk is doing, for the owner.
+ */
+export type TrunkStatus = { "state": "disabled" } | { "state": "ip" } | { "state": "resolving" } | { "state": "registering" } | { "state": "registered", expires_in: number, } | { "state": "failing", reason: string, retry_in: number, } | { "state": "rejected", reason: string, };
+
+export type TrunkTransport = "udp" | "tcp";
+
+/**
+ * A trunk's saved configuration and what it is doing now.
+ */
+export type TrunkWithState = { trunk: Trunk, 
+/**
+ * `null` while the PBX is not running, or for a moment after the trunk was saved.
+ */
+state: TrunkState | null, };
 
 /**
  * Why a phone is no longer registered.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::command::{Command, Ctx};
-use crate::types::{Device, Outcome};
+use crate::types::{Device, Direction, Outcome};
 use crate::ApiError;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
@@ -57,6 +57,11 @@ pub struct LiveCall {
     /// Unix seconds.
     pub started_at: u64,
     pub answered_at: Option<u64>,
+    /// The business name dialled (`sales.acme`), for calls from a trunk.
+    pub business_name: Option<String>,
+    /// The trunk's name, for calls in or out by a trunk.
+    pub trunk: Option<String>,
+    pub direction: Direction,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -80,6 +85,9 @@ impl From<engine::LiveCall> for LiveCall {
             },
             started_at: c.started_at,
             answered_at: c.answered_at,
+            business_name: c.business_name,
+            trunk: c.trunk,
+            direction: c.direction.into(),
         }
     }
 }
@@ -145,6 +153,17 @@ pub struct CallHistoryRequest {
     pub number: Option<String>,
     #[ts(optional)]
     pub outcome: Option<Outcome>,
+    #[ts(optional)]
+    pub direction: Option<Direction>,
+    /// Only calls in or out by the trunk with this name.
+    #[ts(optional)]
+    pub trunk: Option<String>,
+    /// Only calls to this business name (`sales.acme`).
+    #[ts(optional)]
+    pub business_name: Option<String>,
+    /// `true`: only calls that found every line busy; `false`: only the others.
+    #[ts(optional)]
+    pub lines_busy: Option<bool>,
     /// 1 to 1000; 100 when absent.
     #[ts(optional)]
     pub limit: Option<u32>,
@@ -174,6 +193,14 @@ pub struct CallRecord {
     pub hangup_by: HangupBy,
     /// For the expert: the SIP status that ended it ("486 Busy Here").
     pub reason: Option<String>,
+    /// The business name dialled (`sales.acme`), for calls from a trunk.
+    pub business_name: Option<String>,
+    /// The trunk's name, for calls in or out by a trunk.
+    pub trunk: Option<String>,
+    pub direction: Direction,
+    /// Every line of the trunk was busy when the call came in, so it went to the
+    /// overflow destination: a sign the office needs more lines.
+    pub lines_busy: bool,
 }
 
 impl From<store::Cdr> for CallRecord {
@@ -196,6 +223,10 @@ impl From<store::Cdr> for CallRecord {
                 store::HangupBy::System => HangupBy::System,
             },
             reason: c.reason,
+            business_name: c.business_name,
+            trunk: c.trunk,
+            direction: c.direction.into(),
+            lines_busy: c.lines_busy,
         }
     }
 }
@@ -248,6 +279,16 @@ impl Command for CallHistoryRequest {
         let filter = store::CdrFilter {
             number,
             outcome: self.outcome.map(Into::into),
+            direction: self.direction.map(Into::into),
+            trunk: self
+                .trunk
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty()),
+            business_name: self
+                .business_name
+                .map(|n| n.trim().to_owned())
+                .filter(|n| !n.is_empty()),
+            lines_busy: self.lines_busy,
             limit,
         };
         let calls = ctx.store(move |s| Ok(s.list_cdrs(&filter)?)).await?;

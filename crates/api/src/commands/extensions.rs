@@ -43,6 +43,7 @@ impl Command for ListExtensionsRequest {
                 let devices = devices.remove(&e.number).unwrap_or_default();
                 Extension {
                     registered: !devices.is_empty(),
+                    outbound_allowed: e.outbound_allowed,
                     number: e.number,
                     name: e.name,
                     created_at: e.created_at,
@@ -202,6 +203,7 @@ fn unregistered(e: store::Extension) -> Extension {
         name: e.name,
         created_at: e.created_at,
         registered: false,
+        outbound_allowed: e.outbound_allowed,
         devices: Vec::new(),
     }
 }

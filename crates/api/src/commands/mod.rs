@@ -2,6 +2,13 @@
 //! [`crate::command::Command`] and is listed in `registry.rs`.
 
 pub(crate) mod calls;
+pub(crate) mod click_to_call;
 pub(crate) mod extensions;
+pub(crate) mod names;
+pub(crate) mod outbound;
+pub(crate) mod ring_groups;
+pub(crate) mod schedules;
 pub(crate) mod settings;
+pub(crate) mod setup;
 pub(crate) mod status;
+pub(crate) mod trunks;

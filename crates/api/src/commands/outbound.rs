@@ -1,0 +1,122 @@
+//! Outbound calls: the routes that send dialled numbers out through trunks, and which
+//! extensions may use them (emergency numbers are always allowed).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::command::{Command, Ctx};
+use crate::events::Event;
+use crate::plan::OutboundRoute;
+use crate::plan_check::{check, extension_numbers, list, Elsewhere};
+use crate::ApiError;
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ListOutboundRoutesRequest {}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ListOutboundRoutesResponse {
+    /// In priority order: the first route whose pattern matches is used.
+    pub routes: Vec<OutboundRoute>,
+    /// Always allowed out, whatever an extension's permission.
+    pub emergency_numbers: Vec<String>,
+    /// The extensions allowed to call out.
+    pub outbound_allowed: Vec<String>,
+}
+
+impl Command for ListOutboundRoutesRequest {
+    const NAME: &'static str = "list_outbound_routes";
+    type Response = ListOutboundRoutesResponse;
+
+    async fn run(self, ctx: &Ctx) -> Result<ListOutboundRoutesResponse, ApiError> {
+        let plan = ctx.store(|s| Ok(s.load_dial_plan()?)).await?;
+        Ok(ListOutboundRoutesResponse {
+            routes: plan.outbound_routes.into_iter().map(Into::into).collect(),
+            emergency_numbers: plan.emergency_numbers,
+            outbound_allowed: plan.outbound_allowed,
+        })
+    }
+}
+
+/// Replaces every outbound route with `routes`, in this order. Problems are named by
+/// position: `routes.1.patterns.0`.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SaveOutboundRoutesRequest {
+    pub routes: Vec<OutboundRoute>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SaveOutboundRoutesResponse {
+    /// As saved, with their ids.
+    pub routes: Vec<OutboundRoute>,
+}
+
+impl Command for SaveOutboundRoutesRequest {
+    const NAME: &'static str = "save_outbound_routes";
+    type Response = SaveOutboundRoutesResponse;
+
+    async fn run(self, ctx: &Ctx) -> Result<SaveOutboundRoutesResponse, ApiError> {
+        let routes: Vec<pbx::dialplan::OutboundRoute> =
+            self.routes.into_iter().map(Into::into).collect();
+        let saved = ctx
+            .store(move |s| {
+                let before = s.load_dial_plan()?;
+                let mut after = before.clone();
+                after.outbound_routes = routes.clone();
+                let exts = extension_numbers(s)?;
+                check(
+                    &before,
+                    &after,
+                    &exts,
+                    &list("outbound_routes", "routes"),
+                    &Elsewhere::on("routes"),
+                )?;
+                s.save_outbound_routes(&routes)?;
+                Ok(s.load_dial_plan()?.outbound_routes)
+            })
+            .await?;
+        ctx.publish(Event::DialPlanChanged {
+            what: "outbound_routes".to_owned(),
+        });
+        Ok(SaveOutboundRoutesResponse {
+            routes: saved.into_iter().map(Into::into).collect(),
+        })
+    }
+}
+
+/// Lets an extension call out through the trunks, or stops it.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SetOutboundPermissionRequest {
+    pub number: String,
+    pub allowed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SetOutboundPermissionResponse {
+    pub number: String,
+    pub allowed: bool,
+}
+
+impl Command for SetOutboundPermissionRequest {
+    const NAME: &'static str = "set_outbound_permission";
+    type Response = SetOutboundPermissionResponse;
+
+    async fn run(self, ctx: &Ctx) -> Result<SetOutboundPermissionResponse, ApiError> {
+        let number = self.number.trim().to_owned();
+        let allowed = self.allowed;
+        let saved = number.clone();
+        ctx.store(move |s| {
+            if s.extension(&saved)?.is_none() {
+                return Err(store::Error::ExtensionNotFound(saved).into());
+            }
+            Ok(s.set_outbound_allowed(&saved, allowed)?)
+        })
+        .await?;
+        ctx.publish(Event::ExtensionsChanged {
+            number: number.clone(),
+        });
+        Ok(SetOutboundPermissionResponse { number, allowed })
+    }
+}
