@@ -14,6 +14,7 @@ mod pattern;
 mod route;
 mod validate;
 mod validate_graph;
+mod validate_trunks;
 
 pub use address::{parse_allowed, AddressRule, AllowedEntry};
 pub use error::{DialPlanError, PlanIssue};

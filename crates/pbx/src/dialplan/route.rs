@@ -60,31 +60,30 @@ impl DialPlan {
     pub fn resolve(&self, dest: &Destination, unix_secs: i64) -> Option<Terminal> {
         let mut seen = HashSet::new();
         let mut dest = dest;
-        loop {
-            return Some(match dest {
-                Destination::Extension(n) => Terminal::Extension(n.clone()),
-                Destination::RingGroup(n) => Terminal::RingGroup(n.clone()),
-                Destination::Conference(n) => Terminal::Conference(n.clone()),
-                Destination::Voicemail(n) => Terminal::Voicemail(n.clone()),
-                Destination::Hangup => Terminal::Hangup,
-                Destination::Hours(id) => {
-                    if !seen.insert(*id) {
-                        return None;
-                    }
-                    let schedule = self.schedules.iter().find(|s| s.id == *id)?;
-                    let open = schedule.is_open(unix_secs).unwrap_or_else(|e| {
-                        tracing::warn!(schedule = *id, error = %e, "business hours unreadable, treated as open");
-                        true
-                    });
-                    dest = if open {
-                        &schedule.open
-                    } else {
-                        &schedule.closed
-                    };
-                    continue;
-                }
+        while let Destination::Hours(id) = dest {
+            if !seen.insert(*id) {
+                return None;
+            }
+            let schedule = self.schedules.iter().find(|s| s.id == *id)?;
+            let open = schedule.is_open(unix_secs).unwrap_or_else(|e| {
+                tracing::warn!(schedule = *id, error = %e, "business hours unreadable, taken as open");
+                true
             });
+            dest = if open {
+                &schedule.open
+            } else {
+                &schedule.closed
+            };
         }
+        Some(match dest {
+            Destination::Extension(n) => Terminal::Extension(n.clone()),
+            Destination::RingGroup(n) => Terminal::RingGroup(n.clone()),
+            Destination::Conference(n) => Terminal::Conference(n.clone()),
+            Destination::Voicemail(n) => Terminal::Voicemail(n.clone()),
+            Destination::Hangup => Terminal::Hangup,
+            // The loop above leaves only terminal destinations.
+            Destination::Hours(_) => return None,
+        })
     }
 
     /// Ring steps of a group: All → one step with every member flattened (nested groups
