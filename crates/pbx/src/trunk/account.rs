@@ -77,8 +77,9 @@ impl Account {
         format!("<{}>", Uri::sip(Some(&self.username), host_of(&self.host)))
     }
 
-    /// Our Contact at `local`, whose user part names this trunk in the provider's calls.
-    pub fn contact(&self, local: SocketAddr) -> String {
+    /// Our Contact at `addr`, whose user part names this trunk in the provider's calls.
+    pub fn contact(&self, addr: SocketAddr) -> String {
+        let local = addr;
         let mut uri = Uri::sip(Some(&self.contact_user), Host::from(local.ip()));
         uri.port = Some(local.port());
         if self.transport != Transport::Udp {
@@ -151,7 +152,12 @@ pub(crate) struct RegisterRequest<'a> {
     pub from_tag: &'a str,
     pub cseq: u32,
     pub expires: u32,
+    /// Our address towards the provider, for Via.
     pub local: SocketAddr,
+    /// The address our Contact names: `local`, or what the provider saw behind a NAT.
+    pub contact: SocketAddr,
+    /// A Contact registered before that no longer applies, removed with `expires=0`.
+    pub stale_contact: Option<SocketAddr>,
     pub user_agent: &'a str,
     /// `(header, value)` of a digest answer, when we have a challenge to answer.
     pub authorization: Option<(&'static str, String)>,
@@ -190,7 +196,12 @@ impl Account {
         request.headers.push("To", self.aor());
         request.headers.push("Call-ID", r.call_id);
         request.headers.push("CSeq", format!("{} REGISTER", r.cseq));
-        request.headers.push("Contact", self.contact(r.local));
+        request.headers.push("Contact", self.contact(r.contact));
+        if let Some(stale) = r.stale_contact {
+            request
+                .headers
+                .push("Contact", format!("{};expires=0", self.contact(stale)));
+        }
         request.headers.push("Expires", r.expires.to_string());
         if let Some((header, value)) = r.authorization {
             request.headers.push(header, value);

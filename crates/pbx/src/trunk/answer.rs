@@ -1,16 +1,28 @@
 //! Reading a provider's answer to REGISTER: how long it granted, when to come back,
 //! and a reason in words the owner can read.
 
-use sip::Response;
+use std::net::SocketAddr;
+
+use sip::{NameAddr, Response};
 
 /// The lifetime granted to our contact (RFC 3261 §10.2.4): its `expires` parameter in
 /// the 200's Contact list, else the Expires header. `None` when the 200 says neither.
-pub(crate) fn granted_expiry(response: &Response, contact_user: &str) -> Option<u32> {
+/// Our contact is the one at `contact` with our user part, else any with our user part.
+pub(crate) fn granted_expiry(
+    response: &Response,
+    contact_user: &str,
+    contact: SocketAddr,
+) -> Option<u32> {
     let contacts = response.contacts();
     let addrs = contacts.as_ref().map(|c| c.addrs()).unwrap_or(&[]);
+    let user_is_ours = |a: &&NameAddr| a.uri.user_unescaped().as_deref() == Some(contact_user);
     let ours = addrs
         .iter()
-        .find(|a| a.uri.user_unescaped().as_deref() == Some(contact_user))
+        .filter(user_is_ours)
+        .find(|a| {
+            a.uri.host.ip() == Some(contact.ip()) && a.uri.port.unwrap_or(5060) == contact.port()
+        })
+        .or_else(|| addrs.iter().find(user_is_ours))
         // Some providers rewrite the user part; with one contact it can only be ours.
         .or(match addrs {
             [only] => Some(only),
@@ -73,12 +85,19 @@ mod tests {
             ("Contact", "<sip:tk-abc@192.0.2.1:5060>;expires=120"),
             ("Expires", "600"),
         ]);
-        assert_eq!(granted_expiry(&r, "tk-abc"), Some(120));
+        let at = "192.0.2.1:5060".parse().expect("addr");
+        assert_eq!(granted_expiry(&r, "tk-abc", at), Some(120));
         assert_eq!(
-            granted_expiry(&ok_with(&[("Expires", "600")]), "x"),
+            granted_expiry(&ok_with(&[("Expires", "600")]), "x", at),
             Some(600)
         );
-        assert_eq!(granted_expiry(&ok_with(&[]), "x"), None);
+        assert_eq!(granted_expiry(&ok_with(&[]), "x", at), None);
+        // A moved contact listed next to ours: the address decides.
+        let moved = ok_with(&[
+            ("Contact", "<sip:tk-abc@10.0.0.2:5060>;expires=30"),
+            ("Contact", "<sip:tk-abc@192.0.2.1>;expires=90"),
+        ]);
+        assert_eq!(granted_expiry(&moved, "tk-abc", at), Some(90));
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod account;
 mod answer;
 mod backoff;
 mod glue;
+mod nat;
 mod registration;
 mod status;
 mod trunks;

@@ -13,6 +13,7 @@ use sip::{Request, Response};
 use super::account::{Account, RegisterRequest};
 use super::answer;
 use super::backoff;
+use super::nat;
 use super::status::TrunkStatus;
 
 /// The longest Retry-After we obey; a provider asking for more is asked again a day
@@ -59,6 +60,13 @@ struct InFlight {
     /// It answered a challenge from the previous response: a new challenge now means
     /// the provider refused the password, unless it says the nonce was only stale.
     fresh_credentials: bool,
+    /// Our address towards the provider when it was sent.
+    local: SocketAddr,
+    /// The Contact it registered.
+    contact: SocketAddr,
+    /// It was sent to correct the Contact; its answer may not correct it again, so a
+    /// NAT that changes its mapping per request cannot make us loop.
+    corrects_contact: bool,
 }
 
 pub(crate) struct Registration {
@@ -82,8 +90,13 @@ pub(crate) struct Registration {
     cseq: u32,
     /// The provider may hold a binding of ours, so removing the trunk must remove it.
     bound: bool,
-    /// The address our Contact named last, so de-registration removes that binding.
-    last_local: Option<SocketAddr>,
+    /// The Contact address registered last, so that a moved Contact or the removal
+    /// takes that binding off the provider.
+    last_contact: Option<SocketAddr>,
+    /// Behind NAT: our local address and the address the provider saw it as.
+    nat: Option<nat::Mapping>,
+    /// The next REGISTER corrects the Contact after a NAT was found.
+    correcting_contact: bool,
 }
 
 impl Registration {
@@ -110,7 +123,9 @@ impl Registration {
             from_tag: crate::util::token(rng),
             cseq: 0,
             bound: false,
-            last_local: None,
+            last_contact: None,
+            nat: None,
+            correcting_contact: false,
         };
         reg.set_target(now, target);
         reg
@@ -187,6 +202,8 @@ impl Registration {
     /// be ignored) and the failure count.
     fn restart(&mut self, now: Instant) {
         self.in_flight = None;
+        // A new network means a new NAT mapping, found again from the next answer.
+        self.nat = None;
         self.failures = 0;
         self.send_at = Some(now);
         if !matches!(self.state, State::Registered { .. }) {
@@ -225,12 +242,7 @@ impl Registration {
             return Some(Err("the provider's address is not known".to_owned()));
         };
         let removing = self.state == State::Unregistering;
-        // After removal the Contact must name the binding we made, not a new address.
-        let local = match (removing, self.last_local) {
-            (true, Some(last)) => Some(last),
-            _ => local(target),
-        };
-        let Some(local) = local else {
+        let Some(local) = local(target) else {
             return Some(Err(format!(
                 "no local address to reach the provider over {}",
                 target.transport.as_str()
@@ -250,19 +262,33 @@ impl Registration {
             );
             (c.origin.answer_header(), value)
         });
+        let contact = match (removing, self.last_contact) {
+            // The removal names the binding we made, wherever we are now.
+            (true, Some(last)) => last,
+            _ => nat::contact_for(self.nat, local),
+        };
+        // RFC 3261 §10.2.2: a Contact that moved (new network, NAT found) takes the
+        // old binding off in the same REGISTER.
+        let stale = self
+            .last_contact
+            .filter(|last| self.bound && *last != contact);
         let request = self.account.register(RegisterRequest {
             call_id: &self.call_id,
             from_tag: &self.from_tag,
             cseq: self.cseq,
             expires: if removing { 0 } else { self.expires },
             local,
+            contact,
+            stale_contact: stale,
             user_agent,
             authorization,
         });
-        self.last_local = Some(local);
         self.in_flight = Some(InFlight {
             key: None,
             fresh_credentials: std::mem::take(&mut self.answer_fresh),
+            local,
+            contact,
+            corrects_contact: std::mem::take(&mut self.correcting_contact),
         });
         Some(Ok((request, target)))
     }
@@ -293,7 +319,7 @@ impl Registration {
             return self.unregister_answered(now, response, in_flight, rng);
         }
         match response.status {
-            200..=299 => self.registered(now, response),
+            200..=299 => self.registered(now, response, in_flight),
             401 | 407 => self.challenged(now, response, in_flight, rng),
             // RFC 3261 §21.4.4: the provider understood us and will not register us.
             403 => self.reject(format!(
@@ -315,10 +341,11 @@ impl Registration {
         }
     }
 
-    fn registered(&mut self, now: Instant, response: &Response) {
-        let granted =
-            answer::granted_expiry(response, &self.account.contact_user).unwrap_or(self.expires);
+    fn registered(&mut self, now: Instant, response: &Response, sent: InFlight) {
+        let granted = answer::granted_expiry(response, &self.account.contact_user, sent.contact)
+            .unwrap_or(self.expires);
         self.bound = true;
+        self.last_contact = Some(sent.contact);
         self.failures = 0;
         if granted == 0 {
             // Accepted but for no time at all: nothing is registered. Try again later
@@ -336,6 +363,16 @@ impl Registration {
         let refresh = Duration::from_secs(u64::from(granted).div_ceil(2));
         self.send_at = Some(now + refresh);
         self.state = State::Registered { granted };
+        // RFC 3581 §4: the provider saw us at another address (a NAT). Register that
+        // address at once, so its calls reach us through the NAT's mapping.
+        if !sent.corrects_contact {
+            if let Some(mapping) = nat::found(response, sent.local, sent.contact) {
+                tracing::info!(public = %mapping.public, "trunk is behind NAT; correcting its contact");
+                self.nat = Some(mapping);
+                self.correcting_contact = true;
+                self.send_at = Some(now);
+            }
+        }
     }
 
     /// RFC 3261 §22.2: answer a challenge once. A second challenge to an answer we
@@ -369,6 +406,8 @@ impl Registration {
             cnonce: crate::util::token(rng),
         });
         self.answer_fresh = true;
+        // The same REGISTER again, with credentials: still a correction if it was one.
+        self.correcting_contact = in_flight.corrects_contact;
         self.send_at = Some(now);
         if !matches!(self.state, State::Registered { .. }) {
             self.state = State::Registering;
@@ -398,6 +437,7 @@ impl Registration {
             }
         }
         self.bound = false;
+        self.last_contact = None;
         self.state = State::Done;
         self.send_at = None;
     }

@@ -120,6 +120,11 @@ pub struct Office {
     pub seen: Vec<Seen>,
     /// Every trunk status event, with its time since the start.
     pub events: Vec<(Duration, TrunkState)>,
+    /// The PBX is behind a NAT: the provider sees its requests from here, and says so in
+    /// `received`/`rport` (RFC 3581).
+    pub nat_as: Option<SocketAddr>,
+    /// The NAT gives every request a new port (a symmetric NAT with a short memory).
+    pub nat_port_changes: bool,
 }
 
 impl Office {
@@ -145,6 +150,8 @@ impl Office {
             forced: VecDeque::new(),
             seen: Vec::new(),
             events: Vec::new(),
+            nat_as: None,
+            nat_port_changes: false,
         }
     }
 
@@ -214,8 +221,25 @@ impl Office {
         }
     }
 
-    /// The provider's registrar.
+    /// The provider's registrar, seen through the NAT if there is one.
     fn answer(&mut self, request: Request) -> Option<Response> {
+        let mut response = self.registrar(request)?;
+        if let Some(public) = self.nat_as {
+            if let Some(via) = response.headers.get("Via").map(str::to_owned) {
+                let via = via.replace(
+                    ";rport",
+                    &format!(";received={};rport={}", public.ip(), public.port()),
+                );
+                response.headers.set("Via", via);
+            }
+            if self.nat_port_changes {
+                self.nat_as = Some(SocketAddr::new(public.ip(), public.port() + 1));
+            }
+        }
+        Some(response)
+    }
+
+    fn registrar(&mut self, request: Request) -> Option<Response> {
         let authorization = request.headers.get("Authorization").map(str::to_owned);
         let verdict = authorization.as_deref().map(|a| {
             let password = self.provider_password.clone();

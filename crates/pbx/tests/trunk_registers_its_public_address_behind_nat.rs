@@ -1,0 +1,99 @@
+//! Behind a NAT the provider reports where it saw the PBX (RFC 3581 `received` and
+//! `rport`); the trunk registers that address instead, removing the private one, so
+//! the provider's calls come back through the NAT. A NAT that changes its mind on
+//! every request cannot make the trunk send more than one correction per refresh.
+
+mod trunk_support;
+
+use std::time::Duration;
+
+use pbx::TrunkStatus;
+use sip::auth::{Algorithm, Verdict};
+use trunk_support::*;
+
+const PUBLIC: &str = "198.51.100.20:40123";
+
+fn contacts(seen: &Seen) -> Vec<String> {
+    seen.request
+        .headers
+        .get_all("Contact")
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_public_address_replaces_the_private_one() {
+    let mut office = Office::new(71, vec![Algorithm::Md5]);
+    office.nat_as = Some(addr(PUBLIC));
+    office.set_plan(plan(vec![trunk(1)]));
+    // Challenge, answer (private contact, accepted), then the correction.
+    assert_eq!(office.seen.len(), 3);
+    assert_eq!(
+        contacts(&office.seen[1]),
+        [format!("<sip:{CONTACT_USER}@192.168.1.1:5060>")]
+    );
+    assert_eq!(
+        contacts(&office.seen[2]),
+        [
+            format!("<sip:{CONTACT_USER}@198.51.100.20:40123>"),
+            format!("<sip:{CONTACT_USER}@192.168.1.1:5060>;expires=0"),
+        ]
+    );
+    assert!(matches!(
+        office.seen[2].verdict,
+        Some(Verdict::Authorized { .. })
+    ));
+    assert!(matches!(
+        office.status(1),
+        Some(TrunkStatus::Registered { .. })
+    ));
+
+    // Refreshes keep the public address and correct nothing more.
+    office.run_until(Duration::from_secs(3600));
+    let later = &office.seen[3..];
+    assert!(later.len() >= 55, "{} refreshes", later.len());
+    for s in later {
+        assert_eq!(
+            contacts(s),
+            [format!("<sip:{CONTACT_USER}@198.51.100.20:40123>")]
+        );
+    }
+}
+
+#[test]
+fn a_changing_nat_gets_at_most_one_correction_per_refresh() {
+    let mut office = Office::new(72, vec![Algorithm::Md5]);
+    office.nat_as = Some(addr(PUBLIC));
+    office.nat_port_changes = true;
+    office.set_plan(plan(vec![trunk(1)]));
+    office.run_until(Duration::from_secs(3600));
+    // Of the accepted REGISTERs, a correction (new Contact plus the old one removed)
+    // is always followed by a plain refresh, never by another correction.
+    let accepted: Vec<bool> = office
+        .seen
+        .iter()
+        .filter(|s| matches!(s.verdict, Some(Verdict::Authorized { .. })))
+        .map(|s| contacts(s).len() == 2)
+        .collect();
+    assert!(accepted.len() > 100, "{} accepted", accepted.len());
+    assert!(
+        accepted.iter().filter(|c| **c).count() > 50,
+        "no corrections"
+    );
+    assert!(
+        accepted.windows(2).all(|w| !(w[0] && w[1])),
+        "corrections in a row: {accepted:?}"
+    );
+    assert!(matches!(
+        office.status(1),
+        Some(TrunkStatus::Registered { .. })
+    ));
+}
+
+#[test]
+fn without_a_nat_nothing_is_corrected() {
+    let mut office = Office::new(73, vec![Algorithm::Md5]);
+    office.nat_as = Some(addr(PBX_ADDR));
+    office.set_plan(plan(vec![trunk(1)]));
+    assert_eq!(office.seen.len(), 2);
+}
