@@ -50,6 +50,7 @@ class AppState {
   now = $state(nowUnix());
 
   #client: ApiClient | null = null;
+  #planListeners = new Set<(what: string) => void>();
   #refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Ids of calls that ended (most recent last), so a late snapshot cannot revive them. */
   #gone = new Set<string>();
@@ -67,6 +68,12 @@ class AppState {
   /** Calls that are ringing or answered (not the ones just ended). */
   get activeCalls(): CallView[] {
     return this.calls.filter((c) => c.ended_at === null);
+  }
+
+  /** Calls `fn` with the list's name (`business_names`, `ring_groups`, …) whenever one is saved. */
+  onPlanChanged(fn: (what: string) => void): () => void {
+    this.#planListeners.add(fn);
+    return () => this.#planListeners.delete(fn);
   }
 
   start(client: ApiClient): void {
@@ -187,6 +194,16 @@ class AppState {
         }
         return;
       }
+      case "plan_changed":
+        if (ev.what === "trunks") this.#later("trunks", () => this.refreshTrunks());
+        for (const fn of [...this.#planListeners]) {
+          try {
+            fn(ev.what);
+          } catch (err) {
+            console.error("dial plan listener failed", err);
+          }
+        }
+        return;
       default: {
         const sentence = announce(ev, this.calls);
         this.calls = reduceCalls(this.calls, ev, nowUnix());

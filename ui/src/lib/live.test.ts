@@ -130,6 +130,9 @@ describe("live calls", () => {
       state: "ringing",
       started_at: 90,
       answered_at: null,
+      business_name: null,
+      trunk: null,
+      direction: "internal",
     };
     let calls = reduceCalls([], ringing, 100);
     calls = reduceCalls(calls, ev({ type: "call_ended", call_id: "c1", outcome: "busy" }), 101);
@@ -155,8 +158,8 @@ describe("live calls", () => {
 
 describe("registrations", () => {
   const exts: Extension[] = [
-    { number: "1001", name: "Alice", created_at: 0, registered: false, devices: [] },
-    { number: "1002", name: "Bob", created_at: 0, registered: false, devices: [] },
+    { number: "1001", name: "Alice", created_at: 0, registered: false, outbound_allowed: false, devices: [] },
+    { number: "1002", name: "Bob", created_at: 0, registered: false, outbound_allowed: false, devices: [] },
   ];
 
   it("a phone registering shows on its extension, and goes away when it unregisters", () => {
@@ -197,10 +200,10 @@ describe("registrations", () => {
 });
 
 describe("trunk and business name events", () => {
-  it("reads a trunk's pushed state, wrapped or inline", () => {
-    const state = { id: 3, name: "Provider", status: { registered: { expires_in: 300 } }, lines_in_use: 1, channels: 3 };
-    expect(normalizeEvent({ type: "trunk_status", state } as unknown as Event)).toEqual({ kind: "trunk_status", state });
-    expect(normalizeEvent({ type: "trunk_status", ...state } as unknown as Event)).toEqual({ kind: "trunk_status", state });
+  it("reads a trunk's pushed state and dial plan changes", () => {
+    const state = { id: 3, name: "Provider", status: { state: "registered" as const, expires_in: 300 }, lines_in_use: 1, channels: 3 };
+    expect(normalizeEvent({ type: "trunk_status", state })).toEqual({ kind: "trunk_status", state });
+    expect(normalizeEvent({ type: "dial_plan_changed", what: "ring_groups" })).toEqual({ kind: "plan_changed", what: "ring_groups" });
     expect(normalizeEvent({ type: "trunk_status", state: { name: "no id" } } as unknown as Event)).toBeNull();
   });
 
@@ -208,7 +211,7 @@ describe("trunk and business name events", () => {
     const e = ev({ type: "call_ringing", call_id: "t1", caller: "+4477001", callee: "600", caller_name: "[Sales] Jane Doe", business_name: "sales.acme" });
     expect(e).toMatchObject({ kind: "ringing", caller_name: "[Sales] Jane Doe", business_name: "sales.acme" });
     const calls = reduceCalls([], e, 100);
-    expect(calls[0]).toMatchObject({ caller_name: "[Sales] Jane Doe", business_name: "sales.acme" });
+    expect(calls[0]).toMatchObject({ caller_name: "[Sales] Jane Doe", business_name: "sales.acme", direction: "inbound" });
     expect(announce(e, [])).toBe("Call from [Sales] Jane Doe (+4477001) to 600 is ringing");
   });
 });

@@ -1,8 +1,7 @@
 // Pure reducers that keep the page's view of live calls and registered phones current from
 // pushed events, between full re-reads of the lists (on load and after a reconnect).
 
-import type { Device, Event, Extension, LiveCall, Outcome, Transport } from "../api/types";
-import type { TrunkState } from "../api/plan";
+import type { Device, Event, Extension, LiveCall, Outcome, Transport, TrunkState } from "../api/types";
 
 /** One pushed event in the shape the reducers use. */
 export type LiveEvent =
@@ -30,13 +29,14 @@ export type LiveEvent =
   | { kind: "extensions_changed"; number: string }
   /** A trunk's registration or line use changed. */
   | { kind: "trunk_status"; state: TrunkState }
+  /** Trunks, business names, groups, hours or routes were saved (`what` names the list). */
+  | { kind: "plan_changed"; what: string }
   /** Events were missed: re-read every list. */
   | { kind: "resync" };
 
 /** Reads a pushed event; null for a kind this page does not know (a newer server). */
 export function normalizeEvent(e: Event): LiveEvent | null {
   if (!e || typeof e !== "object") return null;
-  if ((e as { type?: unknown }).type === "trunk_status") return trunkStatusEvent(e);
   switch (e.type) {
     case "registration_changed":
       return e.registered
@@ -54,9 +54,9 @@ export function normalizeEvent(e: Event): LiveEvent | null {
         kind: "ringing",
         call_id: e.call_id,
         caller: e.caller,
-        caller_name: optString(e, "caller_name"),
+        caller_name: e.caller_name ?? null,
         callee: e.callee,
-        business_name: optString(e, "business_name"),
+        business_name: e.business_name ?? null,
       };
     case "call_answered":
       return { kind: "answered", call_id: e.call_id, answered_by: e.answered_by };
@@ -64,6 +64,10 @@ export function normalizeEvent(e: Event): LiveEvent | null {
       return { kind: "ended", call_id: e.call_id, outcome: e.outcome };
     case "extensions_changed":
       return { kind: "extensions_changed", number: e.number };
+    case "trunk_status":
+      return e.state && typeof e.state.id === "number" ? { kind: "trunk_status", state: e.state } : null;
+    case "dial_plan_changed":
+      return { kind: "plan_changed", what: e.what };
     case "resync":
       return { kind: "resync" };
     default:
@@ -71,34 +75,10 @@ export function normalizeEvent(e: Event): LiveEvent | null {
   }
 }
 
-function optString(e: object, key: string): string | null {
-  const v = (e as Record<string, unknown>)[key];
-  return typeof v === "string" && v ? v : null;
-}
-
-/** `{"type": "trunk_status", "state": {...}}`, or the state's fields inline. */
-function trunkStatusEvent(e: object): LiveEvent | null {
-  const r = e as Record<string, unknown>;
-  const s = (r.state && typeof r.state === "object" ? r.state : r) as Record<string, unknown>;
-  if (typeof s.id !== "number") return null;
-  return {
-    kind: "trunk_status",
-    state: {
-      id: s.id,
-      name: typeof s.name === "string" ? s.name : "",
-      status: s.status,
-      lines_in_use: typeof s.lines_in_use === "number" ? s.lines_in_use : 0,
-      channels: typeof s.channels === "number" ? s.channels : 0,
-    },
-  };
-}
-
 // ----- live calls -------------------------------------------------------------
 
 /** A live call as the page shows it; ended calls stay a moment so the change is seen. */
 export type CallView = LiveCall & {
-  /** The business name dialled, for calls from a trunk (when the server says). */
-  business_name?: string | null;
   /** Set when the call ended: unix seconds and how. */
   ended_at: number | null;
   outcome: Outcome | null;
@@ -121,6 +101,9 @@ export function reduceCalls(calls: readonly CallView[], ev: LiveEvent, nowUnix: 
           caller_name: ev.caller_name,
           callee: ev.callee,
           business_name: ev.business_name,
+          // The event does not say; the re-read that follows it does.
+          trunk: null,
+          direction: ev.business_name ? "inbound" : "internal",
           answered_by: null,
           state: "ringing",
           started_at: nowUnix,

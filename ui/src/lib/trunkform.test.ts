@@ -7,6 +7,11 @@ describe("trunk form", () => {
     const t = { ...newTrunk(), id: 5, host: "sip.provider.example", port: 5080, outbound_proxy: "proxy.example:5060", caller_id: "+442071234567" };
     t.auth = { mode: "registration", username: "acme", password: " secret ", auth_username: "acme-auth", contact_user: "tk8f2", expires: 300 };
     expect(fromDraft(toDraft(t))).toEqual(t);
+    // The server never sends a password back: empty on a saved trunk keeps it.
+    const kept = fromDraft(toDraft({ ...t, auth: { ...t.auth, password: null } }));
+    expect(kept.auth).toMatchObject({ mode: "registration", password: null });
+    const fresh = toDraft({ ...newTrunk() });
+    expect(fromDraft(fresh).auth).toMatchObject({ password: "", contact_user: null });
     const ip = { ...newTrunk(), auth: { mode: "ip" as const, allowed: ["203.0.113.5", "10.0.0.0/8"] } };
     expect(fromDraft(toDraft(ip))).toEqual(ip);
   });

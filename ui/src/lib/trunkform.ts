@@ -65,10 +65,11 @@ export function toDraft(t: Trunk): TrunkDraft {
     outbound_proxy: t.outbound_proxy ?? "",
     mode: t.auth.mode,
     username: reg?.username ?? "",
+    // Never sent back by the server: empty keeps the saved one.
     password: reg?.password ?? "",
     auth_username: reg?.auth_username ?? "",
     contact_user: reg?.contact_user ?? "",
-    expires: String(reg?.expires ?? 600),
+    expires: String(reg?.expires ?? 3600),
     allowed: t.auth.mode === "ip" ? t.auth.allowed.join("\n") : "",
     channels: String(t.channels),
     codecs: t.codecs.join(", "),
@@ -122,10 +123,11 @@ export function fromDraft(d: TrunkDraft): Trunk {
         ? {
             mode: "registration",
             username: d.username.trim(),
-            password: d.password,
+            // Empty on a saved trunk: keep the saved password.
+            password: d.password === "" && d.id !== 0 ? null : d.password,
             auth_username: opt(d.auth_username),
-            contact_user: d.contact_user,
-            expires: whole(d.expires) ?? 600,
+            contact_user: opt(d.contact_user),
+            expires: whole(d.expires) ?? 3600,
           }
         : {
             mode: "ip",

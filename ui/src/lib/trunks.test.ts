@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { TrunkState } from "../api/types";
 import { isSettled, linesWords, mergeState, readStatus, statusWords, totalLines, trunkSummary } from "./trunks";
 
 const trunk = { host: "provider.example", channels: 3 };
@@ -17,6 +18,11 @@ describe("trunk status in words", () => {
     expect(readStatus({ rejected: { reason: "403 Forbidden" } }).reason).toBe("403 Forbidden");
     expect(readStatus(42).kind).toBe("unknown");
     expect(readStatus({ weird: 1, other: 2 }).kind).toBe("unknown");
+  });
+
+  it("reads the server's own shape", () => {
+    expect(readStatus({ state: "registered", expires_in: 60 })).toEqual({ kind: "registered", reason: null, retry_in: null, expires_in: 60 });
+    expect(statusWords({ state: "rejected", reason: "403 Forbidden" }, trunk).text).toBe("The provider refused the user name or password.");
   });
 
   it("says connected with the provider and its lines", () => {
@@ -69,8 +75,8 @@ describe("lines in use", () => {
   });
 
   it("adds up trunks and applies a pushed state", () => {
-    const a = { id: 1, name: "A", status: "ip", lines_in_use: 1, channels: 2 };
-    const b = { id: 2, name: "B", status: "ip", lines_in_use: 2, channels: 3 };
+    const a: TrunkState = { id: 1, name: "A", status: { state: "ip" }, lines_in_use: 1, channels: 2 };
+    const b: TrunkState = { id: 2, name: "B", status: { state: "ip" }, lines_in_use: 2, channels: 3 };
     expect(totalLines([a, b])).toEqual({ inUse: 3, channels: 5 });
     const next = mergeState([a, b], { ...a, lines_in_use: 2 });
     expect(next.map((s) => s.lines_in_use)).toEqual([2, 2]);

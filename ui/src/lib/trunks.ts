@@ -193,7 +193,7 @@ export function newTrunk(): Trunk {
     port: null,
     transport: "udp",
     outbound_proxy: null,
-    auth: { mode: "registration", username: "", password: "", auth_username: null, contact_user: "", expires: 600 },
+    auth: { mode: "registration", username: "", password: "", auth_username: null, contact_user: null, expires: 3600 },
     channels: 2,
     codecs: ["PCMU", "PCMA"],
     dtmf: "rfc4733",
