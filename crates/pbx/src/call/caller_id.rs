@@ -149,4 +149,53 @@ mod tests {
         assert_eq!(shown_name(None, &jane).as_deref(), Some("Jane Doe"));
         assert_eq!(shown_name(None, &nameless), None);
     }
+
+    fn trunk(auth: TrunkAuth) -> Trunk {
+        Trunk {
+            id: 1,
+            name: "Provider".into(),
+            enabled: true,
+            host: "203.0.113.5".into(),
+            port: None,
+            transport: crate::dialplan::TrunkTransport::Udp,
+            outbound_proxy: None,
+            auth,
+            channels: 2,
+            codecs: Vec::new(),
+            dtmf: crate::dialplan::DtmfMode::Rfc4733,
+            from_user: None,
+            caller_id: None,
+            trust_pai: false,
+            overflow: None,
+            default_destination: crate::dialplan::Destination::Hangup,
+        }
+    }
+
+    #[test]
+    fn the_number_is_the_request_uri_user_else_the_to_user() {
+        let ip = trunk(TrunkAuth::Ip {
+            allowed: vec!["203.0.113.5".into()],
+        });
+        let r = invite(&[]);
+        assert_eq!(called_number(&ip, &r, |_| true), "+442071234567");
+        assert_eq!(
+            called_number(&ip, &r, |n| n == "+442070000000"),
+            "+442070000000",
+            "the Request-URI user names no business: To"
+        );
+    }
+
+    #[test]
+    fn a_request_uri_naming_our_contact_user_takes_the_number_from_to() {
+        let reg = trunk(TrunkAuth::Registration {
+            username: "acme".into(),
+            password: "pw".into(),
+            auth_username: None,
+            contact_user: "sb-7f3a9c".into(),
+            expires: 3600,
+        });
+        let mut r = invite(&[]);
+        r.uri = "sip:sb-7f3a9c@192.168.1.1".parse().unwrap();
+        assert_eq!(called_number(&reg, &r, |_| true), "+442070000000");
+    }
 }
