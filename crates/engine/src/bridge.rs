@@ -1,7 +1,7 @@
 //! Conversions between the PBX's values and the store's rows.
 
 use pbx::registrar::{BindingChange, DirectoryEntry, PersistedBinding};
-use pbx::{CallRecord, HangupBy, Outcome};
+use pbx::{CallRecord, Direction, HangupBy, Outcome};
 
 pub(crate) fn directory_entry(ext: &store::Extension) -> DirectoryEntry {
     DirectoryEntry::with_ha1(
@@ -99,5 +99,13 @@ pub(crate) fn to_new_cdr(r: CallRecord) -> store::NewCdr {
             Some(HangupBy::System) | None => store::HangupBy::System,
         },
         reason: Some(r.reason),
+        business_name: r.business_name,
+        trunk: r.trunk,
+        direction: match r.direction {
+            Direction::Internal => store::Direction::Internal,
+            Direction::Inbound => store::Direction::Inbound,
+            Direction::Outbound => store::Direction::Outbound,
+        },
+        lines_busy: r.lines_busy,
     }
 }

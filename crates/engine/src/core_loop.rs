@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use pbx::{Action, Pbx, PbxEvent};
+use pbx::{Action, Pbx, PbxEvent, TrunkStatus};
 use sip::transaction::Peer;
 use sip::Transport;
 use tokio::sync::{broadcast, mpsc};
@@ -15,6 +15,8 @@ use crate::handle::{Command, Registration, Status};
 use crate::media_bridge::Relays;
 use crate::net::{NetEvent, TcpConnections, UdpSockets};
 use crate::personal::Personal;
+use crate::plan_sync::PlanSync;
+use crate::trunk_net::TrunkNetEvent;
 
 /// How often the database is checked for extensions changed by another process.
 const DIRECTORY_POLL: Duration = Duration::from_secs(1);
@@ -33,6 +35,8 @@ pub(crate) struct Core {
     pub cdrs: CdrWriter,
     pub store: store::Store,
     pub data_version: i64,
+    pub plan: PlanSync,
+    pub trunk_events: mpsc::Receiver<TrunkNetEvent>,
     pub commands: mpsc::Receiver<Command>,
     pub broadcast: broadcast::Sender<PbxEvent>,
 }
@@ -71,6 +75,9 @@ impl Core {
                     self.pbx.handle_timeout(Instant::now(), unix_now());
                 }
                 _ = directory_poll.tick() => self.reload_directory_if_changed(),
+                Some(event) = self.trunk_events.recv() => {
+                    self.plan.handle(Instant::now(), &mut self.pbx, event);
+                }
             }
             self.flush();
         }
@@ -166,6 +173,9 @@ impl Core {
                 let found = self.pbx.hang_up(now, unix_now(), &call_id);
                 let _ = reply.send(found);
             }
+            Command::TrunkStates(reply) => {
+                let _ = reply.send(self.pbx.trunk_states());
+            }
             Command::ReloadExtensions(reply) => {
                 self.data_version = -1;
                 self.reload_directory_if_changed();
@@ -175,7 +185,8 @@ impl Core {
         }
     }
 
-    /// Picks up extensions added, changed or removed from the command line.
+    /// Picks up extensions and dial plan changes saved by the API or the command line
+    /// (another connection, so SQLite's data_version moves).
     fn reload_directory_if_changed(&mut self) {
         let version = match self.store.data_version() {
             Ok(v) => v,
@@ -189,12 +200,11 @@ impl Core {
         }
         self.data_version = version;
         match crate::load_directory(&self.store, &self.pbx.registrar().config().realm) {
-            Ok(directory) => {
-                self.pbx.set_directory(directory);
-                self.flush();
-            }
+            Ok(directory) => self.pbx.set_directory(directory),
             Err(e) => tracing::warn!(error = %e, "could not reload extensions"),
         }
+        self.plan.reload(Instant::now(), &mut self.pbx, &self.store);
+        self.flush();
     }
 }
 
@@ -219,5 +229,21 @@ fn log_event(event: &PbxEvent) {
         PbxEvent::CallEnded { call_id, outcome } => {
             tracing::info!(%call_id, outcome = outcome.as_str(), "call ended")
         }
+        PbxEvent::TrunkStatus(state) => match &state.status {
+            // A refused login needs the owner: retrying would look like an attack.
+            TrunkStatus::Rejected { reason } => {
+                tracing::error!(trunk = %state.name, %reason, "provider refused the trunk's credentials; not retrying")
+            }
+            TrunkStatus::Failing { reason, retry_in } => {
+                tracing::warn!(trunk = %state.name, %reason, retry_in, "trunk registration failed")
+            }
+            status => tracing::info!(
+                trunk = %state.name,
+                ?status,
+                lines_in_use = state.lines_in_use,
+                channels = state.channels,
+                "trunk status"
+            ),
+        },
     }
 }

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 
+use pbx::trunk::TrunkState;
 use pbx::{LiveCall, PbxEvent};
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -33,6 +34,7 @@ pub(crate) enum Command {
     LiveCalls(oneshot::Sender<Vec<LiveCall>>),
     Status(oneshot::Sender<Status>),
     HangUp(String, oneshot::Sender<bool>),
+    TrunkStates(oneshot::Sender<Vec<TrunkState>>),
     ReloadExtensions(oneshot::Sender<()>),
     Shutdown,
 }
@@ -73,13 +75,19 @@ impl EngineHandle {
         self.ask(Command::Status).await
     }
 
+    /// Every trunk of the dial plan with its registration status and lines in use.
+    pub async fn trunk_states(&self) -> Result<Vec<TrunkState>, NotRunning> {
+        self.ask(Command::TrunkStates).await
+    }
+
     /// Hangs up the live call with this Call-ID; `false` if there is none.
     pub async fn hang_up(&self, call_id: &str) -> Result<bool, NotRunning> {
         let call_id = call_id.to_owned();
         self.ask(|tx| Command::HangUp(call_id, tx)).await
     }
 
-    /// Re-reads the extensions from the database now (after the API changed them).
+    /// Re-reads the extensions and the dial plan from the database now (after the API
+    /// changed them), rather than at the next check a second later.
     pub async fn reload_extensions(&self) -> Result<(), NotRunning> {
         self.ask(Command::ReloadExtensions).await
     }

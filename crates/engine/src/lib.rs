@@ -8,6 +8,7 @@ mod handle;
 mod media_bridge;
 mod net;
 mod personal;
+mod plan_sync;
 pub mod relay;
 mod run;
 mod trunk_net;
@@ -17,7 +18,7 @@ use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 pub use handle::{Engine, EngineHandle, NotRunning, Registration, Status};
-pub use pbx::{LiveCall, LiveState, Outcome, PbxEvent};
+pub use pbx::{LiveCall, LiveState, Outcome, PbxEvent, TrunkState, TrunkStatus};
 pub use personal::redact_personal_data;
 pub(crate) use run::load_directory;
 pub use run::{run, start};

@@ -13,11 +13,16 @@ use crate::core_loop::{unix_now, Core};
 use crate::handle::{Engine, EngineHandle};
 use crate::media_bridge::Relays;
 use crate::net::{bind_sip_pair, TcpConnections, TcpListenerTask, UdpSockets};
+use crate::plan_sync::PlanSync;
 use crate::relay::RelayPool;
+use crate::trunk_net::TrunkNet;
 use crate::{bridge, Config, EngineError};
 
 /// Queue depth between the socket tasks and the core.
 const EVENT_QUEUE: usize = 16 * 1024;
+
+/// Queue depth between the trunk network task and the core (a few messages per plan).
+const TRUNK_EVENT_QUEUE: usize = 16;
 
 /// Runs the PBX until `shutdown` resolves. Must be called within a multi-threaded tokio
 /// runtime.
@@ -89,6 +94,13 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
     );
     tracing::info!(restored, "registrations restored");
 
+    // Trunks start registering as soon as their host names resolve.
+    let (trunk_events_tx, trunk_events) = mpsc::channel(TRUNK_EVENT_QUEUE);
+    let ipv4 = sip_addrs.iter().any(SocketAddr::is_ipv4);
+    let ipv6 = sip_addrs.iter().any(SocketAddr::is_ipv6);
+    let mut plan = PlanSync::new(TrunkNet::spawn(ipv4, ipv6, trunk_events_tx));
+    plan.reload(now, &mut pbx, &store);
+
     let core = Core {
         pbx,
         events,
@@ -100,6 +112,8 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
         cdrs,
         store,
         data_version,
+        plan,
+        trunk_events,
         commands,
         broadcast: broadcast.clone(),
     };

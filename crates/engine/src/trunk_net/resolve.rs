@@ -41,8 +41,8 @@ impl Dns for SystemDns {
 pub(crate) struct ResolvedTrunk {
     pub id: TrunkId,
     pub target: Option<Peer>,
-    /// Address rules in the dial plan's syntax (`203.0.113.5`, `203.0.113.5:5060`,
-    /// `10.0.0.0/8`): the literal entries as written, then one per address of each host.
+    /// Address rules in the dial plan's syntax (`203.0.113.5`, `203.0.113.5:5060`), one
+    /// per address of each allowed host name. (The PBX reads the literal entries itself.)
     pub allowed: Vec<String>,
 }
 
@@ -92,7 +92,7 @@ impl<D: Dns> Resolver<D> {
                 tracing::warn!(trunk = lookup.id, host = %name.host, "no usable address for the trunk");
             }
         }
-        let mut allowed = lookup.allowed_literals.clone();
+        let mut allowed = Vec::new();
         for host in &lookup.allowed_hosts {
             let name = HostPort {
                 host: host.host.clone(),
@@ -178,7 +178,6 @@ mod tests {
                 host: host.into(),
                 port,
             }),
-            allowed_literals: vec![],
             allowed_hosts: vec![],
         }
     }
@@ -251,7 +250,6 @@ mod tests {
         dns.set("gw.example.com", &["203.0.113.7", "2001:db8::7"]);
         dns.set("gw2.example.com", &["198.51.100.1"]);
         let mut l = lookup("gw.example.com", 5060);
-        l.allowed_literals = vec!["10.0.0.0/8".into()];
         l.allowed_hosts = vec![
             AllowedHost {
                 host: "gw.example.com".into(),
@@ -270,12 +268,7 @@ mod tests {
         let got = rt().block_on(resolver.resolve_all(&[l]));
         assert_eq!(
             got[0].allowed,
-            vec![
-                "10.0.0.0/8",
-                "203.0.113.7",
-                "2001:db8::7",
-                "198.51.100.1:5070"
-            ]
+            vec!["203.0.113.7", "2001:db8::7", "198.51.100.1:5070"]
         );
     }
 }

@@ -32,8 +32,7 @@ pub(crate) struct TrunkLookup {
     pub transport: Transport,
     /// `None` when the configured host cannot be read; the trunk then has no target.
     pub target: Option<HostPort>,
-    /// Allowed entries that are already addresses or ranges, passed on as written.
-    pub allowed_literals: Vec<String>,
+    /// Allowed entries that name hosts (addresses and ranges need no lookup).
     pub allowed_hosts: Vec<AllowedHost>,
 }
 
@@ -58,13 +57,13 @@ fn trunk_lookup(trunk: &Trunk) -> TrunkLookup {
             port: trunk.port.or(port).unwrap_or(DEFAULT_SIP_PORT),
         }),
     };
-    let mut allowed_literals = Vec::new();
     let mut allowed_hosts = Vec::new();
     if let TrunkAuth::Ip { allowed } = &trunk.auth {
         for entry in allowed.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
             if is_address_literal(entry) {
-                allowed_literals.push(entry.to_owned());
-            } else if let Some((host, port)) = parse_host_port(entry) {
+                continue; // the PBX reads addresses and ranges itself
+            }
+            if let Some((host, port)) = parse_host_port(entry) {
                 allowed_hosts.push(AllowedHost { host, port });
             } else {
                 tracing::warn!(trunk = trunk.id, entry, "allowed address cannot be read");
@@ -78,7 +77,6 @@ fn trunk_lookup(trunk: &Trunk) -> TrunkLookup {
             TrunkTransport::Tcp => Transport::Tcp,
         },
         target,
-        allowed_literals,
         allowed_hosts,
     }
 }

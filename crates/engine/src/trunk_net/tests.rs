@@ -145,7 +145,7 @@ async fn a_plan_is_resolved_and_answered_with_its_generation() {
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].target, peer("203.0.113.5:5060"));
     assert_eq!(got[1].target, peer("198.51.100.1:5070"));
-    assert_eq!(got[1].allowed, vec!["10.0.0.0/8", "198.51.100.1"]);
+    assert_eq!(got[1].allowed, vec!["198.51.100.1"]);
 }
 
 #[tokio::test]
