@@ -1,16 +1,41 @@
 // Pages live in the URL's hash (#/calls), which works the same when the binary serves the
 // UI and when the desktop window loads it from disk.
 
-export type Page = "extensions" | "calls" | "settings";
-export const PAGES: ReadonlyArray<{ id: Page; title: string }> = [
-  { id: "extensions", title: "Extensions" },
-  { id: "calls", title: "Calls" },
-  { id: "settings", title: "Settings" },
+export type Page =
+  | "extensions"
+  | "calls"
+  | "trunks"
+  | "names"
+  | "groups"
+  | "hours"
+  | "routes"
+  | "settings"
+  | "setup";
+
+export const PAGES: ReadonlyArray<{ id: Page; title: string; nav: boolean }> = [
+  { id: "extensions", title: "Extensions", nav: true },
+  { id: "calls", title: "Calls", nav: true },
+  { id: "trunks", title: "Trunks", nav: true },
+  { id: "names", title: "Business names", nav: true },
+  { id: "groups", title: "Ring groups", nav: true },
+  { id: "hours", title: "Business hours", nav: true },
+  { id: "routes", title: "Outbound routes", nav: true },
+  { id: "settings", title: "Settings", nav: true },
+  { id: "setup", title: "Setup", nav: false },
 ];
 
 export function parseHash(hash: string): Page {
   const id = hash.replace(/^#\/?/, "").split(/[/?]/)[0];
   return PAGES.find((p) => p.id === id)?.id ?? "extensions";
+}
+
+/** Whether the address names no page at all (the first visit), so setup may take over. */
+export function isBareHash(hash: string): boolean {
+  return hash.replace(/^#\/?/, "") === "";
+}
+
+export function go(page: Page): void {
+  if (typeof location !== "undefined") location.hash = `#/${page}`;
 }
 
 class Router {
