@@ -149,10 +149,12 @@ class AdminPbx(Pbx):
 
     def trunk_state(self, trunk_id: int) -> dict:
         entry = self.trunk_entry(trunk_id)
-        return entry.get("state", entry)
+        return entry.get("state", entry) if "trunk" in entry else entry
 
     def trunk_status(self, trunk_id: int) -> tuple[str, dict]:
-        return status_kind(self.trunk_state(trunk_id).get("status"))
+        """("registered", {...}); ("none", {}) while the PBX has no state for it yet."""
+        state = self.trunk_state(trunk_id)
+        return status_kind(state.get("status")) if state else ("none", {})
 
     def wait_trunk_status(self, trunk_id: int, kind: str, timeout: float = 20.0) -> dict:
         """Waits until the trunk's live status is `kind` ("registered", "rejected", …)."""

@@ -27,6 +27,9 @@ def sales_office(office: AdminPbx, provider, members: list[str], channels: int =
                               trunk=trunk["id"])
     if mode == "registration" and wait_registered:
         provider.wait_binding(timeout=20)
+    elif mode == "ip":
+        # The PBX takes a saved plan up within a moment; its live status says when.
+        office.wait_trunk_status(trunk["id"], "ip")
     return trunk
 
 

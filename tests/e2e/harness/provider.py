@@ -72,7 +72,7 @@ class Binding:
 
 class Provider:
     def __init__(self, workdir: Path, name: str = "provider", username: str = "acme", password: str = "s3cret",
-                 realm: str = "provider.test", max_expires: int = 3600):
+                 realm: str = "provider.test", max_expires: int = 3600, host: str = net.HOST):
         self.name = name
         self.workdir = Path(workdir) / name
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -82,9 +82,11 @@ class Provider:
         self.max_expires = max_expires
         self.reject_register: int | None = None
         self.bad_credentials_code = 401
+        # Another loopback address (127.0.0.2) is another machine as far as the PBX can tell.
+        self._host = host
         self.port = net.free_port()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((net.HOST, self.port))
+        self.sock.bind((host, self.port))
         self.sock.settimeout(0.2)
         self.registers: list[RegisterAttempt] = []
         self.bindings: dict[str, Binding] = {}
@@ -102,11 +104,11 @@ class Provider:
 
     @property
     def host(self) -> str:
-        return net.HOST
+        return self._host
 
     @property
     def addr(self) -> str:
-        return f"{net.HOST}:{self.port}"
+        return f"{self._host}:{self.port}"
 
     # ----- plumbing --------------------------------------------------------------
 

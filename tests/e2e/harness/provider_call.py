@@ -42,7 +42,7 @@ class ProviderCall:
         to_host = provider.addr if binding is not None and target == binding.contact else f"{self.dest[0]}:{self.dest[1]}"
         self.to_uri = f"sip:{number}@{to_host}"
         self.extra = extra
-        self.audio = RtpTone(tone_hz)
+        self.audio = RtpTone(tone_hz, host=provider.host)
         self.branch = sipmsg.branch()
         self.cseq = 1
         self.responses: list[Message] = []

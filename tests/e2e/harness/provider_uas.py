@@ -36,7 +36,7 @@ class OutboundCall:
         self.src = src
         self.call_id = invite.call_id
         self.to_tag = sipmsg.tag()
-        self.audio = RtpTone(tone_hz)
+        self.audio = RtpTone(tone_hz, host=provider.host)
         self.state = "ringing"  # ringing → confirmed → ended | cancelled
         self.acked = False
         self.ended_by: str | None = None

@@ -2,7 +2,7 @@
 
 - `provider`: a registrar and caller on its own loopback port (harness/provider.py),
   closed after the test; its SIP log is attached to a failing test's report.
-- `stranger`: a second such user agent on another port: someone who is not the trunk.
+- `stranger`: a second such user agent on another loopback address: someone who is not the trunk.
 - `office`: a fresh `switchboard serve` with its admin API on a known port and
   extensions 1001 Alice, 1002 Bob and 1003 Carol (no trunk yet).
 """
@@ -32,7 +32,9 @@ def provider(tmp_path, request):
 
 @pytest.fixture
 def stranger(tmp_path, request):
-    p = Provider(tmp_path, "stranger", username="nobody", password="nothing")
+    # Another address (127.0.0.2): the PBX takes a registration trunk's calls from the
+    # provider's address whatever the port, so a stranger must come from elsewhere.
+    p = Provider(tmp_path, "stranger", username="nobody", password="nothing", host="127.0.0.2")
     _attach(request.node, p)
     yield p
     p.close()

@@ -7,9 +7,12 @@ shows the real trunk's call does ring, so the refusal is about the address.
 
 import time
 
+import pytest
+
 from harness import sipmsg
 from harness.business import SALES_NAME, SALES_NUMBER, sales_office
 from harness.calls import PJ_TONE
+from harness.provider import Provider
 
 
 def _challenge_shape(call) -> list[dict]:
@@ -56,13 +59,20 @@ def test_registration_trunk_a_stranger_calling_the_business_number_is_challenged
     assert len(records) == 1, f"only the trunk's call reached sales.acme: {records}"
 
 
-def test_ip_trunk_only_accepts_calls_from_its_address(office, provider, stranger, phones):
+@pytest.mark.parametrize("where", ["another address", "the same address, another port"])
+def test_ip_trunk_only_accepts_calls_from_its_address(office, provider, stranger, phones, tmp_path, request, where):
     alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
+    # The trunk's entry names the provider's port, so even its own address on another port is not the trunk.
     sales_office(office, provider, members=["1001"], mode="ip")
+    if where != "another address":
+        stranger = Provider(tmp_path, "neighbour", username="nobody", password="nothing")
+        request.node._e2e_artifacts.append(stranger)
     direct = f"sip:{SALES_NUMBER}@{office.addr}"
-    # Same IP, another port: the trunk's entry names the provider's port, so this is not the trunk.
-    _assert_the_trunk_call_rings(provider, alice, target=direct)
-    mark = alice.mark()
-
-    call = stranger.call(SALES_NUMBER, target=direct)
-    _assert_refused_like_any_stranger(office, stranger, call, alice, mark)
+    try:
+        _assert_the_trunk_call_rings(provider, alice, target=direct)
+        mark = alice.mark()
+        call = stranger.call(SALES_NUMBER, target=direct)
+        _assert_refused_like_any_stranger(office, stranger, call, alice, mark)
+    finally:
+        if where != "another address":
+            stranger.close()
