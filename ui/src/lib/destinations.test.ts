@@ -12,6 +12,11 @@ describe("destinations", () => {
     expect(destinationWords({ kind: "extension", target: "1001" }, dir)).toBe("Alice (1001)");
     expect(destinationWords({ kind: "ring_group", target: "600" }, dir)).toBe("Ring group Sales (600)");
     expect(destinationWords({ kind: "hours", target: 4 }, dir)).toBe("Business hours: Office hours");
+    const withDest: Directory = {
+      ...dir,
+      schedules: [{ id: 4, name: "Office hours", open: { kind: "ring_group", target: "600" }, closed: { kind: "hangup" } }],
+    };
+    expect(destinationWords({ kind: "hours", target: 4 }, withDest)).toBe("Ring group Sales (600) during Office hours, otherwise hang up");
     expect(destinationWords({ kind: "hangup" }, dir)).toBe("Hang up");
     expect(destinationWords({ kind: "extension", target: "1999" }, dir)).toBe("1999");
   });

@@ -31,7 +31,7 @@ export function isAvailable(d: Destination | null | undefined): boolean {
 export interface Directory {
   extensions: ReadonlyArray<{ number: string; name: string }>;
   groups: ReadonlyArray<Pick<RingGroup, "number" | "name">>;
-  schedules: ReadonlyArray<Pick<Schedule, "id" | "name">>;
+  schedules: ReadonlyArray<Pick<Schedule, "id" | "name"> & Partial<Pick<Schedule, "open" | "closed">>>;
 }
 
 export const EMPTY_DIRECTORY: Directory = { extensions: [], groups: [], schedules: [] };
@@ -50,7 +50,13 @@ export function destinationWords(d: Destination | null | undefined, dir: Directo
       return `Ring group ${named(d.target, dir.groups.find((g) => g.number === d.target)?.name)}`;
     case "hours": {
       const s = dir.schedules.find((x) => x.id === d.target);
-      return `Business hours: ${s ? s.name : `schedule ${d.target}`}`;
+      if (!s) return `Business hours: schedule ${d.target}`;
+      // One level only: a schedule whose destinations are schedules again is named, not expanded.
+      const flat = (x: Destination | undefined) => (x && x.kind !== "hours" ? destinationWords(x, dir) : null);
+      const open = flat(s.open);
+      const closed = flat(s.closed);
+      if (open && closed) return `${open} during ${s.name}, otherwise ${lowerFirst(closed)}`;
+      return `Business hours: ${s.name}`;
     }
     case "conference":
       return `Conference room ${d.target} (${NOT_AVAILABLE})`;
@@ -61,6 +67,10 @@ export function destinationWords(d: Destination | null | undefined, dir: Directo
     default:
       return "Unknown destination";
   }
+}
+
+function lowerFirst(s: string): string {
+  return /^(Hang up|Ring group|Voicemail|Conference)/.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s;
 }
 
 /** A destination of `kind` pointing at the first sensible target, keeping `target` if given. */

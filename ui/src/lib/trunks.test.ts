@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TrunkState } from "../api/types";
-import { isSettled, linesWords, mergeState, readStatus, statusWords, totalLines, trunkSummary } from "./trunks";
+import { detailBeyond, isSettled, linesWords, mergeState, readStatus, statusWords, totalLines, trunkSummary } from "./trunks";
 
 const trunk = { host: "provider.example", channels: 3 };
 
@@ -43,6 +43,15 @@ describe("trunk status in words", () => {
     expect(w.advice).toMatch(/stopped trying/);
     expect(w.detail).toBe("403 Forbidden");
     expect(w.text).not.toMatch(/403/);
+  });
+
+  it("keeps only what the detail adds to the sentence", () => {
+    expect(detailBeyond("the provider refused the user name or password (401 Unauthorized)", "The provider refused the user name or password.")).toBe(
+      "401 Unauthorized",
+    );
+    expect(detailBeyond("403 Forbidden", "The provider refused the user name or password.")).toBe("403 Forbidden");
+    expect(detailBeyond("The provider did not answer", "The provider did not answer.")).toBeNull();
+    expect(detailBeyond(null, "x")).toBeNull();
   });
 
   it("says when it tries again after a failure", () => {

@@ -111,6 +111,19 @@ export function reasonAdvice(reason: string | null): { text: string; advice: str
   };
 }
 
+/**
+ * The expert's detail without what the sentence already says: "the provider refused the
+ * user name or password (401 Unauthorized)" under that sentence becomes "401 Unauthorized".
+ */
+export function detailBeyond(detail: string | null, said: string): string | null {
+  if (!detail) return null;
+  const d = detail.trim();
+  const base = said.replace(/[.!]+$/, "").trim().toLowerCase();
+  if (!d.toLowerCase().startsWith(base)) return d;
+  const rest = d.slice(base.length).trim().replace(/^[(:,—-]\s*/, "").replace(/\)$/, "").trim();
+  return rest || null;
+}
+
 /** The status in words: "Connected to provider.example — 3 lines", or what failed and what to do. */
 export function statusWords(raw: unknown, trunk?: Pick<Trunk, "host" | "channels"> | null): StatusWords {
   const s = readStatus(raw);
@@ -135,7 +148,7 @@ export function statusWords(raw: unknown, trunk?: Pick<Trunk, "host" | "channels
     case "failing": {
       const a = reasonAdvice(s.reason);
       const retry = s.retry_in !== null && s.retry_in > 0 ? ` Trying again in ${durationWords(s.retry_in)}.` : "";
-      return { text: sentence(a.text), tone: "failing", advice: a.advice + retry, detail: s.reason };
+      return { text: sentence(a.text), tone: "failing", advice: a.advice + retry, detail: detailBeyond(s.reason, a.text) };
     }
     case "rejected": {
       const a = reasonAdvice(s.reason ?? "rejected");
@@ -143,7 +156,7 @@ export function statusWords(raw: unknown, trunk?: Pick<Trunk, "host" | "channels
         text: sentence(a.text),
         tone: "failing",
         advice: `${a.advice} Switchboard stopped trying so the provider does not block this office.`,
-        detail: s.reason,
+        detail: detailBeyond(s.reason, a.text),
       };
     }
     default:

@@ -50,7 +50,9 @@ describe("setup wizard", () => {
       ["extension:1001", [1, 3]],
       ["ring_group:600", [2, 4]],
     ]);
-    expect(scheduleName("Office hours", groups[0]!, true, () => "Alice")).toBe("Office hours — Alice");
-    expect(scheduleName("Office hours", groups[0]!, false, () => "Alice")).toBe("Office hours");
+    expect(scheduleName("Office hours", groups[0]!, true)).toBe("Office hours — n1.acme, n3.acme");
+    expect(scheduleName("Office hours", groups[0]!, false)).toBe("Office hours");
+    const many = { key: "k", open: { kind: "hangup" as const }, names: [1, 2, 3, 4, 5].map((i) => name(i, { kind: "hangup" })) };
+    expect(scheduleName("Office hours", many, true)).toBe("Office hours — n1.acme, n2.acme, n3.acme and 2 more");
   });
 });

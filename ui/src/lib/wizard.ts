@@ -74,7 +74,10 @@ export function hoursGroups(
   return [...groups.values()];
 }
 
-/** A schedule's name for a group: the office's hours, with whom when there are several. */
-export function scheduleName(base: string, group: HoursGroup, several: boolean, describe: (d: Destination) => string): string {
-  return several ? `${base} — ${describe(group.open)}` : base;
+/** A schedule's name for a group: the office's hours, and for which names when there are several schedules. */
+export function scheduleName(base: string, group: HoursGroup, several: boolean): string {
+  if (!several) return base;
+  const names = group.names.map((n) => n.name);
+  const shown = names.length > 3 ? `${names.slice(0, 3).join(", ")} and ${names.length - 3} more` : names.join(", ");
+  return `${base} — ${shown}`;
 }
