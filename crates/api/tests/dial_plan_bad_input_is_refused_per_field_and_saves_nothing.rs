@@ -399,3 +399,33 @@ async fn a_trunk_still_in_use_cannot_be_removed() {
     refused_on(&h, "remove_trunk", json!({"id": 999}), 404, &["id"]).await;
     h.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_extension_a_business_name_rings_cannot_be_removed() {
+    let h = harness().await;
+    h.ok(
+        "save_business_name",
+        name(
+            "sales.acme",
+            "+442071234567",
+            json!({"kind": "extension", "target": "201"}),
+        ),
+    )
+    .await;
+    let error = refused_on(
+        &h,
+        "remove_extension",
+        json!({"number": "201"}),
+        422,
+        &["number"],
+    )
+    .await;
+    assert!(
+        error["fields"]["number"]
+            .as_str()
+            .is_some_and(|m| m.contains("sales.acme")),
+        "{error}"
+    );
+    assert!(h.store().extension("201").expect("query").is_some());
+    h.stop().await;
+}

@@ -16,6 +16,7 @@ async fn status_reports_a_running_pbx_and_its_counts() {
     assert_eq!(status["extensions"], 0);
     assert_eq!(status["sip_addresses"], json!([h.sip.to_string()]));
     assert_eq!(status["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(status["trunks"], serde_json::json!([]));
 
     h.add_extension("201", "Alice").await;
     // An empty body is an empty request.

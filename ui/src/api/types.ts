@@ -640,7 +640,12 @@ sip_addresses: Array<string>,
 /**
  * The program's version.
  */
-version: string, };
+version: string, 
+/**
+ * Each trunk's status and lines in use ("2 of 3 lines busy"); empty while the PBX is
+ * not running.
+ */
+trunks: Array<TrunkState>, };
 
 export type Transport = "udp" | "tcp" | "tls";
 

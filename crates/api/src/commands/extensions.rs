@@ -144,8 +144,12 @@ impl Command for RemoveExtensionRequest {
 
     async fn run(self, ctx: &Ctx) -> Result<RemoveExtensionResponse, ApiError> {
         let number = self.number.clone();
-        ctx.store(move |s| Ok(s.remove_extension(&self.number)?))
-            .await?;
+        // Refused while a business name, ring group or other destination still rings it.
+        ctx.store(move |s| {
+            s.remove_extension(&self.number)
+                .map_err(|e| ApiError::from_store(e, "number"))
+        })
+        .await?;
         changed(ctx, &number).await;
         Ok(RemoveExtensionResponse {})
     }

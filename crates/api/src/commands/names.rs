@@ -1,7 +1,7 @@
 //! Business names: the provider's name → number table and where each name rings. List,
 //! save one, remove one, or import the provider's whole list at once (all or nothing).
 
-use pbx::dialplan::{self as model, default_label, parse_name_list, DialPlan};
+use pbx::dialplan::{self as model, default_label, parse_name_list_numbered, DialPlan};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -158,7 +158,7 @@ impl Command for ImportBusinessNamesRequest {
     type Response = ImportBusinessNamesResponse;
 
     async fn run(self, ctx: &Ctx) -> Result<ImportBusinessNamesResponse, ApiError> {
-        let entries = parse_name_list(&self.text).map_err(|errors| {
+        let entries = parse_name_list_numbered(&self.text).map_err(|errors| {
             ApiError::fields(
                 errors
                     .into_iter()
@@ -171,11 +171,11 @@ impl Command for ImportBusinessNamesRequest {
                 "has no names: type or paste the list",
             ));
         }
-        let lines = entry_lines(&self.text, entries.len());
+        let lines: Vec<usize> = entries.iter().map(|(line, _)| *line).collect();
         let destination: model::Destination = self.destination.into();
         let names: Vec<model::BusinessName> = entries
             .into_iter()
-            .map(|e| model::BusinessName {
+            .map(|(_, e)| model::BusinessName {
                 id: 0,
                 label: typed(e.label).unwrap_or_else(|| default_label(&e.name)),
                 name: e.name,
@@ -228,25 +228,7 @@ impl Command for ImportBusinessNamesRequest {
     }
 }
 
-/// The line number (from 1) of each parsed entry, found by parsing the lines one at a time;
-/// empty when that does not give one entry per parsed name (then problems are reported on
-/// the whole text).
-fn entry_lines(text: &str, entries: usize) -> Vec<usize> {
-    let mut lines = Vec::with_capacity(entries);
-    for (i, line) in text.lines().enumerate() {
-        match parse_name_list(line) {
-            Ok(found) if found.len() == 1 => lines.push(i + 1),
-            Ok(found) if found.is_empty() => {}
-            _ => return Vec::new(),
-        }
-    }
-    if lines.len() == entries {
-        lines
-    } else {
-        Vec::new()
-    }
-}
-
+/// The field for a problem with the `index`th imported name: its line.
 fn line_field(index: usize, lines: &[usize]) -> String {
     lines
         .get(index)

@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::command::{Command, Ctx};
+use crate::commands::trunks::trunk_states;
+use crate::types::TrunkState;
 use crate::ApiError;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
@@ -22,6 +24,9 @@ pub struct StatusResponse {
     pub sip_addresses: Vec<String>,
     /// The program's version.
     pub version: String,
+    /// Each trunk's status and lines in use ("2 of 3 lines busy"); empty while the PBX is
+    /// not running.
+    pub trunks: Vec<TrunkState>,
 }
 
 impl Command for StatusRequest {
@@ -44,6 +49,7 @@ impl Command for StatusRequest {
                 .map(ToString::to_string)
                 .collect(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
+            trunks: trunk_states(ctx).await,
         })
     }
 }
