@@ -62,6 +62,11 @@ impl Pbx {
                 let Ok(uri) = binding.contact.parse::<Uri>() else {
                     continue;
                 };
+                // One device serving two members rings once: a second INVITE with the
+                // same Call-ID, tag and CSeq would be a merged request (RFC 3261 §8.2.2.2).
+                if targets.iter().any(|(_, u, p)| *u == uri && *p == peer) {
+                    continue;
+                }
                 targets.push((extension.clone(), uri, peer));
             }
         }

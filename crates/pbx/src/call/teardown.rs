@@ -148,6 +148,8 @@ impl Pbx {
         for trunk in lines {
             self.trunks.release_line(trunk);
         }
+        // Line counts are live on the dashboard, whatever ended the call.
+        self.drain_trunk_events();
         if let Some(ports) = relay {
             self.actions.push_back(Action::RelayClose { id: ports.id });
         }
