@@ -15,5 +15,4 @@ mod trunks;
 mod tests;
 
 pub use status::{TrunkState, TrunkStatus};
-#[allow(unused_imports)]
-pub(crate) use trunks::{TrunkCredentials, Trunks};
+pub(crate) use trunks::Trunks;

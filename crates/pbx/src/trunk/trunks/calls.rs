@@ -11,7 +11,6 @@ use crate::dialplan::{Trunk, TrunkAuth, TrunkId};
 
 /// A trunk's login, for answering a provider's challenge to an outbound call.
 #[derive(Clone, Copy)]
-#[allow(dead_code)] // for outbound calls through the trunk
 pub(crate) struct TrunkCredentials<'a> {
     /// The digest user name (the auth user name if set, else the user name).
     pub username: &'a str,
@@ -27,7 +26,6 @@ impl std::fmt::Debug for TrunkCredentials<'_> {
     }
 }
 
-#[allow(dead_code)] // for outbound calls through the trunk
 impl TrunkCredentials<'_> {
     /// The header and value answering the challenge of a 401/407 to a request with
     /// `method` and Request-URI `uri` (RFC 3261 §22.2/§22.3); `None` when the
@@ -46,7 +44,6 @@ impl TrunkCredentials<'_> {
     }
 }
 
-#[allow(dead_code)] // the call model's side
 impl Trunks {
     /// The trunk an inbound request came from, if any. Registration mode: the
     /// Request-URI names the trunk's contact user (the provider calls the contact we
@@ -120,21 +117,6 @@ impl Trunks {
     /// trunks and unknown ones.
     pub fn credentials(&self, id: TrunkId) -> Option<TrunkCredentials<'_>> {
         credentials_of(&self.entry(id)?.trunk)
-    }
-
-    /// The header and value answering a provider's 401/407 to a request through trunk
-    /// `id` (an outbound INVITE) with `method` and Request-URI `uri`. `None` for IP
-    /// trunks, unknown trunks, or a challenge we cannot answer.
-    pub fn answer_challenge(
-        &mut self,
-        id: TrunkId,
-        response: &Response,
-        method: &str,
-        uri: &str,
-    ) -> Option<(&'static str, String)> {
-        let entry = self.entries.iter().find(|e| e.trunk.id == id)?;
-        let credentials = credentials_of(&entry.trunk)?;
-        credentials.answer(response, method, uri, &mut self.rng)
     }
 }
 

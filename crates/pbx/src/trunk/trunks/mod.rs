@@ -17,8 +17,6 @@ use crate::trunk::status::{TrunkState, TrunkStatus};
 
 mod calls;
 
-pub(crate) use calls::TrunkCredentials;
-
 /// A REGISTER to hand to the transaction layer.
 pub(crate) struct Outgoing {
     /// Report the outcome of sending with this.
@@ -41,7 +39,6 @@ struct Entry {
     registration: Option<Registration>,
 }
 
-#[allow(dead_code)] // contact_user serves inbound matching
 impl Entry {
     fn status(&self) -> TrunkStatus {
         if !self.trunk.enabled {
@@ -61,7 +58,6 @@ impl Entry {
     }
 }
 
-#[allow(dead_code)] // match_inbound, lines and credentials serve the call model
 pub(crate) struct Trunks {
     /// In the plan's order, which is the order inbound matching tries them.
     entries: Vec<Entry>,
@@ -76,7 +72,6 @@ pub(crate) struct Trunks {
     rng: StdRng,
 }
 
-#[allow(dead_code)] // match_inbound, lines and credentials serve the call model
 impl Trunks {
     pub fn new(seed: Option<u64>) -> Self {
         Trunks {
