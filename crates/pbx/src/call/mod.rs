@@ -1,8 +1,11 @@
 //! The B2BUA call model: a caller's leg (A, where we are the UAS), the forks ringing the
-//! callee's devices (B branches, where we are the UAC), and the media relay between them.
+//! callee's devices or a trunk's provider (B branches, where we are the UAC), and the
+//! media relay between them.
 //!
-//! A call moves Routing → Ringing → Answered → gone. The first branch to answer wins and
-//! the others are CANCELled (RFC 3261 §16.7 forking behaviour, done by a B2BUA).
+//! A call moves Routing → Ringing → Answered → gone. While ringing it may go through
+//! several steps (a ring group in order, then its final destination; trunks in failover
+//! order), each a new set of forks. The first branch to answer wins and the others are
+//! CANCELled (RFC 3261 §16.7 forking behaviour, done by a B2BUA).
 
 mod anchor;
 mod branch;

@@ -1,5 +1,7 @@
-//! A new INVITE from a phone: authenticate, find the callee, fork to its devices
-//! (RFC 3261 §16.6 as a B2BUA), anchoring media at the relay.
+//! A new INVITE: from a trunk (see `inbound`) or from an authenticated extension, which
+//! calls an extension, a ring group, or a number out through a trunk. Whatever the
+//! destination, the caller's leg is set up here and ringing starts (`ring_group`,
+//! `outbound`).
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
