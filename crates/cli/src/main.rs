@@ -1,10 +1,12 @@
 //! `switchboard`: the headless PBX daemon and its administration commands.
 
+mod admin_client;
 mod cdr;
 mod extension;
 mod lan_address;
 mod serve;
 mod time_format;
+mod trunk;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -48,6 +50,11 @@ enum Command {
         #[command(subcommand)]
         command: extension::Command,
     },
+    /// Provider trunks and their live status
+    Trunk {
+        #[command(subcommand)]
+        command: trunk::Command,
+    },
     /// Call history
     Cdr {
         #[command(subcommand)]
@@ -76,6 +83,7 @@ fn run(cli: Cli, logging: Logging) -> anyhow::Result<()> {
     };
     match cli.command {
         Command::Extension { command } => extension::run(command, &data_dir),
+        Command::Trunk { command } => trunk::run(command, &data_dir),
         Command::Cdr { command } => cdr::run(command, &data_dir),
         Command::Serve(args) => serve::run(args, data_dir, logging),
     }
