@@ -284,7 +284,7 @@ fn disabled_unknown_and_repeated_trunks_are_skipped() {
 #[test]
 fn no_matching_route_means_no_targets() {
     let plan = office();
-    assert_eq!(plan.outbound_targets("112"), Vec::new());
+    assert_eq!(plan.outbound_targets("12345"), Vec::new());
     assert_eq!(plan.outbound_targets(""), Vec::new());
     let mut stripped = office();
     stripped.outbound_routes = vec![route(1, &["0."], 10, "", &[1])];
@@ -308,4 +308,24 @@ fn only_dialable_numbers_go_out() {
     // A prefix that skipped validation cannot smuggle anything in either.
     plan.outbound_routes = vec![route(1, &["0."], 0, "sip:", &[1])];
     assert_eq!(plan.outbound_targets("0123"), Vec::new());
+}
+
+#[test]
+fn emergency_numbers_go_out_on_every_enabled_trunk_even_without_a_route() {
+    let mut plan = office();
+    assert_eq!(
+        plan.outbound_targets("112"),
+        vec![(1, "112".to_string()), (2, "112".to_string())]
+    );
+    plan.trunks[0].enabled = false;
+    assert_eq!(plan.outbound_targets("999"), vec![(2, "999".to_string())]);
+    // A route that takes the number comes first, with its own prefix.
+    plan.trunks[0].enabled = true;
+    plan.outbound_routes = vec![route(1, &["999"], 0, "*", &[2])];
+    assert_eq!(
+        plan.outbound_targets("999"),
+        vec![(2, "*999".to_string()), (1, "999".to_string())]
+    );
+    // Not an emergency number: nothing without a route.
+    assert_eq!(plan.outbound_targets("998"), Vec::new());
 }

@@ -150,15 +150,7 @@ impl DialPlan {
     /// Whether `extension` may call `dialled` through a trunk: it has the permission, or
     /// `dialled` is an emergency number (always allowed, whoever dials it).
     pub fn may_call_out(&self, extension: &str, dialled: &str) -> bool {
-        if self.outbound_allowed.iter().any(|e| e == extension) {
-            return true;
-        }
-        let dialled = normalize_number(dialled);
-        !dialled.is_empty()
-            && self
-                .emergency_numbers
-                .iter()
-                .any(|e| normalize_number(e) == dialled)
+        self.outbound_allowed.iter().any(|e| e == extension) || self.is_emergency(dialled)
     }
 
     /// Routes for a dialled number: (trunk, number to send) in order, across matching routes.
@@ -166,6 +158,9 @@ impl DialPlan {
     /// each matching route strips then prepends; disabled and unknown trunks are skipped, and
     /// a pair already listed is not tried twice. Only [`is_dialable`] strings go in or come
     /// out, whatever the plan says: the result becomes a Request-URI.
+    ///
+    /// An emergency number must never fail for want of a route: after the routes' targets,
+    /// every other enabled trunk is tried with the number as dialled.
     pub fn outbound_targets(&self, dialled: &str) -> Vec<(TrunkId, String)> {
         let mut targets: Vec<(TrunkId, String)> = Vec::new();
         if !is_dialable(dialled) {
@@ -193,6 +188,22 @@ impl DialPlan {
                 }
             }
         }
+        if self.is_emergency(dialled) {
+            for trunk in self.trunks.iter().filter(|t| t.enabled) {
+                if !targets.iter().any(|(t, _)| *t == trunk.id) {
+                    targets.push((trunk.id, dialled.to_string()));
+                }
+            }
+        }
         targets
+    }
+
+    fn is_emergency(&self, dialled: &str) -> bool {
+        let dialled = normalize_number(dialled);
+        !dialled.is_empty()
+            && self
+                .emergency_numbers
+                .iter()
+                .any(|e| normalize_number(e) == dialled)
     }
 }
