@@ -371,6 +371,28 @@ async fn bad_business_hours_and_routes_are_refused() {
         &["routes.0.patterns.1", "routes.0.trunks.0"],
     )
     .await;
+    let numbers = json!({"routes": [], "emergency_numbers": ["112", "9-9-9x"]});
+    refused_on(
+        &h,
+        "save_outbound_routes",
+        numbers,
+        422,
+        &["emergency_numbers.1"],
+    )
+    .await;
+    let none = json!({"routes": [], "emergency_numbers": []});
+    refused_on(
+        &h,
+        "save_outbound_routes",
+        none,
+        422,
+        &["emergency_numbers"],
+    )
+    .await;
+    assert_eq!(
+        h.store().emergency_numbers().expect("numbers"),
+        store::DEFAULT_EMERGENCY_NUMBERS
+    );
     refused_on(
         &h,
         "set_outbound_permission",

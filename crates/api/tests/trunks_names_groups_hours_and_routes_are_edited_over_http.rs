@@ -319,7 +319,17 @@ async fn outbound_routes_and_permissions_are_saved_and_listed() {
             .expect("e")
             .outbound_allowed
     );
-    h.ok("save_outbound_routes", json!({"routes": []})).await;
+    let saved = h
+        .ok(
+            "save_outbound_routes",
+            json!({"routes": [], "emergency_numbers": ["112", " 9-9-9 "]}),
+        )
+        .await;
+    assert_eq!(saved["emergency_numbers"], json!(["112", "999"]));
+    assert_eq!(
+        h.store().emergency_numbers().expect("numbers"),
+        ["112", "999"]
+    );
     assert!(h
         .store()
         .load_dial_plan()

@@ -520,16 +520,22 @@ export type SaveBusinessNameResponse = {
 name: BusinessName, };
 
 /**
- * Replaces every outbound route with `routes`, in this order. Problems are named by
- * position: `routes.1.patterns.0`.
+ * Replaces every outbound route with `routes`, in this order, and the emergency numbers
+ * when given. Problems are named by position: `routes.1.patterns.0`,
+ * `emergency_numbers.0`.
  */
-export type SaveOutboundRoutesRequest = { routes: Array<OutboundRoute>, };
+export type SaveOutboundRoutesRequest = { routes: Array<OutboundRoute>, 
+/**
+ * Numbers every extension may always call (`112`, `999`); kept as they are when left
+ * out. At least one.
+ */
+emergency_numbers?: Array<string>, };
 
 export type SaveOutboundRoutesResponse = { 
 /**
  * As saved, with their ids.
  */
-routes: Array<OutboundRoute>, };
+routes: Array<OutboundRoute>, emergency_numbers: Array<string>, };
 
 /**
  * Adds a ring group, or replaces the one numbered `previous_number` (which may differ

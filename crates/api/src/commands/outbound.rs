@@ -1,6 +1,7 @@
 //! Outbound calls: the routes that send dialled numbers out through trunks, and which
 //! extensions may use them (emergency numbers are always allowed).
 
+use pbx::dialplan::normalize_number;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -38,18 +39,25 @@ impl Command for ListOutboundRoutesRequest {
     }
 }
 
-/// Replaces every outbound route with `routes`, in this order. Problems are named by
-/// position: `routes.1.patterns.0`.
+/// Replaces every outbound route with `routes`, in this order, and the emergency numbers
+/// when given. Problems are named by position: `routes.1.patterns.0`,
+/// `emergency_numbers.0`.
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct SaveOutboundRoutesRequest {
     pub routes: Vec<OutboundRoute>,
+    /// Numbers every extension may always call (`112`, `999`); kept as they are when left
+    /// out. At least one.
+    #[serde(default)]
+    #[ts(optional)]
+    pub emergency_numbers: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct SaveOutboundRoutesResponse {
     /// As saved, with their ids.
     pub routes: Vec<OutboundRoute>,
+    pub emergency_numbers: Vec<String>,
 }
 
 impl Command for SaveOutboundRoutesRequest {
@@ -59,28 +67,43 @@ impl Command for SaveOutboundRoutesRequest {
     async fn run(self, ctx: &Ctx) -> Result<SaveOutboundRoutesResponse, ApiError> {
         let routes: Vec<pbx::dialplan::OutboundRoute> =
             self.routes.into_iter().map(Into::into).collect();
+        let emergency: Option<Vec<String>> = self
+            .emergency_numbers
+            .map(|numbers| numbers.iter().map(|n| normalize_number(n)).collect());
         let saved = ctx
             .store(move |s| {
                 let before = s.load_dial_plan()?;
                 let mut after = before.clone();
                 after.outbound_routes = routes.clone();
+                if let Some(numbers) = &emergency {
+                    if numbers.is_empty() {
+                        return Err(ApiError::field(
+                            "emergency_numbers",
+                            "needs at least one number, so every phone can call for help",
+                        ));
+                    }
+                    after.emergency_numbers = numbers.clone();
+                }
                 let exts = extension_numbers(s)?;
-                check(
-                    &before,
-                    &after,
-                    &exts,
-                    &list("outbound_routes", "routes"),
-                    &Elsewhere::on("routes"),
-                )?;
+                let routes_map = list("outbound_routes", "routes");
+                let numbers_map = list("emergency_numbers", "emergency_numbers");
+                let map = |p: &str| routes_map(p).or_else(|| numbers_map(p));
+                check(&before, &after, &exts, &map, &Elsewhere::on("routes"))?;
+                // Both were checked together above; the numbers are one row, so saving
+                // them first cannot leave the routes half-saved.
+                if let Some(numbers) = &emergency {
+                    s.set_emergency_numbers(numbers)?;
+                }
                 s.save_outbound_routes(&routes)?;
-                Ok(s.load_dial_plan()?.outbound_routes)
+                Ok(s.load_dial_plan()?)
             })
             .await?;
         ctx.publish(Event::DialPlanChanged {
             what: "outbound_routes".to_owned(),
         });
         Ok(SaveOutboundRoutesResponse {
-            routes: saved.into_iter().map(Into::into).collect(),
+            routes: saved.outbound_routes.into_iter().map(Into::into).collect(),
+            emergency_numbers: saved.emergency_numbers,
         })
     }
 }
