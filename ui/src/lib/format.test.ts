@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  reasonParts,
   callStateWords,
   clock,
   devicesWords,
@@ -98,5 +99,14 @@ describe("suggested extension numbers", () => {
 
   it("finds a gap when the top is full", () => {
     expect(suggestNumber(["9999999999"])).toBe("10");
+  });
+});
+
+describe("call reasons", () => {
+  it("splits the words from the SIP code", () => {
+    expect(reasonParts("603 Decline: the destination hangs up")).toEqual({ words: "The destination hangs up.", code: "603 Decline" });
+    expect(reasonParts("480 Temporarily Unavailable")).toEqual({ words: null, code: "480 Temporarily Unavailable" });
+    expect(reasonParts("voicemail is not available yet")).toEqual({ words: "Voicemail is not available yet.", code: null });
+    expect(reasonParts(null)).toEqual({ words: null, code: null });
   });
 });

@@ -138,3 +138,16 @@ export function phoneServer(sipAddrs: readonly string[]): string | null {
   const port = any.slice(any.lastIndexOf(":") + 1);
   return `this computer's address, port ${port}`;
 }
+
+/**
+ * A call record's reason split into words for the owner and the SIP code for the expert:
+ * "603 Decline: the destination hangs up" → "The destination hangs up." and "603 Decline".
+ */
+export function reasonParts(reason: string | null | undefined): { words: string | null; code: string | null } {
+  const r = (reason ?? "").trim();
+  if (!r) return { words: null, code: null };
+  const m = /^(\d{3}(?: [^:]*)?):\s*(.+)$/.exec(r);
+  if (m) return { words: sentence(m[2]!), code: m[1]!.trim() };
+  if (/^\d{3}\b/.test(r)) return { words: null, code: r };
+  return { words: sentence(r), code: null };
+}
