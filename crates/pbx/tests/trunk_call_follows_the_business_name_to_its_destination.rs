@@ -103,3 +103,37 @@ fn the_number_matches_in_any_common_format() {
     let from = w.phones[ALICE].calls[idx].invite.from().expect("From");
     assert_eq!(from.display_name.as_deref(), Some("[Sales] Jane Doe"));
 }
+
+#[test]
+fn a_trusted_trunk_names_the_caller_by_p_asserted_identity() {
+    for (trusted, shown, number) in [
+        (true, "[Sales] Jane Smith", "+447700900999"),
+        (false, "[Sales] Jane Doe", support::trunk_office::JANE),
+    ] {
+        let mut w = World::lan(85);
+        let mut p = provider(86);
+        p.call_headers = vec![(
+            "P-Asserted-Identity".into(),
+            "\"Jane Smith\" <sip:+447700900999@203.0.113.5>".into(),
+        )];
+        w.add(p);
+        w.add(alice(87));
+        w.with(ALICE, |p, now| p.register(now));
+        assert!(w.run_until(Duration::from_secs(5), |w| w.phones[ALICE].registered));
+        let mut plan = sales_plan(2, Destination::Extension("100".into()));
+        plan.trunks[0].trust_pai = trusted;
+        w.install(plan);
+        w.with(PROVIDER, |p, now| p.call(now, SALES_NUMBER));
+        assert!(w.run_until(Duration::from_secs(2), |w| w.phones[ALICE]
+            .incoming(0)
+            .is_some()));
+        let idx = w.phones[ALICE].incoming(0).expect("ringing");
+        let from = w.phones[ALICE].calls[idx].invite.from().expect("From");
+        assert_eq!(
+            from.display_name.as_deref(),
+            Some(shown),
+            "trusted: {trusted}"
+        );
+        assert_eq!(from.uri.user_unescaped().as_deref(), Some(number));
+    }
+}

@@ -121,6 +121,8 @@ pub struct SimPhone {
     pub send_acks: bool,
     /// The display name in the From of calls this phone places.
     pub display_name: Option<String>,
+    /// Headers added to the INVITEs of calls this phone places (P-Asserted-Identity…).
+    pub call_headers: Vec<(String, String)>,
     /// re-INVITEs left unanswered, by call.
     pub pending_reinvites: Vec<(usize, ServerKey)>,
     pub registered: bool,
@@ -155,6 +157,7 @@ impl SimPhone {
             send_acks: true,
             delayed_offer: false,
             display_name: None,
+            call_headers: Vec::new(),
             pending_reinvites: Vec::new(),
             registered: false,
             register_responses: Vec::new(),
@@ -242,6 +245,9 @@ impl SimPhone {
         h.push("Call-ID", call_id.as_str());
         h.push("CSeq", "1 INVITE");
         h.push("Contact", self.contact());
+        for (name, value) in &self.call_headers {
+            h.push(name, value.as_str());
+        }
         if !self.delayed_offer {
             h.push("Content-Type", "application/sdp");
             invite.body = self.sdp_body(Direction::SendRecv);
