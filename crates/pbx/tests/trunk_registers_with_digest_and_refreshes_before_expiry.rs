@@ -117,3 +117,26 @@ fn status_events_follow_registration() {
     office.run_until(Duration::from_secs(600));
     assert_eq!(office.events.len(), 2);
 }
+
+#[test]
+fn a_proxy_and_the_registrar_may_both_challenge() {
+    let mut office = Office::new(3, vec![Algorithm::Md5]);
+    office.forced.push_back(Forced::Status(
+        407,
+        "Proxy Authentication Required",
+        vec![(
+            "Proxy-Authenticate",
+            "Digest realm=\"proxy.example\", nonce=\"p1\", qop=\"auth\"".to_owned(),
+        )],
+    ));
+    office.set_plan(plan(vec![trunk(1)]));
+    // 407 → answered for the proxy → 401 from the registrar → both answered → 200.
+    assert_eq!(office.seen.len(), 3);
+    let proxy_auth = |s: &Seen| s.request.headers.get("Proxy-Authorization").is_some();
+    assert!(proxy_auth(&office.seen[1]) && office.seen[1].authorization().is_none());
+    assert!(proxy_auth(&office.seen[2]) && office.seen[2].authorization().is_some());
+    assert!(matches!(
+        office.status(1),
+        Some(TrunkStatus::Registered { .. })
+    ));
+}

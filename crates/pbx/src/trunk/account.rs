@@ -159,8 +159,8 @@ pub(crate) struct RegisterRequest<'a> {
     /// A Contact registered before that no longer applies, removed with `expires=0`.
     pub stale_contact: Option<SocketAddr>,
     pub user_agent: &'a str,
-    /// `(header, value)` of a digest answer, when we have a challenge to answer.
-    pub authorization: Option<(&'static str, String)>,
+    /// `(header, value)` of each digest answer, one per challenging origin.
+    pub authorization: Vec<(&'static str, String)>,
 }
 
 impl Account {
@@ -203,7 +203,7 @@ impl Account {
                 .push("Contact", format!("{};expires=0", self.contact(stale)));
         }
         request.headers.push("Expires", r.expires.to_string());
-        if let Some((header, value)) = r.authorization {
+        for (header, value) in r.authorization {
             request.headers.push(header, value);
         }
         request.headers.push("Allow", crate::util::ALLOW);

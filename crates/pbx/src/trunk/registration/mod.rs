@@ -57,9 +57,10 @@ struct Credentials {
 struct InFlight {
     /// Set once the transaction layer took it.
     key: Option<ClientKey>,
-    /// It answered a challenge from the previous response: a new challenge now means
-    /// the provider refused the password, unless it says the nonce was only stale.
-    fresh_credentials: bool,
+    /// It answered a challenge of this origin from the previous response: a new
+    /// challenge of the same origin now means the password was refused, unless it
+    /// says the nonce was only stale.
+    fresh_credentials: Option<ChallengeOrigin>,
     /// Our address towards the provider when it was sent.
     local: SocketAddr,
     /// The Contact it registered.
@@ -80,9 +81,11 @@ pub(crate) struct Registration {
     in_flight: Option<InFlight>,
     /// Consecutive failures, for the backoff (RFC 5626 §4.5).
     failures: u32,
-    credentials: Option<Credentials>,
-    /// The next REGISTER answers a challenge just received.
-    answer_fresh: bool,
+    /// One per origin: a proxy on the way and the registrar may both challenge
+    /// (RFC 3261 §22.3).
+    credentials: Vec<Credentials>,
+    /// The next REGISTER answers a challenge of this origin just received.
+    answer_fresh: Option<ChallengeOrigin>,
     /// The lifetime we ask for; raised by a 423 (RFC 3261 §10.2.8).
     expires: u32,
     call_id: String,
@@ -116,8 +119,8 @@ impl Registration {
             send_at: None,
             in_flight: None,
             failures: 0,
-            credentials: None,
-            answer_fresh: false,
+            credentials: Vec::new(),
+            answer_fresh: None,
             expires,
             call_id: crate::util::token(rng),
             from_tag: crate::util::token(rng),
@@ -215,7 +218,7 @@ impl Registration {
     /// (RFC 3261 §10.2.2, Expires: 0) if it may have one, else finish.
     pub fn unregister(&mut self, now: Instant) {
         self.in_flight = None;
-        self.answer_fresh = false;
+        self.answer_fresh = None;
         if self.bound && self.target.is_some() {
             self.state = State::Unregistering;
             self.send_at = Some(now);
@@ -250,18 +253,22 @@ impl Registration {
         };
         self.cseq = self.cseq.wrapping_add(1).max(1);
         let request_uri = self.account.registrar_uri().to_string();
-        let authorization = self.credentials.as_mut().map(|c| {
-            c.nc = c.nc.wrapping_add(1);
-            let value = c.challenge.authorization(
-                self.account.digest_user(),
-                &self.account.password,
-                "REGISTER",
-                &request_uri,
-                c.nc,
-                &c.cnonce,
-            );
-            (c.origin.answer_header(), value)
-        });
+        let authorization = self
+            .credentials
+            .iter_mut()
+            .map(|c| {
+                c.nc = c.nc.wrapping_add(1);
+                let value = c.challenge.authorization(
+                    self.account.digest_user(),
+                    &self.account.password,
+                    "REGISTER",
+                    &request_uri,
+                    c.nc,
+                    &c.cnonce,
+                );
+                (c.origin.answer_header(), value)
+            })
+            .collect();
         let contact = match (removing, self.last_contact) {
             // The removal names the binding we made, wherever we are now.
             (true, Some(last)) => last,
@@ -285,7 +292,7 @@ impl Registration {
         });
         self.in_flight = Some(InFlight {
             key: None,
-            fresh_credentials: std::mem::take(&mut self.answer_fresh),
+            fresh_credentials: self.answer_fresh.take(),
             local,
             contact,
             corrects_contact: std::mem::take(&mut self.correcting_contact),
@@ -300,9 +307,15 @@ impl Registration {
         }
     }
 
-    /// The REGISTER could not be sent at all.
+    /// The REGISTER could not be sent at all. A removal is not retried: the binding
+    /// expires at the provider on its own.
     pub fn send_failed(&mut self, now: Instant, reason: String, rng: &mut impl Rng) {
         self.in_flight = None;
+        if self.state == State::Unregistering {
+            self.state = State::Done;
+            self.send_at = None;
+            return;
+        }
         self.fail(now, reason, None, rng);
     }
 }

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use rand::Rng;
-use sip::auth::Challenge;
+use sip::auth::{Challenge, ChallengeOrigin};
 use sip::Response;
 
 use super::{Credentials, InFlight, Registration, State, MAX_RETRY_AFTER};
@@ -24,7 +24,7 @@ impl Registration {
             return self.unregister_answered(now, response, in_flight, rng);
         }
         match response.status {
-            200..=299 => self.registered(now, response, in_flight),
+            200..=299 => self.registered(now, response, in_flight, rng),
             401 | 407 => self.challenged(now, response, in_flight, rng),
             // RFC 3261 §21.4.4: the provider understood us and will not register us.
             403 => self.reject(format!(
@@ -46,23 +46,24 @@ impl Registration {
         }
     }
 
-    fn registered(&mut self, now: Instant, response: &Response, sent: InFlight) {
+    fn registered(
+        &mut self,
+        now: Instant,
+        response: &Response,
+        sent: InFlight,
+        rng: &mut impl Rng,
+    ) {
         let granted = answer::granted_expiry(response, &self.account.contact_user, sent.contact)
             .unwrap_or(self.expires);
         self.bound = true;
         self.last_contact = Some(sent.contact);
         self.failures = 0;
         if granted == 0 {
-            // Accepted but for no time at all: nothing is registered. Try again later
-            // rather than at once, which would loop.
+            // Accepted but for no time at all: nothing is registered. A failure like
+            // any other, so that a provider doing this every time is not hammered.
             self.bound = false;
-            let wait = backoff::BASE;
-            self.state = State::Failing {
-                reason: "the provider accepted the registration for 0 seconds".to_owned(),
-                retry_in: wait.as_secs(),
-            };
-            self.send_at = Some(now + wait);
-            return;
+            let reason = "the provider accepted the registration for 0 seconds".to_owned();
+            return self.fail(now, reason, None, rng);
         }
         // Refresh at half the lifetime: time enough for retries before it lapses.
         let refresh = Duration::from_secs(u64::from(granted).div_ceil(2));
@@ -97,20 +98,14 @@ impl Registration {
             ));
         };
         // RFC 7616 §3.3: stale=true says the password was right, only the nonce old.
-        if in_flight.fresh_credentials && !challenge.stale {
-            self.credentials = None;
+        if in_flight.fresh_credentials == Some(origin) && !challenge.stale {
+            self.credentials.clear();
             return self.reject(format!(
                 "the provider refused the user name or password ({})",
                 answer::status_text(response)
             ));
         }
-        self.credentials = Some(Credentials {
-            origin,
-            challenge,
-            nc: 0,
-            cnonce: crate::util::token(rng),
-        });
-        self.answer_fresh = true;
+        self.remember(origin, challenge, rng);
         // The same REGISTER again, with credentials: still a correction if it was one.
         self.correcting_contact = in_flight.corrects_contact;
         self.send_at = Some(now);
@@ -128,15 +123,9 @@ impl Registration {
         in_flight: InFlight,
         rng: &mut impl Rng,
     ) {
-        if matches!(response.status, 401 | 407) && !in_flight.fresh_credentials {
-            if let Some((origin, challenge)) = Challenge::from_response(response) {
-                self.credentials = Some(Credentials {
-                    origin,
-                    challenge,
-                    nc: 0,
-                    cnonce: crate::util::token(rng),
-                });
-                self.answer_fresh = true;
+        if let Some((origin, challenge)) = Challenge::from_response(response) {
+            if in_flight.fresh_credentials.is_none() {
+                self.remember(origin, challenge, rng);
                 self.send_at = Some(now);
                 return;
             }
@@ -145,6 +134,19 @@ impl Registration {
         self.last_contact = None;
         self.state = State::Done;
         self.send_at = None;
+    }
+
+    /// Keeps `challenge` to answer in the next REGISTERs, replacing any earlier one of
+    /// the same origin, with a fresh cnonce (RFC 7616 §3.4).
+    fn remember(&mut self, origin: ChallengeOrigin, challenge: Challenge, rng: &mut impl Rng) {
+        self.credentials.retain(|c| c.origin != origin);
+        self.credentials.push(Credentials {
+            origin,
+            challenge,
+            nc: 0,
+            cnonce: crate::util::token(rng),
+        });
+        self.answer_fresh = Some(origin);
     }
 
     fn reject(&mut self, reason: String) {
