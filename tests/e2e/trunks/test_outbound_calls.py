@@ -20,6 +20,7 @@ def _trunk_with_route(office, provider, from_user=None):
     # UK style: 0 then a national number leaves as +44 without the 0.
     office.save_outbound_routes([route([trunk["id"]], ["0."], strip=1, prepend="+44")])
     provider.wait_binding()
+    office.wait_plan_loaded()
     return trunk
 
 
@@ -27,6 +28,7 @@ def test_an_allowed_extension_calls_out_through_the_trunk(office, provider, phon
     alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
     trunk = _trunk_with_route(office, provider, from_user="acct-778")
     office.set_outbound_permission("1001", True)
+    office.wait_plan_loaded()
     answerer = provider.accept_calls()
 
     alice.call(office.uri("02071234567"))
@@ -60,6 +62,7 @@ def test_a_dialled_string_with_other_characters_is_refused(office, provider, pho
     alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
     _trunk_with_route(office, provider)
     office.set_outbound_permission("1001", True)
+    office.wait_plan_loaded()
     provider.accept_calls()
     alice.call(office.uri("0207abc"))
     assert alice.wait_disconnected() == 484
