@@ -97,3 +97,30 @@ fn without_a_nat_nothing_is_corrected() {
     office.set_plan(plan(vec![trunk(1)]));
     assert_eq!(office.seen.len(), 2);
 }
+
+#[test]
+fn a_network_change_with_the_same_local_address_keeps_the_public_contact() {
+    let mut office = Office::new(74, vec![Algorithm::Md5]);
+    office.nat_as = Some(addr(PUBLIC));
+    office.set_plan(plan(vec![trunk(1)]));
+    office.run_until(Duration::from_secs(10));
+    let before = office.seen.len();
+    office.network_changed();
+    assert_eq!(office.seen.len(), before + 1, "one REGISTER, no correction");
+    assert_eq!(
+        contacts(&office.seen[before]),
+        [format!("<sip:{CONTACT_USER}@198.51.100.20:40123>")]
+    );
+
+    // The NAT now maps us elsewhere: the next answer corrects the contact once.
+    office.nat_as = Some(addr("198.51.100.20:50000"));
+    office.network_changed();
+    let last = office.seen.last().expect("a REGISTER");
+    assert_eq!(
+        contacts(last),
+        [
+            format!("<sip:{CONTACT_USER}@198.51.100.20:50000>"),
+            format!("<sip:{CONTACT_USER}@198.51.100.20:40123>;expires=0"),
+        ]
+    );
+}

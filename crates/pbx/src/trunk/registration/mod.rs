@@ -205,8 +205,8 @@ impl Registration {
     /// be ignored) and the failure count.
     fn restart(&mut self, now: Instant) {
         self.in_flight = None;
-        // A new network means a new NAT mapping, found again from the next answer.
-        self.nat = None;
+        // A NAT mapping found earlier stays while our local address is the same (see
+        // `nat::contact_for`); if the NAT changed, the next answer corrects it.
         self.failures = 0;
         self.send_at = Some(now);
         if !matches!(self.state, State::Registered { .. }) {
