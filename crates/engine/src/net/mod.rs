@@ -44,6 +44,7 @@ pub(crate) struct Inbound {
 #[derive(Debug)]
 pub(crate) enum NetEvent {
     Message(Inbound),
-    /// A TCP connection closed; responses for it can no longer be delivered.
+    /// A TCP connection closed, or could not be opened; messages for it can no longer be
+    /// delivered.
     TcpClosed(SocketAddr),
 }

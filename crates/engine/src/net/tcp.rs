@@ -42,7 +42,12 @@ impl TcpConnections {
                             let w = conns.adopt(stream, dest, events);
                             let _ = w.send(bytes).await;
                         }
-                        Err(e) => tracing::debug!(%dest, error = %e, "TCP connect failed"),
+                        Err(e) => {
+                            tracing::debug!(%dest, error = %e, "TCP connect failed");
+                            // RFC 3261 §8.1.3.1: the request's transaction fails now (as
+                            // a 503) instead of timing out, so a trunk fails over at once.
+                            let _ = events.send(NetEvent::TcpClosed(dest)).await;
+                        }
                     }
                 });
             }

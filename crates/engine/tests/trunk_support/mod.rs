@@ -143,26 +143,7 @@ impl Provider {
 
     /// Answers `request` with `status` (e.g. `200 OK`) and the extra header lines.
     pub async fn reply(&self, request: &Message, to: SocketAddr, status: &str, extra: &[String]) {
-        let mut out = format!("SIP/2.0 {status}\r\n");
-        for via in request.headers_named("Via") {
-            out.push_str(&format!("Via: {via}\r\n"));
-        }
-        for name in ["From", "Call-ID", "CSeq"] {
-            if let Some(value) = request.header(name) {
-                out.push_str(&format!("{name}: {value}\r\n"));
-            }
-        }
-        let to_header = request.header("To").unwrap_or_default();
-        if to_header.contains(";tag=") {
-            out.push_str(&format!("To: {to_header}\r\n"));
-        } else {
-            out.push_str(&format!("To: {to_header};tag=provider\r\n"));
-        }
-        for line in extra {
-            out.push_str(line);
-            out.push_str("\r\n");
-        }
-        out.push_str("Content-Length: 0\r\n\r\n");
+        let out = response(request, status, extra);
         self.socket
             .send_to(out.as_bytes(), to)
             .await
@@ -190,4 +171,29 @@ where
         assert!(tokio::time::Instant::now() < deadline, "{what} in time");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// A response to `request` with `status` (e.g. `200 OK`) and the extra header lines.
+pub fn response(request: &Message, status: &str, extra: &[String]) -> String {
+    let mut out = format!("SIP/2.0 {status}\r\n");
+    for via in request.headers_named("Via") {
+        out.push_str(&format!("Via: {via}\r\n"));
+    }
+    for name in ["From", "Call-ID", "CSeq"] {
+        if let Some(value) = request.header(name) {
+            out.push_str(&format!("{name}: {value}\r\n"));
+        }
+    }
+    let to_header = request.header("To").unwrap_or_default();
+    if to_header.contains(";tag=") {
+        out.push_str(&format!("To: {to_header}\r\n"));
+    } else {
+        out.push_str(&format!("To: {to_header};tag=provider\r\n"));
+    }
+    for line in extra {
+        out.push_str(line);
+        out.push_str("\r\n");
+    }
+    out.push_str("Content-Length: 0\r\n\r\n");
+    out
 }
