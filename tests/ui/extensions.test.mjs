@@ -14,7 +14,8 @@ test("an extension added in the page registers a phone, shown live", { timeout: 
     await env.run(async () => {
       const { page, pbx } = env;
       await assertServesCurrentUi(pbx);
-      await page.goto(`${pbx.url}/`);
+      // The Extensions page itself: a bare address would open the setup wizard on a new database.
+      await page.goto(`${pbx.url}/#/extensions`);
 
       // A fresh PBX says what goes here and offers the next step.
       await page.getByRole("heading", { name: "No extensions yet" }).waitFor({ timeout: T });
