@@ -10,6 +10,7 @@ mod attribute;
 mod build;
 mod negotiate;
 mod parse;
+mod restrict;
 mod write;
 
 use std::net::IpAddr;
@@ -17,6 +18,7 @@ use std::net::IpAddr;
 pub use anchor::AudioEndpoint;
 pub use attribute::{Attribute, Direction};
 pub use negotiate::{negotiate, CodecSpec, PayloadFormat, PCMA, PCMU, TELEPHONE_EVENT};
+pub use restrict::AudioRestriction;
 
 /// One parsed SDP body.
 #[derive(Debug, Clone, PartialEq, Eq)]
