@@ -153,7 +153,9 @@ impl Pbx {
     }
 
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.endpoint.poll_transmit()
+        self.endpoint
+            .poll_transmit()
+            .or_else(|| self.trunks.poll_keepalive())
     }
 
     pub fn poll_action(&mut self) -> Option<Action> {

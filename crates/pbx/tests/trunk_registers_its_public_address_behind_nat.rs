@@ -124,3 +124,29 @@ fn a_network_change_with_the_same_local_address_keeps_the_public_contact() {
         ]
     );
 }
+
+#[test]
+fn behind_a_nat_keep_alives_hold_the_mapping_open() {
+    let mut office = Office::new(75, vec![Algorithm::Md5]);
+    office.nat_as = Some(addr(PUBLIC));
+    // Refreshes half an hour apart, far longer than a NAT remembers a mapping.
+    office.granted = 3600;
+    office.set_plan(plan(vec![trunk(1)]));
+    office.run_until(Duration::from_secs(300));
+    // Every 25 s from registration on, however far apart the refreshes are.
+    let expected: Vec<Duration> = (1..=12).map(|n| Duration::from_secs(25 * n)).collect();
+    assert_eq!(office.keepalives, expected);
+
+    // A removed trunk sends none.
+    office.set_plan(plan(vec![]));
+    office.run_until(Duration::from_secs(600));
+    assert_eq!(office.keepalives.len(), 12);
+}
+
+#[test]
+fn without_a_nat_no_keep_alives_are_sent() {
+    let mut office = Office::new(76, vec![Algorithm::Md5]);
+    office.set_plan(plan(vec![trunk(1)]));
+    office.run_until(Duration::from_secs(300));
+    assert!(office.keepalives.is_empty());
+}

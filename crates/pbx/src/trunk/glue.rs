@@ -48,6 +48,7 @@ impl Pbx {
 
     /// Sends every REGISTER that is due and reports status changes.
     pub(crate) fn pump_trunks(&mut self, now: Instant) {
+        self.trunks.queue_keepalives(now);
         let config = &self.config;
         let local = |peer: Peer| config.local_for(peer.transport, peer.addr);
         while let Some(out) = self

@@ -4,8 +4,17 @@
 //! through the NAT's mapping, as most SIP phones do.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use sip::Response;
+
+/// How often a trunk behind NAT sends a keep-alive over UDP. UDP mappings in home and
+/// office routers commonly last 30 s or more; refreshes may be half an hour apart.
+pub(crate) const KEEPALIVE: Duration = Duration::from_secs(25);
+
+/// The keep-alive datagram: an empty line, which SIP stacks ignore between messages
+/// (RFC 5626 §3.5.1 uses the same for streams).
+pub(crate) const KEEPALIVE_BYTES: &[u8] = b"\r\n\r\n";
 
 /// Our local address and the address the provider saw it as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

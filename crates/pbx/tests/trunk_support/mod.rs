@@ -125,6 +125,8 @@ pub struct Office {
     pub nat_as: Option<SocketAddr>,
     /// The NAT gives every request a new port (a symmetric NAT with a short memory).
     pub nat_port_changes: bool,
+    /// When the provider received a keep-alive (an empty datagram of line ends).
+    pub keepalives: Vec<Duration>,
 }
 
 impl Office {
@@ -152,6 +154,7 @@ impl Office {
             events: Vec::new(),
             nat_as: None,
             nat_port_changes: false,
+            keepalives: Vec::new(),
         }
     }
 
@@ -199,6 +202,10 @@ impl Office {
                 break;
             };
             assert_eq!(transmit.dest, addr(PROVIDER_ADDR), "sent elsewhere");
+            if transmit.bytes.iter().all(|b| matches!(b, b'\r' | b'\n')) {
+                self.keepalives.push(self.elapsed());
+                continue;
+            }
             let Ok(Message::Request(request)) = sip::parse(&transmit.bytes) else {
                 continue; // retransmissions of a request parse too; responses do not occur
             };

@@ -100,6 +100,9 @@ pub(crate) struct Registration {
     nat: Option<nat::Mapping>,
     /// The next REGISTER corrects the Contact after a NAT was found.
     correcting_contact: bool,
+    /// Behind NAT over UDP: when to send the next keep-alive, so that the NAT keeps
+    /// the mapping the provider's calls come in through.
+    keepalive_at: Option<Instant>,
 }
 
 impl Registration {
@@ -129,6 +132,7 @@ impl Registration {
             last_contact: None,
             nat: None,
             correcting_contact: false,
+            keepalive_at: None,
         };
         reg.set_target(now, target);
         reg
@@ -163,9 +167,32 @@ impl Registration {
         }
     }
 
-    /// When a REGISTER is due.
+    /// When a REGISTER or a keep-alive is due.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.send_at
+        [self.send_at, self.keepalive_at]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// The provider to send a keep-alive to, if one is due at `now`. Only while
+    /// registered through a NAT over UDP; streams keep their own connection alive.
+    pub fn poll_keepalive(&mut self, now: Instant) -> Option<Peer> {
+        if self.keepalive_at.is_none_or(|at| at > now) {
+            return None;
+        }
+        let target = self.target.filter(|t| t.transport == sip::Transport::Udp);
+        let wanted = matches!(self.state, State::Registered { .. }) && self.nat.is_some();
+        match target {
+            Some(target) if wanted => {
+                self.keepalive_at = Some(now + nat::KEEPALIVE);
+                Some(target)
+            }
+            _ => {
+                self.keepalive_at = None;
+                None
+            }
+        }
     }
 
     /// Whether `key` is the REGISTER this registration waits for.

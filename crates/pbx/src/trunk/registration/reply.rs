@@ -79,6 +79,9 @@ impl Registration {
                 self.send_at = Some(now);
             }
         }
+        if self.nat.is_some() && self.keepalive_at.is_none() {
+            self.keepalive_at = Some(now + nat::KEEPALIVE);
+        }
     }
 
     /// RFC 3261 §22.2: answer a challenge once. A second challenge to an answer we

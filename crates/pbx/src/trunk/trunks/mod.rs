@@ -7,11 +7,12 @@ use std::time::Instant;
 
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use sip::transaction::{ClientKey, Peer};
+use sip::transaction::{ClientKey, Peer, Transmit};
 use sip::{Request, Response};
 
 use crate::dialplan::{AddressRule, Trunk, TrunkAuth, TrunkId};
 use crate::trunk::account::{self, Account};
+use crate::trunk::nat;
 use crate::trunk::registration::Registration;
 use crate::trunk::status::{TrunkState, TrunkStatus};
 
@@ -67,6 +68,8 @@ pub(crate) struct Trunks {
     /// The state last reported per trunk, so that only changes become events.
     reported: HashMap<TrunkId, TrunkState>,
     events: VecDeque<TrunkState>,
+    /// Keep-alives for trunks behind NAT, for the runtime to send.
+    keepalives: VecDeque<Transmit>,
     next_serial: u64,
     /// Jitter, Call-IDs, tags and cnonces; seeded in simulations.
     rng: StdRng,
@@ -80,6 +83,7 @@ impl Trunks {
             lines: HashMap::new(),
             reported: HashMap::new(),
             events: VecDeque::new(),
+            keepalives: VecDeque::new(),
             next_serial: 0,
             rng: match seed {
                 // Apart from the call model's stream, so adding a trunk does not change
@@ -260,7 +264,28 @@ impl Trunks {
         self.tidy();
     }
 
-    /// When the next REGISTER is due.
+    /// Queues the keep-alives due at `now`.
+    pub fn queue_keepalives(&mut self, now: Instant) {
+        for entry in &mut self.entries {
+            let Some(reg) = &mut entry.registration else {
+                continue;
+            };
+            if let Some(peer) = reg.poll_keepalive(now) {
+                self.keepalives.push_back(Transmit {
+                    transport: peer.transport,
+                    dest: peer.addr,
+                    bytes: nat::KEEPALIVE_BYTES.to_vec(),
+                });
+            }
+        }
+    }
+
+    /// The next keep-alive to send.
+    pub fn poll_keepalive(&mut self) -> Option<Transmit> {
+        self.keepalives.pop_front()
+    }
+
+    /// When the next REGISTER or keep-alive is due.
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.entries
             .iter()
