@@ -84,7 +84,11 @@ pub fn run(args: Args, data_dir: PathBuf, logging: Logging) -> anyhow::Result<()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(serve(config, http, logging))
+    let result = runtime.block_on(serve(config, http, logging));
+    // A trunk host name lookup still waiting on DNS (on a blocking thread) must not hold
+    // up the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    result
 }
 
 /// Where the admin pages go, and whether the command line chose it.
