@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../api/errors";
-import { formErrors, rowErrors } from "./fielderrors";
+import { errorSentence, formErrors, renameFields, rowErrors } from "./fielderrors";
 
 describe("validation errors next to fields", () => {
   it("puts each field error next to its field", () => {
@@ -60,5 +60,33 @@ describe("errors for rows of a list", () => {
       [2, { patterns: "Pattern 0a does not parse.", _row: "Bad route." }],
       [0, { trunks: "Unknown trunk 9." }],
     ]);
+  });
+});
+
+describe("renaming list fields", () => {
+  it("puts list entries on the list's field and drops what another place shows", () => {
+    const err = ApiError.fromBody({
+      message: "invalid",
+      fields: { "periods.3.open": "25:00 is not a time like 09:00", "periods.4.close": "x", open: "There is no extension 1009", "members.1.number": "1001 is already a member" },
+    });
+    const renamed = renameFields(err, [
+      [/^periods\./, "periods"],
+      [/^members\.\d/, null],
+    ]);
+    expect(formErrors(renamed, ["periods", "open", "number"])).toEqual({
+      fields: { periods: "25:00 is not a time like 09:00.", open: "There is no extension 1009." },
+      message: null,
+    });
+    expect(renameFields("boom", [])).toBe("boom");
+  });
+});
+
+describe("one sentence for an error", () => {
+  it("prefers a field's message to the general one", () => {
+    expect(errorSentence(ApiError.fromBody({ message: "invalid business name", fields: { destination: "there is no extension 1009" } }))).toBe(
+      "There is no extension 1009.",
+    );
+    expect(errorSentence(ApiError.fromBody({ message: "business name 9 does not exist" }))).toBe("Business name 9 does not exist.");
+    expect(errorSentence(new Error(""))).toBe("Something went wrong.");
   });
 });

@@ -76,3 +76,28 @@ export function rowErrors(fields: Readonly<Record<string, string>>, prefix: stri
   }
   return out;
 }
+
+/**
+ * The same error with its field names rewritten: the first rule whose pattern matches a
+ * name gives the new name (`null` drops the field), so list entries such as
+ * `periods.3.open` land on the form's `periods` rather than on an unrelated `open`.
+ */
+export function renameFields(err: unknown, rules: ReadonlyArray<readonly [RegExp, string | null]>): unknown {
+  if (!(err instanceof ApiError)) return err;
+  const fields: Record<string, string> = {};
+  for (const [name, msg] of Object.entries(err.fields)) {
+    const rule = rules.find(([re]) => re.test(name));
+    const to = rule ? rule[1] : name;
+    if (to !== null && !fields[to]) fields[to] = msg;
+  }
+  return new ApiError(err.kind, err.message, fields, err.status);
+}
+
+/** One sentence for an error shown away from its form: a field's message, else the error's. */
+export function errorSentence(err: unknown): string {
+  if (err instanceof ApiError) {
+    const first = Object.values(err.fields)[0];
+    return sentence(first ?? err.message);
+  }
+  return sentence(err instanceof Error && err.message ? err.message : "Something went wrong.");
+}

@@ -185,3 +185,9 @@ export function knownTimeZones(): string[] {
     return [];
   }
 }
+
+/** A schedule's list entries as the form shows their errors: on the week, or on the holidays. */
+export const SCHEDULE_LISTS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^periods[.[]/, "periods"],
+  [/^holidays[.[]/, "holidays"],
+];
