@@ -496,3 +496,76 @@ impl From<OutboundRoute> for model::OutboundRoute {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::decode;
+
+    fn trunk_json() -> serde_json::Value {
+        serde_json::json!({
+            "id": 0, "name": "Provider", "enabled": true, "host": "sip.example", "port": null,
+            "transport": "udp", "outbound_proxy": null,
+            "auth": {"mode": "registration", "username": "acme"},
+            "channels": 2, "codecs": [], "dtmf": "rfc4733", "from_user": null,
+            "caller_id": null, "trust_pai": false, "overflow": null,
+            "default_destination": {"kind": "hangup"}
+        })
+    }
+
+    fn fields(e: crate::ApiError) -> Vec<(String, String)> {
+        match e {
+            crate::ApiError::Invalid { fields, .. } => fields.into_iter().collect(),
+            other => panic!("not a field error: {other}"),
+        }
+    }
+
+    #[test]
+    fn a_left_out_password_keeps_the_saved_one_and_contact_user() {
+        let saved = decode::<Trunk>(trunk_json()).expect("decodes");
+        let stored = model::Trunk {
+            auth: model::TrunkAuth::Registration {
+                username: "acme".into(),
+                password: "old secret".into(),
+                auth_username: None,
+                contact_user: "c0ntact".into(),
+                expires: 600,
+            },
+            ..saved.clone().into_model(None)
+        };
+        match saved.into_model(Some(&stored)).auth {
+            model::TrunkAuth::Registration {
+                password,
+                contact_user,
+                expires,
+                ..
+            } => {
+                assert_eq!(password, "old secret");
+                assert_eq!(contact_user, "c0ntact");
+                assert_eq!(expires, DEFAULT_EXPIRES);
+            }
+            other => panic!("{other:?}"),
+        }
+        // And the API never gives it back.
+        match Trunk::from(stored).auth {
+            TrunkAuth::Registration { password, .. } => assert_eq!(password, None),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_missing_or_unknown_auth_field_is_named_by_its_path() {
+        let mut j = trunk_json();
+        j["auth"] = serde_json::json!({"mode": "registration"});
+        assert_eq!(
+            fields(decode::<Trunk>(j).expect_err("refused")),
+            [("auth.username".into(), "is required".into())]
+        );
+        let mut j = trunk_json();
+        j["auth"] = serde_json::json!({"mode": "carrier pigeon"});
+        let refused = fields(decode::<Trunk>(j).expect_err("refused"));
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].0, "auth.mode");
+        assert!(refused[0].1.contains("registration"), "{refused:?}");
+    }
+}

@@ -330,6 +330,15 @@ async fn a_malformed_name_list_line_is_reported_by_number_and_nothing_is_importe
     refused_on(
         &h,
         "import_business_names",
+        json!({"text": "sales.acme +44 20 7123 4567", "trunk": 404,
+               "destination": destination}),
+        422,
+        &["trunk"],
+    )
+    .await;
+    refused_on(
+        &h,
+        "import_business_names",
         json!({"text": " \n# only a comment\n", "destination": destination}),
         422,
         &["text"],

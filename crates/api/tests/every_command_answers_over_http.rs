@@ -162,6 +162,9 @@ async fn a_ringing_call_is_listed_and_hung_up_then_in_the_history() {
     assert_eq!(call["caller_name"], "Alice");
     assert_eq!(call["callee"], "202");
     assert_eq!(call["state"], "ringing");
+    assert_eq!(call["direction"], "internal");
+    assert_eq!(call["trunk"], serde_json::Value::Null);
+    assert_eq!(call["business_name"], serde_json::Value::Null);
 
     assert_eq!(
         h.ok("hang_up", json!({"call_id": call_id})).await,
