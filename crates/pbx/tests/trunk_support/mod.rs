@@ -85,6 +85,8 @@ pub struct Seen {
     pub request: Request,
     /// The provider's digest verdict on its Authorization, if it had one.
     pub verdict: Option<Verdict>,
+    /// The status the provider answered with; `None`: it kept silent.
+    pub answered: Option<u16>,
 }
 
 impl Seen {
@@ -231,6 +233,9 @@ impl Office {
     /// The provider's registrar, seen through the NAT if there is one.
     fn answer(&mut self, request: Request) -> Option<Response> {
         let mut response = self.registrar(request)?;
+        if let Some(seen) = self.seen.last_mut() {
+            seen.answered = Some(response.status);
+        }
         if let Some(public) = self.nat_as {
             if let Some(via) = response.headers.get("Via").map(str::to_owned) {
                 let via = via.replace(
@@ -265,6 +270,7 @@ impl Office {
             at: self.elapsed(),
             request: request.clone(),
             verdict: verdict.clone(),
+            answered: None,
         });
         if let Some(forced) = self.forced.pop_front() {
             return match forced {
