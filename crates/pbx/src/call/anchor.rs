@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 
 use media::sdp::SessionDescription;
 
+use super::trunk_media::TrunkMedia;
 use crate::action::{Action, Side};
 use crate::media_relay::RelayPorts;
 
@@ -12,10 +13,12 @@ use crate::media_relay::RelayPorts;
 ///
 /// When it is SDP and the call has a relay, the sender's audio address is queued for the
 /// relay (`RelayPeer`) and the SDP is rewritten to point at the relay's socket on the
-/// receiving side. Other bodies pass unchanged. `None` when there is no body.
+/// receiving side. On a call through a trunk, the SDP is also narrowed to what the trunk
+/// carries (see [`TrunkMedia`]). Other bodies pass unchanged. `None` when there is no body.
 pub(crate) fn reanchor(
     actions: &mut VecDeque<Action>,
     relay: Option<RelayPorts>,
+    trunk: Option<&TrunkMedia>,
     from: Side,
     content_type: Option<&str>,
     body: &[u8],
@@ -28,17 +31,25 @@ pub(crate) fn reanchor(
             .map(|ct| (ct.to_owned(), body.to_vec()))
             .or_else(|| Some(("application/sdp".to_owned(), body.to_vec())))
     };
-    let (Some(ports), Ok(Some(mut sdp))) = (relay, sdp_of(content_type, body)) else {
+    let Ok(Some(mut sdp)) = sdp_of(content_type, body) else {
         return passthrough();
     };
-    if let Some(peer) = sdp.audio().and_then(|a| a.socket_addr()) {
-        actions.push_back(Action::RelayPeer {
-            id: ports.id,
-            side: from,
-            peer,
-        });
+    if relay.is_none() && trunk.is_none() {
+        return passthrough();
     }
-    sdp.anchor(ports.addr_for(from.other()), None);
+    if let Some(trunk) = trunk {
+        trunk.shape(&mut sdp);
+    }
+    if let Some(ports) = relay {
+        if let Some(peer) = sdp.audio().and_then(|a| a.socket_addr()) {
+            actions.push_back(Action::RelayPeer {
+                id: ports.id,
+                side: from,
+                peer,
+            });
+        }
+        sdp.anchor(ports.addr_for(from.other()), None);
+    }
     Some(("application/sdp".to_owned(), sdp.to_string().into_bytes()))
 }
 

@@ -86,6 +86,7 @@ impl Pbx {
         let early_media = reanchor(
             &mut self.actions,
             call.relay,
+            call.trunk_media.as_ref(),
             Side::B,
             response.content_type(),
             &response.body,
@@ -179,6 +180,7 @@ impl Pbx {
         if let Some((content_type, body)) = reanchor(
             &mut self.actions,
             call.relay,
+            call.trunk_media.as_ref(),
             Side::B,
             response.content_type(),
             &response.body,

@@ -59,9 +59,11 @@ impl Pbx {
                 }
             }
         }
+        // Kept as the caller offered it: each fork narrows it to its trunk (`send_fork`).
         call.b_offer = super::anchor::reanchor(
             &mut self.actions,
             call.relay,
+            None,
             Side::A,
             request.content_type(),
             &request.body,
@@ -109,8 +111,12 @@ impl Pbx {
             h.push(name, value);
         }
         if let Some((content_type, body)) = &call.b_offer {
-            invite.headers.push("Content-Type", content_type.as_str());
-            invite.body = body.clone();
+            let (content_type, body) = match &call.trunk_media {
+                Some(trunk) => trunk.shape_body(content_type, body),
+                None => (content_type.clone(), body.clone()),
+            };
+            invite.headers.push("Content-Type", content_type);
+            invite.body = body;
         }
         self.send_branch(now, id, invite, fork.target, fork.callee)
     }

@@ -66,6 +66,17 @@ impl Pbx {
             // RFC 3261 §14.1: one re-INVITE at a time; the other side backs off and retries.
             return self.respond(now, &key, &request, 491, "Request Pending");
         }
+        // RFC 3264 §8 / RFC 3261 §14.2: a new offer the trunk cannot carry is refused
+        // with 488 and the session goes on as it was.
+        let offers = matches!(request.method, Method::Invite | Method::Update);
+        if offers
+            && call
+                .trunk_media
+                .as_ref()
+                .is_some_and(|t| !t.accepts(request.content_type(), &request.body))
+        {
+            return self.not_acceptable(now, &key, &request);
+        }
         self.forward_request(now, id, side, key, request);
     }
 
@@ -81,6 +92,7 @@ impl Pbx {
             return;
         };
         let relay = call.relay;
+        let trunk = call.trunk_media.clone();
         let other = side.other();
         let Some(far) = call.leg_mut(other) else {
             return;
@@ -91,6 +103,7 @@ impl Pbx {
         if let Some((content_type, body)) = reanchor(
             &mut self.actions,
             relay,
+            trunk.as_ref(),
             side,
             request.content_type(),
             &request.body,
@@ -98,7 +111,15 @@ impl Pbx {
             out.headers.push("Content-Type", content_type);
             out.body = body;
         }
-        for name in ["Event", "Subscription-State", "Allow", "Supported"] {
+        // RFC 6086 §4.2.1: an INFO names its package; legacy DTMF INFO
+        // (application/dtmf-relay) has none and travels on its body alone.
+        for name in [
+            "Event",
+            "Subscription-State",
+            "Info-Package",
+            "Allow",
+            "Supported",
+        ] {
             for value in request.headers.get_all(name) {
                 out.headers.push(name, value);
             }
@@ -146,6 +167,7 @@ impl Pbx {
         };
         let forwarded = call.forwarded.remove(pos);
         let relay = call.relay;
+        let trunk = call.trunk_media.clone();
         let responder = forwarded.from.other();
         let mut reply =
             Response::for_request(&forwarded.request, response.status, &response.reason);
@@ -161,6 +183,7 @@ impl Pbx {
         if let Some((content_type, body)) = reanchor(
             &mut self.actions,
             relay,
+            trunk.as_ref(),
             responder,
             response.content_type(),
             &response.body,
@@ -207,6 +230,7 @@ impl Pbx {
             return; // the ACK of the initial 2xx or of a re-INVITE we already ACKed
         };
         let relay = call.relay;
+        let trunk = call.trunk_media.clone();
         let other = side.other();
         let Some(far) = call.leg(other) else {
             return;
@@ -216,6 +240,7 @@ impl Pbx {
         if let Some((content_type, body)) = reanchor(
             &mut self.actions,
             relay,
+            trunk.as_ref(),
             side,
             request.content_type(),
             &request.body,

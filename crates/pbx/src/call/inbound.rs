@@ -11,7 +11,7 @@ use sip::Request;
 use super::caller_id::{called_number, shown_name, trunk_caller};
 use super::route::Target;
 use super::setup::{parse_sdp, NewCall};
-use super::{Draft, Onward};
+use super::{Draft, Onward, TrunkMedia};
 use crate::action::{Direction, Outcome};
 use crate::core::Pbx;
 use crate::dialplan::TrunkId;
@@ -54,6 +54,18 @@ impl Pbx {
         };
         if parse_sdp(&request).is_err() {
             return self.respond(now, &key, &request, 488, "Not Acceptable Here");
+        }
+        // Without transcoding, a call whose offer has none of the trunk's codecs could
+        // never carry audio through it (RFC 3261 §21.4.26).
+        let trunk_media = TrunkMedia::of(&trunk);
+        if !trunk_media.accepts(request.content_type(), &request.body) {
+            draft.outcome = Some(Outcome::Failed);
+            self.not_acceptable(now, &key, &request);
+            let reason = format!(
+                "488 Not Acceptable Here: the provider offered none of the trunk's codecs ({})",
+                trunk_media.codec_list()
+            );
+            return self.record_unconnected(&request, draft, &reason);
         }
         let has_line = self.trunks.acquire_line(trunk_id);
         let destination = if has_line {
@@ -103,6 +115,7 @@ impl Pbx {
                 b_from,
                 max_forwards,
                 lines: if has_line { vec![trunk_id] } else { Vec::new() },
+                trunk_media: Some(trunk_media),
                 caller_extension: None,
             },
         );

@@ -20,6 +20,7 @@ mod ring_group;
 mod route;
 mod setup;
 mod teardown;
+mod trunk_media;
 
 use std::time::Instant;
 
@@ -32,6 +33,7 @@ use crate::media_relay::RelayPorts;
 pub(crate) use leg::Leg;
 pub use live::{LiveCall, LiveState};
 pub(crate) use route::Onward;
+pub(crate) use trunk_media::TrunkMedia;
 
 /// Names a call inside the PBX.
 pub(crate) type CallId = u64;
@@ -117,6 +119,12 @@ pub(crate) struct Call {
     pub max_forwards: u32,
     /// Trunk lines this call holds, released when it ends.
     pub lines: Vec<crate::dialplan::TrunkId>,
+    /// What the trunk the call goes through carries (the inbound call's trunk, or the
+    /// trunk an outbound call is trying now): every SDP of the call is narrowed to it.
+    pub trunk_media: Option<TrunkMedia>,
+    /// Trunks an outbound call skipped because the caller offered none of their codecs,
+    /// as `name (codecs)`, for the record when no trunk takes the call.
+    pub codec_mismatches: Vec<String>,
     /// The caller's extension, for an internal caller: a group it belongs to does not
     /// ring its own phones.
     pub caller_extension: Option<String>,

@@ -10,7 +10,7 @@ use sip::{Host, NameAddr, Response, Uri};
 
 use super::fork::Fork;
 use super::route::{Refusal, TrunkAttempt};
-use super::{BranchState, CallId, Onward, Phase};
+use super::{BranchState, CallId, Onward, Phase, TrunkMedia};
 use crate::action::Outcome;
 use crate::core::Pbx;
 use crate::dialplan::{Trunk, TrunkId};
@@ -31,14 +31,26 @@ impl Pbx {
                 return false;
             };
             let caller = call.record.caller_number.clone();
+            let caller_name = call.record.caller_name.clone();
             let Some(trunk) = self.plan.trunk(trunk_id).filter(|t| t.enabled).cloned() else {
                 continue;
             };
+            // No transcoding: a trunk whose codecs the phone does not offer cannot carry
+            // its audio, the next one may (RFC 3261 §21.4.26).
+            let trunk_media = TrunkMedia::of(&trunk);
+            let request = &call.a_request;
+            if !trunk_media.accepts(request.content_type(), &request.body) {
+                tracing::info!(trunk = trunk_id, "trunk skipped: no codec in common");
+                let mismatch = format!("trunk {} ({})", trunk.name, trunk_media.codec_list());
+                call.codec_mismatches.push(mismatch);
+                continue;
+            }
             let Some(peer) = self.trunks.target(trunk_id) else {
                 tracing::debug!(trunk = trunk_id, "trunk skipped: its address is not known");
                 continue;
             };
-            let Some(fork) = trunk_fork(&trunk, &number, &caller, peer) else {
+            let Some(fork) = trunk_fork(&trunk, &number, &caller, caller_name.as_deref(), peer)
+            else {
                 tracing::warn!(
                     trunk = trunk_id,
                     "trunk skipped: its host is not a SIP host"
@@ -57,6 +69,7 @@ impl Pbx {
             }
             if let Some(call) = self.calls.get_mut(&id) {
                 call.b_cseq += 1;
+                call.trunk_media = Some(trunk_media);
             }
             if !self.send_fork(now, id, fork) {
                 self.trunks.release_line(trunk_id);
@@ -84,14 +97,22 @@ impl Pbx {
             let deadline = now + self.config.ring_timeout;
             return self.rang(id, deadline);
         }
-        let lines_busy = self.calls.get(&id).is_some_and(|c| c.record.lines_busy);
-        let refusal = if lines_busy {
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        let refusal = if call.record.lines_busy {
             Refusal::new(
                 503,
                 "Service Unavailable",
                 Outcome::Busy,
                 "503 Service Unavailable: every trunk line is busy",
             )
+        } else if !call.codec_mismatches.is_empty() {
+            let detail = format!(
+                "488 Not Acceptable Here: the phone offered none of the codecs of {}",
+                call.codec_mismatches.join(" or ")
+            );
+            Refusal::new(488, "Not Acceptable Here", Outcome::Failed, &detail)
         } else {
             Refusal::unavailable("480 Temporarily Unavailable: no trunk could take the call")
         };
@@ -189,12 +210,14 @@ impl Pbx {
 }
 
 /// The INVITE towards a trunk for `number`: Request-URI and To `sip:<number>@<host>`,
-/// From the user the provider requires (else the caller ID, else the extension), and
-/// the caller ID asserted in P-Asserted-Identity (RFC 3325 §9.1) when the trunk has one.
+/// From the user the provider requires (else the caller ID, else the extension) with
+/// the caller's display name, and the caller ID asserted in P-Asserted-Identity
+/// (RFC 3325 §9.1) when the trunk has one.
 fn trunk_fork(
     trunk: &Trunk,
     number: &str,
     extension: &str,
+    caller_name: Option<&str>,
     peer: sip::transaction::Peer,
 ) -> Option<Fork> {
     let (host, port) = Host::parse_with_port(trunk.host.trim()).ok()?;
@@ -207,6 +230,13 @@ fn trunk_fork(
     let from_user = nonempty(&trunk.from_user)
         .or(nonempty(&trunk.caller_id))
         .unwrap_or(extension);
+    let mut from = NameAddr::new(uri_for(from_user));
+    // Quoted and escaped when written (RFC 3261 §25.1 quoted-string), so a name cannot
+    // add header text.
+    from.display_name = caller_name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
     let mut extra = Vec::new();
     if let Some(caller_id) = nonempty(&trunk.caller_id) {
         extra.push((
@@ -217,7 +247,7 @@ fn trunk_fork(
     Some(Fork {
         uri: uri_for(number),
         to: NameAddr::new(uri_for(number)).to_string(),
-        from: Some(NameAddr::new(uri_for(from_user)).to_string()),
+        from: Some(from.to_string()),
         target: peer,
         callee: number.to_owned(),
         extra,

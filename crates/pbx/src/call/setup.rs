@@ -31,6 +31,8 @@ pub(crate) struct NewCall {
     pub max_forwards: u32,
     /// Trunk lines the call already holds.
     pub lines: Vec<TrunkId>,
+    /// The inbound call's trunk media policy (outbound calls take theirs per trunk).
+    pub trunk_media: Option<super::TrunkMedia>,
     pub caller_extension: Option<String>,
 }
 
@@ -127,6 +129,7 @@ impl Pbx {
                 b_from,
                 max_forwards,
                 lines: Vec::new(),
+                trunk_media: None,
                 caller_extension: Some(caller),
             },
         );
@@ -176,6 +179,7 @@ impl Pbx {
             b_from,
             max_forwards,
             lines,
+            trunk_media,
             caller_extension,
         } = new;
         let id = self.allocate_call_id();
@@ -216,6 +220,8 @@ impl Pbx {
             b_cseq: 0,
             max_forwards: max_forwards.saturating_sub(1),
             lines,
+            trunk_media,
+            codec_mismatches: Vec::new(),
             caller_extension,
             rang: false,
             rang_out: false,
