@@ -16,6 +16,7 @@ use sip::{Host, Method, Request, Response, Transport, Uri};
 use super::{addr, sdp, PBX_ADDR, REALM};
 
 mod events;
+mod info;
 
 /// Where one call stands on this phone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +124,8 @@ pub struct SimPhone {
     pub display_name: Option<String>,
     /// Headers added to the INVITEs of calls this phone places (P-Asserted-Identity…).
     pub call_headers: Vec<(String, String)>,
+    /// The audio formats of every offer and answer this phone writes, in its order.
+    pub audio_formats: Vec<(u8, String)>,
     /// re-INVITEs left unanswered, by call.
     pub pending_reinvites: Vec<(usize, ServerKey)>,
     pub registered: bool,
@@ -158,6 +161,7 @@ impl SimPhone {
             delayed_offer: false,
             display_name: None,
             call_headers: Vec::new(),
+            audio_formats: sdp::g711_formats(),
             pending_reinvites: Vec::new(),
             registered: false,
             register_responses: Vec::new(),
@@ -182,7 +186,7 @@ impl SimPhone {
 
     fn sdp_body(&mut self, direction: Direction) -> Vec<u8> {
         self.sdp_version += 1;
-        sdp::body(self.media, self.sdp_version, direction).into_bytes()
+        sdp::body_with(self.media, self.sdp_version, direction, &self.audio_formats).into_bytes()
     }
 
     // --- registration -------------------------------------------------------------
