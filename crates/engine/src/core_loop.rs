@@ -18,7 +18,8 @@ use crate::personal::Personal;
 use crate::plan_sync::PlanSync;
 use crate::trunk_net::TrunkNetEvent;
 
-/// How often the database is checked for extensions changed by another process.
+/// How often the database is checked for extensions and dial plan changes saved by
+/// another connection (the admin API, the command line).
 const DIRECTORY_POLL: Duration = Duration::from_secs(1);
 
 /// Inputs handled per wake-up before transmits are flushed, to batch work under load.
