@@ -132,8 +132,9 @@ export async function listOutboundRoutes(
   return { routes: res.routes, emergency: res.emergency_numbers };
 }
 
-export async function saveOutboundRoutes(client: ApiClient, routes: OutboundRoute[]): Promise<void> {
-  await client.call("save_outbound_routes", { routes });
+/** Replaces every route (in this order) and, when given, the emergency numbers. */
+export async function saveOutboundRoutes(client: ApiClient, routes: OutboundRoute[], emergency?: string[]): Promise<void> {
+  await client.call("save_outbound_routes", { routes, emergency_numbers: emergency });
 }
 
 export async function setOutboundPermission(client: ApiClient, number: string, allowed: boolean): Promise<void> {
