@@ -67,6 +67,12 @@ impl Pbx {
         };
         let mut endpoint_config = EndpointConfig::new(via_host, via_port);
         endpoint_config.seed = seed;
+        // DTMF by SIP INFO comes as application/dtmf-relay or, from some providers, as
+        // application/dtmf with the digit alone; both are relayed inside calls.
+        endpoint_config
+            .check
+            .accept
+            .push("application/dtmf".to_owned());
         let registrar = Registrar::new(now, config.registrar.clone(), directory);
         Pbx {
             config,
