@@ -61,7 +61,11 @@ impl SimPhone {
         }
         let contact = self.contact();
         let auto_answer = self.auto_answer_reinvite;
-        let offer = sdp_of(&request.body);
+        // INFO and other requests carry bodies that are not SDP (DTMF, …).
+        let is_sdp = request
+            .content_type()
+            .is_some_and(|ct| ct.starts_with("application/sdp"));
+        let offer = is_sdp.then(|| sdp_of(&request.body)).flatten();
         // A re-INVITE's offer is answered reversing its direction (RFC 3264 §6.1).
         let answer = (request.method == Method::Invite).then(|| {
             let dir = offer.as_ref().and_then(sdp::direction);

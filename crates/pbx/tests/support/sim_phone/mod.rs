@@ -145,6 +145,7 @@ impl SimPhone {
         let sip_addr = addr(sip_addr);
         let mut config = EndpointConfig::new(Host::from(sip_addr.ip()), Some(sip_addr.port()));
         config.seed = Some(seed);
+        config.check.accept.push("application/dtmf".to_owned());
         SimPhone {
             user: user.to_owned(),
             password: password.to_owned(),
