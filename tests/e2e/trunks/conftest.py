@@ -1,6 +1,6 @@
 """Fixtures for the trunk tests: a simulated provider and a PBX with its admin API.
 
-- `provider`: a registrar and caller on its own loopback port (harness/provider.py),
+- `provider`: a registrar and caller on 127.0.0.3 (harness/provider.py),
   closed after the test; its SIP log is attached to a failing test's report.
 - `stranger`: a second such user agent on another loopback address: someone who is not the trunk.
 - `office`: a fresh `switchboard serve` with its admin API on a known port and
@@ -22,9 +22,15 @@ def _attach(node, thing) -> None:
     node._e2e_artifacts.append(thing)
 
 
+# The provider has a loopback address of its own: the PBX takes every INVITE from a
+# registration trunk's address (any port) as the trunk's, so a provider sharing
+# 127.0.0.1 with the phones would turn the phones' own calls into trunk calls.
+PROVIDER_HOST = "127.0.0.3"
+
+
 @pytest.fixture
 def provider(tmp_path, request):
-    p = Provider(tmp_path, "provider")
+    p = Provider(tmp_path, "provider", host=PROVIDER_HOST)
     _attach(request.node, p)
     yield p
     p.close()

@@ -65,7 +65,7 @@ def test_ip_trunk_only_accepts_calls_from_its_address(office, provider, stranger
     # The trunk's entry names the provider's port, so even its own address on another port is not the trunk.
     sales_office(office, provider, members=["1001"], mode="ip")
     if where != "another address":
-        stranger = Provider(tmp_path, "neighbour", username="nobody", password="nothing")
+        stranger = Provider(tmp_path, "neighbour", username="nobody", password="nothing", host=provider.host)
         request.node._e2e_artifacts.append(stranger)
     direct = f"sip:{SALES_NUMBER}@{office.addr}"
     try:

@@ -33,7 +33,7 @@ def _register(provider, password: str, expires: int = 120, contact_user: str = "
                        ("Contact", f"<sip:{contact_user}@{net.HOST}:{port}>"), ("Expires", str(expires))]
             if auth:
                 headers.append(("Authorization", auth))
-            s.sendto(sipmsg.request("REGISTER", uri, headers).encode(), (net.HOST, provider.port))
+            s.sendto(sipmsg.request("REGISTER", uri, headers).encode(), (provider.host, provider.port))
             resp = sipmsg.parse(s.recvfrom(65535)[0])
             codes.append(resp.code)
             challenge = resp.get("www-authenticate")
