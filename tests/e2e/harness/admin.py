@@ -187,6 +187,13 @@ class AdminPbx(Pbx):
                  "final_destination": final}
         return self.api("save_ring_group", {"previous_number": None, **group})
 
+    def save_schedule(self, name: str, time_zone: str, periods: list[dict], holidays: list[dict],
+                      open_dest: dict, closed_dest: dict) -> dict:
+        """Business hours; returns the schedule as saved (with its id)."""
+        res = self.api("save_schedule", {"id": 0, "name": name, "time_zone": time_zone, "periods": periods,
+                                         "holidays": holidays, "open": open_dest, "closed": closed_dest})
+        return res.get("schedule", res)
+
     def save_outbound_routes(self, routes: list[dict]) -> dict:
         return self.api("save_outbound_routes", {"routes": routes})
 

@@ -80,7 +80,11 @@ class Provider:
         self.password = password
         self.realm = realm
         self.max_expires = max_expires
+        # Answer every REGISTER with this code instead (403: a locked account; 503 with
+        # Retry-After: maintenance; an odd code: something the PBX must still report).
         self.reject_register: int | None = None
+        self.reject_reason: str | None = None
+        self.reject_headers: list[tuple[str, str]] = []
         self.bad_credentials_code = 401
         # Another loopback address (127.0.0.2) is another machine as far as the PBX can tell.
         self._host = host
@@ -215,7 +219,8 @@ class Provider:
         attempt = RegisterAttempt(at=time.monotonic(), source=src, request=req)
         if self.reject_register is not None:
             attempt.code = self.reject_register
-            resp = sipmsg.response_to(req, self.reject_register, to_tag=sipmsg.tag())
+            resp = sipmsg.response_to(req, self.reject_register, self.reject_reason, to_tag=sipmsg.tag(),
+                                      extra=self.reject_headers)
         elif not req.get("authorization"):
             attempt.code = 401
             resp = sipmsg.response_to(req, 401, to_tag=sipmsg.tag(), extra=[self._challenge()])

@@ -1,4 +1,7 @@
-"""Where a provider call goes: number formats, unknown numbers, caller names, refusals."""
+"""Where a provider call goes: number formats, unknown numbers, caller names, refusals, hours."""
+
+import time
+from datetime import datetime, timezone
 
 import pytest
 
@@ -113,3 +116,56 @@ def test_an_extension_can_call_the_ring_group_number(office, phones):
     alice.wait_state("confirmed")
     alice.hangup()
     bob.wait_disconnected()
+
+
+def _pai_trunk(office, provider, trust: bool):
+    office.save_ring_group(SALES_GROUP, "Sales", ["1001"])
+    config = registration_trunk(provider)
+    config["trust_pai"] = trust
+    trunk = office.save_trunk(config)
+    office.save_business_name(SALES_NAME, SALES_TYPED, dest("ring_group", SALES_GROUP), label="Sales",
+                              trunk=trunk["id"])
+    office.wait_plan_loaded()
+    provider.wait_binding()
+
+
+@pytest.mark.parametrize("trust,shown", [(True, "[Sales] Real Name"), (False, f"[Sales] {CALLER_NAME}")])
+def test_p_asserted_identity_names_the_caller_only_from_a_trusted_trunk(office, provider, phones, trust, shown):
+    alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
+    _pai_trunk(office, provider, trust)
+    call = provider.call(SALES_NUMBER, headers=[("P-Asserted-Identity",
+                                                 f'"Real Name" <sip:+447700900999@{provider.addr}>')])
+    incoming = alice.wait_incoming()
+    assert incoming["display"] == shown, incoming
+    call.hangup()
+    alice.wait_disconnected()
+
+
+@pytest.mark.parametrize("holiday_today,rings", [(False, "1001"), (True, "1002")])
+def test_business_hours_choose_the_destination(office, provider, phones, holiday_today, rings):
+    alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
+    bob = phones.pj_registered(office, "1002", tone_hz=PJ_TONE_2)
+    # Open all day every day in UTC, so only the holiday decides (a minute is left out at
+    # midnight: don't start in it).
+    now = datetime.now(timezone.utc)
+    if now.hour == 23 and now.minute == 59:
+        time.sleep(61)
+        now = datetime.now(timezone.utc)
+    periods = [{"day": d, "open": "00:00", "close": "23:59"} for d in range(1, 8)]
+    holidays = [{"date": now.strftime("%Y-%m-%d"), "name": "Closed today"}] if holiday_today else []
+    schedule = office.save_schedule("Office hours", "UTC", periods, holidays, dest("extension", "1001"),
+                                    dest("extension", "1002"))
+    trunk = office.save_trunk(registration_trunk(provider))
+    office.save_business_name(SALES_NAME, SALES_TYPED, dest("hours", schedule["id"]), label="Sales",
+                              trunk=trunk["id"])
+    office.wait_plan_loaded()
+    provider.wait_binding()
+
+    call = provider.call(SALES_NUMBER)
+    chosen, other = (alice, bob) if rings == "1001" else (bob, alice)
+    incoming = chosen.wait_incoming()
+    assert incoming["display"] == f"[Sales] {CALLER_NAME}", incoming
+    call.wait_ringing()
+    assert not other.find(lambda e: e["type"] == "incoming"), "the other destination rang too"
+    call.hangup()
+    chosen.wait_disconnected()
