@@ -106,6 +106,15 @@ fn a_call_out_no_trunk_can_carry_is_answered_488() {
     let call = w.with(ALICE, |p, now| p.call(now, DIALLED));
     w.run_for(Duration::from_secs(5));
     assert_eq!(w.phones[ALICE].calls[call].state, CallState::Failed(488));
+    let warning = w.phones[ALICE].calls[call]
+        .invite_responses
+        .iter()
+        .find(|r| r.status == 488)
+        .and_then(|r| r.headers.get("Warning").map(str::to_owned));
+    assert!(
+        warning.as_deref().is_some_and(|w| w.starts_with("305 ")),
+        "{warning:?}"
+    );
     assert!(w.phones[PROVIDER].incoming(0).is_none());
     assert!(w.phones[BACKUP].incoming(0).is_none());
     assert_eq!(w.lines_in_use(1) + w.lines_in_use(2), 0);

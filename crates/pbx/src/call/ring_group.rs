@@ -141,11 +141,19 @@ impl Pbx {
 
     /// Answers the caller with `refusal` and ends the call.
     pub(crate) fn refuse_call(&mut self, now: Instant, id: CallId, refusal: Refusal) {
-        let Some(call) = self.calls.get_mut(&id) else {
+        let Some(call) = self.calls.get(&id) else {
             return;
         };
         let mut response = response_to_caller(call, refusal.status, refusal.reason);
         response.headers.remove("Contact");
+        if refusal.status == 488 {
+            // No trunk takes the caller's codecs (see `trunk_media`).
+            let warning = self.incompatible_media();
+            response.headers.push("Warning", warning);
+        }
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
         let a_key = call.a_invite.take();
         call.record.outcome = Some(refusal.outcome);
         if let Some(a_key) = a_key {

@@ -97,14 +97,16 @@ impl Pbx {
     /// (RFC 3261 §21.4.26, §20.43 "Incompatible media format").
     pub(crate) fn not_acceptable(&mut self, now: Instant, key: &ServerKey, request: &Request) {
         let mut response = Response::for_request(request, 488, "Not Acceptable Here");
+        response.headers.push("Warning", self.incompatible_media());
+        self.send_response(now, key, response);
+    }
+
+    /// The Warning value that goes with a 488 (RFC 3261 §20.43: code 305, our host).
+    pub(crate) fn incompatible_media(&self) -> String {
         let agent = self.config.local.first().map_or_else(
             || "pbx".to_owned(),
             |(_, addr)| Host::from(addr.ip()).to_string(),
         );
-        response.headers.push(
-            "Warning",
-            format!("305 {agent} \"Incompatible media format\""),
-        );
-        self.send_response(now, key, response);
+        format!("305 {agent} \"Incompatible media format\"")
     }
 }
