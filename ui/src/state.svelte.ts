@@ -5,6 +5,7 @@
 import type { ApiClient, ConnectionState } from "./api/client";
 import type { Event, Extension, StatusResponse } from "./api/types";
 import { listTrunks, setupComplete, type TrunkEntry } from "./api/plan";
+import { readStatus, trunkSummary } from "./lib/trunks";
 import {
   announce,
   mergeCallSnapshot,
@@ -189,8 +190,14 @@ class AppState {
           this.#later("trunks", () => this.refreshTrunks());
         } else {
           const next = this.trunks.slice();
+          const before = next[i]!.state ? readStatus(next[i]!.state!.status).kind : null;
           next[i] = { ...next[i]!, state: st };
           this.trunks = next;
+          // Connected or not is worth saying aloud; line counts and retries are not.
+          const after = readStatus(st.status).kind;
+          if (before !== null && before !== after && after !== "resolving" && after !== "registering") {
+            this.callAnnouncement = trunkSummary(st.name, st.status, st.lines_in_use, st.channels).text;
+          }
         }
         return;
       }
