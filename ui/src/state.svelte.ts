@@ -3,7 +3,7 @@
 // in full whenever the socket (re)opens, because events may have been missed meanwhile.
 
 import type { ApiClient, ConnectionState } from "./api/client";
-import type { Event, Extension, StatusResponse } from "./api/types";
+import type { Event, Extension, StatusResponse, TrunkState } from "./api/types";
 import { listTrunks, setupComplete, type TrunkEntry } from "./api/plan";
 import { readStatus, trunkSummary } from "./lib/trunks";
 import {
@@ -109,6 +109,7 @@ class AppState {
     try {
       this.trunks = await listTrunks(this.client);
       this.trunksLoaded = true;
+      for (const t of this.trunks) if (t.state) this.#announceTrunk(t.state);
     } catch {
       // as for extensions
     }
@@ -166,6 +167,31 @@ class AppState {
     );
   }
 
+  /** Last settled connection of each trunk: connected, not connected or switched off. */
+  #trunkCategory = new Map<number, string>();
+
+  /**
+   * Says aloud when a trunk becomes connected or stops being connected; not line counts,
+   * retries or the brief re-registrations in between.
+   */
+  #announceTrunk(st: TrunkState): void {
+    const kind = readStatus(st.status).kind;
+    const category =
+      kind === "registered" || kind === "ip"
+        ? "connected"
+        : kind === "failing" || kind === "rejected"
+          ? "down"
+          : kind === "disabled"
+            ? "off"
+            : null;
+    if (category === null) return;
+    const before = this.#trunkCategory.get(st.id);
+    this.#trunkCategory.set(st.id, category);
+    if (before !== undefined && before !== category) {
+      this.callAnnouncement = trunkSummary(st.name, st.status, st.lines_in_use, st.channels).text;
+    }
+  }
+
   #onEvent(raw: Event): void {
     const ev = normalizeEvent(raw);
     if (!ev || ev.kind === "resync") {
@@ -190,14 +216,9 @@ class AppState {
           this.#later("trunks", () => this.refreshTrunks());
         } else {
           const next = this.trunks.slice();
-          const before = next[i]!.state ? readStatus(next[i]!.state!.status).kind : null;
           next[i] = { ...next[i]!, state: st };
           this.trunks = next;
-          // Connected or not is worth saying aloud; line counts and retries are not.
-          const after = readStatus(st.status).kind;
-          if (before !== null && before !== after && after !== "resolving" && after !== "registering") {
-            this.callAnnouncement = trunkSummary(st.name, st.status, st.lines_in_use, st.channels).text;
-          }
+          this.#announceTrunk(st);
         }
         return;
       }
