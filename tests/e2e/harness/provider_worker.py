@@ -3,7 +3,9 @@
     request  {"id": 1, "cmd": "call", "args": {"number": "+442071234567"}}
     reply    {"id": 1, "ok": true, "result": {...}} or {"id": 1, "ok": false, "error": "..."}
 
-Commands: start {workdir, username, password} → {port, addr}; binding → {contact, user} or
+Commands: start {workdir, username, password, host?} → {port, addr, host} (host 127.0.0.3 by
+default: the PBX takes every INVITE from a registration trunk's address as the trunk's, so the
+provider must not share 127.0.0.1 with the phones); binding → {contact, user} or
 null; wait_binding {timeout}; registers → [{code, problem, authorized}]; reject_register {code};
 call {number, display?, caller?, target?} → {call}; wait_ringing / wait_answered /
 wait_final / wait_ended / hangup {call, timeout?}; log → {text}; shutdown.
@@ -25,9 +27,10 @@ class Worker:
         self.provider: Provider | None = None
         self.calls = {}
 
-    def start(self, workdir: str, username: str = "acme", password: str = "s3cret", name: str = "provider"):
-        self.provider = Provider(Path(workdir), name, username=username, password=password)
-        return {"port": self.provider.port, "addr": self.provider.addr}
+    def start(self, workdir: str, username: str = "acme", password: str = "s3cret", name: str = "provider",
+              host: str = "127.0.0.3"):
+        self.provider = Provider(Path(workdir), name, username=username, password=password, host=host)
+        return {"port": self.provider.port, "addr": self.provider.addr, "host": self.provider.host}
 
     def binding(self):
         b = self.provider.binding()

@@ -23,7 +23,7 @@ export class SimProvider {
   }
 
   /** Starts the provider on a free loopback port with these credentials. */
-  static async start(workdir, { name = "provider", username = "acme", password = "s3cret" } = {}) {
+  static async start(workdir, { name = "provider", username = "acme", password = "s3cret", host = "127.0.0.3" } = {}) {
     const p = new SimProvider(workdir, name);
     const stderr = openSync(join(p.workdir, "worker.stderr"), "a");
     p.proc = spawn(findPython(), [WORKER], {
@@ -42,10 +42,10 @@ export class SimProvider {
       }
       p.#notify();
     });
-    const started = await p.cmd("start", { workdir, name, username, password });
+    const started = await p.cmd("start", { workdir, name, username, password, host });
     p.port = started.port;
     p.addr = started.addr;
-    p.host = "127.0.0.1";
+    p.host = started.host;
     p.username = username;
     p.password = password;
     return p;
