@@ -93,3 +93,162 @@ impl PlanSync {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::{IpAddr, SocketAddr};
+
+    use pbx::dialplan::{Destination, DtmfMode, Trunk, TrunkAuth, TrunkTransport};
+    use pbx::media_relay::{MediaRelay, RelayPorts};
+    use pbx::registrar::{Directory, RegistrarConfig};
+    use pbx::{PbxConfig, TrunkStatus};
+    use sip::transaction::Peer;
+    use sip::{Message, Response, Transport};
+    use tokio::sync::mpsc;
+
+    use super::*;
+
+    struct NoRelay;
+
+    impl MediaRelay for NoRelay {
+        fn allocate(&mut self, _: IpAddr, _: IpAddr) -> Option<RelayPorts> {
+            None
+        }
+    }
+
+    const LOCAL: &str = "192.0.2.10:5060";
+    const PROVIDER: &str = "203.0.113.5:5060";
+
+    fn pbx(now: Instant) -> Pbx {
+        let local = vec![(Transport::Udp, LOCAL.parse().expect("addr"))];
+        let config = PbxConfig::new(local, RegistrarConfig::new("switchboard"));
+        Pbx::new(now, config, Directory::new(), Box::new(NoRelay), Some(7))
+    }
+
+    fn plan() -> DialPlan {
+        DialPlan {
+            trunks: vec![Trunk {
+                id: 1,
+                name: "Provider".into(),
+                enabled: true,
+                host: "sip.example.com".into(),
+                port: None,
+                transport: TrunkTransport::Udp,
+                outbound_proxy: None,
+                auth: TrunkAuth::Registration {
+                    username: "acme".into(),
+                    password: "secret".into(),
+                    auth_username: None,
+                    contact_user: "c0ffee".into(),
+                    expires: 120,
+                },
+                channels: 2,
+                codecs: vec!["PCMU".into()],
+                dtmf: DtmfMode::Rfc4733,
+                from_user: None,
+                caller_id: None,
+                trust_pai: false,
+                overflow: None,
+                default_destination: Destination::Hangup,
+            }],
+            ..DialPlan::default()
+        }
+    }
+
+    fn sync() -> PlanSync {
+        // The task is never asked anything here: its answers are handed in by the tests.
+        let (tx, _rx) = mpsc::channel(1);
+        PlanSync::new(TrunkNet::spawn(true, false, tx))
+    }
+
+    fn resolved(generation: u64) -> TrunkNetEvent {
+        TrunkNetEvent::Resolved {
+            generation,
+            trunks: vec![ResolvedTrunk {
+                id: 1,
+                target: Some(Peer {
+                    transport: Transport::Udp,
+                    addr: PROVIDER.parse().expect("addr"),
+                }),
+                allowed: vec![],
+            }],
+        }
+    }
+
+    /// The REGISTER requests the PBX sent, each with where it went.
+    fn registers(pbx: &mut Pbx) -> Vec<(SocketAddr, sip::Request)> {
+        let mut out = Vec::new();
+        while let Some(t) = pbx.poll_transmit() {
+            if let Ok(Message::Request(r)) = sip::parse(&t.bytes) {
+                out.push((t.dest, r));
+            }
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn the_trunk_registers_once_its_current_plan_is_resolved() {
+        let now = Instant::now();
+        let mut pbx = pbx(now);
+        let mut sync = sync();
+        sync.apply(now, &mut pbx, plan());
+        assert!(
+            registers(&mut pbx).is_empty(),
+            "a host name needs resolving first"
+        );
+        assert_eq!(pbx.trunk_states()[0].status, TrunkStatus::Resolving);
+
+        // An answer for an older plan is not used.
+        sync.handle(now, &mut pbx, resolved(0));
+        assert!(registers(&mut pbx).is_empty());
+
+        sync.handle(now, &mut pbx, resolved(1));
+        let sent = registers(&mut pbx);
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].0, PROVIDER.parse::<SocketAddr>().expect("addr"));
+
+        // The same answer again (a periodic refresh) changes nothing.
+        sync.handle(now, &mut pbx, resolved(1));
+        assert!(registers(&mut pbx).is_empty());
+
+        // Nor does the same plan read again (the database changed for something else).
+        sync.apply(now, &mut pbx, plan());
+        assert!(registers(&mut pbx).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_network_change_re_registers_at_once() {
+        let now = Instant::now();
+        let mut pbx = pbx(now);
+        let mut sync = sync();
+        sync.apply(now, &mut pbx, plan());
+        sync.handle(now, &mut pbx, resolved(1));
+        let (_, register) = registers(&mut pbx).pop().expect("a REGISTER");
+        let mut ok = Response::for_request(&register, 200, "OK");
+        let contact = register
+            .headers
+            .get("Contact")
+            .unwrap_or_default()
+            .to_owned();
+        ok.headers.push("Contact", format!("{contact};expires=120"));
+        let provider = Peer {
+            transport: Transport::Udp,
+            addr: PROVIDER.parse().expect("addr"),
+        };
+        pbx.handle_input(now, 0, provider, &ok.to_bytes());
+        assert!(matches!(
+            pbx.trunk_states()[0].status,
+            TrunkStatus::Registered { .. }
+        ));
+        assert!(registers(&mut pbx).is_empty());
+
+        sync.handle(now, &mut pbx, TrunkNetEvent::NetworkChanged);
+        let again = registers(&mut pbx);
+        assert_eq!(
+            again.len(),
+            1,
+            "registers again without waiting for the refresh"
+        );
+        assert_eq!(again[0].1.call_id(), register.call_id());
+    }
+}
