@@ -88,17 +88,9 @@ class PlanState {
 export const plan = new PlanState();
 
 // Another window (or the wizard) saved a list: re-read it if this window shows it.
-if (typeof window !== "undefined") {
-  queueMicrotask(() => {
-    try {
-      app.onPlanChanged((what) => {
-        if (what === "business_names" && plan.namesLoaded) void plan.refreshNames();
-        if (what === "ring_groups" && plan.groupsLoaded) void plan.refreshGroups();
-        if (what === "schedules" && plan.schedulesLoaded) void plan.refreshSchedules();
-        if (what === "outbound_routes" && plan.routesLoaded) void plan.refreshRoutes();
-      });
-    } catch (err) {
-      console.error("could not follow dial plan changes", err);
-    }
-  });
-}
+app.onPlanChanged((what) => {
+  if (what === "business_names" && plan.namesLoaded) void plan.refreshNames();
+  if (what === "ring_groups" && plan.groupsLoaded) void plan.refreshGroups();
+  if (what === "schedules" && plan.schedulesLoaded) void plan.refreshSchedules();
+  if (what === "outbound_routes" && plan.routesLoaded) void plan.refreshRoutes();
+});
