@@ -84,6 +84,15 @@ impl Ctx {
     pub(crate) fn publish(&self, event: Event) {
         let _ = self.events.send(event);
     }
+
+    /// Makes the PBX route by the saved dial plan now (it would otherwise notice within a
+    /// second), then tells every screen. A stopped PBX reads the plan when it starts.
+    pub(crate) async fn dial_plan_changed(&self, what: String) {
+        if let Err(e) = self.engine.reload_extensions().await {
+            tracing::warn!(error = %e, "saved the dial plan change; the PBX will read it when it runs");
+        }
+        self.publish(Event::DialPlanChanged { what });
+    }
 }
 
 /// Current time as unix seconds (a clock before 1970 counts as 1970).

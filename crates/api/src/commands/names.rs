@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::command::{Command, Ctx};
-use crate::events::Event;
 use crate::plan::{typed, BusinessName, Destination};
 use crate::plan_check::{check, extension_numbers, item, Elsewhere};
 use crate::ApiError;
@@ -63,9 +62,7 @@ impl Command for BusinessName {
                 Ok(model::BusinessName { id, ..name })
             })
             .await?;
-        ctx.publish(Event::DialPlanChanged {
-            what: "business_names".to_owned(),
-        });
+        ctx.dial_plan_changed("business_names".to_owned()).await;
         Ok(SaveBusinessNameResponse { name: saved.into() })
     }
 }
@@ -115,9 +112,7 @@ impl Command for RemoveBusinessNameRequest {
                 .map_err(|e| ApiError::from_store(e, "id"))
         })
         .await?;
-        ctx.publish(Event::DialPlanChanged {
-            what: "business_names".to_owned(),
-        });
+        ctx.dial_plan_changed("business_names".to_owned()).await;
         Ok(RemoveBusinessNameResponse {})
     }
 }
@@ -217,9 +212,7 @@ impl Command for ImportBusinessNamesRequest {
             })
             .await?;
         if !check_only {
-            ctx.publish(Event::DialPlanChanged {
-                what: "business_names".to_owned(),
-            });
+            ctx.dial_plan_changed("business_names".to_owned()).await;
         }
         Ok(ImportBusinessNamesResponse {
             names: saved.into_iter().map(BusinessName::from).collect(),

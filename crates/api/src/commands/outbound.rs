@@ -98,9 +98,7 @@ impl Command for SaveOutboundRoutesRequest {
                 Ok(s.load_dial_plan()?)
             })
             .await?;
-        ctx.publish(Event::DialPlanChanged {
-            what: "outbound_routes".to_owned(),
-        });
+        ctx.dial_plan_changed("outbound_routes".to_owned()).await;
         Ok(SaveOutboundRoutesResponse {
             routes: saved.outbound_routes.into_iter().map(Into::into).collect(),
             emergency_numbers: saved.emergency_numbers,

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::command::{Command, Ctx};
-use crate::events::Event;
 use crate::plan::{typed, Destination, RingGroup, RingMember, RingStrategy};
 use crate::plan_check::{check, extension_numbers, item, Elsewhere};
 use crate::ApiError;
@@ -109,9 +108,7 @@ impl Command for SaveRingGroupRequest {
                 Ok(group)
             })
             .await?;
-        ctx.publish(Event::DialPlanChanged {
-            what: "ring_groups".to_owned(),
-        });
+        ctx.dial_plan_changed("ring_groups".to_owned()).await;
         Ok(SaveRingGroupResponse {
             group: saved.into(),
         })
@@ -192,9 +189,7 @@ impl Command for RemoveRingGroupRequest {
                 .map_err(|e| ApiError::from_store(e, "number"))
         })
         .await?;
-        ctx.publish(Event::DialPlanChanged {
-            what: "ring_groups".to_owned(),
-        });
+        ctx.dial_plan_changed("ring_groups".to_owned()).await;
         Ok(RemoveRingGroupResponse {})
     }
 }

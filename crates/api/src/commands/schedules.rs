@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::command::{Command, Ctx};
-use crate::events::Event;
 use crate::plan::Schedule;
 use crate::plan_check::{check, extension_numbers, item, Elsewhere};
 use crate::ApiError;
@@ -67,9 +66,7 @@ impl Command for Schedule {
                 Ok(pbx::dialplan::Schedule { id, ..schedule })
             })
             .await?;
-        ctx.publish(Event::DialPlanChanged {
-            what: "schedules".to_owned(),
-        });
+        ctx.dial_plan_changed("schedules".to_owned()).await;
         Ok(SaveScheduleResponse {
             schedule: saved.into(),
         })
@@ -117,9 +114,7 @@ impl Command for RemoveScheduleRequest {
                 .map_err(|e| ApiError::from_store(e, "id"))
         })
         .await?;
-        ctx.publish(Event::DialPlanChanged {
-            what: "schedules".to_owned(),
-        });
+        ctx.dial_plan_changed("schedules".to_owned()).await;
         Ok(RemoveScheduleResponse {})
     }
 }

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::command::{Command, Ctx};
-use crate::events::Event;
 use crate::plan::Trunk;
 use crate::plan_check::{check, extension_numbers, item, Elsewhere};
 use crate::types::TrunkState;
@@ -104,9 +103,7 @@ impl Command for Trunk {
                 s.trunk(id)?.ok_or_else(|| no_trunk(id))
             })
             .await?;
-        ctx.publish(Event::DialPlanChanged {
-            what: "trunks".to_owned(),
-        });
+        ctx.dial_plan_changed("trunks".to_owned()).await;
         Ok(SaveTrunkResponse {
             trunk: trunk.into(),
         })
@@ -154,9 +151,7 @@ impl Command for RemoveTrunkRequest {
                 .map_err(|e| ApiError::from_store(e, "id"))
         })
         .await?;
-        ctx.publish(Event::DialPlanChanged {
-            what: "trunks".to_owned(),
-        });
+        ctx.dial_plan_changed("trunks".to_owned()).await;
         Ok(RemoveTrunkResponse {})
     }
 }
