@@ -122,9 +122,9 @@ def test_provider_records_a_refusal_and_acknowledges_it(provider, phones):
     phone.reject(486)
     assert call.wait_final() == 486
     phone.wait_disconnected()
-    # The ACK stopped the phone's retransmissions: exactly one 486 arrived, or a
-    # retransmission was answered with the same ACK.
-    time.sleep(1)
+    # RFC 3261 §17.2.1: without our ACK the phone would resend the 486 after 0.5 s and 1.5 s.
+    time.sleep(2)
+    assert [r.code for r in call.responses].count(486) == 1, [r.code for r in call.responses]
     assert call.state == "failed"
     assert not call.audio.packets_in, "no audio on a refused call"
 
