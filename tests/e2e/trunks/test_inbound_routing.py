@@ -169,3 +169,31 @@ def test_business_hours_choose_the_destination(office, provider, phones, holiday
     assert not other.find(lambda e: e["type"] == "incoming"), "the other destination rang too"
     call.hangup()
     chosen.wait_disconnected()
+
+
+@pytest.mark.parametrize("request_uri_user", ["number", "account"])
+def test_the_number_is_found_wherever_the_provider_puts_it(office, provider, phones, request_uri_user):
+    """Some providers put the number in the Request-URI, others only in To (RFC 3261 §8.1.1.1)."""
+    alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
+    sales_office(office, provider, members=["1001"])
+    user = SALES_NUMBER if request_uri_user == "number" else provider.username
+    call = provider.call(SALES_NUMBER, target=f"sip:{user}@{office.addr}")
+    incoming = alice.wait_incoming()
+    assert incoming["display"] == f"[Sales] {CALLER_NAME}", incoming
+    call.hangup()
+    alice.wait_disconnected()
+
+
+def test_a_caller_who_gives_up_is_recorded_with_the_business_name(office, provider, phones):
+    alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
+    sales_office(office, provider, members=["1001"])
+    call = provider.call(SALES_NUMBER)
+    alice.wait_incoming()
+    call.wait_ringing()
+    call.hangup()  # CANCEL while ringing
+    assert call.wait_final() == 487
+    alice.wait_disconnected()
+    record = office.wait_history(lambda r: r.get("business_name") == SALES_NAME)
+    assert record["outcome"] == "cancelled", record
+    assert record["answered_by"] is None, record
+    assert record["caller_name"] == CALLER_NAME, record
