@@ -290,6 +290,14 @@ impl Endpoint {
         self.txs.len()
     }
 
+    /// Changes the Via sent-by written into requests sent from now on (the host moved to
+    /// another network). Transactions under way keep the Via already on the wire: their
+    /// responses are matched by branch (RFC 3261 §17.1.3), not by sent-by.
+    pub fn set_via(&mut self, host: Host, port: Option<u16>) {
+        self.config.via_host = host;
+        self.config.via_port = port;
+    }
+
     pub(super) fn allocate(&mut self) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
