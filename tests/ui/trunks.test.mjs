@@ -16,7 +16,10 @@ const SALES_NUMBER = "+442071234567";
 function trunk(provider, name, channels) {
   return {
     id: 0, name, enabled: true, host: provider.host, port: provider.port, transport: "udp", outbound_proxy: null,
-    auth: { mode: "registration", username: provider.username, password: provider.password, auth_username: null, contact_user: "", expires: 300 },
+    auth: {
+      mode: "registration", username: provider.username, password: provider.password,
+      auth_username: null, contact_user: "", expires: 300,
+    },
     channels, codecs: ["PCMU", "PCMA"], dtmf: "rfc4733", from_user: null, caller_id: null, trust_pai: false,
     overflow: null, default_destination: { kind: "hangup" },
   };

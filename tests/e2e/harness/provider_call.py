@@ -39,7 +39,8 @@ class ProviderCall:
         # To the registered contact, the number is an address of the provider's domain (the AOR
         # the PBX called); sent straight to the PBX (IP-mode trunks), one of the PBX's.
         binding = provider.binding()
-        to_host = provider.addr if binding is not None and target == binding.contact else f"{self.dest[0]}:{self.dest[1]}"
+        to_contact = binding is not None and target == binding.contact
+        to_host = provider.addr if to_contact else f"{self.dest[0]}:{self.dest[1]}"
         self.to_uri = f"sip:{number}@{to_host}"
         self.extra = extra
         self.audio = RtpTone(tone_hz, host=provider.host)

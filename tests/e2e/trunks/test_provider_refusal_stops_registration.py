@@ -24,7 +24,8 @@ def test_403_or_a_wrong_password_stops_re_registration_and_shows_the_alert(offic
         provider.wait_registers(1)
         wrong_pw.wait_registers(2)
         reason = office.wait_trunk_status(locked["id"], "rejected").get("reason", "")
-        assert "403" in reason or "forbidden" in reason.lower(), f"the alert says what the provider answered: {reason!r}"
+        assert "403" in reason or "forbidden" in reason.lower(), \
+            f"the alert says what the provider answered: {reason!r}"
         bad_reason = office.wait_trunk_status(bad["id"], "rejected").get("reason", "")
         assert bad_reason.strip(), "the alert says why"
 

@@ -113,6 +113,9 @@ export class SimProvider {
         return "";
       }
     };
-    return `--- ${this.name} worker stderr ---\n${tail("worker.stderr", 4000)}\n--- ${this.name} SIP log (tail) ---\n${tail("sip.log", 12000)}`;
+    return (
+      `--- ${this.name} worker stderr ---\n${tail("worker.stderr", 4000)}\n` +
+      `--- ${this.name} SIP log (tail) ---\n${tail("sip.log", 12000)}`
+    );
   }
 }
