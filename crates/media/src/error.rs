@@ -25,4 +25,11 @@ pub enum Error {
     /// RFC 4733 §2.3: an event payload is exactly four octets per event.
     #[error("telephone-event payload too short")]
     TelephoneEventTooShort,
+    /// An SDP codec we cannot decode or encode, named `encoding/clock-rate`: the peer
+    /// offered a feature we lack (answer 488 or relay without transcoding).
+    #[error("codec {0} unsupported")]
+    CodecUnsupported(String),
+    /// A codec or resampler refused its settings (a bug on our side).
+    #[error("{0} setup failed")]
+    CodecSetup(&'static str),
 }
