@@ -5,6 +5,7 @@
 
 pub mod codec;
 mod error;
+pub mod mixer;
 pub mod relay;
 pub mod rtp;
 pub mod sdp;
