@@ -54,6 +54,9 @@ def test_the_line_is_free_again_after_the_call(office, provider, phones):
     trunk = sales_office(office, provider, members=["1001"], channels=1)
 
     for caller in ("+447700900001", "+447700900002"):
+        # wait_incoming looks from the last call's start; begin a new one so the first
+        # call's events don't answer the second wait.
+        alice._begin_call()
         call = provider.call(SALES_NUMBER, caller=caller)
         alice.wait_incoming()
         alice.answer()
