@@ -10,5 +10,6 @@ pub mod relay;
 pub mod rtp;
 pub mod sdp;
 pub mod tone;
+pub mod transcode;
 
 pub use error::Error;

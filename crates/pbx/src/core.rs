@@ -29,6 +29,8 @@ pub(crate) enum ClientOwner {
     Fire,
     /// A trunk's REGISTER to its provider.
     TrunkRegister(TrunkId),
+    /// A re-INVITE the PBX sent itself to join a transferred party.
+    Transfer(CallId),
 }
 
 /// The PBX. See the crate docs.
@@ -51,6 +53,8 @@ pub struct Pbx {
     /// Trunks, business names, groups, hours and routes (see [`Pbx::set_dial_plan`]).
     pub(crate) plan: DialPlan,
     pub(crate) trunks: Trunks,
+    /// Media and dialog bookkeeping of transfers and pickups.
+    pub(crate) transfer: crate::call::TransferState,
 }
 
 impl Pbx {
@@ -73,6 +77,10 @@ impl Pbx {
             .check
             .accept
             .push("application/dtmf".to_owned());
+        // RFC 3891 (Replaces) and RFC 4488 (REFER without subscription) are understood.
+        for tag in ["replaces", "norefersub"] {
+            endpoint_config.check.supported.push(tag.to_owned());
+        }
         let registrar = Registrar::new(now, config.registrar.clone(), directory);
         Pbx {
             config,
@@ -92,6 +100,7 @@ impl Pbx {
             unix_now: 0,
             plan: DialPlan::default(),
             trunks: Trunks::new(seed),
+            transfer: Default::default(),
         }
     }
 
@@ -165,7 +174,8 @@ impl Pbx {
     }
 
     pub fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
+        let action = self.actions.pop_front()?;
+        Some(self.transfer.translate(action))
     }
 
     fn drain_events(&mut self, now: Instant) {
@@ -176,6 +186,7 @@ impl Pbx {
     }
 
     fn handle_event(&mut self, now: Instant, event: Event) {
+        self.note_sdp(&event);
         match event {
             Event::Request {
                 key,
@@ -284,6 +295,7 @@ impl Pbx {
             ClientOwner::Branch(id) => self.branch_response(now, id, key, response),
             ClientOwner::Forwarded(id) => self.forwarded_response(now, id, key, response),
             ClientOwner::Fire => {}
+            ClientOwner::Transfer(id) => self.transfer_response(now, id, key, response),
             ClientOwner::TrunkRegister(trunk) => {
                 self.trunk_register_response(now, trunk, key, &response)
             }

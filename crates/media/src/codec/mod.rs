@@ -12,6 +12,7 @@ pub use g711::{alaw_decode, alaw_encode, ulaw_decode, ulaw_encode, Pcma, Pcmu};
 pub use g722::G722;
 pub use opus::{Opus, OpusConfig};
 pub use registry::by_rtpmap;
+pub(crate) use registry::by_rtpmap_at;
 pub use resample::Resampler;
 
 /// An audio codec instance for one stream direction pair.

@@ -41,9 +41,15 @@ impl Pbx {
                 }
             }
         }
+        if request.method == Method::Refer {
+            return self.refer_received(now, id, side, key, request);
+        }
         if request.method == Method::Bye {
             let answered = call.phase == Phase::Answered;
             self.respond(now, &key, &request, 200, "OK");
+            if !answered {
+                self.transferee_hung_up(now, id);
+            }
             if answered {
                 let by = if side == Side::A {
                     HangupBy::Caller

@@ -16,10 +16,16 @@ mod inbound;
 mod leg;
 mod live;
 mod outbound;
+mod pickup;
 mod ring_group;
 mod route;
 mod setup;
 mod teardown;
+mod transfer;
+mod transfer_attended;
+mod transfer_blind;
+mod transfer_media;
+mod transfer_replaces;
 mod trunk_media;
 
 use std::time::Instant;
@@ -33,6 +39,7 @@ use crate::media_relay::RelayPorts;
 pub(crate) use leg::Leg;
 pub use live::{LiveCall, LiveState};
 pub(crate) use route::Onward;
+pub(crate) use transfer::TransferState;
 pub(crate) use trunk_media::TrunkMedia;
 
 /// Names a call inside the PBX.

@@ -159,6 +159,7 @@ impl Pbx {
         if let Some(a_key) = a_key {
             self.send_response(now, &a_key, response);
         }
+        self.transfer_unanswered(now, id);
         self.cancel_all_branches(now, id);
         let by = (refusal.outcome == Outcome::NoAnswer).then_some(crate::HangupBy::System);
         self.finish_call(id, by, &refusal.detail);

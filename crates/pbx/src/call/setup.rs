@@ -59,6 +59,10 @@ impl Pbx {
         if max_forwards == 0 {
             return self.respond(now, &key, &request, 483, "Too Many Hops");
         }
+        // Pickup codes and Replaces (RFC 3891) answer or join a call the PBX holds.
+        if self.feature_invite(now, &key, &request, source, &caller) {
+            return;
+        }
         let Some(callee) = request.uri.user_unescaped().map(|u| u.into_owned()) else {
             return self.respond(now, &key, &request, 404, "Not Found");
         };
@@ -138,7 +142,7 @@ impl Pbx {
     /// A number that is neither an extension nor a ring group leaves by a trunk, if the
     /// caller may call out (RFC 3261 §21.4.19 484 for what could never be a number,
     /// 404 when no route takes it, 403 without permission; emergency numbers always go).
-    fn outbound_onward(&self, caller: &str, dialled: &str) -> Result<Onward, Refusal> {
+    pub(crate) fn outbound_onward(&self, caller: &str, dialled: &str) -> Result<Onward, Refusal> {
         // Only digits, + * #: nothing else reaches a trunk's Request-URI.
         if !is_dialable(dialled) {
             return Err(Refusal::new(
@@ -235,7 +239,7 @@ impl Pbx {
     }
 
     /// The dialog with the caller as we will confirm it in our 1xx/2xx (§12.1.1).
-    fn caller_leg(&self, request: &Request, source: Peer, local_tag: String) -> Leg {
+    pub(crate) fn caller_leg(&self, request: &Request, source: Peer, local_tag: String) -> Leg {
         let from = request.from();
         let to = request.to();
         let remote_target = request

@@ -60,6 +60,7 @@ impl Pbx {
         if let Some(a_key) = a_key {
             self.send_response(now, &a_key, unavailable);
         }
+        self.transfer_unanswered(now, id);
         self.cancel_all_branches(now, id);
         self.finish_call(id, Some(HangupBy::System), reason);
     }

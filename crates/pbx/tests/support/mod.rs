@@ -6,6 +6,7 @@ pub mod fake_relay;
 pub mod net;
 pub mod sdp;
 pub mod sim_phone;
+pub mod transfer_office;
 pub mod trunk_calls;
 pub mod trunk_office;
 pub mod world;

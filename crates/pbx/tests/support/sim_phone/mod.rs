@@ -17,6 +17,7 @@ use super::{addr, sdp, PBX_ADDR, REALM};
 
 mod events;
 mod info;
+mod transfer;
 
 /// Where one call stands on this phone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,354 @@
+//! Call transfer by REFER (RFC 3515): a party in a call asks the PBX to connect the other
+//! party somewhere else. The PBX accepts (202), reports progress with `message/sipfrag`
+//! NOTIFYs on the implicit subscription (RFC 3515 §2.4.4–2.4.7; none when the REFER says
+//! `Refer-Sub: false`, RFC 4488 §4), and does the transfer itself rather than passing the
+//! REFER on: as a B2BUA it holds both dialogs and the relay, so the remaining party never
+//! has to know (see `transfer_blind` and `transfer_attended`).
+//!
+//! The state shared by the transfer files lives in [`TransferState`]: what each party last
+//! described of its media (the offer a new party gets), which relays a call now uses with
+//! its sides the other way round, and the PBX's own re-INVITEs.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+use sip::transaction::{ClientKey, ServerKey};
+use sip::{Method, NameAddr, Request, Response};
+
+use super::{CallId, Leg, Phase};
+use crate::action::{Action, Side};
+use crate::core::Pbx;
+use crate::media_relay::RelayId;
+
+/// (Call-ID, our tag): how the PBX's indexes name one dialog with one phone.
+pub(crate) type DialogKey = (String, String);
+
+/// See the module docs.
+#[derive(Debug, Default)]
+pub(crate) struct TransferState {
+    /// The latest SDP each party sent, by its dialog: a party joined to someone new
+    /// offers them its current media (re-anchored), so it need not be asked again.
+    pub(super) sdp: HashMap<DialogKey, (String, Vec<u8>)>,
+    /// Relays whose sides a call now sees the other way round: the remaining party of a
+    /// blind transfer becomes the caller of the new leg but keeps its relay socket, so the
+    /// call's "A" is the runtime's "B" (see [`TransferState::translate`]).
+    pub(super) swapped: HashSet<RelayId>,
+    /// Calls ringing a transfer target on behalf of a party that is already connected:
+    /// if nobody answers, that party gets a BYE instead of a final response.
+    pub(super) ringing: HashSet<CallId>,
+    /// re-INVITEs the PBX sent itself to move a party's media to a new relay side.
+    pub(super) reinvites: HashMap<ClientKey, Reinvite>,
+}
+
+/// A re-INVITE sent by the PBX (not forwarded): its 2xx is ACKed here and its answer
+/// points the relay at the party.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Reinvite {
+    pub call: CallId,
+    pub side: Side,
+    pub seq: u32,
+}
+
+impl TransferState {
+    /// An action as the runtime understands it: sides of a swapped relay are turned back
+    /// to the sides the relay was bound with.
+    pub(crate) fn translate(&self, action: Action) -> Action {
+        match action {
+            Action::RelayPeer { id, side, peer } if self.swapped.contains(&id) => {
+                Action::RelayPeer {
+                    id,
+                    side: side.other(),
+                    peer,
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+/// What a REFER asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReferTo {
+    /// The user part of the Refer-To URI: the number to ring.
+    pub number: String,
+    /// Attended transfer: the dialog the target is already in with the transferor.
+    pub replaces: Option<Replaces>,
+}
+
+/// A Replaces value (RFC 3891 §6.1): the dialog, named from the recipient's side — the
+/// to-tag is the recipient's (our) tag, the from-tag the other party's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Replaces {
+    pub call_id: String,
+    pub to_tag: String,
+    pub from_tag: String,
+    pub early_only: bool,
+}
+
+impl Replaces {
+    pub fn parse(value: &str) -> Option<Replaces> {
+        let mut parts = value.split(';');
+        let call_id = parts.next()?.trim().to_owned();
+        if call_id.is_empty() {
+            return None;
+        }
+        let (mut to_tag, mut from_tag, mut early_only) = (None, None, false);
+        for part in parts {
+            let (name, value) = match part.split_once('=') {
+                Some((n, v)) => (n.trim(), Some(v.trim())),
+                None => (part.trim(), None),
+            };
+            match (name.to_ascii_lowercase().as_str(), value) {
+                ("to-tag", Some(v)) => to_tag = Some(v.to_owned()),
+                ("from-tag", Some(v)) => from_tag = Some(v.to_owned()),
+                ("early-only", _) => early_only = true,
+                _ => {}
+            }
+        }
+        Some(Replaces {
+            call_id,
+            to_tag: to_tag?,
+            from_tag: from_tag?,
+            early_only,
+        })
+    }
+}
+
+/// Reads the one Refer-To of a REFER (RFC 3515 §2.4.1: exactly one). The Replaces of an
+/// attended transfer travels as a URI header, percent-encoded (RFC 3891 §6.1).
+pub(crate) fn refer_to(request: &Request) -> Option<ReferTo> {
+    let mut values = request.headers.get_all("Refer-To");
+    let value = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    let addr: NameAddr = value.trim().parse().ok()?;
+    let number = addr.uri.user_unescaped()?.trim().to_owned();
+    if number.is_empty() {
+        return None;
+    }
+    let replaces = match addr
+        .uri
+        .headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("Replaces"))
+    {
+        Some((_, v)) => Some(Replaces::parse(&percent_decode(v))?),
+        None => None,
+    };
+    Some(ReferTo { number, replaces })
+}
+
+/// Decodes `%HH` escapes; a broken escape is kept as written.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes.get(i), hex) {
+            (Some(b'%'), Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (Some(&b), _) => {
+                out.push(b);
+                i += 1;
+            }
+            (None, _) => break,
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The REFER being acted on: who sent it and whether it wants NOTIFYs.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Referral {
+    /// The transferor's side in the call the REFER came in.
+    pub side: Side,
+    /// RFC 4488 §4: `Refer-Sub: false` turns the implicit subscription off.
+    pub subscribe: bool,
+}
+
+impl Pbx {
+    /// A REFER inside call `id` from `side` (RFC 3515 §2.4.2): accepted once it names a
+    /// target, then carried out.
+    pub(crate) fn refer_received(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        side: Side,
+        key: ServerKey,
+        request: Request,
+    ) {
+        let answered = self
+            .calls
+            .get(&id)
+            .is_some_and(|c| c.phase == Phase::Answered && c.b.is_some());
+        if !answered {
+            // A transfer while the call rings or is being transferred already.
+            return self.respond(now, &key, &request, 491, "Request Pending");
+        }
+        let Some(target) = refer_to(&request) else {
+            return self.respond(now, &key, &request, 400, "Bad Refer-To");
+        };
+        let subscribe = !request
+            .headers
+            .get("Refer-Sub")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
+        let mut accepted = Response::for_request(&request, 202, "Accepted");
+        if !subscribe {
+            accepted.headers.push("Refer-Sub", "false");
+        }
+        self.send_response(now, &key, accepted);
+        let referral = Referral { side, subscribe };
+        // RFC 3515 §2.4.4: the first NOTIFY follows the 202 at once.
+        self.refer_progress(now, id, referral, 100, "Trying");
+        tracing::info!(call = id, attended = target.replaces.is_some(), "transfer");
+        match target.replaces {
+            Some(replaces) => self.attended_transfer(now, id, referral, &replaces),
+            None => self.blind_transfer(now, id, referral, &target.number),
+        }
+    }
+
+    /// A provisional NOTIFY on the transferor's leg of call `id`.
+    pub(super) fn refer_progress(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        referral: Referral,
+        status: u16,
+        reason: &str,
+    ) {
+        if !referral.subscribe {
+            return;
+        }
+        let Some(leg) = self
+            .calls
+            .get_mut(&id)
+            .and_then(|c| c.leg_mut(referral.side))
+        else {
+            return;
+        };
+        let notify = sipfrag_notify(leg, status, reason, false);
+        let peer = leg.peer;
+        self.send_fire(now, notify, peer);
+    }
+
+    /// The final NOTIFY of a transfer that failed: the call goes on as it was.
+    pub(super) fn refer_failed(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        referral: Referral,
+        status: u16,
+        reason: &str,
+    ) {
+        tracing::info!(call = id, status, "transfer failed; the call goes on");
+        if !referral.subscribe {
+            return;
+        }
+        let Some(leg) = self
+            .calls
+            .get_mut(&id)
+            .and_then(|c| c.leg_mut(referral.side))
+        else {
+            return;
+        };
+        let notify = sipfrag_notify(leg, status, reason, true);
+        let peer = leg.peer;
+        self.send_fire(now, notify, peer);
+    }
+
+    /// The transferor leaves: the final NOTIFY on its leg (already out of the call), then
+    /// BYE (RFC 5589 §6: the transferor's dialog ends once the transfer has succeeded).
+    pub(super) fn release_transferor(
+        &mut self,
+        now: Instant,
+        mut leg: Leg,
+        subscribe: bool,
+        status: u16,
+        reason: &str,
+    ) {
+        if subscribe {
+            let notify = sipfrag_notify(&mut leg, status, reason, true);
+            self.send_fire(now, notify, leg.peer);
+        }
+        let bye = leg.request(Method::Bye);
+        self.send_fire(now, bye, leg.peer);
+    }
+}
+
+/// A NOTIFY for the `refer` event carrying the status line of the transfer's progress
+/// (RFC 3515 §2.4.5). The last one ends the subscription (§2.4.7).
+fn sipfrag_notify(leg: &mut Leg, status: u16, reason: &str, last: bool) -> Request {
+    let mut notify = leg.request(Method::Notify);
+    notify.headers.push("Event", "refer");
+    let state = if last {
+        "terminated;reason=noresource".to_owned()
+    } else {
+        "active;expires=60".to_owned()
+    };
+    notify.headers.push("Subscription-State", state);
+    notify
+        .headers
+        .push("Content-Type", "message/sipfrag;version=2.0");
+    notify.body = format!("SIP/2.0 {status} {reason}\r\n").into_bytes();
+    notify
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refer(value: &str) -> Request {
+        let mut r = Request::new(Method::Refer, "sip:pbx@192.168.1.1".parse().unwrap());
+        r.headers.push("Refer-To", value);
+        r
+    }
+
+    #[test]
+    fn a_blind_refer_names_a_number() {
+        let t = refer_to(&refer("<sip:102@192.168.1.1>")).unwrap();
+        assert_eq!(t.number, "102");
+        assert_eq!(t.replaces, None);
+        assert_eq!(refer_to(&refer("sip:103@pbx")).unwrap().number, "103");
+    }
+
+    #[test]
+    fn an_attended_refer_names_the_dialog_to_replace() {
+        let t = refer_to(&refer(
+            "<sip:102@pbx?Replaces=abc%40host%3Bto-tag%3Dpbx1%3Bfrom-tag%3Dphone2>",
+        ))
+        .unwrap();
+        assert_eq!(
+            t.replaces,
+            Some(Replaces {
+                call_id: "abc@host".into(),
+                to_tag: "pbx1".into(),
+                from_tag: "phone2".into(),
+                early_only: false,
+            })
+        );
+    }
+
+    #[test]
+    fn refer_without_a_usable_target_is_refused() {
+        assert_eq!(
+            refer_to(&Request::new(Method::Refer, "sip:x@y".parse().unwrap())),
+            None
+        );
+        assert_eq!(refer_to(&refer("<sip:pbx>")), None);
+        assert_eq!(
+            refer_to(&refer("<sip:102@pbx?Replaces=only-a-call-id>")),
+            None
+        );
+        let mut two = refer("<sip:102@pbx>");
+        two.headers.push("Refer-To", "<sip:103@pbx>");
+        assert_eq!(refer_to(&two), None);
+        assert_eq!(percent_decode("a%4"), "a%4");
+    }
+}

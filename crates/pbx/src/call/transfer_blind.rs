@@ -1,0 +1,325 @@
+//! Blind transfer (RFC 3515 REFER without Replaces; RFC 5589 §6): the transferor names a
+//! number and leaves; the remaining party is rung through to it.
+//!
+//! The call is turned, in place, into a new call from the remaining party to the target:
+//! the transferor's record is written ("transferred"), its leg gets the final NOTIFY and a
+//! BYE, and the target rings exactly as if the remaining party had dialled it (extension,
+//! ring group with its steps and final destination, or out through a trunk's routes when
+//! the transferor may call out). The remaining party keeps its dialog and its relay
+//! socket; the target is offered the remaining party's last SDP anchored at the other
+//! relay socket, and its answer re-points the relay. The remaining party is not re-INVITEd:
+//! its media address and the codecs it offered are unchanged, so nothing it agreed to
+//! changes (a target that answers with a codec the remaining party offered but is not
+//! currently sending would need one; phones that offered several codecs receive any of
+//! them).
+
+use std::time::Instant;
+
+use super::route::Target;
+use super::transfer::Referral;
+use super::{Draft, Onward, Phase};
+use crate::action::{Action, Direction, HangupBy, Outcome, PbxEvent, Side};
+use crate::core::Pbx;
+use crate::dialplan::{Destination, RingStep};
+use crate::media_relay::RelayPorts;
+use crate::util;
+
+/// Where a transfer target rings, or why it cannot.
+struct Routed {
+    onward: Onward,
+    outbound: bool,
+}
+
+impl Pbx {
+    pub(super) fn blind_transfer(
+        &mut self,
+        now: Instant,
+        id: super::CallId,
+        referral: Referral,
+        target: &str,
+    ) {
+        let t_side = referral.side;
+        let r_side = t_side.other();
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        let transferor = party_extension(call, t_side);
+        // Everything is checked before the call is touched: a target that cannot ring
+        // leaves the call as it was (RFC 3515 §2.4.5: the NOTIFY carries the failure).
+        let routed = match self.transfer_route(now, target, transferor.as_deref()) {
+            Ok(routed) => routed,
+            Err((status, reason)) => return self.refer_failed(now, id, referral, status, reason),
+        };
+        let Some(offer) = self.party_sdp(id, r_side) else {
+            // Without the remaining party's SDP the target would offer in its 2xx, and
+            // that offer has nobody to answer it.
+            return self.refer_failed(now, id, referral, 488, "Not Acceptable Here");
+        };
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        let (r_number, r_name) = self.party(call, r_side);
+        let r_extension = party_extension(call, r_side);
+        let r_is_trunk = call.trunk_media.is_some() && r_extension.is_none();
+        let b_from = if r_side == Side::A {
+            call.b_from.clone() // as the caller was shown before, "[Sales] Jane Doe"
+        } else {
+            self.caller_uri(&r_number, &r_name)
+        };
+        let mut old = call.record.clone();
+        old.outcome = Some(Outcome::Answered);
+        let old_call_id = call.a.call_id.clone();
+        let by = if t_side == Side::A {
+            HangupBy::Caller
+        } else {
+            HangupBy::Callee
+        };
+        let record = self.finish_record(
+            &old_call_id,
+            old.clone(),
+            Some(by),
+            &format!("transferred to {target}"),
+        );
+        let b_dialog = (util::token(&mut self.rng), util::token(&mut self.rng));
+
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        // The transferor's leg leaves the call; the remaining party is its caller now.
+        let Some(b_leg) = call.b.take() else {
+            return;
+        };
+        let t_leg = if t_side == Side::A {
+            std::mem::replace(&mut call.a, b_leg)
+        } else {
+            b_leg
+        };
+        let t_key = if t_side == Side::A {
+            std::mem::replace(&mut call.index.a_dialog, call.index.b_dialog.clone())
+        } else {
+            call.index.b_dialog.clone()
+        };
+        let r_key = call.index.a_dialog.clone();
+        let old_b_key = std::mem::replace(&mut call.index.b_dialog, b_dialog.clone());
+        if t_side == Side::A {
+            // The remaining party keeps its relay socket, the runtime's "B": the call now
+            // sees that socket as its caller's side.
+            call.relay = call.relay.map(|p| RelayPorts {
+                id: p.id,
+                a: p.b,
+                b: p.a,
+            });
+            if let Some(p) = call.relay {
+                if !self.transfer.swapped.remove(&p.id) {
+                    self.transfer.swapped.insert(p.id);
+                }
+            }
+        }
+        let mut a_request = call.a_request.clone();
+        a_request.headers.set("Content-Type", offer.0.as_str());
+        a_request.body = offer.1.clone();
+        call.a_request = a_request;
+        let old_branches: Vec<_> = call.branches.drain(..).map(|b| b.key).collect();
+        let unanswered: Vec<_> = call.forwarded.drain(..).collect();
+        let lines = if r_is_trunk {
+            Vec::new()
+        } else {
+            // The trunk line was the transferor's; the remaining party is internal.
+            call.trunk_media = None;
+            std::mem::take(&mut call.lines)
+        };
+        call.phase = Phase::Ringing;
+        call.a_invite = None;
+        call.winner = None;
+        call.ring_deadline = None;
+        call.pending_ack = None;
+        call.best_failure = None;
+        call.onward = routed.onward;
+        call.b_from = b_from;
+        call.b_cseq = 0;
+        call.codec_mismatches.clear();
+        call.caller_extension = r_extension;
+        call.rang = false;
+        call.rang_out = false;
+        call.record = Draft {
+            caller_number: r_number,
+            caller_name: r_name,
+            callee: target.to_owned(),
+            answered_by: None,
+            started_at: self.unix_now,
+            answered_at: None,
+            outcome: None,
+            business_name: old.business_name.filter(|_| r_is_trunk),
+            trunk: old.trunk.filter(|_| r_is_trunk),
+            direction: if routed.outbound {
+                Direction::Outbound
+            } else if r_is_trunk {
+                old.direction
+            } else {
+                Direction::Internal
+            },
+            lines_busy: false,
+        };
+        let relay = call.relay;
+        let trunk = call.trunk_media.clone();
+        call.b_offer = super::anchor::reanchor(
+            &mut self.actions,
+            relay,
+            trunk.as_ref(),
+            Side::A,
+            Some(&offer.0),
+            &offer.1,
+        );
+        for key in old_branches {
+            self.by_client.remove(&key);
+        }
+        for f in unanswered {
+            self.by_client.remove(&f.client);
+            self.respond(now, &f.server, &f.request, 487, "Request Terminated");
+        }
+        for trunk in lines {
+            self.trunks.release_line(trunk);
+        }
+        self.by_dialog.remove(&t_key);
+        self.by_dialog.remove(&old_b_key);
+        self.by_dialog.insert(r_key, (id, Side::A));
+        self.by_dialog.insert(b_dialog, (id, Side::B));
+        self.actions.push_back(Action::Event(PbxEvent::CallEnded {
+            call_id: old_call_id,
+            outcome: Outcome::Answered,
+        }));
+        self.actions.push_back(Action::CallRecord(record));
+        self.transfer.ringing.insert(id);
+        if routed.outbound {
+            self.start_trunks(now, id);
+        } else {
+            self.ring_next(now, id);
+        }
+        let ringing = self
+            .calls
+            .get(&id)
+            .is_some_and(|c| c.phase == Phase::Ringing);
+        let (status, reason) = if ringing {
+            // The PBX takes the call over from here: the transfer has succeeded for the
+            // transferor, who is released at once.
+            (200, "OK")
+        } else {
+            (480, "Temporarily Unavailable")
+        };
+        self.release_transferor(now, t_leg, referral.subscribe, status, reason);
+    }
+
+    /// A transfer target never answered (the ring steps ran out, or the owner hung the
+    /// call up): the remaining party, connected all along, gets a BYE.
+    pub(crate) fn transfer_unanswered(&mut self, now: Instant, id: super::CallId) {
+        if !self.transfer.ringing.remove(&id) {
+            return;
+        }
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let bye = call.a.request(sip::Method::Bye);
+        let peer = call.a.peer;
+        self.send_fire(now, bye, peer);
+    }
+
+    /// The remaining party hung up while its transfer target rang: the forks are
+    /// CANCELled and the call ends. Not a transfer call: nothing to do.
+    pub(crate) fn transferee_hung_up(&mut self, now: Instant, id: super::CallId) {
+        let ringing = self
+            .calls
+            .get(&id)
+            .is_some_and(|c| c.phase == Phase::Ringing);
+        if !ringing || !self.transfer.ringing.remove(&id) {
+            return;
+        }
+        if let Some(call) = self.calls.get_mut(&id) {
+            call.record.outcome = Some(Outcome::Cancelled);
+        }
+        self.cancel_all_branches(now, id);
+        self.finish_call(
+            id,
+            Some(HangupBy::Caller),
+            "hung up while the transfer rang",
+        );
+    }
+
+    /// Where `target` rings for a transfer: an extension with a registered device, a
+    /// ring group, or a number out (only for a transferor allowed to call it).
+    fn transfer_route(
+        &self,
+        now: Instant,
+        target: &str,
+        transferor: Option<&str>,
+    ) -> Result<Routed, (u16, &'static str)> {
+        if self.registrar.directory().contains(target) {
+            if self.registrar.lookup(target, now).is_empty() {
+                return Err((480, "Temporarily Unavailable"));
+            }
+            let steps = vec![RingStep {
+                extensions: vec![target.to_owned()],
+                ring: self.config.ring_timeout,
+            }];
+            return Ok(Routed {
+                onward: Onward::ring(steps, None),
+                outbound: false,
+            });
+        }
+        if self.plan.ring_group(target).is_some() {
+            let group = Destination::RingGroup(target.to_owned());
+            return match self.target_of(&group, None) {
+                Target::Ring {
+                    steps,
+                    final_destination,
+                } => Ok(Routed {
+                    onward: Onward::ring(steps, final_destination),
+                    outbound: false,
+                }),
+                Target::Refuse(refusal) => Err((refusal.status, refusal.reason)),
+            };
+        }
+        let Some(transferor) = transferor else {
+            return Err((404, "Not Found"));
+        };
+        match self.outbound_onward(transferor, target) {
+            Ok(onward) => Ok(Routed {
+                onward,
+                outbound: true,
+            }),
+            Err(refusal) => Err((refusal.status, refusal.reason)),
+        }
+    }
+
+    /// The number and name of the party on `side`, as a record and a phone show them.
+    pub(super) fn party(&self, call: &super::Call, side: Side) -> (String, Option<String>) {
+        match side {
+            Side::A => (
+                call.record.caller_number.clone(),
+                call.record.caller_name.clone(),
+            ),
+            Side::B => {
+                let number = call
+                    .record
+                    .answered_by
+                    .clone()
+                    .unwrap_or_else(|| call.record.callee.clone());
+                let name = self
+                    .registrar
+                    .directory()
+                    .get(&number)
+                    .map(|e| e.display_name.clone())
+                    .filter(|n| !n.is_empty());
+                (number, name)
+            }
+        }
+    }
+}
+
+/// The extension on `side` of a call, when it is one (not a trunk's party).
+pub(super) fn party_extension(call: &super::Call, side: Side) -> Option<String> {
+    match side {
+        Side::A => call.caller_extension.clone(),
+        Side::B if call.record.direction != Direction::Outbound => call.record.answered_by.clone(),
+        Side::B => None,
+    }
+}
