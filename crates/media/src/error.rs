@@ -32,4 +32,24 @@ pub enum Error {
     /// A codec or resampler refused its settings (a bug on our side).
     #[error("{0} setup failed")]
     CodecSetup(&'static str),
+    /// Reading or writing an audio file failed in the operating system (a full disk shows as
+    /// `StorageFull`); the kind is kept rather than the error so this enum stays `Clone + Eq`.
+    #[error("audio file i/o failed: {0}")]
+    AudioIo(std::io::ErrorKind),
+    /// An uploaded or stored audio file is damaged or not audio at all.
+    #[error("audio file unreadable: {0}")]
+    AudioMalformed(String),
+    /// A well-formed audio file in a format or codec we cannot decode.
+    #[error("audio format unsupported: {0}")]
+    AudioUnsupported(String),
+    /// An audio file that decodes to no samples.
+    #[error("audio file has no sound")]
+    AudioEmpty,
+    /// An audio file longer than the caller allows (e.g. an upload limit).
+    #[error("audio longer than {max_seconds} s")]
+    AudioTooLong { max_seconds: u32 },
+    /// The caller asked for something the audio blocks do not offer (a bug on our side),
+    /// e.g. a sample rate other than 8 or 16 kHz or a channel count other than 1 or 2.
+    #[error("audio parameter invalid: {0}")]
+    AudioParameter(&'static str),
 }

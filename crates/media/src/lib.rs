@@ -3,13 +3,19 @@
 //!
 //! Nothing here opens a socket or reads the clock; the engine owns both and passes `now` in.
 
+pub mod audio_import;
+mod audio_import_resample;
 pub mod codec;
 mod error;
 pub mod mixer;
+pub mod player;
+pub mod recorder;
 pub mod relay;
 pub mod rtp;
 pub mod sdp;
 pub mod tone;
 pub mod transcode;
+pub mod wav;
+pub mod wav_prompts;
 
 pub use error::Error;
