@@ -7,6 +7,7 @@ pub mod audio_import;
 mod audio_import_resample;
 pub mod codec;
 mod error;
+pub mod jitter;
 pub mod mixer;
 pub mod player;
 pub mod recorder;

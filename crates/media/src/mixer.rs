@@ -166,7 +166,9 @@ impl Mixer {
             // costs one pass instead of re-summing everyone else.
             let own = p.has_input && !p.muted;
             if own {
-                for ((heard, total), sample) in self.scratch.iter_mut().zip(&self.total).zip(&p.input) {
+                for ((heard, total), sample) in
+                    self.scratch.iter_mut().zip(&self.total).zip(&p.input)
+                {
                     *heard = total - i32::from(*sample);
                 }
             } else {

@@ -110,7 +110,10 @@ fn joining_and_leaving_take_effect_at_the_next_tick() {
     assert!(mixer.leave(gone.id));
     assert!(!mixer.leave(gone.id), "leaving twice");
     assert_eq!(mixer.output(gone.id), None);
-    assert!(!mixer.push(gone.id, &[1; FRAME]), "a departed id still accepted");
+    assert!(
+        !mixer.push(gone.id, &[1; FRAME]),
+        "a departed id still accepted"
+    );
     let heard = run(&mut mixer, &mut talkers, 10);
     assert!(level(&heard[0], 1000.0) < 0.001);
     assert!(level(&heard[0], 1500.0) > 0.9);
@@ -128,7 +131,11 @@ fn a_participant_without_a_frame_this_tick_is_silent() {
     let b = mixer.join();
     mixer.push(a, &[1000; FRAME]);
     mixer.mix();
-    assert!(mixer.output(b).unwrap_or_default().iter().all(|s| *s == 1000));
+    assert!(mixer
+        .output(b)
+        .unwrap_or_default()
+        .iter()
+        .all(|s| *s == 1000));
     // No push from `a` this time: its last frame must not be repeated.
     mixer.mix();
     assert!(mixer.output(b).unwrap_or_default().iter().all(|s| *s == 0));
@@ -164,7 +171,11 @@ fn twenty_loud_participants_never_clip_or_wrap() {
     }
     // After the first frame the limiter has settled: peaks near LIMIT, tone intact.
     let settled = &heard[FRAME..];
-    let peak = settled.iter().map(|s| i32::from(*s).abs()).max().unwrap_or(0);
+    let peak = settled
+        .iter()
+        .map(|s| i32::from(*s).abs())
+        .max()
+        .unwrap_or(0);
     assert!(peak <= LIMIT && peak > LIMIT * 9 / 10, "peak {peak}");
     assert!(level(settled, 400.0) > 0.95);
 }
@@ -185,7 +196,11 @@ fn the_limiter_recovers_after_a_loud_burst() {
         mixer.mix();
     }
     let out = mixer.output(ids[0]).unwrap_or_default();
-    assert!(out.iter().all(|s| (990..=1000).contains(s)), "{:?}", &out[..4]);
+    assert!(
+        out.iter().all(|s| (990..=1000).contains(s)),
+        "{:?}",
+        &out[..4]
+    );
 }
 
 #[test]
