@@ -1,6 +1,7 @@
 //! What the PBX asks the runtime to do besides sending SIP.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use crate::media_relay::RelayId;
 use crate::registrar::{BindingChange, RegistrationEvent};
@@ -23,6 +24,13 @@ impl Side {
     }
 }
 
+/// Audio the runtime plays into a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaSource {
+    /// The office's music on hold: the owner's own when uploaded, else the bundled piece.
+    MusicOnHold,
+}
+
 /// Work for the runtime, drained with [`crate::Pbx::poll_action`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -36,6 +44,22 @@ pub enum Action {
     },
     /// Tear the relay down and release its ports.
     RelayClose { id: RelayId },
+    /// Send `source` to side `to` in `format` instead of relaying the other side's audio
+    /// (music on hold while the other side holds the call).
+    MediaPlay {
+        id: RelayId,
+        to: Side,
+        source: MediaSource,
+        /// The codec the listening phone agreed to receive, with its payload type.
+        format: media::sdp::PayloadFormat,
+    },
+    /// Stop what [`Action::MediaPlay`] started for side `to`; relaying resumes.
+    MediaStop { id: RelayId, to: Side },
+    /// Record both directions of the relay into a stereo WAV file at `path` (relative to
+    /// the data folder): left the caller, right the callee.
+    RecordStart { id: RelayId, path: PathBuf },
+    /// Finish the relay's recording: the file is complete once it appears at its path.
+    RecordStop { id: RelayId },
     /// A call ended: write its detail record.
     CallRecord(CallRecord),
     /// Something a person watching would want to see.

@@ -11,7 +11,7 @@ pub mod registrar;
 pub mod trunk;
 mod util;
 
-pub use action::{Action, CallRecord, Direction, HangupBy, Outcome, PbxEvent, Side};
+pub use action::{Action, CallRecord, Direction, HangupBy, MediaSource, Outcome, PbxEvent, Side};
 pub use call::{LiveCall, LiveState};
 pub use config::PbxConfig;
 pub use core::Pbx;

@@ -219,6 +219,7 @@ impl Pbx {
             }
         }
         self.send_response(now, &forwarded.server, reply);
+        self.hold_after_answer(id, forwarded.from, &forwarded.request, &response);
     }
 
     /// An ACK for one of our 2xx responses.
@@ -257,5 +258,6 @@ impl Pbx {
         if let Err(e) = self.endpoint.send_ack(now, &pending.invite, ack, target) {
             tracing::debug!(error = %e, "ACK not sent");
         }
+        self.hold_after_ack(id, side, request);
     }
 }

@@ -11,12 +11,14 @@ mod anchor;
 mod branch;
 mod caller_id;
 mod fork;
+mod hold;
 mod in_dialog;
 mod inbound;
 mod leg;
 mod live;
 mod outbound;
 mod pickup;
+mod recording;
 mod ring_group;
 mod route;
 mod setup;
@@ -140,6 +142,10 @@ pub(crate) struct Call {
     /// A ring step rang out unanswered: if nothing else answers, the caller hears
     /// "no answer" rather than the failure of a cancelled fork.
     pub rang_out: bool,
+    /// Which side hears music on hold.
+    pub hold: hold::HoldState,
+    /// The recording running on the call, if any.
+    pub recording: recording::RecordingState,
 }
 
 /// An in-dialog request from one side, sent on to the other.

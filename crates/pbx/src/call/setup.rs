@@ -229,6 +229,8 @@ impl Pbx {
             caller_extension,
             rang: false,
             rang_out: false,
+            hold: Default::default(),
+            recording: Default::default(),
         };
         self.calls.insert(id, call);
         if trunks {
