@@ -223,8 +223,9 @@ impl Pbx {
             return;
         };
         if call.phase != Phase::Ringing {
-            // The caller already has its answer; only bookkeeping was left.
-            self.forget_call(id);
+            // The caller already has its answer; only bookkeeping was left (a call answered
+            // by a pickup rather than a fork goes on).
+            self.forget_if_settled(id);
             return;
         }
         if call.onward.has_more_ringing() {
