@@ -9,7 +9,7 @@ import time
 
 from harness.admin import registration_trunk, route
 from harness.calls import PJ_TONE, TALK_S
-from harness.provider import PROVIDER_TONE
+from harness.provider import PROVIDER_TONE, Provider
 from harness.tones import assert_hears
 
 
@@ -67,3 +67,43 @@ def test_a_dialled_string_with_other_characters_is_refused(office, provider, pho
     alice.call(office.uri("0207abc"))
     assert alice.wait_disconnected() == 484
     assert not provider.answerer.attempts, "nothing reached the provider"
+
+
+def test_an_emergency_number_goes_out_without_permission(office, provider, phones):
+    alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
+    _trunk_with_route(office, provider)  # no route takes 112, and 1001 may not call out
+    provider.accept_calls()
+    alice.call(office.uri("112"))
+    out = provider.wait_outbound()
+    assert out.number == "112", out.invite.uri
+    alice.wait_state("confirmed")
+    alice.hangup()
+    out.wait("ended")
+
+
+def test_a_failing_trunk_fails_over_to_the_next_one(office, provider, phones, tmp_path, request):
+    alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
+    backup = Provider(tmp_path, "backup", username="acme-2", password="other", host="127.0.0.4")
+    request.node._e2e_artifacts.append(backup)
+    try:
+        first = office.save_trunk(registration_trunk(provider, name="Main"))
+        second = office.save_trunk(registration_trunk(backup, name="Backup"))
+        office.save_outbound_routes([route([first["id"], second["id"]], ["0."], strip=1, prepend="+44")])
+        office.set_outbound_permission("1001", True)
+        office.wait_plan_loaded()
+        provider.wait_binding()
+        backup.wait_binding()
+        refusing = provider.accept_calls(refuse_with=503)
+        backup.accept_calls()
+
+        alice.call(office.uri("02071234567"))
+        out = backup.wait_outbound()
+        assert [code for _, code, _ in refusing.attempts] == [503], refusing.attempts
+        assert out.number == "+442071234567"
+        alice.wait_state("confirmed")
+        alice.hangup()
+        out.wait("ended")
+        record = office.wait_history(lambda r: r.get("direction") == "outbound")
+        assert record["trunk"] == "Backup", record
+    finally:
+        backup.close()
