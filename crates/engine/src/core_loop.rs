@@ -132,6 +132,15 @@ impl Core {
             Action::Binding(change) => bridge::write_binding(&self.bindings, change),
             Action::RelayPeer { id, side, peer } => self.relays.set_peer(id, side, peer),
             Action::RelayClose { id } => self.relays.close(id),
+            Action::MediaPlay {
+                id,
+                to,
+                source,
+                format,
+            } => self.relays.play(id, to, source, &format),
+            Action::MediaStop { id, to } => self.relays.stop_playing(id, to),
+            Action::RecordStart { id, path } => self.relays.start_recording(id, &path),
+            Action::RecordStop { id } => self.relays.stop_recording(id),
             Action::CallRecord(record) => self.cdrs.write(bridge::to_new_cdr(record)),
             Action::Event(event) => {
                 log_event(&event);
@@ -173,6 +182,25 @@ impl Core {
             Command::HangUp(call_id, reply) => {
                 let found = self.pbx.hang_up(now, unix_now(), &call_id);
                 let _ = reply.send(found);
+            }
+            Command::StartRecording(call_id, reply) => {
+                let path = self.pbx.start_recording(now, &call_id);
+                self.flush();
+                let _ = reply.send(path.map(|p| self.relays.recording_path(&p)));
+            }
+            Command::StopRecording(call_id, reply) => {
+                let path = self.pbx.stop_recording(now, &call_id);
+                self.flush();
+                let stopped =
+                    path.and_then(|p| self.relays.take_stopped(&self.relays.recording_path(&p)));
+                // The core goes on while the writer finishes the file.
+                tokio::spawn(async move {
+                    let result = match stopped {
+                        Some(recording) => recording.finished().await.ok(),
+                        None => None,
+                    };
+                    let _ = reply.send(result);
+                });
             }
             Command::TrunkStates(reply) => {
                 let _ = reply.send(self.pbx.trunk_states());

@@ -3,6 +3,7 @@
 //! task, so the PBX state has one owner and needs no locks.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use pbx::trunk::TrunkState;
 use pbx::{LiveCall, PbxEvent};
@@ -34,6 +35,8 @@ pub(crate) enum Command {
     LiveCalls(oneshot::Sender<Vec<LiveCall>>),
     Status(oneshot::Sender<Status>),
     HangUp(String, oneshot::Sender<bool>),
+    StartRecording(String, oneshot::Sender<Option<PathBuf>>),
+    StopRecording(String, oneshot::Sender<Option<PathBuf>>),
     TrunkStates(oneshot::Sender<Vec<TrunkState>>),
     ReloadExtensions(oneshot::Sender<()>),
     Shutdown,
@@ -84,6 +87,23 @@ impl EngineHandle {
     pub async fn hang_up(&self, call_id: &str) -> Result<bool, NotRunning> {
         let call_id = call_id.to_owned();
         self.ask(|tx| Command::HangUp(call_id, tx)).await
+    }
+
+    /// Starts recording the answered call with this Call-ID into a stereo WAV (left the
+    /// caller, right the callee) under the data folder's `recordings/`. Returns the path
+    /// the file will have once stopped (the running recording's when there is one), or
+    /// `None` when no answered call has that Call-ID.
+    pub async fn start_recording(&self, call_id: &str) -> Result<Option<PathBuf>, NotRunning> {
+        let call_id = call_id.to_owned();
+        self.ask(|tx| Command::StartRecording(call_id, tx)).await
+    }
+
+    /// Stops the call's recording and returns once the file is complete and in place,
+    /// with its path; `None` when the call was not being recorded or the file could not
+    /// be written (the log says why). A call that ends finishes its recording too.
+    pub async fn stop_recording(&self, call_id: &str) -> Result<Option<PathBuf>, NotRunning> {
+        let call_id = call_id.to_owned();
+        self.ask(|tx| Command::StopRecording(call_id, tx)).await
     }
 
     /// Re-reads the extensions and the dial plan from the database now (after the API

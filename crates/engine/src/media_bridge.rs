@@ -4,11 +4,15 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use pbx::{MediaRelay, RelayId, Side};
+use media::sdp::PayloadFormat;
+use pbx::{MediaRelay, MediaSource, RelayId, Side};
 
-use crate::relay::{self, RelayHandle, RelayPool, RelayPorts};
+use crate::relay::{
+    self, Music, PlayCodec, PlaySpec, Recording, RelayHandle, RelayPool, RelayPorts,
+};
 
 /// Relays allocated but not yet forwarding, shared between the PBX's allocator and the
 /// core loop that applies relay actions.
@@ -60,10 +64,18 @@ pub(crate) struct Relays {
     pool: RelayPool,
     pending: Pending,
     running: HashMap<RelayId, RelayHandle>,
+    /// Music on hold, loaded at start so no relay reads the disk.
+    music: Music,
+    /// Recording paths from the PBX are relative to it.
+    data_dir: PathBuf,
+    /// Recordings running, until their call ends (then they finish on their own).
+    recordings: HashMap<RelayId, Recording>,
+    /// Recordings just stopped, for whoever stopped them to await their end.
+    stopping: Vec<Recording>,
 }
 
 impl Relays {
-    pub fn new(pool: RelayPool) -> (Relays, PoolAllocator) {
+    pub fn new(pool: RelayPool, music: Music, data_dir: PathBuf) -> (Relays, PoolAllocator) {
         let pending: Pending = Arc::default();
         let allocator = PoolAllocator {
             pool: pool.clone(),
@@ -74,18 +86,18 @@ impl Relays {
             pool,
             pending,
             running: HashMap::new(),
+            music,
+            data_dir,
+            recordings: HashMap::new(),
+            stopping: Vec::new(),
         };
         (relays, allocator)
     }
 
     /// A side's phone address became known or changed.
     pub fn set_peer(&mut self, id: RelayId, side: Side, peer: SocketAddr) {
-        let relay_side = match side {
-            Side::A => relay::Side::A,
-            Side::B => relay::Side::B,
-        };
         if let Some(handle) = self.running.get(&id) {
-            handle.update_peer(relay_side, peer);
+            handle.update_peer(relay_side(side), peer);
             return;
         }
         let mut pending = lock(&self.pending);
@@ -111,9 +123,89 @@ impl Relays {
     }
 
     pub fn close(&mut self, id: RelayId) {
-        // Dropping the handle or the pending ports returns them to the pool.
+        // Dropping the handle or the pending ports returns them to the pool; a recording
+        // running on it finishes its file on its own.
         self.running.remove(&id);
+        self.recordings.remove(&id);
         lock(&self.pending).remove(&id);
+    }
+
+    /// Plays `source` to side `to` in `format` (the codec that side agreed to receive).
+    pub fn play(&mut self, id: RelayId, to: Side, source: MediaSource, format: &PayloadFormat) {
+        let Some(handle) = self.running.get(&id) else {
+            tracing::debug!(relay = id.0, "music for a relay not running; ignored");
+            return;
+        };
+        let Some(codec) = PlayCodec::from_encoding(&format.encoding) else {
+            tracing::warn!(
+                codec = %format.encoding,
+                "music on hold cannot be played in this codec; the held party hears the call"
+            );
+            return;
+        };
+        let music = match source {
+            MediaSource::MusicOnHold => self.music.clone(),
+        };
+        handle.play(
+            relay_side(to),
+            PlaySpec {
+                music,
+                codec,
+                payload_type: format.payload_type,
+            },
+        );
+    }
+
+    pub fn stop_playing(&mut self, id: RelayId, to: Side) {
+        if let Some(handle) = self.running.get(&id) {
+            handle.stop_playing(relay_side(to));
+        }
+    }
+
+    /// Starts recording the relay to `path` (relative to the data folder).
+    pub fn start_recording(&mut self, id: RelayId, path: &Path) {
+        let Some(handle) = self.running.get(&id) else {
+            tracing::warn!(relay = id.0, "recording asked for a relay not running");
+            return;
+        };
+        match handle.start_recording(self.data_dir.join(path)) {
+            Ok(recording) => {
+                self.recordings.insert(id, recording);
+            }
+            Err(e) => tracing::error!(error = %e, "recording not started"),
+        }
+    }
+
+    /// Stops the relay's recording; see [`Relays::take_stopped`].
+    pub fn stop_recording(&mut self, id: RelayId) {
+        let Some(recording) = self.recordings.remove(&id) else {
+            return;
+        };
+        if let Some(handle) = self.running.get(&id) {
+            handle.stop_recording();
+        }
+        self.stopping.push(recording);
+    }
+
+    /// The absolute path of a recording path the PBX gave.
+    pub fn recording_path(&self, path: &Path) -> PathBuf {
+        self.data_dir.join(path)
+    }
+
+    /// The stopped recording written to `path` (absolute), to await its end. Other
+    /// stopped recordings are let go: they finish without anyone waiting.
+    pub fn take_stopped(&mut self, path: &Path) -> Option<Recording> {
+        let position = self.stopping.iter().position(|r| r.path() == path);
+        let found = position.map(|i| self.stopping.swap_remove(i));
+        self.stopping.clear();
+        found
+    }
+}
+
+fn relay_side(side: Side) -> relay::Side {
+    match side {
+        Side::A => relay::Side::A,
+        Side::B => relay::Side::B,
     }
 }
 

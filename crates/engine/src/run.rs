@@ -14,7 +14,7 @@ use crate::handle::{Engine, EngineHandle};
 use crate::media_bridge::Relays;
 use crate::net::{bind_sip_pair, TcpConnections, TcpListenerTask, UdpSockets};
 use crate::plan_sync::PlanSync;
-use crate::relay::RelayPool;
+use crate::relay::{Music, RelayPool};
 use crate::trunk_net::TrunkNet;
 use crate::{bridge, Config, EngineError};
 
@@ -81,7 +81,8 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
     let mut pbx_config = PbxConfig::new(local, RegistrarConfig::new(config.realm.clone()));
     pbx_config.user_agent = format!("Switchboard/{}", env!("CARGO_PKG_VERSION"));
     let pool = RelayPool::new(config.rtp_ports.clone());
-    let (relays, allocator) = Relays::new(pool);
+    let music = Music::for_data_dir(&config.data_dir);
+    let (relays, allocator) = Relays::new(pool, music, config.data_dir.clone());
     let mut pbx = Pbx::new(now, pbx_config, directory, Box::new(allocator), None);
 
     // Restore the phones registered before the last stop.

@@ -9,21 +9,26 @@ use std::net::SocketAddr;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use media::relay::{Leg, Verdict};
 use tokio::io::ReadBuf;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc::{self, UnboundedReceiver};
+use tokio::time::{Interval, MissedTickBehavior};
 
 use super::handle::{Control, RelayHandle, SharedStats};
+use super::playback::Playback;
 use super::pool::{LegSockets, PortLease, RelayOptions, RelayPorts};
+use super::record::Tap;
 use super::{socket, RelayError};
 
 /// Larger than any RTP packet we expect (Ethernet MTU); a bigger datagram is truncated.
 const BUFFER: usize = 4096;
 /// Datagrams read from one socket per wake-up before giving other tasks a turn.
 const BURST: usize = 64;
+/// The packet time of played streams (RFC 3551 §4.2: 20 ms by default).
+const FRAME_TIME: Duration = Duration::from_millis(20);
 
 /// The RTP or RTCP half of one leg: its socket and the latching of its phone.
 struct Channel {
@@ -49,6 +54,13 @@ struct Forwarder {
     control: UnboundedReceiver<Control>,
     stats: Arc<SharedStats>,
     buf: Box<[u8; BUFFER]>,
+    /// Per side: a stream of our own that side hears instead of the other (music on
+    /// hold); the other side's RTP to it is not relayed meanwhile.
+    playing: [Option<Playback>; 2],
+    /// Paces `playing` at one packet per 20 ms; present only while something plays.
+    ticker: Option<Interval>,
+    /// The running recording's queue, if the call is recorded.
+    tap: Option<Tap>,
 }
 
 pub(super) fn spawn(
@@ -74,6 +86,9 @@ pub(super) fn spawn(
         control,
         stats: Arc::clone(&stats),
         buf: Box::new([0; BUFFER]),
+        playing: [None, None],
+        ticker: None,
+        tap: None,
     };
     let task = runtime.spawn(async move { poll_fn(|cx| forwarder.poll(cx)).await });
     Ok(RelayHandle {
@@ -124,6 +139,7 @@ impl Forwarder {
                 Poll::Pending => break,
             }
         }
+        self.play(cx);
         let now = Instant::now();
         let mut more = false;
         for from in [0, 1] {
@@ -153,6 +169,46 @@ impl Forwarder {
                     rtcp.leg.trust_ip(ip);
                 }
             }
+            Control::Play(side, spec) => {
+                self.playing[side.index()] = Some(Playback::new(spec));
+                if self.ticker.is_none() {
+                    let mut ticker = tokio::time::interval(FRAME_TIME);
+                    // Catch up after a late wake-up: the listener's jitter buffer absorbs
+                    // a burst, while skipping would leave gaps in the music.
+                    ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
+                    self.ticker = Some(ticker);
+                }
+            }
+            Control::StopPlaying(side) => {
+                self.playing[side.index()] = None;
+                if self.playing.iter().all(Option::is_none) {
+                    self.ticker = None;
+                }
+            }
+            // Dropping the previous tap lets its writer finish that file.
+            Control::Record(tap) => self.tap = Some(tap),
+            Control::StopRecording => self.tap = None,
+        }
+    }
+
+    /// Sends one packet of each playing stream per tick that has come due.
+    fn play(&mut self, cx: &mut Context<'_>) {
+        let Some(ticker) = &mut self.ticker else {
+            return;
+        };
+        while ticker.poll_tick(cx).is_ready() {
+            for (leg, playback) in self.legs.iter().zip(self.playing.iter_mut()) {
+                let Some(playback) = playback else {
+                    continue;
+                };
+                // The clock runs on even while the listener's address is unknown.
+                let packet = playback.next_packet();
+                if let Some(dest) = leg.rtp.leg.destination() {
+                    if socket::send_now(&leg.rtp.socket, packet, dest).is_ok() {
+                        self.stats.played.fetch_add(1, Relaxed);
+                    }
+                }
+            }
         }
     }
 
@@ -177,6 +233,17 @@ impl Forwarder {
             if inbound.leg.on_packet(now, source) == Verdict::Drop {
                 self.stats.refused(from);
                 continue;
+            }
+            if kind == Kind::Rtp {
+                if let Some(tap) = &self.tap {
+                    if !tap.packet(from, now, data) {
+                        self.tap = None; // the writer failed; it said why
+                    }
+                }
+                if self.playing.get(1 - from).is_some_and(Option::is_some) {
+                    self.stats.replaced.fetch_add(1, Relaxed);
+                    continue;
+                }
             }
             let sent = outbound
                 .leg

@@ -1,11 +1,15 @@
 //! The call model's grip on a running relay: re-target a leg, read counters, stop it.
 
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
+
+use super::playback::PlaySpec;
+use super::record::{self, RecordError, Recording, Tap};
 
 /// One of the two legs of a relayed call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,6 +50,10 @@ pub struct RelayStats {
     /// Accepted packets that could not be sent: the far leg is on hold (no address) or
     /// the send failed.
     pub undeliverable: u64,
+    /// Packets the relay sent on its own (music on hold), both sides.
+    pub played: u64,
+    /// Packets not relayed because their listener was hearing music on hold instead.
+    pub replaced: u64,
 }
 
 /// Counters shared between the forwarding task (sole writer) and the handle.
@@ -56,6 +64,8 @@ pub(super) struct SharedStats {
     pub(super) rtcp: AtomicU64,
     refused: [AtomicU64; 2],
     pub(super) undeliverable: AtomicU64,
+    pub(super) played: AtomicU64,
+    pub(super) replaced: AtomicU64,
 }
 
 impl SharedStats {
@@ -85,15 +95,35 @@ impl SharedStats {
             refused_a: self.refused[0].load(Relaxed),
             refused_b: self.refused[1].load(Relaxed),
             undeliverable: self.undeliverable.load(Relaxed),
+            played: self.played.load(Relaxed),
+            replaced: self.replaced.load(Relaxed),
         }
     }
 }
 
 /// Changes the call model asks of a running relay.
-#[derive(Debug)]
 pub(super) enum Control {
     UpdatePeer(Side, SocketAddr),
     TrustIp(Side, IpAddr),
+    /// Send a stream of our own to a side instead of relaying the other side's audio.
+    Play(Side, PlaySpec),
+    StopPlaying(Side),
+    /// Copy every RTP packet both ways to a recording (replacing any running one).
+    Record(Tap),
+    StopRecording,
+}
+
+impl std::fmt::Debug for Control {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Control::UpdatePeer(side, peer) => write!(f, "UpdatePeer({side:?}, {peer})"),
+            Control::TrustIp(side, ip) => write!(f, "TrustIp({side:?}, {ip})"),
+            Control::Play(side, spec) => write!(f, "Play({side:?}, {:?})", spec.codec),
+            Control::StopPlaying(side) => write!(f, "StopPlaying({side:?})"),
+            Control::Record(_) => f.write_str("Record"),
+            Control::StopRecording => f.write_str("StopRecording"),
+        }
+    }
 }
 
 /// A running relay. Dropping it stops forwarding and returns the ports to the pool.
@@ -117,6 +147,34 @@ impl RelayHandle {
     /// when its SDP carries a private address behind NAT.
     pub fn trust_ip(&self, side: Side, ip: IpAddr) {
         let _ = self.control.send(Control::TrustIp(side, ip));
+    }
+
+    /// Sends `spec`'s music to `side` (the held party) instead of what the other side
+    /// sends, until [`RelayHandle::stop_playing`]. Replaces anything playing there.
+    pub fn play(&self, side: Side, spec: PlaySpec) {
+        let _ = self.control.send(Control::Play(side, spec));
+    }
+
+    /// Ends what [`RelayHandle::play`] started: `side` hears the other side again.
+    pub fn stop_playing(&self, side: Side) {
+        let _ = self.control.send(Control::StopPlaying(side));
+    }
+
+    /// Records both directions into a stereo WAV at `path` (left A, right B) until
+    /// [`RelayHandle::stop_recording`] or the relay's end. A recording already running
+    /// is finished first.
+    pub fn start_recording(&self, path: PathBuf) -> Result<Recording, RecordError> {
+        let (tap, recording) = record::start(path)?;
+        self.control
+            .send(Control::Record(tap))
+            .map_err(|_| RecordError::Lost)?;
+        Ok(recording)
+    }
+
+    /// Finishes the running recording; [`Recording::finished`] tells when the file is in
+    /// place.
+    pub fn stop_recording(&self) {
+        let _ = self.control.send(Control::StopRecording);
     }
 
     pub fn stats(&self) -> RelayStats {

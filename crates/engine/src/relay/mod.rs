@@ -5,16 +5,27 @@
 //! forwarding runs as one tokio task per call that reads every socket of the call with a
 //! reused buffer and sends with a plain non-blocking syscall, so the per-packet path neither
 //! allocates nor takes a lock.
+//!
+//! The same task plays music on hold to a held party (a 20 ms paced RTP stream of its own,
+//! from music loaded in memory) and copies packets to a recording's writer thread through a
+//! bounded queue, so neither ever waits on the disk.
 
 mod forward;
 mod handle;
+mod music;
+mod playback;
 mod pool;
+mod record;
+mod record_writer;
 mod socket;
 
 use std::io;
 
 pub use handle::{Flow, RelayHandle, RelayStats, Side};
+pub use music::{Music, MusicError, MUSIC_RATE, OWN_MUSIC};
+pub use playback::{PlayCodec, PlaySpec};
 pub use pool::{RelayOptions, RelayPool, RelayPorts};
+pub use record::{RecordError, Recording};
 
 /// Why a relay could not be set up.
 #[derive(Debug, thiserror::Error)]
