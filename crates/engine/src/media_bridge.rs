@@ -10,9 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use media::sdp::PayloadFormat;
 use pbx::{MediaRelay, MediaSource, RelayId, Side};
 
-use crate::relay::{
-    self, Music, PlayCodec, PlaySpec, Recording, RelayHandle, RelayPool, RelayPorts,
-};
+use crate::relay::{self, Music, PlaySpec, Recording, RelayHandle, RelayPool, RelayPorts};
 
 /// Relays allocated but not yet forwarding, shared between the PBX's allocator and the
 /// core loop that applies relay actions.
@@ -136,24 +134,22 @@ impl Relays {
             tracing::debug!(relay = id.0, "music for a relay not running; ignored");
             return;
         };
-        let Some(codec) = PlayCodec::from_encoding(&format.encoding) else {
-            tracing::warn!(
-                codec = %format.encoding,
-                "music on hold cannot be played in this codec; the held party hears the call"
-            );
-            return;
-        };
         let music = match source {
             MediaSource::MusicOnHold => self.music.clone(),
         };
-        handle.play(
-            relay_side(to),
-            PlaySpec {
-                music,
-                codec,
-                payload_type: format.payload_type,
-            },
-        );
+        let spec = PlaySpec {
+            music,
+            encoding: format.encoding.clone(),
+            clock_rate: format.clock_rate,
+            payload_type: format.payload_type,
+        };
+        if let Err(e) = handle.play(relay_side(to), spec) {
+            tracing::warn!(
+                codec = %format.encoding,
+                error = %e,
+                "music on hold cannot be played in this codec; the held party hears the call"
+            );
+        }
     }
 
     pub fn stop_playing(&mut self, id: RelayId, to: Side) {

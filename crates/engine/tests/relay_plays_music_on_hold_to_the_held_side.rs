@@ -6,8 +6,8 @@ mod relay_support;
 
 use std::collections::HashSet;
 
-use engine::relay::{Music, PlayCodec, PlaySpec, RelayPool, Side};
-use media::codec::{Codec, Pcma, Pcmu};
+use engine::relay::{Music, PlaySpec, RelayPool, Side};
+use media::codec::{by_rtpmap, Codec, Pcma, Pcmu};
 use media::rtp::RtpPacket;
 use media::tone::{detect_tone, Tone, ToneGenerator};
 use relay_support::*;
@@ -35,8 +35,17 @@ fn music_from_wav() -> (tempfile::TempDir, Music) {
         writer.write_sample(s).expect("write");
     }
     writer.finalize().expect("finalize");
-    let music = Music::from_wav(&path).expect("the WAV loads");
+    let music = Music::from_file(&path).expect("the WAV loads");
     (dir, music)
+}
+
+fn spec(music: Music, encoding: &str, clock_rate: u32, payload_type: u8) -> PlaySpec {
+    PlaySpec {
+        music,
+        encoding: encoding.into(),
+        clock_rate,
+        payload_type,
+    }
 }
 
 struct Received {
@@ -88,14 +97,9 @@ async fn the_held_side_hears_the_music_then_the_other_side_again() {
     let mut voice = ToneGenerator::new(Tone::continuous(VOICE_HZ), 8000);
 
     // A holds B: B hears music instead of whatever A still sends.
-    relay.play(
-        Side::B,
-        PlaySpec {
-            music,
-            codec: PlayCodec::Pcmu,
-            payload_type: 0,
-        },
-    );
+    relay
+        .play(Side::B, spec(music, "PCMU", 8000, 0))
+        .expect("PCMU plays");
     let mut heard = Vec::new();
     let mut packets = Vec::new();
     for seq in 0..50u16 {
@@ -161,14 +165,9 @@ async fn music_goes_in_the_listeners_codec_and_payload_type_without_any_audio_fr
         .expect("start");
 
     // B holds A with an inactive stream: A sends nothing and is played A-law as type 8.
-    relay.play(
-        Side::A,
-        PlaySpec {
-            music,
-            codec: PlayCodec::Pcma,
-            payload_type: 8,
-        },
-    );
+    relay
+        .play(Side::A, spec(music, "PCMA", 8000, 8))
+        .expect("PCMA plays");
     let mut heard = Vec::new();
     for _ in 0..25 {
         let packet = recv(&phone_a).await;
@@ -178,4 +177,48 @@ async fn music_goes_in_the_listeners_codec_and_payload_type_without_any_audio_fr
     assert!(detect_tone(&heard, 8000, MUSIC_HZ) > 0.8);
     assert_eq!(relay.local_addr(Side::B), relay_for_b);
     relay.close().await;
+}
+
+/// Wideband phones hear the music in their own codec: G.722 (static type 9, 8 kHz RTP
+/// clock for 16 kHz audio, RFC 3551 §4.5.2) and Opus (48 kHz clock, RFC 7587).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wideband_listeners_hear_the_music_in_g722_and_opus() {
+    let (_dir, music) = music_from_wav();
+    let pool = RelayPool::new(26200..=26299);
+    for (encoding, clock_rate, payload_type, step) in
+        [("G722", 8000, 9u8, 160u32), ("opus", 48_000, 111, 960)]
+    {
+        let phone_a = socket_on(LOOPBACK).await;
+        let phone_b = socket_on(LOOPBACK).await;
+        let ports = pool.allocate(LOOPBACK).expect("ports");
+        let relay = pool
+            .start(ports, addr_of(&phone_a), addr_of(&phone_b))
+            .expect("start");
+        relay
+            .play(
+                Side::B,
+                spec(music.clone(), encoding, clock_rate, payload_type),
+            )
+            .expect("the codec plays");
+        let mut decoder = by_rtpmap(encoding, clock_rate).expect("decoder");
+        let rate = decoder.sample_rate();
+        let mut heard = Vec::new();
+        let mut previous: Option<u32> = None;
+        for _ in 0..25 {
+            let packet = recv(&phone_b).await;
+            assert_eq!(packet.payload_type, payload_type);
+            if let Some(ts) = previous {
+                assert_eq!(packet.timestamp, ts.wrapping_add(step), "{encoding} clock");
+            }
+            previous = Some(packet.timestamp);
+            decoder.decode(Some(&packet.payload), &mut heard);
+        }
+        // The codecs' start-up transient is left out.
+        let settled = &heard[heard.len() / 4..];
+        assert!(
+            detect_tone(settled, rate, MUSIC_HZ) > 0.8,
+            "{encoding}: the music's tone"
+        );
+        relay.close().await;
+    }
 }

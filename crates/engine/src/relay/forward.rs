@@ -169,8 +169,8 @@ impl Forwarder {
                     rtcp.leg.trust_ip(ip);
                 }
             }
-            Control::Play(side, spec) => {
-                self.playing[side.index()] = Some(Playback::new(spec));
+            Control::Play(side, playback) => {
+                self.playing[side.index()] = Some(*playback);
                 if self.ticker.is_none() {
                     let mut ticker = tokio::time::interval(FRAME_TIME);
                     // Catch up after a late wake-up: the listener's jitter buffer absorbs

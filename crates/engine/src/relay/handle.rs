@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use super::playback::PlaySpec;
+use super::playback::{PlaySpec, Playback};
 use super::record::{self, RecordError, Recording, Tap};
 
 /// One of the two legs of a relayed call.
@@ -106,7 +106,7 @@ pub(super) enum Control {
     UpdatePeer(Side, SocketAddr),
     TrustIp(Side, IpAddr),
     /// Send a stream of our own to a side instead of relaying the other side's audio.
-    Play(Side, PlaySpec),
+    Play(Side, Box<Playback>),
     StopPlaying(Side),
     /// Copy every RTP packet both ways to a recording (replacing any running one).
     Record(Tap),
@@ -118,7 +118,7 @@ impl std::fmt::Debug for Control {
         match self {
             Control::UpdatePeer(side, peer) => write!(f, "UpdatePeer({side:?}, {peer})"),
             Control::TrustIp(side, ip) => write!(f, "TrustIp({side:?}, {ip})"),
-            Control::Play(side, spec) => write!(f, "Play({side:?}, {:?})", spec.codec),
+            Control::Play(side, _) => write!(f, "Play({side:?})"),
             Control::StopPlaying(side) => write!(f, "StopPlaying({side:?})"),
             Control::Record(_) => f.write_str("Record"),
             Control::StopRecording => f.write_str("StopRecording"),
@@ -150,9 +150,12 @@ impl RelayHandle {
     }
 
     /// Sends `spec`'s music to `side` (the held party) instead of what the other side
-    /// sends, until [`RelayHandle::stop_playing`]. Replaces anything playing there.
-    pub fn play(&self, side: Side, spec: PlaySpec) {
-        let _ = self.control.send(Control::Play(side, spec));
+    /// sends, until [`RelayHandle::stop_playing`]. Replaces anything playing there. Fails
+    /// when the relay cannot encode the listener's codec.
+    pub fn play(&self, side: Side, spec: PlaySpec) -> Result<(), media::Error> {
+        let playback = Playback::new(spec)?;
+        let _ = self.control.send(Control::Play(side, Box::new(playback)));
+        Ok(())
     }
 
     /// Ends what [`RelayHandle::play`] started: `side` hears the other side again.

@@ -22,8 +22,8 @@ mod socket;
 use std::io;
 
 pub use handle::{Flow, RelayHandle, RelayStats, Side};
-pub use music::{Music, MusicError, MUSIC_RATE, OWN_MUSIC};
-pub use playback::{PlayCodec, PlaySpec};
+pub use music::{Music, MusicError, OWN_MUSIC};
+pub use playback::PlaySpec;
 pub use pool::{RelayOptions, RelayPool, RelayPorts};
 pub use record::{RecordError, Recording};
 

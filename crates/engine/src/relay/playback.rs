@@ -1,86 +1,72 @@
 //! A stream the relay sends on its own: music on hold to a held party, as RTP packets of
 //! 20 ms with a source of its own (RFC 3550 §5.1: random SSRC, initial sequence number
-//! and timestamp; marker bit on the first packet after the stream starts, RFC 3551 §4.1).
+//! and timestamp; marker bit on the first packet of the stream, RFC 3551 §4.1).
 
-use media::codec::{alaw_encode, ulaw_encode};
+use media::codec::{by_rtpmap, Codec};
+use media::player::{PromptPlayer, FRAME_MS};
 use media::rtp::RtpPacket;
 use rand::Rng;
 
-use super::music::{Music, MUSIC_RATE};
+use super::music::Music;
 
-/// Samples per packet: 20 ms at 8 kHz, the usual G.711 packet time (RFC 3551 §4.2).
-pub const FRAME: usize = (MUSIC_RATE / 50) as usize;
-
-/// A codec the relay can encode music in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlayCodec {
-    Pcmu,
-    Pcma,
-}
-
-impl PlayCodec {
-    /// The codec for an `a=rtpmap` encoding name; `None` when the relay cannot play it.
-    pub fn from_encoding(name: &str) -> Option<PlayCodec> {
-        if name.eq_ignore_ascii_case("PCMU") {
-            Some(PlayCodec::Pcmu)
-        } else if name.eq_ignore_ascii_case("PCMA") {
-            Some(PlayCodec::Pcma)
-        } else {
-            None
-        }
-    }
-}
-
-/// What to play and how to pack it.
+/// What to play and how the listener wants it.
 #[derive(Debug, Clone)]
 pub struct PlaySpec {
     pub music: Music,
-    pub codec: PlayCodec,
-    /// The payload type the listener agreed on for `codec`.
+    /// The listener's codec as its `a=rtpmap` names it, e.g. "PCMU"/8000, "G722"/8000,
+    /// "opus"/48000.
+    pub encoding: String,
+    pub clock_rate: u32,
+    /// The payload type the listener agreed on for it.
     pub payload_type: u8,
 }
 
-/// One running stream to one listener; built once, then every frame reuses its buffers.
+/// One running stream to one listener. Built before it reaches the forwarding task (the
+/// encoder's setup and any rate conversion happen there, not per packet); every frame
+/// then reuses its buffers.
 pub(super) struct Playback {
-    spec: PlaySpec,
-    position: usize,
+    player: PromptPlayer,
+    codec: Box<dyn Codec>,
+    payload_type: u8,
     ssrc: u32,
     sequence: u16,
     timestamp: u32,
+    /// RTP clock ticks per packet.
+    step: u32,
     marker: bool,
+    pcm: Vec<i16>,
     payload: Vec<u8>,
     packet: Vec<u8>,
 }
 
 impl Playback {
-    pub(super) fn new(spec: PlaySpec) -> Playback {
+    pub(super) fn new(spec: PlaySpec) -> Result<Playback, media::Error> {
+        let codec = by_rtpmap(&spec.encoding, spec.clock_rate)?;
+        let rate = codec.sample_rate();
+        let player = PromptPlayer::looping(spec.music.clip_at(rate), rate);
         let mut rng = rand::thread_rng();
-        Playback {
-            spec,
-            position: 0,
+        Ok(Playback {
+            pcm: vec![0; player.frame_len()],
+            player,
+            codec,
+            payload_type: spec.payload_type,
             ssrc: rng.gen(),
             sequence: rng.gen(),
             timestamp: rng.gen(),
+            step: spec.clock_rate * FRAME_MS / 1000,
             marker: true,
-            payload: Vec::with_capacity(FRAME),
-            packet: Vec::with_capacity(FRAME + 12),
-        }
+            payload: Vec::with_capacity(1500),
+            packet: Vec::with_capacity(1500),
+        })
     }
 
     /// The next 20 ms packet.
     pub(super) fn next_packet(&mut self) -> &[u8] {
-        let samples = self.spec.music.samples();
+        self.player.next_frame(&mut self.pcm);
         self.payload.clear();
-        for _ in 0..FRAME {
-            let sample = samples.get(self.position).copied().unwrap_or(0);
-            self.position = (self.position + 1) % samples.len().max(1);
-            self.payload.push(match self.spec.codec {
-                PlayCodec::Pcmu => ulaw_encode(sample),
-                PlayCodec::Pcma => alaw_encode(sample),
-            });
-        }
+        self.codec.encode(&self.pcm, &mut self.payload);
         let mut rtp = RtpPacket::new(
-            self.spec.payload_type,
+            self.payload_type,
             self.sequence,
             self.timestamp,
             self.ssrc,
@@ -91,7 +77,7 @@ impl Playback {
         rtp.write(&mut self.packet);
         self.marker = false;
         self.sequence = self.sequence.wrapping_add(1);
-        self.timestamp = self.timestamp.wrapping_add(FRAME as u32);
+        self.timestamp = self.timestamp.wrapping_add(self.step);
         &self.packet
     }
 }
