@@ -25,16 +25,24 @@ pub struct PbxConfig {
 
 impl PbxConfig {
     pub fn new(local: Vec<(Transport, SocketAddr)>, registrar: RegistrarConfig) -> Self {
-        let media_ipv4 = local.iter().map(|(_, a)| a.ip()).find(IpAddr::is_ipv4);
-        let media_ipv6 = local.iter().map(|(_, a)| a.ip()).find(IpAddr::is_ipv6);
-        PbxConfig {
-            local,
-            media_ipv4,
-            media_ipv6,
+        let mut config = PbxConfig {
+            local: Vec::new(),
+            media_ipv4: None,
+            media_ipv6: None,
             ring_timeout: Duration::from_secs(60),
             user_agent: format!("Switchboard/{}", env!("CARGO_PKG_VERSION")),
             registrar,
-        }
+        };
+        config.set_local(local);
+        config
+    }
+
+    /// Takes new addresses (the host moved to another network) and advertises the relay
+    /// on the first IP of each family among them.
+    pub(crate) fn set_local(&mut self, local: Vec<(Transport, SocketAddr)>) {
+        self.media_ipv4 = local.iter().map(|(_, a)| a.ip()).find(IpAddr::is_ipv4);
+        self.media_ipv6 = local.iter().map(|(_, a)| a.ip()).find(IpAddr::is_ipv6);
+        self.local = local;
     }
 
     /// Our address for talking to `peer` over `transport`: same transport and family

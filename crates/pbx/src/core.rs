@@ -2,12 +2,13 @@
 //! calls, routes each transaction event to its owner, and queues transmits and actions.
 
 use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
 use std::time::Instant;
 
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use sip::transaction::{ClientKey, Endpoint, EndpointConfig, Event, Peer, ServerKey, Transmit};
-use sip::{Host, Method, Request, Response};
+use sip::{Host, Method, Request, Response, Transport};
 
 use crate::action::{Action, PbxEvent, Side};
 use crate::call::{Call, CallId};
@@ -65,10 +66,7 @@ impl Pbx {
         relay: Box<dyn MediaRelay + Send>,
         seed: Option<u64>,
     ) -> Pbx {
-        let (via_host, via_port) = match config.local.first() {
-            Some((_, addr)) => (Host::from(addr.ip()), Some(addr.port())),
-            None => (Host::Domain("localhost".into()), None),
-        };
+        let (via_host, via_port) = via_of(&config.local);
         let mut endpoint_config = EndpointConfig::new(via_host, via_port);
         endpoint_config.seed = seed;
         // DTMF by SIP INFO comes as application/dtmf-relay or, from some providers, as
@@ -348,6 +346,30 @@ impl Pbx {
             self.actions.push_back(Action::Binding(change));
         }
         self.drain_registration_events();
+    }
+
+    /// The host moved to another network: `local` replaces the addresses written into
+    /// Via, Contact and SDP. Calls under way keep the Contact of their dialogs (RFC 3261
+    /// §12.1: it was fixed when the dialog was made); new calls and requests use `local`.
+    /// Every trunk is due to register again with the new Contact, which
+    /// [`Pbx::network_changed`] (or the next timeout) sends.
+    pub fn set_local_addresses(&mut self, now: Instant, local: Vec<(Transport, SocketAddr)>) {
+        if local == self.config.local {
+            return;
+        }
+        let (via_host, via_port) = via_of(&local);
+        self.endpoint.set_via(via_host, via_port);
+        self.config.set_local(local);
+        self.trunks.network_changed(now);
+        self.drain_trunk_events();
+    }
+}
+
+/// The Via sent-by of requests the endpoint completes: our first address.
+fn via_of(local: &[(Transport, SocketAddr)]) -> (Host, Option<u16>) {
+    match local.first() {
+        Some((_, addr)) => (Host::from(addr.ip()), Some(addr.port())),
+        None => (Host::Domain("localhost".into()), None),
     }
 }
 

@@ -24,6 +24,9 @@ pub struct World {
     pub net: Net,
     pub pbx: Pbx,
     pub pbx_addr: SocketAddr,
+    /// Other addresses the PBX receives at: its socket listens on a wildcard address of
+    /// a host with more than one network.
+    pub pbx_also_at: Vec<SocketAddr>,
     pub phones: Vec<SimPhone>,
     /// Everything the PBX asked the runtime to do, in order.
     pub actions: Vec<Action>,
@@ -45,6 +48,7 @@ impl World {
             net: Net::new(seed, link),
             pbx,
             pbx_addr: addr(PBX_ADDR),
+            pbx_also_at: Vec::new(),
             phones: Vec::new(),
             actions: Vec::new(),
             relays,
@@ -147,7 +151,7 @@ impl World {
                 transport: p.transport,
                 addr: p.from,
             };
-            if p.to == self.pbx_addr {
+            if p.to == self.pbx_addr || self.pbx_also_at.contains(&p.to) {
                 self.pbx.handle_input(self.now, unix, from, &p.bytes);
             } else if let Some(phone) = self.phones.iter_mut().find(|ph| ph.addr == p.to) {
                 phone.ep.handle_datagram(self.now, from, &p.bytes);
