@@ -6,6 +6,7 @@
 pub mod audio_import;
 mod audio_import_resample;
 pub mod codec;
+pub mod dtmf_detect;
 mod error;
 pub mod jitter;
 pub mod mixer;
