@@ -8,15 +8,17 @@ use std::path::Path;
 use std::time::Duration;
 
 use engine::relay::{RelayPool, Side};
-use media::codec::{Codec, Pcma, Pcmu};
+use media::codec::{Codec, Pcmu, G722};
 use media::tone::{detect_tone, Tone, ToneGenerator};
 use relay_support::*;
 
 const CALLER_HZ: f64 = 440.0;
 const CALLEE_HZ: f64 = 1000.0;
 
+/// One 20 ms frame of the generator's tone, encoded (the generator runs at the codec's
+/// audio rate).
 fn frame(generator: &mut ToneGenerator, codec: &mut dyn Codec) -> Vec<u8> {
-    let mut pcm = [0i16; 160];
+    let mut pcm = vec![0i16; codec.sample_rate() as usize / 50];
     generator.fill(&mut pcm);
     let mut payload = Vec::new();
     codec.encode(&pcm, &mut payload);
@@ -75,12 +77,13 @@ async fn each_sides_tone_lands_in_its_own_channel() {
         .expect("recording starts");
     assert_eq!(recording.path(), &path);
     let mut caller = ToneGenerator::new(Tone::continuous(CALLER_HZ), 8000);
-    let mut callee = ToneGenerator::new(Tone::continuous(CALLEE_HZ), 8000);
-    let (mut pcmu, mut pcma) = (Pcmu::new(), Pcma::new());
+    let mut callee = ToneGenerator::new(Tone::continuous(CALLEE_HZ), 16000);
+    let (mut pcmu, mut g722) = (Pcmu::new(), G722::new());
     let mut pace = tokio::time::interval(Duration::from_millis(20));
     for seq in 0..50u16 {
         pace.tick().await;
-        // The caller talks PCMU, the callee PCMA: each direction is decoded on its own.
+        // The caller talks PCMU, the callee G.722 (static type 9, 8 kHz RTP clock): each
+        // direction is decoded on its own.
         send(
             &phone_a,
             relay_for_a,
@@ -90,7 +93,7 @@ async fn each_sides_tone_lands_in_its_own_channel() {
         send(
             &phone_b,
             relay_for_b,
-            &packet(8, 0xb, seq, &frame(&mut callee, &mut pcma)),
+            &packet(9, 0xb, seq, &frame(&mut callee, &mut g722)),
         )
         .await;
         // Relaying goes on as usual while recording.

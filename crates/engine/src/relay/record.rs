@@ -39,8 +39,8 @@ pub(super) struct Tapped {
 pub enum RecordError {
     #[error("recording file: {0}")]
     Io(#[from] std::io::Error),
-    #[error("recording file: {0}")]
-    Wav(#[from] hound::Error),
+    #[error("recording: {0}")]
+    Media(#[from] media::Error),
     #[error("the recording writer stopped unexpectedly")]
     Lost,
 }

@@ -1,40 +1,41 @@
-//! The recording writer thread: decodes each side's packets to PCM, lines both sides up
-//! on one time axis and writes a stereo WAV (left the caller, right the callee).
+//! The recording writer thread: decodes each side's packets to PCM, places them on the
+//! call's time line and hands them to the media crate's stereo [`CallRecorder`] (left the
+//! caller, right the callee; silence where a side sends nothing).
 //!
 //! Each side is placed by its own RTP timestamps (RFC 3550 §5.1: they count samples), so
-//! jitter in arrival does not stretch or squeeze the audio; a new source, a jump of more
-//! than [`MAX_GAP`] or a drift of more than that from the wall clock re-anchors the side
-//! at its packet's arrival time. A side that sends nothing (on hold, muted with silence
-//! suppression) is written as silence, so both channels stay aligned.
+//! jitter in arrival neither stretches nor squeezes the audio; a new source, a jump of
+//! more than [`MAX_GAP`] or a drift of more than that from the wall clock re-anchors the
+//! side at its packet's arrival time.
 //!
 //! The file is written under a temporary name, synced and renamed into place at the end
 //! (then the folder is synced), so a file with the recording's name is always complete
-//! and a crash leaves only a `.part` file that is never mistaken for a recording.
+//! and a crash leaves only a hidden `.part` file that is never mistaken for a recording.
 
-use std::collections::VecDeque;
+use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use media::codec::{alaw_decode, ulaw_decode};
+use media::codec::{by_rtpmap, Codec};
+use media::recorder::{CallRecorder, Side};
 
 use super::record::{RecordError, Tapped};
 
-/// The rate recordings are written at (G.711's).
+/// The rate recordings are written at: the telephone band every codec of a call can give.
 const RATE: u32 = 8000;
-
-/// How far behind real time the writer stays, so packets that arrive late (jitter) still
-/// find their place.
-const LATENCY: u64 = RATE as u64 / 2;
 
 /// Largest timestamp jump (or drift from the wall clock) treated as a gap to fill with
 /// silence rather than a new start: 1 s.
 const MAX_GAP: u64 = RATE as u64;
 
-/// How often the writer wakes without packets, to write the silence of quiet sides.
-const IDLE: Duration = Duration::from_millis(100);
+/// How often the file on disk is made valid up to what was written, so that a crash
+/// loses little of a long call.
+const FLUSH_EVERY: Duration = Duration::from_secs(5);
+
+/// How long the writer waits for packets before flushing anyway.
+const IDLE: Duration = Duration::from_millis(500);
 
 /// The temporary name a recording is written under.
 pub(super) fn temp_path(path: &Path) -> PathBuf {
@@ -67,26 +68,37 @@ pub(super) fn run(
 
 fn write(packets: Receiver<Tapped>, temp: &Path, started: Instant) -> Result<(), RecordError> {
     let mut file = BufWriter::new(File::create(temp)?);
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate: RATE,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut wav = hound::WavWriter::new(&mut file, spec)?;
-    let mut aligner = Aligner::new(started);
+    let mut recorder = CallRecorder::new(&mut file, RATE, started)?;
+    let mut sides = [Stream::default(), Stream::default()];
+    let mut pcm = Vec::with_capacity(2 * super::record::MAX_PAYLOAD);
+    let mut flushed = Instant::now();
     loop {
         match packets.recv_timeout(IDLE) {
-            Ok(packet) => aligner.push(&packet),
+            Ok(packet) => {
+                let (side, stream) = match packet.side {
+                    0 => (Side::Caller, &mut sides[0]),
+                    _ => (Side::Callee, &mut sides[1]),
+                };
+                if let Some(position) = stream.place(&packet, started, &mut pcm) {
+                    match recorder.push(side, position, &pcm) {
+                        // A position the recorder refuses loses that packet only.
+                        Err(media::Error::AudioParameter(why)) => {
+                            tracing::debug!(why, "recorded packet left out");
+                        }
+                        other => other?,
+                    }
+                }
+            }
             Err(RecvTimeoutError::Timeout) => {}
             // The relay stopped recording (or ended): write what is left.
             Err(RecvTimeoutError::Disconnected) => break,
         }
-        let horizon = samples_since(started, Instant::now()).saturating_sub(LATENCY);
-        aligner.write_until(horizon, &mut wav)?;
+        if flushed.elapsed() >= FLUSH_EVERY {
+            recorder.flush()?;
+            flushed = Instant::now();
+        }
     }
-    aligner.write_until(u64::MAX, &mut wav)?;
-    wav.finalize()?;
+    recorder.finish()?;
     file.flush()?;
     let file = file.into_inner().map_err(|e| e.into_error())?;
     file.sync_all()?;
@@ -107,102 +119,83 @@ fn samples_since(started: Instant, at: Instant) -> u64 {
     (elapsed.as_micros() * u128::from(RATE) / 1_000_000) as u64
 }
 
-/// One channel: where its stream stands and what is decoded but not yet written.
+/// RFC 3551 §6: the static payload types the recorder decodes. Dynamic types (Opus,
+/// telephone-event) and comfort noise leave silence.
+fn static_codec(payload_type: u8) -> Option<(&'static str, u32)> {
+    match payload_type {
+        0 => Some(("PCMU", 8000)),
+        8 => Some(("PCMA", 8000)),
+        9 => Some(("G722", 8000)),
+        _ => None,
+    }
+}
+
+/// One side's stream: its decoders and where its audio goes on the time line.
 #[derive(Default)]
-struct Channel {
+struct Stream {
+    /// A decoder per payload type seen (codecs keep state between packets).
+    decoders: HashMap<u8, Box<dyn Codec>>,
+    decoded: Vec<i16>,
     ssrc: Option<u32>,
-    /// The RTP timestamp the next packet should have, and its place on the time axis.
+    /// The RTP timestamp the next packet should have, and its place on the time line,
+    /// both in the codec's RTP clock and in recording samples.
     next_timestamp: u32,
     next_position: u64,
-    /// Samples from the writer's position on (silence where nothing arrived).
-    pending: VecDeque<i16>,
 }
 
-struct Aligner {
-    started: Instant,
-    /// Samples written to the file per channel.
-    written: u64,
-    channels: [Channel; 2],
-    decoded: Vec<i16>,
-}
-
-impl Aligner {
-    fn new(started: Instant) -> Aligner {
-        Aligner {
-            started,
-            written: 0,
-            channels: [Channel::default(), Channel::default()],
-            decoded: Vec::with_capacity(super::record::MAX_PAYLOAD),
-        }
-    }
-
-    fn push(&mut self, packet: &Tapped) {
-        let payload = packet.payload.get(..packet.len).unwrap_or_default();
-        self.decoded.clear();
-        // RFC 3551 §6: static payload types 0 and 8. Events, comfort noise and codecs the
-        // recorder does not decode leave silence.
-        match packet.payload_type {
-            0 => self.decoded.extend(payload.iter().map(|c| ulaw_decode(*c))),
-            8 => self.decoded.extend(payload.iter().map(|c| alaw_decode(*c))),
-            _ => return,
-        }
-        let Some(channel) = self.channels.get_mut(packet.side) else {
-            return;
+impl Stream {
+    /// Decodes `packet` into `pcm` at [`RATE`] and returns where it starts on the time
+    /// line; `None` for packets that carry no audio the recorder reads.
+    fn place(&mut self, packet: &Tapped, started: Instant, pcm: &mut Vec<i16>) -> Option<u64> {
+        let payload = packet.payload.get(..packet.len)?;
+        let (encoding, clock) = static_codec(packet.payload_type)?;
+        let decoder = match self.decoders.entry(packet.payload_type) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(by_rtpmap(encoding, clock).ok()?)
+            }
         };
-        let n = self.decoded.len() as u64;
-        let by_clock = samples_since(self.started, packet.arrival).saturating_sub(n);
-        let continued = channel.ssrc == Some(packet.ssrc);
-        // Signed distance from where the stream said it would continue.
-        let delta = i64::from(packet.timestamp.wrapping_sub(channel.next_timestamp) as i32);
-        let mut position = channel.next_position.saturating_add_signed(delta);
+        let rate = decoder.sample_rate();
+        self.decoded.clear();
+        decoder.decode(Some(payload), &mut self.decoded);
+        to_recording_rate(&self.decoded, rate, pcm);
+        if pcm.is_empty() {
+            return None;
+        }
+        let n = pcm.len() as u64;
+        // RTP clock ticks per recording sample (G.722: 8000 Hz clock, RFC 3551 §4.5.2).
+        let ticks = |samples: u64| samples * u64::from(clock) / u64::from(RATE);
+        let by_clock = samples_since(started, packet.arrival).saturating_sub(n);
+        let continued = self.ssrc == Some(packet.ssrc);
+        let delta_ticks = i64::from(packet.timestamp.wrapping_sub(self.next_timestamp) as i32);
+        let delta = delta_ticks * i64::from(RATE) / i64::from(clock);
+        let mut position = self.next_position.saturating_add_signed(delta);
         if !continued || delta.unsigned_abs() > MAX_GAP || position.abs_diff(by_clock) > MAX_GAP {
             position = by_clock;
         }
         let end = position + n;
-        if end > channel.next_position || !continued {
-            channel.next_position = end;
-            channel.next_timestamp = packet.timestamp.wrapping_add(n as u32);
+        if end > self.next_position || !continued {
+            self.next_position = end;
+            self.next_timestamp = packet.timestamp.wrapping_add(ticks(n) as u32);
         }
-        channel.ssrc = Some(packet.ssrc);
-        // Samples that belong before what is already written arrived too late.
-        let skip = self.written.saturating_sub(position);
-        let offset = position.saturating_sub(self.written) as usize;
-        let samples = self.decoded.get(skip as usize..).unwrap_or_default();
-        let needed = offset + samples.len();
-        if channel.pending.len() < needed {
-            channel.pending.resize(needed, 0);
-        }
-        for (slot, sample) in channel.pending.iter_mut().skip(offset).zip(samples) {
-            *slot = *sample;
-        }
+        self.ssrc = Some(packet.ssrc);
+        Some(position)
     }
+}
 
-    /// Writes both channels up to `horizon` samples (or everything pending, for
-    /// `u64::MAX`), filling a channel that has nothing with silence.
-    fn write_until<W: std::io::Write + std::io::Seek>(
-        &mut self,
-        horizon: u64,
-        wav: &mut hound::WavWriter<W>,
-    ) -> Result<(), hound::Error> {
-        let available = self
-            .channels
-            .iter()
-            .map(|c| c.pending.len() as u64)
-            .max()
-            .unwrap_or(0);
-        let count = horizon
-            .saturating_sub(self.written)
-            .min(if horizon == u64::MAX {
-                available
-            } else {
-                u64::MAX
-            });
-        for _ in 0..count {
-            let [left, right] = &mut self.channels;
-            wav.write_sample(left.pending.pop_front().unwrap_or(0))?;
-            wav.write_sample(right.pending.pop_front().unwrap_or(0))?;
-        }
-        self.written += count;
-        Ok(())
+/// Converts decoded audio to [`RATE`]: G.711 already is; wideband audio is averaged down
+/// pairwise (a gentle low-pass before dropping every other sample).
+fn to_recording_rate(decoded: &[i16], rate: u32, out: &mut Vec<i16>) {
+    out.clear();
+    if rate == RATE {
+        out.extend_from_slice(decoded);
+    } else if rate == 2 * RATE {
+        out.extend(decoded.chunks(2).map(|pair| {
+            ((pair.iter().map(|s| i32::from(*s)).sum::<i32>()) / pair.len().max(1) as i32) as i16
+        }));
+    } else {
+        // Rates the recorder does not convert: every n-th sample.
+        let step = (rate / RATE).max(1) as usize;
+        out.extend(decoded.iter().step_by(step));
     }
 }
