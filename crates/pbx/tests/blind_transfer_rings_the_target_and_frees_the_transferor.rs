@@ -194,3 +194,38 @@ fn the_remaining_party_hanging_up_stops_the_target_ringing() {
         Some(Outcome::Cancelled)
     );
 }
+
+#[test]
+fn music_on_hold_stops_when_the_held_party_is_transferred() {
+    use media::sdp::Direction;
+    use pbx::Action;
+    let mut w = office(50);
+    let (a_call, b_call) = connect(&mut w, ALICE, "101", BOB);
+    // Bob holds Alice (she hears music), then transfers her, as desk phones do.
+    let media = w.phones[BOB].media;
+    w.with(BOB, |p, now| {
+        p.reinvite(now, b_call, Direction::SendOnly, media)
+    });
+    w.run_for(Duration::from_secs(1));
+    let music = |w: &World| {
+        w.actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::MediaPlay { to, .. } => Some((true, *to)),
+                Action::MediaStop { to, .. } => Some((false, *to)),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(music(&w), vec![(true, Side::A)], "Alice hears music");
+    w.with(BOB, |p, now| p.refer(now, b_call, "<sip:102@office>", &[]));
+    let c_call = carol_rings(&mut w);
+    assert!(
+        music(&w).contains(&(false, Side::A)),
+        "the music stops for Alice: {:?}",
+        music(&w)
+    );
+    w.with(CAROL, |p, now| p.answer(now, c_call));
+    w.run_for(Duration::from_secs(1));
+    assert_eq!(w.phones[ALICE].calls[a_call].state, CallState::Confirmed);
+}

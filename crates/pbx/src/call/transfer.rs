@@ -53,15 +53,77 @@ impl TransferState {
     /// An action as the runtime understands it: sides of a swapped relay are turned back
     /// to the sides the relay was bound with.
     pub(crate) fn translate(&self, action: Action) -> Action {
-        match action {
-            Action::RelayPeer { id, side, peer } if self.swapped.contains(&id) => {
-                Action::RelayPeer {
-                    id,
-                    side: side.other(),
-                    peer,
-                }
+        match relay_of(&action) {
+            Some(id) if self.swapped.contains(&id) => flip_side(action),
+            _ => action,
+        }
+    }
+}
+
+/// The relay an action with a side is about.
+fn relay_of(action: &Action) -> Option<RelayId> {
+    match action {
+        Action::RelayPeer { id, .. }
+        | Action::MediaPlay { id, .. }
+        | Action::MediaStop { id, .. } => Some(*id),
+        _ => None,
+    }
+}
+
+/// The same action for the other side of its relay.
+fn flip_side(action: Action) -> Action {
+    match action {
+        Action::RelayPeer { id, side, peer } => Action::RelayPeer {
+            id,
+            side: side.other(),
+            peer,
+        },
+        Action::MediaPlay {
+            id,
+            to,
+            source,
+            format,
+        } => Action::MediaPlay {
+            id,
+            to: to.other(),
+            source,
+            format,
+        },
+        Action::MediaStop { id, to } => Action::MediaStop { id, to: to.other() },
+        other => other,
+    }
+}
+
+impl Pbx {
+    /// Turns the sides of `relay` round as the call sees them. Actions already queued
+    /// were written with the old view, so they are turned too: each keeps its meaning
+    /// when [`TransferState::translate`] reads it.
+    pub(super) fn swap_relay_sides(&mut self, relay: RelayId) {
+        if !self.transfer.swapped.remove(&relay) {
+            self.transfer.swapped.insert(relay);
+        }
+        let queued = std::mem::take(&mut self.actions);
+        self.actions = queued
+            .into_iter()
+            .map(|a| match relay_of(&a) {
+                Some(id) if id == relay => flip_side(a),
+                _ => a,
+            })
+            .collect();
+    }
+
+    /// The parties of call `id` change: music a hold started stops, since whoever held
+    /// is gone or no longer holding anyone (RFC 3264 §8.4 holds belong to one exchange).
+    pub(super) fn reset_hold(&mut self, id: CallId) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        call.hold = Default::default();
+        if let Some(relay) = call.relay {
+            for to in [Side::A, Side::B] {
+                self.actions
+                    .push_back(Action::MediaStop { id: relay.id, to });
             }
-            other => other,
         }
     }
 }

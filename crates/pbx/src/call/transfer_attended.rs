@@ -58,6 +58,7 @@ impl Pbx {
         ) else {
             return;
         };
+        self.reset_hold(id);
         self.join_calls(now, id, referral.side, other, t_side.other(), &offer);
         self.release_transferor(now, t1, referral.subscribe, 200, "OK");
         let bye = {

@@ -81,6 +81,7 @@ impl Pbx {
             &format!("transferred to {target}"),
         );
         let b_dialog = (util::token(&mut self.rng), util::token(&mut self.rng));
+        self.reset_hold(id);
 
         let Some(call) = self.calls.get_mut(&id) else {
             return;
@@ -109,12 +110,8 @@ impl Pbx {
                 a: p.b,
                 b: p.a,
             });
-            if let Some(p) = call.relay {
-                if !self.transfer.swapped.remove(&p.id) {
-                    self.transfer.swapped.insert(p.id);
-                }
-            }
         }
+        let swapped = call.relay.filter(|_| t_side == Side::A).map(|p| p.id);
         let mut a_request = call.a_request.clone();
         a_request.headers.set("Content-Type", offer.0.as_str());
         a_request.body = offer.1.clone();
@@ -162,7 +159,10 @@ impl Pbx {
         };
         let relay = call.relay;
         let trunk = call.trunk_media.clone();
-        call.b_offer = super::anchor::reanchor(
+        if let Some(relay) = swapped {
+            self.swap_relay_sides(relay);
+        }
+        let b_offer = super::anchor::reanchor(
             &mut self.actions,
             relay,
             trunk.as_ref(),
@@ -170,6 +170,9 @@ impl Pbx {
             Some(&offer.0),
             &offer.1,
         );
+        if let Some(call) = self.calls.get_mut(&id) {
+            call.b_offer = b_offer;
+        }
         for key in old_branches {
             self.by_client.remove(&key);
         }

@@ -88,6 +88,7 @@ impl Pbx {
             .get(sender)
             .map(|e| e.display_name.clone())
             .filter(|n| !n.is_empty());
+        self.reset_hold(id);
         let tag = util::token(&mut self.rng);
         let leg = self.caller_leg(request, source, tag.clone());
         let sender_key = (leg.call_id.clone(), leg.local_tag.clone());
