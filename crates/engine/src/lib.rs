@@ -1,6 +1,7 @@
 //! The runtime: owns sockets, the clock and the disk; drives the sans-IO `sip`, `media` and
 //! `pbx` state machines and applies what they ask for.
 
+mod advertise;
 mod bridge;
 mod cdr_writer;
 mod core_loop;

@@ -8,6 +8,7 @@ use std::time::Instant;
 use pbx::dialplan::{AddressRule, DialPlan, TrunkId};
 use pbx::Pbx;
 
+use crate::advertise::Advertised;
 use crate::trunk_net::{ResolvedTrunk, TrunkNet, TrunkNetEvent};
 
 /// The core's side of the trunk network task.
@@ -21,15 +22,19 @@ pub(crate) struct PlanSync {
     /// addresses changes nothing.
     given: HashMap<TrunkId, ResolvedTrunk>,
     net: TrunkNet,
+    /// Our addresses as written into Via, Contact and SDP, looked up again when the
+    /// network changes.
+    advertised: Advertised,
 }
 
 impl PlanSync {
-    pub fn new(net: TrunkNet) -> PlanSync {
+    pub fn new(net: TrunkNet, advertised: Advertised) -> PlanSync {
         PlanSync {
             plan: DialPlan::default(),
             generation: 0,
             given: HashMap::new(),
             net,
+            advertised,
         }
     }
 
@@ -89,7 +94,14 @@ impl PlanSync {
                     self.given.insert(trunk.id, trunk);
                 }
             }
-            TrunkNetEvent::NetworkChanged => pbx.network_changed(now),
+            TrunkNetEvent::NetworkChanged => {
+                // The new addresses first, so the REGISTERs that follow carry them.
+                if let Some(local) = self.advertised.refresh() {
+                    tracing::info!(?local, "advertised addresses changed");
+                    pbx.set_local_addresses(now, local.to_vec());
+                }
+                pbx.network_changed(now);
+            }
         }
     }
 }
@@ -97,6 +109,7 @@ impl PlanSync {
 #[cfg(test)]
 mod tests {
     use std::net::{IpAddr, SocketAddr};
+    use std::sync::{Arc, Mutex};
 
     use pbx::dialplan::{Destination, DtmfMode, Trunk, TrunkAuth, TrunkTransport};
     use pbx::media_relay::{MediaRelay, RelayPorts};
@@ -156,9 +169,14 @@ mod tests {
     }
 
     fn sync() -> PlanSync {
+        let explicit = vec![LOCAL.parse().expect("addr")];
+        sync_with(Advertised::new(explicit, Box::new(|_| None)))
+    }
+
+    fn sync_with(advertised: Advertised) -> PlanSync {
         // The task is never asked anything here: its answers are handed in by the tests.
         let (tx, _rx) = mpsc::channel(1);
-        PlanSync::new(TrunkNet::spawn(true, false, tx))
+        PlanSync::new(TrunkNet::spawn(true, false, tx), advertised)
     }
 
     fn resolved(generation: u64) -> TrunkNetEvent {
@@ -250,5 +268,46 @@ mod tests {
             "registers again without waiting for the refresh"
         );
         assert_eq!(again[0].1.call_id(), register.call_id());
+    }
+
+    #[tokio::test]
+    async fn a_wildcard_listen_re_registers_from_its_new_address() {
+        let now = Instant::now();
+        let route = Arc::new(Mutex::new(IpAddr::from([192, 168, 1, 23])));
+        let shared = Arc::clone(&route);
+        let probe = move |_| Some(*shared.lock().expect("route"));
+        let advertised =
+            Advertised::new(vec!["0.0.0.0:5060".parse().expect("addr")], Box::new(probe));
+        let config = PbxConfig::new(
+            advertised.current().to_vec(),
+            RegistrarConfig::new("switchboard"),
+        );
+        let mut pbx = Pbx::new(now, config, Directory::new(), Box::new(NoRelay), Some(8));
+        let mut sync = sync_with(advertised);
+        sync.apply(now, &mut pbx, plan());
+        sync.handle(now, &mut pbx, resolved(1));
+        let (_, register) = registers(&mut pbx).pop().expect("a REGISTER");
+        let contact = register
+            .headers
+            .get("Contact")
+            .unwrap_or_default()
+            .to_owned();
+        assert!(contact.contains("192.168.1.23:5060"), "{contact}");
+
+        // Nothing moved: the same addresses, re-registering all the same.
+        sync.handle(now, &mut pbx, TrunkNetEvent::NetworkChanged);
+        let same = registers(&mut pbx);
+        assert_eq!(same.len(), 1);
+        assert_eq!(same[0].1.headers.get("Contact"), Some(contact.as_str()));
+
+        // Wi-Fi to tethering.
+        *route.lock().expect("route") = IpAddr::from([172, 20, 10, 2]);
+        sync.handle(now, &mut pbx, TrunkNetEvent::NetworkChanged);
+        let moved = registers(&mut pbx);
+        assert_eq!(moved.len(), 1);
+        let contact = moved[0].1.headers.get("Contact").unwrap_or_default();
+        assert!(contact.contains("172.20.10.2:5060"), "{contact}");
+        let via = moved[0].1.top_via().expect("via");
+        assert_eq!(via.host, sip::Host::from(IpAddr::from([172, 20, 10, 2])));
     }
 }

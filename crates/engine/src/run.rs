@@ -1,13 +1,13 @@
 //! Starting the PBX: open the store, bind the sockets, restore registrations, run.
 
-use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 use std::time::Instant;
 
 use pbx::registrar::{Directory, RegistrarConfig};
 use pbx::{Pbx, PbxConfig};
-use sip::Transport;
 use tokio::sync::{broadcast, mpsc};
 
+use crate::advertise::Advertised;
 use crate::cdr_writer::CdrWriter;
 use crate::core_loop::{unix_now, Core};
 use crate::handle::{Engine, EngineHandle};
@@ -15,7 +15,7 @@ use crate::media_bridge::Relays;
 use crate::net::{bind_sip_pair, TcpConnections, TcpListenerTask, UdpSockets};
 use crate::plan_sync::PlanSync;
 use crate::relay::{Music, RelayPool};
-use crate::trunk_net::TrunkNet;
+use crate::trunk_net::{local_address_towards, TrunkNet};
 use crate::{bridge, Config, EngineError};
 
 /// Queue depth between the socket tasks and the core.
@@ -54,7 +54,7 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
     let mut sip_addrs = Vec::new();
     let mut udp = UdpSockets::default();
     let tcp = TcpConnections::default();
-    let mut local = Vec::new();
+    let mut listens = Vec::new();
     for addr in &config.listen {
         let (udp_socket, tcp_listener) = match bind_sip_pair(*addr) {
             Ok(pair) => pair,
@@ -71,11 +71,12 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
         let tcp_addr = TcpListenerTask::adopt(tcp_listener, tcp.clone(), events_tx.clone())
             .map_err(|e| EngineError::Bind(*addr, e))?;
         sip_addrs.push(bound);
-        let advertised = SocketAddr::new(advertised_ip(addr.ip()), bound.port());
-        local.push((Transport::Udp, advertised));
-        local.push((Transport::Tcp, advertised));
-        tracing::info!(udp = %bound, tcp = %tcp_addr, %advertised, "listening for SIP");
+        listens.push(SocketAddr::new(addr.ip(), bound.port()));
+        tracing::info!(udp = %bound, tcp = %tcp_addr, "listening for SIP");
     }
+    let advertised = Advertised::new(listens, Box::new(local_address_towards));
+    tracing::info!(local = ?advertised.current(), "advertised addresses");
+    let local = advertised.current().to_vec();
 
     let now = Instant::now();
     let mut pbx_config = PbxConfig::new(local, RegistrarConfig::new(config.realm.clone()));
@@ -99,7 +100,8 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
     let (trunk_events_tx, trunk_events) = mpsc::channel(TRUNK_EVENT_QUEUE);
     let ipv4 = sip_addrs.iter().any(SocketAddr::is_ipv4);
     let ipv6 = sip_addrs.iter().any(SocketAddr::is_ipv6);
-    let mut plan = PlanSync::new(TrunkNet::spawn(ipv4, ipv6, trunk_events_tx));
+    let net = TrunkNet::spawn(ipv4, ipv6, trunk_events_tx);
+    let mut plan = PlanSync::new(net, advertised);
     plan.reload(now, &mut pbx, &store);
 
     let core = Core {
@@ -127,33 +129,6 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
         },
         task,
     })
-}
-
-/// The address to write into Via, Contact and SDP for a listen address: itself, or for a
-/// wildcard the address of the interface that routes to the internet (found with a UDP
-/// connect, which sends nothing).
-fn advertised_ip(listen: IpAddr) -> IpAddr {
-    if !listen.is_unspecified() {
-        return listen;
-    }
-    let probe: SocketAddr = if listen.is_ipv4() {
-        "192.0.2.1:9"
-            .parse()
-            .unwrap_or_else(|_| SocketAddr::from(([192, 0, 2, 1], 9)))
-    } else {
-        "[2001:db8::1]:9"
-            .parse()
-            .unwrap_or_else(|_| SocketAddr::from(([0u16; 8], 9)))
-    };
-    let bind: SocketAddr = SocketAddr::new(listen, 0);
-    UdpSocket::bind(bind)
-        .and_then(|s| s.connect(probe).and_then(|_| s.local_addr()))
-        .map(|a| a.ip())
-        .unwrap_or(if listen.is_ipv4() {
-            IpAddr::from([127, 0, 0, 1])
-        } else {
-            IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1])
-        })
 }
 
 /// The directory of extensions as the registrar needs it.

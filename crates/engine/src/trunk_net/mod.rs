@@ -19,7 +19,8 @@ use tokio::time::MissedTickBehavior;
 pub(crate) use resolve::ResolvedTrunk;
 use resolve::{Dns, Resolver, SystemDns};
 use target::TrunkLookup;
-use watch::{local_address_towards, NetworkWatch, INTERNET_PROBE};
+pub(crate) use watch::local_address_towards;
+use watch::{NetworkWatch, INTERNET_PROBE};
 
 /// How often host names are looked up again, so a provider moving its servers is
 /// followed within minutes.
