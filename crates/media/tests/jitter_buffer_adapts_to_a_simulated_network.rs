@@ -28,6 +28,7 @@ fn jittery(jitter_ms: u64) -> Profile {
         duplicate: 0.02,
         spike_chance: 0.0,
         spike: Duration::ZERO,
+        skew_ppm: 0,
     }
 }
 
@@ -147,4 +148,39 @@ fn the_same_seed_gives_the_same_playout() {
     assert_eq!(ra.outs, rb.outs);
     let rc = run(&mut buffer(), SENDER, jittery(60), 500, 7, PHASE);
     assert_ne!(ra.outs, rc.outs, "the seed changes nothing");
+}
+
+#[test]
+fn clock_drift_between_the_phones_does_not_build_up_delay() {
+    // 0.2 % apart: 120 ms over a minute, six frames to drop or to fill in. No loss, so
+    // there are no gaps to absorb the drift for free.
+    for skew_ppm in [2000, -2000] {
+        let mut jb = buffer();
+        let drifting = Profile {
+            skew_ppm,
+            loss: 0.0,
+            ..jittery(30)
+        };
+        let r = run(&mut jb, SENDER, drifting, 3000, 8, PHASE);
+        assert!(strictly_increasing(&r.played()));
+        let delays = r.delays();
+        let early = delays[200..400].iter().sum::<u64>() / 200;
+        let late = delays[delays.len() - 200..].iter().sum::<u64>() / 200;
+        assert!(
+            late.abs_diff(early) < 40,
+            "{skew_ppm} ppm: {early} ms then {late} ms"
+        );
+        let stats = jb.stats();
+        let last = r.outs.iter().rposition(|o| matches!(o, Out::Played { .. }));
+        let filled_in = r.outs[..last.unwrap_or(0)]
+            .iter()
+            .filter(|o| **o == Out::Lost)
+            .count();
+        if skew_ppm > 0 {
+            assert!(stats.discarded >= 4, "{stats:?}");
+        } else {
+            assert!(filled_in >= 4, "{filled_in} {stats:?}");
+        }
+        assert!(stats.late < 60, "{stats:?}");
+    }
 }

@@ -46,6 +46,9 @@ pub struct Profile {
     /// Probability of a spike adding `spike` on top of the jitter.
     pub spike_chance: f64,
     pub spike: Duration,
+    /// How much faster the sender's clock runs than the receiver's, in parts per
+    /// million (negative: slower).
+    pub skew_ppm: i32,
 }
 
 impl Profile {
@@ -57,6 +60,7 @@ impl Profile {
             duplicate: 0.0,
             spike_chance: 0.0,
             spike: Duration::ZERO,
+            skew_ppm: 0,
         }
     }
 }
@@ -145,9 +149,11 @@ pub fn run_phases(
     let mut rng = Rng::new(seed);
     let mut arrivals: Vec<(Duration, u32)> = Vec::new();
     let mut dropped = Vec::new();
+    let mut sent_at = Vec::with_capacity(packets as usize);
     for k in 0..packets {
-        let sent = FRAME * k;
         let profile = profile_of(k);
+        let sent = (FRAME * k).mul_f64(1.0 - f64::from(profile.skew_ppm) / 1e6);
+        sent_at.push(sent);
         if rng.unit() < profile.loss {
             dropped.push(k);
             continue;
@@ -188,7 +194,8 @@ pub fn run_phases(
             Playout::Packet { payload, .. } => {
                 let bytes: [u8; 4] = payload.try_into().unwrap_or([0xff; 4]);
                 let index = u32::from_be_bytes(bytes);
-                let delay = pop_at.saturating_sub(FRAME * index);
+                let sent = sent_at.get(index as usize).copied().unwrap_or_default();
+                let delay = pop_at.saturating_sub(sent);
                 Out::Played {
                     index,
                     delay_ms: delay.as_millis() as u64,
