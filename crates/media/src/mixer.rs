@@ -4,7 +4,9 @@
 //! each participant's packets (after its jitter buffer and any resampling), pushes one
 //! frame per participant per tick, calls [`Mixer::mix`], and encodes each participant's
 //! [`Mixer::output`]. Nothing is allocated per tick: every participant owns its input and
-//! output buffers from the moment it joins.
+//! output buffers from the moment it joins. Participants with other codecs or rates are
+//! resampled to the room's rate by the caller. A prompt player (join and leave tones,
+//! announcements) joins like anyone else and simply ignores its output.
 //!
 //! Sums of many loud talkers exceed 16 bits. Clamping them would square off the waveform
 //! (harsh distortion) and a plain cast would wrap around (loud clicks), so each output runs

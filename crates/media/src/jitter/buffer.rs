@@ -247,7 +247,7 @@ impl JitterBuffer {
     }
 
     /// The delay currently aimed at, beyond the fastest packets' transit.
-    pub fn target_delay(&mut self) -> Duration {
+    pub fn target_delay(&self) -> Duration {
         let units = u64::try_from(self.delay.target()).unwrap_or(0);
         Duration::from_micros(units.saturating_mul(1_000_000) / u64::from(self.clock_rate))
     }
@@ -288,14 +288,14 @@ impl JitterBuffer {
 
     /// The extended timestamp that should be playing at `now`: the fastest transit plus
     /// the target delay ago.
-    fn ideal_ts(&mut self, now: Instant) -> Option<i64> {
+    fn ideal_ts(&self, now: Instant) -> Option<i64> {
         let stream = self.stream.as_ref()?;
         let arrival = arrival_units(now, stream.epoch, self.clock_rate);
         let min = self.delay.min_transit()?;
         Some(arrival - min - self.delay.target())
     }
 
-    fn ideal_position(&mut self, now: Instant) -> i64 {
+    fn ideal_position(&self, now: Instant) -> i64 {
         self.ideal_ts(now).unwrap_or(0).div_euclid(self.frame_ts)
     }
 }

@@ -22,8 +22,8 @@ pub(super) struct DelayEstimator {
     next: usize,
     /// Reused for the quantile so estimating allocates nothing.
     scratch: Vec<i64>,
-    /// Target delay and fastest transit, cached until the next packet.
-    cached: Option<(i64, i64)>,
+    /// Target delay and fastest transit, worked out as each packet is recorded.
+    estimate: Option<(i64, i64)>,
     min_delay: i64,
     max_delay: i64,
     initial_delay: i64,
@@ -40,7 +40,7 @@ impl DelayEstimator {
             transits: Vec::with_capacity(WINDOW),
             next: 0,
             scratch: Vec::with_capacity(WINDOW),
-            cached: None,
+            estimate: None,
             min_delay,
             max_delay,
             initial_delay: initial_delay.clamp(min_delay, max_delay),
@@ -54,7 +54,7 @@ impl DelayEstimator {
     pub(super) fn reset(&mut self) {
         self.transits.clear();
         self.next = 0;
-        self.cached = None;
+        self.estimate = None;
         self.last_transit = None;
     }
 
@@ -65,7 +65,7 @@ impl DelayEstimator {
             *slot = transit;
         }
         self.next = (self.next + 1) % WINDOW;
-        self.cached = None;
+        self.estimate = self.compute();
         // RFC 3550 §A.8: J += (|D| - J) / 16, kept as 16·J in integers.
         if let Some(last) = self.last_transit {
             let d = transit.saturating_sub(last).saturating_abs();
@@ -75,26 +75,19 @@ impl DelayEstimator {
     }
 
     /// The smallest transit seen recently, if any packet was seen.
-    pub(super) fn min_transit(&mut self) -> Option<i64> {
-        self.estimate().map(|(_, min)| min)
+    pub(super) fn min_transit(&self) -> Option<i64> {
+        self.estimate.map(|(_, min)| min)
     }
 
     /// The delay to add to the fastest transit, in timestamp units.
-    pub(super) fn target(&mut self) -> i64 {
-        self.estimate()
+    pub(super) fn target(&self) -> i64 {
+        self.estimate
             .map_or(self.initial_delay, |(target, _)| target)
     }
 
     /// RFC 3550 interarrival jitter in timestamp units, for receiver reports.
     pub(super) fn jitter(&self) -> u32 {
         u32::try_from(self.jitter_x16 >> 4).unwrap_or(u32::MAX)
-    }
-
-    fn estimate(&mut self) -> Option<(i64, i64)> {
-        if self.cached.is_none() {
-            self.cached = self.compute();
-        }
-        self.cached
     }
 
     fn compute(&mut self) -> Option<(i64, i64)> {
@@ -119,7 +112,7 @@ mod tests {
 
     #[test]
     fn initial_delay_holds_until_packets_are_seen() {
-        let mut d = DelayEstimator::new(160, 480, 4000);
+        let d = DelayEstimator::new(160, 480, 4000);
         assert_eq!(d.target(), 480);
         assert_eq!(d.min_transit(), None);
     }
