@@ -145,3 +145,53 @@ fn replacing_a_call_the_pbx_does_not_hold_fails_and_both_calls_go_on() {
     }
     assert_eq!(w.pbx.call_count(), 2);
 }
+
+#[test]
+fn referring_while_carol_still_rings_rings_her_again_for_alice() {
+    let mut w = office(130);
+    let (alice_call, bob_call1) = connect(&mut w, ALICE, "101", BOB);
+    let bob_call2 = w.with(BOB, |p, now| p.call(now, "102"));
+    assert!(
+        w.run_until(Duration::from_secs(3), |w| w.phones[BOB].calls[bob_call2]
+            .state
+            == CallState::Ringing)
+    );
+    // Bob's phone names the ringing call by its early dialog.
+    let early = &w.phones[BOB].calls[bob_call2];
+    let ringing = early
+        .invite_responses
+        .iter()
+        .find(|r| r.status == 180)
+        .expect("180");
+    let pbx_tag = ringing
+        .to()
+        .and_then(|t| t.tag().map(str::to_owned))
+        .expect("To tag");
+    let value = format!(
+        "{}%3Bto-tag%3D{pbx_tag}%3Bfrom-tag%3D{}",
+        early.call_id, early.local_tag
+    );
+    let refer_to = format!("<sip:102@office?Replaces={value}>");
+    w.with(BOB, |p, now| p.refer(now, bob_call1, &refer_to, &[]));
+    w.run_for(Duration::from_secs(2));
+    assert_eq!(
+        w.phones[BOB].calls[bob_call2].state,
+        CallState::Failed(487),
+        "Bob's consultation call is cancelled"
+    );
+    assert_eq!(
+        w.phones[BOB].calls[bob_call1].state,
+        CallState::RemoteHungUp
+    );
+    let again = w.phones[CAROL].incoming(1).expect("Carol rings again");
+    let from = w.phones[CAROL].calls[again].invite.from().expect("From");
+    assert_eq!(from.uri.user(), Some("100"), "now for Alice");
+    w.with(CAROL, |p, now| p.answer(now, again));
+    w.run_for(Duration::from_secs(2));
+    assert_eq!(
+        w.phones[ALICE].calls[alice_call].state,
+        CallState::Confirmed
+    );
+    assert_eq!(w.phones[CAROL].calls[again].state, CallState::Confirmed);
+    assert_eq!(w.pbx.call_count(), 1);
+}

@@ -271,7 +271,7 @@ impl Pbx {
         self.refer_progress(now, id, referral, 100, "Trying");
         tracing::info!(call = id, attended = target.replaces.is_some(), "transfer");
         match target.replaces {
-            Some(replaces) => self.attended_transfer(now, id, referral, &replaces),
+            Some(replaces) => self.attended_transfer(now, id, referral, &replaces, &target.number),
             None => self.blind_transfer(now, id, referral, &target.number),
         }
     }

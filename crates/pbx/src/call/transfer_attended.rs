@@ -10,6 +10,9 @@
 //! - the other call's relay is closed, the transferor gets the final NOTIFY and a BYE on
 //!   both calls, and each original call gets its record ("transferred"); the joined call
 //!   gets its own when it ends.
+//!
+//! When the transferor refers before the target answered (the consultation call still
+//! rings), that call is cancelled and the target rung again for A, as a blind transfer.
 
 use std::time::Instant;
 
@@ -30,6 +33,7 @@ impl Pbx {
         id: CallId,
         referral: Referral,
         replaces: &Replaces,
+        number: &str,
     ) {
         let found = self
             .find_replaced(replaces)
@@ -38,13 +42,17 @@ impl Pbx {
             // RFC 3891 §3: no such dialog.
             return self.refer_failed(now, id, referral, 481, "Call/Transaction Does Not Exist");
         };
-        let answered = self
-            .calls
-            .get(&other)
-            .is_some_and(|c| c.phase == Phase::Answered && c.b.is_some());
-        if !answered {
-            // The transferor's second call still rings: nothing to join yet.
-            return self.refer_failed(now, id, referral, 491, "Request Pending");
+        let phase = self.calls.get(&other).map(|c| (c.phase, c.b.is_some()));
+        match phase {
+            Some((Phase::Answered, true)) => {}
+            Some((Phase::Ringing, _)) if t_side == Side::A => {
+                // Transfer while the consultation call still rings (RFC 5589 §7.2 done
+                // by a B2BUA): the transferor's call is cancelled and the target rings
+                // anew for the remaining party, as in a blind transfer.
+                self.caller_cancelled(now, other);
+                return self.blind_transfer(now, id, referral, number);
+            }
+            _ => return self.refer_failed(now, id, referral, 491, "Request Pending"),
         }
         let Some(offer) = self.party_sdp(id, referral.side.other()) else {
             return self.refer_failed(now, id, referral, 488, "Not Acceptable Here");
