@@ -139,7 +139,9 @@ impl Core {
                 format,
             } => self.relays.play(id, to, source, &format),
             Action::MediaStop { id, to } => self.relays.stop_playing(id, to),
-            Action::RecordStart { id, path } => self.relays.start_recording(id, &path),
+            Action::RecordStart { id, path, formats } => {
+                self.relays.start_recording(id, &path, &formats)
+            }
             Action::RecordStop { id } => self.relays.stop_recording(id),
             Action::CallRecord(record) => self.cdrs.write(bridge::to_new_cdr(record)),
             Action::Event(event) => {

@@ -158,13 +158,14 @@ impl Relays {
         }
     }
 
-    /// Starts recording the relay to `path` (relative to the data folder).
-    pub fn start_recording(&mut self, id: RelayId, path: &Path) {
+    /// Starts recording the relay to `path` (relative to the data folder); `formats` name
+    /// the call's payload types.
+    pub fn start_recording(&mut self, id: RelayId, path: &Path, formats: &[PayloadFormat]) {
         let Some(handle) = self.running.get(&id) else {
             tracing::warn!(relay = id.0, "recording asked for a relay not running");
             return;
         };
-        match handle.start_recording(self.data_dir.join(path)) {
+        match handle.start_recording(self.data_dir.join(path), formats) {
             Ok(recording) => {
                 self.recordings.insert(id, recording);
             }

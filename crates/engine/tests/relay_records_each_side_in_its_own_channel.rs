@@ -8,7 +8,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use engine::relay::{RelayPool, Side};
-use media::codec::{Codec, Pcmu, G722};
+use media::codec::{by_rtpmap, Codec, Pcmu, G722};
+use media::sdp::PayloadFormat;
 use media::tone::{detect_tone, Tone, ToneGenerator};
 use relay_support::*;
 
@@ -73,7 +74,7 @@ async fn each_sides_tone_lands_in_its_own_channel() {
         .expect("start");
 
     let recording = relay
-        .start_recording(path.clone())
+        .start_recording(path.clone(), &[])
         .expect("recording starts");
     assert_eq!(recording.path(), &path);
     let mut caller = ToneGenerator::new(Tone::continuous(CALLER_HZ), 8000);
@@ -147,7 +148,7 @@ async fn a_silent_side_is_recorded_as_silence_and_the_call_end_finishes_the_file
         .expect("start");
 
     let recording = relay
-        .start_recording(path.clone())
+        .start_recording(path.clone(), &[])
         .expect("recording starts");
     let mut caller = ToneGenerator::new(Tone::continuous(CALLER_HZ), 8000);
     let mut pcmu = Pcmu::new();
@@ -172,4 +173,83 @@ async fn a_silent_side_is_recorded_as_silence_and_the_call_end_finishes_the_file
     assert!(left.len() >= 25 * 160);
     assert!(detect_tone(&left, 8000, CALLER_HZ) > 0.5);
     assert!(right.iter().all(|s| *s == 0), "the callee said nothing");
+}
+
+/// Dynamic payload types are decoded by the formats the call's SDP gave them: here the
+/// caller talks Opus (type 111, 48 kHz RTP clock, RFC 7587), the callee PCMA.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dynamic_payload_type_is_decoded_by_the_calls_formats() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("opus.wav");
+    let pool = RelayPool::new(27200..=27299);
+    let phone_a = socket_on(LOOPBACK).await;
+    let phone_b = socket_on(LOOPBACK).await;
+    let ports = pool.allocate(LOOPBACK).expect("ports");
+    let (relay_for_a, relay_for_b) = (ports.local_addr(Side::A), ports.local_addr(Side::B));
+    let relay = pool
+        .start(ports, addr_of(&phone_a), addr_of(&phone_b))
+        .expect("start");
+    let formats = [
+        PayloadFormat {
+            payload_type: 111,
+            encoding: "opus".into(),
+            clock_rate: 48_000,
+            channels: Some(2),
+            fmtp: None,
+        },
+        PayloadFormat {
+            payload_type: 8,
+            encoding: "PCMA".into(),
+            clock_rate: 8000,
+            channels: None,
+            fmtp: None,
+        },
+    ];
+    let recording = relay
+        .start_recording(path.clone(), &formats)
+        .expect("recording starts");
+    let mut opus = by_rtpmap("opus", 48_000).expect("opus");
+    let mut pcma = by_rtpmap("PCMA", 8000).expect("pcma");
+    let mut caller = ToneGenerator::new(Tone::continuous(CALLER_HZ), opus.sample_rate());
+    let mut callee = ToneGenerator::new(Tone::continuous(CALLEE_HZ), 8000);
+    let mut pace = tokio::time::interval(Duration::from_millis(20));
+    for seq in 0..50u16 {
+        pace.tick().await;
+        let mut a = Vec::new();
+        media::rtp::RtpPacket::new(
+            111,
+            seq,
+            u32::from(seq) * 960,
+            0xa,
+            &frame(&mut caller, opus.as_mut()),
+        )
+        .write(&mut a);
+        send(&phone_a, relay_for_a, &a).await;
+        send(
+            &phone_b,
+            relay_for_b,
+            &packet(8, 0xb, seq, &frame(&mut callee, pcma.as_mut())),
+        )
+        .await;
+        recv_payload(&phone_b).await;
+        recv_payload(&phone_a).await;
+    }
+    relay.stop_recording();
+    let written = tokio::time::timeout(PATIENCE, recording.finished())
+        .await
+        .expect("the recording finishes")
+        .expect("the recording is written");
+    let (left, right) = channels(&written);
+    // Opus starts with a short transient: judge the second half.
+    let settled = &left[left.len() / 2..];
+    assert!(
+        detect_tone(settled, 8000, CALLER_HZ) > 0.5,
+        "Opus caller on the left"
+    );
+    assert!(
+        detect_tone(&right, 8000, CALLEE_HZ) > 0.5,
+        "PCMA callee on the right"
+    );
+    assert!(detect_tone(&right, 8000, CALLER_HZ) < 0.05);
+    relay.close().await;
 }

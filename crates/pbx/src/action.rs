@@ -57,7 +57,13 @@ pub enum Action {
     MediaStop { id: RelayId, to: Side },
     /// Record both directions of the relay into a stereo WAV file at `path` (relative to
     /// the data folder): left the caller, right the callee.
-    RecordStart { id: RelayId, path: PathBuf },
+    RecordStart {
+        id: RelayId,
+        path: PathBuf,
+        /// The call's payload formats (from the offer), so dynamic payload types such
+        /// as Opus's can be decoded.
+        formats: Vec<media::sdp::PayloadFormat>,
+    },
     /// Finish the relay's recording: the file is complete once it appears at its path.
     RecordStop { id: RelayId },
     /// A call ended: write its detail record.

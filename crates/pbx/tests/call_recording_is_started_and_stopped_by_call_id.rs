@@ -23,7 +23,12 @@ fn recording_actions(w: &World) -> Vec<Rec> {
     w.actions
         .iter()
         .filter_map(|a| match a {
-            Action::RecordStart { id, path } => Some(Rec::Start(*id, path.clone())),
+            Action::RecordStart { id, path, formats } => {
+                // The call's codecs come along for decoding.
+                let names: Vec<&str> = formats.iter().map(|f| f.encoding.as_str()).collect();
+                assert_eq!(names, ["PCMU", "PCMA", "telephone-event"]);
+                Some(Rec::Start(*id, path.clone()))
+            }
             Action::RecordStop { id } => Some(Rec::Stop(*id)),
             _ => None,
         })

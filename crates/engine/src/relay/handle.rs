@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
+use media::sdp::PayloadFormat;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
@@ -165,9 +166,14 @@ impl RelayHandle {
 
     /// Records both directions into a stereo WAV at `path` (left A, right B) until
     /// [`RelayHandle::stop_recording`] or the relay's end. A recording already running
-    /// is finished first.
-    pub fn start_recording(&self, path: PathBuf) -> Result<Recording, RecordError> {
-        let (tap, recording) = record::start(path)?;
+    /// is finished first. `formats` name the call's payload types (from its SDP); the
+    /// static ones (PCMU, PCMA, G.722) are known without.
+    pub fn start_recording(
+        &self,
+        path: PathBuf,
+        formats: &[PayloadFormat],
+    ) -> Result<Recording, RecordError> {
+        let (tap, recording) = record::start(path, formats)?;
         self.control
             .send(Control::Record(tap))
             .map_err(|_| RecordError::Lost)?;

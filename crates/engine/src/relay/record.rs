@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use media::rtp::RtpPacket;
+use media::sdp::PayloadFormat;
 use tokio::sync::oneshot;
 
 use super::record_writer;
@@ -111,18 +112,32 @@ impl Recording {
 }
 
 /// Starts the writer thread for a recording to `path`.
-pub(super) fn start(path: PathBuf) -> Result<(Tap, Recording), RecordError> {
+pub(super) fn start(
+    path: PathBuf,
+    formats: &[PayloadFormat],
+) -> Result<(Tap, Recording), RecordError> {
+    let codecs: Vec<(u8, String, u32)> = formats
+        .iter()
+        .map(|f| (f.payload_type, f.encoding.clone(), f.clock_rate))
+        .collect();
+    let dropped = Arc::new(AtomicU64::new(0));
+    let lost = Arc::clone(&dropped);
     let (queue, packets) = mpsc::sync_channel(QUEUE);
     let (done, finished) = oneshot::channel();
-    let dropped = Arc::new(AtomicU64::new(0));
     let target = path.clone();
     let started = Instant::now();
     std::thread::Builder::new()
         .name("recording".into())
         .spawn(move || {
-            let result = record_writer::run(packets, &target, started).map(|()| target);
-            if let Err(e) = &result {
-                tracing::error!(error = %e, "recording failed");
+            let result = record_writer::run(packets, &target, started, &codecs).map(|()| target);
+            match &result {
+                Err(e) => tracing::error!(error = %e, "recording failed"),
+                Ok(path) => {
+                    let lost = lost.load(Relaxed);
+                    if lost > 0 {
+                        tracing::warn!(path = %path.display(), lost, "recording finished without packets the writer could not keep up with");
+                    }
+                }
             }
             let _ = done.send(result);
         })?;

@@ -46,16 +46,20 @@ pub(super) fn temp_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.part"))
 }
 
+/// A call's payload types: (payload type, encoding name, RTP clock rate).
+pub(super) type Formats = [(u8, String, u32)];
+
 pub(super) fn run(
     packets: Receiver<Tapped>,
     path: &Path,
     started: Instant,
+    formats: &Formats,
 ) -> Result<(), RecordError> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir)?;
     }
     let temp = temp_path(path);
-    let result = write(packets, &temp, started).and_then(|()| {
+    let result = write(packets, &temp, started, formats).and_then(|()| {
         fs::rename(&temp, path)?;
         sync_dir(path);
         Ok(())
@@ -66,7 +70,12 @@ pub(super) fn run(
     result
 }
 
-fn write(packets: Receiver<Tapped>, temp: &Path, started: Instant) -> Result<(), RecordError> {
+fn write(
+    packets: Receiver<Tapped>,
+    temp: &Path,
+    started: Instant,
+    formats: &Formats,
+) -> Result<(), RecordError> {
     let mut file = BufWriter::new(File::create(temp)?);
     let mut recorder = CallRecorder::new(&mut file, RATE, started)?;
     let mut sides = [Stream::default(), Stream::default()];
@@ -79,7 +88,7 @@ fn write(packets: Receiver<Tapped>, temp: &Path, started: Instant) -> Result<(),
                     0 => (Side::Caller, &mut sides[0]),
                     _ => (Side::Callee, &mut sides[1]),
                 };
-                if let Some(position) = stream.place(&packet, started, &mut pcm) {
+                if let Some(position) = stream.place(&packet, started, formats, &mut pcm) {
                     match recorder.push(side, position, &pcm) {
                         // A position the recorder refuses loses that packet only.
                         Err(media::Error::AudioParameter(why)) => {
@@ -119,9 +128,13 @@ fn samples_since(started: Instant, at: Instant) -> u64 {
     (elapsed.as_micros() * u128::from(RATE) / 1_000_000) as u64
 }
 
-/// RFC 3551 §6: the static payload types the recorder decodes. Dynamic types (Opus,
-/// telephone-event) and comfort noise leave silence.
-fn static_codec(payload_type: u8) -> Option<(&'static str, u32)> {
+/// The codec of a payload type: as the call's SDP named it, else RFC 3551 §6's static
+/// assignments. Types without audio the recorder decodes (telephone-event, comfort noise)
+/// leave silence.
+fn codec_of(payload_type: u8, formats: &Formats) -> Option<(&str, u32)> {
+    if let Some((_, encoding, clock)) = formats.iter().find(|(pt, _, _)| *pt == payload_type) {
+        return Some((encoding.as_str(), *clock));
+    }
     match payload_type {
         0 => Some(("PCMU", 8000)),
         8 => Some(("PCMA", 8000)),
@@ -146,9 +159,15 @@ struct Stream {
 impl Stream {
     /// Decodes `packet` into `pcm` at [`RATE`] and returns where it starts on the time
     /// line; `None` for packets that carry no audio the recorder reads.
-    fn place(&mut self, packet: &Tapped, started: Instant, pcm: &mut Vec<i16>) -> Option<u64> {
+    fn place(
+        &mut self,
+        packet: &Tapped,
+        started: Instant,
+        formats: &Formats,
+        pcm: &mut Vec<i16>,
+    ) -> Option<u64> {
         let payload = packet.payload.get(..packet.len)?;
-        let (encoding, clock) = static_codec(packet.payload_type)?;
+        let (encoding, clock) = codec_of(packet.payload_type, formats)?;
         let decoder = match self.decoders.entry(packet.payload_type) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {

@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use super::anchor::sdp_of;
 use super::{CallId, Phase};
 use crate::action::Action;
 use crate::core::Pbx;
@@ -69,9 +70,19 @@ impl Pbx {
         let name = format!("{started}-{}{counter}.wav", safe_part(call_id));
         let path = PathBuf::from(RECORDINGS_DIR).join(name);
         call.recording.current = Some(path.clone());
+        let formats = call
+            .b_offer
+            .as_ref()
+            .and_then(|(content_type, body)| sdp_of(Some(content_type), body).ok().flatten())
+            .and_then(|sdp| {
+                let index = sdp.audio()?.index;
+                Some(sdp.media.get(index)?.payload_formats())
+            })
+            .unwrap_or_default();
         self.actions.push_back(Action::RecordStart {
             id: relay.id,
             path: path.clone(),
+            formats,
         });
         Some(path)
     }
