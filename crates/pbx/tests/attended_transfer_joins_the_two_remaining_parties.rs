@@ -77,6 +77,20 @@ fn alice_and_carol_talk_then_hang_up(w: &mut World, alice_call: usize, carol_cal
     let alice = &w.phones[ALICE].calls[alice_call];
     assert_eq!(alice.state, CallState::Confirmed);
     assert_eq!(alice.got_request(Method::Invite), 0, "Alice is not asked");
+    let update = alice
+        .requests
+        .iter()
+        .find(|r| r.method == Method::Update)
+        .expect("Alice is told who she talks to now");
+    let identity = update
+        .headers
+        .get("P-Asserted-Identity")
+        .unwrap_or_default();
+    assert!(
+        identity.contains("Carol") && identity.contains("sip:102@"),
+        "{identity}"
+    );
+    assert!(update.body.is_empty(), "the UPDATE changes no media");
     assert_eq!(w.pbx.call_count(), 1, "one call left: Alice and Carol");
 
     w.with(ALICE, |p, now| p.hang_up(now, alice_call));

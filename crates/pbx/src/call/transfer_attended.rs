@@ -125,6 +125,9 @@ impl Pbx {
             &format!("transferred: {stay_number} joined to {move_number}"),
         );
         let identity = self.caller_uri(&stay_number, &stay_name);
+        let moving_identity = self.caller_uri(&move_number, &move_name);
+        let moving_extension = super::transfer_blind::party_extension(gone, moving_side);
+        let staying_extension = super::transfer_blind::party_extension(keep, staying);
 
         // The call that ends: it must not take the moving dialog or its trunk line along.
         let Some(gone) = self.calls.get_mut(&from) else {
@@ -161,6 +164,9 @@ impl Pbx {
             Side::A => keep.a = moving_leg,
             Side::B => keep.b = Some(moving_leg),
         }
+        if into_side == Side::A {
+            keep.caller_extension = moving_extension;
+        }
         keep.lines.extend(lines);
         if keep.trunk_media.is_none() {
             keep.trunk_media = gone_trunk;
@@ -196,13 +202,51 @@ impl Pbx {
                 call_id,
                 answered_by: callee,
             }));
-        let extra = vec![
-            ("P-Asserted-Identity", identity.clone()),
-            (
-                "Remote-Party-ID",
-                format!("{identity};party=calling;screen=yes;privacy=off"),
-            ),
-        ];
-        self.reinvite_party(now, into, into_side, offer, extra);
+        self.reinvite_party(
+            now,
+            into,
+            into_side,
+            offer,
+            identity_headers(&identity, staying),
+        );
+        // The staying party's phone still shows the transferor: an UPDATE without an
+        // offer (RFC 3311 §5.1 allows one) carries the new party's identity. Phones that
+        // do not take it answer with an error and nothing changes; a trunk is left alone.
+        if staying_extension.is_some() {
+            self.send_identity_update(now, into, staying, &moving_identity, into_side);
+        }
     }
+
+    /// An UPDATE to the party on `to` naming `identity`, who is on side `of`.
+    fn send_identity_update(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        to: Side,
+        identity: &str,
+        of: Side,
+    ) {
+        let Some(leg) = self.calls.get_mut(&id).and_then(|c| c.leg_mut(to)) else {
+            return;
+        };
+        let mut update = leg.request(Method::Update);
+        let peer = leg.peer;
+        for (name, value) in identity_headers(identity, of) {
+            update.headers.push(name, value);
+        }
+        self.send_fire(now, update, peer);
+    }
+}
+
+/// P-Asserted-Identity (RFC 3325 §9.1) and, for phones that read only that, the older
+/// Remote-Party-ID, naming the party on side `of` of the call.
+fn identity_headers(identity: &str, of: Side) -> Vec<(&'static str, String)> {
+    let party = if of == Side::A { "calling" } else { "called" };
+    vec![
+        ("P-Asserted-Identity", identity.to_owned()),
+        (
+            "Remote-Party-ID",
+            format!("{identity};party={party};screen=yes;privacy=off"),
+        ),
+    ]
 }
