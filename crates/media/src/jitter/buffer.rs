@@ -181,6 +181,16 @@ impl JitterBuffer {
             return Playout::Waiting;
         };
         if !stream.started {
+            if self.slots.get(stream.playout).is_none() {
+                // Playout was moved past the first packets: start from the next one held.
+                if let Some(next) = self
+                    .slots
+                    .next_after(stream.playout)
+                    .and_then(|s| s.position)
+                {
+                    stream.playout = next;
+                }
+            }
             if self.slots.get(stream.playout).is_none() || stream.playout * frame > ideal_ts {
                 return Playout::Waiting;
             }
