@@ -6,7 +6,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use media::codec::{Codec, Opus, Pcmu};
+use media::codec::{Codec, Opus, Pcmu, Resampler};
 use media::tone::{Tone, ToneGenerator};
 use media::transcode::Transcoder;
 
@@ -62,6 +62,22 @@ fn bench(c: &mut Criterion) {
             out.clear();
             let frame = &pcm16[(i % 50) * 320..(i % 50 + 1) * 320];
             encoder.encode(black_box(frame), &mut out);
+            i += 1;
+            out.len()
+        })
+    });
+
+    group.bench_function("resample_8k_to_16k", |b| {
+        let Ok(mut resampler) = Resampler::new(8000, 16000, 20) else {
+            panic!("resampler");
+        };
+        let pcm8 = signal(8000);
+        let mut out = Vec::with_capacity(640);
+        let mut i = 0;
+        b.iter(|| {
+            out.clear();
+            let frame = &pcm8[(i % 50) * 160..(i % 50 + 1) * 160];
+            resampler.process(black_box(frame), &mut out);
             i += 1;
             out.len()
         })
