@@ -14,7 +14,7 @@ use crate::handle::{Engine, EngineHandle};
 use crate::media_bridge::Relays;
 use crate::net::{bind_sip_pair, TcpConnections, TcpListenerTask, UdpSockets};
 use crate::plan_sync::PlanSync;
-use crate::relay::{Music, RelayPool};
+use crate::relay::{salvage_recordings, Music, RelayPool};
 use crate::trunk_net::{local_address_towards, TrunkNet};
 use crate::{bridge, Config, EngineError};
 
@@ -82,6 +82,15 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
     let mut pbx_config = PbxConfig::new(local, RegistrarConfig::new(config.realm.clone()));
     pbx_config.user_agent = format!("Switchboard/{}", env!("CARGO_PKG_VERSION"));
     let pool = RelayPool::new(config.rtp_ports.clone());
+    // Recordings a crash interrupted are kept up to where they were written, or removed.
+    let salvaged = salvage_recordings(&config.data_dir.join(pbx::RECORDINGS_DIR));
+    if !salvaged.kept.is_empty() || !salvaged.removed.is_empty() {
+        tracing::warn!(
+            kept = salvaged.kept.len(),
+            removed = salvaged.removed.len(),
+            "recordings interrupted by the last stop"
+        );
+    }
     let music = Music::for_data_dir(&config.data_dir);
     let (relays, allocator) = Relays::new(pool, music, config.data_dir.clone());
     let mut pbx = Pbx::new(now, pbx_config, directory, Box::new(allocator), None);

@@ -12,7 +12,7 @@ pub mod trunk;
 mod util;
 
 pub use action::{Action, CallRecord, Direction, HangupBy, MediaSource, Outcome, PbxEvent, Side};
-pub use call::{LiveCall, LiveState};
+pub use call::{LiveCall, LiveState, RECORDINGS_DIR};
 pub use config::PbxConfig;
 pub use core::Pbx;
 pub use media_relay::{MediaRelay, RelayId, RelayPorts};

@@ -17,6 +17,7 @@ mod playback;
 mod pool;
 mod record;
 mod record_writer;
+mod salvage;
 mod socket;
 
 use std::io;
@@ -26,6 +27,7 @@ pub use music::{Music, MusicError, OWN_MUSIC};
 pub use playback::PlaySpec;
 pub use pool::{RelayOptions, RelayPool, RelayPorts};
 pub use record::{RecordError, Recording};
+pub use salvage::{salvage_recordings, Salvaged};
 
 /// Why a relay could not be set up.
 #[derive(Debug, thiserror::Error)]

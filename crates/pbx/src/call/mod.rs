@@ -40,6 +40,7 @@ use crate::media_relay::RelayPorts;
 
 pub(crate) use leg::Leg;
 pub use live::{LiveCall, LiveState};
+pub use recording::RECORDINGS_DIR;
 pub(crate) use route::Onward;
 pub(crate) use transfer::TransferState;
 pub(crate) use trunk_media::TrunkMedia;

@@ -14,7 +14,7 @@ use crate::action::Action;
 use crate::core::Pbx;
 
 /// The folder (inside the data folder) recordings are written to.
-const RECORDINGS_DIR: &str = "recordings";
+pub const RECORDINGS_DIR: &str = "recordings";
 
 /// Longest Call-ID part of a file name; Call-IDs are unbounded on the wire.
 const MAX_NAME_PART: usize = 64;
