@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use media::sdp::Direction;
 use pbx::{Action, MediaSource, RelayId, Side};
-use support::{alice, bob, CallState, World};
+use sip::transaction::Peer;
+use sip::{Message, Method, Transport};
+use support::{alice, bob, sdp, CallState, World};
 
 const ALICE: usize = 0;
 const BOB: usize = 1;
@@ -188,5 +190,52 @@ fn hanging_up_a_held_call_closes_its_relay() {
     assert!(
         w.relays_all_closed(),
         "closing the relay ends the music too"
+    );
+}
+
+#[test]
+fn a_hold_given_as_the_answer_in_an_ack_plays_music() {
+    let (mut w, call, _) = answered_call(65);
+    let relay = w.relays_allocated()[0].id;
+    let pbx = Peer {
+        transport: Transport::Udp,
+        addr: w.pbx_addr,
+    };
+    // Alice re-INVITEs without an offer: Bob's 200 carries one (sendrecv) and Alice
+    // answers it in her ACK with sendonly, holding Bob (RFC 3264 §5, RFC 3261 §14.1).
+    let key = w.with(ALICE, |p, now| {
+        let dialog = p.calls[call].dialog.as_mut().expect("a confirmed call");
+        let invite = dialog.create_request(Method::Invite);
+        p.ep.send_request(now, invite, pbx).expect("re-INVITE")
+    });
+    w.run_for(Duration::from_millis(500));
+    let alice_addr = w.phones[ALICE].addr;
+    let ok = w
+        .net
+        .sent
+        .iter()
+        .filter(|p| p.from == w.pbx_addr && p.to == alice_addr)
+        .filter_map(|p| match p.parse() {
+            Some(Message::Response(r)) => Some(r),
+            _ => None,
+        })
+        .find(|r| r.class() == 2 && !r.body.is_empty())
+        .expect("the 200 with Bob's offer");
+    assert!(media_actions(&w).is_empty(), "nothing before the answer");
+
+    w.with(ALICE, |p, now| {
+        let media = p.media;
+        let dialog = p.calls[call].dialog.as_mut().expect("a confirmed call");
+        dialog.on_response(&ok);
+        let mut ack = dialog.create_request(Method::Ack);
+        ack.headers.push("Content-Type", "application/sdp");
+        ack.body = sdp::body(media, 99, media::sdp::Direction::SendOnly).into_bytes();
+        p.ep.send_ack(now, &key, ack, pbx).expect("ACK");
+    });
+    w.run_for(Duration::from_secs(2));
+    assert_eq!(
+        media_actions(&w),
+        vec![Media::Play(relay, Side::B, "PCMU".into(), 0)],
+        "the answerer holds the offerer"
     );
 }
