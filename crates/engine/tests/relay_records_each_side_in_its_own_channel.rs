@@ -253,3 +253,42 @@ async fn a_dynamic_payload_type_is_decoded_by_the_calls_formats() {
     assert!(detect_tone(&right, 8000, CALLER_HZ) < 0.05);
     relay.close().await;
 }
+
+/// A recording that cannot be written (here its folder cannot be made; a full disk alike)
+/// fails on its own: the call's audio goes on, and nothing half-written is left behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_that_cannot_be_written_fails_alone_and_the_call_goes_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, b"").expect("a file where the folder should be");
+    let pool = RelayPool::new(27300..=27399);
+    let phone_a = socket_on(LOOPBACK).await;
+    let phone_b = socket_on(LOOPBACK).await;
+    let ports = pool.allocate(LOOPBACK).expect("ports");
+    let relay_for_a = ports.local_addr(Side::A);
+    let relay = pool
+        .start(ports, addr_of(&phone_a), addr_of(&phone_b))
+        .expect("start");
+
+    let recording = relay
+        .start_recording(blocker.join("call.wav"), &[])
+        .expect("the writer starts");
+    let failed = tokio::time::timeout(PATIENCE, recording.finished())
+        .await
+        .expect("the writer gives up at once");
+    assert!(failed.is_err(), "the failure is reported");
+
+    let mut caller = ToneGenerator::new(Tone::continuous(CALLER_HZ), 8000);
+    let mut pcmu = Pcmu::new();
+    for seq in 0..20u16 {
+        send(
+            &phone_a,
+            relay_for_a,
+            &packet(0, 0xa, seq, &frame(&mut caller, &mut pcmu)),
+        )
+        .await;
+        assert_eq!(recv_sequence(&phone_b).await.0, seq, "relaying goes on");
+    }
+    assert_eq!(leftovers(dir.path()), vec!["not-a-folder".to_owned()]);
+    relay.close().await;
+}
