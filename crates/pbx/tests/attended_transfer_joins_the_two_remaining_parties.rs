@@ -209,3 +209,40 @@ fn referring_while_carol_still_rings_rings_her_again_for_alice() {
     assert_eq!(w.phones[CAROL].calls[again].state, CallState::Confirmed);
     assert_eq!(w.pbx.call_count(), 1);
 }
+
+#[test]
+fn alice_held_while_bob_consulted_is_joined_two_way() {
+    use media::sdp::Direction;
+    let mut w = office(140);
+    let (alice_call, bob_call1) = connect(&mut w, ALICE, "101", BOB);
+    let media = w.phones[BOB].media;
+    w.with(BOB, |p, now| {
+        p.reinvite(now, bob_call1, Direction::SendOnly, media)
+    });
+    w.run_for(Duration::from_secs(1));
+    let (bob_call2, carol_call) = connect(&mut w, BOB, "102", CAROL);
+    refer_replacing(&mut w, bob_call1, bob_call2);
+    let offer = w.phones[CAROL].calls[carol_call]
+        .sdp_received
+        .last()
+        .expect("Carol's re-INVITE offer");
+    assert_eq!(
+        sdp::direction(offer),
+        Some(Direction::SendRecv),
+        "Alice's recvonly answer to the hold is not what Carol gets"
+    );
+    let alice = &w.phones[ALICE].calls[alice_call];
+    assert_eq!(alice.state, CallState::Confirmed);
+    assert_eq!(
+        alice.got_request(Method::Invite),
+        2,
+        "Bob's hold, then the PBX asking her to send again"
+    );
+    let resume = alice.sdp_received.last().expect("resume offer");
+    assert_eq!(sdp::direction(resume), Some(Direction::SendRecv));
+    assert_eq!(
+        sdp::audio_addr(resume),
+        Some(w.relays_allocated()[0].a),
+        "still her own relay socket"
+    );
+}

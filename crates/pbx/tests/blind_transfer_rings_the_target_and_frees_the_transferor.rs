@@ -225,6 +225,12 @@ fn music_on_hold_stops_when_the_held_party_is_transferred() {
         "the music stops for Alice: {:?}",
         music(&w)
     );
+    // Alice answered the hold recvonly: after Bob's hold she is asked to send again.
+    let alice = &w.phones[ALICE].calls[a_call];
+    assert_eq!(alice.got_request(Method::Invite), 2);
+    let offer = alice.sdp_received.last().expect("the resume offer");
+    assert_eq!(sdp::direction(offer), Some(Direction::SendRecv));
+    assert_eq!(sdp::audio_addr(offer), Some(w.relays_allocated()[0].a));
     w.with(CAROL, |p, now| p.answer(now, c_call));
     w.run_for(Duration::from_secs(1));
     assert_eq!(w.phones[ALICE].calls[a_call].state, CallState::Confirmed);

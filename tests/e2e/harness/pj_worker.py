@@ -205,6 +205,14 @@ class Phone:
         prm.opt.flag = pj.PJSUA_CALL_UNHOLD
         self._call(call).reinvite(prm)
 
+    def xfer(self, uri: str, call=None):
+        """Blind transfer: REFER the call's peer to `uri` (RFC 3515)."""
+        self._call(call).xfer(uri, pj.CallOpParam(True))
+
+    def xfer_replaces(self, call, other):
+        """Attended transfer: REFER `call`'s peer to `other`'s, with Replaces (RFC 3891)."""
+        self._call(call).xferReplaces(self._call(other), pj.CallOpParam(True))
+
     def state(self, call=None):
         ci = self._call(call).getInfo()
         return {"state": STATE_NAMES.get(ci.state, str(ci.state)), "code": ci.lastStatusCode,
@@ -341,7 +349,8 @@ class Call(pj.Call):
 
 
 COMMANDS = {"start", "account", "register", "make_call", "answer", "reject", "hangup", "hold",
-            "unhold", "state", "start_recording", "stop_recording", "shutdown"}
+            "unhold", "state", "start_recording", "stop_recording", "shutdown", "xfer",
+            "xfer_replaces"}
 
 
 def main():

@@ -47,6 +47,8 @@ pub(super) struct Reinvite {
     pub call: CallId,
     pub side: Side,
     pub seq: u32,
+    /// Offer the answer to the other party afterwards (it was left held).
+    pub resume: bool,
 }
 
 impl TransferState {

@@ -66,8 +66,17 @@ impl Pbx {
         ) else {
             return;
         };
+        let resume = !self.sends_and_receives(id, referral.side.other());
         self.reset_hold(id);
-        self.join_calls(now, id, referral.side, other, t_side.other(), &offer);
+        self.join_calls(
+            now,
+            id,
+            referral.side,
+            other,
+            t_side.other(),
+            &offer,
+            resume,
+        );
         self.release_transferor(now, t1, referral.subscribe, 200, "OK");
         let bye = {
             let mut t2 = t2;
@@ -94,7 +103,9 @@ impl Pbx {
 
     /// Moves the party on `moving_side` of call `from` into call `into` in place of the
     /// party on `into_side` (whose leg is dropped; the caller BYEs it), re-INVITEs it with
-    /// `offer` (the staying party's SDP), and ends call `from` with its record.
+    /// `offer` (the staying party's SDP), and ends call `from` with its record. With
+    /// `resume`, the staying party (left held) is re-INVITEd with the answer.
+    #[allow(clippy::too_many_arguments)]
     fn join_calls(
         &mut self,
         now: Instant,
@@ -103,6 +114,7 @@ impl Pbx {
         from: CallId,
         moving_side: Side,
         offer: &(String, Vec<u8>),
+        resume: bool,
     ) {
         let (Some(keep), Some(gone)) = (self.calls.get(&into), self.calls.get(&from)) else {
             return;
@@ -208,6 +220,7 @@ impl Pbx {
             into_side,
             offer,
             identity_headers(&identity, staying),
+            resume,
         );
         // The staying party's phone still shows the transferor: an UPDATE without an
         // offer (RFC 3311 §5.1 allows one) carries the new party's identity. Phones that

@@ -55,6 +55,8 @@ impl Pbx {
             // that offer has nobody to answer it.
             return self.refer_failed(now, id, referral, 488, "Not Acceptable Here");
         };
+        // A party the transferor held sends nothing until asked again (see below).
+        let r_resume = !self.sends_and_receives(id, r_side);
         let Some(call) = self.calls.get(&id) else {
             return;
         };
@@ -202,6 +204,11 @@ impl Pbx {
             .calls
             .get(&id)
             .is_some_and(|c| c.phase == Phase::Ringing);
+        if ringing && r_resume {
+            // The remaining party was on hold: a re-INVITE offering its own media back
+            // from the relay makes it send again, ready for the target's answer.
+            self.reinvite_party(now, id, Side::A, &offer, Vec::new(), false);
+        }
         let (status, reason) = if ringing {
             // The PBX takes the call over from here: the transfer has succeeded for the
             // transferor, who is released at once.

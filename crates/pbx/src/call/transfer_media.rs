@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use media::sdp::SessionDescription;
+use media::sdp::{Attribute, Direction, SessionDescription};
 use sip::transaction::{ClientKey, Event};
 use sip::{Method, Request, Response};
 
@@ -87,8 +87,13 @@ impl Pbx {
     }
 
     /// The latest SDP of the party on `side` of call `id`: noted from its messages, or
-    /// the caller's INVITE when it has sent nothing since.
+    /// the caller's INVITE when it has sent nothing since; made two-way, since a hold
+    /// belonged to the exchange with the party who is leaving (see [`two_way`]).
     pub(super) fn party_sdp(&self, id: CallId, side: Side) -> Option<(String, Vec<u8>)> {
+        self.last_sdp(id, side).map(two_way)
+    }
+
+    fn last_sdp(&self, id: CallId, side: Side) -> Option<(String, Vec<u8>)> {
         let call = self.calls.get(&id)?;
         let noted = leg_key(call, side).and_then(|k| self.transfer.sdp.get(&k).cloned());
         noted.or_else(|| {
@@ -105,8 +110,10 @@ impl Pbx {
         })
     }
 
-    /// Sends the party on `side` of call `id` a re-INVITE offering `offer` (from the other
-    /// side, anchored here) plus `extra` headers (the new party's identity).
+    /// Sends the party on `side` of call `id` a re-INVITE offering `offer` (the raw SDP
+    /// of whoever it will talk to; anchored here at that party's relay socket) plus
+    /// `extra` headers (the new party's identity). With `resume`, the answer is then
+    /// offered to the other party too (see [`Pbx::transfer_response`]).
     pub(super) fn reinvite_party(
         &mut self,
         now: Instant,
@@ -114,12 +121,12 @@ impl Pbx {
         side: Side,
         offer: &(String, Vec<u8>),
         extra: Vec<(&'static str, String)>,
+        resume: bool,
     ) {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
-        let relay = call.relay;
-        let trunk = call.trunk_media.clone();
+        let body = anchored(call, side, offer);
         let Some(leg) = call.leg_mut(side) else {
             return;
         };
@@ -130,17 +137,8 @@ impl Pbx {
         for (name, value) in extra {
             invite.headers.push(name, value);
         }
-        if let Some((content_type, body)) = reanchor(
-            &mut self.actions,
-            relay,
-            trunk.as_ref(),
-            side.other(),
-            Some(&offer.0),
-            &offer.1,
-        ) {
-            invite.headers.push("Content-Type", content_type);
-            invite.body = body;
-        }
+        invite.headers.push("Content-Type", body.0);
+        invite.body = body.1;
         match self.endpoint.send_request(now, invite, peer) {
             Ok(client) => {
                 self.by_client.insert(client, ClientOwner::Transfer(id));
@@ -150,11 +148,28 @@ impl Pbx {
                         call: id,
                         side,
                         seq,
+                        resume,
                     },
                 );
             }
             Err(e) => tracing::debug!(error = %e, "re-INVITE not sent"),
         }
+    }
+
+    /// Whether the party on `side` last agreed to send and receive. A party the leaving
+    /// one held (its answer `recvonly`) or that held it (`sendonly`) sends or hears
+    /// nothing until asked again, so it needs a re-INVITE; anyone else keeps its session
+    /// as it is.
+    pub(super) fn sends_and_receives(&self, id: CallId, side: Side) -> bool {
+        let Some((ct, body)) = self.last_sdp(id, side) else {
+            return true; // nothing known: nothing to put right
+        };
+        let Ok(Some(sdp)) = sdp_of(Some(&ct), &body) else {
+            return true;
+        };
+        sdp.audio().is_none_or(|a| {
+            a.direction == Direction::SendRecv && !a.address.is_some_and(|ip| ip.is_unspecified())
+        })
     }
 
     /// The answer to one of our re-INVITEs: ACK a 2xx (RFC 3261 §13.2.2.4) and point the
@@ -199,7 +214,50 @@ impl Pbx {
             response.content_type(),
             &response.body,
         );
+        if reinvite.resume {
+            // The other party was left held: it gets this party's media, two-way.
+            let ct = response
+                .content_type()
+                .unwrap_or("application/sdp")
+                .to_owned();
+            let answer = two_way((ct, response.body.clone()));
+            self.reinvite_party(now, id, reinvite.side.other(), &answer, Vec::new(), false);
+        }
     }
+}
+
+/// A description with its streams `sendrecv` (RFC 3264 §6.1): a party that was held,
+/// or was holding, when the other one left is described as it will be with the new
+/// party, who holds nobody. Bodies that do not parse pass unchanged.
+pub(super) fn two_way((content_type, body): (String, Vec<u8>)) -> (String, Vec<u8>) {
+    let Ok(Some(mut sdp)) = sdp_of(Some(&content_type), &body) else {
+        return (content_type, body);
+    };
+    let not_direction = |a: &Attribute| !matches!(a, Attribute::Direction(_));
+    sdp.attributes.retain(not_direction);
+    for media in &mut sdp.media {
+        media.attributes.retain(not_direction);
+        media
+            .attributes
+            .push(Attribute::Direction(Direction::SendRecv));
+    }
+    (content_type, sdp.to_string().into_bytes())
+}
+
+/// `offer` (another party's SDP) as the party on `side` receives it: pointing at that
+/// party's relay socket and narrowed to the call's trunk, without re-pointing the relay
+/// (the offerer's address is not where this party's audio goes yet).
+fn anchored(call: &Call, side: Side, offer: &(String, Vec<u8>)) -> (String, Vec<u8>) {
+    let Ok(Some(mut sdp)) = sdp_of(Some(&offer.0), &offer.1) else {
+        return offer.clone();
+    };
+    if let Some(trunk) = &call.trunk_media {
+        trunk.shape(&mut sdp);
+    }
+    if let Some(relay) = call.relay {
+        sdp.anchor(relay.addr_for(side), None);
+    }
+    ("application/sdp".to_owned(), sdp.to_string().into_bytes())
 }
 
 /// The dialog key of the party on `side` of `call`.

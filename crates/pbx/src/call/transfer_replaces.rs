@@ -88,6 +88,7 @@ impl Pbx {
             .get(sender)
             .map(|e| e.display_name.clone())
             .filter(|n| !n.is_empty());
+        let resume = !self.sends_and_receives(id, other);
         self.reset_hold(id);
         let tag = util::token(&mut self.rng);
         let leg = self.caller_leg(request, source, tag.clone());
@@ -155,6 +156,12 @@ impl Pbx {
         if let Some(mut replaced) = replaced {
             let bye = replaced.request(Method::Bye);
             self.send_fire(now, bye, replaced.peer);
+        }
+        if resume {
+            // The other party was on hold with the replaced one: it gets the sender's
+            // media, two-way.
+            let offer = ("application/sdp".to_owned(), request.body.clone());
+            self.reinvite_party(now, id, other, &offer, Vec::new(), false);
         }
         self.actions.push_back(Action::CallRecord(record));
         self.actions
