@@ -28,6 +28,7 @@ mod transfer_attended;
 mod transfer_blind;
 mod transfer_media;
 mod transfer_replaces;
+mod transfer_target;
 mod trunk_media;
 
 use std::time::Instant;

@@ -18,8 +18,9 @@ use std::time::Instant;
 
 use sip::Method;
 
-use super::transfer::{Referral, Replaces};
+use super::transfer::Referral;
 use super::transfer_media::leg_key;
+use super::transfer_target::Replaces;
 use super::{CallId, Draft, Phase};
 use crate::action::{Action, HangupBy, Outcome, PbxEvent, Side};
 use crate::core::Pbx;

@@ -8,8 +8,8 @@ use sip::transaction::{Peer, ServerKey};
 use sip::{Method, Request, Response};
 
 use super::anchor::{reanchor, sdp_of};
-use super::transfer::Replaces;
 use super::transfer_media::{narrow_pair, request_sdp};
+use super::transfer_target::Replaces;
 use super::{CallId, Phase};
 use crate::action::{Action, HangupBy, Outcome, PbxEvent, Side};
 use crate::core::Pbx;
