@@ -204,6 +204,13 @@ impl Core {
                     let _ = reply.send(result);
                 });
             }
+            Command::ReloadMusicOnHold(reply) => {
+                let loading = self.relays.reload_music();
+                tokio::spawn(async move {
+                    let _ = loading.await;
+                    let _ = reply.send(());
+                });
+            }
             Command::TrunkStates(reply) => {
                 let _ = reply.send(self.pbx.trunk_states());
             }

@@ -37,6 +37,7 @@ pub(crate) enum Command {
     HangUp(String, oneshot::Sender<bool>),
     StartRecording(String, oneshot::Sender<Option<PathBuf>>),
     StopRecording(String, oneshot::Sender<Option<PathBuf>>),
+    ReloadMusicOnHold(oneshot::Sender<()>),
     TrunkStates(oneshot::Sender<Vec<TrunkState>>),
     ReloadExtensions(oneshot::Sender<()>),
     Shutdown,
@@ -104,6 +105,13 @@ impl EngineHandle {
     pub async fn stop_recording(&self, call_id: &str) -> Result<Option<PathBuf>, NotRunning> {
         let call_id = call_id.to_owned();
         self.ask(|tx| Command::StopRecording(call_id, tx)).await
+    }
+
+    /// Loads the music on hold again: the owner's file in the data folder
+    /// (`music-on-hold.wav`, any common audio format) if there is one, else the bundled
+    /// piece. Calls put on hold from then on hear it.
+    pub async fn reload_music_on_hold(&self) -> Result<(), NotRunning> {
+        self.ask(Command::ReloadMusicOnHold).await
     }
 
     /// Re-reads the extensions and the dial plan from the database now (after the API

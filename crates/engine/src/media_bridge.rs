@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use media::sdp::PayloadFormat;
 use pbx::{MediaRelay, MediaSource, RelayId, Side};
@@ -62,8 +62,9 @@ pub(crate) struct Relays {
     pool: RelayPool,
     pending: Pending,
     running: HashMap<RelayId, RelayHandle>,
-    /// Music on hold, loaded at start so no relay reads the disk.
-    music: Music,
+    /// Music on hold, loaded at start (and again when the owner changes it) so no relay
+    /// reads the disk; shared with the loader, which swaps it whole.
+    music: Arc<RwLock<Music>>,
     /// Recording paths from the PBX are relative to it.
     data_dir: PathBuf,
     /// Recordings running, until their call ends (then they finish on their own).
@@ -84,7 +85,7 @@ impl Relays {
             pool,
             pending,
             running: HashMap::new(),
-            music,
+            music: Arc::new(RwLock::new(music)),
             data_dir,
             recordings: HashMap::new(),
             stopping: Vec::new(),
@@ -135,7 +136,11 @@ impl Relays {
             return;
         };
         let music = match source {
-            MediaSource::MusicOnHold => self.music.clone(),
+            MediaSource::MusicOnHold => self
+                .music
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone(),
         };
         let spec = PlaySpec {
             music,
@@ -182,6 +187,17 @@ impl Relays {
             handle.stop_recording();
         }
         self.stopping.push(recording);
+    }
+
+    /// Loads the music on hold again (after the owner uploaded their own) on a blocking
+    /// thread; calls on hold from then on hear the new music. Resolves once it is in use.
+    pub fn reload_music(&self) -> tokio::task::JoinHandle<()> {
+        let slot = Arc::clone(&self.music);
+        let data_dir = self.data_dir.clone();
+        tokio::task::spawn_blocking(move || {
+            let music = Music::for_data_dir(&data_dir);
+            *slot.write().unwrap_or_else(PoisonError::into_inner) = music;
+        })
     }
 
     /// The absolute path of a recording path the PBX gave.

@@ -2,8 +2,9 @@
 //! answered. Recording is started by Call-ID while each side sends its own tone; the
 //! provider then holds the call with a re-INVITE (a=sendonly) and the phone hears the
 //! office's music on hold (a WAV with a known tone in the data folder); after resume it
-//! hears the provider again. Stopping the recording gives a stereo WAV with the caller's
-//! tone on the left and the callee's on the right.
+//! hears the provider again. Music the owner puts in the data folder afterwards is what the
+//! next hold plays. Stopping the recording gives a stereo WAV with the caller's tone on the
+//! left and the callee's on the right.
 
 mod relay_support;
 
@@ -22,6 +23,7 @@ const CALL_ID: &str = "held-call@provider.test";
 const CALLER_HZ: f64 = 440.0;
 const CALLEE_HZ: f64 = 1000.0;
 const MUSIC_HZ: f64 = 700.0;
+const OWN_MUSIC_HZ: f64 = 1500.0;
 const PROVIDER_SSRC: u32 = 0xa;
 const PATIENCE: Duration = Duration::from_secs(10);
 
@@ -199,7 +201,8 @@ impl ProviderDialog {
     }
 }
 
-fn music_wav(dir: &Path) {
+/// Writes the data folder's music on hold: 2 s of a tone.
+fn music_wav(dir: &Path, hz: f64) {
     let spec = hound::WavSpec {
         channels: 1,
         sample_rate: 16000,
@@ -209,7 +212,7 @@ fn music_wav(dir: &Path) {
     let path = dir.join(engine::relay::OWN_MUSIC);
     let mut writer = hound::WavWriter::create(path, spec).expect("create WAV");
     let mut samples = vec![0i16; 32000];
-    ToneGenerator::new(Tone::continuous(MUSIC_HZ), 16000).fill(&mut samples);
+    ToneGenerator::new(Tone::continuous(hz), 16000).fill(&mut samples);
     for s in samples {
         writer.write_sample(s).expect("write");
     }
@@ -280,6 +283,49 @@ fn voice(generator: &mut ToneGenerator, ssrc: u32, seq: u16) -> Vec<u8> {
     packet
 }
 
+/// Both ends of the call as the test drives them.
+struct Dialogue<'a> {
+    provider: &'a Endpoint,
+    phone: &'a Endpoint,
+    pbx: SocketAddr,
+    dialog: &'a mut ProviderDialog,
+    /// The provider's and the phone's RTP addresses.
+    media: (SocketAddr, SocketAddr),
+}
+
+impl Dialogue<'_> {
+    /// The provider re-INVITEs offering `offered` (SDP version `version`); the PBX passes
+    /// it to the phone, which answers `answered`; the provider ACKs the PBX's 200.
+    async fn reinvite(&mut self, version: u32, offered: &str, answered: &str) {
+        let local = self.provider.addr();
+        let offer = sdp(self.media.0, version, offered);
+        let invite = self.dialog.request("INVITE", local, Some(&offer));
+        let seq = self.dialog.cseq;
+        self.provider.send(self.pbx, &invite).await;
+        // The PBX anchors the offer and raises its version by one.
+        let origin = format!("o=- 1 {} ", version + 1);
+        let direction = format!("a={offered}");
+        let (forwarded, from) = self
+            .phone
+            .recv("the re-INVITE reaches the phone", |m| {
+                m.method() == "INVITE" && m.body.contains(&origin) && m.body.contains(&direction)
+            })
+            .await;
+        let answer = sdp(self.media.1, version, answered);
+        let contact = format!("sip:201@{}", self.phone.addr());
+        let ok = response(&forwarded, "200 OK", "bob", &contact, Some(&answer));
+        self.phone.send(from, &ok).await;
+        let cseq = format!("{seq} INVITE");
+        self.provider
+            .recv("the re-INVITE is answered", |m| {
+                m.status() == Some(200) && m.header("CSeq") == cseq
+            })
+            .await;
+        let ack = self.dialog.request("ACK", local, None);
+        self.provider.send(self.pbx, &ack).await;
+    }
+}
+
 /// Sends 3 s of the caller's tone from `socket` in the background; gives the socket back.
 fn keep_talking(
     socket: UdpSocket,
@@ -347,7 +393,7 @@ async fn a_held_call_hears_music_resumes_and_its_recording_has_each_side_in_its_
     let phone = Endpoint::bind().await;
     let provider_rtp = relay_support::socket_on(relay_support::LOOPBACK).await;
     let phone_rtp = relay_support::socket_on(relay_support::LOOPBACK).await;
-    music_wav(dir.path());
+    music_wav(dir.path(), MUSIC_HZ);
     office(dir.path(), provider.addr(), phone.addr());
     let engine = engine::start(engine::Config {
         data_dir: dir.path().to_path_buf(),
@@ -421,28 +467,18 @@ async fn a_held_call_hears_music_resumes_and_its_recording_has_each_side_in_its_
     );
 
     // Hold: the provider's re-INVITE is passed to the phone, which answers recvonly.
-    let hold = sdp(relay_support::addr_of(&provider_rtp), 2, "sendonly");
-    let reinvite = dialog.request("INVITE", local, Some(&hold));
-    provider.send(pbx, &reinvite).await;
-    let (forwarded, from) = phone
-        .recv("the hold reaches the phone", |m| {
-            m.method() == "INVITE" && m.body.contains("a=sendonly")
-        })
-        .await;
-    let held = sdp(relay_support::addr_of(&phone_rtp), 2, "recvonly");
-    phone
-        .send(
-            from,
-            &response(&forwarded, "200 OK", "bob", &phone_contact, Some(&held)),
-        )
-        .await;
-    provider
-        .recv("the hold is answered", |m| {
-            m.status() == Some(200) && m.header("CSeq").starts_with("2 ")
-        })
-        .await;
-    let ack = dialog.request("ACK", local, None);
-    provider.send(pbx, &ack).await;
+    let media = (
+        relay_support::addr_of(&provider_rtp),
+        relay_support::addr_of(&phone_rtp),
+    );
+    let mut call = Dialogue {
+        provider: &provider,
+        phone: &phone,
+        pbx,
+        dialog: &mut dialog,
+        media,
+    };
+    call.reinvite(2, "sendonly", "recvonly").await;
     // The provider keeps sending (as some phones do): the held phone hears music only.
     let sender = keep_talking(provider_rtp, relay_for_provider, 1000);
     let music = hear(&phone_rtp, 25, false).await;
@@ -454,33 +490,24 @@ async fn a_held_call_hears_music_resumes_and_its_recording_has_each_side_in_its_
     let provider_rtp = sender.await.expect("sender");
 
     // Resume: the phone hears the provider again.
-    let resume = sdp(relay_support::addr_of(&provider_rtp), 3, "sendrecv");
-    let reinvite = dialog.request("INVITE", local, Some(&resume));
-    provider.send(pbx, &reinvite).await;
-    let (forwarded, from) = phone
-        .recv("the resume reaches the phone", |m| {
-            m.method() == "INVITE" && m.body.contains("a=sendrecv")
-        })
-        .await;
-    let back = sdp(relay_support::addr_of(&phone_rtp), 3, "sendrecv");
-    phone
-        .send(
-            from,
-            &response(&forwarded, "200 OK", "bob", &phone_contact, Some(&back)),
-        )
-        .await;
-    provider
-        .recv("the resume is answered", |m| {
-            m.status() == Some(200) && m.header("CSeq").starts_with("3 ")
-        })
-        .await;
-    let ack = dialog.request("ACK", local, None);
-    provider.send(pbx, &ack).await;
+    call.reinvite(3, "sendrecv", "sendrecv").await;
     let sender = keep_talking(provider_rtp, relay_for_provider, 2000);
     let resumed = hear(&phone_rtp, 20, true).await;
     assert!(
         detect_tone(&resumed, 8000, CALLER_HZ) > 0.8,
         "the provider is heard again"
+    );
+    let provider_rtp = sender.await.expect("sender");
+
+    // The owner puts their own music in the data folder: the next hold plays it.
+    music_wav(dir.path(), OWN_MUSIC_HZ);
+    handle.reload_music_on_hold().await.expect("running");
+    call.reinvite(4, "sendonly", "recvonly").await;
+    let sender = keep_talking(provider_rtp, relay_for_provider, 3000);
+    let music = hear(&phone_rtp, 25, false).await;
+    assert!(
+        detect_tone(&music, 8000, OWN_MUSIC_HZ) > 0.8,
+        "the held phone hears the owner's music"
     );
     sender.await.expect("sender");
 
