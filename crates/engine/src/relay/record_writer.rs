@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
 use std::time::{Duration, Instant};
 
 use media::codec::{by_rtpmap, Codec};
@@ -36,6 +36,10 @@ const FLUSH_EVERY: Duration = Duration::from_secs(5);
 
 /// How long the writer waits for packets before flushing anyway.
 const IDLE: Duration = Duration::from_millis(500);
+
+/// How long the writer lets packets gather between batches: well inside the queue's
+/// 2.5 s, short enough that stopping is prompt.
+const BATCH: Duration = Duration::from_millis(100);
 
 /// The temporary name a recording is written under.
 pub(super) fn temp_path(path: &Path) -> PathBuf {
@@ -81,26 +85,41 @@ fn write(
     let mut sides = [Stream::default(), Stream::default()];
     let mut pcm = Vec::with_capacity(2 * super::record::MAX_PAYLOAD);
     let mut flushed = Instant::now();
-    loop {
-        match packets.recv_timeout(IDLE) {
-            Ok(packet) => {
-                let (side, stream) = match packet.side {
-                    0 => (Side::Caller, &mut sides[0]),
-                    _ => (Side::Callee, &mut sides[1]),
-                };
-                if let Some(position) = stream.place(&packet, started, formats, &mut pcm) {
-                    match recorder.push(side, position, &pcm) {
-                        // A position the recorder refuses loses that packet only.
-                        Err(media::Error::AudioParameter(why)) => {
-                            tracing::debug!(why, "recorded packet left out");
-                        }
-                        other => other?,
-                    }
-                }
-            }
-            Err(RecvTimeoutError::Timeout) => {}
+    let mut open = true;
+    while open {
+        // Wait for the first packet, then take everything queued meanwhile: one wake-up
+        // per batch rather than per packet keeps a hundred recordings cheap.
+        let mut next = match packets.recv_timeout(IDLE) {
+            Ok(packet) => Some(packet),
+            Err(RecvTimeoutError::Timeout) => None,
             // The relay stopped recording (or ended): write what is left.
             Err(RecvTimeoutError::Disconnected) => break,
+        };
+        while let Some(packet) = next {
+            let (side, stream) = match packet.side {
+                0 => (Side::Caller, &mut sides[0]),
+                _ => (Side::Callee, &mut sides[1]),
+            };
+            if let Some(position) = stream.place(&packet, started, formats, &mut pcm) {
+                match recorder.push(side, position, &pcm) {
+                    // A position the recorder refuses loses that packet only.
+                    Err(media::Error::AudioParameter(why)) => {
+                        tracing::debug!(why, "recorded packet left out");
+                    }
+                    other => other?,
+                }
+            }
+            next = match packets.try_recv() {
+                Ok(packet) => Some(packet),
+                Err(TryRecvError::Empty) => None,
+                Err(TryRecvError::Disconnected) => {
+                    open = false;
+                    None
+                }
+            };
+        }
+        if open {
+            std::thread::sleep(BATCH);
         }
         if flushed.elapsed() >= FLUSH_EVERY {
             recorder.flush()?;
