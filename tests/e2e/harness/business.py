@@ -25,7 +25,6 @@ def sales_office(office: AdminPbx, provider, members: list[str], channels: int =
     trunk = office.save_trunk(make(provider, name=TRUNK_NAME, channels=channels, overflow=overflow))
     office.save_business_name(SALES_NAME, SALES_TYPED, dest("ring_group", SALES_GROUP), label=SALES_LABEL,
                               trunk=trunk["id"])
-    office.wait_plan_loaded()
     if mode == "registration" and wait_registered:
         provider.wait_binding(timeout=20)
     elif mode == "ip":

@@ -39,7 +39,6 @@ def test_a_number_that_matches_no_name_goes_to_the_trunks_default_destination(of
     trunk = office.save_trunk(registration_trunk(provider, default=dest("extension", "1002")))
     office.save_business_name(SALES_NAME, SALES_TYPED, dest("ring_group", SALES_GROUP), label="Sales",
                               trunk=trunk["id"])
-    office.wait_plan_loaded()
     provider.wait_binding()
 
     call = provider.call("+442079999999")
@@ -55,7 +54,6 @@ def test_a_name_sent_to_hang_up_is_declined(office, provider, phones):
     alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
     trunk = office.save_trunk(registration_trunk(provider))
     office.save_business_name(SALES_NAME, SALES_TYPED, dest("hangup"), label="Sales", trunk=trunk["id"])
-    office.wait_plan_loaded()
     provider.wait_binding()
     call = provider.call(SALES_NUMBER)
     assert call.wait_final() == 603, [r.code for r in call.responses]
@@ -68,7 +66,6 @@ def test_destinations_not_available_yet_answer_480_and_say_why(office, provider,
     trunk = office.save_trunk(registration_trunk(provider))
     target = "1001" if kind == "voicemail" else "800"
     office.save_business_name(SALES_NAME, SALES_TYPED, dest(kind, target), label="Sales", trunk=trunk["id"])
-    office.wait_plan_loaded()
     provider.wait_binding()
     call = provider.call(SALES_NUMBER)
     assert call.wait_final() == 480, [r.code for r in call.responses]
@@ -85,7 +82,6 @@ def test_in_order_group_moves_on_after_the_ring_time_then_to_the_final_destinati
     trunk = office.save_trunk(registration_trunk(provider))
     office.save_business_name(SALES_NAME, SALES_TYPED, dest("ring_group", SALES_GROUP), label="Sales",
                               trunk=trunk["id"])
-    office.wait_plan_loaded()
     provider.wait_binding()
 
     call = provider.call(SALES_NUMBER)
@@ -108,7 +104,6 @@ def test_an_extension_can_call_the_ring_group_number(office, phones):
     alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
     bob = phones.pj_registered(office, "1002", tone_hz=PJ_TONE_2)
     office.save_ring_group(SALES_GROUP, "Sales", ["1002"])
-    office.wait_plan_loaded()
     alice.call(office.uri(SALES_GROUP))
     incoming = bob.wait_incoming()
     assert "Alice" in incoming["display"] or "1001" in incoming["from"], incoming
@@ -125,7 +120,6 @@ def _pai_trunk(office, provider, trust: bool):
     trunk = office.save_trunk(config)
     office.save_business_name(SALES_NAME, SALES_TYPED, dest("ring_group", SALES_GROUP), label="Sales",
                               trunk=trunk["id"])
-    office.wait_plan_loaded()
     provider.wait_binding()
 
 
@@ -158,7 +152,6 @@ def test_business_hours_choose_the_destination(office, provider, phones, holiday
     trunk = office.save_trunk(registration_trunk(provider))
     office.save_business_name(SALES_NAME, SALES_TYPED, dest("hours", schedule["id"]), label="Sales",
                               trunk=trunk["id"])
-    office.wait_plan_loaded()
     provider.wait_binding()
 
     call = provider.call(SALES_NUMBER)

@@ -48,7 +48,6 @@ def test_a_switched_off_trunk_does_not_sign_in_and_one_switched_on_does(office, 
     config = registration_trunk(provider)
     config["enabled"] = False
     trunk = office.save_trunk(config)
-    office.wait_plan_loaded()
     office.wait_trunk_status(trunk["id"], "disabled")
     time.sleep(2)
     assert provider.register_count() == 0, [str(r) for r in provider.registers]
