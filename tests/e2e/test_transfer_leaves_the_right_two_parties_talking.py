@@ -45,6 +45,29 @@ def test_bob_blind_transfers_alice_to_carol(pbx, phones):
     _talk_and_check(alice, carol, bob)
 
 
+def test_alice_blind_transfers_bob_whom_she_called_to_carol(pbx, phones):
+    # The caller transfers: Bob keeps his relay socket, Carol takes Alice's.
+    alice = phones.pj_registered(pbx, "1001", tone_hz=PJ_TONE)
+    bob = phones.pj_registered(pbx, "1002", tone_hz=PJ_TONE_2)
+    carol = phones.pj_registered(pbx, "1003", tone_hz=CAROL_TONE)
+    connect(alice, bob, pbx.uri("1002"))
+
+    blind_transfer(alice, pbx.uri("1003"))
+    ringing = carol.wait_incoming()
+    assert ringing["display"] == "Bob", f"Carol should see Bob calling: {ringing}"
+    alice.wait_disconnected()
+    carol.answer()
+    carol.wait_state("confirmed")
+    bob.restart_recording()
+    carol.restart_recording()
+    time.sleep(TALK_S)
+    carol.hangup()
+    carol.wait_disconnected()
+    bob.wait_disconnected()
+    assert_hears(bob.last_recording(), CAROL_TONE, [PJ_TONE, PJ_TONE_2])
+    assert_hears(carol.last_recording(), PJ_TONE_2, [CAROL_TONE, PJ_TONE])
+
+
 def test_bob_attended_transfers_alice_to_carol(pbx, phones):
     alice = phones.pj_registered(pbx, "1001", tone_hz=PJ_TONE)
     bob = phones.pj_registered(pbx, "1002", tone_hz=PJ_TONE_2)
