@@ -14,6 +14,8 @@ const WINDOW: usize = 250;
 const WARM_UP: usize = 16;
 /// Share of recent packets the target delay lets through in time; the rest are concealed.
 const QUANTILE: f64 = 0.97;
+/// Packets after which the estimate is worked out again even if none stood out.
+const REESTIMATE_EVERY: u32 = 8;
 
 #[derive(Debug, Clone)]
 pub(super) struct DelayEstimator {
@@ -22,8 +24,10 @@ pub(super) struct DelayEstimator {
     next: usize,
     /// Reused for the quantile so estimating allocates nothing.
     scratch: Vec<i64>,
-    /// Target delay and fastest transit, worked out as each packet is recorded.
+    /// Target delay and fastest transit, worked out as packets are recorded.
     estimate: Option<(i64, i64)>,
+    /// Packets recorded since `estimate` was last worked out.
+    since_estimate: u32,
     min_delay: i64,
     max_delay: i64,
     initial_delay: i64,
@@ -41,6 +45,7 @@ impl DelayEstimator {
             next: 0,
             scratch: Vec::with_capacity(WINDOW),
             estimate: None,
+            since_estimate: 0,
             min_delay,
             max_delay,
             initial_delay: initial_delay.clamp(min_delay, max_delay),
@@ -59,13 +64,31 @@ impl DelayEstimator {
     }
 
     pub(super) fn record(&mut self, transit: i64) {
+        let mut evicted = None;
         if self.transits.len() < WINDOW {
             self.transits.push(transit);
         } else if let Some(slot) = self.transits.get_mut(self.next) {
-            *slot = transit;
+            evicted = Some(std::mem::replace(slot, transit));
         }
         self.next = (self.next + 1) % WINDOW;
-        self.estimate = self.compute();
+        // The quantile moves little per packet, so it is worked out again only when this
+        // packet could move it much: a new fastest or a late packet, the fastest leaving
+        // the window, or every few packets to follow slow drifts.
+        let stale = match self.estimate {
+            None => true,
+            Some((target, min)) => {
+                transit < min
+                    || transit > min.saturating_add(target)
+                    || (evicted == Some(min) && transit != min)
+                    || self.since_estimate >= REESTIMATE_EVERY
+            }
+        };
+        if stale {
+            self.estimate = self.compute();
+            self.since_estimate = 0;
+        } else {
+            self.since_estimate += 1;
+        }
         // RFC 3550 §A.8: J += (|D| - J) / 16, kept as 16·J in integers.
         if let Some(last) = self.last_transit {
             let d = transit.saturating_sub(last).saturating_abs();
