@@ -3,7 +3,8 @@
 //! and asks that A and C be joined. The PBX joins them without the transferor:
 //!
 //! - the call with A survives; C's dialog moves into it, taking the transferor's place
-//!   and relay socket, so A keeps its socket and is not asked anything;
+//!   and relay socket, so A keeps its socket; A gets an UPDATE without SDP naming C
+//!   (RFC 3311 §5.1), and a re-INVITE only if the transferor had left it on hold;
 //! - C is re-INVITEd with A's last SDP anchored at that socket, with A's identity in
 //!   P-Asserted-Identity and Remote-Party-ID (RFC 3325 §9.1; Remote-Party-ID for the
 //!   phones that still read only that); its answer re-points the relay;

@@ -7,11 +7,14 @@
 //! ring group with its steps and final destination, or out through a trunk's routes when
 //! the transferor may call out). The remaining party keeps its dialog and its relay
 //! socket; the target is offered the remaining party's last SDP anchored at the other
-//! relay socket, and its answer re-points the relay. The remaining party is not re-INVITEd:
-//! its media address and the codecs it offered are unchanged, so nothing it agreed to
-//! changes (a target that answers with a codec the remaining party offered but is not
-//! currently sending would need one; phones that offered several codecs receive any of
-//! them).
+//! relay socket, and its answer re-points the relay.
+//!
+//! The remaining party is re-INVITEd only when it must be: if the transferor held it (or
+//! it held the transferor) it neither sends nor hears until asked again, so it gets its
+//! own media offered back two-way from its relay socket; otherwise its media address and
+//! codecs stay as agreed and nothing is sent to it. (A target answering with a codec the
+//! remaining party offered but is not sending would need a re-INVITE too; phones that
+//! offer several codecs receive any of them, so none is sent.)
 
 use std::time::Instant;
 
