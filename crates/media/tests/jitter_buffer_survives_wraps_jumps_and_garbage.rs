@@ -281,3 +281,39 @@ fn a_leap_ahead_before_playout_starts_does_not_stall_it() {
     let tail = &played[played.len() - 10..];
     assert!(tail.windows(2).all(|w| w[1] == w[0] + 1), "{played:?}");
 }
+
+#[test]
+fn frames_carry_their_packets_own_sequence_numbers_and_timestamps() {
+    let mut jb = buffer();
+    let start = Instant::now();
+    let first_seq = u16::MAX - 5;
+    let first_ts = u32::MAX - 3 * FRAME_TS;
+    let mut seen = Vec::new();
+    for k in 0..30u32 {
+        let now = start + FRAME * k;
+        let seq = first_seq.wrapping_add(k as u16);
+        let ts = first_ts.wrapping_add(k * FRAME_TS);
+        let mut packet = RtpPacket::new(0, seq, ts, 4, &[1]);
+        packet.marker = k == 0;
+        jb.push(now, &packet);
+        if let Playout::Packet {
+            sequence,
+            timestamp,
+            marker,
+            ..
+        } = jb.pop(now + Duration::from_millis(5))
+        {
+            seen.push((sequence, timestamp, marker));
+        }
+    }
+    assert!(seen.len() > 20);
+    // A frame may be dropped while the delay settles, so match each frame to the packet
+    // its sequence number names.
+    assert_eq!(seen.first(), Some(&(first_seq, first_ts, true)));
+    for (sequence, timestamp, marker) in &seen {
+        let k = u32::from(sequence.wrapping_sub(first_seq));
+        assert!(k < 30);
+        assert_eq!(*timestamp, first_ts.wrapping_add(k * FRAME_TS));
+        assert_eq!(*marker, k == 0);
+    }
+}

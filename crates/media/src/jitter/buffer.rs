@@ -43,7 +43,10 @@ struct Stream {
     seq_anchor: (u16, i64),
     /// Bit i set: sequence number `seq_anchor.1 - i` was received.
     seen: u128,
-    /// Distinct packets received; the first has extended sequence number 0.
+    /// Extended sequence number of the first packet: its own, so extended numbers stay
+    /// equal to the wire's modulo 2^16.
+    base_seq: i64,
+    /// Distinct packets received.
     received: u64,
     /// Frame position (extended timestamp / frame length) of the next frame to play.
     playout: i64,
@@ -54,7 +57,8 @@ struct Stream {
 
 impl Stream {
     fn lost(&self) -> u64 {
-        let expected = u64::try_from(self.seq_anchor.1.saturating_add(1)).unwrap_or(0);
+        let expected = self.seq_anchor.1 - self.base_seq + 1;
+        let expected = u64::try_from(expected).unwrap_or(0);
         expected.saturating_sub(self.received)
     }
 }
@@ -278,7 +282,8 @@ impl JitterBuffer {
             ssrc: packet.ssrc,
             epoch: now,
             ts_anchor: (packet.timestamp, 0),
-            seq_anchor: (packet.sequence, 0),
+            seq_anchor: (packet.sequence, i64::from(packet.sequence)),
+            base_seq: i64::from(packet.sequence),
             seen: 1,
             received: 1,
             playout: 0,
@@ -287,8 +292,9 @@ impl JitterBuffer {
         });
         self.stats.received += 1;
         self.delay.record(0);
+        let seq = i64::from(packet.sequence);
         self.slots
-            .store(0, 0, packet.timestamp, packet.marker, packet.payload);
+            .store(0, seq, packet.timestamp, packet.marker, packet.payload);
         if first {
             Arrival::Buffered
         } else {
