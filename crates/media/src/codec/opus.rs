@@ -82,6 +82,9 @@ impl Opus {
                 i32::try_from(config.bitrate).unwrap_or(i32::MAX),
             ))
             .map_err(setup)?;
+        // Telephony carries speech: saying so spares the encoder its speech/music
+        // analysis and keeps it in the SILK modes that carry FEC.
+        encoder.set_signal(opus::Signal::Voice).map_err(setup)?;
         encoder.set_inband_fec(config.inband_fec).map_err(setup)?;
         encoder
             .set_packet_loss_perc(i32::from(config.expected_loss_percent.min(100)))
