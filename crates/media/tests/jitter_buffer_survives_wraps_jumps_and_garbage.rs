@@ -317,3 +317,24 @@ fn frames_carry_their_packets_own_sequence_numbers_and_timestamps() {
         assert_eq!(*marker, k == 0);
     }
 }
+
+#[test]
+fn a_sequence_jump_is_followed_after_two_packets_in_a_row() {
+    let mut packets = Vec::new();
+    for k in 0..100u32 {
+        // At packet 50 the numbering leaps by 30000; timestamps run on. A lone stray
+        // packet numbered far off comes in between and must not disturb anything.
+        let seq = if k < 50 { k } else { 30_000 + k } as u16;
+        packets.push((seq, k * FRAME_TS, 6, k as u8));
+        if k == 20 {
+            packets.push((50_000, (k + 1) * FRAME_TS, 6, 200));
+        }
+    }
+    let mut jb = buffer();
+    let got = drive(&mut jb, &packets, 10);
+    let played = tags(&got);
+    assert!(!played.contains(&200), "the stray packet was played");
+    assert!(played.windows(2).all(|w| w[0] < w[1]));
+    assert!(played.contains(&45) && played.contains(&60) && played.contains(&99));
+    assert_eq!(jb.stats().resyncs, 1);
+}

@@ -14,6 +14,10 @@ const MAX_PAYLOAD: usize = 1500;
 const AHEAD: i64 = 8;
 /// Width of the duplicate-detection window, in packets.
 const SEEN_WINDOW: i64 = 128;
+/// RFC 3550 §A.1: sequence numbers further ahead than this, or further behind than
+/// `MAX_MISORDER`, are a jump, not loss or reordering.
+const MAX_DROPOUT: u16 = 3000;
+const MAX_MISORDER: u16 = 100;
 
 /// An adaptive jitter buffer for one RTP stream.
 #[derive(Debug, Clone)]
@@ -41,6 +45,9 @@ struct Stream {
     ts_anchor: (u32, i64),
     /// Raw and extended sequence number of the newest packet.
     seq_anchor: (u16, i64),
+    /// RFC 3550 §A.1: after a sequence jump, the number the next packet must have for
+    /// the jump to be believed (two packets in a row) and the stream restarted.
+    bad_seq: Option<u16>,
     /// Bit i set: sequence number `seq_anchor.1 - i` was received.
     seen: u128,
     /// Extended sequence number of the first packet: its own, so extended numbers stay
@@ -95,8 +102,18 @@ impl JitterBuffer {
             // RFC 3550 §8.2: a new SSRC is a new source with its own sequence and timing.
             return self.restart(now, packet);
         };
-        let seq = stream.seq_anchor.1
-            + i64::from(packet.sequence.wrapping_sub(stream.seq_anchor.0) as i16);
+        let delta = packet.sequence.wrapping_sub(stream.seq_anchor.0);
+        if delta >= MAX_DROPOUT && delta <= u16::MAX - MAX_MISORDER {
+            // RFC 3550 §A.1: a sender that restarted its numbering is believed once two
+            // packets in a row follow the new numbering; a lone stray packet is dropped.
+            if stream.bad_seq == Some(packet.sequence) {
+                return self.restart(now, packet);
+            }
+            stream.bad_seq = Some(packet.sequence.wrapping_add(1));
+            return Arrival::Refused;
+        }
+        stream.bad_seq = None;
+        let seq = stream.seq_anchor.1 + i64::from(delta as i16);
         let ts = stream.ts_anchor.1
             + i64::from(packet.timestamp.wrapping_sub(stream.ts_anchor.0) as i32);
         let newer = seq > stream.seq_anchor.1;
@@ -159,7 +176,9 @@ impl JitterBuffer {
             // while). Catch up to where the estimate says playout should be.
             let ideal = self.ideal_position(now);
             if let Some(stream) = self.stream.as_mut() {
-                stream.playout = ideal.max(position + 1 - self.slots.capacity());
+                stream.playout = ideal
+                    .max(position + 1 - self.slots.capacity())
+                    .min(position);
                 self.stats.discarded += self.slots.retain_window(stream.playout);
             }
         }
@@ -284,6 +303,7 @@ impl JitterBuffer {
             ts_anchor: (packet.timestamp, 0),
             seq_anchor: (packet.sequence, i64::from(packet.sequence)),
             base_seq: i64::from(packet.sequence),
+            bad_seq: None,
             seen: 1,
             received: 1,
             playout: 0,
