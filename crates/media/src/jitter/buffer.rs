@@ -103,7 +103,7 @@ impl JitterBuffer {
             return self.restart(now, packet);
         };
         let delta = packet.sequence.wrapping_sub(stream.seq_anchor.0);
-        if delta >= MAX_DROPOUT && delta <= u16::MAX - MAX_MISORDER {
+        if (MAX_DROPOUT..=u16::MAX - MAX_MISORDER).contains(&delta) {
             // RFC 3550 §A.1: a sender that restarted its numbering is believed once two
             // packets in a row follow the new numbering; a lone stray packet is dropped.
             if stream.bad_seq == Some(packet.sequence) {
