@@ -17,6 +17,9 @@ const PTIME_MS: u32 = 20;
 /// concealment sounds worse than a gap, and a sender that jumped its sequence
 /// number (a restart) is simply followed.
 const MAX_CONCEALED: u16 = 5;
+/// RFC 3550 §A.1's MAX_MISORDER: a packet at most this far behind is late; one further
+/// behind means the sender restarted its sequence (a new source after a re-INVITE).
+const MAX_MISORDER: i16 = 100;
 /// Output frames kept when the caller does not drain them, before the oldest go.
 const MAX_READY_FRAMES: usize = 10;
 
@@ -29,6 +32,9 @@ pub enum Arrival {
     AfterLoss { concealed: u16 },
     /// A duplicate or a packet older than one already decoded: dropped.
     Late,
+    /// Far behind the stream: the sender started over, and the stream is followed
+    /// from this packet on.
+    Restart,
 }
 
 /// One direction of transcoding, from one codec to another.
@@ -110,19 +116,25 @@ impl Transcoder {
         self.encoder.clock_rate() * PTIME_MS / 1000
     }
 
+    /// Forgets the sequence, for a new RTP source (another SSRC): its first packet is
+    /// taken as in order whatever its number.
+    pub fn restart(&mut self) {
+        self.expected = None;
+    }
+
     /// Decodes one received payload, first concealing any packets missing before it.
+    /// Only the negotiated audio payload type belongs here: RFC 4733 events and comfort
+    /// noise (RFC 3389) are the caller's to relay or drop.
     pub fn push(&mut self, sequence: u16, payload: &[u8]) -> Arrival {
         // RFC 3550 §A.1: sequence numbers wrap, so the distance is taken modulo 2^16
         // and read as signed: ahead by less than half the range is new.
-        let missing = match self.expected {
-            None => 0,
-            Some(expected) => {
-                let distance = sequence.wrapping_sub(expected) as i16;
-                if distance < 0 {
-                    return Arrival::Late;
-                }
-                distance as u16
-            }
+        let (missing, restart) = match self.expected {
+            None => (0, false),
+            Some(expected) => match sequence.wrapping_sub(expected) as i16 {
+                distance if distance < -MAX_MISORDER => (0, true),
+                distance if distance < 0 => return Arrival::Late,
+                distance => (distance as u16, false),
+            },
         };
         self.expected = Some(sequence.wrapping_add(1));
         self.decoded.clear();
@@ -141,7 +153,9 @@ impl Transcoder {
             let excess = self.ready.len() - limit;
             self.ready.drain(..excess);
         }
-        if missing == 0 {
+        if restart {
+            Arrival::Restart
+        } else if missing == 0 {
             Arrival::InOrder
         } else {
             Arrival::AfterLoss { concealed }

@@ -137,8 +137,22 @@ fn late_and_duplicate_packets_are_dropped() {
     assert_eq!(push(3), Arrival::AfterLoss { concealed: 2 });
     // A jump far ahead is followed, with no more than 100 ms made up.
     assert_eq!(push(3000), Arrival::AfterLoss { concealed: 5 });
-    assert_eq!(payloads, 2 + (2 + 1) + (5 + 1));
+    // Far behind is a sender that started over (RFC 3550 §A.1), not a late packet.
+    assert_eq!(push(2950), Arrival::Late);
+    assert_eq!(push(10), Arrival::Restart);
+    assert_eq!(push(11), Arrival::InOrder);
+    assert_eq!(payloads, 2 + (2 + 1) + (5 + 1) + 1 + 1);
     assert_eq!(out.len(), payloads * 160);
+}
+
+#[test]
+fn a_new_source_starts_a_new_sequence() {
+    let mut transcoder = Transcoder::new("PCMU", 8000, "PCMA", 8000).expect("transcoder");
+    let payload = [0xffu8; 160];
+    assert_eq!(transcoder.push(500, &payload), Arrival::InOrder);
+    transcoder.restart();
+    assert_eq!(transcoder.push(480, &payload), Arrival::InOrder);
+    assert_eq!(transcoder.push(481, &payload), Arrival::InOrder);
 }
 
 #[test]
