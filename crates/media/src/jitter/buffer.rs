@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use super::delay::DelayEstimator;
-use super::slots::Slots;
+use super::slots::{Slots, Stored};
 use super::{Arrival, JitterConfig, JitterStats, Playout};
 use crate::rtp::RtpPacket;
 
@@ -182,13 +182,18 @@ impl JitterBuffer {
                 self.stats.discarded += self.slots.retain_window(stream.playout);
             }
         }
-        self.slots.store(
+        let stored = self.slots.store(
             position,
             seq,
             packet.timestamp,
             packet.marker,
             packet.payload,
         );
+        if stored == Stored::Duplicate {
+            // Another packet already holds this frame's timestamp; the first one wins.
+            self.stats.duplicates += 1;
+            return Arrival::Duplicate;
+        }
         Arrival::Buffered
     }
 

@@ -8,7 +8,11 @@
 //! conceal them (`Codec::decode(None, ..)`).
 //!
 //! One packet carries one frame: the frame length is the negotiated packet time
-//! (`a=ptime`, 20 ms by default), which the caller passes in [`JitterConfig`].
+//! (`a=ptime`, 20 ms by default), which the caller passes in [`JitterConfig`]. Only audio
+//! goes in: RFC 4733 telephone-events share the stream's SSRC and sequence numbers but
+//! repeat one timestamp for a whole key press, so the caller sends them (by payload
+//! type) to a `dtmf_detect::DtmfDetector` instead; their sequence numbers then count as
+//! lost here.
 
 mod buffer;
 mod delay;
