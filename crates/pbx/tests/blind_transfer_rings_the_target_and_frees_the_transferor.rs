@@ -235,3 +235,36 @@ fn music_on_hold_stops_when_the_held_party_is_transferred() {
     w.run_for(Duration::from_secs(1));
     assert_eq!(w.phones[ALICE].calls[a_call].state, CallState::Confirmed);
 }
+
+#[test]
+fn a_held_party_refusing_to_resume_ends_the_transfer_cleanly() {
+    use media::sdp::Direction;
+    let mut w = office(60);
+    let (a_call, b_call) = connect(&mut w, ALICE, "101", BOB);
+    let media = w.phones[BOB].media;
+    w.with(BOB, |p, now| {
+        p.reinvite(now, b_call, Direction::SendOnly, media)
+    });
+    w.run_for(Duration::from_secs(1));
+    // Alice's phone will leave the PBX's resume re-INVITE for the test to refuse.
+    w.phones[ALICE].auto_answer_reinvite = false;
+    w.with(BOB, |p, now| p.refer(now, b_call, "<sip:102@office>", &[]));
+    let c_call = carol_rings(&mut w);
+    let (idx, key) = w.phones[ALICE].pending_reinvites.pop().expect("resume");
+    assert_eq!(idx, a_call);
+    let reinvite = w.phones[ALICE].calls[a_call]
+        .requests
+        .last()
+        .cloned()
+        .expect("the re-INVITE");
+    w.with(ALICE, |p, now| {
+        let refused = sip::Response::for_request(&reinvite, 488, "Not Acceptable Here");
+        p.ep.send_response(now, &key, refused).expect("488 sent");
+    });
+    w.settle();
+    assert_eq!(w.phones[CAROL].calls[c_call].state, CallState::Cancelled);
+    assert_eq!(w.phones[ALICE].calls[a_call].state, CallState::RemoteHungUp);
+    assert_eq!(w.pbx.call_count(), 0);
+    assert!(w.relays_all_closed());
+    assert_eq!(w.records().last().map(|r| r.outcome), Some(Outcome::Failed));
+}

@@ -192,7 +192,14 @@ impl Pbx {
             return;
         };
         if response.class() != 2 {
+            // The party cannot take the new media (488), or will not now (491: RFC 3261
+            // §14.1 would retry; the transfer does not wait). Ringing for a blind
+            // transfer stops (the party is sent BYE); a joined call ends.
             tracing::info!(call = id, status = response.status, "re-INVITE refused");
+            if call.phase == Phase::Ringing {
+                let reason = format!("{} {} to the re-INVITE", response.status, response.reason);
+                return self.stop_ringing(now, id, crate::Outcome::Failed, &reason);
+            }
             return self.end_answered(now, id, None, crate::HangupBy::System);
         }
         let relay = call.relay;
