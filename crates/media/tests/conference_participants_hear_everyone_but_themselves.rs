@@ -217,3 +217,40 @@ fn odd_frame_lengths_are_padded_or_cut() {
     mixer.mix();
     assert_eq!(mixer.output(b).map(<[i16]>::len), Some(FRAME));
 }
+
+proptest::proptest! {
+    /// Any audio, any room size, any mutes: nobody hears their own voice alone, and no
+    /// output ever reaches full scale (where clipping or wrap-around would show).
+    #[test]
+    fn any_audio_is_never_heard_by_its_speaker_and_never_clips(
+        frames in proptest::collection::vec(
+            proptest::collection::vec(proptest::prelude::any::<i16>(), 0..200),
+            1..12,
+        ),
+        muted in proptest::collection::vec(proptest::prelude::any::<bool>(), 12),
+        ticks in 1usize..6,
+    ) {
+        let mut mixer = Mixer::new(RATE, FRAME);
+        let ids: Vec<ParticipantId> = frames.iter().map(|_| mixer.join()).collect();
+        for (id, m) in ids.iter().zip(&muted) {
+            mixer.set_muted(*id, *m);
+        }
+        for _ in 0..ticks {
+            for (id, frame) in ids.iter().zip(&frames) {
+                mixer.push(*id, frame);
+            }
+            mixer.mix();
+            for id in &ids {
+                let out = mixer.output(*id).unwrap_or_default();
+                proptest::prop_assert_eq!(out.len(), FRAME);
+                proptest::prop_assert!(out.iter().all(|s| *s > i16::MIN && *s < i16::MAX));
+            }
+        }
+        // Alone in the room, a speaker hears silence.
+        let mut alone = Mixer::new(RATE, FRAME);
+        let solo = alone.join();
+        alone.push(solo, &frames[0]);
+        alone.mix();
+        proptest::prop_assert!(alone.output(solo).unwrap_or_default().iter().all(|s| *s == 0));
+    }
+}
