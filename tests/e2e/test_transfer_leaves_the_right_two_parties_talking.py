@@ -4,9 +4,9 @@ tone and nobody hears the transferor."""
 
 import time
 
-from harness.calls import PJ_TONE, PJ_TONE_2, TALK_S, connect
+from harness.calls import BARESIP_TONE, PJ_TONE, PJ_TONE_2, TALK_S, connect
 from harness.tones import assert_hears
-from harness.transfer import attended_transfer, blind_transfer, place_call
+from harness.transfer import attended_transfer, baresip_blind_transfer, blind_transfer, place_call
 
 CAROL_TONE = 1100
 
@@ -89,3 +89,25 @@ def test_bob_attended_transfers_alice_to_carol(pbx, phones):
     _disconnected(bob, first, bob_mark)
     _disconnected(bob, second, bob_mark)
     _talk_and_check(alice, carol, bob)
+
+
+def test_baresip_blind_transfers_alice_to_carol(pbx, phones):
+    alice = phones.pj_registered(pbx, "1001", tone_hz=PJ_TONE)
+    bob = phones.baresip_registered(pbx, "1002", tone_hz=BARESIP_TONE)
+    carol = phones.pj_registered(pbx, "1003", tone_hz=CAROL_TONE)
+    connect(alice, bob, pbx.uri("1002"))
+
+    baresip_blind_transfer(bob, pbx.uri("1003"))
+    ringing = carol.wait_incoming()
+    assert ringing["display"] == "Alice", f"Carol should see Alice calling: {ringing}"
+    bob.wait_disconnected()
+    carol.answer()
+    carol.wait_state("confirmed")
+    alice.restart_recording()
+    carol.restart_recording()
+    time.sleep(TALK_S)
+    alice.hangup()
+    alice.wait_disconnected()
+    carol.wait_disconnected()
+    assert_hears(alice.last_recording(), CAROL_TONE, [PJ_TONE, BARESIP_TONE])
+    assert_hears(carol.last_recording(), PJ_TONE, [CAROL_TONE, BARESIP_TONE])

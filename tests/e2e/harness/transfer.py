@@ -19,3 +19,8 @@ def blind_transfer(phone: PjPhone, uri: str, call: int | None = None) -> None:
 def attended_transfer(phone: PjPhone, call: int, other: int) -> None:
     """REFERs the peer of `call` to the peer of `other`, replacing `other`'s dialog."""
     phone._cmd("xfer_replaces", call=call, other=other)
+
+
+def baresip_blind_transfer(phone, uri: str) -> None:
+    """baresip's transfer command: REFER the current call's peer to `uri`."""
+    phone._cmd("transfer", uri)
