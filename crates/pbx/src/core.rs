@@ -240,6 +240,9 @@ impl Pbx {
             Method::Bye | Method::Notify | Method::Info | Method::Update | Method::Prack => {
                 self.respond(now, &key, &request, 481, "Call/Transaction Does Not Exist")
             }
+            // RFC 3515 §2.4.2 lets a REFER start a dialog; the PBX transfers only calls it
+            // is part of, so one from outside a call is refused.
+            Method::Refer => self.respond(now, &key, &request, 403, "Transfer Only Inside A Call"),
             _ => {
                 let mut response = Response::for_request(&request, 405, "Method Not Allowed");
                 response.headers.push("Allow", ALLOW);

@@ -112,3 +112,27 @@ fn a_refer_without_refer_to_is_refused_and_the_call_goes_on() {
     assert!(w.phones[BOB].sipfrags(b_call).is_empty());
     call_goes_on(&mut w, a_call, b_call);
 }
+
+#[test]
+fn a_refer_outside_any_call_is_refused_403() {
+    let mut w = World::lan(90);
+    let refer = "REFER sip:101@192.168.1.1 SIP/2.0\r\n\
+        Via: SIP/2.0/UDP 192.168.1.20:5060;branch=z9hG4bKrefer1\r\n\
+        Max-Forwards: 70\r\n\
+        From: <sip:100@office.example>;tag=out1\r\n\
+        To: <sip:101@office.example>\r\n\
+        Call-ID: refer-outside\r\n\
+        CSeq: 1 REFER\r\n\
+        Refer-To: <sip:102@office.example>\r\n\
+        Content-Length: 0\r\n\r\n";
+    let source = sip::transaction::Peer {
+        transport: sip::Transport::Udp,
+        addr: support::addr("192.168.1.20:5060"),
+    };
+    let (now, unix) = (w.now, w.unix_now());
+    w.pbx.handle_input(now, unix, source, refer.as_bytes());
+    let reply = w.pbx.poll_transmit().expect("an answer");
+    let text = String::from_utf8_lossy(&reply.bytes);
+    assert!(text.starts_with("SIP/2.0 403 "), "{text}");
+    assert_eq!(w.pbx.call_count(), 0);
+}
