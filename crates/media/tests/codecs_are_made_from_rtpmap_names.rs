@@ -44,3 +44,13 @@ fn an_opus_source_is_decoded_at_the_destination_rate() {
     let from_pcmu = Transcoder::new("PCMU", 8000, "opus", 48000).expect("transcoder");
     assert_eq!(from_pcmu.encoder().sample_rate(), 16000, "wideband encoder");
 }
+
+#[test]
+fn codecs_and_transcoders_can_move_between_threads() {
+    fn send<T: Send>(_: &T) {}
+    let transcoder = Transcoder::new("opus", 48000, "G722", 8000).expect("transcoder");
+    send(&transcoder);
+    let codec = by_rtpmap("opus", 48000).expect("opus");
+    send(&codec);
+    assert_eq!(codec.name(), "opus");
+}
