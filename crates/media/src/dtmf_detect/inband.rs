@@ -53,9 +53,11 @@ pub struct InbandDetector {
 }
 
 impl InbandDetector {
-    /// A detector for mono PCM at `sample_rate` Hz (8000 or 16000 in practice).
+    /// A detector for mono PCM at `sample_rate` Hz (8000 or 16000 in practice). Rates
+    /// outside 4–192 kHz, which no telephone audio has, are treated as the nearest limit
+    /// so a nonsense rate from a peer's SDP cannot ask for a huge block.
     pub fn new(sample_rate: u32) -> Self {
-        let sample_rate = sample_rate.max(1);
+        let sample_rate = sample_rate.clamp(4000, 192_000);
         let block_len = (u64::from(sample_rate) * u64::from(BLOCK_AT_8K) / 8000).max(1) as usize;
         InbandDetector {
             sample_rate,

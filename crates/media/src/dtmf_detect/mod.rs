@@ -37,7 +37,7 @@ impl DtmfDetector {
     /// A detector whose audio is mono PCM at `sample_rate` Hz.
     pub fn new(sample_rate: u32) -> Self {
         DtmfDetector {
-            sample_rate: sample_rate.max(1),
+            sample_rate: sample_rate.clamp(4000, 192_000),
             inband: InbandDetector::new(sample_rate),
             events: EventReceiver::new(),
             events_seen: false,
