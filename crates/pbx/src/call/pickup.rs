@@ -21,7 +21,7 @@ use super::anchor::{reanchor, sdp_of};
 use super::setup::response_to_caller;
 use super::transfer_media::{narrow_pair, request_sdp};
 use super::{BranchState, CallId, Phase};
-use crate::action::{Action, PbxEvent, Side};
+use crate::action::{Action, Direction, PbxEvent, Side};
 use crate::core::Pbx;
 use crate::util::{self, ALLOW};
 
@@ -76,6 +76,8 @@ impl Pbx {
             .values()
             .filter(|c| c.phase == Phase::Ringing && c.a_invite.is_some() && c.b_offer.is_some())
             .filter(|c| c.caller_extension.as_deref() != Some(picker))
+            // A call out rings at the far end, not at anyone's desk.
+            .filter(|c| c.record.direction != Direction::Outbound)
             .filter(|c| {
                 c.branches.iter().any(|b| {
                     matches!(b.state, BranchState::Calling | BranchState::Proceeding)
