@@ -4,8 +4,8 @@
 pub mod action;
 mod call;
 pub mod config;
-pub mod dialplan;
 mod core;
+pub mod dialplan;
 pub mod media_relay;
 pub mod registrar;
 pub mod trunk;
