@@ -153,4 +153,26 @@ mod tests {
         assert_eq!(refer_to(&two), None);
         assert_eq!(percent_decode("a%4"), "a%4");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn odd_headers_never_panic(value in "\\PC{0,80}") {
+            let _ = Replaces::parse(&value);
+            let _ = percent_decode(&value);
+            let _ = refer_to(&refer(&value));
+        }
+
+        #[test]
+        fn a_written_replaces_reads_back(
+            call_id in "[a-zA-Z0-9.@-]{1,30}",
+            to_tag in "[a-zA-Z0-9-]{1,20}",
+            from_tag in "[a-zA-Z0-9-]{1,20}",
+        ) {
+            let value = format!("{call_id};to-tag={to_tag};from-tag={from_tag}");
+            let escaped = value.replace(';', "%3B").replace('=', "%3D").replace('@', "%40");
+            let t = refer_to(&refer(&format!("<sip:102@pbx?Replaces={escaped}>")));
+            let expected = Replaces { call_id, to_tag, from_tag, early_only: false };
+            proptest::prop_assert_eq!(t.and_then(|t| t.replaces), Some(expected));
+        }
+    }
 }
