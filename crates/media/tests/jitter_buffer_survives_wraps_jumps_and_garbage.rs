@@ -338,3 +338,35 @@ fn a_sequence_jump_is_followed_after_two_packets_in_a_row() {
     assert!(played.contains(&45) && played.contains(&60) && played.contains(&99));
     assert_eq!(jb.stats().resyncs, 1);
 }
+
+#[test]
+fn nonsense_configurations_still_give_a_working_buffer() {
+    for config in [
+        JitterConfig {
+            frame: Duration::ZERO,
+            ..JitterConfig::new(48_000)
+        },
+        JitterConfig {
+            max_delay: Duration::from_secs(3600),
+            min_delay: Duration::from_secs(7200),
+            ..JitterConfig::new(8000)
+        },
+        JitterConfig::new(0),
+    ] {
+        let mut jb = JitterBuffer::new(config);
+        run(
+            &mut jb,
+            Sender {
+                ssrc: 1,
+                first_seq: 0,
+                first_ts: 0,
+            },
+            Profile::lan(),
+            20,
+            1,
+            FRAME,
+        );
+        assert_eq!(jb.stats().received, 20, "{config:?}");
+        assert!(jb.target_delay() <= Duration::from_secs(11), "{config:?}");
+    }
+}

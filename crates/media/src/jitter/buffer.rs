@@ -12,6 +12,8 @@ use crate::rtp::RtpPacket;
 const MAX_PAYLOAD: usize = 1500;
 /// Frames the ring holds beyond the maximum delay, for packets that arrive early.
 const AHEAD: i64 = 8;
+/// Most frames the ring ever holds: ten seconds of 20 ms packets.
+const MAX_SLOTS: i64 = 512;
 /// Width of the duplicate-detection window, in packets.
 const SEEN_WINDOW: i64 = 128;
 /// RFC 3550 §A.1: sequence numbers further ahead than this, or further behind than
@@ -75,8 +77,11 @@ impl JitterBuffer {
         let clock_rate = config.clock_rate.max(1);
         let units = |d: Duration| duration_units(d, clock_rate);
         let frame_ts = units(config.frame).max(1);
-        let max_delay = units(config.max_delay).max(frame_ts);
-        let capacity = max_delay / frame_ts + 1 + AHEAD;
+        // Bounded so that a nonsense packet time (e.g. `a=ptime:0` from a peer) cannot
+        // ask for millions of slots; the delay then never exceeds what the ring holds.
+        let max_frames = (units(config.max_delay) / frame_ts).clamp(1, MAX_SLOTS - 1 - AHEAD);
+        let max_delay = max_frames * frame_ts;
+        let capacity = max_frames + 1 + AHEAD;
         JitterBuffer {
             clock_rate,
             frame_ts,

@@ -37,9 +37,10 @@ pub(super) struct DelayEstimator {
 }
 
 impl DelayEstimator {
-    /// Delays in timestamp units; `min_delay <= initial_delay <= max_delay` is enforced.
+    /// Delays in timestamp units; `min_delay <= initial_delay <= max_delay` is enforced,
+    /// the maximum winning over a larger minimum.
     pub(super) fn new(min_delay: i64, initial_delay: i64, max_delay: i64) -> Self {
-        let max_delay = max_delay.max(min_delay);
+        let min_delay = min_delay.min(max_delay);
         DelayEstimator {
             transits: Vec::with_capacity(WINDOW),
             next: 0,
