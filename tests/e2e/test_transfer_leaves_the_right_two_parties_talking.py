@@ -111,3 +111,24 @@ def test_baresip_blind_transfers_alice_to_carol(pbx, phones):
     carol.wait_disconnected()
     assert_hears(alice.last_recording(), CAROL_TONE, [PJ_TONE, BARESIP_TONE])
     assert_hears(carol.last_recording(), PJ_TONE, [CAROL_TONE, BARESIP_TONE])
+
+
+def test_a_transfer_to_a_missing_number_keeps_the_call(pbx, phones):
+    alice = phones.pj_registered(pbx, "1001", tone_hz=PJ_TONE)
+    bob = phones.pj_registered(pbx, "1002", tone_hz=PJ_TONE_2)
+    incoming = connect(alice, bob, pbx.uri("1002"))
+
+    mark, bob_mark = alice.mark(), bob.mark()
+    blind_transfer(bob, pbx.uri("1999"), call=incoming["call"])
+    time.sleep(2.0)
+    for phone, since in ((alice, mark), (bob, bob_mark)):
+        ended = phone.find(lambda e: e["type"] == "state" and e["state"] == "disconnected", since)
+        assert not ended, f"{phone} was hung up: {ended}"
+    alice.restart_recording()
+    bob.restart_recording()
+    time.sleep(TALK_S)
+    alice.hangup()
+    alice.wait_disconnected()
+    bob.wait_disconnected()
+    assert_hears(alice.last_recording(), PJ_TONE_2, PJ_TONE)
+    assert_hears(bob.last_recording(), PJ_TONE, PJ_TONE_2)
