@@ -268,3 +268,25 @@ fn a_held_party_refusing_to_resume_ends_the_transfer_cleanly() {
     assert!(w.relays_all_closed());
     assert_eq!(w.records().last().map(|r| r.outcome), Some(Outcome::Failed));
 }
+
+#[test]
+fn the_target_is_offered_the_codec_in_use_first() {
+    let mut w = office(70);
+    // Bob's phone does only A-law, so Alice has been sending PCMA though she offered
+    // PCMU first.
+    w.phones[BOB].audio_formats = vec![(8, "PCMA/8000".into())];
+    let (_, b_call) = connect(&mut w, ALICE, "101", BOB);
+    w.with(BOB, |p, now| p.refer(now, b_call, "<sip:102@office>", &[]));
+    let c_call = carol_rings(&mut w);
+    let offer = &w.phones[CAROL].calls[c_call].sdp_received[0];
+    let audio = offer.media.first().expect("audio");
+    assert_eq!(
+        audio.formats.first().map(String::as_str),
+        Some("8"),
+        "PCMA first: {offer}"
+    );
+    assert!(
+        audio.formats.iter().any(|f| f == "0"),
+        "PCMU still offered: {offer}"
+    );
+}

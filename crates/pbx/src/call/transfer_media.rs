@@ -86,11 +86,17 @@ impl Pbx {
         }
     }
 
-    /// The latest SDP of the party on `side` of call `id`: noted from its messages, or
-    /// the caller's INVITE when it has sent nothing since; made two-way, since a hold
-    /// belonged to the exchange with the party who is leaving (see [`two_way`]).
+    /// The latest SDP of the party on `side` of call `id` (noted from its messages, or
+    /// the caller's INVITE when it has sent nothing since), as a new party is offered it
+    /// when the one on the other side leaves: two-way, since a hold belonged to the
+    /// exchange with the party who is leaving (see [`two_way`]), and with the codecs the
+    /// leaving party's last SDP named first, so the newcomer most likely answers with the
+    /// codec this party already sends (RFC 3264 §6.1: the answerer's choice follows the
+    /// offer's order), and this party needs no re-INVITE.
     pub(super) fn party_sdp(&self, id: CallId, side: Side) -> Option<(String, Vec<u8>)> {
-        self.last_sdp(id, side).map(two_way)
+        let own = self.last_sdp(id, side)?;
+        let in_use = self.last_sdp(id, side.other());
+        Some(two_way(in_use_first(own, in_use.as_ref())))
     }
 
     fn last_sdp(&self, id: CallId, side: Side) -> Option<(String, Vec<u8>)> {
@@ -251,6 +257,32 @@ pub(super) fn two_way((content_type, body): (String, Vec<u8>)) -> (String, Vec<u
     (content_type, sdp.to_string().into_bytes())
 }
 
+/// `offer` with its voice codecs reordered: those named in `in_use` first (in that
+/// order), then the rest as they were. Nothing is dropped.
+fn in_use_first(offer: (String, Vec<u8>), in_use: Option<&(String, Vec<u8>)>) -> (String, Vec<u8>) {
+    let Some(in_use) = in_use.and_then(|(ct, body)| sdp_of(Some(ct), body).ok().flatten()) else {
+        return offer;
+    };
+    let Ok(Some(mut sdp)) = sdp_of(Some(&offer.0), &offer.1) else {
+        return offer;
+    };
+    let own = voice_codecs(&sdp);
+    let mut order: Vec<String> = voice_codecs(&in_use)
+        .into_iter()
+        .filter(|n| own.contains(n))
+        .collect();
+    if order.is_empty() {
+        return offer;
+    }
+    for n in own {
+        if !order.contains(&n) {
+            order.push(n);
+        }
+    }
+    sdp.restrict_audio(&order, true);
+    (offer.0, sdp.to_string().into_bytes())
+}
+
 /// `offer` (another party's SDP) as the party on `side` receives it: pointing at that
 /// party's relay socket and narrowed to the call's trunk, without re-pointing the relay
 /// (the offerer's address is not where this party's audio goes yet).
@@ -280,20 +312,8 @@ pub(super) fn narrow_pair(
     first: &mut SessionDescription,
     second: &mut SessionDescription,
 ) -> Option<()> {
-    let names = |sdp: &SessionDescription| -> Vec<String> {
-        sdp.audio()
-            .and_then(|a| sdp.media.get(a.index))
-            .map(|m| {
-                m.payload_formats()
-                    .into_iter()
-                    .map(|f| f.encoding.to_ascii_lowercase())
-                    .filter(|e| e != "telephone-event")
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let theirs = names(second);
-    let common: Vec<String> = names(first)
+    let theirs = voice_codecs(second);
+    let common: Vec<String> = voice_codecs(first)
         .into_iter()
         .filter(|n| theirs.contains(n))
         .collect();
@@ -308,4 +328,18 @@ pub(super) fn narrow_pair(
 /// The SDP of a request, if it has a readable one.
 pub(super) fn request_sdp(request: &Request) -> Option<SessionDescription> {
     sdp_of(request.content_type(), &request.body).ok().flatten()
+}
+
+/// The voice codecs of the audio stream, lower-cased, in the description's order.
+fn voice_codecs(sdp: &SessionDescription) -> Vec<String> {
+    sdp.audio()
+        .and_then(|a| sdp.media.get(a.index))
+        .map(|m| {
+            m.payload_formats()
+                .into_iter()
+                .map(|f| f.encoding.to_ascii_lowercase())
+                .filter(|e| e != "telephone-event")
+                .collect()
+        })
+        .unwrap_or_default()
 }
