@@ -24,6 +24,7 @@ mod schedules;
 mod secret;
 mod settings;
 mod trunks;
+mod voicemail;
 
 pub use binding_writer::BindingWriter;
 pub use bindings::{Binding, Transport};
@@ -36,6 +37,10 @@ pub use migrations::SCHEMA_VERSION;
 pub use secret::{generate_secret, ha1_md5, ha1_sha256, SECRET_ALPHABET, SECRET_LEN};
 pub use settings::{LogLevel, Settings, MAX_SIP_LISTEN, RTP_PORT_FLOOR};
 pub use trunks::{generate_contact_user, CONTACT_USER_LEN};
+pub use voicemail::{
+    check_pin as check_mailbox_pin, Mailbox, NewVoicemail, VoicemailMessage, PIN_MAX_DIGITS,
+    PIN_MIN_DIGITS,
+};
 
 /// Result type of every fallible store operation.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

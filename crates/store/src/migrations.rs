@@ -175,6 +175,29 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE cdr ADD COLUMN direction TEXT NOT NULL DEFAULT 'internal';
     ALTER TABLE cdr ADD COLUMN lines_busy INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 4: voicemail. A mailbox row exists once its owner has enabled it (there is no default
+    // PIN); the number is an extension's or a ring group's, not a foreign key, because it may
+    // be either. Messages keep their mailbox number after the mailbox is disabled.
+    r#"
+    CREATE TABLE voicemail_boxes (
+        number    TEXT PRIMARY KEY NOT NULL,
+        enabled   INTEGER NOT NULL,
+        pin_hash  TEXT
+    ) STRICT;
+
+    CREATE TABLE voicemail_messages (
+        id             INTEGER PRIMARY KEY,
+        mailbox        TEXT NOT NULL,
+        caller_number  TEXT NOT NULL,
+        caller_name    TEXT,
+        business_name  TEXT,
+        received_at    INTEGER NOT NULL,
+        duration_ms    INTEGER NOT NULL,
+        heard          INTEGER NOT NULL,
+        file           TEXT NOT NULL UNIQUE
+    ) STRICT;
+    CREATE INDEX voicemail_messages_mailbox ON voicemail_messages(mailbox, received_at);
+    "#,
 ];
 
 /// The version recorded in the file.
