@@ -12,9 +12,9 @@
 //! The remaining party is re-INVITEd only when it must be: if the transferor held it (or
 //! it held the transferor) it neither sends nor hears until asked again, so it gets its
 //! own media offered back two-way from its relay socket; otherwise its media address and
-//! codecs stay as agreed and nothing is sent to it. (A target answering with a codec the
-//! remaining party offered but is not sending would need a re-INVITE too; phones that
-//! offer several codecs receive any of them, so none is sent.)
+//! codecs stay as agreed and nothing is sent to it. The target is offered the codec the
+//! remaining party already sends first; one that answers with another of the remaining
+//! party's codecs gets no re-INVITE either, since a phone receives any codec it offered.
 
 use std::time::Instant;
 
