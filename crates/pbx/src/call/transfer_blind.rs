@@ -13,8 +13,9 @@
 //! it held the transferor) it neither sends nor hears until asked again, so it gets its
 //! own media offered back two-way from its relay socket; otherwise its media address and
 //! codecs stay as agreed and nothing is sent to it. The target is offered the codec the
-//! remaining party already sends first; one that answers with another of the remaining
-//! party's codecs gets no re-INVITE either, since a phone receives any codec it offered.
+//! remaining party already sends first, so it answers with that codec when it has it; a
+//! target that answers with another one would need the remaining party re-INVITEd to
+//! switch, which is not done yet.
 
 use std::time::Instant;
 
