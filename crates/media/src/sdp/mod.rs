@@ -11,6 +11,7 @@ mod build;
 mod negotiate;
 mod parse;
 mod restrict;
+mod transcoding;
 mod write;
 
 use std::net::IpAddr;
@@ -19,6 +20,7 @@ pub use anchor::AudioEndpoint;
 pub use attribute::{Attribute, Direction};
 pub use negotiate::{negotiate, CodecSpec, PayloadFormat, PCMA, PCMU, TELEPHONE_EVENT};
 pub use restrict::AudioRestriction;
+pub use transcoding::{is_transcodable, same_codec};
 
 /// One parsed SDP body.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -49,7 +49,8 @@ impl PayloadFormat {
     fn matches(&self, spec: &CodecSpec) -> bool {
         self.encoding.eq_ignore_ascii_case(spec.encoding)
             && self.clock_rate == spec.clock_rate
-            && self.channels.unwrap_or(1) == 1
+            // RFC 7587 §7: Opus is always signalled with two channels.
+            && (self.channels.unwrap_or(1) == 1 || self.encoding.eq_ignore_ascii_case("opus"))
     }
 }
 
