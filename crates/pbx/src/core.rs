@@ -293,7 +293,10 @@ impl Pbx {
             self.by_client.remove(&key);
         }
         match owner {
-            ClientOwner::Branch(id) => self.branch_response(now, id, key, response),
+            ClientOwner::Branch(id) => {
+                self.branch_response(now, id, key, response);
+                self.transfer_answered(now, id);
+            }
             ClientOwner::Forwarded(id) => self.forwarded_response(now, id, key, response),
             ClientOwner::Fire => {}
             ClientOwner::Transfer(id) => self.transfer_response(now, id, key, response),

@@ -290,3 +290,45 @@ fn the_target_is_offered_the_codec_in_use_first() {
         "PCMU still offered: {offer}"
     );
 }
+
+#[test]
+fn a_target_answering_another_codec_has_the_remaining_party_switch() {
+    let mut w = office(80);
+    w.phones[BOB].audio_formats = vec![(8, "PCMA/8000".into())];
+    w.phones[CAROL].audio_formats = vec![(0, "PCMU/8000".into())];
+    let (a_call, b_call) = connect(&mut w, ALICE, "101", BOB);
+    w.with(BOB, |p, now| p.refer(now, b_call, "<sip:102@office>", &[]));
+    let c_call = carol_rings(&mut w);
+    assert_eq!(
+        w.phones[ALICE].calls[a_call].got_request(Method::Invite),
+        0,
+        "nothing to change while Carol rings"
+    );
+    w.with(CAROL, |p, now| p.answer(now, c_call));
+    w.run_for(Duration::from_secs(2));
+    let alice = &w.phones[ALICE].calls[a_call];
+    assert_eq!(alice.got_request(Method::Invite), 1, "Alice switches codec");
+    let offer = alice.sdp_received.last().expect("offer");
+    let audio = offer.media.first().expect("audio");
+    assert_eq!(
+        audio.formats.first().map(String::as_str),
+        Some("0"),
+        "{offer}"
+    );
+    assert_eq!(sdp::audio_addr(offer), Some(w.relays_allocated()[0].a));
+    assert_eq!(alice.state, CallState::Confirmed);
+}
+
+#[test]
+fn a_target_answering_the_codec_in_use_leaves_the_remaining_party_alone() {
+    let mut w = office(90);
+    w.phones[BOB].audio_formats = vec![(8, "PCMA/8000".into())];
+    // Carol's phone answers in the order it was offered: PCMA first.
+    w.phones[CAROL].audio_formats = vec![(8, "PCMA/8000".into()), (0, "PCMU/8000".into())];
+    let (a_call, b_call) = connect(&mut w, ALICE, "101", BOB);
+    w.with(BOB, |p, now| p.refer(now, b_call, "<sip:102@office>", &[]));
+    let c_call = carol_rings(&mut w);
+    w.with(CAROL, |p, now| p.answer(now, c_call));
+    w.run_for(Duration::from_secs(2));
+    assert_eq!(w.phones[ALICE].calls[a_call].got_request(Method::Invite), 0);
+}

@@ -35,8 +35,9 @@ pub(crate) struct TransferState {
     /// call's "A" is the runtime's "B" (see [`TransferState::translate`]).
     pub(super) swapped: HashSet<RelayId>,
     /// Calls ringing a transfer target on behalf of a party that is already connected:
-    /// if nobody answers, that party gets a BYE instead of a final response.
-    pub(super) ringing: HashSet<CallId>,
+    /// if nobody answers, that party gets a BYE instead of a final response. With the
+    /// codec that party sends, when known, to check the target's answer against.
+    pub(super) ringing: HashMap<CallId, Option<String>>,
     /// re-INVITEs the PBX sent itself to move a party's media to a new relay side.
     pub(super) reinvites: HashMap<ClientKey, Reinvite>,
 }

@@ -21,6 +21,7 @@ use std::time::Instant;
 
 use super::route::Target;
 use super::transfer::Referral;
+use super::transfer_media::{two_way, voice_codecs};
 use super::{Draft, Onward, Phase};
 use crate::action::{Action, Direction, HangupBy, Outcome, PbxEvent, Side};
 use crate::core::Pbx;
@@ -61,6 +62,7 @@ impl Pbx {
         };
         // A party the transferor held sends nothing until asked again (see below).
         let r_resume = !self.sends_and_receives(id, r_side);
+        let in_use = self.codec_in_use(id, r_side);
         let Some(call) = self.calls.get(&id) else {
             return;
         };
@@ -198,7 +200,7 @@ impl Pbx {
             outcome: Outcome::Answered,
         }));
         self.actions.push_back(Action::CallRecord(record));
-        self.transfer.ringing.insert(id);
+        self.transfer.ringing.insert(id, in_use);
         if routed.outbound {
             self.start_trunks(now, id);
         } else {
@@ -226,7 +228,7 @@ impl Pbx {
     /// A transfer target never answered (the ring steps ran out, or the owner hung the
     /// call up): the remaining party, connected all along, gets a BYE.
     pub(crate) fn transfer_unanswered(&mut self, now: Instant, id: super::CallId) {
-        if !self.transfer.ringing.remove(&id) {
+        if self.transfer.ringing.remove(&id).is_none() {
             return;
         }
         let Some(call) = self.calls.get_mut(&id) else {
@@ -244,7 +246,7 @@ impl Pbx {
             .calls
             .get(&id)
             .is_some_and(|c| c.phase == Phase::Ringing);
-        if !ringing || !self.transfer.ringing.remove(&id) {
+        if !ringing || self.transfer.ringing.remove(&id).is_none() {
             return;
         }
         if let Some(call) = self.calls.get_mut(&id) {
@@ -256,6 +258,34 @@ impl Pbx {
             Some(HangupBy::Caller),
             "hung up while the transfer rang",
         );
+    }
+
+    /// A fork of call `id` answered. When that answers a transfer and the target chose a
+    /// codec other than the one the remaining party sends, the remaining party is
+    /// re-INVITEd with the target's answer so it switches (RFC 3264 §8: a new offer may
+    /// change the codec); no transcoding happens in the relay.
+    pub(crate) fn transfer_answered(&mut self, now: Instant, id: super::CallId) {
+        let answered = self
+            .calls
+            .get(&id)
+            .is_some_and(|c| c.phase == Phase::Answered);
+        if !answered {
+            return;
+        }
+        let Some(in_use) = self.transfer.ringing.remove(&id) else {
+            return;
+        };
+        let Some(answer) = self.last_sdp(id, Side::B) else {
+            return;
+        };
+        let chosen = super::anchor::sdp_of(Some(&answer.0), &answer.1)
+            .ok()
+            .flatten()
+            .and_then(|sdp| voice_codecs(&sdp).into_iter().next());
+        if in_use.is_none() || chosen.is_none() || chosen == in_use {
+            return;
+        }
+        self.reinvite_party(now, id, Side::A, &two_way(answer), Vec::new(), false);
     }
 
     /// Where `target` rings for a transfer: an extension with a registered device, a

@@ -57,7 +57,7 @@ impl Pbx {
             let live = &self.by_dialog;
             self.transfer.sdp.retain(|k, _| live.contains_key(k));
             let calls = &self.calls;
-            self.transfer.ringing.retain(|id| calls.contains_key(id));
+            self.transfer.ringing.retain(|id, _| calls.contains_key(id));
         }
     }
 
@@ -99,7 +99,7 @@ impl Pbx {
         Some(two_way(in_use_first(own, in_use.as_ref())))
     }
 
-    fn last_sdp(&self, id: CallId, side: Side) -> Option<(String, Vec<u8>)> {
+    pub(super) fn last_sdp(&self, id: CallId, side: Side) -> Option<(String, Vec<u8>)> {
         let call = self.calls.get(&id)?;
         let noted = leg_key(call, side).and_then(|k| self.transfer.sdp.get(&k).cloned());
         noted.or_else(|| {
@@ -160,6 +160,20 @@ impl Pbx {
             }
             Err(e) => tracing::debug!(error = %e, "re-INVITE not sent"),
         }
+    }
+
+    /// The codec the party on `side` sends, as far as the SDP noted tells: the first of
+    /// the other party's voice codecs that it listed too.
+    pub(super) fn codec_in_use(&self, id: CallId, side: Side) -> Option<String> {
+        let codecs = |side| {
+            let (ct, body) = self.last_sdp(id, side)?;
+            sdp_of(Some(&ct), &body)
+                .ok()
+                .flatten()
+                .map(|s| voice_codecs(&s))
+        };
+        let own = codecs(side)?;
+        codecs(side.other())?.into_iter().find(|c| own.contains(c))
     }
 
     /// Whether the party on `side` last agreed to send and receive. A party the leaving
@@ -331,7 +345,7 @@ pub(super) fn request_sdp(request: &Request) -> Option<SessionDescription> {
 }
 
 /// The voice codecs of the audio stream, lower-cased, in the description's order.
-fn voice_codecs(sdp: &SessionDescription) -> Vec<String> {
+pub(super) fn voice_codecs(sdp: &SessionDescription) -> Vec<String> {
     sdp.audio()
         .and_then(|a| sdp.media.get(a.index))
         .map(|m| {
