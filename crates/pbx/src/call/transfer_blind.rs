@@ -14,8 +14,8 @@
 //! own media offered back two-way from its relay socket; otherwise its media address and
 //! codecs stay as agreed and nothing is sent to it. The target is offered the codec the
 //! remaining party already sends first, so it answers with that codec when it has it; a
-//! target that answers with another one would need the remaining party re-INVITEd to
-//! switch, which is not done yet.
+//! target that answers with another one has the remaining party re-INVITEd with that
+//! answer once it picks up, so both send the same codec (the relay does not transcode).
 
 use std::time::Instant;
 
