@@ -47,6 +47,11 @@ pub enum Event {
     DialPlanChanged {
         what: String,
     },
+    /// A voicemail arrived, was marked heard or unheard, was deleted, or a mailbox was
+    /// switched on or off: the screens showing `mailbox` (an extension's number) re-read it.
+    VoicemailChanged {
+        mailbox: String,
+    },
     /// This connection fell behind and missed events: re-read the lists.
     Resync {
         missed: u64,

@@ -40,6 +40,7 @@ mod server;
 mod types;
 mod typescript;
 mod ui;
+mod voicemail_audio;
 mod wire;
 mod ws;
 
@@ -77,6 +78,12 @@ pub use commands::status::{StatusRequest, StatusResponse};
 pub use commands::trunks::{
     ListTrunksRequest, ListTrunksResponse, RemoveTrunkRequest, RemoveTrunkResponse,
     SaveTrunkResponse, TrunkWithState,
+};
+pub use commands::voicemail::{
+    DeleteVoicemailRequest, DeleteVoicemailResponse, DisableMailboxRequest, DisableMailboxResponse,
+    EnableMailboxRequest, EnableMailboxResponse, ListMailboxesRequest, ListMailboxesResponse,
+    ListVoicemailRequest, ListVoicemailResponse, Mailbox, MarkVoicemailHeardRequest,
+    MarkVoicemailHeardResponse, VoicemailMessage,
 };
 pub use error::{ApiError, ErrorBody, ErrorResponse};
 pub use events::{Event, RegistrationChanged, UnregisteredBecause};

@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::command::{Command, Ctx};
 use crate::commands::{
     calls, click_to_call, extensions, names, outbound, ring_groups, schedules, settings, setup,
-    status, trunks,
+    status, trunks, voicemail,
 };
 use crate::decode::decode;
 use crate::plan;
@@ -66,6 +66,12 @@ commands![
     outbound::SetOutboundPermissionRequest,
     setup::GetSetupStateRequest,
     setup::CompleteSetupRequest,
+    voicemail::ListVoicemailRequest,
+    voicemail::MarkVoicemailHeardRequest,
+    voicemail::DeleteVoicemailRequest,
+    voicemail::ListMailboxesRequest,
+    voicemail::EnableMailboxRequest,
+    voicemail::DisableMailboxRequest,
 ];
 
 async fn run<C: Command>(ctx: &Ctx, request: Value) -> Result<Value, ApiError> {

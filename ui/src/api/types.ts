@@ -34,6 +34,12 @@ export type Commands = {
   set_outbound_permission: { request: SetOutboundPermissionRequest; response: SetOutboundPermissionResponse };
   get_setup_state: { request: GetSetupStateRequest; response: SetupState };
   complete_setup: { request: CompleteSetupRequest; response: SetupState };
+  list_voicemail: { request: ListVoicemailRequest; response: ListVoicemailResponse };
+  mark_voicemail_heard: { request: MarkVoicemailHeardRequest; response: MarkVoicemailHeardResponse };
+  delete_voicemail: { request: DeleteVoicemailRequest; response: DeleteVoicemailResponse };
+  list_mailboxes: { request: ListMailboxesRequest; response: ListMailboxesResponse };
+  enable_mailbox: { request: EnableMailboxRequest; response: EnableMailboxResponse };
+  disable_mailbox: { request: DisableMailboxRequest; response: DisableMailboxResponse };
 };
 
 export type CommandName = keyof Commands;
@@ -165,6 +171,14 @@ html: string, };
 export type CompleteSetupRequest = Record<symbol, never>;
 
 /**
+ * Deletes a message: its row first (so it is gone from every list at once), then its
+ * file. A file already missing is not an error: the message is gone either way.
+ */
+export type DeleteVoicemailRequest = { id: number, };
+
+export type DeleteVoicemailResponse = Record<symbol, never>;
+
+/**
  * Where a call goes. `conference` and `voicemail` can be chosen but are not available
  * yet: a call routed there is answered "Temporarily Unavailable" until the media
  * services arrive.
@@ -194,6 +208,14 @@ expires_in: number, };
 export type Direction = "internal" | "inbound" | "outbound";
 
 /**
+ * Switches a mailbox off and forgets its PIN: calls no longer leave messages there. The
+ * messages already in it are kept.
+ */
+export type DisableMailboxRequest = { number: string, };
+
+export type DisableMailboxResponse = { mailbox: Mailbox, };
+
+/**
  * How DTMF digits travel on the trunk.
  */
 export type DtmfMode = "rfc4733" | "info" | "inband";
@@ -204,6 +226,22 @@ export type DtmfMode = "rfc4733" | "info" | "inband";
 export type EditExtensionRequest = { number: string, name: string, };
 
 export type EditExtensionResponse = { extension: Extension, };
+
+/**
+ * Switches a mailbox on, or changes its PIN. The PIN is chosen by the owner (there is no
+ * default one) and refused when easy to guess (`1234`, `0000`, the number itself).
+ */
+export type EnableMailboxRequest = { 
+/**
+ * The extension's or ring group's number.
+ */
+number: string, 
+/**
+ * 4 to 10 digits, asked for when listening by phone.
+ */
+pin: string, };
+
+export type EnableMailboxResponse = { mailbox: Mailbox, };
 
 /**
  * An error as the client receives it.
@@ -242,7 +280,7 @@ caller_name: string | null,
 /**
  * The business name dialled (`sales.acme`), for calls from a trunk.
  */
-business_name: string | null, } | { "type": "call_answered", call_id: string, answered_by: string, } | { "type": "call_ended", call_id: string, outcome: Outcome, } | { "type": "extensions_changed", number: string, } | { "type": "trunk_status", state: TrunkState, } | { "type": "dial_plan_changed", what: string, } | { "type": "resync", missed: number, };
+business_name: string | null, } | { "type": "call_answered", call_id: string, answered_by: string, } | { "type": "call_ended", call_id: string, outcome: Outcome, } | { "type": "extensions_changed", number: string, } | { "type": "trunk_status", state: TrunkState, } | { "type": "dial_plan_changed", what: string, } | { "type": "voicemail_changed", mailbox: string, } | { "type": "resync", missed: number, };
 
 /**
  * An extension, with the phones registered to it right now.
@@ -336,6 +374,13 @@ export type ListLiveCallsResponse = {
  */
 calls: Array<LiveCall>, };
 
+/**
+ * Every extension's mailbox, switched on or not, ordered by number.
+ */
+export type ListMailboxesRequest = Record<symbol, never>;
+
+export type ListMailboxesResponse = { mailboxes: Array<Mailbox>, };
+
 export type ListOutboundRoutesRequest = Record<symbol, never>;
 
 export type ListOutboundRoutesResponse = { 
@@ -373,6 +418,21 @@ export type ListTrunksResponse = {
 trunks: Array<TrunkWithState>, };
 
 /**
+ * The messages, newest first; of one mailbox, or of all.
+ */
+export type ListVoicemailRequest = { 
+/**
+ * Only this mailbox (an extension's or ring group's number); every mailbox when left out.
+ */
+mailbox?: string, };
+
+export type ListVoicemailResponse = { 
+/**
+ * Newest first.
+ */
+messages: Array<VoicemailMessage>, };
+
+/**
  * A call ringing or in progress.
  */
 export type LiveCall = { 
@@ -400,6 +460,34 @@ trunk: string | null, direction: Direction, };
 export type LiveState = "ringing" | "answered";
 
 export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
+
+/**
+ * The mailbox of an extension or ring group, and how many messages wait in it.
+ */
+export type Mailbox = { 
+/**
+ * The extension's or ring group's number; the mailbox has no number of its own.
+ */
+number: string, 
+/**
+ * Whether unanswered calls may leave a message here.
+ */
+enabled: boolean, 
+/**
+ * Messages nobody has listened to yet (these light the phone's message lamp).
+ */
+new_count: number, 
+/**
+ * Messages already heard and kept.
+ */
+saved_count: number, };
+
+/**
+ * Marks a message heard (or new again, so the phone's lamp lights once more).
+ */
+export type MarkVoicemailHeardRequest = { id: number, heard: boolean, };
+
+export type MarkVoicemailHeardResponse = { message: VoicemailMessage, };
 
 /**
  * One opening period: ISO weekday (1 = Monday … 7 = Sunday), local `HH:MM` times.
@@ -748,6 +836,44 @@ state: TrunkState | null, };
  * Why a phone is no longer registered.
  */
 export type UnregisteredBecause = "unregistered" | "expired" | "removed";
+
+/**
+ * One message left in a mailbox.
+ */
+export type VoicemailMessage = { id: number, 
+/**
+ * The mailbox (extension or ring group number) it was left in.
+ */
+mailbox: string, 
+/**
+ * The caller's number as the PBX saw it (`anonymous` when withheld).
+ */
+caller_number: string, 
+/**
+ * The caller's name, when the call said.
+ */
+caller_name: string | null, 
+/**
+ * The business name the caller dialled (`sales.acme`), for calls from a trunk.
+ */
+business_name: string | null, 
+/**
+ * Unix seconds.
+ */
+received_at: number, 
+/**
+ * How long the recording lasts, in milliseconds.
+ */
+duration_ms: number, 
+/**
+ * Whether someone has listened to it (or marked it so).
+ */
+heard: boolean, 
+/**
+ * Where its WAV audio is served, relative to the API's address
+ * (`/api/voicemail/7/audio`); add `?download` to save it as a file.
+ */
+audio_path: string, };
 
 /**
  * Everything the server sends over the WebSocket.

@@ -12,3 +12,4 @@ pub(crate) mod settings;
 pub(crate) mod setup;
 pub(crate) mod status;
 pub(crate) mod trunks;
+pub(crate) mod voicemail;
