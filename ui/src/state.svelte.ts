@@ -3,7 +3,7 @@
 // in full whenever the socket (re)opens, because events may have been missed meanwhile.
 
 import type { ApiClient, ConnectionState } from "./api/client";
-import type { Event, Extension, StatusResponse, TrunkState } from "./api/types";
+import type { Event, Extension, Mailbox, StatusResponse, TrunkState } from "./api/types";
 import { listTrunks, setupComplete, type TrunkEntry } from "./api/plan";
 import { readStatus, trunkSummary } from "./lib/trunks";
 import {
@@ -47,11 +47,15 @@ class AppState {
   trunksLoaded = $state(false);
   /** Whether the setup wizard has been finished; null until known. */
   setupDone = $state<boolean | null>(null);
+  /** Every mailbox with its message counts (for the new-voicemail count and Extensions). */
+  mailboxes = $state<Mailbox[]>([]);
+  mailboxesLoaded = $state(false);
   /** Unix seconds, ticking once a second for call clocks. */
   now = $state(nowUnix());
 
   #client: ApiClient | null = null;
   #planListeners = new Set<(what: string) => void>();
+  #voicemailListeners = new Set<(mailbox: string) => void>();
   #refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Ids of calls that ended (most recent last), so a late snapshot cannot revive them. */
   #gone = new Set<string>();
@@ -75,6 +79,12 @@ class AppState {
   onPlanChanged(fn: (what: string) => void): () => void {
     this.#planListeners.add(fn);
     return () => this.#planListeners.delete(fn);
+  }
+
+  /** Calls `fn` with the mailbox's number whenever a message arrives or a mailbox changes. */
+  onVoicemailChanged(fn: (mailbox: string) => void): () => void {
+    this.#voicemailListeners.add(fn);
+    return () => this.#voicemailListeners.delete(fn);
   }
 
   start(client: ApiClient): void {
@@ -102,7 +112,7 @@ class AppState {
 
   /** Re-reads status, extensions and live calls. */
   async resync(): Promise<void> {
-    await Promise.all([this.refreshStatus(), this.refreshExtensions(), this.refreshCalls(), this.refreshTrunks()]);
+    await Promise.all([this.refreshStatus(), this.refreshExtensions(), this.refreshCalls(), this.refreshTrunks(), this.refreshMailboxes()]);
   }
 
   async refreshTrunks(): Promise<void> {
@@ -110,6 +120,15 @@ class AppState {
       this.trunks = await listTrunks(this.client);
       this.trunksLoaded = true;
       for (const t of this.trunks) if (t.state) this.#announceTrunk(t.state);
+    } catch {
+      // as for extensions
+    }
+  }
+
+  async refreshMailboxes(): Promise<void> {
+    try {
+      this.mailboxes = (await this.client.call("list_mailboxes", {})).mailboxes;
+      this.mailboxesLoaded = true;
     } catch {
       // as for extensions
     }
@@ -193,6 +212,17 @@ class AppState {
   }
 
   #onEvent(raw: Event): void {
+    if (raw && typeof raw === "object" && raw.type === "voicemail_changed") {
+      this.#later("mailboxes", () => this.refreshMailboxes());
+      for (const fn of [...this.#voicemailListeners]) {
+        try {
+          fn(raw.mailbox);
+        } catch (err) {
+          console.error("voicemail listener failed", err);
+        }
+      }
+      return;
+    }
     const ev = normalizeEvent(raw);
     if (!ev || ev.kind === "resync") {
       // Missed events, or one this page does not know: re-read rather than show stale data.

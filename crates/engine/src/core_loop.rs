@@ -40,6 +40,9 @@ pub(crate) struct Core {
     pub trunk_events: mpsc::Receiver<TrunkNetEvent>,
     pub commands: mpsc::Receiver<Command>,
     pub broadcast: broadcast::Sender<PbxEvent>,
+    /// Voicemail endpoints and what they report.
+    pub endpoints: crate::media_endpoint::Endpoints,
+    pub endpoint_events: mpsc::UnboundedReceiver<crate::media_endpoint::EndpointEvent>,
 }
 
 pub(crate) fn unix_now() -> u64 {
@@ -79,6 +82,7 @@ impl Core {
                 Some(event) = self.trunk_events.recv() => {
                     self.plan.handle(Instant::now(), &mut self.pbx, event);
                 }
+                Some(event) = self.endpoint_events.recv() => self.endpoint_event(event),
             }
             self.flush();
         }
@@ -143,6 +147,11 @@ impl Core {
                 self.relays.start_recording(id, &path, &formats)
             }
             Action::RecordStop { id } => self.relays.stop_recording(id),
+            Action::PlayAndRecord(spec) => {
+                let unix = i64::try_from(unix_now()).unwrap_or(i64::MAX);
+                self.endpoints.start(*spec, unix);
+            }
+            Action::EndpointClose { endpoint } => self.endpoints.close(endpoint),
             Action::CallRecord(record) => self.cdrs.write(bridge::to_new_cdr(record)),
             Action::Event(event) => {
                 log_event(&event);
@@ -242,7 +251,19 @@ impl Core {
             Err(e) => tracing::warn!(error = %e, "could not reload extensions"),
         }
         self.plan.reload(Instant::now(), &mut self.pbx, &self.store);
+        crate::media_endpoint::sync_mailboxes(Instant::now(), &mut self.pbx, &self.store);
         self.flush();
+    }
+
+    fn endpoint_event(&mut self, event: crate::media_endpoint::EndpointEvent) {
+        use crate::media_endpoint::EndpointEvent;
+        match event {
+            EndpointEvent::Ended(id) => self.pbx.voicemail_done(Instant::now(), unix_now(), id),
+            EndpointEvent::MessageSaved { mailbox, new, old } => {
+                self.pbx
+                    .set_message_summary(Instant::now(), &mailbox, new, old)
+            }
+        }
     }
 }
 

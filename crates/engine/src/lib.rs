@@ -7,6 +7,7 @@ mod cdr_writer;
 mod core_loop;
 mod handle;
 mod media_bridge;
+pub mod media_endpoint;
 mod net;
 mod personal;
 mod plan_sync;

@@ -94,6 +94,10 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
     let music = Music::for_data_dir(&config.data_dir);
     let (relays, allocator) = Relays::new(pool, music, config.data_dir.clone());
     let mut pbx = Pbx::new(now, pbx_config, directory, Box::new(allocator), None);
+    let (endpoints, endpoint_allocator, endpoint_events) =
+        crate::media_endpoint::Endpoints::new(config.rtp_ports.clone(), config.data_dir.clone());
+    pbx.set_media_endpoints(Box::new(endpoint_allocator));
+    crate::media_endpoint::sync_mailboxes(now, &mut pbx, &store);
 
     // Restore the phones registered before the last stop.
     let unix = unix_now();
@@ -128,6 +132,8 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
         trunk_events,
         commands,
         broadcast: broadcast.clone(),
+        endpoints,
+        endpoint_events,
     };
     let task = tokio::spawn(core.run());
     Ok(Engine {

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::media_endpoint::EndpointId;
 use crate::media_relay::RelayId;
 use crate::registrar::{BindingChange, RegistrationEvent};
 
@@ -66,10 +67,38 @@ pub enum Action {
     },
     /// Finish the relay's recording: the file is complete once it appears at its path.
     RecordStop { id: RelayId },
+    /// Answer a call with the media endpoint `endpoint`: play the greeting and a beep to
+    /// `peer` in `format`, then record what the caller says as a message for `mailbox`
+    /// (see [`crate::media_endpoint`]).
+    PlayAndRecord(Box<VoicemailRecording>),
+    /// The call on `endpoint` ended (the caller hung up, or the recording ended): finish
+    /// the message, if any, and release the socket.
+    EndpointClose { endpoint: EndpointId },
     /// A call ended: write its detail record.
     CallRecord(CallRecord),
     /// Something a person watching would want to see.
     Event(PbxEvent),
+}
+
+/// What the runtime needs to take a voicemail message ([`Action::PlayAndRecord`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoicemailRecording {
+    pub endpoint: EndpointId,
+    /// Where the caller's audio comes from, per its SDP (the runtime follows the source
+    /// address of what actually arrives, for callers behind NAT).
+    pub peer: SocketAddr,
+    /// The G.711 codec agreed with the caller, with its payload type.
+    pub format: media::sdp::PayloadFormat,
+    /// RFC 4733 telephone-event as agreed, when the caller offered it (`#` ends a message).
+    pub dtmf: Option<media::sdp::PayloadFormat>,
+    pub mailbox: String,
+    pub caller_number: String,
+    pub caller_name: Option<String>,
+    pub business_name: Option<String>,
+    /// The longest message kept; the recording ends there.
+    pub max_duration: std::time::Duration,
+    /// This long without speech ends the recording.
+    pub silence: std::time::Duration,
 }
 
 /// How a call ended, as the owner reads it in the history.

@@ -56,6 +56,10 @@ pub struct Pbx {
     pub(crate) trunks: Trunks,
     /// Media and dialog bookkeeping of transfers and pickups.
     pub(crate) transfer: crate::call::TransferState,
+    /// Mailboxes and the calls voicemail answered.
+    pub(crate) voicemail: crate::call::VoicemailState,
+    /// Message-waiting subscriptions.
+    pub(crate) mwi: crate::mwi::Mwi,
 }
 
 impl Pbx {
@@ -99,6 +103,8 @@ impl Pbx {
             plan: DialPlan::default(),
             trunks: Trunks::new(seed),
             transfer: Default::default(),
+            voicemail: Default::default(),
+            mwi: Default::default(),
         }
     }
 
@@ -143,6 +149,9 @@ impl Pbx {
             self.ring_timeout(now, id);
         }
         self.pump_trunks(now);
+        if self.mwi.next_expiry().is_some_and(|t| t <= now) {
+            self.expire_subscriptions(now);
+        }
         if self.registrar.next_expiry().is_some_and(|t| t <= now) {
             for change in self.registrar.purge_expired(now, unix_now) {
                 self.actions.push_back(Action::Binding(change));
@@ -159,6 +168,7 @@ impl Pbx {
             calls,
             self.registrar.next_expiry(),
             self.trunks.poll_timeout(),
+            self.mwi.next_expiry(),
         ]
         .into_iter()
         .flatten()
@@ -214,6 +224,10 @@ impl Pbx {
     }
 
     fn handle_request(&mut self, now: Instant, key: ServerKey, request: Request, source: Peer) {
+        // Subscriptions are dialogs of their own, new or refreshed (RFC 6665).
+        if request.method == Method::Subscribe {
+            return self.handle_subscribe(now, key, request, source);
+        }
         let to_tag = request.to().and_then(|t| t.tag().map(str::to_owned));
         if let Some(tag) = to_tag {
             let call_id = request.call_id().unwrap_or_default().to_owned();
@@ -233,10 +247,8 @@ impl Pbx {
                 response.headers.push("Accept", "application/sdp");
                 self.send_response(now, &key, response);
             }
-            // RFC 6665 §4.1.3: we publish no event packages yet (MWI comes with voicemail).
-            Method::Subscribe | Method::Publish => {
-                self.respond(now, &key, &request, 489, "Bad Event")
-            }
+            // RFC 6665 §4.1.3: PUBLISH is for presence, which the PBX does not keep.
+            Method::Publish => self.respond(now, &key, &request, 489, "Bad Event"),
             Method::Bye | Method::Notify | Method::Info | Method::Update | Method::Prack => {
                 self.respond(now, &key, &request, 481, "Call/Transaction Does Not Exist")
             }

@@ -6,14 +6,21 @@ mod call;
 pub mod config;
 mod core;
 pub mod dialplan;
+pub mod media_endpoint;
 pub mod media_relay;
+mod mwi;
 pub mod registrar;
 pub mod trunk;
 mod util;
 
-pub use action::{Action, CallRecord, Direction, HangupBy, MediaSource, Outcome, PbxEvent, Side};
-pub use call::{LiveCall, LiveState, RECORDINGS_DIR};
+pub use action::{
+    Action, CallRecord, Direction, HangupBy, MediaSource, Outcome, PbxEvent, Side,
+    VoicemailRecording,
+};
+pub use call::{LiveCall, LiveState, DEFAULT_MAX_MESSAGE, DEFAULT_SILENCE, RECORDINGS_DIR};
 pub use config::PbxConfig;
 pub use core::Pbx;
+pub use media_endpoint::{EndpointId, EndpointPort, MediaEndpoints};
 pub use media_relay::{MediaRelay, RelayId, RelayPorts};
+pub use mwi::{message_summary, MESSAGE_SUMMARY};
 pub use trunk::{TrunkState, TrunkStatus};

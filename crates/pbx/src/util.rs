@@ -13,4 +13,4 @@ pub(crate) fn token(rng: &mut impl Rng) -> String {
 
 /// Methods we accept, for Allow headers (RFC 3261 §20.5).
 pub(crate) const ALLOW: &str =
-    "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE, NOTIFY, REFER";
+    "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE, NOTIFY, REFER, SUBSCRIBE";

@@ -4,6 +4,7 @@
 export type Page =
   | "extensions"
   | "calls"
+  | "voicemail"
   | "trunks"
   | "names"
   | "groups"
@@ -15,6 +16,7 @@ export type Page =
 export const PAGES: ReadonlyArray<{ id: Page; title: string; nav: boolean }> = [
   { id: "extensions", title: "Extensions", nav: true },
   { id: "calls", title: "Calls", nav: true },
+  { id: "voicemail", title: "Voicemail", nav: true },
   { id: "trunks", title: "Trunks", nav: true },
   { id: "names", title: "Business names", nav: true },
   { id: "groups", title: "Ring groups", nav: true },

@@ -93,6 +93,14 @@ impl Pbx {
                 steps,
                 final_destination,
             } => Onward::ring(steps, final_destination),
+            // A mailbox: ringing nothing, the call reaches it as its final destination.
+            Target::Refuse(super::route::Refusal {
+                voicemail: Some(mailbox),
+                ..
+            }) => Onward::ring(
+                Vec::new(),
+                Some(crate::dialplan::Destination::Voicemail(mailbox)),
+            ),
             Target::Refuse(refusal) => {
                 if has_line {
                     self.trunks.release_line(trunk_id);

@@ -30,6 +30,7 @@ mod transfer_media;
 mod transfer_replaces;
 mod transfer_target;
 mod trunk_media;
+mod voicemail;
 
 use std::time::Instant;
 
@@ -45,6 +46,8 @@ pub use recording::RECORDINGS_DIR;
 pub(crate) use route::Onward;
 pub(crate) use transfer::TransferState;
 pub(crate) use trunk_media::TrunkMedia;
+pub(crate) use voicemail::VoicemailState;
+pub use voicemail::{DEFAULT_MAX_MESSAGE, DEFAULT_SILENCE};
 
 /// Names a call inside the PBX.
 pub(crate) type CallId = u64;

@@ -129,6 +129,10 @@ impl Pbx {
             .get(&id)
             .is_some_and(|c| c.phase == Phase::Ringing && c.onward.has_more_ringing());
         if !more {
+            let no_answer = Refusal::new(480, "Temporarily Unavailable", Outcome::NoAnswer, "");
+            if self.voicemail_instead(now, id, &no_answer) {
+                return;
+            }
             return self.stop_ringing(now, id, Outcome::NoAnswer, "no answer");
         }
         if let Some(call) = self.calls.get_mut(&id) {
@@ -141,6 +145,9 @@ impl Pbx {
 
     /// Answers the caller with `refusal` and ends the call.
     pub(crate) fn refuse_call(&mut self, now: Instant, id: CallId, refusal: Refusal) {
+        if self.voicemail_instead(now, id, &refusal) {
+            return;
+        }
         let Some(call) = self.calls.get(&id) else {
             return;
         };

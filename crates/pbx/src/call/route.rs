@@ -69,6 +69,8 @@ pub(crate) struct Refusal {
     pub outcome: Outcome,
     /// The record's reason.
     pub detail: String,
+    /// A voicemail destination: the mailbox to answer the call with instead.
+    pub voicemail: Option<String>,
 }
 
 impl Refusal {
@@ -78,6 +80,7 @@ impl Refusal {
             reason,
             outcome,
             detail: detail.to_owned(),
+            voicemail: None,
         }
     }
 
@@ -137,8 +140,16 @@ impl Pbx {
             Some(Terminal::Conference(_)) => Target::Refuse(Refusal::unavailable(
                 "conference rooms are not available yet",
             )),
+            // Answered by the PBX once the call is set up (`voicemail_instead`); refused
+            // when the number has no enabled mailbox.
+            Some(Terminal::Voicemail(number)) if self.has_mailbox(&number) => {
+                Target::Refuse(Refusal {
+                    voicemail: Some(number),
+                    ..Refusal::unavailable("voicemail")
+                })
+            }
             Some(Terminal::Voicemail(_)) => {
-                Target::Refuse(Refusal::unavailable("voicemail is not available yet"))
+                Target::Refuse(Refusal::unavailable("the number has no mailbox"))
             }
             // The owner chose to refuse these calls (e.g. outside business hours).
             Some(Terminal::Hangup) => Target::Refuse(Refusal::new(

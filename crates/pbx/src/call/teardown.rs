@@ -134,6 +134,7 @@ impl Pbx {
     /// Writes the record, closes the relay and, unless forks are still winding down,
     /// forgets the call.
     pub(crate) fn finish_call(&mut self, id: CallId, hangup_by: Option<HangupBy>, reason: &str) {
+        self.voicemail_call_ended(id);
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };

@@ -1,0 +1,29 @@
+//! The seam between the call model and the runtime's media endpoints: sockets where the
+//! PBX itself is the far end of a call's audio (voicemail), rather than a relay between
+//! two phones.
+//!
+//! The call model allocates an endpoint synchronously, because its address goes straight
+//! into the SDP answer; it then asks the runtime to run it with
+//! [`crate::Action::PlayAndRecord`] and ends it with [`crate::Action::EndpointClose`]. The
+//! runtime reports the end it detected itself (`#`, silence, the length limit) with
+//! [`crate::Pbx::voicemail_done`], and the message it saved with
+//! [`crate::Pbx::set_message_summary`].
+
+use std::net::{IpAddr, SocketAddr};
+
+/// Names one media endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EndpointId(pub u64);
+
+/// An endpoint's socket: the phone sends its audio to `addr`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndpointPort {
+    pub id: EndpointId,
+    pub addr: SocketAddr,
+}
+
+/// Allocates endpoint sockets; the runtime binds them, tests hand out fake ports.
+pub trait MediaEndpoints {
+    /// Binds one socket whose advertised address uses `ip`. `None` when no port is free.
+    fn allocate(&mut self, ip: IpAddr) -> Option<EndpointPort>;
+}
