@@ -80,10 +80,24 @@ async fn a_saved_trunk_reports_its_status_as_an_event() {
     let h = Harness::start().await;
     let mut ws = h.ws().await;
     let saved = h.ok("save_trunk", registration_trunk()).await["trunk"].clone();
-    let changed = ws.event("dial_plan_changed").await;
+    // The PBX reads the saved trunk before the save answers and says what it is doing
+    // with it, so its status may arrive before or after the dial plan change.
+    let (mut changed, mut status) = (None, None);
+    while changed.is_none() || status.is_none() {
+        let message = ws
+            .wait_for("dial_plan_changed and trunk_status", |m| {
+                m["event"]["type"] == "dial_plan_changed" || m["event"]["type"] == "trunk_status"
+            })
+            .await;
+        let event = message["event"].clone();
+        if event["type"] == "trunk_status" {
+            status.get_or_insert(event);
+        } else {
+            changed.get_or_insert(event);
+        }
+    }
+    let (changed, status) = (changed.unwrap_or_default(), status.unwrap_or_default());
     assert_eq!(changed["what"], "trunks");
-    // The PBX reads the saved trunk by itself and says what it is doing with it.
-    let status = ws.event("trunk_status").await;
     assert_eq!(status["state"]["id"], saved["id"], "{status}");
     assert_eq!(status["state"]["name"], "Provider");
     assert_eq!(status["state"]["channels"], 2);
