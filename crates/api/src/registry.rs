@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::command::{Command, Ctx};
+use crate::commands::recording;
 use crate::commands::{
     calls, click_to_call, extensions, names, outbound, ring_groups, schedules, settings, setup,
     status, trunks, voicemail,
@@ -45,6 +46,8 @@ commands![
     calls::ListLiveCallsRequest,
     calls::HangUpRequest,
     calls::CallHistoryRequest,
+    recording::StartRecordingRequest,
+    recording::StopRecordingRequest,
     settings::GetSettingsRequest,
     settings::Settings,
     trunks::ListTrunksRequest,

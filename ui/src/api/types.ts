@@ -13,6 +13,8 @@ export type Commands = {
   list_live_calls: { request: ListLiveCallsRequest; response: ListLiveCallsResponse };
   hang_up: { request: HangUpRequest; response: HangUpResponse };
   call_history: { request: CallHistoryRequest; response: CallHistoryResponse };
+  start_recording: { request: StartRecordingRequest; response: StartRecordingResponse };
+  stop_recording: { request: StopRecordingRequest; response: StopRecordingResponse };
   get_settings: { request: GetSettingsRequest; response: SettingsResponse };
   save_settings: { request: Settings; response: SettingsResponse };
   list_trunks: { request: ListTrunksRequest; response: ListTrunksResponse };
@@ -717,6 +719,18 @@ export type SetupState = {
  */
 complete: boolean, trunks: number, business_names: number, extensions: number, ring_groups: number, schedules: number, };
 
+/**
+ * Starts recording an answered live call. Asking again while it records changes nothing
+ * and answers the same path.
+ */
+export type StartRecordingRequest = { call_id: string, };
+
+export type StartRecordingResponse = { 
+/**
+ * Where the WAV will be once the recording stops (absolute).
+ */
+path: string, };
+
 export type StatusRequest = Record<symbol, never>;
 
 /**
@@ -740,6 +754,17 @@ version: string,
  * not running.
  */
 trunks: Array<TrunkState>, };
+
+/**
+ * Stops a call's recording; answers once the file is complete and in place.
+ */
+export type StopRecordingRequest = { call_id: string, };
+
+export type StopRecordingResponse = { 
+/**
+ * The finished WAV (absolute).
+ */
+path: string, };
 
 export type Transport = "udp" | "tcp" | "tls";
 

@@ -6,6 +6,7 @@ pub(crate) mod click_to_call;
 pub(crate) mod extensions;
 pub(crate) mod names;
 pub(crate) mod outbound;
+pub(crate) mod recording;
 pub(crate) mod ring_groups;
 pub(crate) mod schedules;
 pub(crate) mod settings;
