@@ -145,7 +145,7 @@ fn nobody_answering_and_no_final_destination_is_no_answer() {
 }
 
 #[test]
-fn a_final_destination_not_available_yet_is_refused_with_its_reason() {
+fn a_voicemail_destination_without_a_mailbox_is_refused_with_its_reason() {
     let mut w = office(53, Some(Destination::Voicemail("600".into())));
     let call = w.with(CAROL, |p, now| p.call(now, "600"));
     w.run_for(Duration::from_secs(27));
@@ -154,7 +154,7 @@ fn a_final_destination_not_available_yet_is_refused_with_its_reason() {
     let records = w.records();
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].outcome, Outcome::Unavailable);
-    assert_eq!(records[0].reason, "voicemail is not available yet");
+    assert_eq!(records[0].reason, "the number has no mailbox");
     assert_eq!(w.pbx.call_count(), 0);
 }
 

@@ -60,11 +60,11 @@ fn a_conference_room_is_not_available_yet() {
 }
 
 #[test]
-fn voicemail_is_not_available_yet() {
+fn voicemail_without_a_mailbox_is_refused() {
     let mut w = office(82, Destination::Voicemail("100".into()));
     assert_eq!(refused(&mut w, SALES_NUMBER), CallState::Failed(480));
     let records = w.records();
-    assert_eq!(records[0].reason, "voicemail is not available yet");
+    assert_eq!(records[0].reason, "the number has no mailbox");
 }
 
 #[test]
