@@ -21,6 +21,7 @@ use super::handle::{Control, RelayHandle, SharedStats};
 use super::playback::Playback;
 use super::pool::{LegSockets, PortLease, RelayOptions, RelayPorts};
 use super::record::Tap;
+use super::transcode::Transcoding;
 use super::{socket, RelayError};
 
 /// Larger than any RTP packet we expect (Ethernet MTU); a bigger datagram is truncated.
@@ -61,6 +62,8 @@ struct Forwarder {
     ticker: Option<Interval>,
     /// The running recording's queue, if the call is recorded.
     tap: Option<Tap>,
+    /// Set while the phones share no codec: RTP is converted rather than copied.
+    transcoding: Option<Box<Transcoding>>,
 }
 
 pub(super) fn spawn(
@@ -89,6 +92,7 @@ pub(super) fn spawn(
         playing: [None, None],
         ticker: None,
         tap: None,
+        transcoding: None,
     };
     let task = runtime.spawn(async move { poll_fn(|cx| forwarder.poll(cx)).await });
     Ok(RelayHandle {
@@ -188,6 +192,8 @@ impl Forwarder {
             // Dropping the previous tap lets its writer finish that file.
             Control::Record(tap) => self.tap = Some(tap),
             Control::StopRecording => self.tap = None,
+            Control::Transcode(transcoding) => self.transcoding = Some(transcoding),
+            Control::StopTranscoding => self.transcoding = None,
         }
     }
 
@@ -242,6 +248,23 @@ impl Forwarder {
                 }
                 if self.playing.get(1 - from).is_some_and(Option::is_some) {
                     self.stats.replaced.fetch_add(1, Relaxed);
+                    continue;
+                }
+                if let Some(transcoding) = &mut self.transcoding {
+                    let stats = &self.stats;
+                    let Some(dest) = outbound.leg.destination() else {
+                        stats.undeliverable.fetch_add(1, Relaxed);
+                        continue;
+                    };
+                    let conversion = &mut transcoding.directions[from];
+                    conversion.convert(data, |packet| {
+                        match socket::send_now(&outbound.socket, packet, dest) {
+                            Ok(_) => stats.relayed(from, packet.len()),
+                            Err(_) => {
+                                stats.undeliverable.fetch_add(1, Relaxed);
+                            }
+                        }
+                    });
                     continue;
                 }
             }

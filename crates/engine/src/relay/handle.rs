@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 
 use super::playback::{PlaySpec, Playback};
 use super::record::{self, RecordError, Recording, Tap};
+use super::transcode::{TranscodeSpec, Transcoding};
 
 /// One of the two legs of a relayed call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -112,6 +113,9 @@ pub(super) enum Control {
     /// Copy every RTP packet both ways to a recording (replacing any running one).
     Record(Tap),
     StopRecording,
+    /// Decode and re-encode RTP both ways instead of relaying it unchanged.
+    Transcode(Box<Transcoding>),
+    StopTranscoding,
 }
 
 impl std::fmt::Debug for Control {
@@ -123,6 +127,8 @@ impl std::fmt::Debug for Control {
             Control::StopPlaying(side) => write!(f, "StopPlaying({side:?})"),
             Control::Record(_) => f.write_str("Record"),
             Control::StopRecording => f.write_str("StopRecording"),
+            Control::Transcode(_) => f.write_str("Transcode"),
+            Control::StopTranscoding => f.write_str("StopTranscoding"),
         }
     }
 }
@@ -184,6 +190,19 @@ impl RelayHandle {
     /// place.
     pub fn stop_recording(&self) {
         let _ = self.control.send(Control::StopRecording);
+    }
+
+    /// Transcodes between the two phones' codecs (replacing any earlier transcoding) until
+    /// [`RelayHandle::stop_transcoding`]. Fails when a codec cannot be transcoded.
+    pub fn transcode(&self, spec: &TranscodeSpec) -> Result<(), media::Error> {
+        let transcoding = Transcoding::new(spec)?;
+        let _ = self.control.send(Control::Transcode(Box::new(transcoding)));
+        Ok(())
+    }
+
+    /// Relays packets unchanged again.
+    pub fn stop_transcoding(&self) {
+        let _ = self.control.send(Control::StopTranscoding);
     }
 
     pub fn stats(&self) -> RelayStats {

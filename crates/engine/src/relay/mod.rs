@@ -19,6 +19,7 @@ mod record;
 mod record_writer;
 mod salvage;
 mod socket;
+mod transcode;
 
 use std::io;
 
@@ -28,6 +29,7 @@ pub use playback::PlaySpec;
 pub use pool::{RelayOptions, RelayPool, RelayPorts};
 pub use record::{RecordError, Recording};
 pub use salvage::{salvage_recordings, Salvaged};
+pub use transcode::TranscodeSpec;
 
 /// Why a relay could not be set up.
 #[derive(Debug, thiserror::Error)]
