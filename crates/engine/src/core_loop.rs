@@ -152,6 +152,22 @@ impl Core {
                 self.endpoints.start(*spec, unix);
             }
             Action::EndpointClose { endpoint } => self.endpoints.close(endpoint),
+            Action::Transcode {
+                id,
+                a,
+                b,
+                a_events,
+                b_events,
+            } => self.relays.transcode(
+                id,
+                crate::relay::TranscodeSpec {
+                    a,
+                    b,
+                    a_events,
+                    b_events,
+                },
+            ),
+            Action::TranscodeStop { id } => self.relays.stop_transcoding(id),
             Action::CallRecord(record) => self.cdrs.write(bridge::to_new_cdr(record)),
             Action::Event(event) => {
                 log_event(&event);

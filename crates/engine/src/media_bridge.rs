@@ -20,6 +20,8 @@ struct PendingRelay {
     ports: RelayPorts,
     a: Option<SocketAddr>,
     b: Option<SocketAddr>,
+    /// Transcoding asked for before forwarding started, applied when it does.
+    transcode: Option<relay::TranscodeSpec>,
 }
 
 /// The [`MediaRelay`] the PBX owns.
@@ -51,6 +53,7 @@ impl MediaRelay for PoolAllocator {
                 ports,
                 a: None,
                 b: None,
+                transcode: None,
             },
         );
         Some(result)
@@ -114,6 +117,9 @@ impl Relays {
             drop(pending);
             match self.pool.start(entry.ports, a, b) {
                 Ok(handle) => {
+                    if let Some(spec) = &entry.transcode {
+                        start_transcoding(&handle, spec);
+                    }
                     self.running.insert(id, handle);
                 }
                 Err(e) => tracing::warn!(error = %e, "relay did not start"),
@@ -154,6 +160,26 @@ impl Relays {
                 error = %e,
                 "music on hold cannot be played in this codec; the held party hears the call"
             );
+        }
+    }
+
+    /// Transcodes between the sides' codecs, now or as soon as the relay runs.
+    pub fn transcode(&mut self, id: RelayId, spec: relay::TranscodeSpec) {
+        if let Some(handle) = self.running.get(&id) {
+            return start_transcoding(handle, &spec);
+        }
+        if let Some(entry) = lock(&self.pending).get_mut(&id) {
+            entry.transcode = Some(spec);
+        }
+    }
+
+    /// Relays packets unchanged again.
+    pub fn stop_transcoding(&mut self, id: RelayId) {
+        if let Some(handle) = self.running.get(&id) {
+            handle.stop_transcoding();
+        }
+        if let Some(entry) = lock(&self.pending).get_mut(&id) {
+            entry.transcode = None;
         }
     }
 
@@ -212,6 +238,17 @@ impl Relays {
         let found = position.map(|i| self.stopping.swap_remove(i));
         self.stopping.clear();
         found
+    }
+}
+
+fn start_transcoding(handle: &RelayHandle, spec: &relay::TranscodeSpec) {
+    if let Err(e) = handle.transcode(spec) {
+        tracing::warn!(
+            a = %spec.a.encoding,
+            b = %spec.b.encoding,
+            error = %e,
+            "the call's codecs cannot be transcoded; packets are relayed as they are"
+        );
     }
 }
 

@@ -74,6 +74,21 @@ pub enum Action {
     /// The call on `endpoint` ended (the caller hung up, or the recording ended): finish
     /// the message, if any, and release the socket.
     EndpointClose { endpoint: EndpointId },
+    /// The two sides share no codec: decode what each sends and encode it in the other's
+    /// format (with its payload type), instead of relaying packets unchanged.
+    Transcode {
+        id: RelayId,
+        /// What the caller's phone sends and receives.
+        a: media::sdp::PayloadFormat,
+        /// What the callee's phone sends and receives.
+        b: media::sdp::PayloadFormat,
+        /// RFC 4733 telephone-event payload types at each side's clock, relayed with
+        /// their numbers mapped when both sides have one.
+        a_events: Option<u8>,
+        b_events: Option<u8>,
+    },
+    /// Relay packets unchanged again (the sides now share a codec).
+    TranscodeStop { id: RelayId },
     /// A call ended: write its detail record.
     CallRecord(CallRecord),
     /// Something a person watching would want to see.

@@ -9,6 +9,7 @@ use sip::{Method, Response};
 
 use super::anchor::reanchor;
 use super::setup::response_to_caller;
+use super::transcoding::answer_for_caller;
 use super::{BranchState, CallId, Leg, PendingAck, Phase};
 use crate::action::{Action, Outcome, PbxEvent};
 use crate::core::{ClientOwner, Pbx};
@@ -71,7 +72,7 @@ impl Pbx {
 
     /// 180/183 to the caller. Early media (183 with SDP) is anchored like the answer.
     fn forward_ringing(&mut self, now: Instant, id: CallId, response: &Response) {
-        let Some(call) = self.calls.get(&id) else {
+        let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
         let Some(a_key) = call.a_invite else {
@@ -91,6 +92,7 @@ impl Pbx {
             response.content_type(),
             &response.body,
         );
+        let early_media = answer_for_caller(&mut self.actions, call, early_media);
         let ringing = match early_media {
             Some((content_type, body)) => {
                 let mut r = response_to_caller(call, status, reason);
@@ -177,14 +179,15 @@ impl Pbx {
             })
             .collect();
         let mut ok = response_to_caller(call, 200, "OK");
-        if let Some((content_type, body)) = reanchor(
+        let answer = reanchor(
             &mut self.actions,
             call.relay,
             call.trunk_media.as_ref(),
             Side::B,
             response.content_type(),
             &response.body,
-        ) {
+        );
+        if let Some((content_type, body)) = answer_for_caller(&mut self.actions, call, answer) {
             ok.headers.push("Content-Type", content_type);
             ok.body = body;
         }

@@ -59,14 +59,20 @@ impl Pbx {
                 }
             }
         }
-        // Kept as the caller offered it: each fork narrows it to its trunk (`send_fork`).
+        // Kept as the caller offered it (plus what the relay can transcode to): each fork
+        // narrows it to its trunk (`send_fork`).
+        let offer = super::transcoding::widened_offer(
+            call.relay.is_some(),
+            request.content_type(),
+            &request.body,
+        );
         call.b_offer = super::anchor::reanchor(
             &mut self.actions,
             call.relay,
             None,
             Side::A,
             request.content_type(),
-            &request.body,
+            &offer,
         );
         Ok(())
     }

@@ -23,6 +23,7 @@ mod ring_group;
 mod route;
 mod setup;
 mod teardown;
+mod transcoding;
 mod transfer;
 mod transfer_attended;
 mod transfer_blind;
@@ -151,6 +152,8 @@ pub(crate) struct Call {
     pub hold: hold::HoldState,
     /// The recording running on the call, if any.
     pub recording: recording::RecordingState,
+    /// The formats the runtime transcodes between, while the legs share no codec.
+    pub transcoding: Option<transcoding::Formats>,
 }
 
 /// An in-dialog request from one side, sent on to the other.

@@ -231,6 +231,7 @@ impl Pbx {
             rang_out: false,
             hold: Default::default(),
             recording: Default::default(),
+            transcoding: None,
         };
         self.calls.insert(id, call);
         if trunks {
