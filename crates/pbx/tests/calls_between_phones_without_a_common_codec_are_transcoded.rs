@@ -142,3 +142,43 @@ fn phones_sharing_a_codec_are_relayed_without_transcoding() {
     assert_eq!(sdp::encodings(answer), ["PCMU", "telephone-event"]);
     assert!(transcodes(&w).is_empty(), "nothing to transcode");
 }
+
+#[test]
+fn a_pcmu_phone_picking_up_an_opus_call_is_transcoded_too() {
+    let mut w = World::lan(40);
+    let mut a = alice(41);
+    a.audio_formats = opus_only();
+    let mut c = support::transfer_office::carol(43);
+    c.audio_formats = pcmu_only();
+    let a = w.add(a);
+    w.add(bob(42));
+    let c = w.add(c);
+    w.register_all();
+    let call = w.with(a, |p, now| p.call(now, "101"));
+    assert!(
+        w.run_until(Duration::from_secs(5), |w| w.phones[1]
+            .incoming(0)
+            .is_some()),
+        "Bob's phone rings"
+    );
+    let pick = w.with(c, |p, now| p.call(now, "*8101"));
+    assert!(
+        w.run_until(Duration::from_secs(5), |w| w.phones[c].calls[pick].state
+            == CallState::Confirmed
+            && w.phones[a].calls[call].state == CallState::Confirmed),
+        "Carol has the call"
+    );
+    let answer = w.phones[a].calls[call]
+        .sdp_received
+        .last()
+        .expect("Alice got an answer");
+    assert_eq!(sdp::encodings(answer)[0], "opus");
+    let actions = transcodes(&w);
+    assert!(
+        matches!(
+            actions.last(),
+            Some(Action::Transcode { a, b, .. }) if a.encoding == "opus" && b.encoding == "PCMU"
+        ),
+        "the relay transcodes Opus to PCMU: {actions:?}"
+    );
+}

@@ -128,6 +128,8 @@ impl Pbx {
             Some("application/sdp"),
             picker_sdp.to_string().as_bytes(),
         );
+        // The picker may have chosen a codec the caller only got through transcoding.
+        let to_caller = super::transcoding::answer_for_caller(&mut self.actions, call, to_caller);
         let mut ok = response_to_caller(call, 200, "OK");
         if let Some((content_type, body)) = to_caller {
             ok.headers.push("Content-Type", content_type);
