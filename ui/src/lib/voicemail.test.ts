@@ -75,7 +75,8 @@ describe("words for a message", () => {
     [0, "0:00"],
     [400, "0:01"],
     [1000, "0:01"],
-    [65_000, "1:05"],
+    [1500, "0:01"],
+    [65_999, "1:05"],
     [-3, "0:00"],
   ])("%i ms lasts %s", (ms, words) => {
     expect(lengthWords(ms)).toBe(words);

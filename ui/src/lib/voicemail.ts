@@ -71,9 +71,13 @@ export function callerWords(m: Pick<VoicemailMessage, "caller_number" | "caller_
   return name && name !== number ? `${name} (${number})` : number;
 }
 
-/** A message's length as a clock: "0:07", "1:05" (a started second counts). */
+/**
+ * A message's length as a clock, in whole seconds as the audio player counts them: "0:07",
+ * "1:05"; a message shorter than a second still shows "0:01".
+ */
 export function lengthWords(durationMs: number): string {
-  return clock(Math.ceil(Math.max(0, Number(durationMs) || 0) / 1000));
+  const ms = Math.max(0, Number(durationMs) || 0);
+  return clock(ms > 0 ? Math.max(1, Math.floor(ms / 1000)) : 0);
 }
 
 /** The audio's full address: the API's base URL and the message's path. */
