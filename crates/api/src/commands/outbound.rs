@@ -135,6 +135,8 @@ impl Command for SetOutboundPermissionRequest {
             Ok(s.set_outbound_allowed(&saved, allowed)?)
         })
         .await?;
+        // The permission is part of the dial plan: in force before the answer.
+        ctx.dial_plan_changed("outbound_routes".to_owned()).await;
         ctx.publish(Event::ExtensionsChanged {
             number: number.clone(),
         });
