@@ -78,10 +78,18 @@ test("the desktop window adds an extension a phone logs in with, and keeps runni
   try {
     session = await Session.start(driver.url, { "tauri:options": { application: APP, args } });
 
-    // The window shows the admin screens, starting on Extensions.
+    // The window shows the admin screens; a new database opens on the setup wizard.
+    const wizard = await waitFor("the setup wizard's heading", () => session.css("#setup-title"), 30_000);
+    assert.equal(await session.text(wizard), "Set up Switchboard");
+    assert.match(await session.title(), /Switchboard/);
+
+    // The owner may leave the wizard for any page: Extensions, from the navigation.
+    const extensionsLink = await waitFor("the Extensions link", () =>
+      session.xpath("//nav//a[normalize-space()='Extensions']"),
+    );
+    await session.click(extensionsLink);
     const heading = await waitFor("the Extensions heading", () => session.css("#ext-title"), 30_000);
     assert.equal(await session.text(heading), "Extensions");
-    assert.match(await session.title(), /Switchboard/);
 
     // The window's platform layer finds the in-process API through the Tauri command.
     const base = await session.executeAsync(
