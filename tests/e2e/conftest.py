@@ -53,8 +53,8 @@ class Phones:
         _artifacts(self.node).append(phone)
         return phone
 
-    def pj(self, name: str, tone_hz: float = PJ_TONE, transport: str = "udp") -> PjPhone:
-        return self._track(PjPhone(self.workdir, name, tone_hz, transport=transport))
+    def pj(self, name: str, tone_hz: float = PJ_TONE, transport: str = "udp", **kw) -> PjPhone:
+        return self._track(PjPhone(self.workdir, name, tone_hz, transport=transport, **kw))
 
     def baresip(self, name: str, tone_hz: float = BARESIP_TONE, **kw) -> BaresipPhone:
         return self._track(BaresipPhone(self.workdir, name, tone_hz, **kw))
@@ -62,19 +62,19 @@ class Phones:
     # ----- registered to a PBX -------------------------------------------------
 
     def pj_registered(self, pbx: Pbx, number: str, name: str | None = None, tone_hz: float = PJ_TONE,
-                      transport: str = "udp") -> PjPhone:
+                      transport: str = "udp", **kw) -> PjPhone:
         ext = pbx.ext[number]
-        phone = self.pj(name or ext.name.lower(), tone_hz, transport=transport)
+        phone = self.pj(name or ext.name.lower(), tone_hz, transport=transport, **kw)
         phone.register(pbx.addr, number, ext.password, display=ext.name)
         code = phone.wait_registration()
         assert code == 200, f"{phone} failed to register {number}: {phone.last_reg}"
         return phone
 
     def baresip_registered(self, pbx: Pbx, number: str, name: str | None = None,
-                           tone_hz: float = BARESIP_TONE, transport: str = "udp") -> BaresipPhone:
+                           tone_hz: float = BARESIP_TONE, transport: str = "udp", **kw) -> BaresipPhone:
         ext = pbx.ext[number]
         phone = self.baresip(name or ext.name.lower(), tone_hz, registrar=pbx.addr, user=number,
-                             password=ext.password, display=ext.name, transport=transport)
+                             password=ext.password, display=ext.name, transport=transport, **kw)
         code = phone.wait_registration()
         assert code == 200, f"{phone} failed to register {number}: {phone.last_reg}"
         return phone

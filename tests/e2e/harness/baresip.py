@@ -41,8 +41,10 @@ STATE_OF_EVENT = {
 }
 
 
-def _config(sip_port: int, ctrl_port: int, tone_hz: float, rtp: tuple[int, int], dump_dir: Path) -> str:
+def _config(sip_port: int, ctrl_port: int, tone_hz: float, rtp: tuple[int, int], dump_dir: Path,
+            codecs: str = "") -> str:
     modules = [
+        *(["module opus.so"] if "opus" in codecs.lower() else []),
         "module g711.so",
         "module ausine.so",
         "module aubridge.so",
@@ -97,8 +99,11 @@ class BaresipPhone(Phone):
 
     def __init__(self, workdir: Path, name: str = "baresip", tone_hz: float = 1000, *,
                  registrar: str | None = None, user: str | None = None, password: str | None = None,
-                 display: str | None = None, transport: str = "udp", expires: int = 3600):
+                 display: str | None = None, transport: str = "udp", expires: int = 3600,
+                 audio_codecs: str = "PCMU/8000/1,PCMA/8000/1"):
         super().__init__(name, tone_hz, Path(workdir) / f"baresip-{name}")
+        # The account's codecs in preference order, as baresip's `audio_codecs` names them.
+        self.audio_codecs = audio_codecs
         self.transport = transport
         self.user = user or name
         self.dump_dir = self.workdir / "heard"
@@ -116,7 +121,8 @@ class BaresipPhone(Phone):
             self.port = net.free_port()
             self.ctrl_port = net.free_port()
             rtp = net.port_block(40)
-            (cfg_dir / "config").write_text(_config(self.port, self.ctrl_port, tone_hz, rtp, self.dump_dir))
+            (cfg_dir / "config").write_text(_config(self.port, self.ctrl_port, tone_hz, rtp, self.dump_dir,
+                                                      audio_codecs))
             (cfg_dir / "contacts").write_text("")
             acct = self._account(registrar, password, display, transport, expires)
             # A registering account is added over ctrl_tcp once we listen for its
@@ -142,7 +148,7 @@ class BaresipPhone(Phone):
 
     def _account(self, registrar, password, display, transport, expires) -> str:
         tp = ";transport=tcp" if transport == "tcp" else ""
-        params = ";audio_codecs=PCMU/8000/1,PCMA/8000/1;answermode=manual;ptime=20"
+        params = f";audio_codecs={self.audio_codecs};answermode=manual;ptime=20"
         name_part = f'"{display}" ' if display else ""
         if registrar:
             return (f"{name_part}<sip:{self.user}@{registrar}{tp}>;auth_user={self.user}"

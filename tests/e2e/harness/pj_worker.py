@@ -75,7 +75,8 @@ class Phone:
     # ----- setup -------------------------------------------------------------
 
     def start(self, tone_wav: str, record_dir: str, log_file: str, transport: str = "udp",
-              rtp_port: int = 0, rtp_range: int = 100, user_agent: str = "switchboard-e2e-pjsua2"):
+              rtp_port: int = 0, rtp_range: int = 100, user_agent: str = "switchboard-e2e-pjsua2",
+              codecs: list[str] | None = None):
         self.tone_wav = tone_wav
         self.record_dir = record_dir
         self.transport = transport
@@ -109,10 +110,12 @@ class Phone:
         ep.audDevManager().setNullDev()
         # G.711 only: every phone and the PBX speak it, and the tone check
         # should not depend on wideband codecs being negotiated the same way.
+        # `codecs` (id prefixes in preference order) narrows it further, e.g. ["PCMU/"].
+        wanted = codecs or ["PCMU/", "PCMA/"]
         for ci in ep.codecEnum2():
             cid = ci.codecId
-            prio = 255 if cid.startswith("PCMU/") else 254 if cid.startswith("PCMA/") else 0
-            ep.codecSetPriority(cid, prio)
+            ranks = [i for i, prefix in enumerate(wanted) if cid.startswith(prefix)]
+            ep.codecSetPriority(cid, 255 - ranks[0] if ranks else 0)
         self.ep = ep
         return {"port": self.local_port}
 

@@ -27,7 +27,8 @@ class PjPhone(Phone):
 
     kind = "pjsua2"
 
-    def __init__(self, workdir: Path, name: str = "pj", tone_hz: float = 440, transport: str = "udp"):
+    def __init__(self, workdir: Path, name: str = "pj", tone_hz: float = 440, transport: str = "udp",
+                 codecs: list[str] | None = None):
         super().__init__(name, tone_hz, Path(workdir) / f"pjsua2-{name}")
         self.transport = transport
         self.log_path = self.workdir / "pjsua.log"
@@ -47,7 +48,7 @@ class PjPhone(Phone):
         rtp_lo, rtp_hi = net.port_block(40)
         started = self._cmd("start", tone_wav=str(tone), record_dir=str(self.workdir),
                             log_file=str(self.log_path), transport=transport,
-                            rtp_port=rtp_lo, rtp_range=rtp_hi - rtp_lo)
+                            rtp_port=rtp_lo, rtp_range=rtp_hi - rtp_lo, codecs=codecs)
         self.port: int = started["port"]
         self.user: str | None = None
         self.recordings: list[Path] = []
