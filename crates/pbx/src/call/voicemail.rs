@@ -148,6 +148,7 @@ impl Pbx {
         refusal: &Refusal,
     ) -> bool {
         let Some(mailbox) = self.mailbox_for(id, refusal) else {
+            tracing::debug!(mailboxes = ?self.voicemail.mailboxes, "no mailbox for the refused call");
             return false;
         };
         let Some(call) = self.calls.get(&id) else {
@@ -178,6 +179,7 @@ impl Pbx {
             f.encoding.eq_ignore_ascii_case(TELEPHONE_EVENT.encoding)
         };
         let Some(format) = chosen.iter().find(|f| !is_event(f)).cloned() else {
+            tracing::info!(%mailbox, "voicemail not answering: the caller offers no G.711");
             return false;
         };
         let dtmf = chosen.iter().find(|f| is_event(f)).cloned();
