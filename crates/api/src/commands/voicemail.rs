@@ -3,8 +3,10 @@
 //!
 //! The audio itself is not a command: it is served by `GET /api/voicemail/<id>/audio`
 //! (see `voicemail_audio.rs`), which a page's audio player and download link can point at.
-//! Every change here is followed by [`Event::VoicemailChanged`], the same event the PBX
-//! sends when a message arrives, so every open inbox and the new-message count follow.
+//! Every change here makes the PBX re-read its mailboxes at once (so a mailbox switched on
+//! takes the next unanswered call, and the phones' message lamps follow a message heard or
+//! deleted), then sends [`Event::VoicemailChanged`], the same event the PBX sends when a
+//! message arrives, so every open inbox and the new-message count follow.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -161,7 +163,7 @@ impl Command for MarkVoicemailHeardRequest {
             })
             .await?;
         let message = VoicemailMessage::from(message);
-        changed(ctx, &message.mailbox);
+        changed(ctx, &message.mailbox).await;
         Ok(MarkVoicemailHeardResponse { message })
     }
 }
@@ -209,7 +211,7 @@ impl Command for DeleteVoicemailRequest {
                 }
             }
         }
-        changed(ctx, &mailbox);
+        changed(ctx, &mailbox).await;
         Ok(DeleteVoicemailResponse {})
     }
 }
@@ -266,7 +268,7 @@ impl Command for EnableMailboxRequest {
                 mailbox_of(s, &number)
             })
             .await?;
-        changed(ctx, &mailbox.number);
+        changed(ctx, &mailbox.number).await;
         Ok(EnableMailboxResponse { mailbox })
     }
 }
@@ -296,7 +298,7 @@ impl Command for DisableMailboxRequest {
                 mailbox_of(s, &number)
             })
             .await?;
-        changed(ctx, &mailbox.number);
+        changed(ctx, &mailbox.number).await;
         Ok(DisableMailboxResponse { mailbox })
     }
 }
@@ -323,7 +325,12 @@ fn mailbox_of(s: &store::Store, number: &str) -> Result<Mailbox, ApiError> {
         })
 }
 
-fn changed(ctx: &Ctx, mailbox: &str) {
+/// The PBX re-reads mailboxes and message counts now rather than within a second; a stopped
+/// PBX reads them when it starts, so that is not the caller's error.
+async fn changed(ctx: &Ctx, mailbox: &str) {
+    if let Err(e) = ctx.engine.reload_extensions().await {
+        tracing::warn!(error = %e, "saved the voicemail change; the PBX will read it when it runs");
+    }
     ctx.publish(Event::VoicemailChanged {
         mailbox: mailbox.to_owned(),
     });
