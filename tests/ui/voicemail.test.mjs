@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { screenshotDir } from "./harness/browser.mjs";
 import { assertServesCurrentUi, setUp } from "./harness/fixture.mjs";
 import { until } from "./harness/wait.mjs";
 
@@ -138,7 +139,7 @@ test("a voicemail is listed, played in the browser, downloaded and deleted", { t
       await download.saveAs(saved);
       assert.deepEqual(readFileSync(saved), readFileSync(join(pbx.dataDir, "voicemail", "vm-ui-1.wav")));
 
-      await page.screenshot({ path: join(env.workdir, "voicemail.png") });
+      await page.screenshot({ path: join(screenshotDir(env.workdir), "voicemail.png") });
 
       // Delete, after a confirmation: gone from the page, the store and the disk.
       await page.getByTestId(`voicemail-${message.id}-delete`).click();
