@@ -182,3 +182,45 @@ fn a_pcmu_phone_picking_up_an_opus_call_is_transcoded_too() {
         "the relay transcodes Opus to PCMU: {actions:?}"
     );
 }
+
+#[test]
+fn a_hold_on_a_transcoded_call_offers_each_phone_its_own_codec_and_plays_music_in_it() {
+    let (mut w, call, incoming) = call(50, opus_only(), pcmu_only());
+    let media = w.phones[0].media;
+    w.with(0, |p, now| {
+        p.reinvite(now, call, media::sdp::Direction::SendOnly, media)
+    });
+    w.run_for(Duration::from_secs(2));
+    let offer = w.phones[1].calls[incoming]
+        .sdp_received
+        .last()
+        .expect("Bob got the re-offer");
+    assert_eq!(sdp::encodings(offer), ["PCMU", "telephone-event"]);
+    assert_eq!(sdp::direction(offer), Some(media::sdp::Direction::SendOnly));
+    let answer = w.phones[0].calls[call]
+        .sdp_received
+        .last()
+        .expect("Alice got the answer");
+    assert_eq!(sdp::encodings(answer), ["opus", "telephone-event"]);
+    assert_eq!(transcodes(&w).len(), 1, "transcoding goes on unchanged");
+    let music = w.actions.iter().find_map(|a| match a {
+        Action::MediaPlay { format, .. } => Some(format.encoding.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        music.as_deref(),
+        Some("PCMU"),
+        "Bob hears music in his codec"
+    );
+
+    let media = w.phones[1].media;
+    w.with(1, |p, now| {
+        p.reinvite(now, incoming, media::sdp::Direction::SendRecv, media)
+    });
+    w.run_for(Duration::from_secs(2));
+    let offer = w.phones[0].calls[call]
+        .sdp_received
+        .last()
+        .expect("Alice got Bob's re-offer");
+    assert_eq!(sdp::encodings(offer), ["opus", "telephone-event"]);
+}

@@ -8,6 +8,7 @@ use sip::transaction::{ClientKey, ServerKey};
 use sip::{Method, Request, Response};
 
 use super::anchor::reanchor;
+use super::transcoding::translate;
 use super::{CallId, Forwarded, PendingAck, Phase};
 use crate::action::HangupBy;
 use crate::core::{ClientOwner, Pbx};
@@ -106,14 +107,15 @@ impl Pbx {
         let mut out = far.request(request.method.clone());
         let seq = far.local_cseq;
         let target = far.peer;
-        if let Some((content_type, body)) = reanchor(
+        let offer = reanchor(
             &mut self.actions,
             relay,
             trunk.as_ref(),
             side,
             request.content_type(),
             &request.body,
-        ) {
+        );
+        if let Some((content_type, body)) = translate(call, side, offer) {
             out.headers.push("Content-Type", content_type);
             out.body = body;
         }
@@ -186,14 +188,15 @@ impl Pbx {
                 reply.headers.push("Contact", leg.contact.as_str());
             }
         }
-        if let Some((content_type, body)) = reanchor(
+        let answer = reanchor(
             &mut self.actions,
             relay,
             trunk.as_ref(),
             responder,
             response.content_type(),
             &response.body,
-        ) {
+        );
+        if let Some((content_type, body)) = translate(call, responder, answer) {
             reply.headers.push("Content-Type", content_type);
             reply.body = body;
         }
@@ -244,14 +247,15 @@ impl Pbx {
         };
         let mut ack = far.request_with_cseq(Method::Ack, pending.seq);
         let target = far.peer;
-        if let Some((content_type, body)) = reanchor(
+        let answer = reanchor(
             &mut self.actions,
             relay,
             trunk.as_ref(),
             side,
             request.content_type(),
             &request.body,
-        ) {
+        );
+        if let Some((content_type, body)) = translate(call, side, answer) {
             ack.headers.push("Content-Type", content_type);
             ack.body = body;
         }

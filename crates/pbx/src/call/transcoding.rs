@@ -9,14 +9,28 @@
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
-use media::sdp::PayloadFormat;
+use media::sdp::{same_codec, PayloadFormat};
 
 use super::anchor::sdp_of;
 use super::Call;
-use crate::action::Action;
+use crate::action::{Action, Side};
 
-/// The pair of formats a call transcodes between: (caller's, callee's).
-pub(crate) type Formats = (PayloadFormat, PayloadFormat);
+/// What a call transcodes between, as the two phones agreed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Formats {
+    /// The caller's codec and its RFC 4733 events (when both sides answered events).
+    pub a: PayloadFormat,
+    pub a_events: Option<PayloadFormat>,
+    /// The callee's codec and events.
+    pub b: PayloadFormat,
+    pub b_events: Option<PayloadFormat>,
+}
+
+impl Formats {
+    fn same_codecs(&self, other: &Formats) -> bool {
+        self.a == other.a && self.b == other.b
+    }
+}
 
 /// The caller's offer as the callee gets it: with the transcodable codecs the caller
 /// lacks appended, when the call's media passes the relay (only there can it be
@@ -63,22 +77,30 @@ pub(crate) fn answer_for_caller(
         return Some((content_type, body));
     };
     let callee_answer = sdp.clone();
-    let wanted = sdp.answer_by_transcoding(&offer);
-    if wanted != call.transcoding {
+    let wanted = sdp.answer_by_transcoding(&offer).map(|(a, b)| {
+        let b_events = callee_answer.telephone_event(b.clock_rate);
+        let a_events = b_events.as_ref().and(offer.telephone_event(a.clock_rate));
+        Formats {
+            a,
+            a_events,
+            b,
+            b_events,
+        }
+    });
+    let unchanged = match (&wanted, &call.transcoding) {
+        (Some(new), Some(old)) => new.same_codecs(old),
+        (None, None) => true,
+        _ => false,
+    };
+    if !unchanged {
         match &wanted {
-            Some((a, b)) => {
-                let answered_events = callee_answer.telephone_event(b.clock_rate);
-                actions.push_back(Action::Transcode {
-                    id: relay.id,
-                    a: a.clone(),
-                    b: b.clone(),
-                    a_events: answered_events
-                        .as_ref()
-                        .and(offer.telephone_event(a.clock_rate))
-                        .map(|f| f.payload_type),
-                    b_events: answered_events.map(|f| f.payload_type),
-                });
-            }
+            Some(f) => actions.push_back(Action::Transcode {
+                id: relay.id,
+                a: f.a.clone(),
+                b: f.b.clone(),
+                a_events: f.a_events.as_ref().map(|e| e.payload_type),
+                b_events: f.b_events.as_ref().map(|e| e.payload_type),
+            }),
             None => actions.push_back(Action::TranscodeStop { id: relay.id }),
         }
     }
@@ -89,4 +111,43 @@ pub(crate) fn answer_for_caller(
     } else {
         Some((content_type, body))
     }
+}
+
+/// On a transcoded call, an offer or answer from `from` inside the dialog (a re-INVITE
+/// for hold, its answer, an answer in an ACK) rewritten to name the codec the other
+/// phone agreed on, with that phone's payload types: each phone keeps seeing the codec
+/// it chose, and the relay keeps transcoding between the two (RFC 3264 §8: a re-offer
+/// may keep the session's formats). A description that no longer offers the sender's
+/// agreed codec passes unchanged.
+pub(crate) fn translate(
+    call: &Call,
+    from: Side,
+    message: Option<(String, Vec<u8>)>,
+) -> Option<(String, Vec<u8>)> {
+    let (Some(formats), Some((content_type, body))) = (&call.transcoding, &message) else {
+        return message;
+    };
+    let Ok(Some(mut sdp)) = sdp_of(Some(content_type), body) else {
+        return message;
+    };
+    let (own, theirs, their_events) = match from {
+        Side::A => (&formats.a, &formats.b, &formats.b_events),
+        Side::B => (&formats.b, &formats.a, &formats.a_events),
+    };
+    let Some(media) = sdp.audio().and_then(|a| sdp.media.get_mut(a.index)) else {
+        return message;
+    };
+    let listed = media.payload_formats();
+    if !listed.iter().any(|f| same_codec(f, own)) {
+        return message;
+    }
+    let events = listed
+        .iter()
+        .any(|f| f.encoding.eq_ignore_ascii_case("telephone-event"));
+    let mut rewritten = vec![theirs.clone()];
+    if events {
+        rewritten.extend(their_events.iter().cloned());
+    }
+    media.set_payload_formats(&rewritten);
+    Some((content_type.clone(), sdp.to_string().into_bytes()))
 }
