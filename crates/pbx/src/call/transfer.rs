@@ -69,7 +69,8 @@ fn relay_of(action: &Action) -> Option<RelayId> {
     match action {
         Action::RelayPeer { id, .. }
         | Action::MediaPlay { id, .. }
-        | Action::MediaStop { id, .. } => Some(*id),
+        | Action::MediaStop { id, .. }
+        | Action::Transcode { id, .. } => Some(*id),
         _ => None,
     }
 }
@@ -94,6 +95,20 @@ fn flip_side(action: Action) -> Action {
             format,
         },
         Action::MediaStop { id, to } => Action::MediaStop { id, to: to.other() },
+        // Formats are per side too: the call's caller is the runtime's "B".
+        Action::Transcode {
+            id,
+            a,
+            b,
+            a_events,
+            b_events,
+        } => Action::Transcode {
+            id,
+            a: b,
+            b: a,
+            a_events: b_events,
+            b_events: a_events,
+        },
         other => other,
     }
 }
@@ -266,4 +281,65 @@ fn sipfrag_notify(leg: &mut Leg, status: u16, reason: &str, last: bool) -> Reque
         .push("Content-Type", "message/sipfrag;version=2.0");
     notify.body = format!("SIP/2.0 {status} {reason}\r\n").into_bytes();
     notify
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use media::sdp::PayloadFormat;
+
+    fn format(payload_type: u8, encoding: &str) -> PayloadFormat {
+        PayloadFormat {
+            payload_type,
+            encoding: encoding.into(),
+            clock_rate: 8000,
+            channels: None,
+            fmtp: None,
+        }
+    }
+
+    #[test]
+    fn a_swapped_relay_turns_every_sided_action_round() {
+        let mut state = TransferState::default();
+        let (swapped, plain) = (RelayId(1), RelayId(2));
+        state.swapped.insert(swapped);
+        let peer: std::net::SocketAddr = "192.0.2.1:4000".parse().unwrap();
+        let transcode = |id| Action::Transcode {
+            id,
+            a: format(0, "PCMU"),
+            b: format(9, "G722"),
+            a_events: Some(101),
+            b_events: None,
+        };
+        assert_eq!(
+            state.translate(transcode(swapped)),
+            Action::Transcode {
+                id: swapped,
+                a: format(9, "G722"),
+                b: format(0, "PCMU"),
+                a_events: None,
+                b_events: Some(101),
+            }
+        );
+        assert_eq!(state.translate(transcode(plain)), transcode(plain));
+        let relay_peer = |id, side| Action::RelayPeer { id, side, peer };
+        assert_eq!(
+            state.translate(relay_peer(swapped, Side::A)),
+            relay_peer(swapped, Side::B)
+        );
+        assert_eq!(
+            state.translate(Action::MediaStop {
+                id: swapped,
+                to: Side::B
+            }),
+            Action::MediaStop {
+                id: swapped,
+                to: Side::A
+            }
+        );
+        assert_eq!(
+            state.translate(relay_peer(plain, Side::A)),
+            relay_peer(plain, Side::A)
+        );
+    }
 }
