@@ -81,7 +81,10 @@ class AppState {
     return () => this.#planListeners.delete(fn);
   }
 
-  /** Calls `fn` with the mailbox's number whenever a message arrives or a mailbox changes. */
+  /**
+   * Calls `fn` with the mailbox's number whenever a message arrives or a mailbox changes,
+   * and with "" after a reconnect or missed events (any mailbox may have changed).
+   */
   onVoicemailChanged(fn: (mailbox: string) => void): () => void {
     this.#voicemailListeners.add(fn);
     return () => this.#voicemailListeners.delete(fn);
@@ -113,6 +116,7 @@ class AppState {
   /** Re-reads status, extensions and live calls. */
   async resync(): Promise<void> {
     await Promise.all([this.refreshStatus(), this.refreshExtensions(), this.refreshCalls(), this.refreshTrunks(), this.refreshMailboxes()]);
+    this.#voicemailChanged("");
   }
 
   async refreshTrunks(): Promise<void> {
@@ -211,16 +215,20 @@ class AppState {
     }
   }
 
+  #voicemailChanged(mailbox: string): void {
+    for (const fn of [...this.#voicemailListeners]) {
+      try {
+        fn(mailbox);
+      } catch (err) {
+        console.error("voicemail listener failed", err);
+      }
+    }
+  }
+
   #onEvent(raw: Event): void {
     if (raw && typeof raw === "object" && raw.type === "voicemail_changed") {
       this.#later("mailboxes", () => this.refreshMailboxes());
-      for (const fn of [...this.#voicemailListeners]) {
-        try {
-          fn(raw.mailbox);
-        } catch (err) {
-          console.error("voicemail listener failed", err);
-        }
-      }
+      this.#voicemailChanged(raw.mailbox);
       return;
     }
     const ev = normalizeEvent(raw);
