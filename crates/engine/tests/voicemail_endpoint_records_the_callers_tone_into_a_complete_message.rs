@@ -1,7 +1,8 @@
 //! A voicemail endpoint over real loopback sockets: the caller hears the greeting, its
 //! 1 kHz tone after the beep ends up in the message's WAV, `#` ends the message, the row
 //! is inserted after the file is complete under its final name, and no temporary file is
-//! left; a BYE (close) during the recording keeps what was said.
+//! left; a BYE (close) during the recording keeps what was said; silence and the length
+//! limit end a message by themselves.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
@@ -93,6 +94,14 @@ struct Rig {
 }
 
 async fn rig(ports: std::ops::RangeInclusive<u16>) -> Rig {
+    rig_with(ports, Duration::from_secs(60), Duration::from_secs(10)).await
+}
+
+async fn rig_with(
+    ports: std::ops::RangeInclusive<u16>,
+    max_duration: Duration,
+    silence: Duration,
+) -> Rig {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().to_path_buf();
     let store = store::Store::open(&data).expect("store");
@@ -118,8 +127,8 @@ async fn rig(ports: std::ops::RangeInclusive<u16>) -> Rig {
         caller_number: "0612345678".to_owned(),
         caller_name: Some("Ann".to_owned()),
         business_name: None,
-        max_duration: Duration::from_secs(60),
-        silence: Duration::from_secs(10),
+        max_duration,
+        silence,
     };
     endpoints.start(spec, 1_730_419_200);
     Rig {
@@ -243,4 +252,75 @@ async fn hanging_up_during_the_recording_keeps_the_message() {
     let (_, samples) = message(&r.data);
     let middle = &samples[samples.len() / 4..samples.len() * 3 / 4];
     assert!(detect_tone(middle, 8000, TONE_HZ) > 0.8);
+}
+
+/// Waits for the endpoint to end the message itself; returns what it reported.
+async fn ended_by_itself(
+    events: &mut mpsc::UnboundedReceiver<EndpointEvent>,
+    id: pbx::EndpointId,
+) -> Vec<EndpointEvent> {
+    let events = saved(events).await;
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, EndpointEvent::Ended(e) if *e == id)),
+        "the endpoint ends the message itself: {events:?}"
+    );
+    events
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silence_after_speaking_ends_the_message() {
+    let mut r = rig_with(
+        47_200..=47_298,
+        Duration::from_secs(60),
+        Duration::from_secs(1),
+    )
+    .await;
+    let mut seq = 1;
+    talk(
+        &r.caller,
+        r.endpoint,
+        greeting() + Duration::from_millis(1500),
+        &mut seq,
+    )
+    .await;
+    // The caller stops talking (sends nothing): a second later the message ends.
+    let events = ended_by_itself(&mut r.events, r.id).await;
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, EndpointEvent::MessageSaved { .. })));
+    let (row, samples) = message(&r.data);
+    assert!(row.duration_ms >= 1000, "{}", row.duration_ms);
+    let middle = &samples[samples.len() / 4..samples.len() / 2];
+    assert!(detect_tone(middle, 8000, TONE_HZ) > 0.8);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_length_limit_ends_a_long_message() {
+    let limit = Duration::from_secs(2);
+    let mut r = rig_with(47_300..=47_398, limit, Duration::from_secs(10)).await;
+    let mut seq = 1;
+    // Talks well past the limit; the endpoint ends the message at it.
+    let talking = talk(
+        &r.caller,
+        r.endpoint,
+        greeting() + Duration::from_secs(4),
+        &mut seq,
+    );
+    let (_, events) = tokio::join!(talking, async {
+        // (No event can come before the greeting is over.)
+        tokio::time::sleep(greeting()).await;
+        ended_by_itself(&mut r.events, r.id).await
+    });
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, EndpointEvent::MessageSaved { .. })));
+    let (row, _) = message(&r.data);
+    // The caller talked 4 s after the beep; the message stops at the 2 s limit.
+    assert!(
+        row.duration_ms < 3_500,
+        "cut at the limit: {} ms",
+        row.duration_ms
+    );
 }
