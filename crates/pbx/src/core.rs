@@ -32,6 +32,8 @@ pub(crate) enum ClientOwner {
     TrunkRegister(TrunkId),
     /// A re-INVITE the PBX sent itself to join a transferred party.
     Transfer(CallId),
+    /// A NOTIFY of a message-waiting subscription.
+    Notify,
 }
 
 /// The PBX. See the crate docs.
@@ -312,6 +314,7 @@ impl Pbx {
             ClientOwner::Forwarded(id) => self.forwarded_response(now, id, key, response),
             ClientOwner::Fire => {}
             ClientOwner::Transfer(id) => self.transfer_response(now, id, key, response),
+            ClientOwner::Notify => self.notify_response(key, &response),
             ClientOwner::TrunkRegister(trunk) => {
                 self.trunk_register_response(now, trunk, key, &response)
             }

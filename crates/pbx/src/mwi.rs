@@ -9,11 +9,11 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use sip::transaction::{Peer, ServerKey};
+use sip::transaction::{ClientKey, Peer, ServerKey};
 use sip::{Method, Request, Response};
 
 use crate::call::Leg;
-use crate::core::Pbx;
+use crate::core::{ClientOwner, Pbx};
 use crate::registrar::CallerAuth;
 use crate::util;
 
@@ -29,6 +29,8 @@ pub(crate) struct Mwi {
     subscriptions: HashMap<(String, String), Subscription>,
     /// (new, old) messages per mailbox; a missing mailbox has none.
     counts: HashMap<String, (u32, u32)>,
+    /// NOTIFYs awaiting their answer, and the subscription each belongs to.
+    pending: HashMap<ClientKey, (String, String)>,
 }
 
 #[derive(Debug)]
@@ -210,7 +212,28 @@ impl Pbx {
             State::Active(remaining),
         );
         let peer = sub.leg.peer;
-        self.send_fire(now, request, peer);
+        match self.endpoint.send_request(now, request, peer) {
+            Ok(key) => {
+                self.by_client.insert(key, ClientOwner::Notify);
+                self.mwi.pending.insert(key, dialog.clone());
+            }
+            Err(e) => tracing::debug!(error = %e, "NOTIFY not sent"),
+        }
+    }
+
+    /// The answer to a NOTIFY. RFC 6665 §4.2.2: a 481 (the phone forgot the
+    /// subscription, e.g. after a reboot) or no answer at all (408, a local timeout)
+    /// ends the subscription; the phone subscribes again when it wants to.
+    pub(crate) fn notify_response(&mut self, key: ClientKey, response: &Response) {
+        if response.status < 200 {
+            return;
+        }
+        let Some(dialog) = self.mwi.pending.remove(&key) else {
+            return;
+        };
+        if matches!(response.status, 481 | 408) {
+            self.mwi.subscriptions.remove(&dialog);
+        }
     }
 
     fn notify(&mut self, now: Instant, mut sub: Subscription, state: State) {

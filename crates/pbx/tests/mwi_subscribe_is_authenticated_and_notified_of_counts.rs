@@ -19,6 +19,8 @@ struct Rig {
     pbx: Pbx,
     now: Instant,
     cseq: u32,
+    /// Answer every NOTIFY 200, as a phone does.
+    answer_notifies: bool,
 }
 
 impl Rig {
@@ -26,7 +28,12 @@ impl Rig {
         let now = Instant::now();
         let (relay, _) = FakeRelay::new();
         let pbx = Pbx::new(now, config(), directory(), Box::new(relay), Some(5));
-        Rig { pbx, now, cseq: 0 }
+        Rig {
+            pbx,
+            now,
+            cseq: 0,
+            answer_notifies: true,
+        }
     }
 
     /// Sends raw text from the phone; returns what the PBX sent back (responses and
@@ -46,6 +53,17 @@ impl Rig {
         while let Some(t) = self.pbx.poll_transmit() {
             if let Ok(m) = sip::parse(&t.bytes) {
                 out.push(m);
+            }
+        }
+        if self.answer_notifies {
+            let peer = Peer {
+                transport: Transport::Udp,
+                addr: addr(PHONE),
+            };
+            for n in notifies(&out) {
+                let ok = Response::for_request(&n, 200, "OK");
+                self.pbx
+                    .handle_input(self.now, UNIX_START, peer, &ok.to_bytes());
             }
         }
         out
@@ -249,4 +267,29 @@ fn unsubscribe_and_expiry_end_the_subscription_with_a_terminated_notify() {
         .filter(|n| body(n).contains("1/0"))
         .count();
     assert_eq!(counts, 0, "nobody is subscribed any more");
+}
+
+#[test]
+fn a_notify_answered_481_ends_the_subscription() {
+    let mut rig = Rig::new();
+    rig.answer_notifies = false;
+    let (_ok, _) = rig.subscribe_authenticated("100", 3600);
+    let now = rig.now;
+    rig.pbx.set_message_summary(now, "100", 1, 0);
+    let notify = notifies(&rig.drain());
+    assert_eq!(notify.len(), 1);
+    // The phone rebooted and forgot the subscription.
+    let gone = Response::for_request(&notify[0], 481, "Subscription Does Not Exist");
+    let peer = Peer {
+        transport: Transport::Udp,
+        addr: addr(PHONE),
+    };
+    rig.pbx
+        .handle_input(now, UNIX_START, peer, &gone.to_bytes());
+    rig.drain();
+    rig.pbx.set_message_summary(now, "100", 2, 0);
+    assert!(
+        notifies(&rig.drain()).is_empty(),
+        "nobody is told of the new count"
+    );
 }
