@@ -187,3 +187,28 @@ async fn a_telephone_event_keeps_its_digit_and_moves_to_the_other_clock() {
     );
     call.relay.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audio_after_an_event_goes_on_from_the_events_end() {
+    let call = transcoded_call(25260..=25279).await;
+    // Digit 1 lasting 100 ms at 8 kHz, its end packet (end bit set), from B.
+    let event = [1u8, 0x80 | 10, 0x03, 0x20];
+    let mut packet = Vec::new();
+    RtpPacket::new(B_EVENTS, 3, 8000, 0xb0b, &event).write(&mut packet);
+    send(&call.phone_b, call.relay_for_b, &packet).await;
+    let got = receive(&call.phone_a, 1).await;
+    let (payload_type, _, start, payload) = &got[0];
+    assert_eq!(*payload_type, A_EVENTS);
+    let duration = u16::from_be_bytes([payload[2], payload[3]]);
+    assert_eq!(duration, 4800, "100 ms at 48 kHz");
+
+    let mut pcmu = by_rtpmap("PCMU", 8000).expect("pcmu");
+    send_tone(&call.phone_b, call.relay_for_b, pcmu.as_mut(), 0, 600.0).await;
+    let audio = receive(&call.phone_a, 5).await;
+    let after = audio[0].2.wrapping_sub(*start);
+    assert!(
+        (u32::from(duration)..u32::from(duration) + 960 * 2).contains(&after),
+        "audio resumes after the event, not inside it: {after} ticks after its start"
+    );
+    call.relay.close().await;
+}

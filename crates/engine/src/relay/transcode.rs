@@ -153,11 +153,22 @@ impl Conversion {
         };
         self.payload.clear();
         self.payload.extend_from_slice(rtp.payload);
-        if let (Some(high), Some(low)) = (self.payload.get(2), self.payload.get(3)) {
+        if let (Some(flags), Some(high), Some(low)) = (
+            self.payload.get(1),
+            self.payload.get(2),
+            self.payload.get(3),
+        ) {
+            let end = flags & 0x80 != 0;
             let duration = u64::from(u16::from_be_bytes([*high, *low]));
             let scaled = duration * u64::from(self.out_clock) / u64::from(self.in_clock);
-            let scaled = u16::try_from(scaled).unwrap_or(u16::MAX).to_be_bytes();
-            self.payload[2..4].copy_from_slice(&scaled);
+            let scaled = u16::try_from(scaled).unwrap_or(u16::MAX);
+            self.payload[2..4].copy_from_slice(&scaled.to_be_bytes());
+            // The event took the stream's time from its start: audio after it goes on
+            // from its end, not from where the audio stopped (RFC 4733 §2.5.1.3).
+            let after = start.wrapping_add(u32::from(scaled));
+            if end && (after.wrapping_sub(self.timestamp) as i32) > 0 {
+                self.timestamp = after;
+            }
         }
         let mut out = RtpPacket::new(out_type, self.sequence, start, self.ssrc, &self.payload);
         out.marker = rtp.marker;
