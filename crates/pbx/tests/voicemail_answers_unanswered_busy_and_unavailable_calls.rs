@@ -169,3 +169,34 @@ fn without_a_mailbox_the_caller_still_hears_the_refusal() {
     assert!(log.lock().expect("log").is_empty());
     assert!(recordings(&w).is_empty());
 }
+
+#[test]
+fn a_reinvite_is_answered_with_the_same_sdp_and_a_hash_by_info_ends_the_message() {
+    let (mut w, log) = office(75, &["102"]);
+    let call = w.with(ALICE, |p, now| p.call(now, "102"));
+    w.run_for(Duration::from_secs(1));
+    let port = answered_by_voicemail(&w, call, &log);
+
+    let media = w.phones[ALICE].media;
+    let before = w.phones[ALICE].calls[call].sdp_received.len();
+    w.with(ALICE, |p, now| {
+        p.reinvite(now, call, media::sdp::Direction::SendRecv, media)
+    });
+    w.run_for(Duration::from_secs(1));
+    assert_eq!(w.phones[ALICE].calls[call].sdp_received.len(), before + 1);
+    let answer = w.phones[ALICE].calls[call]
+        .sdp_received
+        .last()
+        .expect("the re-INVITE's answer");
+    assert_eq!(sdp::audio_addr(answer), Some(port.addr));
+    assert_eq!(w.phones[ALICE].calls[call].state, CallState::Confirmed);
+    assert!(!closed(&w, port.id));
+
+    let body = support::SimPhone::dtmf_relay('#', 160);
+    w.with(ALICE, |p, now| {
+        p.info(now, call, "application/dtmf-relay", &body)
+    });
+    w.settle();
+    assert_eq!(w.phones[ALICE].calls[call].state, CallState::RemoteHungUp);
+    assert!(closed(&w, port.id));
+}

@@ -61,6 +61,12 @@ impl Pbx {
             }
             return;
         }
+        if self.voicemail_in_dialog(now, id, &key, &request) {
+            return;
+        }
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
         if call.phase != Phase::Answered || call.b.is_none() {
             // §14.1 analogue: nothing to forward to yet (e.g. UPDATE before answer).
             return self.respond(now, &key, &request, 491, "Request Pending");

@@ -13,6 +13,8 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use media::sdp::{negotiate, Direction, SessionDescription, PCMA, PCMU, TELEPHONE_EVENT};
+use sip::transaction::ServerKey;
+use sip::{Method, Request, Response};
 
 use super::route::Refusal;
 use super::setup::response_to_caller;
@@ -33,6 +35,8 @@ pub(crate) struct VoicemailState {
     mailboxes: HashSet<String>,
     /// Calls answered by voicemail, and their endpoint.
     by_call: HashMap<CallId, EndpointId>,
+    /// The SDP each such call was answered with, to answer a re-INVITE or UPDATE again.
+    answers: HashMap<CallId, Vec<u8>>,
     pub max_duration: Duration,
     pub silence: Duration,
 }
@@ -43,6 +47,7 @@ impl Default for VoicemailState {
             endpoints: None,
             mailboxes: HashSet::new(),
             by_call: HashMap::new(),
+            answers: HashMap::new(),
             max_duration: DEFAULT_MAX_MESSAGE,
             silence: DEFAULT_SILENCE,
         }
@@ -117,9 +122,47 @@ impl Pbx {
 
     /// A call is over: its endpoint, if voicemail answered it, is closed.
     pub(crate) fn voicemail_call_ended(&mut self, id: CallId) {
+        self.voicemail.answers.remove(&id);
         if let Some(endpoint) = self.voicemail.by_call.remove(&id) {
             self.actions.push_back(Action::EndpointClose { endpoint });
         }
+    }
+
+    /// A request inside a call voicemail answered (there is no far side to forward it
+    /// to). A re-INVITE or UPDATE (a session refresh, hold) is answered with the same SDP:
+    /// RFC 3264 §8 lets an unchanged answer keep its version. A `#` sent by SIP INFO ends
+    /// the message like an RFC 4733 one. False when the call is not voicemail's.
+    pub(crate) fn voicemail_in_dialog(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        key: &ServerKey,
+        request: &Request,
+    ) -> bool {
+        let Some(answer) = self.voicemail.answers.get(&id).cloned() else {
+            return false;
+        };
+        let Some(call) = self.calls.get(&id) else {
+            return false;
+        };
+        let mut response = Response::for_request(request, 200, "OK");
+        if matches!(request.method, Method::Invite | Method::Update) {
+            response.headers.push("Contact", call.a.contact.as_str());
+            response.headers.push("Content-Type", "application/sdp");
+            response.body = answer;
+        }
+        self.send_response(now, key, response);
+        let hash = request.method == Method::Info
+            && std::str::from_utf8(&request.body).is_ok_and(|b| {
+                b.lines().any(|l| {
+                    let l = l.trim();
+                    l == "#" || l.replace(' ', "").eq_ignore_ascii_case("signal=#")
+                })
+            });
+        if hash {
+            self.end_answered(now, id, None, crate::HangupBy::System);
+        }
+        true
     }
 
     /// The mailbox a refused call leaves its message in: the one the refusal names
@@ -233,6 +276,7 @@ impl Pbx {
             self.actions.push_back(Action::RelayClose { id: relay.id });
         }
         self.voicemail.by_call.insert(id, port.id);
+        self.voicemail.answers.insert(id, ok.body.clone());
         self.actions
             .push_back(Action::PlayAndRecord(Box::new(recording)));
         if let Some(a_key) = a_key {
