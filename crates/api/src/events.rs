@@ -146,6 +146,9 @@ impl From<&pbx::PbxEvent> for Event {
             pbx::PbxEvent::TrunkStatus(state) => Event::TrunkStatus {
                 state: state.clone().into(),
             },
+            pbx::PbxEvent::MessageSummary { mailbox, .. } => Event::VoicemailChanged {
+                mailbox: mailbox.clone(),
+            },
         }
     }
 }

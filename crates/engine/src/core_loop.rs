@@ -304,6 +304,9 @@ fn log_event(event: &PbxEvent) {
         PbxEvent::CallEnded { call_id, outcome } => {
             tracing::info!(%call_id, outcome = outcome.as_str(), "call ended")
         }
+        PbxEvent::MessageSummary { mailbox, new, old } => {
+            tracing::info!(mailbox = %Personal(mailbox), new, old, "voicemail counts")
+        }
         PbxEvent::TrunkStatus(state) => match &state.status {
             // A refused login needs the owner: retrying would look like an attack.
             TrunkStatus::Rejected { reason } => {

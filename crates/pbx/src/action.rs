@@ -231,4 +231,10 @@ pub enum PbxEvent {
     },
     /// A trunk's registration status or line usage changed.
     TrunkStatus(crate::trunk::TrunkState),
+    /// A mailbox's message counts changed (a message was left, heard or deleted).
+    MessageSummary {
+        mailbox: String,
+        new: u32,
+        old: u32,
+    },
 }

@@ -169,6 +169,15 @@ impl Pbx {
         if previous.unwrap_or((0, 0)) == (new, old) && previous.is_some() {
             return;
         }
+        // The first counts are the state at start, not news for the screens.
+        if previous.is_some() {
+            self.actions
+                .push_back(crate::Action::Event(crate::PbxEvent::MessageSummary {
+                    mailbox: mailbox.to_owned(),
+                    new,
+                    old,
+                }));
+        }
         let dialogs: Vec<_> = self
             .mwi
             .subscriptions

@@ -293,3 +293,27 @@ fn a_notify_answered_481_ends_the_subscription() {
         "nobody is told of the new count"
     );
 }
+
+/// The screens hear of changed counts too (a message left by a caller, heard or deleted),
+/// but not of the counts read at start.
+#[test]
+fn changed_counts_are_an_event_for_the_screens() {
+    let mut rig = Rig::new();
+    let now = rig.now;
+    let summaries = |pbx: &mut Pbx| {
+        let mut found = Vec::new();
+        while let Some(action) = pbx.poll_action() {
+            if let pbx::Action::Event(pbx::PbxEvent::MessageSummary { mailbox, new, old }) = action
+            {
+                found.push((mailbox, new, old));
+            }
+        }
+        found
+    };
+    rig.pbx.set_message_summary(now, "100", 0, 0);
+    assert!(summaries(&mut rig.pbx).is_empty(), "the state at start");
+    rig.pbx.set_message_summary(now, "100", 1, 0);
+    assert_eq!(summaries(&mut rig.pbx), vec![("100".to_owned(), 1, 0)]);
+    rig.pbx.set_message_summary(now, "100", 1, 0);
+    assert!(summaries(&mut rig.pbx).is_empty(), "nothing changed");
+}
