@@ -9,9 +9,9 @@ use ts_rs::TS;
 
 use pbx::dialplan as model;
 
-/// Where a call goes. `conference` and `voicemail` can be chosen but are not available
-/// yet: a call routed there is answered "Temporarily Unavailable" until the media
-/// services arrive.
+/// Where a call goes. `conference` can be chosen but is not available yet: a call routed
+/// there is answered "Temporarily Unavailable". `voicemail` takes a message when the
+/// number's mailbox is turned on, and is answered the same way otherwise.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", content = "target", rename_all = "snake_case")]
 pub enum Destination {
@@ -21,7 +21,7 @@ pub enum Destination {
     RingGroup(String),
     /// A conference room's number (not available yet).
     Conference(String),
-    /// The voicemail box of an extension or ring group number (not available yet).
+    /// The voicemail box of an extension or ring group number.
     Voicemail(String),
     /// A business-hours schedule's id: chooses between its open and closed destinations.
     Hours(i64),

@@ -181,9 +181,9 @@ export type DeleteVoicemailRequest = { id: number, };
 export type DeleteVoicemailResponse = Record<symbol, never>;
 
 /**
- * Where a call goes. `conference` and `voicemail` can be chosen but are not available
- * yet: a call routed there is answered "Temporarily Unavailable" until the media
- * services arrive.
+ * Where a call goes. `conference` can be chosen but is not available yet: a call routed
+ * there is answered "Temporarily Unavailable". `voicemail` takes a message when the
+ * number's mailbox is turned on, and is answered the same way otherwise.
  */
 export type Destination = { "kind": "extension", "target": string } | { "kind": "ring_group", "target": string } | { "kind": "conference", "target": string } | { "kind": "voicemail", "target": string } | { "kind": "hours", "target": number } | { "kind": "hangup" };
 

@@ -1,5 +1,5 @@
-// Where a call goes, in words, and the choices a picker offers. Conference rooms and
-// voicemail exist in the plan but do not work yet: they are offered, marked as such.
+// Where a call goes, in words, and the choices a picker offers. Conference rooms exist in
+// the plan but do not work yet: they are offered, marked as such.
 
 import type { Destination, RingGroup, Schedule } from "../api/plan";
 
@@ -19,12 +19,12 @@ export const KIND_CHOICES: readonly KindChoice[] = [
   { kind: "ring_group", label: "A ring group", available: true },
   { kind: "hours", label: "Business hours", available: true },
   { kind: "conference", label: "A conference room", available: false },
-  { kind: "voicemail", label: "Voicemail", available: false },
+  { kind: "voicemail", label: "Voicemail", available: true },
   { kind: "hangup", label: "Hang up", available: true },
 ];
 
 export function isAvailable(d: Destination | null | undefined): boolean {
-  return !d || (d.kind !== "conference" && d.kind !== "voicemail");
+  return !d || d.kind !== "conference";
 }
 
 /** What the plan knows, to name targets. */
@@ -61,7 +61,7 @@ export function destinationWords(d: Destination | null | undefined, dir: Directo
     case "conference":
       return `Conference room ${d.target} (${NOT_AVAILABLE})`;
     case "voicemail":
-      return `Voicemail of ${d.target} (${NOT_AVAILABLE})`;
+      return `Voicemail of ${named(d.target, dir.extensions.find((x) => x.number === d.target)?.name ?? dir.groups.find((g) => g.number === d.target)?.name)}`;
     case "hangup":
       return "Hang up";
     default:
