@@ -107,7 +107,8 @@ pub struct Trunk {
     pub caller_id: Option<String>,
     /// Whether this trunk's P-Asserted-Identity names the caller.
     pub trust_pai: bool,
-    /// Where a call goes when every line is busy; `null`: the caller hears busy.
+    /// Where a call goes when every line is busy; `null`: the voicemail of whoever the
+    /// call was for when their mailbox is on, else the caller hears busy.
     pub overflow: Option<Destination>,
     /// Where a call for a number that is no business name goes.
     pub default_destination: Destination,

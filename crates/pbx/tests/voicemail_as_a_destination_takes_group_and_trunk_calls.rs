@@ -116,3 +116,40 @@ fn a_business_name_pointing_at_a_mailbox_is_answered_by_voicemail() {
         .iter()
         .any(|a| matches!(a, Action::EndpointClose { .. })));
 }
+
+/// Issue: a call that finds every line busy goes to the trunk's overflow destination, by
+/// default the voicemail of whoever it was for when they have a mailbox.
+#[test]
+fn a_call_finding_every_line_busy_is_left_in_the_mailbox_by_default() {
+    let mut w = World::lan(95);
+    w.add(provider(96));
+    w.add(alice(97));
+    w.with(1, |p, now| p.register(now));
+    assert!(w.run_until(Duration::from_secs(5), |w| w.phones[1].registered));
+    w.install(sales_plan(1, Destination::Extension("100".into())));
+    with_voicemail(&mut w, &["100"]);
+
+    let first = w.with(0, |p, now| p.call(now, SALES_NUMBER));
+    assert!(w.run_until(Duration::from_secs(2), |w| w.phones[1]
+        .incoming(0)
+        .is_some()));
+    let second = w.with(0, |p, now| p.call(now, SALES_NUMBER));
+    w.run_for(Duration::from_secs(2));
+    assert_eq!(w.phones[0].calls[first].state, CallState::Ringing);
+    assert_eq!(
+        w.phones[0].calls[second].state,
+        CallState::Confirmed,
+        "voicemail answered the second call"
+    );
+    assert!(w.phones[1].incoming(1).is_none(), "Alice's phone rang once");
+    assert_eq!(mailboxes_recorded(&w), ["100"]);
+
+    w.with(0, |p, now| p.hang_up(now, second));
+    w.settle();
+    let records = w.records();
+    let overflowed = records
+        .iter()
+        .find(|r| r.lines_busy)
+        .expect("the second call's record");
+    assert_eq!(overflowed.business_name.as_deref(), Some("sales.acme"));
+}

@@ -805,7 +805,8 @@ caller_id: string | null,
  */
 trust_pai: boolean, 
 /**
- * Where a call goes when every line is busy; `null`: the caller hears busy.
+ * Where a call goes when every line is busy; `null`: the voicemail of whoever the
+ * call was for when their mailbox is on, else the caller hears busy.
  */
 overflow: Destination | null, 
 /**

@@ -68,16 +68,20 @@ impl Pbx {
             return self.record_unconnected(&request, draft, &reason);
         }
         let has_line = self.trunks.acquire_line(trunk_id);
+        let intended = name
+            .as_ref()
+            .map(|n| n.destination.clone())
+            .unwrap_or_else(|| trunk.default_destination.clone());
         let destination = if has_line {
-            name.as_ref()
-                .map(|n| n.destination.clone())
-                .unwrap_or_else(|| trunk.default_destination.clone())
+            intended
         } else {
             draft.lines_busy = true;
-            match &trunk.overflow {
-                Some(overflow) => overflow.clone(),
-                // Voicemail would take it once it exists; until then the caller hears busy.
-                None => {
+            match (&trunk.overflow, self.mailbox_of(&intended)) {
+                (Some(overflow), _) => overflow.clone(),
+                // By default the voicemail of whoever the call was for takes it, when
+                // they have a mailbox; else the caller hears busy.
+                (None, Some(mailbox)) => crate::dialplan::Destination::Voicemail(mailbox),
+                (None, None) => {
                     draft.outcome = Some(Outcome::Busy);
                     self.respond(now, &key, &request, 486, "Busy Here");
                     return self.record_unconnected(
@@ -127,5 +131,21 @@ impl Pbx {
                 caller_extension: None,
             },
         );
+    }
+}
+
+impl Pbx {
+    /// The mailbox a destination's calls would be left in: its extension's or ring
+    /// group's own, or the one it names, if that mailbox is on.
+    fn mailbox_of(&self, destination: &crate::dialplan::Destination) -> Option<String> {
+        use crate::dialplan::Terminal;
+        let number = match self.plan.resolve(
+            destination,
+            i64::try_from(self.unix_now).unwrap_or(i64::MAX),
+        )? {
+            Terminal::Extension(n) | Terminal::RingGroup(n) | Terminal::Voicemail(n) => n,
+            Terminal::Conference(_) | Terminal::Hangup => return None,
+        };
+        self.has_mailbox(&number).then_some(number)
     }
 }
