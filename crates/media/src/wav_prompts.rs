@@ -66,6 +66,24 @@ pub enum Prompt {
     InvalidOption,
     /// "Goodbye."
     Goodbye,
+    /// "That greeting was too short. Your greeting has not been changed."
+    VoicemailGreetingTooShort,
+    /// "Too many wrong PINs."
+    VoicemailTooManyWrongPins,
+    /// "That was the last message."
+    VoicemailEndOfMessages,
+    /// "Your call is parked at" (followed by the slot, e.g. [`Prompt::digits`]`("*71")`)
+    ParkParkedAt,
+    /// "Parked call" (followed by the slot, when a parked call rings back)
+    ParkedCall,
+    /// "There is no call parked there."
+    ParkNoCall,
+    /// "All parking places are in use."
+    ParkAllBusy,
+    /// "star" (the `*` key)
+    Star,
+    /// "hash" (the `#` key)
+    Hash,
     /// A number word: 0 to 20 and the tens to 90; see [`Prompt::number`].
     Number(NumberWord),
 }
@@ -115,6 +133,15 @@ pub const PROMPTS: &[Prompt] = &[
     Prompt::PinWrong,
     Prompt::InvalidOption,
     Prompt::Goodbye,
+    Prompt::VoicemailGreetingTooShort,
+    Prompt::VoicemailTooManyWrongPins,
+    Prompt::VoicemailEndOfMessages,
+    Prompt::ParkParkedAt,
+    Prompt::ParkedCall,
+    Prompt::ParkNoCall,
+    Prompt::ParkAllBusy,
+    Prompt::Star,
+    Prompt::Hash,
 ];
 
 impl Prompt {
@@ -147,6 +174,15 @@ impl Prompt {
             Prompt::PinWrong => "pin-wrong",
             Prompt::InvalidOption => "invalid-option",
             Prompt::Goodbye => "goodbye",
+            Prompt::VoicemailGreetingTooShort => "vm-greeting-too-short",
+            Prompt::VoicemailTooManyWrongPins => "vm-too-many-wrong-pins",
+            Prompt::VoicemailEndOfMessages => "vm-end-of-messages",
+            Prompt::ParkParkedAt => "park-parked-at",
+            Prompt::ParkedCall => "parked-call",
+            Prompt::ParkNoCall => "park-no-call",
+            Prompt::ParkAllBusy => "park-all-busy",
+            Prompt::Star => "star",
+            Prompt::Hash => "hash",
             Prompt::Number(word) => number_name(word),
         }
     }
@@ -215,6 +251,25 @@ impl Prompt {
                 include_bytes!("../../../assets/audio/prompts/invalid-option.wav")
             }
             Prompt::Goodbye => include_bytes!("../../../assets/audio/prompts/goodbye.wav"),
+            Prompt::VoicemailGreetingTooShort => {
+                include_bytes!("../../../assets/audio/prompts/vm-greeting-too-short.wav")
+            }
+            Prompt::VoicemailTooManyWrongPins => {
+                include_bytes!("../../../assets/audio/prompts/vm-too-many-wrong-pins.wav")
+            }
+            Prompt::VoicemailEndOfMessages => {
+                include_bytes!("../../../assets/audio/prompts/vm-end-of-messages.wav")
+            }
+            Prompt::ParkParkedAt => {
+                include_bytes!("../../../assets/audio/prompts/park-parked-at.wav")
+            }
+            Prompt::ParkedCall => include_bytes!("../../../assets/audio/prompts/parked-call.wav"),
+            Prompt::ParkNoCall => include_bytes!("../../../assets/audio/prompts/park-no-call.wav"),
+            Prompt::ParkAllBusy => {
+                include_bytes!("../../../assets/audio/prompts/park-all-busy.wav")
+            }
+            Prompt::Star => include_bytes!("../../../assets/audio/prompts/star.wav"),
+            Prompt::Hash => include_bytes!("../../../assets/audio/prompts/hash.wav"),
             Prompt::Number(word) => number_wav(word),
         }
     }
@@ -246,6 +301,18 @@ impl Prompt {
             .chars()
             .filter_map(|c| c.to_digit(10))
             .filter_map(word)
+            .collect()
+    }
+
+    /// The keys of `keys` said one by one: "*71" is "star" "seven" "one". Used to announce
+    /// a park slot or a number; characters other than 0-9, `*` and `#` are skipped.
+    pub fn digits(keys: &str) -> Vec<Prompt> {
+        keys.chars()
+            .filter_map(|c| match c {
+                '*' => Some(Prompt::Star),
+                '#' => Some(Prompt::Hash),
+                _ => c.to_digit(10).and_then(NumberWord::new).map(Prompt::Number),
+            })
             .collect()
     }
 
