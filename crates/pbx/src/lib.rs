@@ -6,6 +6,7 @@ mod call;
 pub mod config;
 mod core;
 pub mod dialplan;
+pub mod feature_codes;
 pub mod media_endpoint;
 pub mod media_relay;
 mod mwi;

@@ -23,10 +23,8 @@ use super::transfer_media::{narrow_pair, request_sdp};
 use super::{BranchState, CallId, Phase};
 use crate::action::{Action, Direction, PbxEvent, Side};
 use crate::core::Pbx;
+use crate::feature_codes::PICKUP;
 use crate::util::{self, ALLOW};
-
-/// The feature code that picks up a ringing call.
-const PICKUP: &str = "*8";
 
 impl Pbx {
     /// A new INVITE from the authenticated extension `caller` that is not an ordinary
