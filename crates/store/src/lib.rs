@@ -11,6 +11,7 @@
 mod binding_writer;
 mod bindings;
 mod business_names;
+mod call_forwarding;
 mod cdr;
 mod db;
 mod destination;
@@ -28,6 +29,10 @@ mod voicemail;
 
 pub use binding_writer::BindingWriter;
 pub use bindings::{Binding, Transport};
+pub use call_forwarding::{
+    CallForwarding, ForwardKind, DEFAULT_NO_ANSWER_SECONDS, NO_ANSWER_MAX_SECONDS,
+    NO_ANSWER_MIN_SECONDS,
+};
 pub use cdr::{Cdr, CdrFilter, Direction, HangupBy, NewCdr, Outcome};
 pub use db::{Store, DB_FILE_NAME};
 pub use dial_plan::DEFAULT_EMERGENCY_NUMBERS;

@@ -198,6 +198,17 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX voicemail_messages_mailbox ON voicemail_messages(mailbox, received_at);
     "#,
+    // do-not-disturb and call forwarding per extension (a row once changed from the default).
+    r#"
+    CREATE TABLE call_forwarding (
+        number             TEXT PRIMARY KEY NOT NULL REFERENCES extensions(number) ON DELETE CASCADE,
+        dnd                INTEGER NOT NULL DEFAULT 0,
+        forward_always     TEXT,
+        forward_busy       TEXT,
+        forward_no_answer  TEXT,
+        no_answer_seconds  INTEGER NOT NULL DEFAULT 20
+    ) STRICT;
+    "#,
 ];
 
 /// The version recorded in the file.
