@@ -18,6 +18,7 @@ mod destination;
 mod dial_plan;
 mod error;
 mod extensions;
+mod mail;
 mod migrations;
 mod ring_groups;
 mod routes;
@@ -38,6 +39,10 @@ pub use db::{Store, DB_FILE_NAME};
 pub use dial_plan::DEFAULT_EMERGENCY_NUMBERS;
 pub use error::{Error, FieldError, ValidationErrors};
 pub use extensions::{CreatedExtension, Extension, NAME_MAX_CHARS};
+pub use mail::{
+    check_address as check_email_address, MailSecurity, MailSettings, MailboxEmail, OutboxEntry,
+    OutboxState, EMAIL_MAX_LEN,
+};
 pub use migrations::SCHEMA_VERSION;
 pub use secret::{generate_secret, ha1_md5, ha1_sha256, SECRET_ALPHABET, SECRET_LEN};
 pub use settings::{LogLevel, Settings, MAX_SIP_LISTEN, RTP_PORT_FLOOR};

@@ -209,6 +209,60 @@ const MIGRATIONS: &[&str] = &[
         no_answer_seconds  INTEGER NOT NULL DEFAULT 20
     ) STRICT;
     "#,
+    // voicemail to e-mail: the SMTP server (one row), each mailbox's address, and the outbox.
+    // A trigger queues a message for e-mail in the same transaction that saves it, when
+    // e-mail is on and its mailbox has an address, so no message is lost between the two.
+    // Outbox rows copy what the screens show, since a message may be deleted once sent.
+    r#"
+    CREATE TABLE mail_settings (
+        id            INTEGER PRIMARY KEY CHECK (id = 1),
+        enabled       INTEGER NOT NULL,
+        host          TEXT NOT NULL,
+        port          INTEGER NOT NULL,
+        security      TEXT NOT NULL,
+        username      TEXT NOT NULL,
+        password      TEXT NOT NULL,
+        from_address  TEXT NOT NULL,
+        updated_at    INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE mailbox_email (
+        mailbox       TEXT PRIMARY KEY NOT NULL,
+        address       TEXT NOT NULL,
+        delete_after  INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE mail_outbox (
+        message_id       INTEGER PRIMARY KEY NOT NULL,
+        mailbox          TEXT NOT NULL,
+        caller_number    TEXT NOT NULL,
+        caller_name      TEXT,
+        received_at      INTEGER NOT NULL,
+        address          TEXT NOT NULL,
+        delete_after     INTEGER NOT NULL,
+        state            TEXT NOT NULL,
+        attempts         INTEGER NOT NULL,
+        next_attempt_at  INTEGER NOT NULL,
+        last_error       TEXT,
+        server_reply     TEXT,
+        queued_at        INTEGER NOT NULL,
+        finished_at      INTEGER
+    ) STRICT;
+    CREATE INDEX mail_outbox_due ON mail_outbox(state, next_attempt_at);
+
+    CREATE TRIGGER voicemail_messages_queue_mail AFTER INSERT ON voicemail_messages
+    WHEN EXISTS (SELECT 1 FROM mail_settings WHERE id = 1 AND enabled = 1)
+    BEGIN
+        -- Message ids may be reused after the newest is deleted: the new message replaces
+        -- the old one's finished row.
+        INSERT OR REPLACE INTO mail_outbox (message_id, mailbox, caller_number, caller_name, received_at,
+                                 address, delete_after, state, attempts, next_attempt_at,
+                                 queued_at)
+        SELECT NEW.id, NEW.mailbox, NEW.caller_number, NEW.caller_name, NEW.received_at,
+               e.address, e.delete_after, 'queued', 0, 0, CAST(strftime('%s', 'now') AS INTEGER)
+          FROM mailbox_email e WHERE e.mailbox = NEW.mailbox;
+    END;
+    "#,
 ];
 
 /// The version recorded in the file.
