@@ -154,6 +154,14 @@ pub(crate) fn ring_group_exists(conn: &Connection, number: &str) -> Result<bool>
     exists(conn, "SELECT 1 FROM ring_groups WHERE number = ?1", number)
 }
 
+pub(crate) fn conference_room_exists(conn: &Connection, number: &str) -> Result<bool> {
+    exists(
+        conn,
+        "SELECT 1 FROM conference_rooms WHERE number = ?1",
+        number,
+    )
+}
+
 pub(crate) fn schedule_exists(conn: &Connection, id: i64) -> Result<bool> {
     exists(conn, "SELECT 1 FROM schedules WHERE id = ?1", id)
 }

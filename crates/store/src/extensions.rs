@@ -85,6 +85,12 @@ impl Store {
                 format!("ring group {number} already has this number"),
             ));
         }
+        if crate::destination::conference_room_exists(&self.conn, number)? {
+            return Err(Error::field(
+                "number",
+                format!("conference room {number} already has this number"),
+            ));
+        }
         let inserted = self.conn.execute(
             "INSERT INTO extensions (number, name, realm, ha1_md5, ha1_sha256, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -13,6 +13,7 @@ mod bindings;
 mod business_names;
 mod call_forwarding;
 mod cdr;
+mod conference;
 mod db;
 mod destination;
 mod dial_plan;
@@ -35,6 +36,10 @@ pub use call_forwarding::{
     NO_ANSWER_MIN_SECONDS,
 };
 pub use cdr::{Cdr, CdrFilter, Direction, HangupBy, NewCdr, Outcome};
+pub use conference::{
+    verify_room_pin, ConferenceRoom, ConferenceRoomAccess, PinChange, ROOM_PIN_MAX_DIGITS,
+    ROOM_PIN_MIN_DIGITS,
+};
 pub use db::{Store, DB_FILE_NAME};
 pub use dial_plan::DEFAULT_EMERGENCY_NUMBERS;
 pub use error::{Error, FieldError, ValidationErrors};

@@ -198,6 +198,14 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX voicemail_messages_mailbox ON voicemail_messages(mailbox, received_at);
     "#,
+    // 5: conference rooms. The PIN is kept only as an Argon2id hash; NULL means an open room.
+    r#"
+    CREATE TABLE conference_rooms (
+        number    TEXT PRIMARY KEY NOT NULL,
+        name      TEXT NOT NULL,
+        pin_hash  TEXT
+    ) STRICT;
+    "#,
     // do-not-disturb and call forwarding per extension (a row once changed from the default).
     r#"
     CREATE TABLE call_forwarding (

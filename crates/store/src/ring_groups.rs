@@ -51,6 +51,12 @@ impl Store {
                 format!("extension {} already has this number", group.number),
             ));
         }
+        if destination::conference_room_exists(&tx, &group.number)? {
+            return Err(Error::field(
+                "number",
+                format!("conference room {} already has this number", group.number),
+            ));
+        }
         for member in &group.members {
             if member.number == group.number || Some(member.number.as_str()) == previous_number {
                 return Err(Error::field(
