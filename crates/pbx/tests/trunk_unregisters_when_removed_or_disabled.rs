@@ -113,3 +113,16 @@ fn a_trunk_never_registered_sends_nothing_when_removed() {
     office.run_until(Duration::from_secs(600));
     assert_eq!(office.seen.len(), 1);
 }
+
+#[test]
+fn stopping_the_pbx_unregisters_every_trunk_and_says_when_it_is_done() {
+    let mut office = registered();
+    let from = office.seen.len();
+    office.pbx.unregister_trunks(office.now);
+    // The removal was sent but its answer has not been read yet.
+    assert!(office.pbx.trunks_unregistering());
+    let later = office.elapsed() + Duration::from_secs(1);
+    office.run_until(later);
+    assert!(!office.pbx.trunks_unregistering());
+    assert_unregistered_once(&mut office, from);
+}

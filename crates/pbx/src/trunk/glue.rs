@@ -41,6 +41,20 @@ impl Pbx {
         self.pump_trunks(now);
     }
 
+    /// The PBX is stopping: every trunk takes its binding off the provider (RFC 3261
+    /// §10.2.2, Expires: 0), so that the provider stops sending calls to an address
+    /// nobody answers and rejects them at once instead. Calls keep working meanwhile;
+    /// see [`Self::trunks_unregistering`] for when it is done.
+    pub fn unregister_trunks(&mut self, now: Instant) {
+        self.trunks.configure(now, &[]);
+        self.pump_trunks(now);
+    }
+
+    /// Whether a trunk's removal still waits for the provider's answer.
+    pub fn trunks_unregistering(&self) -> bool {
+        self.trunks.unregistering()
+    }
+
     /// Every trunk's status and line usage, in the plan's order.
     pub fn trunk_states(&self) -> Vec<TrunkState> {
         self.trunks.states()

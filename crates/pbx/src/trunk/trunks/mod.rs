@@ -310,6 +310,11 @@ impl Trunks {
         }
     }
 
+    /// Whether a removed trunk's de-registration is still on its way.
+    pub fn unregistering(&self) -> bool {
+        !self.leaving.is_empty()
+    }
+
     /// The next trunk state change, for `PbxEvent::TrunkStatus`.
     pub fn poll_event(&mut self) -> Option<TrunkState> {
         self.events.pop_front()
