@@ -129,6 +129,7 @@ async fn rig_with(
         business_name: None,
         max_duration,
         silence,
+        purpose: pbx::EndpointUse::Deposit,
     };
     endpoints.start(spec, 1_730_419_200);
     Rig {

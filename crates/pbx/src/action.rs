@@ -114,6 +114,8 @@ pub struct VoicemailRecording {
     pub max_duration: std::time::Duration,
     /// This long without speech ends the recording.
     pub silence: std::time::Duration,
+    /// Taking a message, or the mailbox owner's menu (`*97`).
+    pub purpose: crate::media_endpoint::EndpointUse,
 }
 
 /// How a call ended, as the owner reads it in the history.

@@ -2,6 +2,9 @@
 //! PBX itself is the far end of a call's audio (voicemail), rather than a relay between
 //! two phones.
 //!
+//! Both uses go through here: a caller leaving a message ([`EndpointUse::Deposit`]) and
+//! an owner listening to their mailbox by phone ([`EndpointUse::Listen`], `*97`).
+//!
 //! The call model allocates an endpoint synchronously, because its address goes straight
 //! into the SDP answer; it then asks the runtime to run it with
 //! [`crate::Action::PlayAndRecord`] and ends it with [`crate::Action::EndpointClose`]. The
@@ -20,6 +23,16 @@ pub struct EndpointId(pub u64);
 pub struct EndpointPort {
     pub id: EndpointId,
     pub addr: SocketAddr,
+}
+
+/// What an endpoint answering a call does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointUse {
+    /// A caller leaves a message: greeting, beep, recording.
+    Deposit,
+    /// The mailbox's owner dialled `*97`: PIN, then the menu to hear, delete and save
+    /// messages and to record the greeting (the fields about the caller are the owner).
+    Listen,
 }
 
 /// Allocates endpoint sockets; the runtime binds them, tests hand out fake ports.

@@ -32,6 +32,7 @@ mod transfer_replaces;
 mod transfer_target;
 mod trunk_media;
 mod voicemail;
+mod voicemail_listen;
 
 use std::time::Instant;
 

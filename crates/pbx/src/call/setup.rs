@@ -59,6 +59,10 @@ impl Pbx {
         if max_forwards == 0 {
             return self.respond(now, &key, &request, 483, "Too Many Hops");
         }
+        // `*97`: the PBX answers with the caller's own mailbox menu.
+        if self.voicemail_listen_invite(now, key, &request, source, &caller) {
+            return;
+        }
         // Pickup codes and Replaces (RFC 3891) answer or join a call the PBX holds.
         if self.feature_invite(now, &key, &request, source, &caller) {
             return;

@@ -21,7 +21,7 @@ use super::setup::response_to_caller;
 use super::{CallId, Phase};
 use crate::action::{Action, Outcome, PbxEvent, VoicemailRecording};
 use crate::core::Pbx;
-use crate::media_endpoint::{EndpointId, MediaEndpoints};
+use crate::media_endpoint::{EndpointId, EndpointUse, MediaEndpoints};
 
 /// Longest message kept unless configured otherwise.
 pub const DEFAULT_MAX_MESSAGE: Duration = Duration::from_secs(180);
@@ -37,6 +37,8 @@ pub(crate) struct VoicemailState {
     by_call: HashMap<CallId, EndpointId>,
     /// The SDP each such call was answered with, to answer a re-INVITE or UPDATE again.
     answers: HashMap<CallId, Vec<u8>>,
+    /// Calls running the owner's menu (`*97`) rather than taking a message.
+    listening: HashSet<CallId>,
     pub max_duration: Duration,
     pub silence: Duration,
 }
@@ -48,6 +50,7 @@ impl Default for VoicemailState {
             mailboxes: HashSet::new(),
             by_call: HashMap::new(),
             answers: HashMap::new(),
+            listening: HashSet::new(),
             max_duration: DEFAULT_MAX_MESSAGE,
             silence: DEFAULT_SILENCE,
         }
@@ -123,6 +126,7 @@ impl Pbx {
     /// A call is over: its endpoint, if voicemail answered it, is closed.
     pub(crate) fn voicemail_call_ended(&mut self, id: CallId) {
         self.voicemail.answers.remove(&id);
+        self.voicemail.listening.remove(&id);
         if let Some(endpoint) = self.voicemail.by_call.remove(&id) {
             self.actions.push_back(Action::EndpointClose { endpoint });
         }
@@ -152,7 +156,9 @@ impl Pbx {
             response.body = answer;
         }
         self.send_response(now, key, response);
+        // In the owner's menu `#` is a menu key, not the end of the call.
         let hash = request.method == Method::Info
+            && !self.voicemail.listening.contains(&id)
             && std::str::from_utf8(&request.body).is_ok_and(|b| {
                 b.lines().any(|l| {
                     let l = l.trim();
@@ -246,6 +252,7 @@ impl Pbx {
             SessionDescription::new_audio(session_id, 1, port.addr, &formats, Direction::SendRecv);
 
         self.cancel_all_branches(now, id);
+        let purpose = self.endpoint_use(id, &mailbox);
         let Some(call) = self.calls.get_mut(&id) else {
             return false;
         };
@@ -269,6 +276,7 @@ impl Pbx {
             business_name: call.record.business_name.clone(),
             max_duration: self.voicemail.max_duration,
             silence: self.voicemail.silence,
+            purpose,
         };
         let call_id = call.a.call_id.clone();
         let rang = call.rang;
@@ -277,6 +285,9 @@ impl Pbx {
         }
         self.voicemail.by_call.insert(id, port.id);
         self.voicemail.answers.insert(id, ok.body.clone());
+        if purpose == EndpointUse::Listen {
+            self.voicemail.listening.insert(id);
+        }
         self.actions
             .push_back(Action::PlayAndRecord(Box::new(recording)));
         if let Some(a_key) = a_key {
