@@ -21,6 +21,7 @@ mod error;
 mod extensions;
 mod mail;
 mod migrations;
+mod recordings;
 mod ring_groups;
 mod routes;
 mod schedules;
@@ -49,6 +50,10 @@ pub use mail::{
     OutboxState, EMAIL_MAX_LEN,
 };
 pub use migrations::SCHEMA_VERSION;
+pub use recordings::{
+    AlwaysRecord, AlwaysRecordKind, CallLink, NewRecording, Recording, RecordingPolicy,
+    RecordingTrigger, DEFAULT_MIN_FREE_MB, MIN_FREE_MAX_MB, RETENTION_MAX_DAYS,
+};
 pub use secret::{generate_secret, ha1_md5, ha1_sha256, SECRET_ALPHABET, SECRET_LEN};
 pub use settings::{LogLevel, Settings, MAX_SIP_LISTEN, RTP_PORT_FLOOR};
 pub use trunks::{generate_contact_user, CONTACT_USER_LEN};

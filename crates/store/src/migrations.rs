@@ -271,6 +271,34 @@ const MIGRATIONS: &[&str] = &[
           FROM mailbox_email e WHERE e.mailbox = NEW.mailbox;
     END;
     "#,
+    // 8: recordings of calls (rows for complete files only), the "always record" flag of
+    // extensions, ring groups and business names, and the recordings' retention settings.
+    r#"
+    ALTER TABLE extensions ADD COLUMN record_always INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE ring_groups ADD COLUMN record_always INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE business_names ADD COLUMN record_always INTEGER NOT NULL DEFAULT 0;
+
+    CREATE TABLE recordings (
+        id            INTEGER PRIMARY KEY,
+        call_id       TEXT NOT NULL,
+        caller        TEXT NOT NULL,
+        callee        TEXT NOT NULL,
+        started_at    INTEGER NOT NULL,
+        duration_ms   INTEGER NOT NULL,
+        trigger       TEXT NOT NULL,
+        trigger_name  TEXT,
+        file          TEXT NOT NULL UNIQUE,
+        size_bytes    INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX recordings_started_at ON recordings(started_at);
+    -- A recording shows its call's record, found by Call-ID.
+    CREATE INDEX cdr_call_id ON cdr(call_id);
+
+    CREATE TABLE recording_settings (
+        key    TEXT PRIMARY KEY NOT NULL,
+        value  TEXT NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The version recorded in the file.

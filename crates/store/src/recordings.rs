@@ -1,0 +1,354 @@
+//! Call recordings: the files written to the data folder's `recordings/`, which extensions,
+//! ring groups and business names have every call recorded, and how long recordings are
+//! kept.
+//!
+//! A row names a file that is already complete: the recorder writes under a temporary
+//! name, fsyncs and renames before inserting the row, so a row never names a half file and
+//! the retention clean-up (which deletes by row) can never touch a recording still being
+//! written. Deleting removes the row first and the caller removes the file afterwards.
+//!
+//! The "always record" flag is a column of the extension, ring group and business name
+//! rows, so removing one of them removes its flag with it.
+
+use rusqlite::{params, OptionalExtension, Row};
+
+use crate::{Error, Result, Store};
+
+/// Longest retention accepted: ten years.
+pub const RETENTION_MAX_DAYS: u32 = 3650;
+
+/// Free space below which new recordings are refused, unless the owner chose otherwise.
+pub const DEFAULT_MIN_FREE_MB: u64 = 500;
+
+/// Largest free-space threshold accepted (1 TB), to catch a typo of extra zeros.
+pub const MIN_FREE_MAX_MB: u64 = 1_000_000;
+
+/// What made a call be recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordingTrigger {
+    /// Someone pressed Record (in the pages, or by feature code).
+    OnDemand,
+    /// An extension taking part has "always record" on.
+    Extension,
+    /// The call rang a ring group with "always record" on.
+    RingGroup,
+    /// The call came in on a business name with "always record" on.
+    BusinessName,
+}
+
+impl RecordingTrigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordingTrigger::OnDemand => "on_demand",
+            RecordingTrigger::Extension => "extension",
+            RecordingTrigger::RingGroup => "ring_group",
+            RecordingTrigger::BusinessName => "business_name",
+        }
+    }
+
+    fn parse(s: &str) -> RecordingTrigger {
+        match s {
+            "extension" => RecordingTrigger::Extension,
+            "ring_group" => RecordingTrigger::RingGroup,
+            "business_name" => RecordingTrigger::BusinessName,
+            _ => RecordingTrigger::OnDemand,
+        }
+    }
+}
+
+/// A finished recording.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Recording {
+    pub id: i64,
+    /// The caller's Call-ID: the call record with the same Call-ID is this call.
+    pub call_id: String,
+    /// The caller's number (left channel).
+    pub caller: String,
+    /// Who answered, or the number dialled (right channel).
+    pub callee: String,
+    /// When recording started, seconds since the Unix epoch.
+    pub started_at: i64,
+    pub duration_ms: u64,
+    pub trigger: RecordingTrigger,
+    /// The extension, ring group number or business name that triggered it (none for
+    /// on-demand recordings).
+    pub trigger_name: Option<String>,
+    /// Path relative to the data folder (`recordings/…wav`).
+    pub file: String,
+    pub size_bytes: u64,
+    /// The call's record in the history (the first with the same Call-ID), once written.
+    pub call: Option<CallLink>,
+}
+
+/// What the call history says about a recorded call.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CallLink {
+    /// The call record's id.
+    pub cdr_id: i64,
+    pub caller_name: Option<String>,
+    /// The business name the call came in on.
+    pub business_name: Option<String>,
+    /// How long the call was connected, in seconds.
+    pub duration_s: i64,
+}
+
+/// What the recorder knows about a recording it has finished writing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRecording {
+    pub call_id: String,
+    pub caller: String,
+    pub callee: String,
+    pub started_at: i64,
+    pub duration_ms: u64,
+    pub trigger: RecordingTrigger,
+    pub trigger_name: Option<String>,
+    /// Relative to the data folder, complete and fsynced under that name.
+    pub file: String,
+    pub size_bytes: u64,
+}
+
+/// Which extensions, ring groups and business names have every call recorded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct AlwaysRecord {
+    /// Extension numbers.
+    pub extensions: Vec<String>,
+    /// Ring group numbers.
+    pub ring_groups: Vec<String>,
+    /// Business names (`sales.acme`).
+    pub business_names: Vec<String>,
+}
+
+/// The kind of thing an "always record" flag is set on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlwaysRecordKind {
+    Extension,
+    RingGroup,
+    BusinessName,
+}
+
+/// How long recordings are kept and when new ones are refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct RecordingPolicy {
+    /// Recordings older than this many days are deleted daily; 0 keeps them forever.
+    pub retention_days: u32,
+    /// New recordings are refused while the recordings folder's disk has less free space.
+    pub min_free_mb: u64,
+}
+
+impl Default for RecordingPolicy {
+    fn default() -> Self {
+        RecordingPolicy {
+            retention_days: 0,
+            min_free_mb: DEFAULT_MIN_FREE_MB,
+        }
+    }
+}
+
+const RETENTION_KEY: &str = "recording_retention_days";
+const MIN_FREE_KEY: &str = "recording_min_free_mb";
+
+const COLUMNS: &str = "r.id, r.call_id, r.caller, r.callee, r.started_at, r.duration_ms, \
+                       r.trigger, r.trigger_name, r.file, r.size_bytes, \
+                       c.id, c.caller_name, c.business_name, c.duration_s";
+
+/// Each recording with the first call record of its Call-ID.
+const FROM: &str = "recordings r LEFT JOIN cdr c ON c.id = \
+                    (SELECT MIN(id) FROM cdr WHERE cdr.call_id = r.call_id)";
+
+impl Store {
+    /// Recordings, newest first, at most `limit`.
+    pub fn recordings(&self, limit: u32) -> Result<Vec<Recording>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM {FROM} ORDER BY r.started_at DESC, r.id DESC LIMIT ?1"
+        ))?;
+        let rows = stmt.query_map([limit], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One recording, if it exists.
+    pub fn recording(&self, id: i64) -> Result<Option<Recording>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM {FROM} WHERE r.id = ?1"),
+                [id],
+                from_row,
+            )
+            .optional()?)
+    }
+
+    /// Lists a recording whose file is complete under its final name. Returns its id.
+    pub fn insert_recording(&self, new: &NewRecording) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO recordings
+                (call_id, caller, callee, started_at, duration_ms, trigger, trigger_name,
+                 file, size_bytes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                new.call_id,
+                new.caller,
+                new.callee,
+                new.started_at,
+                i64::try_from(new.duration_ms).unwrap_or(i64::MAX),
+                new.trigger.as_str(),
+                new.trigger_name,
+                new.file,
+                i64::try_from(new.size_bytes).unwrap_or(i64::MAX),
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Deletes a recording's row and returns its file (relative to the data folder) for
+    /// the caller to remove.
+    pub fn delete_recording(&self, id: i64) -> Result<String> {
+        let tx = self.write_tx()?;
+        let file: Option<String> = tx
+            .query_row("SELECT file FROM recordings WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(file) = file else {
+            return Err(Error::NotFound(format!("recording {id}")));
+        };
+        tx.execute("DELETE FROM recordings WHERE id = ?1", [id])?;
+        tx.commit()?;
+        Ok(file)
+    }
+
+    /// Deletes the rows of recordings started before `before_unix` and returns their files
+    /// for the caller to remove.
+    pub fn delete_recordings_before(&self, before_unix: i64) -> Result<Vec<String>> {
+        let tx = self.write_tx()?;
+        let files = {
+            let mut stmt = tx.prepare("SELECT file FROM recordings WHERE started_at < ?1")?;
+            let rows = stmt.query_map([before_unix], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<Vec<String>>>()?
+        };
+        tx.execute(
+            "DELETE FROM recordings WHERE started_at < ?1",
+            [before_unix],
+        )?;
+        tx.commit()?;
+        Ok(files)
+    }
+
+    /// Which extensions, ring groups and business names have every call recorded.
+    pub fn always_record(&self) -> Result<AlwaysRecord> {
+        let list = |sql: &str| -> Result<Vec<String>> {
+            let mut stmt = self.conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        Ok(AlwaysRecord {
+            extensions: list(
+                "SELECT number FROM extensions WHERE record_always = 1 ORDER BY number",
+            )?,
+            ring_groups: list(
+                "SELECT number FROM ring_groups WHERE record_always = 1 ORDER BY number",
+            )?,
+            business_names: list(
+                "SELECT name FROM business_names WHERE record_always = 1 ORDER BY name",
+            )?,
+        })
+    }
+
+    /// Turns "always record" on or off for one extension (by number), ring group (by
+    /// number) or business name (by name).
+    pub fn set_always_record(&self, kind: AlwaysRecordKind, key: &str, on: bool) -> Result<()> {
+        let (sql, what) = match kind {
+            AlwaysRecordKind::Extension => (
+                "UPDATE extensions SET record_always = ?2 WHERE number = ?1",
+                "extension",
+            ),
+            AlwaysRecordKind::RingGroup => (
+                "UPDATE ring_groups SET record_always = ?2 WHERE number = ?1",
+                "ring group",
+            ),
+            AlwaysRecordKind::BusinessName => (
+                "UPDATE business_names SET record_always = ?2 WHERE name = ?1",
+                "business name",
+            ),
+        };
+        if self.conn.execute(sql, params![key, on])? == 0 {
+            return Err(Error::NotFound(format!("{what} {key}")));
+        }
+        Ok(())
+    }
+
+    /// The retention and free-space settings, with defaults for those never saved.
+    pub fn recording_policy(&self) -> Result<RecordingPolicy> {
+        let mut policy = RecordingPolicy::default();
+        let value = |key: &str| -> Result<Option<String>> {
+            Ok(self
+                .conn
+                .query_row(
+                    "SELECT value FROM recording_settings WHERE key = ?1",
+                    [key],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        };
+        if let Some(days) = value(RETENTION_KEY)?.and_then(|v| v.parse().ok()) {
+            policy.retention_days = days;
+        }
+        if let Some(mb) = value(MIN_FREE_KEY)?.and_then(|v| v.parse().ok()) {
+            policy.min_free_mb = mb;
+        }
+        Ok(policy)
+    }
+
+    /// Saves both settings, or neither when one is out of range (field errors).
+    pub fn save_recording_policy(&self, policy: &RecordingPolicy) -> Result<()> {
+        if policy.retention_days > RETENTION_MAX_DAYS {
+            return Err(Error::field(
+                "retention_days",
+                format!("must be 0 (keep forever) to {RETENTION_MAX_DAYS} days"),
+            ));
+        }
+        if policy.min_free_mb > MIN_FREE_MAX_MB {
+            return Err(Error::field(
+                "min_free_mb",
+                format!("must be at most {MIN_FREE_MAX_MB} MB"),
+            ));
+        }
+        let tx = self.write_tx()?;
+        for (key, value) in [
+            (RETENTION_KEY, policy.retention_days.to_string()),
+            (MIN_FREE_KEY, policy.min_free_mb.to_string()),
+        ] {
+            tx.execute(
+                "INSERT INTO recording_settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Recording> {
+    Ok(Recording {
+        id: r.get(0)?,
+        call_id: r.get(1)?,
+        caller: r.get(2)?,
+        callee: r.get(3)?,
+        started_at: r.get(4)?,
+        duration_ms: u64::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
+        trigger: RecordingTrigger::parse(&r.get::<_, String>(6)?),
+        trigger_name: r.get(7)?,
+        file: r.get(8)?,
+        size_bytes: u64::try_from(r.get::<_, i64>(9)?).unwrap_or(0),
+        call: match r.get::<_, Option<i64>>(10)? {
+            Some(cdr_id) => Some(CallLink {
+                cdr_id,
+                caller_name: r.get(11)?,
+                business_name: r.get(12)?,
+                duration_s: r.get(13)?,
+            }),
+            None => None,
+        },
+    })
+}
