@@ -216,6 +216,10 @@ class Phone:
         """Attended transfer: REFER `call`'s peer to `other`'s, with Replaces (RFC 3891)."""
         self._call(call).xferReplaces(self._call(other), pj.CallOpParam(True))
 
+    def dial_dtmf(self, digits: str, call=None):
+        """Presses `digits` in the call: RFC 4733 telephone-events, pjsua2's default."""
+        self._call(call).dialDtmf(digits)
+
     def state(self, call=None):
         ci = self._call(call).getInfo()
         return {"state": STATE_NAMES.get(ci.state, str(ci.state)), "code": ci.lastStatusCode,
@@ -353,7 +357,7 @@ class Call(pj.Call):
 
 COMMANDS = {"start", "account", "register", "make_call", "answer", "reject", "hangup", "hold",
             "unhold", "state", "start_recording", "stop_recording", "shutdown", "xfer",
-            "xfer_replaces"}
+            "xfer_replaces", "dial_dtmf"}
 
 
 def main():
