@@ -220,10 +220,6 @@ class Phone:
         """Presses `digits` in the call: RFC 4733 telephone-events, pjsua2's default."""
         self._call(call).dialDtmf(digits)
 
-    def dial_dtmf(self, digits: str, call=None):
-        """Sends key presses in the call (RFC 4733 telephone-events, pjsua's default)."""
-        self._call(call).dialDtmf(digits)
-
     def state(self, call=None):
         ci = self._call(call).getInfo()
         return {"state": STATE_NAMES.get(ci.state, str(ci.state)), "code": ci.lastStatusCode,
