@@ -43,6 +43,9 @@ pub(crate) struct Core {
     /// Voicemail endpoints and what they report.
     pub endpoints: crate::media_endpoint::Endpoints,
     pub endpoint_events: mpsc::UnboundedReceiver<crate::media_endpoint::EndpointEvent>,
+    /// Conference rooms and what they report.
+    pub conference: crate::conference::Conferences,
+    pub conference_events: mpsc::UnboundedReceiver<crate::conference::ConferenceEvent>,
 }
 
 pub(crate) fn unix_now() -> u64 {
@@ -83,6 +86,7 @@ impl Core {
                     self.plan.handle(Instant::now(), &mut self.pbx, event);
                 }
                 Some(event) = self.endpoint_events.recv() => self.endpoint_event(event),
+                Some(event) = self.conference_events.recv() => self.conference_event(event),
             }
             self.flush();
         }
@@ -152,6 +156,8 @@ impl Core {
                 self.endpoints.start(*spec, unix);
             }
             Action::EndpointClose { endpoint } => self.endpoints.close(endpoint),
+            Action::ConferenceJoin(join) => self.conference.join(*join),
+            Action::ConferenceLeave { endpoint } => self.conference.leave(endpoint),
             Action::Transcode {
                 id,
                 a,
@@ -244,6 +250,7 @@ impl Core {
                 self.reload_directory_if_changed();
                 let _ = reply.send(());
             }
+            Command::Conference(command, reply) => self.conference.command(command, reply),
             Command::Shutdown => {}
         }
     }
@@ -268,7 +275,18 @@ impl Core {
         }
         self.plan.reload(Instant::now(), &mut self.pbx, &self.store);
         crate::media_endpoint::sync_mailboxes(Instant::now(), &mut self.pbx, &self.store);
+        crate::conference::sync_rooms(&mut self.pbx, &self.store);
         self.flush();
+    }
+
+    fn conference_event(&mut self, event: crate::conference::ConferenceEvent) {
+        use crate::conference::ConferenceEvent;
+        match event {
+            ConferenceEvent::Left(id) => self.pbx.conference_left(Instant::now(), unix_now(), id),
+            ConferenceEvent::Changed(room) => {
+                let _ = self.broadcast.send(PbxEvent::ConferenceChanged { room });
+            }
+        }
     }
 
     fn endpoint_event(&mut self, event: crate::media_endpoint::EndpointEvent) {
@@ -304,6 +322,7 @@ fn log_event(event: &PbxEvent) {
         PbxEvent::CallEnded { call_id, outcome } => {
             tracing::info!(%call_id, outcome = outcome.as_str(), "call ended")
         }
+        PbxEvent::ConferenceChanged { room } => tracing::debug!(%room, "conference changed"),
         PbxEvent::MessageSummary { mailbox, new, old } => {
             tracing::info!(mailbox = %Personal(mailbox), new, old, "voicemail counts")
         }

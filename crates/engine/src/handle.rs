@@ -40,6 +40,7 @@ pub(crate) enum Command {
     ReloadMusicOnHold(oneshot::Sender<()>),
     TrunkStates(oneshot::Sender<Vec<TrunkState>>),
     ReloadExtensions(oneshot::Sender<()>),
+    Conference(crate::conference::ConferenceCommand, oneshot::Sender<bool>),
     Shutdown,
 }
 
@@ -50,6 +51,8 @@ pub struct EngineHandle {
     pub(crate) events: broadcast::Sender<PbxEvent>,
     /// The addresses actually bound (useful with port 0).
     pub(crate) sip_addrs: Vec<SocketAddr>,
+    /// Who is in which conference room, as the rooms publish it.
+    pub(crate) conference: crate::conference::Shared,
 }
 
 /// Returned when the PBX task has stopped.
@@ -58,7 +61,7 @@ pub struct EngineHandle {
 pub struct NotRunning;
 
 impl EngineHandle {
-    async fn ask<T>(
+    pub(crate) async fn ask<T>(
         &self,
         make: impl FnOnce(oneshot::Sender<T>) -> Command,
     ) -> Result<T, NotRunning> {

@@ -4,6 +4,7 @@
 mod advertise;
 mod bridge;
 mod cdr_writer;
+mod conference;
 mod core_loop;
 mod handle;
 mod media_bridge;
@@ -19,6 +20,7 @@ use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
+pub use conference::ParticipantInfo;
 pub use handle::{Engine, EngineHandle, NotRunning, Registration, Status};
 pub use pbx::{LiveCall, LiveState, Outcome, PbxEvent, TrunkState, TrunkStatus};
 pub use personal::redact_personal_data;

@@ -97,6 +97,11 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
     let (endpoints, endpoint_allocator, endpoint_events) =
         crate::media_endpoint::Endpoints::new(config.rtp_ports.clone(), config.data_dir.clone());
     pbx.set_media_endpoints(Box::new(endpoint_allocator));
+    let (conference, conference_allocator, conference_events) =
+        crate::conference::Conferences::new(config.rtp_ports.clone());
+    pbx.set_conference_endpoints(Box::new(conference_allocator));
+    crate::conference::sync_rooms(&mut pbx, &store);
+    let participants = conference.shared();
     crate::media_endpoint::sync_mailboxes(now, &mut pbx, &store);
 
     // Restore the phones registered before the last stop.
@@ -134,6 +139,8 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
         broadcast: broadcast.clone(),
         endpoints,
         endpoint_events,
+        conference,
+        conference_events,
     };
     let task = tokio::spawn(core.run());
     Ok(Engine {
@@ -141,6 +148,7 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
             commands: commands_tx,
             events: broadcast,
             sip_addrs,
+            conference: participants,
         },
         task,
     })

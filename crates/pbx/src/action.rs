@@ -89,6 +89,12 @@ pub enum Action {
     },
     /// Relay packets unchanged again (the sides now share a codec).
     TranscodeStop { id: RelayId },
+    /// Answer a call with the conference mixer's endpoint: ask for the room's PIN if it
+    /// has one, then mix the caller into the room (see [`crate::ConferenceJoin`]).
+    ConferenceJoin(Box<crate::ConferenceJoin>),
+    /// The call on a conference endpoint ended: the participant leaves the room and the
+    /// socket is released.
+    ConferenceLeave { endpoint: EndpointId },
     /// A call ended: write its detail record.
     CallRecord(CallRecord),
     /// Something a person watching would want to see.
@@ -233,6 +239,8 @@ pub enum PbxEvent {
     },
     /// A trunk's registration status or line usage changed.
     TrunkStatus(crate::trunk::TrunkState),
+    /// Someone joined or left a conference room, or was muted or unmuted.
+    ConferenceChanged { room: String },
     /// A mailbox's message counts changed (a message was left, heard or deleted).
     MessageSummary {
         mailbox: String,

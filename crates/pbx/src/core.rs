@@ -60,6 +60,8 @@ pub struct Pbx {
     pub(crate) transfer: crate::call::TransferState,
     /// Mailboxes and the calls voicemail answered.
     pub(crate) voicemail: crate::call::VoicemailState,
+    /// Conference rooms and the calls in them.
+    pub(crate) conference: crate::call::ConferenceState,
     /// Message-waiting subscriptions.
     pub(crate) mwi: crate::mwi::Mwi,
 }
@@ -106,6 +108,7 @@ impl Pbx {
             trunks: Trunks::new(seed),
             transfer: Default::default(),
             voicemail: Default::default(),
+            conference: Default::default(),
             mwi: Default::default(),
         }
     }

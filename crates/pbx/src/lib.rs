@@ -20,6 +20,7 @@ pub use action::{
 };
 pub use call::{LiveCall, LiveState, DEFAULT_MAX_MESSAGE, DEFAULT_SILENCE, RECORDINGS_DIR};
 pub use config::PbxConfig;
+pub use call::{ConferenceJoin, ConferenceRoom};
 pub use core::Pbx;
 pub use media_endpoint::{EndpointId, EndpointPort, EndpointUse, MediaEndpoints};
 pub use media_relay::{MediaRelay, RelayId, RelayPorts};

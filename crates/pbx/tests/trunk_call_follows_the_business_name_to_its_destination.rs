@@ -49,14 +49,14 @@ fn hang_up_declines_with_603() {
 }
 
 #[test]
-fn a_conference_room_is_not_available_yet() {
+fn a_conference_room_that_does_not_exist_is_refused() {
     let mut w = office(81, Destination::Conference("800".into()));
-    assert_eq!(refused(&mut w, SALES_NUMBER), CallState::Failed(480));
+    assert_eq!(refused(&mut w, SALES_NUMBER), CallState::Failed(404));
     assert_eq!(w.lines_in_use(1), 0);
     let records = w.records();
     assert_eq!(records.len(), 1);
-    assert_eq!(records[0].outcome, Outcome::Unavailable);
-    assert_eq!(records[0].reason, "conference rooms are not available yet");
+    assert_eq!(records[0].outcome, Outcome::NotFound);
+    assert_eq!(records[0].reason, "no such conference room");
 }
 
 #[test]

@@ -64,6 +64,9 @@ impl Pbx {
         if self.voicemail_in_dialog(now, id, &key, &request) {
             return;
         }
+        if self.conference_in_dialog(now, id, &key, &request) {
+            return;
+        }
         let Some(call) = self.calls.get(&id) else {
             return;
         };

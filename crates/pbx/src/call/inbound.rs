@@ -105,6 +105,14 @@ impl Pbx {
                 Vec::new(),
                 Some(crate::dialplan::Destination::Voicemail(mailbox)),
             ),
+            // A room: ringing nothing, the call reaches it as its final destination.
+            Target::Refuse(super::route::Refusal {
+                conference: Some(room),
+                ..
+            }) => Onward::ring(
+                Vec::new(),
+                Some(crate::dialplan::Destination::Conference(room)),
+            ),
             Target::Refuse(refusal) => {
                 if has_line {
                     self.trunks.release_line(trunk_id);

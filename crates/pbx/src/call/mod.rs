@@ -10,6 +10,7 @@
 mod anchor;
 mod branch;
 mod caller_id;
+mod conference;
 mod fork;
 mod hold;
 mod in_dialog;
@@ -42,6 +43,8 @@ use sip::{Request, Response};
 use crate::action::{Direction, Outcome};
 use crate::media_relay::RelayPorts;
 
+pub use conference::{ConferenceJoin, ConferenceRoom};
+pub(crate) use conference::ConferenceState;
 pub(crate) use leg::Leg;
 pub use live::{LiveCall, LiveState};
 pub use recording::RECORDINGS_DIR;

@@ -144,7 +144,10 @@ impl Pbx {
     }
 
     /// Answers the caller with `refusal` and ends the call.
-    pub(crate) fn refuse_call(&mut self, now: Instant, id: CallId, refusal: Refusal) {
+    pub(crate) fn refuse_call(&mut self, now: Instant, id: CallId, mut refusal: Refusal) {
+        if self.conference_instead(now, id, &mut refusal) {
+            return;
+        }
         if self.voicemail_instead(now, id, &refusal) {
             return;
         }

@@ -71,6 +71,8 @@ pub(crate) struct Refusal {
     pub detail: String,
     /// A voicemail destination: the mailbox to answer the call with instead.
     pub voicemail: Option<String>,
+    /// A conference room destination: the room to answer the call with instead.
+    pub conference: Option<String>,
 }
 
 impl Refusal {
@@ -81,6 +83,7 @@ impl Refusal {
             outcome,
             detail: detail.to_owned(),
             voicemail: None,
+            conference: None,
         }
     }
 
@@ -137,8 +140,18 @@ impl Pbx {
                     final_destination: group.final_destination.clone(),
                 }
             }
-            Some(Terminal::Conference(_)) => Target::Refuse(Refusal::unavailable(
-                "conference rooms are not available yet",
+            // Answered by the room once the call is set up (`conference_instead`).
+            Some(Terminal::Conference(number)) if self.is_conference_room(&number) => {
+                Target::Refuse(Refusal {
+                    conference: Some(number),
+                    ..Refusal::unavailable("conference")
+                })
+            }
+            Some(Terminal::Conference(_)) => Target::Refuse(Refusal::new(
+                404,
+                "Not Found",
+                Outcome::NotFound,
+                "no such conference room",
             )),
             // Answered by the PBX once the call is set up (`voicemail_instead`); refused
             // when the number has no enabled mailbox.

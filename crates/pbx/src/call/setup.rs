@@ -98,6 +98,9 @@ impl Pbx {
                 }],
                 None,
             )
+        } else if self.is_conference_room(&callee) {
+            // Answered by the room once the call is set up (`conference_instead`).
+            Onward::ring(Vec::new(), Some(Destination::Conference(callee)))
         } else if self.plan.ring_group(&callee).is_some() {
             let group = Destination::RingGroup(callee);
             match self.target_of(&group, Some(&caller)) {

@@ -135,6 +135,7 @@ impl Pbx {
     /// forgets the call.
     pub(crate) fn finish_call(&mut self, id: CallId, hangup_by: Option<HangupBy>, reason: &str) {
         self.voicemail_call_ended(id);
+        self.conference_call_ended(id);
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };

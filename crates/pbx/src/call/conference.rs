@@ -1,0 +1,324 @@
+//! Conference rooms: a call to a room's number (dialled, or reached through a business
+//! name or another destination) is answered by the PBX itself, like voicemail, with a
+//! media endpoint of the runtime's conference mixer. The caller is answered in its own
+//! codec (the first of its offer the mixer can decode and encode), so phones with
+//! different codecs share one room; the runtime asks for the room's PIN by DTMF when it
+//! has one ([`Action::ConferenceJoin`]).
+//!
+//! The call is then an answered call without a B leg: the caller's BYE ends it
+//! ([`Pbx::end_answered`]), which makes the runtime take the participant out
+//! ([`Action::ConferenceLeave`]); the runtime ending it itself (wrong PIN, removed by
+//! the owner) comes back through [`Pbx::conference_left`], which sends the caller BYE.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use media::sdp::{Direction, PayloadFormat, SessionDescription};
+use sip::transaction::ServerKey;
+use sip::{Method, Request, Response};
+
+use super::route::Refusal;
+use super::setup::response_to_caller;
+use super::{CallId, Phase};
+use crate::action::{Action, PbxEvent};
+use crate::core::Pbx;
+use crate::media_endpoint::{EndpointId, MediaEndpoints};
+
+/// Voice codecs the mixer decodes and encodes, as `a=rtpmap` names and clock rates
+/// (RFC 3551 §4.5.2: G.722 is signalled at 8000 Hz; RFC 7587 §7: Opus always at 48000).
+const MIXABLE: &[(&str, u32)] = &[
+    ("PCMU", 8000),
+    ("PCMA", 8000),
+    ("G722", 8000),
+    ("opus", 48_000),
+];
+
+/// A room as the PBX routes calls to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConferenceRoom {
+    pub number: String,
+    pub name: String,
+    /// Argon2 PHC hash of the PIN; the runtime checks what callers type against it.
+    pub pin_hash: Option<String>,
+}
+
+/// What the runtime needs to put a caller into a room ([`Action::ConferenceJoin`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConferenceJoin {
+    pub endpoint: EndpointId,
+    /// Where the caller's audio comes from, per its SDP (the runtime follows the source
+    /// address of what actually arrives, for callers behind NAT).
+    pub peer: std::net::SocketAddr,
+    /// The voice codec agreed with the caller, with its payload type.
+    pub format: PayloadFormat,
+    /// RFC 4733 telephone-event as agreed, when the caller offered it (for the PIN).
+    pub dtmf: Option<PayloadFormat>,
+    pub room: String,
+    pub room_name: String,
+    pub pin_hash: Option<String>,
+    pub caller_number: String,
+    pub caller_name: Option<String>,
+    /// The caller's Call-ID, to find the call in logs.
+    pub call_id: String,
+}
+
+/// Rooms that exist and the calls in them.
+#[derive(Default)]
+pub(crate) struct ConferenceState {
+    endpoints: Option<Box<dyn MediaEndpoints + Send>>,
+    rooms: HashMap<String, ConferenceRoom>,
+    /// Calls answered by a room, and their endpoint.
+    by_call: HashMap<CallId, EndpointId>,
+    /// The SDP each such call was answered with, to answer a re-INVITE or UPDATE again.
+    answers: HashMap<CallId, Vec<u8>>,
+}
+
+impl std::fmt::Debug for ConferenceState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConferenceState")
+            .field("rooms", &self.rooms.keys())
+            .field("calls", &self.by_call)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Pbx {
+    /// Lets calls reach conference rooms: `endpoints` binds the mixer's sockets. Without
+    /// it a call to a room is refused.
+    pub fn set_conference_endpoints(&mut self, endpoints: Box<dyn MediaEndpoints + Send>) {
+        self.conference.endpoints = Some(endpoints);
+    }
+
+    /// The rooms that exist (after a change in the store).
+    pub fn set_conference_rooms(&mut self, rooms: impl IntoIterator<Item = ConferenceRoom>) {
+        self.conference.rooms = rooms.into_iter().map(|r| (r.number.clone(), r)).collect();
+    }
+
+    /// Whether `number` is a conference room's.
+    pub(crate) fn is_conference_room(&self, number: &str) -> bool {
+        self.conference.rooms.contains_key(number)
+    }
+
+    /// The runtime took a participant out itself (wrong PIN, removed from the room): the
+    /// caller is sent BYE.
+    pub fn conference_left(&mut self, now: Instant, unix_now: u64, endpoint: EndpointId) {
+        self.unix_now = unix_now;
+        let call = self
+            .conference
+            .by_call
+            .iter()
+            .find(|(_, e)| **e == endpoint)
+            .map(|(c, _)| *c);
+        if let Some(id) = call {
+            self.end_answered(now, id, None, crate::HangupBy::System);
+        }
+    }
+
+    /// A call is over: if a room answered it, the participant leaves.
+    pub(crate) fn conference_call_ended(&mut self, id: CallId) {
+        self.conference.answers.remove(&id);
+        if let Some(endpoint) = self.conference.by_call.remove(&id) {
+            self.actions.push_back(Action::ConferenceLeave { endpoint });
+        }
+    }
+
+    /// A request inside a call a room answered: a re-INVITE or UPDATE (session refresh,
+    /// hold) gets the same SDP (RFC 3264 §8 lets an unchanged answer keep its version),
+    /// anything else a plain 200. False when the call is not a room's.
+    pub(crate) fn conference_in_dialog(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        key: &ServerKey,
+        request: &Request,
+    ) -> bool {
+        let Some(answer) = self.conference.answers.get(&id).cloned() else {
+            return false;
+        };
+        let Some(call) = self.calls.get(&id) else {
+            return false;
+        };
+        let mut response = Response::for_request(request, 200, "OK");
+        if matches!(request.method, Method::Invite | Method::Update) {
+            response.headers.push("Contact", call.a.contact.as_str());
+            response.headers.push("Content-Type", "application/sdp");
+            response.body = answer;
+        }
+        self.send_response(now, key, response);
+        true
+    }
+
+    /// Answers a call whose destination is a room. False when the refusal is not a
+    /// room's; a room that cannot take the call (no such room, no codec in common, no
+    /// free port) turns the refusal into one saying why, and the caller hears it.
+    pub(crate) fn conference_instead(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        refusal: &mut Refusal,
+    ) -> bool {
+        let Some(number) = refusal.conference.clone() else {
+            return false;
+        };
+        match self.answer_with_room(now, id, &number) {
+            Ok(()) => true,
+            Err(why) => {
+                tracing::info!(room = %number, why, "conference room not answering");
+                refusal.conference = None;
+                refusal.detail = why.to_owned();
+                if why == "no codec in common" {
+                    refusal.status = 488;
+                    refusal.reason = "Not Acceptable Here";
+                }
+                false
+            }
+        }
+    }
+
+    fn answer_with_room(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        number: &str,
+    ) -> Result<(), &'static str> {
+        let room = self
+            .conference
+            .rooms
+            .get(number)
+            .cloned()
+            .ok_or("no such conference room")?;
+        let call = self.calls.get(&id).ok_or("call gone")?;
+        if call.phase != Phase::Ringing || call.a_invite.is_none() {
+            return Err("call already answered");
+        }
+        // The answer needs the caller's offer: a call without one (RFC 3261 §13.2.1
+        // delayed offer) is not taken.
+        let request = &call.a_request;
+        let offer = match super::anchor::sdp_of(request.content_type(), &request.body) {
+            Ok(Some(offer)) => offer,
+            _ => return Err("the caller sent no offer"),
+        };
+        let audio = offer.audio().ok_or("the caller offers no audio")?;
+        let peer = audio.socket_addr().ok_or("the caller offers no audio")?;
+        let media = offer
+            .media
+            .get(audio.index)
+            .ok_or("the caller offers no audio")?;
+        let (format, dtmf) =
+            choose_formats(&media.payload_formats()).ok_or("no codec in common")?;
+        let ip = self
+            .config
+            .media_ip_for(call.a.peer.addr.ip())
+            .ok_or("no media address")?;
+        let port = self
+            .conference
+            .endpoints
+            .as_mut()
+            .and_then(|e| e.allocate(ip))
+            .ok_or("no RTP ports left")?;
+        let formats: Vec<_> = std::iter::once(format.clone())
+            .chain(dtmf.clone())
+            .collect();
+        let session_id = u64::from(rand::Rng::gen::<u32>(&mut self.rng));
+        let answer =
+            SessionDescription::new_audio(session_id, 1, port.addr, &formats, Direction::SendRecv);
+
+        self.cancel_all_branches(now, id);
+        let call = self.calls.get_mut(&id).ok_or("call gone")?;
+        call.ring_deadline = None;
+        call.phase = Phase::Answered;
+        let answered_by = format!("conference {number}");
+        call.record.answered_by = Some(answered_by.clone());
+        call.record.answered_at = Some(self.unix_now);
+        let relay = call.relay.take();
+        let a_key = call.a_invite.take();
+        let mut ok = response_to_caller(call, 200, "OK");
+        ok.headers.push("Content-Type", "application/sdp");
+        ok.body = answer.to_string().into_bytes();
+        let join = ConferenceJoin {
+            endpoint: port.id,
+            peer,
+            format,
+            dtmf,
+            room: room.number.clone(),
+            room_name: room.name.clone(),
+            pin_hash: room.pin_hash.clone(),
+            caller_number: call.record.caller_number.clone(),
+            caller_name: call.record.caller_name.clone(),
+            call_id: call.a.call_id.clone(),
+        };
+        let call_id = call.a.call_id.clone();
+        let rang = call.rang;
+        if let Some(relay) = relay {
+            self.actions.push_back(Action::RelayClose { id: relay.id });
+        }
+        self.conference.by_call.insert(id, port.id);
+        self.conference.answers.insert(id, ok.body.clone());
+        self.actions
+            .push_back(Action::ConferenceJoin(Box::new(join)));
+        if let Some(a_key) = a_key {
+            self.send_response(now, &a_key, ok);
+        }
+        if rang {
+            self.actions
+                .push_back(Action::Event(PbxEvent::CallAnswered {
+                    call_id,
+                    answered_by,
+                }));
+        }
+        Ok(())
+    }
+}
+
+/// RFC 3264 §6.1: the caller's first voice codec the mixer handles, and telephone-event
+/// when offered (preferring the one at the voice codec's clock, RFC 4733 §2.1).
+fn choose_formats(offered: &[PayloadFormat]) -> Option<(PayloadFormat, Option<PayloadFormat>)> {
+    let voice = offered
+        .iter()
+        .find(|f| {
+            MIXABLE
+                .iter()
+                .any(|(name, rate)| f.encoding.eq_ignore_ascii_case(name) && f.clock_rate == *rate)
+        })?
+        .clone();
+    let events: Vec<_> = offered
+        .iter()
+        .filter(|f| f.encoding.eq_ignore_ascii_case("telephone-event"))
+        .collect();
+    let dtmf = events
+        .iter()
+        .find(|f| f.clock_rate == voice.clock_rate)
+        .or_else(|| events.first())
+        .map(|f| (*f).clone());
+    Some((voice, dtmf))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn format(pt: u8, encoding: &str, clock_rate: u32) -> PayloadFormat {
+        PayloadFormat {
+            payload_type: pt,
+            encoding: encoding.to_owned(),
+            clock_rate,
+            channels: None,
+            fmtp: None,
+        }
+    }
+
+    #[test]
+    fn the_callers_first_mixable_codec_and_matching_events_are_chosen() {
+        let offered = [
+            format(9, "G729", 8000),
+            format(111, "opus", 48_000),
+            format(0, "PCMU", 8000),
+            format(101, "telephone-event", 8000),
+            format(102, "telephone-event", 48_000),
+        ];
+        let (voice, dtmf) = choose_formats(&offered).unwrap();
+        assert_eq!(voice.encoding, "opus");
+        assert_eq!(dtmf.unwrap().payload_type, 102);
+        assert!(choose_formats(&[format(18, "G729", 8000)]).is_none());
+    }
+}
