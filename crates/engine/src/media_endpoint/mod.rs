@@ -1,5 +1,6 @@
-//! Media endpoints: sockets where the PBX itself answers a call's audio (voicemail), as
-//! opposed to the relay between two phones.
+//! Media endpoints: sockets where the PBX itself answers a call's audio (voicemail: a
+//! caller leaving a message, or the owner's `*97` menu in [`listen`]), as opposed to the
+//! relay between two phones.
 //!
 //! The PBX allocates an endpoint synchronously through [`EndpointAllocator`] (the port
 //! goes into its SDP answer), then asks for it to be run ([`pbx::Action::PlayAndRecord`])
@@ -7,7 +8,12 @@
 //! (see [`session`]); what it reports back (an end it detected, a message saved) arrives
 //! on the core loop's [`EndpointEvent`] channel.
 
+mod greeting;
 mod leftovers;
+mod listen;
+mod menu;
+#[cfg(test)]
+mod menu_tests;
 mod session;
 mod writer;
 
@@ -19,10 +25,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use media::player::Clip;
 use media::wav_prompts::Prompt;
-use pbx::{EndpointId, EndpointPort, MediaEndpoints, VoicemailRecording};
+use pbx::{EndpointId, EndpointPort, EndpointUse, MediaEndpoints, VoicemailRecording};
 use tokio::sync::{mpsc, oneshot};
 
+pub use greeting::{
+    greeting_path, has_greeting, remove_greeting, save_uploaded_greeting, GreetingError,
+    GREETINGS_DIR, MAX_UPLOAD_SECONDS,
+};
 pub use leftovers::remove_leftovers;
+use listen::Listen;
 use session::{EndedBy, Session, RATE};
 use writer::Saved;
 
@@ -34,7 +45,8 @@ pub const VOICEMAIL_DIR: &str = "voicemail";
 pub enum EndpointEvent {
     /// The recording ended by `#`, silence or the length limit: the caller is to be sent BYE.
     Ended(EndpointId),
-    /// A message was saved; the mailbox now holds `new` unheard and `old` heard messages.
+    /// A message was saved, or the owner heard, saved or deleted one by phone; the mailbox
+    /// now holds `new` unheard and `old` heard messages.
     MessageSaved { mailbox: String, new: u32, old: u32 },
 }
 
@@ -129,7 +141,8 @@ impl Endpoints {
         )
     }
 
-    /// Runs the endpoint: greeting, beep, then the recording.
+    /// Runs the endpoint: greeting (the mailbox's own, else the default), beep, then the
+    /// recording; or, for the owner's `*97` call, the mailbox menu.
     pub fn start(&self, spec: VoicemailRecording, received_at: i64) {
         let id = spec.endpoint;
         let socket = match lock(&self.slots).remove(&id) {
@@ -142,24 +155,50 @@ impl Endpoints {
         };
         let (stop_tx, stop_rx) = oneshot::channel();
         lock(&self.slots).insert(id, Slot::Running(stop_tx));
+        if spec.purpose == EndpointUse::Listen {
+            let listen = Listen {
+                socket,
+                spec,
+                data_dir: self.data_dir.clone(),
+                events: self.events.clone(),
+            };
+            let slots = Arc::clone(&self.slots);
+            let events = self.events.clone();
+            tokio::spawn(async move {
+                let ended = listen.run(stop_rx).await;
+                lock(&slots).remove(&id);
+                if ended != EndedBy::Closed {
+                    let _ = events.send(EndpointEvent::Ended(id));
+                }
+            });
+            return;
+        }
         let name = format!(
             "{}-{}-{:08x}.wav",
             spec.mailbox,
             received_at,
             rand::random::<u32>()
         );
-        let session = Session {
-            socket,
-            spec,
-            greeting: Arc::clone(&self.greeting),
-            data_dir: self.data_dir.clone(),
-            dir: self.data_dir.join(VOICEMAIL_DIR),
-            name,
-            received_at,
-        };
+        let default_greeting = Arc::clone(&self.greeting);
+        let data_dir = self.data_dir.clone();
         let slots = Arc::clone(&self.slots);
         let events = self.events.clone();
         tokio::spawn(async move {
+            let mailbox = spec.mailbox.clone();
+            let dir = data_dir.clone();
+            let own = tokio::task::spawn_blocking(move || greeting::load_greeting(&dir, &mailbox))
+                .await
+                .ok()
+                .flatten();
+            let session = Session {
+                socket,
+                spec,
+                greeting: own.map(Arc::new).unwrap_or(default_greeting),
+                dir: data_dir.join(VOICEMAIL_DIR),
+                data_dir,
+                name,
+                received_at,
+            };
             let (ended, saved) = session.run(stop_rx).await;
             lock(&slots).remove(&id);
             if ended != EndedBy::Closed {

@@ -76,10 +76,7 @@ impl Pbx {
                 request: request.clone(),
                 source,
                 draft,
-                onward: Onward::ring(
-                    Vec::new(),
-                    Some(Destination::Voicemail(caller.to_owned())),
-                ),
+                onward: Onward::ring(Vec::new(), Some(Destination::Voicemail(caller.to_owned()))),
                 b_from,
                 max_forwards,
                 lines: Vec::new(),
