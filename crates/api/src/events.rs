@@ -157,6 +157,10 @@ impl From<&pbx::PbxEvent> for Event {
             pbx::PbxEvent::MessageSummary { mailbox, .. } => Event::VoicemailChanged {
                 mailbox: mailbox.clone(),
             },
+            // Set by phone: the extension's row shows it.
+            pbx::PbxEvent::ForwardingChanged { number, .. } => Event::ExtensionsChanged {
+                number: number.clone(),
+            },
         }
     }
 }

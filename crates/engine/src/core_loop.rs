@@ -176,6 +176,9 @@ impl Core {
             Action::TranscodeStop { id } => self.relays.stop_transcoding(id),
             Action::CallRecord(record) => self.cdrs.write(bridge::to_new_cdr(record)),
             Action::Event(event) => {
+                if let PbxEvent::ForwardingChanged { number, forwarding } = &event {
+                    crate::forwarding::save_forwarding(&self.store, number, forwarding);
+                }
                 log_event(&event);
                 // No subscriber (no UI open) is not an error.
                 let _ = self.broadcast.send(event);
@@ -275,6 +278,7 @@ impl Core {
         }
         self.plan.reload(Instant::now(), &mut self.pbx, &self.store);
         crate::media_endpoint::sync_mailboxes(Instant::now(), &mut self.pbx, &self.store);
+        crate::forwarding::sync_forwarding(&mut self.pbx, &self.store);
         crate::conference::sync_rooms(&mut self.pbx, &self.store);
         self.flush();
     }
@@ -326,6 +330,14 @@ fn log_event(event: &PbxEvent) {
         PbxEvent::MessageSummary { mailbox, new, old } => {
             tracing::info!(mailbox = %Personal(mailbox), new, old, "voicemail counts")
         }
+        PbxEvent::ForwardingChanged { number, forwarding } => tracing::info!(
+            extension = %Personal(number),
+            dnd = forwarding.dnd,
+            always = forwarding.always.is_some(),
+            busy = forwarding.busy.is_some(),
+            no_answer = forwarding.no_answer.is_some(),
+            "forwarding changed by phone"
+        ),
         PbxEvent::TrunkStatus(state) => match &state.status {
             // A refused login needs the owner: retrying would look like an attack.
             TrunkStatus::Rejected { reason } => {

@@ -6,6 +6,7 @@ mod bridge;
 mod cdr_writer;
 mod conference;
 mod core_loop;
+mod forwarding;
 mod handle;
 mod media_bridge;
 pub mod media_endpoint;

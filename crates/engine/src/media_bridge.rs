@@ -147,6 +147,7 @@ impl Relays {
                 .read()
                 .unwrap_or_else(PoisonError::into_inner)
                 .clone(),
+            MediaSource::Confirmation => crate::forwarding::confirmation_tone(),
         };
         let spec = PlaySpec {
             music,

@@ -30,6 +30,8 @@ impl Side {
 pub enum MediaSource {
     /// The office's music on hold: the owner's own when uploaded, else the bundled piece.
     MusicOnHold,
+    /// A short confirmation tone: a feature code dialled from a phone was done.
+    Confirmation,
 }
 
 /// Work for the runtime, drained with [`crate::Pbx::poll_action`].
@@ -246,5 +248,11 @@ pub enum PbxEvent {
         mailbox: String,
         new: u32,
         old: u32,
+    },
+    /// An extension changed its do-not-disturb or forwarding by feature code: the runtime
+    /// saves it, the screens re-read the extension.
+    ForwardingChanged {
+        number: String,
+        forwarding: crate::Forwarding,
     },
 }

@@ -64,6 +64,8 @@ pub struct Pbx {
     pub(crate) conference: crate::call::ConferenceState,
     /// Message-waiting subscriptions.
     pub(crate) mwi: crate::mwi::Mwi,
+    /// Do-not-disturb and call forwarding per extension.
+    pub(crate) forwarding: crate::call::ForwardingState,
 }
 
 impl Pbx {
@@ -110,6 +112,7 @@ impl Pbx {
             voicemail: Default::default(),
             conference: Default::default(),
             mwi: Default::default(),
+            forwarding: Default::default(),
         }
     }
 

@@ -18,6 +18,7 @@ pub use action::{
     Action, CallRecord, Direction, HangupBy, MediaSource, Outcome, PbxEvent, Side,
     VoicemailRecording,
 };
+pub use call::Forwarding;
 pub use call::{LiveCall, LiveState, DEFAULT_MAX_MESSAGE, DEFAULT_SILENCE, RECORDINGS_DIR};
 pub use config::PbxConfig;
 pub use call::{ConferenceJoin, ConferenceRoom};

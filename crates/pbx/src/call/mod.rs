@@ -12,6 +12,8 @@ mod branch;
 mod caller_id;
 mod conference;
 mod fork;
+mod forwarding;
+mod forwarding_codes;
 mod hold;
 mod in_dialog;
 mod inbound;
@@ -45,6 +47,8 @@ use crate::media_relay::RelayPorts;
 
 pub use conference::{ConferenceJoin, ConferenceRoom};
 pub(crate) use conference::ConferenceState;
+pub use forwarding::Forwarding;
+pub(crate) use forwarding::ForwardingState;
 pub(crate) use leg::Leg;
 pub use live::{LiveCall, LiveState};
 pub use recording::RECORDINGS_DIR;

@@ -55,6 +55,11 @@ impl Pbx {
     fn ring_step(&mut self, now: Instant, id: CallId, step: &RingStep) -> Result<bool, Refusal> {
         let mut targets: Vec<(String, Uri, Peer)> = Vec::new();
         for extension in &step.extensions {
+            // A member in do-not-disturb is skipped (a lone extension in it never
+            // gets here: its calls are refused or go to voicemail).
+            if self.in_dnd(extension) {
+                continue;
+            }
             for binding in self.registrar.lookup(extension, now) {
                 let Some(peer) = next_hop_peer(binding.next_hop(), binding.source) else {
                     continue;
@@ -129,6 +134,10 @@ impl Pbx {
             .get(&id)
             .is_some_and(|c| c.phase == Phase::Ringing && c.onward.has_more_ringing());
         if !more {
+            // Forwarded on no answer to an outside number: the call goes out instead.
+            if self.forward_out_on_no_answer(now, id) {
+                return;
+            }
             let no_answer = Refusal::new(480, "Temporarily Unavailable", Outcome::NoAnswer, "");
             if self.voicemail_instead(now, id, &no_answer) {
                 return;

@@ -110,13 +110,8 @@ impl Pbx {
     pub(crate) fn target_of(&self, dest: &Destination, caller: Option<&str>) -> Target {
         let unix = i64::try_from(self.unix_now).unwrap_or(i64::MAX);
         match self.plan.resolve(dest, unix) {
-            Some(Terminal::Extension(number)) => Target::Ring {
-                steps: vec![RingStep {
-                    extensions: vec![number],
-                    ring: self.config.ring_timeout,
-                }],
-                final_destination: None,
-            },
+            // The extension's do-not-disturb and forwarding decide what rings.
+            Some(Terminal::Extension(number)) => self.extension_target(&number, caller),
             Some(Terminal::RingGroup(number)) => {
                 let Some(group) = self.plan.ring_group(&number) else {
                     return Target::Refuse(Refusal::new(

@@ -11,10 +11,10 @@ use sip::transaction::{Peer, ServerKey};
 use sip::{Host, NameAddr, Request, Response, Transport, Uri};
 
 use super::route::{Refusal, Target};
-use super::{Call, Draft, Leg, Onward, Phase};
+use super::{Call, CallId, Draft, Leg, Onward, Phase};
 use crate::action::{Action, Direction, Outcome};
 use crate::core::Pbx;
-use crate::dialplan::{is_dialable, Destination, RingStep, TrunkId};
+use crate::dialplan::{is_dialable, Destination, TrunkId};
 use crate::registrar::{CallerAuth, NextHop};
 use crate::util::{self, ALLOW};
 
@@ -59,6 +59,10 @@ impl Pbx {
         if max_forwards == 0 {
             return self.respond(now, &key, &request, 483, "Too Many Hops");
         }
+        // Do-not-disturb and forwarding codes: answered with a confirmation tone.
+        if self.settings_code_invite(now, &key, &request, source, &caller) {
+            return;
+        }
         // `*97`: the PBX answers with the caller's own mailbox menu.
         if self.voicemail_listen_invite(now, key, &request, source, &caller) {
             return;
@@ -90,14 +94,23 @@ impl Pbx {
             direction: Direction::Internal,
             lines_busy: false,
         };
+        let mut forward_out = None;
         let onward = if self.registrar.directory().contains(&callee) {
-            Onward::ring(
-                vec![RingStep {
-                    extensions: vec![callee],
-                    ring: self.config.ring_timeout,
-                }],
-                None,
-            )
+            // The extension's do-not-disturb and forwarding decide what rings.
+            match self.extension_onward(&callee, &caller) {
+                Ok((onward, later)) => {
+                    if matches!(onward, Onward::Trunks { .. }) {
+                        draft.direction = Direction::Outbound;
+                    }
+                    forward_out = later;
+                    onward
+                }
+                Err(refusal) => {
+                    draft.outcome = Some(refusal.outcome);
+                    self.respond(now, &key, &request, refusal.status, refusal.reason);
+                    return self.record_unconnected(&request, draft, &refusal.detail);
+                }
+            }
         } else if self.is_conference_room(&callee) {
             // Answered by the room once the call is set up (`conference_instead`).
             Onward::ring(Vec::new(), Some(Destination::Conference(callee)))
@@ -129,6 +142,28 @@ impl Pbx {
             return self.respond(now, &key, &request, 488, "Not Acceptable Here");
         }
         let b_from = self.caller_uri(&caller, &draft.caller_name);
+        if let Some(forward) = forward_out {
+            let server = key;
+            self.start_call(
+                now,
+                NewCall {
+                    key,
+                    request,
+                    source,
+                    draft,
+                    onward,
+                    b_from,
+                    max_forwards,
+                    lines: Vec::new(),
+                    trunk_media: None,
+                    caller_extension: Some(caller),
+                },
+            );
+            if let Some(&id) = self.by_server.get(&server) {
+                self.forward_out_later(id, forward);
+            }
+            return;
+        }
         self.start_call(
             now,
             NewCall {
@@ -181,6 +216,18 @@ impl Pbx {
 
     /// Sets up the caller's side of a call that will ring somewhere and starts ringing.
     pub(crate) fn start_call(&mut self, now: Instant, new: NewCall) {
+        let trunks = matches!(new.onward, Onward::Trunks { .. });
+        let id = self.insert_call(now, new);
+        if trunks {
+            self.start_trunks(now, id);
+        } else {
+            self.ring_next(now, id);
+        }
+    }
+
+    /// Sets up the caller's side of a new call (100 Trying sent, indexes made) without
+    /// ringing anything yet; returns its id.
+    pub(crate) fn insert_call(&mut self, now: Instant, new: NewCall) -> CallId {
         let NewCall {
             key,
             request,
@@ -208,7 +255,6 @@ impl Pbx {
         self.by_dialog
             .insert(index.b_dialog.clone(), (id, crate::Side::B));
         self.by_server.insert(key, id);
-        let trunks = matches!(onward, Onward::Trunks { .. });
         let call = Call {
             id,
             phase: Phase::Ringing,
@@ -241,11 +287,7 @@ impl Pbx {
             transcoding: None,
         };
         self.calls.insert(id, call);
-        if trunks {
-            self.start_trunks(now, id);
-        } else {
-            self.ring_next(now, id);
-        }
+        id
     }
 
     /// The dialog with the caller as we will confirm it in our 1xx/2xx (§12.1.1).

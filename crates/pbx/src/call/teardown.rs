@@ -35,6 +35,10 @@ impl Pbx {
 
     /// Nobody answered within the ring time (of the whole call, or of a ring step).
     pub(crate) fn ring_timeout(&mut self, now: Instant, id: CallId) {
+        // A feature code's confirmation tone has played: hang up.
+        if self.confirmation_played(now, id) {
+            return;
+        }
         self.ring_step_timeout(now, id);
     }
 
@@ -135,6 +139,7 @@ impl Pbx {
     /// forgets the call.
     pub(crate) fn finish_call(&mut self, id: CallId, hangup_by: Option<HangupBy>, reason: &str) {
         self.voicemail_call_ended(id);
+        self.forwarding_call_ended(id);
         self.conference_call_ended(id);
         let Some(call) = self.calls.get_mut(&id) else {
             return;
