@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::command::{Command, Ctx};
+use crate::commands::conference;
 use crate::commands::recording;
 use crate::commands::{
     calls, click_to_call, extensions, names, outbound, ring_groups, schedules, settings, setup,
@@ -75,6 +76,12 @@ commands![
     voicemail::ListMailboxesRequest,
     voicemail::EnableMailboxRequest,
     voicemail::DisableMailboxRequest,
+    conference::ListConferenceRoomsRequest,
+    conference::AddConferenceRoomRequest,
+    conference::EditConferenceRoomRequest,
+    conference::RemoveConferenceRoomRequest,
+    conference::MuteParticipantRequest,
+    conference::RemoveParticipantRequest,
 ];
 
 async fn run<C: Command>(ctx: &Ctx, request: Value) -> Result<Value, ApiError> {

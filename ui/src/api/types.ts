@@ -15,6 +15,11 @@ export type Commands = {
   call_history: { request: CallHistoryRequest; response: CallHistoryResponse };
   start_recording: { request: StartRecordingRequest; response: StartRecordingResponse };
   stop_recording: { request: StopRecordingRequest; response: StopRecordingResponse };
+  list_recordings: { request: ListRecordingsRequest; response: ListRecordingsResponse };
+  delete_recording: { request: DeleteRecordingRequest; response: DeleteRecordingResponse };
+  get_recording_settings: { request: GetRecordingSettingsRequest; response: RecordingSettings };
+  save_recording_settings: { request: SaveRecordingSettingsRequest; response: RecordingSettings };
+  set_always_record: { request: SetAlwaysRecordRequest; response: RecordingSettings };
   get_settings: { request: GetSettingsRequest; response: SettingsResponse };
   save_settings: { request: Settings; response: SettingsResponse };
   list_trunks: { request: ListTrunksRequest; response: ListTrunksResponse };
@@ -42,9 +47,30 @@ export type Commands = {
   list_mailboxes: { request: ListMailboxesRequest; response: ListMailboxesResponse };
   enable_mailbox: { request: EnableMailboxRequest; response: EnableMailboxResponse };
   disable_mailbox: { request: DisableMailboxRequest; response: DisableMailboxResponse };
+  list_conference_rooms: { request: ListConferenceRoomsRequest; response: ListConferenceRoomsResponse };
+  add_conference_room: { request: AddConferenceRoomRequest; response: ConferenceRoomResponse };
+  edit_conference_room: { request: EditConferenceRoomRequest; response: ConferenceRoomResponse };
+  remove_conference_room: { request: RemoveConferenceRoomRequest; response: RemoveConferenceRoomResponse };
+  mute_participant: { request: MuteParticipantRequest; response: ParticipantResponse };
+  remove_participant: { request: RemoveParticipantRequest; response: ParticipantResponse };
+  get_mail_settings: { request: GetMailSettingsRequest; response: MailSettingsResponse };
+  save_mail_settings: { request: SaveMailSettingsRequest; response: MailSettingsResponse };
+  set_mailbox_email: { request: SetMailboxEmailRequest; response: MailSettingsResponse };
+  send_test_email: { request: SendTestEmailRequest; response: SendTestEmailResponse };
+  list_greetings: { request: ListGreetingsRequest; response: ListGreetingsResponse };
+  remove_greeting: { request: RemoveGreetingRequest; response: RemoveGreetingResponse };
 };
 
 export type CommandName = keyof Commands;
+
+/**
+ * Adds a room; its number must not be an extension's, a ring group's or another room's.
+ */
+export type AddConferenceRoomRequest = { number: string, name: string, 
+/**
+ * 3 to 10 digits; left out or empty for a room anyone may join.
+ */
+pin?: string, };
 
 /**
  * A new extension; its password is generated, never typed.
@@ -64,6 +90,16 @@ export type AddExtensionResponse = { extension: Extension,
  * The phone's SIP password. Shown once: only its hashes are kept.
  */
 password: string, };
+
+/**
+ * Which extensions, ring groups and business names have every call recorded.
+ */
+export type AlwaysRecord = { extensions: Array<string>, ring_groups: Array<string>, business_names: Array<string>, };
+
+/**
+ * What an always-on flag is set on.
+ */
+export type AlwaysRecordKind = "extension" | "ring_group" | "business_name";
 
 /**
  * A business name the provider delivers as a number (`sales.acme` → `+44 20 7123 4567`).
@@ -173,6 +209,57 @@ html: string, };
 export type CompleteSetupRequest = Record<symbol, never>;
 
 /**
+ * Someone in a room now.
+ */
+export type ConferenceParticipant = { 
+/**
+ * Names the participant while connected, for mute and remove.
+ */
+id: number, 
+/**
+ * The room's number.
+ */
+room: string, 
+/**
+ * The caller's number and name.
+ */
+number: string, name: string | null, 
+/**
+ * The codec the caller's phone talks in (`PCMU`, `G722`, `opus`…).
+ */
+codec: string, 
+/**
+ * A muted participant hears the room but is not heard.
+ */
+muted: boolean, 
+/**
+ * False while the caller is still typing the PIN.
+ */
+in_room: boolean, 
+/**
+ * Unix seconds.
+ */
+joined_at: number, };
+
+/**
+ * A conference room. Its PIN is never shown again once saved.
+ */
+export type ConferenceRoom = { number: string, name: string, 
+/**
+ * Whether callers must type the room's PIN (then `#`) to join.
+ */
+has_pin: boolean, };
+
+export type ConferenceRoomResponse = { room: ConferenceRoom, };
+
+/**
+ * Deletes a recording: its row first (gone from every list at once), then its file.
+ */
+export type DeleteRecordingRequest = { id: number, };
+
+export type DeleteRecordingResponse = Record<symbol, never>;
+
+/**
  * Deletes a message: its row first (so it is gone from every list at once), then its
  * file. A file already missing is not an error: the message is gone either way.
  */
@@ -221,6 +308,19 @@ export type DisableMailboxResponse = { mailbox: Mailbox, };
  * How DTMF digits travel on the trunk.
  */
 export type DtmfMode = "rfc4733" | "info" | "inband";
+
+/**
+ * Renames a room and sets or removes its PIN (the PIN is kept when neither is asked).
+ */
+export type EditConferenceRoomRequest = { number: string, name: string, 
+/**
+ * A new PIN (3 to 10 digits); left out or empty keeps the current one.
+ */
+pin?: string, 
+/**
+ * Lets anyone join without a PIN.
+ */
+remove_pin?: boolean, };
 
 /**
  * Renames an extension.
@@ -282,7 +382,7 @@ caller_name: string | null,
 /**
  * The business name dialled (`sales.acme`), for calls from a trunk.
  */
-business_name: string | null, } | { "type": "call_answered", call_id: string, answered_by: string, } | { "type": "call_ended", call_id: string, outcome: Outcome, } | { "type": "extensions_changed", number: string, } | { "type": "trunk_status", state: TrunkState, } | { "type": "dial_plan_changed", what: string, } | { "type": "voicemail_changed", mailbox: string, } | { "type": "resync", missed: number, };
+business_name: string | null, } | { "type": "call_answered", call_id: string, answered_by: string, } | { "type": "call_ended", call_id: string, outcome: Outcome, } | { "type": "extensions_changed", number: string, } | { "type": "trunk_status", state: TrunkState, } | { "type": "dial_plan_changed", what: string, } | { "type": "voicemail_changed", mailbox: string, } | { "type": "conference_changed", room: string, } | { "type": "recordings_changed" } | { "type": "recording_alert", message: string, } | { "type": "resync", missed: number, };
 
 /**
  * An extension, with the phones registered to it right now.
@@ -305,9 +405,34 @@ registered: boolean,
  */
 outbound_allowed: boolean, devices: Array<Device>, };
 
+export type GetMailSettingsRequest = Record<symbol, never>;
+
+/**
+ * Reads the recording settings.
+ */
+export type GetRecordingSettingsRequest = Record<symbol, never>;
+
 export type GetSettingsRequest = Record<symbol, never>;
 
 export type GetSetupStateRequest = Record<symbol, never>;
+
+/**
+ * Which greeting a mailbox plays.
+ */
+export type GreetingState = { 
+/**
+ * The extension's or ring group's number.
+ */
+number: string, 
+/**
+ * Whether callers hear the owner's own greeting (else the default "The person you
+ * are calling is not available").
+ */
+custom: boolean, 
+/**
+ * Where the own greeting is served (`/api/greetings/201`), when there is one.
+ */
+audio_path: string | null, };
 
 /**
  * Ends a live call for everyone in it.
@@ -360,6 +485,14 @@ export type ListBusinessNamesRequest = Record<symbol, never>;
 
 export type ListBusinessNamesResponse = { names: Array<BusinessName>, };
 
+export type ListConferenceRoomsRequest = Record<symbol, never>;
+
+export type ListConferenceRoomsResponse = { rooms: Array<ConferenceRoom>, 
+/**
+ * Everyone in any room now, by room.
+ */
+participants: Array<ConferenceParticipant>, };
+
 export type ListExtensionsRequest = Record<symbol, never>;
 
 export type ListExtensionsResponse = { 
@@ -367,6 +500,13 @@ export type ListExtensionsResponse = {
  * Ordered by number, shorter numbers first.
  */
 extensions: Array<Extension>, };
+
+/**
+ * Every mailbox's greeting, ordered by number.
+ */
+export type ListGreetingsRequest = Record<symbol, never>;
+
+export type ListGreetingsResponse = { greetings: Array<GreetingState>, };
 
 export type ListLiveCallsRequest = Record<symbol, never>;
 
@@ -398,6 +538,17 @@ emergency_numbers: Array<string>,
  * The extensions allowed to call out.
  */
 outbound_allowed: Array<string>, };
+
+/**
+ * The recordings, newest first.
+ */
+export type ListRecordingsRequest = { 
+/**
+ * At most this many (default and maximum 500).
+ */
+limit?: number, };
+
+export type ListRecordingsResponse = { recordings: Array<Recording>, };
 
 export type ListRegistrationsRequest = Record<symbol, never>;
 
@@ -464,6 +615,79 @@ export type LiveState = "ringing" | "answered";
 export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
 
 /**
+ * One voicemail message's e-mail.
+ */
+export type MailOutboxEntry = { message_id: number, mailbox: string, caller_number: string, caller_name: string | null, 
+/**
+ * When the message was left, Unix seconds.
+ */
+received_at: number, address: string, state: MailState, 
+/**
+ * Attempts made so far.
+ */
+attempts: number, 
+/**
+ * When the next attempt is due (Unix seconds), while queued.
+ */
+next_attempt_at: number | null, 
+/**
+ * Why the last attempt failed: what happened, then the server's words.
+ */
+error: string | null, 
+/**
+ * The server's answer when it took the e-mail.
+ */
+server_reply: string | null, };
+
+/**
+ * How the connection to the mail server is protected.
+ */
+export type MailSecurity = "starttls" | "tls" | "none";
+
+/**
+ * The SMTP settings as the screens see them (without the password).
+ */
+export type MailSettings = { 
+/**
+ * Whether voicemail messages are e-mailed.
+ */
+enabled: boolean, 
+/**
+ * The mail server's name, like `smtp.example.com`.
+ */
+host: string, port: number, security: MailSecurity, 
+/**
+ * Login name; empty when the server takes mail without a login.
+ */
+username: string, 
+/**
+ * Whether a password is stored (it is never sent back).
+ */
+password_set: boolean, 
+/**
+ * The sender address of the e-mails.
+ */
+from: string, };
+
+/**
+ * The e-mail settings, every mailbox's address and the recent e-mails.
+ */
+export type MailSettingsResponse = { settings: MailSettings, 
+/**
+ * Mailboxes that have an address, by number.
+ */
+mailboxes: Array<MailboxEmail>, 
+/**
+ * The most recent voicemail e-mails, newest message first.
+ */
+outbox: Array<MailOutboxEntry>, };
+
+/**
+ * How one voicemail e-mail went.
+ */
+export type MailState = "queued" | "sent" | "failed";
+
+/**
  * The mailbox of an extension or ring group, and how many messages wait in it.
  */
 export type Mailbox = { 
@@ -485,11 +709,29 @@ new_count: number,
 saved_count: number, };
 
 /**
+ * Where a mailbox's messages are e-mailed.
+ */
+export type MailboxEmail = { 
+/**
+ * The mailbox: an extension's or ring group's number.
+ */
+mailbox: string, address: string, 
+/**
+ * Messages are deleted from the mailbox once e-mailed.
+ */
+delete_after_sending: boolean, };
+
+/**
  * Marks a message heard (or new again, so the phone's lamp lights once more).
  */
 export type MarkVoicemailHeardRequest = { id: number, heard: boolean, };
 
 export type MarkVoicemailHeardResponse = { message: VoicemailMessage, };
+
+/**
+ * Mutes or unmutes a participant: a muted one still hears the room.
+ */
+export type MuteParticipantRequest = { id: number, muted: boolean, };
 
 /**
  * One opening period: ISO weekday (1 = Monday … 7 = Sunday), local `HH:MM` times.
@@ -528,6 +770,57 @@ trunks: Array<number>, };
  */
 export type Outcome = "answered" | "busy" | "no_answer" | "unavailable" | "not_found" | "cancelled" | "failed";
 
+export type ParticipantResponse = Record<symbol, never>;
+
+/**
+ * One finished recording: a stereo WAV, the caller on the left, the callee on the right.
+ */
+export type Recording = { id: number, 
+/**
+ * The call's Call-ID: the call history entry with the same Call-ID is this call.
+ */
+call_id: string, 
+/**
+ * The caller's number (left channel).
+ */
+caller: string, 
+/**
+ * Who answered, else the number dialled (right channel).
+ */
+callee: string, 
+/**
+ * When recording started, Unix seconds.
+ */
+started_at: number, duration_ms: number, trigger: RecordingTrigger, 
+/**
+ * The extension, ring group number or business name that records every call; none
+ * for a recording made on demand.
+ */
+trigger_name: string | null, size_bytes: number, 
+/**
+ * Where the WAV is served, relative to the API's address; add `?download` to save it.
+ */
+audio_path: string, };
+
+/**
+ * The recording settings and always-on flags.
+ */
+export type RecordingSettings = { 
+/**
+ * Recordings older than this are deleted once a day; 0 keeps them forever.
+ */
+retention_days: number, 
+/**
+ * New recordings are refused (with an alert) while the data folder's disk has less
+ * free space than this, in megabytes.
+ */
+min_free_mb: number, always: AlwaysRecord, };
+
+/**
+ * Why a call was recorded.
+ */
+export type RecordingTrigger = "on_demand" | "extension" | "ring_group" | "business_name";
+
 /**
  * A phone's registration, as it changed.
  */
@@ -550,11 +843,30 @@ export type RemoveBusinessNameRequest = { id: number, };
 export type RemoveBusinessNameResponse = Record<symbol, never>;
 
 /**
+ * Removes a room; refused while a business name or another destination leads to it.
+ */
+export type RemoveConferenceRoomRequest = { number: string, };
+
+export type RemoveConferenceRoomResponse = Record<symbol, never>;
+
+/**
  * Deletes an extension; its phones can no longer register or call.
  */
 export type RemoveExtensionRequest = { number: string, };
 
 export type RemoveExtensionResponse = Record<symbol, never>;
+
+/**
+ * Removes the owner's own greeting: callers hear the default one again.
+ */
+export type RemoveGreetingRequest = { number: string, };
+
+export type RemoveGreetingResponse = { greeting: GreetingState, };
+
+/**
+ * Ends a participant's call.
+ */
+export type RemoveParticipantRequest = { id: number, };
 
 export type RemoveRingGroupRequest = { number: string, };
 
@@ -610,6 +922,15 @@ export type SaveBusinessNameResponse = {
 name: BusinessName, };
 
 /**
+ * The SMTP settings to save (or to send a test e-mail with).
+ */
+export type SaveMailSettingsRequest = { enabled: boolean, host: string, port: number, security: MailSecurity, username: string, 
+/**
+ * A new password; left out (or null) keeps the stored one, `""` removes it.
+ */
+password?: string, from: string, };
+
+/**
  * Replaces every outbound route with `routes`, in this order, and the emergency numbers
  * when given. Problems are named by position: `routes.1.patterns.0`,
  * `emergency_numbers.0`.
@@ -626,6 +947,12 @@ export type SaveOutboundRoutesResponse = {
  * As saved, with their ids.
  */
 routes: Array<OutboundRoute>, emergency_numbers: Array<string>, };
+
+/**
+ * Saves the retention and free-space settings (applied from the next check: the daily
+ * clean-up and the next recording).
+ */
+export type SaveRecordingSettingsRequest = { retention_days: number, min_free_mb: number, };
 
 /**
  * Adds a ring group, or replaces the one numbered `previous_number` (which may differ
@@ -660,6 +987,53 @@ export type Schedule = { id: number, name: string,
  * IANA name (`Europe/London`).
  */
 time_zone: string, periods: Array<OpenPeriod>, holidays: Array<Holiday>, open: Destination, closed: Destination, };
+
+/**
+ * Sends a test e-mail to `to` with the settings given (saved or not yet saved; without a
+ * password the stored one is used) and answers with what the server said.
+ */
+export type SendTestEmailRequest = { to: string, settings: SaveMailSettingsRequest, };
+
+/**
+ * The outcome in words, and the server's answer.
+ */
+export type SendTestEmailResponse = { 
+/**
+ * Whether the server took the e-mail.
+ */
+sent: boolean, 
+/**
+ * What happened, for a person.
+ */
+message: string, 
+/**
+ * The server's answer ("250 2.0.0 Ok: queued as 4F2A") or the error as it came.
+ */
+server_reply: string, };
+
+/**
+ * Turns always-on recording on or off for an extension (by number), a ring group (by
+ * number) or a business name (by name). Calls answered from then on follow it.
+ */
+export type SetAlwaysRecordRequest = { kind: AlwaysRecordKind, 
+/**
+ * The extension or ring group number, or the business name.
+ */
+key: string, on: boolean, };
+
+/**
+ * Sets the address a mailbox's messages are e-mailed to; an empty address stops e-mailing
+ * them.
+ */
+export type SetMailboxEmailRequest = { 
+/**
+ * The extension's or ring group's number.
+ */
+mailbox: string, address: string, 
+/**
+ * Delete each message from the mailbox once it has been e-mailed.
+ */
+delete_after_sending: boolean, };
 
 /**
  * Lets an extension call out through the trunks, or stops it.
