@@ -147,9 +147,12 @@ impl Core {
                 format,
             } => self.relays.play(id, to, source, &format),
             Action::MediaStop { id, to } => self.relays.stop_playing(id, to),
-            Action::RecordStart { id, path, formats } => {
-                self.relays.start_recording(id, &path, &formats)
-            }
+            Action::RecordStart {
+                id,
+                path,
+                formats,
+                info,
+            } => self.relays.start_recording(id, &path, &formats, *info),
             Action::RecordStop { id } => self.relays.stop_recording(id),
             Action::PlayAndRecord(spec) => {
                 let unix = i64::try_from(unix_now()).unwrap_or(i64::MAX);
@@ -222,7 +225,11 @@ impl Core {
             Command::StartRecording(call_id, reply) => {
                 let path = self.pbx.start_recording(now, &call_id);
                 self.flush();
-                let _ = reply.send(path.map(|p| self.relays.recording_path(&p)));
+                // A recording refused (disk nearly full) or failing at once is not running.
+                let path = path
+                    .map(|p| self.relays.recording_path(&p))
+                    .filter(|p| self.relays.is_recording(p));
+                let _ = reply.send(path);
             }
             Command::StopRecording(call_id, reply) => {
                 let path = self.pbx.stop_recording(now, &call_id);
@@ -278,6 +285,7 @@ impl Core {
         }
         self.plan.reload(Instant::now(), &mut self.pbx, &self.store);
         crate::media_endpoint::sync_mailboxes(Instant::now(), &mut self.pbx, &self.store);
+        crate::relay::sync_always_record(&mut self.pbx, &self.store);
         crate::forwarding::sync_forwarding(&mut self.pbx, &self.store);
         crate::conference::sync_rooms(&mut self.pbx, &self.store);
         self.flush();
@@ -330,6 +338,8 @@ fn log_event(event: &PbxEvent) {
         PbxEvent::MessageSummary { mailbox, new, old } => {
             tracing::info!(mailbox = %Personal(mailbox), new, old, "voicemail counts")
         }
+        // Sent by the recordings' keeper, which logs them itself.
+        PbxEvent::RecordingsChanged | PbxEvent::RecordingAlert { .. } => {}
         PbxEvent::ForwardingChanged { number, forwarding } => tracing::info!(
             extension = %Personal(number),
             dnd = forwarding.dnd,

@@ -74,6 +74,8 @@ pub(crate) struct Relays {
     recordings: HashMap<RelayId, Recording>,
     /// Recordings just stopped, for whoever stopped them to await their end.
     stopping: Vec<Recording>,
+    /// Lists finished recordings and raises alerts; none in tests that only relay.
+    keeper: Option<relay::RecordKeeper>,
 }
 
 impl Relays {
@@ -92,6 +94,7 @@ impl Relays {
             data_dir,
             recordings: HashMap::new(),
             stopping: Vec::new(),
+            keeper: None,
         };
         (relays, allocator)
     }
@@ -190,19 +193,46 @@ impl Relays {
         }
     }
 
+    /// Lists finished recordings and reports their failures through `keeper` from now on.
+    pub fn keep_recordings(&mut self, keeper: relay::RecordKeeper) {
+        self.keeper = Some(keeper);
+    }
+
     /// Starts recording the relay to `path` (relative to the data folder); `formats` name
-    /// the call's payload types.
-    pub fn start_recording(&mut self, id: RelayId, path: &Path, formats: &[PayloadFormat]) {
+    /// the call's payload types. Refused, with an alert, while the disk is nearly full.
+    pub fn start_recording(
+        &mut self,
+        id: RelayId,
+        path: &Path,
+        formats: &[PayloadFormat],
+        info: pbx::RecordingInfo,
+    ) {
         let Some(handle) = self.running.get(&id) else {
             tracing::warn!(relay = id.0, "recording asked for a relay not running");
             return;
         };
+        if let Some(keeper) = &self.keeper {
+            if let Some(why) = keeper.refusal() {
+                return keeper.alert(why);
+            }
+        }
         match handle.start_recording(self.data_dir.join(path), formats) {
             Ok(recording) => {
+                if let Some(keeper) = &self.keeper {
+                    keeper.watch(recording.clone(), info);
+                }
                 self.recordings.insert(id, recording);
             }
-            Err(e) => tracing::error!(error = %e, "recording not started"),
+            Err(e) => match &self.keeper {
+                Some(keeper) => keeper.alert(format!("a call could not be recorded: {e}")),
+                None => tracing::error!(error = %e, "recording not started"),
+            },
         }
+    }
+
+    /// Whether a recording to `path` (absolute) is running.
+    pub fn is_recording(&self, path: &Path) -> bool {
+        self.recordings.values().any(|r| r.path() == path)
     }
 
     /// Stops the relay's recording; see [`Relays::take_stopped`].

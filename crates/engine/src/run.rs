@@ -92,7 +92,11 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
         );
     }
     let music = Music::for_data_dir(&config.data_dir);
-    let (relays, allocator) = Relays::new(pool, music, config.data_dir.clone());
+    let (mut relays, allocator) = Relays::new(pool, music, config.data_dir.clone());
+    relays.keep_recordings(crate::relay::RecordKeeper::start(
+        &config.data_dir,
+        broadcast.clone(),
+    )?);
     let mut pbx = Pbx::new(now, pbx_config, directory, Box::new(allocator), None);
     let (endpoints, endpoint_allocator, endpoint_events) =
         crate::media_endpoint::Endpoints::new(config.rtp_ports.clone(), config.data_dir.clone());
@@ -103,6 +107,7 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
     crate::conference::sync_rooms(&mut pbx, &store);
     let participants = conference.shared();
     crate::media_endpoint::sync_mailboxes(now, &mut pbx, &store);
+    crate::relay::sync_always_record(&mut pbx, &store);
     crate::forwarding::sync_forwarding(&mut pbx, &store);
 
     // Restore the phones registered before the last stop.

@@ -66,6 +66,8 @@ pub enum Action {
         /// The call's payload formats (from the offer), so dynamic payload types such
         /// as Opus's can be decoded.
         formats: Vec<media::sdp::PayloadFormat>,
+        /// Who is recorded and why, for the recordings list.
+        info: Box<crate::RecordingInfo>,
     },
     /// Finish the relay's recording: the file is complete once it appears at its path.
     RecordStop { id: RelayId },
@@ -249,6 +251,11 @@ pub enum PbxEvent {
         new: u32,
         old: u32,
     },
+    /// A recording was listed (its file complete) or recordings were deleted.
+    RecordingsChanged,
+    /// A recording failed (disk full, write error) or was refused for lack of space; the
+    /// owner is told in the pages.
+    RecordingAlert { message: String },
     /// An extension changed its do-not-disturb or forwarding by feature code: the runtime
     /// saves it, the screens re-read the extension.
     ForwardingChanged {

@@ -64,6 +64,8 @@ pub struct Pbx {
     pub(crate) conference: crate::call::ConferenceState,
     /// Message-waiting subscriptions.
     pub(crate) mwi: crate::mwi::Mwi,
+    /// Extensions, ring groups and business names whose calls are always recorded.
+    pub(crate) always_record: crate::call::AlwaysRecord,
     /// Do-not-disturb and call forwarding per extension.
     pub(crate) forwarding: crate::call::ForwardingState,
 }
@@ -112,6 +114,7 @@ impl Pbx {
             voicemail: Default::default(),
             conference: Default::default(),
             mwi: Default::default(),
+            always_record: Default::default(),
             forwarding: Default::default(),
         }
     }

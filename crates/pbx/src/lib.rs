@@ -20,6 +20,7 @@ pub use action::{
 };
 pub use call::Forwarding;
 pub use call::{LiveCall, LiveState, DEFAULT_MAX_MESSAGE, DEFAULT_SILENCE, RECORDINGS_DIR};
+pub use call::{AlwaysRecord, RecordingInfo, RecordingTrigger};
 pub use config::PbxConfig;
 pub use call::{ConferenceJoin, ConferenceRoom};
 pub use core::Pbx;

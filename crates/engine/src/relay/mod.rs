@@ -16,6 +16,8 @@ mod music;
 mod playback;
 mod pool;
 mod record;
+mod record_keeper;
+mod record_policy;
 mod record_writer;
 mod salvage;
 mod socket;
@@ -28,6 +30,8 @@ pub use music::{Music, MusicError, OWN_MUSIC};
 pub use playback::PlaySpec;
 pub use pool::{RelayOptions, RelayPool, RelayPorts};
 pub use record::{RecordError, Recording};
+pub use record_keeper::{remove_listed_file, RecordKeeper};
+pub use record_policy::sync_always_record;
 pub use salvage::{salvage_recordings, Salvaged};
 pub use transcode::TranscodeSpec;
 

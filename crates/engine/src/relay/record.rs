@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use media::rtp::RtpPacket;
 use media::sdp::PayloadFormat;
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 
 use super::record_writer;
 
@@ -44,7 +44,13 @@ pub enum RecordError {
     Media(#[from] media::Error),
     #[error("the recording writer stopped unexpectedly")]
     Lost,
+    /// The writer failed (its error, as text: the outcome is shared by every waiter).
+    #[error("{0}")]
+    Failed(String),
 }
+
+/// How a recording ended: `None` while it is being written.
+type Outcome = Option<Result<PathBuf, String>>;
 
 /// The forwarding task's end: hands packets to the writer.
 pub(super) struct Tap {
@@ -85,12 +91,13 @@ impl Tap {
     }
 }
 
-/// A recording in progress, as the engine holds it.
-#[derive(Debug)]
+/// A recording in progress, as the engine holds it. Clones wait for the same end (the
+/// one who stopped it, and the keeper that lists it).
+#[derive(Debug, Clone)]
 pub struct Recording {
     path: PathBuf,
     dropped: Arc<AtomicU64>,
-    finished: oneshot::Receiver<Result<PathBuf, RecordError>>,
+    finished: watch::Receiver<Outcome>,
 }
 
 impl Recording {
@@ -106,8 +113,15 @@ impl Recording {
 
     /// Waits until the file is complete, synced and in place (after
     /// [`super::RelayHandle::stop_recording`] or the relay's end).
-    pub async fn finished(self) -> Result<PathBuf, RecordError> {
-        self.finished.await.unwrap_or(Err(RecordError::Lost))
+    pub async fn finished(mut self) -> Result<PathBuf, RecordError> {
+        match self.finished.wait_for(Option::is_some).await {
+            Ok(outcome) => match &*outcome {
+                Some(Ok(path)) => Ok(path.clone()),
+                Some(Err(why)) => Err(RecordError::Failed(why.clone())),
+                None => Err(RecordError::Lost),
+            },
+            Err(_) => Err(RecordError::Lost),
+        }
     }
 }
 
@@ -123,7 +137,7 @@ pub(super) fn start(
     let dropped = Arc::new(AtomicU64::new(0));
     let lost = Arc::clone(&dropped);
     let (queue, packets) = mpsc::sync_channel(QUEUE);
-    let (done, finished) = oneshot::channel();
+    let (done, finished) = watch::channel(None);
     let target = path.clone();
     let started = Instant::now();
     std::thread::Builder::new()
@@ -139,7 +153,7 @@ pub(super) fn start(
                     }
                 }
             }
-            let _ = done.send(result);
+            let _ = done.send(Some(result.map_err(|e| e.to_string())));
         })?;
     Ok((
         Tap {

@@ -206,6 +206,7 @@ impl Pbx {
                 call_id,
                 answered_by,
             }));
+        self.record_if_always(now, id);
     }
 
     /// CANCELs a fork. A device that never answers the CANCEL is given up on by the

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::anchor::sdp_of;
+use super::recording_policy::{RecordingInfo, RecordingTrigger};
 use super::{CallId, Phase};
 use crate::action::Action;
 use crate::core::Pbx;
@@ -53,8 +54,20 @@ impl Pbx {
     /// Starts recording the answered call with this (caller's) Call-ID. Returns the
     /// recording's path relative to the data folder — the running one if the call is
     /// recorded already — or `None` when no answered call has that Call-ID.
-    pub fn start_recording(&mut self, _now: Instant, call_id: &str) -> Option<PathBuf> {
+    pub fn start_recording(&mut self, now: Instant, call_id: &str) -> Option<PathBuf> {
         let id = self.answered_call(call_id)?;
+        self.begin_recording(now, id, call_id, RecordingTrigger::OnDemand)
+    }
+
+    /// Asks the runtime to record call `id` (whose caller's Call-ID is `call_id`), unless
+    /// it is recorded already; returns the recording's path relative to the data folder.
+    pub(crate) fn begin_recording(
+        &mut self,
+        _now: Instant,
+        id: CallId,
+        call_id: &str,
+        trigger: RecordingTrigger,
+    ) -> Option<PathBuf> {
         let unix = self.unix_now;
         let call = self.calls.get_mut(&id)?;
         if let Some(path) = &call.recording.current {
@@ -79,10 +92,22 @@ impl Pbx {
                 Some(sdp.media.get(index)?.payload_formats())
             })
             .unwrap_or_default();
+        let info = RecordingInfo {
+            call_id: call_id.to_owned(),
+            caller: call.record.caller_number.clone(),
+            callee: call
+                .record
+                .answered_by
+                .clone()
+                .unwrap_or_else(|| call.record.callee.clone()),
+            started_at: unix,
+            trigger,
+        };
         self.actions.push_back(Action::RecordStart {
             id: relay.id,
             path: path.clone(),
             formats,
+            info: Box::new(info),
         });
         Some(path)
     }
