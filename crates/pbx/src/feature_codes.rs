@@ -26,6 +26,14 @@ pub const PARK_SLOT_FIRST: &str = "*71";
 /// and `*79` are also do-not-disturb on/off, which staff dial far more often; the
 /// do-not-disturb meaning wins, so the slots a call is parked in stop at `*77`.
 pub const PARK_SLOT_LAST: &str = "*77";
+/// The park slots a call may be given: `*71`..`*77` without `*73`, which is "forward
+/// always off" (dialled as a code of its own, it never reaches parking).
+pub const PARK_SLOTS: &[&str] = &["*71", "*72", "*74", "*75", "*76", "*77"];
+
+/// Whether `code` is a park slot (see [`PARK_SLOTS`]).
+pub fn is_park_slot(code: &str) -> bool {
+    PARK_SLOTS.contains(&code)
+}
 /// Do not disturb on.
 pub const DND_ON: &str = "*78";
 /// Do not disturb off.
@@ -121,11 +129,11 @@ pub const FEATURE_CODES: &[FeatureCode] = &[
         code: PARK,
         argument: Argument::None,
         usage: Usage::Dial,
-        description: "Park a call (dial or transfer to it); the slot *71..*77 is announced",
+        description: "Park a call (dial or transfer to it); the slot it is parked in is announced",
         available: false,
     },
     FeatureCode {
-        code: "*71..*77",
+        code: "*71..*77 (not *73)",
         argument: Argument::None,
         usage: Usage::Dial,
         description: "Retrieve a parked call from its slot",
@@ -136,56 +144,56 @@ pub const FEATURE_CODES: &[FeatureCode] = &[
         argument: Argument::None,
         usage: Usage::Dial,
         description: "Do not disturb on",
-        available: false,
+        available: true,
     },
     FeatureCode {
         code: DND_OFF,
         argument: Argument::None,
         usage: Usage::Dial,
         description: "Do not disturb off",
-        available: false,
+        available: true,
     },
     FeatureCode {
         code: FORWARD_ALWAYS_ON,
         argument: Argument::Number,
         usage: Usage::Dial,
         description: "Forward all calls to a number",
-        available: false,
+        available: true,
     },
     FeatureCode {
         code: FORWARD_ALWAYS_OFF,
         argument: Argument::None,
         usage: Usage::Dial,
         description: "Stop forwarding all calls",
-        available: false,
+        available: true,
     },
     FeatureCode {
         code: FORWARD_BUSY_ON,
         argument: Argument::Number,
         usage: Usage::Dial,
         description: "Forward calls to a number while you are busy",
-        available: false,
+        available: true,
     },
     FeatureCode {
         code: FORWARD_BUSY_OFF,
         argument: Argument::None,
         usage: Usage::Dial,
         description: "Stop forwarding when busy",
-        available: false,
+        available: true,
     },
     FeatureCode {
         code: FORWARD_NO_ANSWER_ON,
         argument: Argument::Number,
         usage: Usage::Dial,
         description: "Forward calls you do not answer in time to a number",
-        available: false,
+        available: true,
     },
     FeatureCode {
         code: FORWARD_NO_ANSWER_OFF,
         argument: Argument::None,
         usage: Usage::Dial,
         description: "Stop forwarding unanswered calls",
-        available: false,
+        available: true,
     },
 ];
 
@@ -206,6 +214,20 @@ mod tests {
                 "{code} is listed twice among dialled codes"
             );
         }
+    }
+
+    #[test]
+    fn no_park_slot_is_also_a_code_dialled_alone() {
+        for slot in PARK_SLOTS {
+            assert!(
+                !FEATURE_CODES.iter().any(|c| c.usage == Usage::Dial
+                    && c.argument == Argument::None
+                    && c.code == *slot),
+                "{slot} is a park slot and a code of its own"
+            );
+        }
+        assert!(is_park_slot(PARK_SLOT_FIRST) && is_park_slot(PARK_SLOT_LAST));
+        assert!(!is_park_slot(FORWARD_ALWAYS_OFF) && !is_park_slot(DND_ON));
     }
 
     #[test]
