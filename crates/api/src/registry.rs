@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::command::{Command, Ctx};
+use crate::commands::mail;
 use crate::commands::conference;
 use crate::commands::recording;
 use crate::commands::{
@@ -76,6 +77,10 @@ commands![
     voicemail::ListMailboxesRequest,
     voicemail::EnableMailboxRequest,
     voicemail::DisableMailboxRequest,
+    mail::GetMailSettingsRequest,
+    mail::SaveMailSettingsRequest,
+    mail::SetMailboxEmailRequest,
+    mail::SendTestEmailRequest,
     conference::ListConferenceRoomsRequest,
     conference::AddConferenceRoomRequest,
     conference::EditConferenceRoomRequest,

@@ -8,6 +8,7 @@ mod conference;
 mod core_loop;
 mod forwarding;
 mod handle;
+mod mail;
 mod media_bridge;
 pub mod media_endpoint;
 mod net;

@@ -148,6 +148,8 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
         conference,
         conference_events,
     };
+    // Voicemail e-mails leave from their own task, woken by the events.
+    crate::mail::spawn(config.data_dir.clone(), broadcast.subscribe());
     let task = tokio::spawn(core.run());
     Ok(Engine {
         handle: EngineHandle {

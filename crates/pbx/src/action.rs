@@ -93,6 +93,20 @@ pub enum Action {
     },
     /// Relay packets unchanged again (the sides now share a codec).
     TranscodeStop { id: RelayId },
+    /// Report the keys pressed on either side of the relay: RFC 4733 telephone-events
+    /// with these payload types (from the call's SDP) are read as they pass, so the PBX
+    /// hears in-call feature codes ([`crate::Pbx::dtmf_received`]). Adds to the types
+    /// already watched.
+    DtmfEvents { id: RelayId, payload_types: Vec<u8> },
+    /// Play `prompts` one after the other to side `to` in `format` instead of relaying
+    /// the other side's audio (the park slot, announced to whoever parked the call);
+    /// silence follows the last one. Ended by [`Action::MediaStop`].
+    Announce {
+        id: RelayId,
+        to: Side,
+        prompts: Vec<media::wav_prompts::Prompt>,
+        format: media::sdp::PayloadFormat,
+    },
     /// Answer a call with the conference mixer's endpoint: ask for the room's PIN if it
     /// has one, then mix the caller into the room (see [`crate::ConferenceJoin`]).
     ConferenceJoin(Box<crate::ConferenceJoin>),

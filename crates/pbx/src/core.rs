@@ -64,6 +64,8 @@ pub struct Pbx {
     pub(crate) conference: crate::call::ConferenceState,
     /// Message-waiting subscriptions.
     pub(crate) mwi: crate::mwi::Mwi,
+    /// Feature codes typed during calls, and parked calls.
+    pub(crate) features: crate::call::FeatureState,
     /// Extensions, ring groups and business names whose calls are always recorded.
     pub(crate) always_record: crate::call::AlwaysRecord,
     /// Do-not-disturb and call forwarding per extension.
@@ -114,6 +116,7 @@ impl Pbx {
             voicemail: Default::default(),
             conference: Default::default(),
             mwi: Default::default(),
+            features: Default::default(),
             always_record: Default::default(),
             forwarding: Default::default(),
         }
@@ -163,6 +166,9 @@ impl Pbx {
         if self.mwi.next_expiry().is_some_and(|t| t <= now) {
             self.expire_subscriptions(now);
         }
+        if self.feature_deadline().is_some_and(|t| t <= now) {
+            self.feature_timeout(now);
+        }
         if self.registrar.next_expiry().is_some_and(|t| t <= now) {
             for change in self.registrar.purge_expired(now, unix_now) {
                 self.actions.push_back(Action::Binding(change));
@@ -180,6 +186,7 @@ impl Pbx {
             self.registrar.next_expiry(),
             self.trunks.poll_timeout(),
             self.mwi.next_expiry(),
+            self.feature_deadline(),
         ]
         .into_iter()
         .flatten()

@@ -48,6 +48,14 @@ pub(crate) fn reanchor(
                 peer,
             });
         }
+        // The keys this side may press arrive as these events (RFC 4733 §7.1.1).
+        let payload_types = telephone_events(&sdp);
+        if !payload_types.is_empty() {
+            actions.push_back(Action::DtmfEvents {
+                id: ports.id,
+                payload_types,
+            });
+        }
         sdp.anchor(ports.addr_for(from.other()), None);
     }
     Some(("application/sdp".to_owned(), sdp.to_string().into_bytes()))
@@ -74,4 +82,18 @@ pub(crate) fn sdp_of(
     }
     let text = std::str::from_utf8(body).map_err(|_| ())?;
     SessionDescription::parse(text).map(Some).map_err(|_| ())
+}
+
+/// The payload types a description gives RFC 4733 telephone-events, at any clock rate.
+fn telephone_events(sdp: &SessionDescription) -> Vec<u8> {
+    sdp.audio()
+        .and_then(|a| sdp.media.get(a.index))
+        .map(|m| {
+            m.payload_formats()
+                .into_iter()
+                .filter(|f| f.encoding.eq_ignore_ascii_case("telephone-event"))
+                .map(|f| f.payload_type)
+                .collect()
+        })
+        .unwrap_or_default()
 }

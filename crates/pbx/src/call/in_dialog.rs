@@ -23,6 +23,10 @@ impl Pbx {
         key: ServerKey,
         request: Request,
     ) {
+        // A parker still hearing its slot is no longer part of the call.
+        if self.parker_request(now, id, side, &key, &request) {
+            return;
+        }
         let Some(call) = self.calls.get(&id) else {
             return self.respond(now, &key, &request, 481, "Call/Transaction Does Not Exist");
         };
@@ -63,6 +67,11 @@ impl Pbx {
         }
         if self.voicemail_in_dialog(now, id, &key, &request) {
             return;
+        }
+        // A key by INFO that completes a feature code acts on the call instead of
+        // reaching the other party (whom the code may just have sent elsewhere).
+        if request.method == Method::Info && self.info_key(now, id, side, &request) {
+            return self.respond(now, &key, &request, 200, "OK");
         }
         if self.conference_in_dialog(now, id, &key, &request) {
             return;

@@ -45,6 +45,9 @@ impl Pbx {
         let Some(dialled) = request.uri.user_unescaped().map(|u| u.into_owned()) else {
             return false;
         };
+        if self.park_invite(now, key, request, source, caller, &dialled) {
+            return true;
+        }
         let Some(extension) = dialled.strip_prefix(PICKUP) else {
             return false;
         };

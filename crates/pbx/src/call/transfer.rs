@@ -70,6 +70,7 @@ fn relay_of(action: &Action) -> Option<RelayId> {
         Action::RelayPeer { id, .. }
         | Action::MediaPlay { id, .. }
         | Action::MediaStop { id, .. }
+        | Action::Announce { id, .. }
         | Action::Transcode { id, .. } => Some(*id),
         _ => None,
     }
@@ -95,6 +96,17 @@ fn flip_side(action: Action) -> Action {
             format,
         },
         Action::MediaStop { id, to } => Action::MediaStop { id, to: to.other() },
+        Action::Announce {
+            id,
+            to,
+            prompts,
+            format,
+        } => Action::Announce {
+            id,
+            to: to.other(),
+            prompts,
+            format,
+        },
         // Formats are per side too: the call's caller is the runtime's "B".
         Action::Transcode {
             id,
@@ -193,6 +205,9 @@ impl Pbx {
         tracing::info!(call = id, attended = target.replaces.is_some(), "transfer");
         match target.replaces {
             Some(replaces) => self.attended_transfer(now, id, referral, &replaces, &target.number),
+            None if target.number == crate::feature_codes::PARK => {
+                self.park_call(now, id, side, subscribe)
+            }
             None => self.blind_transfer(now, id, referral, &target.number),
         }
     }
