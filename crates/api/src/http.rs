@@ -38,6 +38,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .layer(middleware::from_fn(guard::loopback_only));
     Router::new()
         .merge(api)
+        .merge(crate::greeting_upload::routes())
         .fallback(ui_fallback)
         .with_state(shared)
 }

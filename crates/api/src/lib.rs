@@ -31,6 +31,7 @@ mod commands;
 mod decode;
 mod error;
 mod events;
+mod greeting_upload;
 mod guard;
 mod http;
 mod plan;
@@ -84,6 +85,10 @@ pub use commands::voicemail::{
     EnableMailboxRequest, EnableMailboxResponse, ListMailboxesRequest, ListMailboxesResponse,
     ListVoicemailRequest, ListVoicemailResponse, Mailbox, MarkVoicemailHeardRequest,
     MarkVoicemailHeardResponse, VoicemailMessage,
+};
+pub use commands::greetings::{
+    GreetingState, ListGreetingsRequest, ListGreetingsResponse, RemoveGreetingRequest,
+    RemoveGreetingResponse,
 };
 pub use error::{ApiError, ErrorBody, ErrorResponse};
 pub use events::{Event, RegistrationChanged, UnregisteredBecause};

@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::command::{Command, Ctx};
 use crate::commands::mail;
 use crate::commands::conference;
+use crate::commands::greetings;
 use crate::commands::recording;
 use crate::commands::{
     calls, click_to_call, extensions, names, outbound, ring_groups, schedules, settings, setup,
@@ -77,6 +78,8 @@ commands![
     voicemail::ListMailboxesRequest,
     voicemail::EnableMailboxRequest,
     voicemail::DisableMailboxRequest,
+    greetings::ListGreetingsRequest,
+    greetings::RemoveGreetingRequest,
     mail::GetMailSettingsRequest,
     mail::SaveMailSettingsRequest,
     mail::SetMailboxEmailRequest,

@@ -5,6 +5,7 @@ pub(crate) mod calls;
 pub(crate) mod click_to_call;
 pub(crate) mod conference;
 pub(crate) mod extensions;
+pub(crate) mod greetings;
 pub(crate) mod mail;
 pub(crate) mod names;
 pub(crate) mod outbound;
