@@ -22,6 +22,10 @@ use crate::trunk_net::TrunkNetEvent;
 /// another connection (the admin API, the command line).
 const DIRECTORY_POLL: Duration = Duration::from_secs(1);
 
+/// How long stopping waits for trunk providers to confirm that our registrations are
+/// removed; a provider that does not answer lets the binding expire on its own.
+const UNREGISTER_GRACE: Duration = Duration::from_secs(2);
+
 /// Inputs handled per wake-up before transmits are flushed, to batch work under load.
 const BATCH: usize = 256;
 
@@ -58,14 +62,30 @@ pub(crate) fn unix_now() -> u64 {
 impl Core {
     pub async fn run(mut self) {
         let mut directory_poll = tokio::time::interval(DIRECTORY_POLL);
+        // Set once asked to stop: until then the trunks' de-registrations may finish.
+        let mut stopping: Option<Instant> = None;
+        let mut commands_open = true;
         loop {
+            if let Some(until) = stopping {
+                if !self.pbx.trunks_unregistering() || Instant::now() >= until {
+                    break;
+                }
+            }
             let deadline = self
                 .pbx
                 .poll_timeout()
                 .unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+            let deadline = stopping.map_or(deadline, |until| deadline.min(until));
             tokio::select! {
-                command = self.commands.recv() => match command {
-                    Some(Command::Shutdown) | None => break,
+                command = self.commands.recv(), if commands_open => match command {
+                    Some(Command::Shutdown) | None => {
+                        commands_open = command.is_some();
+                        if stopping.is_none() {
+                            let now = Instant::now();
+                            self.pbx.unregister_trunks(now);
+                            stopping = Some(now + UNREGISTER_GRACE);
+                        }
+                    }
                     Some(command) => self.command(command),
                 },
                 event = self.events.recv() => {
@@ -81,12 +101,16 @@ impl Core {
                 _ = tokio::time::sleep_until(deadline.into()) => {
                     self.pbx.handle_timeout(Instant::now(), unix_now());
                 }
-                _ = directory_poll.tick() => self.reload_directory_if_changed(),
+                // A plan loaded while stopping would register the trunks again.
+                _ = directory_poll.tick(), if stopping.is_none() => {
+                    self.reload_directory_if_changed()
+                }
                 Some(event) = self.trunk_events.recv() => {
                     self.plan.handle(Instant::now(), &mut self.pbx, event);
                 }
                 Some(event) = self.endpoint_events.recv() => self.endpoint_event(event),
                 Some(event) = self.conference_events.recv() => self.conference_event(event),
+                Some(report) = self.relays.dtmf.recv() => self.key_pressed(report),
             }
             self.flush();
         }

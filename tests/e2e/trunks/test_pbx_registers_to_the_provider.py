@@ -24,3 +24,13 @@ def test_the_pbx_registers_to_the_provider_with_digest_auth(office, provider):
 
     fields = office.wait_trunk_status(trunk["id"], "registered")
     assert 0 < int(fields["expires_in"]) <= 300, fields
+
+
+def test_stopping_the_pbx_takes_its_registration_off_the_provider(office, provider):
+    office.save_trunk(registration_trunk(provider, expires=300))
+    provider.wait_binding(timeout=20)
+
+    # RFC 3261 §10.2.2: on a clean stop the PBX sends Expires: 0, so the provider stops
+    # offering calls to an address that no longer answers.
+    assert office.stop() == 0, office.log_tail()
+    assert provider.binding() is None, [str(r) for r in provider.registers]
