@@ -109,6 +109,7 @@ impl Core {
                     self.plan.handle(Instant::now(), &mut self.pbx, event);
                 }
                 Some(event) = self.endpoint_events.recv() => self.endpoint_event(event),
+                Some(report) = self.relays.dtmf.recv() => self.key_pressed(report),
                 Some(event) = self.conference_events.recv() => self.conference_event(event),
                 Some(report) = self.relays.dtmf.recv() => self.key_pressed(report),
             }
@@ -201,6 +202,15 @@ impl Core {
                 },
             ),
             Action::TranscodeStop { id } => self.relays.stop_transcoding(id),
+            Action::DtmfEvents { id, payload_types } => {
+                self.relays.watch_dtmf(id, &payload_types)
+            }
+            Action::Announce {
+                id,
+                to,
+                prompts,
+                format,
+            } => self.relays.announce(id, to, &prompts, &format),
             Action::CallRecord(record) => self.cdrs.write(bridge::to_new_cdr(record)),
             Action::Event(event) => {
                 if let PbxEvent::ForwardingChanged { number, forwarding } = &event {
@@ -323,6 +333,17 @@ impl Core {
                 let _ = self.broadcast.send(PbxEvent::ConferenceChanged { room });
             }
         }
+    }
+
+    /// A key a phone pressed in a relayed call (an in-call feature code, perhaps).
+    fn key_pressed(&mut self, report: crate::relay::DtmfReport) {
+        let side = match report.side {
+            crate::relay::Side::A => pbx::Side::A,
+            crate::relay::Side::B => pbx::Side::B,
+        };
+        let relay = pbx::RelayId(report.relay);
+        self.pbx
+            .dtmf_received(Instant::now(), unix_now(), relay, side, report.key);
     }
 
     fn endpoint_event(&mut self, event: crate::media_endpoint::EndpointEvent) {

@@ -74,6 +74,8 @@ pub(crate) struct Relays {
     recordings: HashMap<RelayId, Recording>,
     /// Recordings just stopped, for whoever stopped them to await their end.
     stopping: Vec<Recording>,
+    /// Keys pressed in calls, reported to the PBX (in-call feature codes).
+    pub(crate) dtmf: relay::DtmfReports,
     /// Lists finished recordings and raises alerts; none in tests that only relay.
     keeper: Option<relay::RecordKeeper>,
 }
@@ -94,6 +96,7 @@ impl Relays {
             data_dir,
             recordings: HashMap::new(),
             stopping: Vec::new(),
+            dtmf: Default::default(),
             keeper: None,
         };
         (relays, allocator)
@@ -123,6 +126,9 @@ impl Relays {
                     if let Some(spec) = &entry.transcode {
                         start_transcoding(&handle, spec);
                     }
+                    if let Some(tap) = self.dtmf.tap(id.0) {
+                        handle.watch_dtmf(tap);
+                    }
                     self.running.insert(id, handle);
                 }
                 Err(e) => tracing::warn!(error = %e, "relay did not start"),
@@ -135,6 +141,7 @@ impl Relays {
         // running on it finishes its file on its own.
         self.running.remove(&id);
         self.recordings.remove(&id);
+        self.dtmf.forget(id.0);
         lock(&self.pending).remove(&id);
     }
 
@@ -164,6 +171,43 @@ impl Relays {
                 error = %e,
                 "music on hold cannot be played in this codec; the held party hears the call"
             );
+        }
+    }
+
+    /// Reports keys pressed on the relay as telephone-events of `payload_types`, now or
+    /// as soon as the relay runs.
+    pub fn watch_dtmf(&mut self, id: RelayId, payload_types: &[u8]) {
+        let tap = self.dtmf.watch(id.0, payload_types);
+        if let Some(handle) = self.running.get(&id) {
+            handle.watch_dtmf(tap);
+        }
+    }
+
+    /// Says `prompts` once to side `to` in `format` (the park slot to the parker).
+    pub fn announce(
+        &mut self,
+        id: RelayId,
+        to: Side,
+        prompts: &[media::wav_prompts::Prompt],
+        format: &PayloadFormat,
+    ) {
+        let Some(handle) = self.running.get(&id) else {
+            tracing::debug!(relay = id.0, "announcement for a relay not running; ignored");
+            return;
+        };
+        // Prompts are decoded at the codec's own rate: 16 kHz for the wideband ones.
+        let rate = media::codec::by_rtpmap(&format.encoding, format.clock_rate)
+            .map(|c| c.sample_rate())
+            .unwrap_or(8000);
+        let clips = prompts.iter().filter_map(|p| p.load(rate).ok()).collect();
+        let spec = relay::AnnounceSpec {
+            clips,
+            encoding: format.encoding.clone(),
+            clock_rate: format.clock_rate,
+            payload_type: format.payload_type,
+        };
+        if let Err(e) = handle.announce(relay_side(to), spec) {
+            tracing::warn!(codec = %format.encoding, error = %e, "announcement not played");
         }
     }
 

@@ -17,6 +17,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc::{self, UnboundedReceiver};
 use tokio::time::{Interval, MissedTickBehavior};
 
+use super::dtmf::DtmfTap;
 use super::handle::{Control, RelayHandle, SharedStats};
 use super::playback::Playback;
 use super::pool::{LegSockets, PortLease, RelayOptions, RelayPorts};
@@ -64,6 +65,8 @@ struct Forwarder {
     tap: Option<Tap>,
     /// Set while the phones share no codec: RTP is converted rather than copied.
     transcoding: Option<Box<Transcoding>>,
+    /// Reports the keys pressed, once the call's telephone-event types are known.
+    dtmf: Option<Box<DtmfTap>>,
 }
 
 pub(super) fn spawn(
@@ -93,6 +96,7 @@ pub(super) fn spawn(
         ticker: None,
         tap: None,
         transcoding: None,
+        dtmf: None,
     };
     let task = runtime.spawn(async move { poll_fn(|cx| forwarder.poll(cx)).await });
     Ok(RelayHandle {
@@ -194,6 +198,10 @@ impl Forwarder {
             Control::StopRecording => self.tap = None,
             Control::Transcode(transcoding) => self.transcoding = Some(transcoding),
             Control::StopTranscoding => self.transcoding = None,
+            Control::Dtmf(tap) => match &mut self.dtmf {
+                Some(running) => running.merge(*tap),
+                None => self.dtmf = Some(tap),
+            },
         }
     }
 
@@ -241,6 +249,9 @@ impl Forwarder {
                 continue;
             }
             if kind == Kind::Rtp {
+                if let Some(dtmf) = &mut self.dtmf {
+                    dtmf.packet(from, data);
+                }
                 if let Some(tap) = &self.tap {
                     if !tap.packet(from, now, data) {
                         self.tap = None; // the writer failed; it said why

@@ -9,7 +9,8 @@ use media::sdp::PayloadFormat;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use super::playback::{PlaySpec, Playback};
+use super::dtmf::DtmfTap;
+use super::playback::{AnnounceSpec, PlaySpec, Playback};
 use super::record::{self, RecordError, Recording, Tap};
 use super::transcode::{TranscodeSpec, Transcoding};
 
@@ -116,6 +117,8 @@ pub(super) enum Control {
     /// Decode and re-encode RTP both ways instead of relaying it unchanged.
     Transcode(Box<Transcoding>),
     StopTranscoding,
+    /// Report the keys pressed on either side (adds payload types to a running tap).
+    Dtmf(Box<DtmfTap>),
 }
 
 impl std::fmt::Debug for Control {
@@ -129,6 +132,7 @@ impl std::fmt::Debug for Control {
             Control::StopRecording => f.write_str("StopRecording"),
             Control::Transcode(_) => f.write_str("Transcode"),
             Control::StopTranscoding => f.write_str("StopTranscoding"),
+            Control::Dtmf(_) => f.write_str("Dtmf"),
         }
     }
 }
@@ -163,6 +167,20 @@ impl RelayHandle {
         let playback = Playback::new(spec)?;
         let _ = self.control.send(Control::Play(side, Box::new(playback)));
         Ok(())
+    }
+
+    /// Says `spec`'s prompts once to `side` instead of what the other side sends; silence
+    /// follows until [`RelayHandle::stop_playing`]. Fails when the relay cannot encode
+    /// the listener's codec.
+    pub fn announce(&self, side: Side, spec: AnnounceSpec) -> Result<(), media::Error> {
+        let playback = Playback::once(spec)?;
+        let _ = self.control.send(Control::Play(side, Box::new(playback)));
+        Ok(())
+    }
+
+    /// Reports the keys either phone presses as RFC 4733 events of the tap's types.
+    pub(crate) fn watch_dtmf(&self, tap: DtmfTap) {
+        let _ = self.control.send(Control::Dtmf(Box::new(tap)));
     }
 
     /// Ends what [`RelayHandle::play`] started: `side` hears the other side again.

@@ -10,6 +10,7 @@
 //! from music loaded in memory) and copies packets to a recording's writer thread through a
 //! bounded queue, so neither ever waits on the disk.
 
+mod dtmf;
 mod forward;
 mod handle;
 mod music;
@@ -25,9 +26,11 @@ mod transcode;
 
 use std::io;
 
+pub(crate) use dtmf::DtmfReports;
+pub use dtmf::DtmfReport;
 pub use handle::{Flow, RelayHandle, RelayStats, Side};
 pub use music::{Music, MusicError, OWN_MUSIC};
-pub use playback::PlaySpec;
+pub use playback::{AnnounceSpec, PlaySpec};
 pub use pool::{RelayOptions, RelayPool, RelayPorts};
 pub use record::{RecordError, Recording};
 pub use record_keeper::{remove_listed_file, RecordKeeper};

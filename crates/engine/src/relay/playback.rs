@@ -3,7 +3,7 @@
 //! and timestamp; marker bit on the first packet of the stream, RFC 3551 §4.1).
 
 use media::codec::{by_rtpmap, Codec};
-use media::player::{PromptPlayer, FRAME_MS};
+use media::player::{Clip, PromptPlayer, FRAME_MS};
 use media::rtp::RtpPacket;
 use rand::Rng;
 
@@ -18,6 +18,16 @@ pub struct PlaySpec {
     pub encoding: String,
     pub clock_rate: u32,
     /// The payload type the listener agreed on for it.
+    pub payload_type: u8,
+}
+
+/// Prompts to say once, then silence, and how the listener wants them.
+#[derive(Debug, Clone)]
+pub struct AnnounceSpec {
+    /// The prompts, one after the other (at any rate; converted to the codec's).
+    pub clips: Vec<Clip>,
+    pub encoding: String,
+    pub clock_rate: u32,
     pub payload_type: u8,
 }
 
@@ -44,20 +54,49 @@ impl Playback {
         let codec = by_rtpmap(&spec.encoding, spec.clock_rate)?;
         let rate = codec.sample_rate();
         let player = PromptPlayer::looping(spec.music.clip_at(rate), rate);
+        Ok(Playback::with(
+            player,
+            codec,
+            spec.clock_rate,
+            spec.payload_type,
+        ))
+    }
+
+    /// Says the prompts of `spec` once; silence follows until stopped.
+    pub(super) fn once(spec: AnnounceSpec) -> Result<Playback, media::Error> {
+        let codec = by_rtpmap(&spec.encoding, spec.clock_rate)?;
+        let mut player = PromptPlayer::new(codec.sample_rate());
+        for clip in spec.clips {
+            player.enqueue(clip);
+        }
+        Ok(Playback::with(
+            player,
+            codec,
+            spec.clock_rate,
+            spec.payload_type,
+        ))
+    }
+
+    fn with(
+        player: PromptPlayer,
+        codec: Box<dyn Codec>,
+        clock_rate: u32,
+        payload_type: u8,
+    ) -> Playback {
         let mut rng = rand::thread_rng();
-        Ok(Playback {
+        Playback {
             pcm: vec![0; player.frame_len()],
             player,
             codec,
-            payload_type: spec.payload_type,
+            payload_type,
             ssrc: rng.gen(),
             sequence: rng.gen(),
             timestamp: rng.gen(),
-            step: spec.clock_rate * FRAME_MS / 1000,
+            step: clock_rate * FRAME_MS / 1000,
             marker: true,
             payload: Vec::with_capacity(1500),
             packet: Vec::with_capacity(1500),
-        })
+        }
     }
 
     /// The next 20 ms packet.

@@ -1,0 +1,239 @@
+//! Keys pressed during a call, and the feature codes they make.
+//!
+//! Keys arrive two ways: RFC 4733 telephone-events, which the runtime's relay reads as
+//! they pass and reports by relay and side ([`Pbx::dtmf_received`]), and SIP INFO
+//! (`application/dtmf-relay`, or `application/dtmf` with the key alone), which the call
+//! model sees itself. Each party of each call has its own [`DigitCollector`]; a complete
+//! code acts on the call (see [`Feature`]).
+//!
+//! Only a party that is an extension of the office may use codes: a caller from a trunk
+//! pressing `##` must not be able to send the office's staff anywhere.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use sip::Request;
+
+use super::feature_digits::{DigitCollector, Feature, Step};
+use super::park::ParkState;
+use super::transfer::Referral;
+use super::transfer_blind::party_extension;
+use super::{CallId, Phase};
+use crate::action::Side;
+use crate::core::Pbx;
+use crate::feature_codes::PARK;
+use crate::media_relay::RelayId;
+
+/// Feature codes being typed, and parked calls.
+#[derive(Debug, Default)]
+pub(crate) struct FeatureState {
+    collectors: HashMap<(CallId, Side), DigitCollector>,
+    pub(super) park: ParkState,
+}
+
+impl Pbx {
+    /// A key pressed on side `side` of relay `relay`, as the runtime's relay saw it (an
+    /// RFC 4733 event, reported once per press). Sides are the relay's as bound.
+    pub fn dtmf_received(
+        &mut self,
+        now: Instant,
+        unix_now: u64,
+        relay: RelayId,
+        side: Side,
+        key: char,
+    ) {
+        self.unix_now = unix_now;
+        let Some(id) = self
+            .calls
+            .values()
+            .find(|c| c.relay.is_some_and(|r| r.id == relay))
+            .map(|c| c.id)
+        else {
+            return;
+        };
+        // A relay whose sides a transfer turned round: the runtime's A is the call's B.
+        let side = if self.transfer.swapped.contains(&relay) {
+            side.other()
+        } else {
+            side
+        };
+        self.key_pressed(now, id, side, key);
+    }
+
+    /// A key pressed by the party on `side` of call `id`. Returns whether it completed a
+    /// code (the call may have changed shape).
+    pub(super) fn key_pressed(&mut self, now: Instant, id: CallId, side: Side, key: char) -> bool {
+        let calls = &self.calls;
+        self.features
+            .collectors
+            .retain(|(call, _), _| calls.contains_key(call));
+        let Some(call) = self.calls.get(&id) else {
+            return false;
+        };
+        if call.phase != Phase::Answered || call.b.is_none() {
+            return false;
+        }
+        if party_extension(call, side).is_none() {
+            return false;
+        }
+        let step = self
+            .features
+            .collectors
+            .entry((id, side))
+            .or_default()
+            .push(now, key);
+        match step {
+            Step::Done(feature) => {
+                self.run_feature(now, id, side, feature);
+                true
+            }
+            Step::Collecting | Step::Ignored => false,
+        }
+    }
+
+    /// A key carried by a SIP INFO inside call `id`, if the INFO carries one. Returns
+    /// whether it completed a code (then the INFO is answered here, not passed on).
+    pub(super) fn info_key(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        side: Side,
+        info: &Request,
+    ) -> bool {
+        match info_digit(info.content_type(), &info.body) {
+            Some(key) => self.key_pressed(now, id, side, key),
+            None => false,
+        }
+    }
+
+    /// The earliest moment a code in progress times out or a parked call needs attention.
+    pub(crate) fn feature_deadline(&self) -> Option<Instant> {
+        let typing = self
+            .features
+            .collectors
+            .values()
+            .filter_map(DigitCollector::deadline)
+            .min();
+        [typing, self.features.park.deadline()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Completes the codes whose number stopped coming, and runs the park's timers.
+    pub(crate) fn feature_timeout(&mut self, now: Instant) {
+        let due: Vec<((CallId, Side), Feature)> = self
+            .features
+            .collectors
+            .iter_mut()
+            .filter_map(|(key, c)| Some((*key, c.timeout(now)?)))
+            .collect();
+        for ((id, side), feature) in due {
+            let live = self
+                .calls
+                .get(&id)
+                .is_some_and(|c| c.phase == Phase::Answered && c.b.is_some());
+            if live {
+                self.run_feature(now, id, side, feature);
+            }
+        }
+        self.park_timeout(now);
+    }
+
+    fn run_feature(&mut self, now: Instant, id: CallId, side: Side, feature: Feature) {
+        tracing::info!(call = id, ?feature, "feature code");
+        match feature {
+            Feature::BlindTransfer(number) if number == PARK => self.park(now, id, side),
+            Feature::BlindTransfer(number) => {
+                // As a REFER would, without its NOTIFYs: the phone knows nothing of it.
+                let referral = Referral {
+                    side,
+                    subscribe: false,
+                };
+                self.blind_transfer(now, id, referral, &number);
+            }
+            Feature::Park => self.park(now, id, side),
+            Feature::RecordToggle => {
+                let Some(call_id) = self.calls.get(&id).map(|c| c.a.call_id.clone()) else {
+                    return;
+                };
+                if self.stop_recording(now, &call_id).is_none() {
+                    self.start_recording(now, &call_id);
+                }
+            }
+            Feature::AttendedTransfer(_) => {
+                tracing::info!(
+                    call = id,
+                    "attended transfer by feature code is not available yet"
+                );
+            }
+        }
+    }
+}
+
+/// The key in a DTMF INFO body: `application/dtmf-relay` (`Signal=5`, some phones
+/// writing `*` and `#` as 10 and 11) or `application/dtmf` (the key alone).
+pub(crate) fn info_digit(content_type: Option<&str>, body: &[u8]) -> Option<char> {
+    let content_type = content_type?.trim().to_ascii_lowercase();
+    let text = std::str::from_utf8(body).ok()?;
+    let value = if content_type.starts_with("application/dtmf-relay") {
+        text.lines().find_map(|line| {
+            let (name, value) = line.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("signal")
+                .then(|| value.trim())
+        })?
+    } else if content_type.starts_with("application/dtmf") {
+        text.trim()
+    } else {
+        return None;
+    };
+    match value {
+        "10" => Some('*'),
+        "11" => Some('#'),
+        _ => {
+            let mut chars = value.chars();
+            let key = chars.next()?.to_ascii_uppercase();
+            let valid = key.is_ascii_digit() || matches!(key, '*' | '#' | 'A'..='D');
+            (chars.next().is_none() && valid).then_some(key)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::info_digit;
+
+    #[test]
+    fn info_bodies_give_their_key() {
+        let relay = Some("application/dtmf-relay");
+        assert_eq!(
+            info_digit(relay, b"Signal=5\r\nDuration=160\r\n"),
+            Some('5')
+        );
+        assert_eq!(info_digit(relay, b"signal= #\r\n"), Some('#'));
+        assert_eq!(info_digit(relay, b"Signal=10\r\n"), Some('*'));
+        assert_eq!(info_digit(Some("application/dtmf"), b"7"), Some('7'));
+        assert_eq!(info_digit(Some("application/dtmf"), b"*\r\n"), Some('*'));
+    }
+
+    #[test]
+    fn other_bodies_give_nothing() {
+        assert_eq!(info_digit(Some("application/sdp"), b"v=0"), None);
+        assert_eq!(info_digit(None, b"Signal=5"), None);
+        assert_eq!(
+            info_digit(Some("application/dtmf-relay"), b"Duration=100"),
+            None
+        );
+        assert_eq!(info_digit(Some("application/dtmf"), b"55"), None);
+        assert_eq!(info_digit(Some("application/dtmf"), &[0xff, 0xfe]), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_body_never_panics(body in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            let _ = info_digit(Some("application/dtmf-relay"), &body);
+            let _ = info_digit(Some("application/dtmf"), &body);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+"""Feature codes pressed during a call on pjsua2 phones (RFC 4733 telephone-events from
+`Call.dialDtmf`): `##` + number + `#` sends the other party to that number, `*70` parks
+it in slot `*71` with music and tells the parker the slot, and dialling `*71` takes it.
+Afterwards the tones prove who talks to whom."""
+
+from __future__ import annotations
+
+import time
+
+from harness.calls import PJ_TONE, PJ_TONE_2, TALK_S, connect
+from harness.keys import press_keys
+from harness.tones import analyse, assert_hears, write_sine_wav
+
+CAROL_TONE = 1100
+# The music's tone, apart from every phone's tone and its ±150 Hz neighbours.
+MUSIC_TONE = 1500
+
+
+def _alice_and_carol_talk(alice, carol):
+    """Alice and Carol record afresh and talk; each hears only the other."""
+    alice.restart_recording()
+    carol.restart_recording()
+    time.sleep(TALK_S)
+    assert_hears(alice.stop_recording(), CAROL_TONE, [PJ_TONE, PJ_TONE_2, MUSIC_TONE])
+    assert_hears(carol.stop_recording(), PJ_TONE, [CAROL_TONE, PJ_TONE_2, MUSIC_TONE])
+
+
+def test_bob_presses_hash_hash_to_send_alice_to_carol(pbx, phones):
+    alice = phones.pj_registered(pbx, "1001", tone_hz=PJ_TONE)
+    bob = phones.pj_registered(pbx, "1002", tone_hz=PJ_TONE_2)
+    carol = phones.pj_registered(pbx, "1003", tone_hz=CAROL_TONE)
+    connect(alice, bob, pbx.uri("1002"))
+
+    press_keys(bob, "##1003#")
+    ringing = carol.wait_incoming()
+    assert ringing["display"] == "Alice", f"Carol should see Alice calling: {ringing}"
+    bob.wait_disconnected()
+    carol.answer()
+    carol.wait_state("confirmed")
+    assert alice.call_states()[-1] == "confirmed", "Alice stays in her call"
+    _alice_and_carol_talk(alice, carol)
+    alice.hangup()
+    alice.wait_disconnected()
+    carol.wait_disconnected()
+
+
+def test_bob_parks_alice_and_carol_takes_her_from_the_slot(pbx_factory, phones):
+    pbx = pbx_factory()
+    write_sine_wav(pbx.data_dir / "music-on-hold.wav", MUSIC_TONE, rate=8000, seconds=2.0)
+    pbx.add_extension("1001", "Alice")
+    pbx.add_extension("1002", "Bob")
+    pbx.add_extension("1003", "Carol")
+    pbx.start()
+    alice = phones.pj_registered(pbx, "1001", tone_hz=PJ_TONE)
+    bob = phones.pj_registered(pbx, "1002", tone_hz=PJ_TONE_2)
+    carol = phones.pj_registered(pbx, "1003", tone_hz=CAROL_TONE)
+    connect(alice, bob, pbx.uri("1002"))
+
+    bob.restart_recording()
+    press_keys(bob, "*70")
+    # Bob hears "your call is parked at star seven one", then the PBX hangs up on him.
+    bob.wait_disconnected(timeout=15.0)
+    announcement = analyse(bob.last_recording(), [PJ_TONE], skip_s=1.5)
+    assert announcement.rms >= 0.01, f"Bob heard no announcement: {announcement}"
+    assert announcement.fraction(PJ_TONE) <= 0.05, f"Bob still heard Alice: {announcement}"
+    # Alice waits with the music, not Bob's tone.
+    alice.restart_recording()
+    time.sleep(TALK_S)
+    assert_hears(alice.stop_recording(), MUSIC_TONE, [PJ_TONE, PJ_TONE_2])
+
+    carol.call(pbx.uri("*71"))
+    carol.wait_state("confirmed")
+    assert alice.call_states()[-1] == "confirmed", "Alice stays in her call"
+    _alice_and_carol_talk(alice, carol)
+    carol.hangup()
+    carol.wait_disconnected()
+    alice.wait_disconnected()
+
+    # The slot is free again: nothing to take.
+    bob_mark = bob.mark()
+    bob.call(pbx.uri("*71"))
+    bob.wait_for(lambda e: e["type"] == "state" and e["state"] == "disconnected", 10.0, bob_mark,
+                 "the empty slot to refuse the call")
