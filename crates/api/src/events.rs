@@ -57,6 +57,14 @@ pub enum Event {
     VoicemailChanged {
         mailbox: String,
     },
+    /// A recording was saved or deleted, or the recording settings or always-on flags
+    /// changed: the recordings list and the flags re-read.
+    RecordingsChanged,
+    /// A recording failed (disk full, write error) or was refused for lack of free space;
+    /// the pages show `message` until dismissed.
+    RecordingAlert {
+        message: String,
+    },
     /// This connection fell behind and missed events: re-read the lists.
     Resync {
         missed: u64,
@@ -154,6 +162,10 @@ impl From<&pbx::PbxEvent> for Event {
             pbx::PbxEvent::ConferenceChanged { room } => {
                 Event::ConferenceChanged { room: room.clone() }
             }
+            pbx::PbxEvent::RecordingsChanged => Event::RecordingsChanged,
+            pbx::PbxEvent::RecordingAlert { message } => Event::RecordingAlert {
+                message: message.clone(),
+            },
             pbx::PbxEvent::MessageSummary { mailbox, .. } => Event::VoicemailChanged {
                 mailbox: mailbox.clone(),
             },

@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use crate::command::Ctx;
 use crate::error::ErrorResponse;
 use crate::ui::UiAssets;
-use crate::{guard, registry, voicemail_audio, ws, ApiError};
+use crate::{guard, recording_audio, registry, voicemail_audio, ws, ApiError};
 
 /// Largest request accepted, over HTTP and per WebSocket message. Every command's input is
 /// a few short fields.
@@ -33,6 +33,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
         .route("/api/ws", get(ws::upgrade))
         .route("/api/voicemail/{id}/audio", get(voicemail_audio::audio))
+        .route("/api/recordings/{id}/audio", get(recording_audio::audio))
         .route("/api/{command}", post(command).fallback(wrong_method))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(middleware::from_fn(guard::loopback_only));

@@ -36,6 +36,7 @@ mod guard;
 mod http;
 mod plan;
 mod plan_check;
+mod recording_audio;
 mod registry;
 mod server;
 mod types;
@@ -64,6 +65,11 @@ pub use commands::names::{
 pub use commands::outbound::{
     ListOutboundRoutesRequest, ListOutboundRoutesResponse, SaveOutboundRoutesRequest,
     SaveOutboundRoutesResponse, SetOutboundPermissionRequest, SetOutboundPermissionResponse,
+};
+pub use commands::recordings::{
+    AlwaysRecord, AlwaysRecordKind, CallLink, DeleteRecordingRequest, DeleteRecordingResponse,
+    GetRecordingSettingsRequest, ListRecordingsRequest, ListRecordingsResponse, Recording,
+    RecordingSettings, RecordingTrigger, SaveRecordingSettingsRequest, SetAlwaysRecordRequest,
 };
 pub use commands::ring_groups::{
     ListRingGroupsRequest, ListRingGroupsResponse, RemoveRingGroupRequest, RemoveRingGroupResponse,

@@ -7,7 +7,7 @@ use crate::command::{Command, Ctx};
 use crate::commands::mail;
 use crate::commands::conference;
 use crate::commands::greetings;
-use crate::commands::recording;
+use crate::commands::{recording, recordings};
 use crate::commands::{
     calls, click_to_call, extensions, names, outbound, ring_groups, schedules, settings, setup,
     status, trunks, voicemail,
@@ -51,6 +51,11 @@ commands![
     calls::CallHistoryRequest,
     recording::StartRecordingRequest,
     recording::StopRecordingRequest,
+    recordings::ListRecordingsRequest,
+    recordings::DeleteRecordingRequest,
+    recordings::GetRecordingSettingsRequest,
+    recordings::SaveRecordingSettingsRequest,
+    recordings::SetAlwaysRecordRequest,
     settings::GetSettingsRequest,
     settings::Settings,
     trunks::ListTrunksRequest,

@@ -110,7 +110,7 @@ async fn serve(
     Ok(response)
 }
 
-fn insert(response: &mut Response, name: header::HeaderName, value: &str) {
+pub(crate) fn insert(response: &mut Response, name: header::HeaderName, value: &str) {
     if let Ok(value) = HeaderValue::from_str(value) {
         response.headers_mut().insert(name, value);
     }
@@ -127,7 +127,7 @@ pub(crate) fn plain_file_name(file: &str) -> bool {
 
 /// `file` when it lies in `folder` (a relative name is taken as inside it); `None` for a
 /// path that climbs out of it.
-fn inside(folder: &Path, file: &Path) -> Option<PathBuf> {
+pub(crate) fn inside(folder: &Path, file: &Path) -> Option<PathBuf> {
     let full = if file.is_absolute() {
         file.to_path_buf()
     } else {
@@ -162,7 +162,7 @@ fn safe(s: &str) -> String {
 }
 
 /// `(YYYYMMDD, HHMM)` in UTC for unix seconds (the days-from-civil algorithm, inverted).
-fn civil(unix: i64) -> (String, String) {
+pub(crate) fn civil(unix: i64) -> (String, String) {
     let days = unix.div_euclid(86_400);
     let secs = unix.rem_euclid(86_400);
     let z = days + 719_468;
@@ -181,7 +181,7 @@ fn civil(unix: i64) -> (String, String) {
 }
 
 #[derive(Debug, PartialEq, Eq)]
-enum Range {
+pub(crate) enum Range {
     /// First and last byte, inclusive.
     Bytes(usize, usize),
     Unsatisfiable,
@@ -190,7 +190,7 @@ enum Range {
 }
 
 /// Reads `bytes=a-b`, `bytes=a-` and `bytes=-n` for a file of `total` bytes.
-fn byte_range(value: &str, total: usize) -> Range {
+pub(crate) fn byte_range(value: &str, total: usize) -> Range {
     let Some(spec) = value.trim().strip_prefix("bytes=") else {
         return Range::Ignore;
     };

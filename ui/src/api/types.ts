@@ -9,6 +9,11 @@ export type Commands = {
   edit_extension: { request: EditExtensionRequest; response: EditExtensionResponse };
   remove_extension: { request: RemoveExtensionRequest; response: RemoveExtensionResponse };
   reset_password: { request: ResetPasswordRequest; response: ResetPasswordResponse };
+  list_call_forwarding: { request: ListCallForwardingRequest; response: ListCallForwardingResponse };
+  save_call_forwarding: { request: SaveCallForwardingRequest; response: SaveCallForwardingResponse };
+  list_feature_codes: { request: ListFeatureCodesRequest; response: ListFeatureCodesResponse };
+  get_music_on_hold: { request: GetMusicOnHoldRequest; response: GetMusicOnHoldResponse };
+  remove_music_on_hold: { request: RemoveMusicOnHoldRequest; response: RemoveMusicOnHoldResponse };
   list_registrations: { request: ListRegistrationsRequest; response: ListRegistrationsResponse };
   list_live_calls: { request: ListLiveCallsRequest; response: ListLiveCallsResponse };
   hang_up: { request: HangUpRequest; response: HangUpResponse };
@@ -123,6 +128,33 @@ label: string,
 trunk: number | null, destination: Destination, };
 
 /**
+ * One extension's do-not-disturb and forwarding. Targets are an extension, a ring group
+ * or an outside number (digits, optionally starting with `+`), which leaves through the
+ * outbound routes when the extension may call out.
+ */
+export type CallForwarding = { number: string, 
+/**
+ * Calls are refused as busy (or go to voicemail when the mailbox is on).
+ */
+dnd: boolean, 
+/**
+ * Every call goes here instead.
+ */
+forward_always: string | null, 
+/**
+ * Calls while the extension is on a call go here.
+ */
+forward_busy: string | null, 
+/**
+ * Calls not answered within `no_answer_seconds` go here.
+ */
+forward_no_answer: string | null, 
+/**
+ * 5 to 120.
+ */
+no_answer_seconds: number, };
+
+/**
  * Finished calls, newest first.
  */
 export type CallHistoryRequest = { 
@@ -148,6 +180,23 @@ lines_busy?: boolean,
 limit?: number, };
 
 export type CallHistoryResponse = { calls: Array<CallRecord>, };
+
+/**
+ * What the call history says about a recorded call.
+ */
+export type CallLink = { 
+/**
+ * The call record's id.
+ */
+cdr_id: number, caller_name: string | null, 
+/**
+ * The business name the caller dialled (`sales.acme`), for calls from a trunk.
+ */
+business_name: string | null, 
+/**
+ * How long the call was connected, in seconds.
+ */
+duration_s: number, };
 
 /**
  * A finished call.
@@ -405,7 +454,30 @@ registered: boolean,
  */
 outbound_allowed: boolean, devices: Array<Device>, };
 
+/**
+ * One feature code, as the PBX knows it.
+ */
+export type FeatureCode = { code: string, argument: FeatureCodeArgument, usage: FeatureCodeUsage, description: string, 
+/**
+ * False: the code is reserved but the PBX does not act on it yet.
+ */
+available: boolean, };
+
+/**
+ * What follows a feature code.
+ */
+export type FeatureCodeArgument = "none" | "number" | "optional_extension";
+
+/**
+ * When a feature code is used.
+ */
+export type FeatureCodeUsage = "dial" | "in_call";
+
 export type GetMailSettingsRequest = Record<symbol, never>;
+
+export type GetMusicOnHoldRequest = Record<symbol, never>;
+
+export type GetMusicOnHoldResponse = { music: MusicOnHold, };
 
 /**
  * Reads the recording settings.
@@ -485,6 +557,13 @@ export type ListBusinessNamesRequest = Record<symbol, never>;
 
 export type ListBusinessNamesResponse = { names: Array<BusinessName>, };
 
+/**
+ * Every extension's settings, ordered by number (all off for one never changed).
+ */
+export type ListCallForwardingRequest = Record<symbol, never>;
+
+export type ListCallForwardingResponse = { extensions: Array<CallForwarding>, };
+
 export type ListConferenceRoomsRequest = Record<symbol, never>;
 
 export type ListConferenceRoomsResponse = { rooms: Array<ConferenceRoom>, 
@@ -500,6 +579,13 @@ export type ListExtensionsResponse = {
  * Ordered by number, shorter numbers first.
  */
 extensions: Array<Extension>, };
+
+/**
+ * Every feature code, in the PBX's own order.
+ */
+export type ListFeatureCodesRequest = Record<symbol, never>;
+
+export type ListFeatureCodesResponse = { codes: Array<FeatureCode>, };
 
 /**
  * Every mailbox's greeting, ordered by number.
@@ -729,6 +815,19 @@ export type MarkVoicemailHeardRequest = { id: number, heard: boolean, };
 export type MarkVoicemailHeardResponse = { message: VoicemailMessage, };
 
 /**
+ * Which music held callers hear.
+ */
+export type MusicOnHold = { 
+/**
+ * Whether the owner's own upload plays (else the music that ships with the program).
+ */
+custom: boolean, 
+/**
+ * Where the own music is served for the page's player, when there is one.
+ */
+audio_path: string | null, };
+
+/**
  * Mutes or unmutes a participant: a muted one still hears the room.
  */
 export type MuteParticipantRequest = { id: number, muted: boolean, };
@@ -800,7 +899,11 @@ trigger_name: string | null, size_bytes: number,
 /**
  * Where the WAV is served, relative to the API's address; add `?download` to save it.
  */
-audio_path: string, };
+audio_path: string, 
+/**
+ * The call's record in the call history, once written.
+ */
+call: CallLink | null, };
 
 /**
  * The recording settings and always-on flags.
@@ -864,6 +967,13 @@ export type RemoveGreetingRequest = { number: string, };
 export type RemoveGreetingResponse = { greeting: GreetingState, };
 
 /**
+ * Removes the owner's music: held callers hear the bundled piece from the next hold on.
+ */
+export type RemoveMusicOnHoldRequest = Record<symbol, never>;
+
+export type RemoveMusicOnHoldResponse = { music: MusicOnHold, };
+
+/**
  * Ends a participant's call.
  */
 export type RemoveParticipantRequest = { id: number, };
@@ -920,6 +1030,13 @@ export type SaveBusinessNameResponse = {
  * As saved, with its id and label.
  */
 name: BusinessName, };
+
+/**
+ * Saves one extension's settings whole; in force for the next call.
+ */
+export type SaveCallForwardingRequest = { forwarding: CallForwarding, };
+
+export type SaveCallForwardingResponse = { forwarding: CallForwarding, };
 
 /**
  * The SMTP settings to save (or to send a test e-mail with).

@@ -10,6 +10,7 @@ pub(crate) mod mail;
 pub(crate) mod names;
 pub(crate) mod outbound;
 pub(crate) mod recording;
+pub(crate) mod recordings;
 pub(crate) mod ring_groups;
 pub(crate) mod schedules;
 pub(crate) mod settings;

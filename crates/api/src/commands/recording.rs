@@ -79,10 +79,12 @@ async fn not_answered(ctx: &Ctx, call_id: &str) -> Result<ApiError, ApiError> {
             "call_id",
             "this call is still ringing; it can be recorded once answered",
         ),
-        // Answered, but the PBX has no media path for it (no audio was negotiated).
-        Some(engine::LiveState::Answered) => {
-            ApiError::field("call_id", "this call has no audio to record")
-        }
+        // Answered, but the PBX has no media path for it (no audio was negotiated), or
+        // the recording was refused (too little free disk space: an alert says so).
+        Some(engine::LiveState::Answered) => ApiError::field(
+            "call_id",
+            "this call cannot be recorded: it has no audio, or the disk is too full (see the alert)",
+        ),
         None => no_such_call(),
     })
 }
