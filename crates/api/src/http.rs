@@ -40,6 +40,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .merge(api)
         .merge(crate::greeting_upload::routes())
+        .merge(crate::music_upload::routes())
         .fallback(ui_fallback)
         .with_state(shared)
 }

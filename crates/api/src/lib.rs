@@ -32,6 +32,7 @@ mod decode;
 mod error;
 mod events;
 mod greeting_upload;
+mod music_upload;
 mod guard;
 mod http;
 mod plan;

@@ -12,6 +12,7 @@ use crate::commands::{
     calls, click_to_call, extensions, names, outbound, ring_groups, schedules, settings, setup,
     status, trunks, voicemail,
 };
+use crate::commands::{forwarding, music_on_hold};
 use crate::decode::decode;
 use crate::plan;
 use crate::typescript::TypeScript;
@@ -45,6 +46,11 @@ commands![
     extensions::EditExtensionRequest,
     extensions::RemoveExtensionRequest,
     extensions::ResetPasswordRequest,
+    forwarding::ListCallForwardingRequest,
+    forwarding::SaveCallForwardingRequest,
+    forwarding::ListFeatureCodesRequest,
+    music_on_hold::GetMusicOnHoldRequest,
+    music_on_hold::RemoveMusicOnHoldRequest,
     calls::ListRegistrationsRequest,
     calls::ListLiveCallsRequest,
     calls::HangUpRequest,

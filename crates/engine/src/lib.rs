@@ -11,6 +11,7 @@ mod handle;
 mod mail;
 mod media_bridge;
 pub mod media_endpoint;
+pub mod music_upload;
 mod net;
 mod personal;
 mod plan_sync;
