@@ -108,8 +108,8 @@ pub const FEATURE_CODES: &[FeatureCode] = &[
         code: BLIND_TRANSFER,
         argument: Argument::Number,
         usage: Usage::InCall,
-        description: "Blind transfer the other party to a number",
-        available: false,
+        description: "Blind transfer the other party to a number (end it with #)",
+        available: true,
     },
     FeatureCode {
         code: ATTENDED_TRANSFER,
@@ -123,21 +123,22 @@ pub const FEATURE_CODES: &[FeatureCode] = &[
         argument: Argument::None,
         usage: Usage::InCall,
         description: "Start or stop recording the call",
-        available: false,
+        available: true,
     },
     FeatureCode {
         code: PARK,
         argument: Argument::None,
-        usage: Usage::Dial,
-        description: "Park a call (dial or transfer to it); the slot it is parked in is announced",
-        available: false,
+        usage: Usage::InCall,
+        description:
+            "Park the other party (press it, or transfer the call to it); you hear the slot",
+        available: true,
     },
     FeatureCode {
         code: "*71..*77 (not *73)",
         argument: Argument::None,
         usage: Usage::Dial,
         description: "Retrieve a parked call from its slot",
-        available: false,
+        available: true,
     },
     FeatureCode {
         code: DND_ON,
