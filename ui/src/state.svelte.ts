@@ -5,6 +5,7 @@
 import type { ApiClient, ConnectionState } from "./api/client";
 import type { Event, Extension, Mailbox, StatusResponse, TrunkState } from "./api/types";
 import { listTrunks, setupComplete, type TrunkEntry } from "./api/plan";
+import { recordings } from "./recordingstate.svelte";
 import { readStatus, trunkSummary } from "./lib/trunks";
 import {
   announce,
@@ -231,6 +232,7 @@ class AppState {
       this.#voicemailChanged(raw.mailbox);
       return;
     }
+    if (recordings.handle(raw, this.client)) return;
     const ev = normalizeEvent(raw);
     if (!ev || ev.kind === "resync") {
       // Missed events, or one this page does not know: re-read rather than show stale data.

@@ -5,6 +5,7 @@ export type Page =
   | "extensions"
   | "calls"
   | "voicemail"
+  | "recordings"
   | "trunks"
   | "names"
   | "groups"
@@ -17,6 +18,7 @@ export const PAGES: ReadonlyArray<{ id: Page; title: string; nav: boolean }> = [
   { id: "extensions", title: "Extensions", nav: true },
   { id: "calls", title: "Calls", nav: true },
   { id: "voicemail", title: "Voicemail", nav: true },
+  { id: "recordings", title: "Recordings", nav: true },
   { id: "trunks", title: "Trunks", nav: true },
   { id: "names", title: "Business names", nav: true },
   { id: "groups", title: "Ring groups", nav: true },
