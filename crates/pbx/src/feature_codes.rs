@@ -101,8 +101,8 @@ pub const FEATURE_CODES: &[FeatureCode] = &[
         code: VOICEMAIL,
         argument: Argument::None,
         usage: Usage::Dial,
-        description: "Listen to your voicemail",
-        available: false,
+        description: "Listen to your voicemail and record your greeting (PIN first)",
+        available: true,
     },
     FeatureCode {
         code: BLIND_TRANSFER,
