@@ -11,6 +11,7 @@ export type Page =
   | "groups"
   | "hours"
   | "routes"
+  | "features"
   | "settings"
   | "setup";
 
@@ -24,6 +25,7 @@ export const PAGES: ReadonlyArray<{ id: Page; title: string; nav: boolean }> = [
   { id: "groups", title: "Ring groups", nav: true },
   { id: "hours", title: "Business hours", nav: true },
   { id: "routes", title: "Outbound routes", nav: true },
+  { id: "features", title: "Feature codes", nav: true },
   { id: "settings", title: "Settings", nav: true },
   { id: "setup", title: "Setup", nav: false },
 ];
