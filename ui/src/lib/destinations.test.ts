@@ -21,14 +21,14 @@ describe("destinations", () => {
     expect(destinationWords({ kind: "extension", target: "1999" }, dir)).toBe("1999");
   });
 
-  it("marks conference rooms as not available yet, and names whose voicemail", () => {
+  it("names conference rooms and whose voicemail, all available", () => {
     expect(destinationWords({ kind: "voicemail", target: "1001" }, dir)).toBe("Voicemail of Alice (1001)");
     expect(destinationWords({ kind: "voicemail", target: "600" }, dir)).toBe("Voicemail of Sales (600)");
-    expect(destinationWords({ kind: "conference", target: "800" }, dir)).toBe("Conference room 800 (not available yet)");
-    expect(isAvailable({ kind: "conference", target: "800" })).toBe(false);
+    expect(destinationWords({ kind: "conference", target: "800" }, dir)).toBe("Conference room 800");
+    expect(isAvailable({ kind: "conference", target: "800" })).toBe(true);
     expect(isAvailable({ kind: "voicemail", target: "1001" })).toBe(true);
     expect(isAvailable({ kind: "extension", target: "1001" })).toBe(true);
-    expect(KIND_CHOICES.filter((c) => !c.available).map((c) => c.kind)).toEqual(["conference"]);
+    expect(KIND_CHOICES.filter((c) => !c.available).map((c) => c.kind)).toEqual([]);
   });
 
   it("picks a sensible target when the kind changes", () => {

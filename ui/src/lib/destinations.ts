@@ -1,5 +1,5 @@
-// Where a call goes, in words, and the choices a picker offers. Conference rooms exist in
-// the plan but do not work yet: they are offered, marked as such.
+// Where a call goes, in words, and the choices a picker offers. A kind that exists in the
+// plan but cannot take calls yet would be offered marked as such (none is, today).
 
 import type { Destination, RingGroup, Schedule } from "../api/plan";
 
@@ -18,13 +18,13 @@ export const KIND_CHOICES: readonly KindChoice[] = [
   { kind: "extension", label: "A person (extension)", available: true },
   { kind: "ring_group", label: "A ring group", available: true },
   { kind: "hours", label: "Business hours", available: true },
-  { kind: "conference", label: "A conference room", available: false },
+  { kind: "conference", label: "A conference room", available: true },
   { kind: "voicemail", label: "Voicemail", available: true },
   { kind: "hangup", label: "Hang up", available: true },
 ];
 
 export function isAvailable(d: Destination | null | undefined): boolean {
-  return !d || d.kind !== "conference";
+  return !d || (KIND_CHOICES.find((k) => k.kind === d.kind)?.available ?? true);
 }
 
 /** What the plan knows, to name targets. */
@@ -59,7 +59,7 @@ export function destinationWords(d: Destination | null | undefined, dir: Directo
       return `Business hours: ${s.name}`;
     }
     case "conference":
-      return `Conference room ${d.target} (${NOT_AVAILABLE})`;
+      return `Conference room ${d.target}`;
     case "voicemail":
       return `Voicemail of ${named(d.target, dir.extensions.find((x) => x.number === d.target)?.name ?? dir.groups.find((g) => g.number === d.target)?.name)}`;
     case "hangup":

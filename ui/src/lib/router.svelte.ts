@@ -9,6 +9,7 @@ export type Page =
   | "trunks"
   | "names"
   | "groups"
+  | "conferences"
   | "hours"
   | "routes"
   | "features"
@@ -23,6 +24,7 @@ export const PAGES: ReadonlyArray<{ id: Page; title: string; nav: boolean }> = [
   { id: "trunks", title: "Trunks", nav: true },
   { id: "names", title: "Business names", nav: true },
   { id: "groups", title: "Ring groups", nav: true },
+  { id: "conferences", title: "Conference rooms", nav: true },
   { id: "hours", title: "Business hours", nav: true },
   { id: "routes", title: "Outbound routes", nav: true },
   { id: "features", title: "Feature codes", nav: true },
