@@ -51,5 +51,6 @@ describe("recent e-mails", () => {
     const e = entry({ state: "failed", attempts: 3, error: "The mail server refused the user name or password." });
     expect(outboxWords(e, 2000)).toEqual({ text: "Not sent", tone: "failing" });
     expect(outboxWords(entry({}), 2000)).toEqual({ text: "Sending", tone: "neutral" });
+    expect(outboxWords(entry({}), 2000, false).text).toBe("Waiting: e-mail is switched off");
   });
 });

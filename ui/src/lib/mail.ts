@@ -24,8 +24,12 @@ export function portAfterSecurityChange(port: string, from: MailSecurity, to: Ma
   return port.trim() === "" || Number(port) === defaultPort(from) ? String(defaultPort(to)) : port;
 }
 
-/** A recent e-mail's state: "Sent", "Retrying in 5 minutes", "Not sent". */
-export function outboxWords(e: MailOutboxEntry, nowUnix: number): Words {
+/**
+ * A recent e-mail's state: "Sent", "Retrying in 5 minutes", "Not sent". `mailOn` is the
+ * saved switch: while it is off, queued e-mails wait.
+ */
+export function outboxWords(e: MailOutboxEntry, nowUnix: number, mailOn = true): Words {
+  if (e.state === "queued" && !mailOn) return { text: "Waiting: e-mail is switched off", tone: "attention" };
   switch (e.state) {
     case "sent":
       return { text: "Sent", tone: "ok" };
