@@ -68,7 +68,8 @@ async fn recordings_are_listed_served_and_deleted() {
         json!([])
     );
     assert!(!h.dir.path().join("recordings/1800000000-call.wav").exists());
-    h.refused("delete_recording", json!({ "id": id }), 404).await;
+    h.refused("delete_recording", json!({ "id": id }), 404)
+        .await;
     h.stop().await;
 }
 

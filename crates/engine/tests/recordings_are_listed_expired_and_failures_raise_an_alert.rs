@@ -59,8 +59,14 @@ async fn a_finished_recording_is_listed_and_a_failed_one_raises_an_alert() {
     assert_eq!(listed[0].file, "recordings/call.wav");
     assert_eq!(listed[0].trigger, store::RecordingTrigger::Extension);
     assert_eq!(listed[0].trigger_name.as_deref(), Some("202"));
-    assert_eq!((listed[0].caller.as_str(), listed[0].callee.as_str()), ("201", "202"));
-    assert_eq!(listed[0].size_bytes, std::fs::metadata(&path).expect("file").len());
+    assert_eq!(
+        (listed[0].caller.as_str(), listed[0].callee.as_str()),
+        ("201", "202")
+    );
+    assert_eq!(
+        listed[0].size_bytes,
+        std::fs::metadata(&path).expect("file").len()
+    );
 
     // A recording whose folder cannot be made fails like a full disk: an alert, no row,
     // and the earlier recording untouched.

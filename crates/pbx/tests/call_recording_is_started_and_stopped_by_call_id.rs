@@ -23,7 +23,9 @@ fn recording_actions(w: &World) -> Vec<Rec> {
     w.actions
         .iter()
         .filter_map(|a| match a {
-            Action::RecordStart { id, path, formats, .. } => {
+            Action::RecordStart {
+                id, path, formats, ..
+            } => {
                 // The call's codecs come along for decoding: the caller's first, then
                 // those the callee was offered for transcoding.
                 let names: Vec<&str> = formats.iter().map(|f| f.encoding.as_str()).collect();

@@ -124,9 +124,7 @@ impl RecordKeeper {
             RecordingTrigger::OnDemand => (store::RecordingTrigger::OnDemand, None),
             RecordingTrigger::Extension(n) => (store::RecordingTrigger::Extension, Some(n)),
             RecordingTrigger::RingGroup(n) => (store::RecordingTrigger::RingGroup, Some(n)),
-            RecordingTrigger::BusinessName(n) => {
-                (store::RecordingTrigger::BusinessName, Some(n))
-            }
+            RecordingTrigger::BusinessName(n) => (store::RecordingTrigger::BusinessName, Some(n)),
         };
         let new = NewRecording {
             call_id: info.call_id.clone(),
@@ -191,7 +189,10 @@ pub fn remove_listed_file(data_dir: &Path, file: &str) {
         .components()
         .all(|c| matches!(c, std::path::Component::Normal(_)));
     if !plain || !relative.starts_with(pbx::RECORDINGS_DIR) {
-        tracing::warn!(file, "a recording row names a file outside recordings/; left alone");
+        tracing::warn!(
+            file,
+            "a recording row names a file outside recordings/; left alone"
+        );
         return;
     }
     if let Err(e) = std::fs::remove_file(data_dir.join(relative)) {
