@@ -167,6 +167,8 @@ async fn deliver(
             }
         }
         Err(e) => {
+            // The log gets the summary only: the server's words may quote the addresses,
+            // which are personal data; the outbox row (shown to the owner) keeps them.
             let attempts = entry.attempts.saturating_add(1);
             let retry_at = if e.permanent {
                 None
@@ -176,10 +178,10 @@ async fn deliver(
             };
             match retry_at {
                 Some(at) => {
-                    tracing::warn!(message = id, attempts, error = %e, retry_in_s = at - now, "voicemail e-mail failed; will retry")
+                    tracing::warn!(message = id, attempts, error = %e.summary, retry_in_s = at - now, "voicemail e-mail failed; will retry")
                 }
                 None => {
-                    tracing::error!(message = id, attempts, error = %e, "voicemail e-mail given up")
+                    tracing::error!(message = id, attempts, error = %e.summary, "voicemail e-mail given up")
                 }
             }
             let text = e.to_string();

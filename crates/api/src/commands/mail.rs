@@ -239,7 +239,11 @@ impl Command for SaveMailSettingsRequest {
                 response(s)
             })
             .await?;
-        tracing::info!(settings = ?response.settings, "e-mail settings saved");
+        tracing::info!(
+            enabled = response.settings.enabled,
+            security = ?response.settings.security,
+            "e-mail settings saved"
+        );
         Ok(response)
     }
 }
@@ -328,7 +332,7 @@ impl Command for SendTestEmailRequest {
                 server_reply: reply.0,
             },
             Err(e) => {
-                tracing::warn!(error = %e, "test e-mail not sent");
+                tracing::warn!(error = %e.summary, "test e-mail not sent");
                 SendTestEmailResponse {
                     sent: false,
                     message: e.summary,
