@@ -4,6 +4,8 @@
   phone, enters his PIN with RFC 4733 key presses, presses 1 and hears Alice's tone
   (Goertzel on what his phone recorded); 3 deletes the message: it leaves the list and
   the disk, and the lamp goes off; # says goodbye and the PBX hangs up.
+- Bob records his greeting by phone (*97, PIN, 5, his tone after the beep, #); the next
+  caller hears his tone before the beep.
 - Three wrong PINs end the call.
 - A greeting uploaded for Bob (a WAV holding a known tone) is what the next caller
   hears before the beep; a file that is not audio is refused on the `file` field.
@@ -94,7 +96,9 @@ def test_star_97_plays_the_message_and_delete_turns_the_lamp_off(office, phones)
         # The last 1.5 s lie inside the message, after "Message one".
         assert_hears(heard, PJ_TONE, [PJ_TONE_2], skip_s=0.0, last_s=1.5)
 
-        # Playing it marked it heard: the lamp goes off already; 3 deletes it.
+        # Playing it marked it heard (saved): the lamp goes off, the count says 0 new, 1 old.
+        watcher.wait_notify("Voice-Message: 0/1")
+        # 3 deletes it.
         press_keys(bob, "3")
         wait_until("the message deleted",
                    lambda: not office.api("list_voicemail", {"mailbox": "1002"})["messages"])
@@ -116,6 +120,40 @@ def test_star_97_plays_the_message_and_delete_turns_the_lamp_off(office, phones)
         bob.wait_disconnected(timeout=10)
     finally:
         watcher.close()
+
+
+def test_a_greeting_recorded_by_phone_is_played_to_the_next_caller(office, phones):
+    bob = phones.pj_registered(office, "1002", tone_hz=PJ_TONE_2)
+    bob.call(office.uri("*97"))
+    bob.wait_state("confirmed")
+    time.sleep(1.0)
+    press_keys(bob, PIN + "#")
+    time.sleep(2.5)
+    # 5: "Please record your greeting after the tone…", the beep, then Bob's phone
+    # keeps sending its tone, which is recorded until #.
+    press_keys(bob, "5")
+    time.sleep(7.0)
+    press_keys(bob, "#")
+    greeting = office.data_dir / "greetings" / "1002.wav"
+    wait_until("the greeting saved", greeting.exists)
+    time.sleep(1.0)
+    press_keys(bob, "#")
+    bob.wait_disconnected(timeout=10)
+    assert any(g["number"] == "1002" and g["custom"] for g in office.api("list_greetings")["greetings"])
+    assert_hears(greeting, PJ_TONE_2, [PJ_TONE], skip_s=0.3)
+
+    # Bob is busy: Alice goes to his voicemail and hears his greeting.
+    alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
+    alice.call(office.uri("1002"))
+    bob.wait_incoming()
+    bob.reject(486)
+    alice.wait_state("confirmed")
+    heard = alice.restart_recording()
+    time.sleep(2.5)
+    alice.stop_recording()
+    alice.hangup()
+    alice.wait_disconnected()
+    assert_hears(heard, PJ_TONE_2, [PJ_TONE], skip_s=0.5)
 
 
 def test_three_wrong_pins_end_the_call(office, phones):
