@@ -276,3 +276,6 @@ impl EngineHandle {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests;
