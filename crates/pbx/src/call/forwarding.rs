@@ -234,7 +234,19 @@ impl Pbx {
         caller: &str,
     ) -> Result<(Onward, Option<(String, String)>), Refusal> {
         match self.extension_route(callee, Some(caller), true) {
-            Route::Out { owner, number } => Ok((self.outbound_onward(&owner, &number)?, None)),
+            // A forward that cannot go out (no route, no permission) rings the extension
+            // as if it were not set, rather than failing the caller's call.
+            Route::Out { owner, number } => match self.outbound_onward(&owner, &number) {
+                Ok(onward) => Ok((onward, None)),
+                Err(refusal) => {
+                    tracing::info!(reason = %refusal.detail, "forward to an outside number not possible");
+                    let steps = vec![RingStep {
+                        extensions: vec![owner],
+                        ring: self.config.ring_timeout,
+                    }];
+                    Ok((Onward::ring(steps, None), None))
+                }
+            },
             Route::Ring {
                 target:
                     Target::Ring {
