@@ -10,6 +10,7 @@ use std::time::Duration;
 use pbx::dialplan::{DialPlan, RingStrategy};
 use pbx::{Action, AlwaysRecord, RecordingInfo, RecordingTrigger};
 use support::trunk_office::group;
+use support::transfer_office::carol;
 use support::{alice, bob, CallState, World};
 
 const ALICE: usize = 0;
@@ -115,4 +116,29 @@ fn a_call_touching_nothing_flagged_is_not_recorded() {
     });
     answered_call(&mut w, "101");
     assert!(started(&w).is_empty());
+}
+
+#[test]
+fn a_call_picked_up_by_a_flagged_extension_is_recorded() {
+    const CAROL: usize = 2;
+    let mut w = office(340);
+    w.add(carol(343));
+    w.register_all();
+    w.pbx.set_always_record(AlwaysRecord {
+        extensions: set(&["102"]),
+        ..AlwaysRecord::default()
+    });
+    w.with(ALICE, |p, now| p.call(now, "101"));
+    assert!(w.run_until(Duration::from_secs(3), |w| w.phones[BOB]
+        .incoming(0)
+        .is_some()));
+    let pick = w.with(CAROL, |p, now| p.call(now, "*8101"));
+    assert!(w.run_until(Duration::from_secs(3), |w| {
+        w.phones[CAROL].calls[pick].state == CallState::Confirmed
+    }));
+    w.flush();
+    let infos = started(&w);
+    assert_eq!(infos.len(), 1, "{infos:?}");
+    assert_eq!(infos[0].trigger, RecordingTrigger::Extension("102".into()));
+    assert_eq!(infos[0].callee, "102", "the picker is the right channel");
 }

@@ -170,5 +170,6 @@ impl Pbx {
                 call_id,
                 answered_by: picker.to_owned(),
             }));
+        self.record_if_always(now, id);
     }
 }
