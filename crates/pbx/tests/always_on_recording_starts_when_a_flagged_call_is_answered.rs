@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use pbx::dialplan::{DialPlan, RingStrategy};
 use pbx::{Action, AlwaysRecord, RecordingInfo, RecordingTrigger};
-use support::trunk_office::group;
 use support::transfer_office::carol;
+use support::trunk_office::group;
 use support::{alice, bob, CallState, World};
 
 const ALICE: usize = 0;
