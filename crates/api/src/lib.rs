@@ -58,6 +58,10 @@ pub use commands::extensions::{
     ListExtensionsRequest, ListExtensionsResponse, RemoveExtensionRequest, RemoveExtensionResponse,
     ResetPasswordRequest, ResetPasswordResponse,
 };
+pub use commands::greetings::{
+    GreetingState, ListGreetingsRequest, ListGreetingsResponse, RemoveGreetingRequest,
+    RemoveGreetingResponse,
+};
 pub use commands::names::{
     ImportBusinessNamesRequest, ImportBusinessNamesResponse, ListBusinessNamesRequest,
     ListBusinessNamesResponse, RemoveBusinessNameRequest, RemoveBusinessNameResponse,
@@ -92,10 +96,6 @@ pub use commands::voicemail::{
     EnableMailboxRequest, EnableMailboxResponse, ListMailboxesRequest, ListMailboxesResponse,
     ListVoicemailRequest, ListVoicemailResponse, Mailbox, MarkVoicemailHeardRequest,
     MarkVoicemailHeardResponse, VoicemailMessage,
-};
-pub use commands::greetings::{
-    GreetingState, ListGreetingsRequest, ListGreetingsResponse, RemoveGreetingRequest,
-    RemoveGreetingResponse,
 };
 pub use error::{ApiError, ErrorBody, ErrorResponse};
 pub use events::{Event, RegistrationChanged, UnregisteredBecause};
