@@ -177,3 +177,41 @@ fn forward_on_no_answer_rings_the_extension_for_its_time_then_the_target() {
     assert!(w.records().is_empty(), "the call goes on");
     assert_eq!(w.pbx.live_calls()[0].answered_by.as_deref(), Some("102"));
 }
+
+#[test]
+fn forward_on_busy_follows_a_phone_that_answers_busy() {
+    let mut w = office(560);
+    w.pbx.set_forwarding([(
+        "101".to_owned(),
+        forwarding(|f| f.busy = Some("102".to_owned())),
+    )]);
+    let call = w.with(ALICE, |p, now| p.call(now, "101"));
+    assert!(w.run_until(Duration::from_secs(3), |w| rings(w, BOB)));
+    let bob_leg = w.phones[BOB].incoming(0).expect("incoming");
+    w.with(BOB, |p, now| p.reject(now, bob_leg, 486));
+    assert!(w.run_until(Duration::from_secs(3), |w| rings(w, CAROL)));
+    let carol_leg = w.phones[CAROL].incoming(0).expect("incoming");
+    w.with(CAROL, |p, now| p.answer(now, carol_leg));
+    assert!(
+        w.run_until(Duration::from_secs(3), |w| w.phones[ALICE].calls[call]
+            .state
+            == CallState::Confirmed)
+    );
+    assert_eq!(w.pbx.live_calls()[0].answered_by.as_deref(), Some("102"));
+}
+
+#[test]
+fn a_busy_phone_without_a_busy_forward_is_still_busy() {
+    let mut w = office(570);
+    w.pbx.set_forwarding([(
+        "101".to_owned(),
+        forwarding(|f| f.always = Some("101".to_owned())),
+    )]);
+    let call = w.with(ALICE, |p, now| p.call(now, "101"));
+    assert!(w.run_until(Duration::from_secs(3), |w| rings(w, BOB)));
+    let bob_leg = w.phones[BOB].incoming(0).expect("incoming");
+    w.with(BOB, |p, now| p.reject(now, bob_leg, 486));
+    w.run_for(Duration::from_secs(2));
+    assert_eq!(w.phones[ALICE].calls[call].state, CallState::Failed(486));
+    assert!(!rings(&w, CAROL));
+}

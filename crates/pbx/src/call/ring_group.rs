@@ -157,6 +157,11 @@ impl Pbx {
         if self.conference_instead(now, id, &mut refusal) {
             return;
         }
+        // Busy with a busy forward (or unreachable with a no-answer forward out): the
+        // call goes on to the target.
+        if self.forward_on_refusal(now, id, &refusal) {
+            return;
+        }
         if self.voicemail_instead(now, id, &refusal) {
             return;
         }
