@@ -74,7 +74,8 @@ pub use commands::outbound::{
 pub use commands::recordings::{
     AlwaysRecord, AlwaysRecordKind, CallLink, DeleteRecordingRequest, DeleteRecordingResponse,
     GetRecordingSettingsRequest, ListRecordingsRequest, ListRecordingsResponse, Recording,
-    RecordingSettings, RecordingTrigger, SaveRecordingSettingsRequest, SetAlwaysRecordRequest,
+    RecordingProblem, RecordingSettings, RecordingTrigger, SaveRecordingSettingsRequest,
+    SetAlwaysRecordRequest,
 };
 pub use commands::ring_groups::{
     ListRingGroupsRequest, ListRingGroupsResponse, RemoveRingGroupRequest, RemoveRingGroupResponse,

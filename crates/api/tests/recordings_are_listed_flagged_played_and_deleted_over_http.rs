@@ -114,5 +114,15 @@ async fn always_on_flags_and_retention_are_saved_and_checked() {
     let read = h.ok("get_recording_settings", json!({})).await;
     assert_eq!(read["retention_days"], 30);
     assert_eq!(read["always"]["extensions"], json!(["201"]));
+    assert!(read["free_mb"].is_u64(), "{read}");
+    assert_eq!(read["last_alert"], json!(null));
+    h.store()
+        .save_recording_alert("only 12 MB free", 1_800_000_000)
+        .expect("alert");
+    let read = h.ok("get_recording_settings", json!({})).await;
+    assert_eq!(
+        read["last_alert"],
+        json!({ "message": "only 12 MB free", "at": 1_800_000_000 })
+    );
     h.stop().await;
 }

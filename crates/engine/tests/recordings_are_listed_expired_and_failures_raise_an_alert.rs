@@ -108,6 +108,11 @@ async fn recording_is_refused_below_the_free_space_threshold() {
         .expect("save");
     let why = keeper.refusal().expect("no test disk has a terabyte free");
     assert!(why.contains("MB free"), "{why}");
+    assert!(engine::relay::free_mb(dir.path()).is_some());
+    // An alert is kept for pages opened later.
+    keeper.alert(why.clone());
+    let kept = store.last_recording_alert().expect("read").expect("kept");
+    assert_eq!(kept.0, why);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -147,6 +147,8 @@ impl Default for RecordingPolicy {
 
 const RETENTION_KEY: &str = "recording_retention_days";
 const MIN_FREE_KEY: &str = "recording_min_free_mb";
+const ALERT_KEY: &str = "recording_last_alert";
+const ALERT_AT_KEY: &str = "recording_last_alert_at";
 
 const COLUMNS: &str = "r.id, r.call_id, r.caller, r.callee, r.started_at, r.duration_ms, \
                        r.trigger, r.trigger_name, r.file, r.size_bytes, \
@@ -297,6 +299,40 @@ impl Store {
             policy.min_free_mb = mb;
         }
         Ok(policy)
+    }
+
+    /// Keeps the latest recording problem (a failed or refused recording), so a page opened
+    /// later still shows it.
+    pub fn save_recording_alert(&self, message: &str, at_unix: i64) -> Result<()> {
+        let tx = self.write_tx()?;
+        for (key, value) in [
+            (ALERT_KEY, message.to_owned()),
+            (ALERT_AT_KEY, at_unix.to_string()),
+        ] {
+            tx.execute(
+                "INSERT INTO recording_settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The latest recording problem and when it happened (Unix seconds), if any.
+    pub fn last_recording_alert(&self) -> Result<Option<(String, i64)>> {
+        let value = |key: &str| -> Result<Option<String>> {
+            Ok(self
+                .conn
+                .query_row(
+                    "SELECT value FROM recording_settings WHERE key = ?1",
+                    [key],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        };
+        let at = value(ALERT_AT_KEY)?.and_then(|v| v.parse().ok());
+        Ok(value(ALERT_KEY)?.zip(at))
     }
 
     /// Saves both settings, or neither when one is out of range (field errors).

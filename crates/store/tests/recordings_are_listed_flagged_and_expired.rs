@@ -161,3 +161,19 @@ fn retention_settings_default_are_checked_and_kept() {
         .is_some());
     assert_eq!(store.recording_policy().expect("read"), policy);
 }
+
+#[test]
+fn the_latest_recording_problem_is_kept() {
+    let (_dir, store) = common::store();
+    assert_eq!(store.last_recording_alert().expect("read"), None);
+    store
+        .save_recording_alert("disk full", 1_000)
+        .expect("save");
+    store
+        .save_recording_alert("only 12 MB free", 2_000)
+        .expect("save");
+    assert_eq!(
+        store.last_recording_alert().expect("read"),
+        Some(("only 12 MB free".to_owned(), 2_000))
+    );
+}

@@ -906,6 +906,15 @@ audio_path: string,
 call: CallLink | null, };
 
 /**
+ * A recording that failed (disk full, write error) or was refused for lack of space.
+ */
+export type RecordingProblem = { message: string, 
+/**
+ * Unix seconds.
+ */
+at: number, };
+
+/**
  * The recording settings and always-on flags.
  */
 export type RecordingSettings = { 
@@ -917,7 +926,15 @@ retention_days: number,
  * New recordings are refused (with an alert) while the data folder's disk has less
  * free space than this, in megabytes.
  */
-min_free_mb: number, always: AlwaysRecord, };
+min_free_mb: number, always: AlwaysRecord, 
+/**
+ * Free space on the data folder's disk now, in megabytes (unknown on some systems).
+ */
+free_mb: number | null, 
+/**
+ * The latest recording that failed or was refused, and why.
+ */
+last_alert: RecordingProblem | null, };
 
 /**
  * Why a call was recorded.

@@ -6,6 +6,8 @@ const settings: RecordingSettings = {
   retention_days: 0,
   min_free_mb: 500,
   always: { extensions: ["201"], ring_groups: [], business_names: ["sales.acme"] },
+  free_mb: 12_000,
+  last_alert: null,
 };
 
 describe("recordings", () => {

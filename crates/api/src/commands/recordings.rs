@@ -177,6 +177,18 @@ pub struct RecordingSettings {
     /// free space than this, in megabytes.
     pub min_free_mb: u64,
     pub always: AlwaysRecord,
+    /// Free space on the data folder's disk now, in megabytes (unknown on some systems).
+    pub free_mb: Option<u64>,
+    /// The latest recording that failed or was refused, and why.
+    pub last_alert: Option<RecordingProblem>,
+}
+
+/// A recording that failed (disk full, write error) or was refused for lack of space.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RecordingProblem {
+    pub message: String,
+    /// Unix seconds.
+    pub at: i64,
 }
 
 /// Reads the recording settings.
@@ -265,9 +277,13 @@ impl Command for SetAlwaysRecordRequest {
 }
 
 async fn read_settings(ctx: &Ctx) -> Result<RecordingSettings, ApiError> {
-    ctx.store(|s| {
+    let data_dir = ctx.data_dir().to_owned();
+    ctx.store(move |s| {
         let policy = s.recording_policy()?;
         let always = s.always_record()?;
+        let last_alert = s
+            .last_recording_alert()?
+            .map(|(message, at)| RecordingProblem { message, at });
         Ok(RecordingSettings {
             retention_days: policy.retention_days,
             min_free_mb: policy.min_free_mb,
@@ -276,6 +292,8 @@ async fn read_settings(ctx: &Ctx) -> Result<RecordingSettings, ApiError> {
                 ring_groups: always.ring_groups,
                 business_names: always.business_names,
             },
+            free_mb: engine::relay::free_mb(&data_dir),
+            last_alert,
         })
     })
     .await

@@ -33,7 +33,7 @@ pub use music::{Music, MusicError, OWN_MUSIC};
 pub use playback::{AnnounceSpec, PlaySpec};
 pub use pool::{RelayOptions, RelayPool, RelayPorts};
 pub use record::{RecordError, Recording};
-pub use record_keeper::{remove_listed_file, RecordKeeper};
+pub use record_keeper::{free_mb, remove_listed_file, RecordKeeper};
 pub use record_policy::sync_always_record;
 pub use salvage::{salvage_recordings, Salvaged};
 pub use transcode::TranscodeSpec;

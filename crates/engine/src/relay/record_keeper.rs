@@ -71,7 +71,7 @@ impl RecordKeeper {
                 store::DEFAULT_MIN_FREE_MB
             }
         };
-        let free_mb = free_bytes(&self.data_dir)? / 1_000_000;
+        let free_mb = free_mb(&self.data_dir)?;
         (free_mb < min_free_mb).then(|| {
             format!(
                 "a call was not recorded: only {free_mb} MB free on the recordings' disk \
@@ -80,9 +80,14 @@ impl RecordKeeper {
         })
     }
 
-    /// Tells the screens something went wrong with recording.
+    /// Tells the screens something went wrong with recording, and keeps it for pages
+    /// opened later.
     pub fn alert(&self, message: String) {
         tracing::error!(%message, "recording alert");
+        let at = i64::try_from(unix_now()).unwrap_or(i64::MAX);
+        if let Err(e) = self.lock().save_recording_alert(&message, at) {
+            tracing::warn!(error = %e, "recording alert not kept");
+        }
         let _ = self.events.send(PbxEvent::RecordingAlert { message });
     }
 
@@ -202,12 +207,12 @@ pub fn remove_listed_file(data_dir: &Path, file: &str) {
     }
 }
 
-/// Free bytes for an unprivileged writer on the disk holding `dir` (or its nearest
-/// existing parent); `None` when it cannot be told.
-fn free_bytes(dir: &Path) -> Option<u64> {
+/// Free megabytes (10^6 bytes) for an unprivileged writer on the disk holding `dir` (or
+/// its nearest existing parent); `None` when it cannot be told.
+pub fn free_mb(dir: &Path) -> Option<u64> {
     let existing = dir.ancestors().find(|d| d.exists())?;
     let stat = rustix::fs::statvfs(existing).ok()?;
-    Some(stat.f_bavail.saturating_mul(stat.f_frsize))
+    Some(stat.f_bavail.saturating_mul(stat.f_frsize) / 1_000_000)
 }
 
 fn unix_now() -> u64 {
