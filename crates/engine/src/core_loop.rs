@@ -184,6 +184,7 @@ impl Core {
                 self.endpoints.start(*spec, unix);
             }
             Action::EndpointClose { endpoint } => self.endpoints.close(endpoint),
+            Action::EndpointKey { endpoint, key } => self.endpoints.key(endpoint, key),
             Action::ConferenceJoin(join) => self.conference.join(*join),
             Action::ConferenceLeave { endpoint } => self.conference.leave(endpoint),
             Action::Transcode {

@@ -78,6 +78,9 @@ pub enum Action {
     /// The call on `endpoint` ended (the caller hung up, or the recording ended): finish
     /// the message, if any, and release the socket.
     EndpointClose { endpoint: EndpointId },
+    /// A key the phone sent by SIP INFO in a call an endpoint answers (the `*97` menu);
+    /// keys sent as RFC 4733 events or tones reach the endpoint with the audio.
+    EndpointKey { endpoint: EndpointId, key: char },
     /// The two sides share no codec: decode what each sends and encode it in the other's
     /// format (with its payload type), instead of relaying packets unchanged.
     Transcode {

@@ -1,6 +1,6 @@
 //! `*97` from an extension with an enabled mailbox is answered by the PBX with a media
-//! endpoint running that mailbox's menu (not a deposit), without ringing anyone. `#` by
-//! SIP INFO is a menu key there, not the end of the call; an end the runtime detects
+//! endpoint running that mailbox's menu (not a deposit), without ringing anyone. Keys by
+//! SIP INFO (`#` included) go to the menu rather than end the call; an end the runtime detects
 //! (the owner finished) sends BYE. Without a mailbox the caller gets 404.
 
 mod support;
@@ -79,13 +79,23 @@ fn star_97_is_answered_with_the_callers_own_mailbox_menu() {
     assert_eq!(runs[0].endpoint, ports[0].id);
     assert_eq!(runs[0].peer, w.phones[ALICE].media);
 
-    // `#` by INFO is a menu key: the call goes on.
+    // Keys by INFO go to the menu (`#` too): the call goes on.
     let body = support::SimPhone::dtmf_relay('#', 160);
     w.with(ALICE, |p, now| {
         p.info(now, call, "application/dtmf-relay", &body)
     });
+    w.with(ALICE, |p, now| p.info(now, call, "application/dtmf", "7"));
     w.run_for(Duration::from_secs(1));
     assert_eq!(w.phones[ALICE].calls[call].state, CallState::Confirmed);
+    let keys: Vec<(EndpointId, char)> = w
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::EndpointKey { endpoint, key } => Some((*endpoint, *key)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(keys, vec![(ports[0].id, '#'), (ports[0].id, '7')]);
 
     // The runtime says the owner is done: the PBX hangs up.
     let unix = w.unix_now();

@@ -42,6 +42,8 @@ pub(crate) struct Listen {
     pub data_dir: PathBuf,
     /// Where counts changed by the owner go (the phones' lamps and the pages follow).
     pub events: mpsc::UnboundedSender<EndpointEvent>,
+    /// Keys the phone sent by SIP INFO (RFC 4733 events and tones arrive with the audio).
+    pub keys: mpsc::UnboundedReceiver<char>,
 }
 
 impl Listen {
@@ -52,6 +54,7 @@ impl Listen {
             spec,
             data_dir,
             events,
+            mut keys,
         } = self;
         let alaw = spec.format.encoding.eq_ignore_ascii_case("PCMA");
         let mailbox = spec.mailbox.clone();
@@ -133,6 +136,7 @@ impl Listen {
             }
             tokio::select! {
                 _ = &mut stop => return EndedBy::Closed,
+                Some(key) = keys.recv() => menu.key(std::time::Instant::now(), key),
                 Some(done) = done_rx.recv() => match done {
                     Done::Pin(ok, messages) => {
                         if !ok {

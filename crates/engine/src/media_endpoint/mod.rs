@@ -53,8 +53,11 @@ pub enum EndpointEvent {
 enum Slot {
     /// Allocated, waiting for [`Endpoints::start`].
     Bound(std::net::UdpSocket),
-    /// Running; sending on the channel stops it.
-    Running(oneshot::Sender<()>),
+    /// Running; sending on `stop` stops it. A menu also takes keys sent by SIP INFO.
+    Running {
+        stop: oneshot::Sender<()>,
+        keys: Option<mpsc::UnboundedSender<char>>,
+    },
 }
 
 type Slots = Arc<Mutex<HashMap<EndpointId, Slot>>>;
@@ -154,13 +157,21 @@ impl Endpoints {
             Err(e) => return tracing::warn!(error = %e, "voicemail socket not usable"),
         };
         let (stop_tx, stop_rx) = oneshot::channel();
-        lock(&self.slots).insert(id, Slot::Running(stop_tx));
         if spec.purpose == EndpointUse::Listen {
+            let (keys_tx, keys_rx) = mpsc::unbounded_channel();
+            lock(&self.slots).insert(
+                id,
+                Slot::Running {
+                    stop: stop_tx,
+                    keys: Some(keys_tx),
+                },
+            );
             let listen = Listen {
                 socket,
                 spec,
                 data_dir: self.data_dir.clone(),
                 events: self.events.clone(),
+                keys: keys_rx,
             };
             let slots = Arc::clone(&self.slots);
             let events = self.events.clone();
@@ -173,6 +184,13 @@ impl Endpoints {
             });
             return;
         }
+        lock(&self.slots).insert(
+            id,
+            Slot::Running {
+                stop: stop_tx,
+                keys: None,
+            },
+        );
         let name = format!(
             "{}-{}-{:08x}.wav",
             spec.mailbox,
@@ -218,8 +236,18 @@ impl Endpoints {
     /// Stops the endpoint (the call ended): a running recording is saved, an unused
     /// socket released.
     pub fn close(&self, id: EndpointId) {
-        if let Some(Slot::Running(stop)) = lock(&self.slots).remove(&id) {
+        if let Some(Slot::Running { stop, .. }) = lock(&self.slots).remove(&id) {
             let _ = stop.send(());
+        }
+    }
+
+    /// A key the phone sent by SIP INFO, for the menu running on `id` (ignored elsewhere).
+    pub fn key(&self, id: EndpointId, key: char) {
+        if let Some(Slot::Running {
+            keys: Some(keys), ..
+        }) = lock(&self.slots).get(&id)
+        {
+            let _ = keys.send(key);
         }
     }
 }

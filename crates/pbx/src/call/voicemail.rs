@@ -156,9 +156,18 @@ impl Pbx {
             response.body = answer;
         }
         self.send_response(now, key, response);
-        // In the owner's menu `#` is a menu key, not the end of the call.
+        // In the owner's menu every key goes to the menu (`#` included).
+        if request.method == Method::Info && self.voicemail.listening.contains(&id) {
+            let key = super::feature_dtmf::info_digit(request.content_type(), &request.body);
+            if let (Some(key), Some(endpoint)) = (key, self.voicemail.by_call.get(&id)) {
+                self.actions.push_back(Action::EndpointKey {
+                    endpoint: *endpoint,
+                    key,
+                });
+            }
+            return true;
+        }
         let hash = request.method == Method::Info
-            && !self.voicemail.listening.contains(&id)
             && std::str::from_utf8(&request.body).is_ok_and(|b| {
                 b.lines().any(|l| {
                     let l = l.trim();
