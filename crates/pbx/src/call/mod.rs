@@ -16,6 +16,7 @@ mod feature_dtmf;
 mod fork;
 mod forwarding;
 mod forwarding_codes;
+mod forwarding_refused;
 mod hold;
 mod in_dialog;
 mod inbound;
