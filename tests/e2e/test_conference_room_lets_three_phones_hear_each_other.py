@@ -124,3 +124,35 @@ def test_wrong_pins_end_the_call_and_the_right_one_joins(office, phones):
     assert [(p["number"], p["in_room"]) for p in listed] == [("1002", True)], listed
     bob.hangup()
     bob.wait_disconnected()
+
+
+def test_a_call_transferred_into_the_room_hears_who_is_there(office, phones):
+    from harness.calls import connect
+    from harness.tones import assert_hears
+    from harness.transfer import blind_transfer
+
+    office.api("add_conference_room", {"number": "800", "name": "Board"})
+    alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
+    bob = phones.pj_registered(office, "1002", tone_hz=PJ_TONE_2)
+    carol = phones.baresip_registered(office, "1003", tone_hz=BARESIP_TONE)
+    carol.call(office.uri("800"))
+    carol.wait_state("confirmed")
+
+    incoming = connect(alice, bob, office.uri("1002"))
+    blind_transfer(bob, office.uri("800"), call=incoming["call"])
+    bob.wait_disconnected()
+    deadline = time.monotonic() + 10
+    while len(participants(office, "800")) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert sorted(p["number"] for p in participants(office, "800")) == ["1001", "1003"]
+    assert alice.call_states()[-1] == "confirmed", "Alice stays in her call"
+    time.sleep(1.0)
+
+    heard = alice.restart_recording()
+    time.sleep(LISTEN_S)
+    alice.stop_recording()
+    alice.hangup()
+    alice.wait_disconnected()
+    carol.hangup()
+    carol.wait_disconnected()
+    assert_hears(heard, BARESIP_TONE, [PJ_TONE, PJ_TONE_2])

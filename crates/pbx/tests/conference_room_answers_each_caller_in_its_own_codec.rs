@@ -91,7 +91,10 @@ fn dialling_a_room_joins_it_in_the_callers_codec_and_bye_leaves() {
     assert_eq!(w.phones[BOB].calls[b].state, CallState::Confirmed);
     let ports = log.lock().expect("log").clone();
     assert_eq!(ports.len(), 2, "one endpoint per participant");
-    let alice_answer = w.phones[ALICE].calls[a].sdp_received.last().expect("answer");
+    let alice_answer = w.phones[ALICE].calls[a]
+        .sdp_received
+        .last()
+        .expect("answer");
     assert_eq!(sdp::audio_addr(alice_answer), Some(ports[0].addr));
     assert_eq!(
         sdp::encodings(alice_answer),
@@ -129,7 +132,9 @@ fn dialling_a_room_joins_it_in_the_callers_codec_and_bye_leaves() {
     assert!(records
         .iter()
         .all(|r| r.answered_by.as_deref() == Some("conference 800")));
-    assert!(records.iter().any(|r| r.hangup_by == Some(HangupBy::System)));
+    assert!(records
+        .iter()
+        .any(|r| r.hangup_by == Some(HangupBy::System)));
 }
 
 #[test]
@@ -172,4 +177,39 @@ fn a_destination_naming_a_missing_room_is_refused() {
     assert_eq!(w.phones[0].calls[call].state, CallState::Failed(404));
     assert!(joins(&w).is_empty());
     assert_eq!(w.records()[0].reason, "no such conference room");
+}
+
+#[test]
+fn a_blind_transfer_to_the_room_reinvites_the_other_party_into_it() {
+    use support::transfer_office::{connect, office};
+    let mut w = office(99);
+    let log = with_rooms(&mut w);
+    // Alice calls Bob, who transfers her into room 801 and is free at once.
+    let (a_call, b_call) = connect(&mut w, ALICE, "101", BOB);
+    w.with(BOB, |p, now| p.refer(now, b_call, "<sip:801@office>", &[]));
+    w.run_for(Duration::from_secs(2));
+    assert_eq!(
+        w.phones[BOB].sipfrags(b_call).last().map(String::as_str),
+        Some("SIP/2.0 200 OK"),
+        "the transfer succeeded"
+    );
+    assert_eq!(w.phones[BOB].calls[b_call].state, CallState::RemoteHungUp);
+
+    let ports = log.lock().expect("log").clone();
+    assert_eq!(ports.len(), 1);
+    let j = joins(&w);
+    assert_eq!(j.len(), 1);
+    assert_eq!(j[0].room, "801");
+    assert_eq!(j[0].caller_number, "100");
+    // Alice's phone was re-INVITEd to the room's endpoint and stays in the call.
+    let alice = &w.phones[ALICE].calls[a_call];
+    assert_eq!(alice.state, CallState::Confirmed);
+    let offer = alice.sdp_received.last().expect("the room's offer");
+    assert_eq!(sdp::audio_addr(offer), Some(ports[0].addr));
+    assert!(w.relays_all_closed(), "the relay to Bob is gone");
+
+    w.with(ALICE, |p, now| p.hang_up(now, a_call));
+    w.settle();
+    assert!(left(&w, ports[0].id));
+    assert_eq!(w.pbx.call_count(), 0);
 }

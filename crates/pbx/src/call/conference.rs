@@ -188,7 +188,10 @@ impl Pbx {
             .cloned()
             .ok_or("no such conference room")?;
         let call = self.calls.get(&id).ok_or("call gone")?;
-        if call.phase != Phase::Ringing || call.a_invite.is_none() {
+        // A blind transfer into the room: the remaining party is connected already (no
+        // INVITE to answer), so it is re-INVITEd to the room instead.
+        let transferred = call.a_invite.is_none() && self.transfer.ringing.contains_key(&id);
+        if call.phase != Phase::Ringing || (call.a_invite.is_none() && !transferred) {
             return Err("call already answered");
         }
         // The answer needs the caller's offer: a call without one (RFC 3261 §13.2.1
@@ -256,8 +259,13 @@ impl Pbx {
         self.conference.answers.insert(id, ok.body.clone());
         self.actions
             .push_back(Action::ConferenceJoin(Box::new(join)));
+        let offer = ok.body.clone();
         if let Some(a_key) = a_key {
             self.send_response(now, &a_key, ok);
+        }
+        if transferred {
+            self.transfer.ringing.remove(&id);
+            self.reinvite_into_room(now, id, offer);
         }
         if rang {
             self.actions
@@ -267,6 +275,45 @@ impl Pbx {
                 }));
         }
         Ok(())
+    }
+}
+
+impl Pbx {
+    /// Offers the room's endpoint to the party a blind transfer sent here (RFC 3261
+    /// §14.1 re-INVITE); its 2xx is ACKed by [`Pbx::transfer_response`], and a refusal
+    /// ends the call (the participant then leaves the room).
+    fn reinvite_into_room(&mut self, now: Instant, id: CallId, sdp: Vec<u8>) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let leg = &mut call.a;
+        let mut invite = leg.request(Method::Invite);
+        let seq = leg.local_cseq;
+        let peer = leg.peer;
+        invite.headers.push("Allow", crate::util::ALLOW);
+        invite.headers.push("Content-Type", "application/sdp");
+        invite.body = sdp;
+        match self.endpoint.send_request(now, invite, peer) {
+            Ok(client) => {
+                self.by_client
+                    .insert(client, crate::core::ClientOwner::Transfer(id));
+                self.transfer.reinvites.insert(
+                    client,
+                    super::transfer::Reinvite {
+                        call: id,
+                        side: crate::Side::A,
+                        seq,
+                        resume: false,
+                    },
+                );
+            }
+            Err(e) => tracing::debug!(error = %e, "re-INVITE to the room not sent"),
+        }
+    }
+
+    /// Whether a conference room has answered call `id`.
+    pub(crate) fn in_conference(&self, id: CallId) -> bool {
+        self.conference.by_call.contains_key(&id)
     }
 }
 

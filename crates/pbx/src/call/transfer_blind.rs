@@ -210,12 +210,14 @@ impl Pbx {
             .calls
             .get(&id)
             .is_some_and(|c| c.phase == Phase::Ringing);
+        // A conference room answered at once and has re-INVITEd the party itself.
+        let in_room = self.in_conference(id);
         if ringing && r_resume {
             // The remaining party was on hold: a re-INVITE offering its own media back
             // from the relay makes it send again, ready for the target's answer.
             self.reinvite_party(now, id, Side::A, &offer, Vec::new(), false);
         }
-        let (status, reason) = if ringing {
+        let (status, reason) = if ringing || in_room {
             // The PBX takes the call over from here: the transfer has succeeded for the
             // transferor, who is released at once.
             (200, "OK")
@@ -306,6 +308,14 @@ impl Pbx {
             }];
             return Ok(Routed {
                 onward: Onward::ring(steps, None),
+                outbound: false,
+            });
+        }
+        if self.is_conference_room(target) {
+            // The room answers once the call is turned round (`conference_instead`).
+            let room = Destination::Conference(target.to_owned());
+            return Ok(Routed {
+                onward: Onward::ring(Vec::new(), Some(room)),
                 outbound: false,
             });
         }
