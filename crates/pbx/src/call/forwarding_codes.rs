@@ -11,7 +11,7 @@
 
 use std::time::{Duration, Instant};
 
-use media::sdp::{negotiate, Direction as SdpDirection, SessionDescription, PCMA, PCMU};
+use media::sdp::{Direction as SdpDirection, SessionDescription};
 use sip::transaction::{Peer, ServerKey};
 use sip::Request;
 
@@ -23,6 +23,9 @@ use crate::feature_codes as codes;
 
 /// How long the confirmation tone plays before the PBX hangs up.
 pub(crate) const CONFIRMATION: Duration = Duration::from_millis(1500);
+/// Codecs the runtime plays the tone in, in our preference order (RFC 3264 §6.1: the
+/// answer picks one format the offer lists).
+const PLAYABLE: &[&str] = &["PCMU", "PCMA", "G722", "opus"];
 /// Longest forwarding target accepted (an outside number with its prefix).
 const TARGET_MAX: usize = 24;
 
@@ -135,8 +138,9 @@ impl Pbx {
     }
 
     /// Answers the code's call with the confirmation tone (hung up after
-    /// [`CONFIRMATION`]). A call offering no G.711 (or no offer at all) cannot hear it:
-    /// it is told by a final response instead, the change being made all the same.
+    /// [`CONFIRMATION`]). A call offering no codec the tone plays in (or no offer at all)
+    /// cannot hear it: it is told by a final response instead, the change being made all
+    /// the same.
     fn confirm(
         &mut self,
         now: Instant,
@@ -151,13 +155,20 @@ impl Pbx {
             let audio = sdp.audio()?;
             let peer = audio.socket_addr()?;
             let media = sdp.media.get(audio.index)?;
-            let format = negotiate(media, &[PCMU, PCMA]).into_iter().next()?;
+            let offered = media.payload_formats();
+            let format = PLAYABLE.iter().find_map(|name| {
+                offered
+                    .iter()
+                    .find(|f| f.encoding.eq_ignore_ascii_case(name))
+                    .cloned()
+            })?;
             Some((peer, format))
         });
         let ip = self.config.media_ip_for(source.addr.ip());
         let ports = ip.and_then(|ip| audio.as_ref().and_then(|_| self.relay.allocate(ip, ip)));
         let (Some((peer, format)), Some(ports)) = (audio, ports) else {
-            // RFC 3261 §21.6.1-ish: nothing more to say than that it was done.
+            // A final response ends the attempt (RFC 3261 §21.6.4 603: nothing more will
+            // happen); its reason phrase is what the phone shows.
             return self.respond(now, key, request, 603, "Done Without Confirmation Tone");
         };
         let draft = Draft {
