@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 from harness.calls import PJ_TONE, PJ_TONE_2, TALK_S, connect
-from harness.keys import press_keys
+from harness.keys import keys_heard, press_keys, press_keys_by_info
 from harness.tones import analyse, assert_hears, write_sine_wav
 
 CAROL_TONE = 1100
@@ -81,3 +81,23 @@ def test_bob_parks_alice_and_carol_takes_her_from_the_slot(pbx_factory, phones):
     bob.call(pbx.uri("*71"))
     bob.wait_for(lambda e: e["type"] == "state" and e["state"] == "disconnected", 10.0, bob_mark,
                  "the empty slot to refuse the call")
+
+
+def test_keys_sent_by_info_reach_an_rfc4733_phone_as_events(pbx, phones):
+    alice = phones.pj_registered(pbx, "1001", tone_hz=PJ_TONE)
+    bob = phones.pj_registered(pbx, "1002", tone_hz=PJ_TONE_2)
+    connect(alice, bob, pbx.uri("1002"))
+    mark = alice.mark()
+    press_keys_by_info(bob, "19#")
+    alice.wait_for(lambda e: e["type"] == "dtmf" and e["digit"] == "#", 10.0, mark,
+                   "Alice to hear Bob's last key")
+    assert keys_heard(alice, mark) == [("1", "rfc4733"), ("9", "rfc4733"), ("#", "rfc4733")]
+    # Her own keys reach Bob as events too (both phones agreed to them).
+    bob_mark = bob.mark()
+    press_keys(alice, "42")
+    bob.wait_for(lambda e: e["type"] == "dtmf" and e["digit"] == "2", 10.0, bob_mark,
+                 "Bob to hear Alice's keys")
+    assert [k for k, _ in keys_heard(bob, bob_mark)] == ["4", "2"]
+    alice.hangup()
+    alice.wait_disconnected()
+    bob.wait_disconnected()

@@ -212,6 +212,13 @@ impl Core {
                 prompts,
                 format,
             } => self.relays.announce(id, to, &prompts, &format),
+            Action::SendDtmf {
+                id,
+                to,
+                key,
+                millis,
+                format,
+            } => self.relays.send_dtmf(id, to, key, millis, &format),
             Action::CallRecord(record) => self.cdrs.write(bridge::to_new_cdr(record)),
             Action::Event(event) => {
                 if let PbxEvent::ForwardingChanged { number, forwarding } = &event {

@@ -183,6 +183,27 @@ impl Relays {
         }
     }
 
+    /// Sends `key` to side `to` as telephone-events in `format` (pressed by INFO on
+    /// the other side).
+    pub fn send_dtmf(
+        &mut self,
+        id: RelayId,
+        to: Side,
+        key: char,
+        millis: u32,
+        format: &PayloadFormat,
+    ) {
+        if let Some(handle) = self.running.get(&id) {
+            let press = relay::KeyPress {
+                key,
+                millis,
+                payload_type: format.payload_type,
+                clock_rate: format.clock_rate,
+            };
+            handle.send_dtmf(relay_side(to), press);
+        }
+    }
+
     /// Says `prompts` once to side `to` in `format` (the park slot to the parker).
     pub fn announce(
         &mut self,

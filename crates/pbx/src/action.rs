@@ -110,6 +110,16 @@ pub enum Action {
         prompts: Vec<media::wav_prompts::Prompt>,
         format: media::sdp::PayloadFormat,
     },
+    /// Send `key` to side `to` as RFC 4733 telephone-events of the relay's own, held
+    /// `millis`, in `format` (the telephone-event type that side agreed to): the other
+    /// side pressed it by SIP INFO.
+    SendDtmf {
+        id: RelayId,
+        to: Side,
+        key: char,
+        millis: u32,
+        format: media::sdp::PayloadFormat,
+    },
     /// Answer a call with the conference mixer's endpoint: ask for the room's PIN if it
     /// has one, then mix the caller into the room (see [`crate::ConferenceJoin`]).
     ConferenceJoin(Box<crate::ConferenceJoin>),

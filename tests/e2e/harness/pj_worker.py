@@ -220,6 +220,13 @@ class Phone:
         """Presses `digits` in the call: RFC 4733 telephone-events, pjsua2's default."""
         self._call(call).dialDtmf(digits)
 
+    def send_info_dtmf(self, digits: str, call=None):
+        """Presses `digits` in the call as SIP INFO (application/dtmf-relay)."""
+        prm = pj.CallSendDtmfParam()
+        prm.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
+        prm.digits = digits
+        self._call(call).sendDtmf(prm)
+
     def state(self, call=None):
         ci = self._call(call).getInfo()
         return {"state": STATE_NAMES.get(ci.state, str(ci.state)), "code": ci.lastStatusCode,
@@ -292,6 +299,11 @@ class Call(pj.Call):
         self.audio = None
         self.player_linked = False
 
+    def onDtmfDigit(self, prm):
+        """A key the far end pressed: RFC 4733 events or SIP INFO (prm.method says)."""
+        method = "info" if prm.method == pj.PJSUA_DTMF_METHOD_SIP_INFO else "rfc4733"
+        event(type="dtmf", call=self.getId(), digit=str(prm.digit), method=method)
+
     def onCallState(self, prm):
         ci = self.getInfo()
         state = STATE_NAMES.get(ci.state, str(ci.state))
@@ -357,7 +369,7 @@ class Call(pj.Call):
 
 COMMANDS = {"start", "account", "register", "make_call", "answer", "reject", "hangup", "hold",
             "unhold", "state", "start_recording", "stop_recording", "shutdown", "xfer",
-            "xfer_replaces", "dial_dtmf"}
+            "xfer_replaces", "dial_dtmf", "send_info_dtmf"}
 
 
 def main():

@@ -18,6 +18,7 @@ use tokio::sync::mpsc::{self, UnboundedReceiver};
 use tokio::time::{Interval, MissedTickBehavior};
 
 use super::dtmf::DtmfTap;
+use super::dtmf_send::{DtmfSender, OutStream};
 use super::handle::{Control, RelayHandle, SharedStats};
 use super::playback::Playback;
 use super::pool::{LegSockets, PortLease, RelayOptions, RelayPorts};
@@ -67,6 +68,10 @@ struct Forwarder {
     transcoding: Option<Box<Transcoding>>,
     /// Reports the keys pressed, once the call's telephone-event types are known.
     dtmf: Option<Box<DtmfTap>>,
+    /// Per side: keys the relay sends that side as telephone-events of its own.
+    sending: [Option<DtmfSender>; 2],
+    /// Per side: the stream forwarded to that side, which sent keys join.
+    streams: [OutStream; 2],
 }
 
 pub(super) fn spawn(
@@ -97,6 +102,8 @@ pub(super) fn spawn(
         tap: None,
         transcoding: None,
         dtmf: None,
+        sending: [None, None],
+        streams: Default::default(),
     };
     let task = runtime.spawn(async move { poll_fn(|cx| forwarder.poll(cx)).await });
     Ok(RelayHandle {
@@ -179,19 +186,24 @@ impl Forwarder {
             }
             Control::Play(side, playback) => {
                 self.playing[side.index()] = Some(*playback);
-                if self.ticker.is_none() {
-                    let mut ticker = tokio::time::interval(FRAME_TIME);
-                    // Catch up after a late wake-up: the listener's jitter buffer absorbs
-                    // a burst, while skipping would leave gaps in the music.
-                    ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
-                    self.ticker = Some(ticker);
-                }
+                self.start_ticking();
             }
             Control::StopPlaying(side) => {
                 self.playing[side.index()] = None;
-                if self.playing.iter().all(Option::is_none) {
-                    self.ticker = None;
+                self.stop_ticking_when_quiet();
+            }
+            Control::SendDtmf(side, key) => {
+                let slot = &mut self.sending[side.index()];
+                if !slot
+                    .as_ref()
+                    .is_some_and(|s| s.suits(key.payload_type, key.clock_rate))
+                {
+                    *slot = Some(DtmfSender::new(key.payload_type, key.clock_rate));
                 }
+                if let Some(sender) = slot {
+                    sender.push(key.key, key.millis);
+                }
+                self.start_ticking();
             }
             // Dropping the previous tap lets its writer finish that file.
             Control::Record(tap) => self.tap = Some(tap),
@@ -205,12 +217,44 @@ impl Forwarder {
         }
     }
 
-    /// Sends one packet of each playing stream per tick that has come due.
+    /// Paces played streams and sent keys at one packet per 20 ms.
+    fn start_ticking(&mut self) {
+        if self.ticker.is_none() {
+            let mut ticker = tokio::time::interval(FRAME_TIME);
+            // Catch up after a late wake-up: the listener's jitter buffer absorbs
+            // a burst, while skipping would leave gaps in the music.
+            ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
+            self.ticker = Some(ticker);
+        }
+    }
+
+    /// Stops the pacing once nothing is played and no key is being sent.
+    fn stop_ticking_when_quiet(&mut self) {
+        let keys_idle = self
+            .sending
+            .iter()
+            .all(|s| s.as_ref().is_none_or(DtmfSender::is_idle));
+        if keys_idle && self.playing.iter().all(Option::is_none) {
+            self.ticker = None;
+        }
+    }
+
+    /// Sends one packet of each playing stream (and of each key being sent) per tick
+    /// that has come due.
     fn play(&mut self, cx: &mut Context<'_>) {
         let Some(ticker) = &mut self.ticker else {
             return;
         };
         while ticker.poll_tick(cx).is_ready() {
+            let sides = self.sending.iter_mut().zip(self.streams.iter_mut());
+            for (leg, (sender, stream)) in self.legs.iter().zip(sides) {
+                let Some(packet) = sender.as_mut().and_then(|s| s.next_packet(stream)) else {
+                    continue;
+                };
+                if let Some(dest) = leg.rtp.leg.destination() {
+                    let _ = socket::send_now(&leg.rtp.socket, packet, dest);
+                }
+            }
             for (leg, playback) in self.legs.iter().zip(self.playing.iter_mut()) {
                 let Some(playback) = playback else {
                     continue;
@@ -224,6 +268,7 @@ impl Forwarder {
                 }
             }
         }
+        self.stop_ticking_when_quiet();
     }
 
     /// Reads up to a burst from one socket and relays what it accepts. Returns true when
@@ -243,7 +288,7 @@ impl Forwarder {
                 Poll::Ready(Err(_)) => continue,
                 Poll::Pending => return false,
             };
-            let data = read.filled();
+            let data = read.filled_mut();
             if inbound.leg.on_packet(now, source) == Verdict::Drop {
                 self.stats.refused(from);
                 continue;
@@ -277,6 +322,9 @@ impl Forwarder {
                         }
                     });
                     continue;
+                }
+                if let Some(stream) = self.streams.get_mut(1 - from) {
+                    stream.forward(data);
                 }
             }
             let sent = outbound

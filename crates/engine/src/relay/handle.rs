@@ -119,6 +119,19 @@ pub(super) enum Control {
     StopTranscoding,
     /// Report the keys pressed on either side (adds payload types to a running tap).
     Dtmf(Box<DtmfTap>),
+    /// Send a key to a side as a telephone-event of the relay's own.
+    SendDtmf(Side, KeyPress),
+}
+
+/// A key for [`RelayHandle::send_dtmf`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyPress {
+    pub key: char,
+    /// How long the key is held.
+    pub millis: u32,
+    /// The telephone-event payload type and clock rate the listener agreed to.
+    pub payload_type: u8,
+    pub clock_rate: u32,
 }
 
 impl std::fmt::Debug for Control {
@@ -133,6 +146,7 @@ impl std::fmt::Debug for Control {
             Control::Transcode(_) => f.write_str("Transcode"),
             Control::StopTranscoding => f.write_str("StopTranscoding"),
             Control::Dtmf(_) => f.write_str("Dtmf"),
+            Control::SendDtmf(side, key) => write!(f, "SendDtmf({side:?}, {key:?})"),
         }
     }
 }
@@ -181,6 +195,11 @@ impl RelayHandle {
     /// Reports the keys either phone presses as RFC 4733 events of the tap's types.
     pub(crate) fn watch_dtmf(&self, tap: DtmfTap) {
         let _ = self.control.send(Control::Dtmf(Box::new(tap)));
+    }
+
+    /// Sends `key` to `side` as RFC 4733 telephone-events (keys in a row queue up).
+    pub fn send_dtmf(&self, side: Side, key: KeyPress) {
+        let _ = self.control.send(Control::SendDtmf(side, key));
     }
 
     /// Ends what [`RelayHandle::play`] started: `side` hears the other side again.

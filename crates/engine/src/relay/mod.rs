@@ -11,6 +11,7 @@
 //! bounded queue, so neither ever waits on the disk.
 
 mod dtmf;
+mod dtmf_send;
 mod forward;
 mod handle;
 mod music;
@@ -28,7 +29,7 @@ use std::io;
 
 pub(crate) use dtmf::DtmfReports;
 pub use dtmf::DtmfReport;
-pub use handle::{Flow, RelayHandle, RelayStats, Side};
+pub use handle::{Flow, KeyPress, RelayHandle, RelayStats, Side};
 pub use music::{Music, MusicError, OWN_MUSIC};
 pub use playback::{AnnounceSpec, PlaySpec};
 pub use pool::{RelayOptions, RelayPool, RelayPorts};

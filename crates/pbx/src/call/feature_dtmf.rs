@@ -12,17 +12,24 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use sip::Request;
+use media::sdp::PayloadFormat;
+use sip::{Method, Request};
+
+use super::anchor::sdp_of;
 
 use super::feature_digits::{DigitCollector, Feature, Step};
 use super::park::ParkState;
 use super::transfer::Referral;
 use super::transfer_blind::party_extension;
 use super::{CallId, Phase};
-use crate::action::Side;
+use crate::action::{Action, Side};
 use crate::core::Pbx;
+use crate::dialplan::DtmfMode;
 use crate::feature_codes::PARK;
 use crate::media_relay::RelayId;
+
+/// How long a key is held when its sender did not say (a typical phone's press).
+const DEFAULT_PRESS_MS: u32 = 160;
 
 /// Feature codes being typed, and parked calls.
 #[derive(Debug, Default)]
@@ -57,7 +64,79 @@ impl Pbx {
         } else {
             side
         };
+        // A phone that did not agree to telephone-events hears of the key by INFO.
+        if self.telephone_event(id, side.other()).is_none() {
+            self.send_info_key(now, id, side.other(), key);
+        }
         self.key_pressed(now, id, side, key);
+    }
+
+    /// The key of a DTMF INFO from `side`, sent on as telephone-events when the other
+    /// side agreed to them (RFC 4733 §2.1 rather than INFO, which it may not
+    /// understand). Returns whether it was: the INFO is then answered here.
+    pub(super) fn info_as_events(&mut self, id: CallId, side: Side, info: &Request) -> bool {
+        let Some(key) = info_digit(info.content_type(), &info.body) else {
+            return false;
+        };
+        let Some(call) = self.calls.get(&id) else {
+            return false;
+        };
+        // A trunk in INFO mode carries keys by INFO only (and events are removed from
+        // every description of such a call).
+        let info_trunk = call
+            .trunk_media
+            .as_ref()
+            .is_some_and(|t| t.dtmf != DtmfMode::Rfc4733);
+        if call.phase != Phase::Answered || info_trunk {
+            return false;
+        }
+        let (Some(relay), Some(format)) = (call.relay, self.telephone_event(id, side.other()))
+        else {
+            return false;
+        };
+        self.actions.push_back(Action::SendDtmf {
+            id: relay.id,
+            to: side.other(),
+            key,
+            millis: info_duration(&info.body).unwrap_or(DEFAULT_PRESS_MS),
+            format,
+        });
+        true
+    }
+
+    /// The telephone-event format the party on `side` agreed to, if any: the one at the
+    /// clock rate of its first voice codec, else the first.
+    fn telephone_event(&self, id: CallId, side: Side) -> Option<PayloadFormat> {
+        let (ct, body) = self.last_sdp(id, side)?;
+        let sdp = sdp_of(Some(&ct), &body).ok().flatten()?;
+        let formats = sdp.media.get(sdp.audio()?.index)?.payload_formats();
+        let is_event = |f: &&PayloadFormat| f.encoding.eq_ignore_ascii_case("telephone-event");
+        let clock = formats.iter().find(|f| !is_event(f)).map(|f| f.clock_rate);
+        formats
+            .iter()
+            .filter(is_event)
+            .find(|f| Some(f.clock_rate) == clock)
+            .or_else(|| formats.iter().find(is_event))
+            .cloned()
+    }
+
+    /// Tells the party on `side` of a key pressed by the other one, by SIP INFO
+    /// (`application/dtmf-relay`, the form phones and providers commonly read).
+    fn send_info_key(&mut self, now: Instant, id: CallId, side: Side, key: char) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        if call.phase != Phase::Answered {
+            return;
+        }
+        let Some(leg) = call.leg_mut(side) else {
+            return;
+        };
+        let mut info = leg.request(Method::Info);
+        info.headers.push("Content-Type", "application/dtmf-relay");
+        info.body = format!("Signal={key}\r\nDuration={DEFAULT_PRESS_MS}\r\n").into_bytes();
+        let peer = leg.peer;
+        self.send_fire(now, info, peer);
     }
 
     /// A key pressed by the party on `side` of call `id`. Returns whether it completed a
@@ -200,9 +279,28 @@ pub(crate) fn info_digit(content_type: Option<&str>, body: &[u8]) -> Option<char
     }
 }
 
+/// The `Duration=` of a dtmf-relay body, in milliseconds.
+fn info_duration(body: &[u8]) -> Option<u32> {
+    let text = std::str::from_utf8(body).ok()?;
+    text.lines().find_map(|line| {
+        let (name, value) = line.split_once('=')?;
+        if !name.trim().eq_ignore_ascii_case("duration") {
+            return None;
+        }
+        value.trim().parse().ok()
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::info_digit;
+    use super::{info_digit, info_duration};
+
+    #[test]
+    fn a_dtmf_relay_body_says_how_long_the_key_was_held() {
+        assert_eq!(info_duration(b"Signal=5\r\nDuration=250\r\n"), Some(250));
+        assert_eq!(info_duration(b"Signal=5\r\n"), None);
+        assert_eq!(info_duration(b"Duration=-3"), None);
+    }
 
     #[test]
     fn info_bodies_give_their_key() {

@@ -73,6 +73,10 @@ impl Pbx {
         if request.method == Method::Info && self.info_key(now, id, side, &request) {
             return self.respond(now, &key, &request, 200, "OK");
         }
+        // A key by INFO reaches a phone that agreed to telephone-events as events.
+        if request.method == Method::Info && self.info_as_events(id, side, &request) {
+            return self.respond(now, &key, &request, 200, "OK");
+        }
         if self.conference_in_dialog(now, id, &key, &request) {
             return;
         }

@@ -71,6 +71,7 @@ fn relay_of(action: &Action) -> Option<RelayId> {
         | Action::MediaPlay { id, .. }
         | Action::MediaStop { id, .. }
         | Action::Announce { id, .. }
+        | Action::SendDtmf { id, .. }
         | Action::Transcode { id, .. } => Some(*id),
         _ => None,
     }
@@ -105,6 +106,19 @@ fn flip_side(action: Action) -> Action {
             id,
             to: to.other(),
             prompts,
+            format,
+        },
+        Action::SendDtmf {
+            id,
+            to,
+            key,
+            millis,
+            format,
+        } => Action::SendDtmf {
+            id,
+            to: to.other(),
+            key,
+            millis,
             format,
         },
         // Formats are per side too: the call's caller is the runtime's "B".
