@@ -11,18 +11,18 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import ssl
 import threading
 import time
 
 import pytest
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from harness.admin import AdminPbx
 from harness.calls import PJ_TONE, PJ_TONE_2
 from harness.tones import assert_hears
-
-aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
-aiosmtpd_smtp = pytest.importorskip("aiosmtpd.smtp")
-trustme = pytest.importorskip("trustme")
 
 USER, PASSWORD = "pbx@example.com", "correct horse"
 # The default greeting ("The person you are calling is not available…") and the beep.
@@ -60,7 +60,7 @@ class Inbox:
 
 def authenticate(server, session, envelope, mechanism, auth_data):
     ok = auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode()
-    return aiosmtpd_smtp.AuthResult(success=ok, handled=False)
+    return AuthResult(success=ok, handled=False)
 
 
 def free_port() -> int:
@@ -79,11 +79,10 @@ def smtp_server(tmp_path, monkeypatch):
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
 
-    import ssl
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(context)
     inbox = Inbox()
-    controller = aiosmtpd_controller.Controller(
+    controller = Controller(
         inbox, hostname="127.0.0.1", port=free_port(),
         tls_context=context, require_starttls=True,
         auth_required=True, auth_require_tls=True, authenticator=authenticate,
@@ -116,6 +115,28 @@ def settings(port: int, password: str | None) -> dict:
     return s
 
 
+def leave_message(office: AdminPbx, phones) -> None:
+    """Alice calls Bob, who has no phone registered: voicemail answers and takes her tone."""
+    alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
+    alice.call(office.uri("1002"))
+    alice.wait_state("confirmed")
+    time.sleep(GREETING_S + MESSAGE_S)
+    alice.hangup()
+    alice.wait_disconnected()
+
+
+def wait_outbox(office: AdminPbx, done, timeout: float = 60.0) -> list[dict]:
+    """The recent e-mails once `done(outbox)` holds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        outbox = office.api("get_mail_settings", {})["outbox"]
+        if done(outbox):
+            return outbox
+        if time.monotonic() > deadline:
+            raise AssertionError(f"outbox not as expected within {timeout:g} s: {outbox}")
+        time.sleep(0.3)
+
+
 def test_a_message_is_e_mailed_over_starttls_with_the_wav_attached(office, smtp_server, phones, tmp_path):
     port, inbox = smtp_server
 
@@ -139,14 +160,9 @@ def test_a_message_is_e_mailed_over_starttls_with_the_wav_attached(office, smtp_
     # The PBX notices database changes made by the API within a second.
     time.sleep(1.5)
 
-    alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
-    alice.call(office.uri("1002"))  # Bob has no phone registered: voicemail answers
-    alice.wait_state("confirmed")
-    time.sleep(GREETING_S + MESSAGE_S)
-    alice.hangup()
-    alice.wait_disconnected()
+    leave_message(office, phones)
 
-    mail = inbox.wait(2, 30)[1]
+    mail = inbox.wait(2, 60)[1]
     assert mail["tls"], "the voicemail e-mail came over STARTTLS"
     assert mail["rcpt"] == ["bob@example.com"], mail["rcpt"]
     assert mail["mail_from"] == "phones@example.com", mail["mail_from"]
@@ -164,12 +180,37 @@ def test_a_message_is_e_mailed_over_starttls_with_the_wav_attached(office, smtp_
     assert len(files) == 1 and files[0].read_bytes() == wav.read_bytes(), files
 
     # The server's answer is recorded just after it is given.
-    deadline = time.monotonic() + 10
-    while True:
-        outbox = office.api("get_mail_settings", {})["outbox"]
-        if outbox and outbox[0]["state"] != "queued" or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+    outbox = wait_outbox(office, lambda o: bool(o) and o[0]["state"] != "queued", timeout=10)
     assert len(outbox) == 1, outbox
     assert outbox[0]["state"] == "sent", outbox
     assert "queued by the test server" in outbox[0]["server_reply"], outbox
+
+
+def test_a_message_saved_while_the_server_is_unreachable_is_sent_once_the_settings_are_fixed(
+        office, smtp_server, phones):
+    port, inbox = smtp_server
+    # A port nothing listens on: the owner typed the wrong one.
+    office.api("save_mail_settings", settings(free_port(), PASSWORD))
+    office.api("enable_mailbox", {"number": "1002", "pin": "7392"})
+    office.api("set_mailbox_email", {"mailbox": "1002", "address": "bob@example.com"})
+    time.sleep(1.5)
+
+    leave_message(office, phones)
+
+    # The call ended normally; the e-mail waits for a retry, with the reason shown.
+    outbox = wait_outbox(office, lambda o: bool(o) and o[0]["attempts"] >= 1)
+    entry = outbox[0]
+    assert entry["state"] == "queued", entry
+    assert "Could not reach the mail server 127.0.0.1" in entry["error"], entry
+    assert entry["next_attempt_at"] is not None, entry
+    assert inbox.messages == []
+
+    # Saving the right port makes the waiting retry due at once.
+    office.api("save_mail_settings", settings(port, None))
+    mail = inbox.wait(1, 60)[0]
+    assert mail["tls"] and mail["rcpt"] == ["bob@example.com"], mail
+    msg = email.message_from_bytes(mail["data"], policy=email.policy.default)
+    assert "1001" in str(msg["subject"]), msg["subject"]
+    assert [p.get_content_type() for p in msg.iter_attachments()] == ["audio/wav"]
+    outbox = wait_outbox(office, lambda o: o[0]["state"] == "sent", timeout=10)
+    assert outbox[0]["attempts"] == 2, outbox

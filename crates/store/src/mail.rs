@@ -297,7 +297,8 @@ impl Store {
     }
 
     /// Saves the SMTP settings, or nothing when a field is refused. E-mails given up on
-    /// are queued again: new settings are the usual cure for a wrong password or server.
+    /// are queued again and those waiting for a retry are due at once: new settings are
+    /// the usual cure for a wrong password or server.
     pub fn save_mail_settings(&self, settings: &MailSettings, now_unix: i64) -> Result<()> {
         let errors = settings.check();
         if !errors.is_empty() {
@@ -326,6 +327,11 @@ impl Store {
                 "UPDATE mail_outbox SET state = 'queued', attempts = 0, next_attempt_at = ?1,
                         finished_at = NULL
                   WHERE state = 'failed' AND message_id IN (SELECT id FROM voicemail_messages)",
+                [now_unix],
+            )?;
+            tx.execute(
+                "UPDATE mail_outbox SET next_attempt_at = ?1
+                  WHERE state = 'queued' AND next_attempt_at > ?1",
                 [now_unix],
             )?;
         }

@@ -140,8 +140,23 @@ fn retries_wait_their_turn_then_sending_or_giving_up_finishes_the_row() {
     assert_eq!(failed.state, OutboxState::Failed);
     assert_eq!(failed.attempts, 2);
 
-    // New settings (a corrected password) queue the given-up e-mail again.
+    // New settings (a corrected password) queue the given-up e-mail again, and make a
+    // waiting retry due at once.
+    let c = store
+        .insert_voicemail(&message("201", 3, "c.wav"))
+        .expect("insert");
+    store
+        .mail_failed(c, "connection refused", Some(900), 170)
+        .expect("retry later");
     store.save_mail_settings(&smtp(true), 200).expect("save");
+    let due: Vec<i64> = store
+        .due_mail(200)
+        .expect("due")
+        .iter()
+        .map(|e| e.message_id)
+        .collect();
+    assert_eq!(due, vec![a, c]);
+    store.mail_sent(c, "250 ok", 201).expect("sent");
     let due = store.due_mail(200).expect("due");
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].message_id, a);
