@@ -180,3 +180,54 @@ async fn two_phones_in_two_codecs_hear_each_other_and_mute_silences_one() {
     rooms.command(ConferenceCommand::Remove { id: pa.id.0 }, tx);
     assert!(!rx.await.expect("answer"), "nobody is left to remove");
 }
+
+/// The 20 ms frames of `pcm` that are clearly the note `hz` (loud enough and pure).
+fn frames_of(pcm: &[i16], hz: f64) -> Vec<usize> {
+    pcm.chunks(160)
+        .enumerate()
+        .filter(|(_, frame)| {
+            let level = frame
+                .iter()
+                .map(|s| u64::from(s.unsigned_abs()))
+                .sum::<u64>()
+                / 160;
+            level > 500 && detect_tone(frame, 8000, hz) > 0.8
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Asserts `pcm` holds the two notes, `first` then `second`, about 130 ms each.
+fn assert_notes(pcm: &[i16], first: f64, second: f64, what: &str) {
+    let (a, b) = (frames_of(pcm, first), frames_of(pcm, second));
+    assert!(a.len() >= 4, "{what}: {first} Hz in frames {a:?}");
+    assert!(b.len() >= 4, "{what}: {second} Hz in frames {b:?}");
+    assert!(
+        a.iter().max() < b.iter().min(),
+        "{what}: {first} Hz comes first"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whoever_is_in_the_room_hears_rising_notes_on_a_join_and_falling_ones_on_a_leave() {
+    let (mut rooms, mut allocator, _events) = Conferences::new(47_100..=47_199);
+    // Both phones send silence, so all A hears is the room's own sounds.
+    let mut a = Phone::new("PCMU", 0, 0.0).await;
+    let mut b = Phone::new("PCMU", 0, 0.0).await;
+    let pa = allocator.allocate(LOOPBACK).expect("port for A");
+    let pb = allocator.allocate(LOOPBACK).expect("port for B");
+    a.room = pa.addr;
+    b.room = pb.addr;
+    rooms.join(a.join(pa.id, "1001"));
+    // "You are the only person in this conference" is over by then.
+    talk(&mut a, &mut b, 4_500).await;
+
+    rooms.join(b.join(pb.id, "1002"));
+    let (joined, _) = talk(&mut a, &mut b, 1_000).await;
+    assert_notes(&joined, 660.0, 990.0, "a join rises");
+
+    rooms.leave(pb.id);
+    let (left, _) = talk(&mut a, &mut b, 1_000).await;
+    assert_notes(&left, 990.0, 660.0, "a leave falls");
+    rooms.leave(pa.id);
+}
