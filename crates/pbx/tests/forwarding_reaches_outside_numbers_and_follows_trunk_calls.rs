@@ -124,3 +124,43 @@ fn a_provider_call_to_an_extension_in_dnd_is_busy_or_voicemail() {
     )));
     assert!(w.phones[ALICE].incoming(0).is_none());
 }
+
+#[test]
+fn a_provider_call_to_an_extension_forwarding_out_goes_back_out_on_a_second_line() {
+    let mut w = office(640, |_| {});
+    forward(&mut w, "100", |f| f.always = Some(DIALLED.to_owned()));
+    let call = w.with(PROVIDER, |p, now| p.call(now, SALES_NUMBER));
+    assert!(w.run_until(Duration::from_secs(3), |w| w.phones[PROVIDER]
+        .incoming(0)
+        .is_some()));
+    assert_eq!(provider_rang(&w).as_deref(), Some("+442079460000"));
+    assert!(w.phones[ALICE].incoming(0).is_none());
+    assert_eq!(w.lines_in_use(1), 2, "one line in, one line out");
+    let out = w.phones[PROVIDER].incoming(0).expect("out");
+    w.with(PROVIDER, |p, now| p.answer(now, out));
+    assert!(
+        w.run_until(Duration::from_secs(2), |w| w.phones[PROVIDER].calls[call]
+            .state
+            == CallState::Confirmed)
+    );
+    w.with(PROVIDER, |p, now| p.hang_up(now, call));
+    w.settle();
+    assert_eq!(w.lines_in_use(1), 0, "both lines are free again");
+    assert_eq!(w.pbx.call_count(), 0);
+}
+
+#[test]
+fn a_provider_call_rings_the_extension_before_its_no_answer_forward_out() {
+    let mut w = office(650, |_| {});
+    forward(&mut w, "100", |f| {
+        f.no_answer = Some(DIALLED.to_owned());
+        f.no_answer_after = Duration::from_secs(5);
+    });
+    w.with(PROVIDER, |p, now| p.call(now, SALES_NUMBER));
+    assert!(w.run_until(Duration::from_secs(2), |w| w.phones[ALICE]
+        .incoming(0)
+        .is_some()));
+    assert!(provider_rang(&w).is_none());
+    assert!(w.run_until(Duration::from_secs(6), |w| provider_rang(w).is_some()));
+    assert_eq!(provider_rang(&w).as_deref(), Some("+442079460000"));
+}

@@ -5,8 +5,8 @@
 //!   call when its mailbox is on. A ring group skips a member in do-not-disturb.
 //! - Forward always, and forward on busy while the extension is in a call: the call goes
 //!   to the target instead (an extension, whose own settings are followed in turn, a ring
-//!   group, or, for a call from an extension, an outside number through the outbound
-//!   routes with the forwarding extension's permission to call out).
+//!   group, or an outside number through the outbound routes with the forwarding
+//!   extension's permission to call out; for a provider's call, on a second line).
 //! - Forward on no answer: the extension rings for its own ring time, then the call goes
 //!   to the target.
 //!
@@ -320,9 +320,10 @@ impl Pbx {
 }
 
 impl Pbx {
-    /// What rings for a call reaching extension `number` through the dial plan (from a
-    /// trunk, a ring group's final destination): its settings, except forwards to outside
-    /// numbers, which ring the extension as usual.
+    /// What rings for a call reaching extension `number` through the dial plan (a ring
+    /// group's final destination, a business name before [`Pbx::outside_forward`] had its
+    /// say): its settings, except forwards to outside numbers, which ring the extension as
+    /// usual.
     pub(crate) fn extension_target(&self, number: &str, caller: Option<&str>) -> Target {
         match self.extension_route(number, caller, false) {
             Route::Ring { target, .. } => target,
@@ -333,6 +334,46 @@ impl Pbx {
                 }],
                 final_destination: None,
             },
+        }
+    }
+}
+
+/// A provider's call for an extension that forwards to an outside number.
+pub(crate) enum OutsideForward {
+    /// Out at once (forward always, or on busy while on a call).
+    Now(Onward),
+    /// Ring the extension first; on no answer, out to (forwarding extension, number).
+    Later(Onward, (String, String)),
+}
+
+impl Pbx {
+    /// Where a provider's call to `destination` goes when that is an extension forwarding
+    /// to an outside number (it leaves by the outbound routes, with the extension's
+    /// permission, on a line of its own). `None`: the usual routing applies.
+    pub(crate) fn outside_forward(&self, destination: &Destination) -> Option<OutsideForward> {
+        let unix = i64::try_from(self.unix_now).unwrap_or(i64::MAX);
+        let Some(crate::dialplan::Terminal::Extension(number)) =
+            self.plan.resolve(destination, unix)
+        else {
+            return None;
+        };
+        match self.extension_route(&number, None, true) {
+            Route::Out { owner, number } => self
+                .outbound_onward(&owner, &number)
+                .ok()
+                .map(OutsideForward::Now),
+            Route::Ring {
+                target:
+                    Target::Ring {
+                        steps,
+                        final_destination,
+                    },
+                out_on_no_answer: Some(forward),
+            } => Some(OutsideForward::Later(
+                Onward::ring(steps, final_destination),
+                forward,
+            )),
+            Route::Ring { .. } => None,
         }
     }
 }

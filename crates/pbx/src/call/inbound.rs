@@ -9,6 +9,7 @@ use sip::transaction::{Peer, ServerKey};
 use sip::Request;
 
 use super::caller_id::{called_number, shown_name, trunk_caller};
+use super::forwarding::OutsideForward;
 use super::route::Target;
 use super::setup::{parse_sdp, NewCall};
 use super::{Draft, Onward, TrunkMedia};
@@ -122,6 +123,13 @@ impl Pbx {
                 return self.record_unconnected(&request, draft, &refusal.detail);
             }
         };
+        // An extension forwarding to an outside number sends the call back out.
+        let (onward, forward_out) = match self.outside_forward(&destination) {
+            Some(OutsideForward::Now(out)) => (out, None),
+            Some(OutsideForward::Later(ring, forward)) => (ring, Some(forward)),
+            None => (onward, None),
+        };
+        let server = key;
         let shown = shown_name(name.as_ref().map(|n| n.label.as_str()), &caller);
         let b_from = self.caller_uri(&caller.number, &shown);
         self.start_call(
@@ -139,6 +147,11 @@ impl Pbx {
                 caller_extension: None,
             },
         );
+        if let Some(forward) = forward_out {
+            if let Some(&id) = self.by_server.get(&server) {
+                self.forward_out_later(id, forward);
+            }
+        }
     }
 }
 
