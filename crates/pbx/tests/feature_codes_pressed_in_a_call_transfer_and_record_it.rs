@@ -158,3 +158,28 @@ fn the_relay_reports_the_calls_telephone_event_types() {
         "the relay is told which packets are key presses"
     );
 }
+
+#[test]
+fn a_caller_from_the_trunk_cannot_use_codes_but_the_office_phone_can() {
+    use support::trunk_calls::{call_in, office as trunk_office, ALICE as OFFICE, PROVIDER};
+    let mut w = trunk_office(55, |_| {});
+    let (p_call, a_call) = call_in(&mut w);
+    let relay = w.relays_allocated()[0].id;
+    // The provider's caller is the call's A side: its `*1` records nothing.
+    press_on_relay(&mut w, Side::A, "*1");
+    assert!(!w
+        .actions
+        .iter()
+        .any(|a| matches!(a, Action::RecordStart { .. })));
+    // The caller's `##100` would send the office's phone anywhere: nothing happens.
+    press_on_relay(&mut w, Side::A, "##100#");
+    w.run_for(Duration::from_secs(5));
+    assert_eq!(w.phones[PROVIDER].calls[p_call].state, CallState::Confirmed);
+    assert_eq!(w.phones[OFFICE].calls[a_call].state, CallState::Confirmed);
+    // Alice, on the office's side, records with the same keys.
+    press_on_relay(&mut w, Side::B, "*1");
+    assert!(w
+        .actions
+        .iter()
+        .any(|a| matches!(a, Action::RecordStart { id, .. } if *id == relay)));
+}

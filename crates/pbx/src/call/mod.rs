@@ -24,6 +24,7 @@ mod leg;
 mod live;
 mod outbound;
 mod park;
+mod park_retrieve;
 mod pickup;
 mod recording;
 mod recording_policy;
