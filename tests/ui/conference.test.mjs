@@ -1,7 +1,8 @@
-// The Conference rooms page: a room created in the page, three phones in it listed live
-// with their codecs, and the owner muting one of them: the page says "Muted" and the
-// muted phone's tone stops reaching the others (measured in what another phone records),
-// while the unmuted one is still heard. Removing a participant ends its call.
+// The Conference rooms page: a room created in the page (and then offered as a ring
+// group's destination), three phones in it listed live, and the owner muting one of them:
+// the page says "Muted" and the muted phone's tone stops reaching the others (measured in
+// what another phone records), while the unmuted one is still heard. Removing a
+// participant ends its call.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -52,6 +53,16 @@ test("mute a conference participant from the page", { timeout: 180_000 }, async 
       await dialog.getByLabel("Name").fill("Board room");
       assert.equal(await dialog.getByLabel("Number").inputValue(), "800");
       await dialog.getByRole("button", { name: "Save room" }).click();
+      await page.getByTestId("room-800").waitFor({ timeout: T });
+
+      // The room is offered wherever a destination is chosen, e.g. a ring group's last step.
+      await page.goto(`${pbx.url}/#/groups`);
+      await page.getByRole("button", { name: "Create a ring group" }).click();
+      await page.locator("#rg-final-kind").selectOption("conference");
+      assert.equal(await page.locator("#rg-final-target").inputValue(), "800");
+      assert.match(await page.locator("#rg-final-target").textContent(), /Board room \(800\)/);
+      await page.getByTestId("group-dialog").getByRole("button", { name: "Cancel" }).click();
+      await page.goto(`${pbx.url}/#/conferences`);
       await page.getByTestId("room-800").waitFor({ timeout: T });
 
       for (const who of ["alice", "bob", "carol"]) {

@@ -119,8 +119,7 @@ pub(crate) fn bad_column(col: usize, value: &str) -> rusqlite::Error {
 }
 
 /// Refuses a destination that names an extension, ring group or schedule that does not
-/// exist, as a field error on `field`. Conference rooms have no table yet, so any number is
-/// accepted; a voicemail box belongs to an extension or a ring group.
+/// exist, as a field error on `field`. A voicemail box belongs to an extension or a ring group.
 pub(crate) fn check_exists(
     conn: &Connection,
     field: &'static str,
@@ -138,7 +137,10 @@ pub(crate) fn check_exists(
         Destination::Hours(id) => {
             (!schedule_exists(conn, *id)?).then(|| format!("no business hours schedule {id}"))
         }
-        Destination::Conference(_) | Destination::Hangup => None,
+        Destination::Conference(n) => {
+            (!conference_room_exists(conn, n)?).then(|| format!("no conference room {n}"))
+        }
+        Destination::Hangup => None,
     };
     match missing {
         Some(message) => Err(Error::field(field, message)),

@@ -102,3 +102,23 @@ fn a_room_a_business_name_leads_to_is_not_removed() {
         Err(Error::NotFound(_))
     ));
 }
+
+#[test]
+fn a_destination_naming_no_room_is_refused() {
+    let (_dir, store) = common::store();
+    let name = common::business_name(
+        "conference.acme",
+        "+442071234571",
+        None,
+        Destination::Conference("800".into()),
+    );
+    let err = store.save_business_name(&name).expect_err("no room 800");
+    let message = err
+        .validation()
+        .and_then(|v| v.get("destination"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(message.contains("no conference room 800"), "{err}");
+    store.create_conference_room("800", "Board", None).unwrap();
+    store.save_business_name(&name).unwrap();
+}

@@ -60,9 +60,8 @@ def test_a_name_sent_to_hang_up_is_declined(office, provider, phones):
     assert not alice.find(lambda e: e["type"] == "incoming")
 
 
-# Voicemail for a number whose mailbox is off, and conference rooms (not built yet).
-@pytest.mark.parametrize("kind,reason", [("voicemail", "the number has no mailbox"),
-                                         ("conference", "conference rooms are not available yet")])
+# Voicemail for a number whose mailbox is off (a room that does not exist cannot be chosen).
+@pytest.mark.parametrize("kind,reason", [("voicemail", "the number has no mailbox")])
 def test_destinations_that_cannot_take_the_call_answer_480_and_say_why(office, provider, kind, reason):
     trunk = office.save_trunk(registration_trunk(provider))
     target = "1001" if kind == "voicemail" else "800"

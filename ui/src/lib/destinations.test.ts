@@ -37,6 +37,9 @@ describe("destinations", () => {
     expect(makeDestination("hours", "", dir)).toEqual({ kind: "hours", target: 4 });
     expect(makeDestination("hours", "7", dir)).toEqual({ kind: "hours", target: 7 });
     expect(makeDestination("hangup", "1001", dir)).toEqual({ kind: "hangup" });
+    // Rooms are not in the directory: a room is never taken from the extensions.
+    expect(makeDestination("conference", "", dir)).toEqual({ kind: "conference", target: "" });
+    expect(makeDestination("conference", "800", dir)).toEqual({ kind: "conference", target: "800" });
   });
 
   it("keys and checks targets", () => {

@@ -85,6 +85,8 @@ export function makeDestination(kind: DestKind, target: string, dir: Directory =
       return { kind, target: Number.isFinite(id) && target !== "" ? id : (dir.schedules[0]?.id ?? 0) };
     }
     case "conference":
+      // Rooms are not in the directory: the picker offers the first one itself.
+      return { kind, target };
     case "voicemail":
       return { kind, target: target || dir.extensions[0]?.number || "" };
     default:

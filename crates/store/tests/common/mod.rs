@@ -155,7 +155,7 @@ pub fn ip_trunk(name: &str) -> Trunk {
         caller_id: None,
         trust_pai: false,
         overflow: None,
-        default_destination: Destination::Conference("800".to_owned()),
+        default_destination: Destination::Hangup,
     }
 }
 
