@@ -31,7 +31,8 @@ MESSAGE_S = 3.0
 
 
 class Inbox:
-    """aiosmtpd handler: keeps each accepted message with whether it came over TLS, logged in."""
+    """aiosmtpd handler: keeps each accepted message, whether it came over STARTTLS and
+    whether the sender logged in."""
 
     def __init__(self):
         self.messages: list[dict] = []
@@ -43,7 +44,7 @@ class Inbox:
                 "rcpt": list(envelope.rcpt_tos),
                 "mail_from": envelope.mail_from,
                 "tls": session.ssl is not None,
-                "login": session.login_data,
+                "authenticated": bool(session.authenticated),
                 "data": envelope.original_content or envelope.content,
             })
         return "250 2.0.0 Ok: queued by the test server"
@@ -69,22 +70,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def server_context(ca) -> ssl.SSLContext:
+    """A server's TLS context with a certificate for 127.0.0.1 issued by `ca`."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    return context
+
+
 @pytest.fixture
-def smtp_server(tmp_path, monkeypatch):
+def test_ca(tmp_path, monkeypatch):
     ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
     ca_file = tmp_path / "test-ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
     # The PBX (started after this fixture) trusts the test CA, and only it.
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    return ca
 
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    cert.configure_cert(context)
+
+@pytest.fixture
+def smtp_server(test_ca):
     inbox = Inbox()
     controller = Controller(
         inbox, hostname="127.0.0.1", port=free_port(),
-        tls_context=context, require_starttls=True,
+        tls_context=server_context(test_ca), require_starttls=True,
         auth_required=True, auth_require_tls=True, authenticator=authenticate,
     )
     controller.start()
@@ -164,6 +173,7 @@ def test_a_message_is_e_mailed_over_starttls_with_the_wav_attached(office, smtp_
 
     mail = inbox.wait(2, 60)[1]
     assert mail["tls"], "the voicemail e-mail came over STARTTLS"
+    assert mail["authenticated"], "the PBX logged in"
     assert mail["rcpt"] == ["bob@example.com"], mail["rcpt"]
     assert mail["mail_from"] == "phones@example.com", mail["mail_from"]
     msg = email.message_from_bytes(mail["data"], policy=email.policy.default)
@@ -214,3 +224,32 @@ def test_a_message_saved_while_the_server_is_unreachable_is_sent_once_the_settin
     assert [p.get_content_type() for p in msg.iter_attachments()] == ["audio/wav"]
     outbox = wait_outbox(office, lambda o: o[0]["state"] == "sent", timeout=10)
     assert outbox[0]["attempts"] == 2, outbox
+
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_implicit_tls_works_and_a_certificate_this_computer_does_not_trust_is_refused(office, test_ca):
+    def test_email(context: ssl.SSLContext) -> tuple[dict, Inbox]:
+        inbox = Inbox()
+        # aiosmtpd only counts STARTTLS as TLS for AUTH; this whole connection is TLS.
+        controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), ssl_context=context,
+                                auth_required=True, auth_require_tls=False, authenticator=authenticate)
+        controller.start()
+        try:
+            s = settings(controller.port, PASSWORD)
+            s["security"] = "tls"
+            return office.api("send_test_email", {"to": "bob@example.com", "settings": s}), inbox
+        finally:
+            controller.stop()
+
+    # A certificate from a CA this computer does not trust: nothing is sent, and the owner is
+    # told why.
+    answer, inbox = test_email(server_context(trustme.CA()))
+    assert answer["sent"] is False, answer
+    assert "certificate" in answer["message"], answer
+    assert inbox.messages == []
+
+    answer, inbox = test_email(server_context(test_ca))
+    assert answer["sent"] is True, answer
+    assert answer["server_reply"].startswith("250"), answer
+    assert len(inbox.messages) == 1 and inbox.messages[0]["authenticated"], inbox.messages

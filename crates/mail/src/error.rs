@@ -46,13 +46,20 @@ impl SendError {
                 "The mail server asked to try again later.".to_owned(),
                 false,
             )
-        } else if e.is_tls() {
+        } else if e.is_tls() || detail.to_ascii_lowercase().contains("certificate") {
             (
                 format!(
                     "A secure connection to {server} could not be made: check the security \
                      setting (STARTTLS usually on port 587, TLS on 465) and that the server's \
                      certificate is trusted by this computer."
                 ),
+                false,
+            )
+        } else if detail.contains("authentication mechanism") {
+            (
+                "The mail server offers no way to log in that works here (PLAIN or LOGIN): \
+                 check the security setting, or leave the user name empty if it needs no login."
+                    .to_owned(),
                 false,
             )
         } else if e.is_timeout() {
@@ -88,5 +95,8 @@ fn chain(e: &dyn std::error::Error) -> String {
         }
         source = s.source();
     }
-    text
+    // Layers often repeat their cause's words ("Connection error: Connection error: …").
+    let mut parts: Vec<&str> = text.split(": ").collect();
+    parts.dedup();
+    parts.join(": ")
 }
