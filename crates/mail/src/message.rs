@@ -35,8 +35,8 @@ pub fn voicemail_email(
     })?;
     let body = SinglePart::plain(body(details));
     // Audio is binary whatever its first bytes look like: always base64 (RFC 2045 §6.8).
-    let wav = Body::new_with_encoding(wav, ContentTransferEncoding::Base64)
-        .unwrap_or_else(Body::new);
+    let wav =
+        Body::new_with_encoding(wav, ContentTransferEncoding::Base64).unwrap_or_else(Body::new);
     let attachment = Attachment::new(file_name(details)).body(wav, wav_type());
     Message::builder()
         .from(from)
