@@ -1,7 +1,9 @@
 // Always-on recording from the pages: Bob's "Record every call" switch is turned on on the
 // Extensions page; Alice calls him, they talk and hang up without anyone pressing Record.
 // The Recordings page lists the call (both parties, why it was recorded), plays its WAV
-// in the browser to the end, and deletes it after a confirmation.
+// in the browser to the end, and deletes it after a confirmation. A ring group switched to
+// "Always" on its page has its call refused while the disk is below the free-space
+// threshold: every page shows the alert, and Recordings keeps it as the last problem.
 
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
@@ -80,6 +82,60 @@ test("an always-on extension's call is listed on Recordings and plays in the bro
       await row.waitFor({ state: "detached", timeout: T });
       assert.equal((await pbx.api("list_recordings")).recordings.length, 0);
       assert.equal(existsSync(file), false, "the file is deleted with the row");
+    });
+  } finally {
+    await env.tearDown();
+  }
+});
+
+test("a recording refused for lack of disk space shows an alert on whatever page is open", { timeout: 180_000 }, async () => {
+  const env = await setUp("recording-alert");
+  try {
+    await env.run(async () => {
+      const { page, pbx } = env;
+      await assertServesCurrentUi(pbx);
+      const alice = await pbx.api("add_extension", { number: "1001", name: "Alice Martin" });
+      const bob = await pbx.api("add_extension", { number: "1002", name: "Bob Chen" });
+      await pbx.api("save_ring_group", {
+        previous_number: null,
+        number: "600",
+        name: "Sales",
+        strategy: "all",
+        members: [{ number: "1002", ring_seconds: 20 }],
+        final_destination: null,
+      });
+      // No disk has a terabyte to spare beyond this threshold.
+      await pbx.api("save_recording_settings", { retention_days: 30, min_free_mb: 1_000_000 });
+
+      await page.goto(`${pbx.url}/#/groups`);
+      const always = page.getByTestId("always-record-ring_group-600");
+      await always.waitFor({ timeout: T });
+      await always.check();
+      await page.getByTestId("group-600").getByText("Always").waitFor({ timeout: T });
+      assert.deepEqual((await pbx.api("get_recording_settings")).always.ring_groups, ["600"]);
+
+      const a = await env.phone("alice", 440);
+      const b = await env.phone("bob", 1000);
+      assert.equal(await a.register(pbx.sipAddr, "1001", alice.password), 200);
+      assert.equal(await b.register(pbx.sipAddr, "1002", bob.password), 200);
+      await page.goto(`${pbx.url}/#/calls`);
+      await a.call(pbx.uri("600"));
+      await b.waitIncoming();
+      await b.answer();
+      await a.waitState("confirmed");
+
+      const alert = page.getByTestId("recording-alert");
+      await alert.waitFor({ timeout: T });
+      assert.match(await alert.textContent(), /not recorded: only [\d,]+ MB free/);
+      await a.hangup();
+      await b.waitState("disconnected");
+      assert.equal((await pbx.api("list_recordings")).recordings.length, 0, "nothing was recorded");
+
+      await alert.getByRole("link", { name: "Recordings" }).click();
+      await page.getByTestId("recording-last-problem").waitFor({ timeout: T });
+      assert.match(await page.getByTestId("recording-last-problem").textContent(), /MB free/);
+      await alert.getByRole("button", { name: "Dismiss" }).click();
+      await alert.waitFor({ state: "detached", timeout: T });
     });
   } finally {
     await env.tearDown();
