@@ -121,7 +121,7 @@ async fn the_menu_plays_deletes_records_a_greeting_and_says_goodbye() {
     store
         .insert_voicemail(&store::NewVoicemail {
             mailbox: "201".to_owned(),
-            caller_number: "0612345678".to_owned(),
+            caller_number: "202".to_owned(),
             caller_name: None,
             business_name: None,
             received_at: 1_730_419_200,
@@ -151,7 +151,7 @@ async fn the_menu_plays_deletes_records_a_greeting_and_says_goodbye() {
         1_730_419_300,
     );
 
-    // PIN, then 1: "Message one" and the message. Playing it marks it heard.
+    // PIN, then 1: "Message one from 2 0 2" and the message. Playing it marks it heard.
     tokio::time::sleep(Duration::from_millis(500)).await;
     keys(&endpoints, port.id, "7392#");
     // The PIN is checked on another thread; a key before it is done would be ignored.
@@ -159,7 +159,7 @@ async fn the_menu_plays_deletes_records_a_greeting_and_says_goodbye() {
     let start = heard.lock().expect("heard").len();
     keys(&endpoints, port.id, "1");
     counts(&mut events, (0, 1)).await;
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    tokio::time::sleep(Duration::from_millis(6500)).await;
     let played = heard.lock().expect("heard")[start..].to_vec();
     assert!(
         contains_tone(&played, MESSAGE_HZ),
@@ -265,6 +265,63 @@ async fn a_wrong_pin_opens_nothing() {
         .expect("the call ends after three wrong PINs");
     assert!(
         matches!(ended, Some(EndpointEvent::Ended(id)) if id == port.id),
+        "{ended:?}"
+    );
+    assert!(!greeting_path(&data, "201").expect("path").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calling_again_and_again_does_not_allow_more_guesses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_path_buf();
+    let store = store::Store::open(&data).expect("store");
+    store
+        .create_extension("201", "Bob", "office.example", 0)
+        .expect("extension");
+    store.enable_mailbox("201", "7392").expect("mailbox");
+    let (endpoints, mut alloc, mut events) = Endpoints::new(47_500..=47_598, data.clone());
+    let phone = UdpSocket::bind((LOCALHOST, 0)).await.expect("phone");
+    let mut call = |pins: &'static [&'static str]| {
+        let port = alloc.allocate(LOCALHOST).expect("a port");
+        endpoints.start(
+            VoicemailRecording {
+                endpoint: port.id,
+                peer: phone.local_addr().expect("addr"),
+                format: format(0, "PCMU"),
+                dtmf: None,
+                mailbox: "201".to_owned(),
+                caller_number: "201".to_owned(),
+                caller_name: None,
+                business_name: None,
+                max_duration: Duration::from_secs(180),
+                silence: Duration::from_secs(10),
+                purpose: EndpointUse::Listen,
+            },
+            1_730_419_300,
+        );
+        (port.id, pins)
+    };
+    // Two calls of three wrong PINs each…
+    for _ in 0..2 {
+        let (id, pins) = call(&["1111#", "2222#", "3333#"]);
+        for pin in pins {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            keys(&endpoints, id, pin);
+            tokio::time::sleep(Duration::from_millis(700)).await;
+        }
+        let ended = tokio::time::timeout(Duration::from_secs(10), events.recv()).await;
+        assert!(matches!(ended, Ok(Some(EndpointEvent::Ended(e))) if e == id));
+    }
+    // …and the right PIN no longer opens the mailbox: 5 records no greeting and the
+    // call ends.
+    let (id, _) = call(&[]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    keys(&endpoints, id, "7392#");
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    keys(&endpoints, id, "5");
+    let ended = tokio::time::timeout(Duration::from_secs(10), events.recv()).await;
+    assert!(
+        matches!(ended, Ok(Some(EndpointEvent::Ended(e))) if e == id),
         "{ended:?}"
     );
     assert!(!greeting_path(&data, "201").expect("path").exists());

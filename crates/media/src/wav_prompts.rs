@@ -72,6 +72,10 @@ pub enum Prompt {
     VoicemailTooManyWrongPins,
     /// "That was the last message."
     VoicemailEndOfMessages,
+    /// "from" (between "Message 2" and the caller's number)
+    VoicemailFrom,
+    /// "This mailbox is locked for a few minutes after too many wrong PINs."
+    VoicemailPinLocked,
     /// "Your call is parked at" (followed by the slot, e.g. [`Prompt::digits`]`("*71")`)
     ParkParkedAt,
     /// "Parked call" (followed by the slot, when a parked call rings back)
@@ -136,6 +140,8 @@ pub const PROMPTS: &[Prompt] = &[
     Prompt::VoicemailGreetingTooShort,
     Prompt::VoicemailTooManyWrongPins,
     Prompt::VoicemailEndOfMessages,
+    Prompt::VoicemailFrom,
+    Prompt::VoicemailPinLocked,
     Prompt::ParkParkedAt,
     Prompt::ParkedCall,
     Prompt::ParkNoCall,
@@ -177,6 +183,8 @@ impl Prompt {
             Prompt::VoicemailGreetingTooShort => "vm-greeting-too-short",
             Prompt::VoicemailTooManyWrongPins => "vm-too-many-wrong-pins",
             Prompt::VoicemailEndOfMessages => "vm-end-of-messages",
+            Prompt::VoicemailFrom => "vm-from",
+            Prompt::VoicemailPinLocked => "vm-pin-locked",
             Prompt::ParkParkedAt => "park-parked-at",
             Prompt::ParkedCall => "parked-call",
             Prompt::ParkNoCall => "park-no-call",
@@ -259,6 +267,10 @@ impl Prompt {
             }
             Prompt::VoicemailEndOfMessages => {
                 include_bytes!("../../../assets/audio/prompts/vm-end-of-messages.wav")
+            }
+            Prompt::VoicemailFrom => include_bytes!("../../../assets/audio/prompts/vm-from.wav"),
+            Prompt::VoicemailPinLocked => {
+                include_bytes!("../../../assets/audio/prompts/vm-pin-locked.wav")
             }
             Prompt::ParkParkedAt => {
                 include_bytes!("../../../assets/audio/prompts/park-parked-at.wav")

@@ -7,6 +7,7 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use media::audio_import::{import_audio, ImportOptions};
@@ -20,7 +21,8 @@ use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 
 use super::greeting::{save_greeting, GreetingError};
-use super::menu::{Effect, GreetingResult, Menu, MessageRef, Say, GREETING_MAX};
+use super::menu::{Effect, GreetingResult, Menu, MessageRef, PinResult, Say, GREETING_MAX};
+use super::pin_guard::PinGuard;
 use super::session::{EndedBy, RATE};
 use super::{EndpointEvent, VOICEMAIL_DIR};
 
@@ -31,7 +33,7 @@ const MAX_MESSAGE_SECONDS: u32 = 600;
 
 /// Answers from the blocking threads.
 enum Done {
-    Pin(bool, Vec<MessageRef>),
+    Pin(PinResult),
     Greeting(GreetingResult),
 }
 
@@ -44,6 +46,8 @@ pub(crate) struct Listen {
     pub events: mpsc::UnboundedSender<EndpointEvent>,
     /// Keys the phone sent by SIP INFO (RFC 4733 events and tones arrive with the audio).
     pub keys: mpsc::UnboundedReceiver<char>,
+    /// Wrong PINs across calls, shared by every menu.
+    pub guard: Arc<Mutex<PinGuard>>,
 }
 
 impl Listen {
@@ -55,6 +59,7 @@ impl Listen {
             data_dir,
             events,
             mut keys,
+            guard,
         } = self;
         let alaw = spec.format.encoding.eq_ignore_ascii_case("PCMA");
         let mailbox = spec.mailbox.clone();
@@ -90,11 +95,26 @@ impl Listen {
                         }
                     }
                     Effect::CheckPin(pin) => {
-                        let (data_dir, mailbox, done) =
-                            (data_dir.clone(), mailbox.clone(), done_tx.clone());
+                        let (data_dir, mailbox, done, guard) = (
+                            data_dir.clone(),
+                            mailbox.clone(),
+                            done_tx.clone(),
+                            Arc::clone(&guard),
+                        );
                         tokio::task::spawn_blocking(move || {
-                            let (ok, messages) = check_pin(&data_dir, &mailbox, &pin);
-                            let _ = done.send(Done::Pin(ok, messages));
+                            let now = std::time::Instant::now();
+                            let result = if super::lock(&guard).locked(&mailbox, now) {
+                                PinResult::Locked
+                            } else {
+                                let result = check_pin(&data_dir, &mailbox, &pin);
+                                let mut guard = super::lock(&guard);
+                                match result {
+                                    PinResult::Open(_) => guard.succeeded(&mailbox),
+                                    _ => guard.failed(&mailbox, now),
+                                }
+                                result
+                            };
+                            let _ = done.send(Done::Pin(result));
                         });
                     }
                     Effect::MarkHeard(id) => {
@@ -138,11 +158,15 @@ impl Listen {
                 _ = &mut stop => return EndedBy::Closed,
                 Some(key) = keys.recv() => menu.key(std::time::Instant::now(), key),
                 Some(done) = done_rx.recv() => match done {
-                    Done::Pin(ok, messages) => {
-                        if !ok {
-                            tracing::info!("wrong voicemail PIN");
+                    Done::Pin(result) => {
+                        match result {
+                            PinResult::Wrong => tracing::info!("wrong voicemail PIN"),
+                            PinResult::Locked => {
+                                tracing::warn!("voicemail PIN refused: too many wrong PINs lately")
+                            }
+                            PinResult::Open(_) => {}
                         }
-                        menu.pin_checked(ok, messages)
+                        menu.pin_checked(result)
                     }
                     Done::Greeting(result) => menu.greeting_saved(result),
                 },
@@ -249,12 +273,12 @@ fn plain(file: &str) -> bool {
     !file.is_empty() && !file.starts_with('.') && !file.contains(['/', '\\'])
 }
 
-/// Whether `pin` opens `mailbox`, and its messages when it does.
-fn check_pin(data_dir: &std::path::Path, mailbox: &str, pin: &str) -> (bool, Vec<MessageRef>) {
-    let result = (|| -> store::Result<(bool, Vec<MessageRef>)> {
+/// Whether `pin` opens `mailbox`, with its messages when it does.
+fn check_pin(data_dir: &std::path::Path, mailbox: &str, pin: &str) -> PinResult {
+    let result = (|| -> store::Result<PinResult> {
         let store = store::Store::open(data_dir)?;
         if !store.verify_mailbox_pin(mailbox, pin)? {
-            return Ok((false, Vec::new()));
+            return Ok(PinResult::Wrong);
         }
         let messages = store
             .voicemail_messages(Some(mailbox))?
@@ -264,13 +288,14 @@ fn check_pin(data_dir: &std::path::Path, mailbox: &str, pin: &str) -> (bool, Vec
                 file: m.file,
                 heard: m.heard,
                 received_at: m.received_at,
+                caller: m.caller_number,
             })
             .collect();
-        Ok((true, messages))
+        Ok(PinResult::Open(messages))
     })();
     result.unwrap_or_else(|e| {
         tracing::error!(error = %e, "voicemail PIN not checked");
-        (false, Vec::new())
+        PinResult::Wrong
     })
 }
 

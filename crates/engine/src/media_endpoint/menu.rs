@@ -4,18 +4,21 @@
 //! [`super::listen`] does them; the tests drive it with a virtual clock.
 //!
 //! The flow: "Please enter your PIN, then press the hash key." → (wrong PIN: "That PIN
-//! is not correct", at most [`MAX_WRONG_PINS`] times, then goodbye) → "You have 2 new
-//! messages and 1 saved message." → the options, which repeat until the owner presses a
-//! key: 1 play (or replay) the current message, 2 next message, 3 delete, 4 save, 5 record
-//! the greeting, 0 hear the options again, # goodbye. New messages come first, oldest
-//! first, then the saved ones. Playing a message marks it heard, like playing it in the
-//! inbox page, so the phone's lamp goes off once everything new has been heard; 4 moves
-//! on to the next one, keeping this one. Any key stops the prompt playing (the owner
-//! who knows the menu need not wait for it).
+//! is not correct", at most [`MAX_WRONG_PINS`] times, then goodbye; a mailbox locked by
+//! too many wrong PINs across calls says so) → "You have 2 new messages and 1 saved
+//! message." → the options, which repeat until the owner presses a key: 1 play (or
+//! replay) the current message ("Message 2 from 2 0 1", then the recording), 2 next
+//! message, 3 delete, 4 save, 5 record the greeting, 0 hear the options again, #
+//! goodbye. New messages come first, oldest first, then the saved ones. Playing a
+//! message marks it heard, like playing it in the inbox page, so the phone's lamp goes
+//! off once everything new has been heard; 4 moves on to the next one, keeping this one.
+//! Any key stops the prompt playing (the owner who knows the menu need not wait for it).
 
 use std::time::{Duration, Instant};
 
 use media::wav_prompts::Prompt;
+
+use super::menu_words::{counts, introduction};
 
 /// Wrong PINs before the PBX hangs up, so a PIN cannot be guessed in one call.
 pub(crate) const MAX_WRONG_PINS: u32 = 3;
@@ -36,6 +39,18 @@ pub(crate) struct MessageRef {
     pub file: String,
     pub heard: bool,
     pub received_at: i64,
+    /// Who left it, said after "Message 2 from" when it is a number.
+    pub caller: String,
+}
+
+/// What checking a PIN came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PinResult {
+    /// Right: the mailbox's messages, in any order.
+    Open(Vec<MessageRef>),
+    Wrong,
+    /// Too many wrong PINs lately (see `pin_guard`): not checked at all.
+    Locked,
 }
 
 /// Something to play, in order.
@@ -181,27 +196,36 @@ impl Menu {
         }
     }
 
-    /// The PIN was checked; when right, `messages` are the mailbox's (any order).
-    pub fn pin_checked(&mut self, ok: bool, mut messages: Vec<MessageRef>) {
+    /// The PIN was checked.
+    pub fn pin_checked(&mut self, result: PinResult) {
         if self.state != State::CheckingPin {
             return;
         }
-        if !ok {
-            self.wrong_pins += 1;
-            if self.wrong_pins >= MAX_WRONG_PINS {
+        let mut messages = match result {
+            PinResult::Open(messages) => messages,
+            PinResult::Locked => {
                 return self.leave(vec![
-                    Say::Prompt(Prompt::VoicemailTooManyWrongPins),
+                    Say::Prompt(Prompt::VoicemailPinLocked),
                     Say::Prompt(Prompt::Goodbye),
+                ])
+            }
+            PinResult::Wrong => {
+                self.wrong_pins += 1;
+                if self.wrong_pins >= MAX_WRONG_PINS {
+                    return self.leave(vec![
+                        Say::Prompt(Prompt::VoicemailTooManyWrongPins),
+                        Say::Prompt(Prompt::Goodbye),
+                    ]);
+                }
+                self.state = State::Pin {
+                    keys: String::new(),
+                };
+                return self.play(vec![
+                    Say::Prompt(Prompt::PinWrong),
+                    Say::Prompt(Prompt::VoicemailEnterPin),
                 ]);
             }
-            self.state = State::Pin {
-                keys: String::new(),
-            };
-            return self.play(vec![
-                Say::Prompt(Prompt::PinWrong),
-                Say::Prompt(Prompt::VoicemailEnterPin),
-            ]);
-        }
+        };
         // New ones first, each group oldest first.
         messages.sort_by_key(|m| (m.heard, m.received_at, m.id));
         let new = messages.iter().filter(|m| !m.heard).count();
@@ -333,17 +357,16 @@ impl Menu {
             return self.with_options(said);
         };
         let file = m.file.clone();
+        let caller = m.caller.clone();
         if !m.heard {
             m.heard = true;
             let id = m.id;
             self.effects.push(Effect::MarkHeard(id));
         }
-        let mut says = vec![Say::Prompt(Prompt::VoicemailMessage)];
-        says.extend(
-            Prompt::number(u32::try_from(number).unwrap_or(u32::MAX))
-                .into_iter()
-                .map(Say::Prompt),
-        );
+        let mut says: Vec<Say> = introduction(number, &caller)
+            .into_iter()
+            .map(Say::Prompt)
+            .collect();
         says.extend([
             Say::Silence(300),
             Say::Message(file),
@@ -386,30 +409,4 @@ impl Menu {
         }
         self.deadline = Some(now + KEY_WAIT);
     }
-}
-
-/// "You have no messages." / "You have 2 new messages." / "You have 1 new message and 3
-/// saved messages." / "You have zero new messages and 1 saved message."
-pub(crate) fn counts(new: usize, saved: usize) -> Vec<Prompt> {
-    if new == 0 && saved == 0 {
-        return vec![Prompt::VoicemailNoMessages];
-    }
-    let n = |v: usize| Prompt::number(u32::try_from(v).unwrap_or(u32::MAX));
-    let mut says = vec![Prompt::VoicemailYouHave];
-    says.extend(n(new));
-    says.push(if new == 1 {
-        Prompt::VoicemailNewMessage
-    } else {
-        Prompt::VoicemailNewMessages
-    });
-    if saved > 0 {
-        says.push(Prompt::VoicemailAnd);
-        says.extend(n(saved));
-        says.push(if saved == 1 {
-            Prompt::VoicemailSavedMessage
-        } else {
-            Prompt::VoicemailSavedMessages
-        });
-    }
-    says
 }

@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 use media::wav_prompts::Prompt;
 
 use super::menu::{
-    counts, Effect, GreetingResult, Menu, MessageRef, Say, KEY_WAIT, MAX_WRONG_PINS,
+    Effect, GreetingResult, Menu, MessageRef, PinResult, Say, KEY_WAIT, MAX_WRONG_PINS,
 };
+use super::menu_words::counts;
 
 fn message(id: i64, heard: bool, received_at: i64) -> MessageRef {
     MessageRef {
@@ -15,6 +16,7 @@ fn message(id: i64, heard: bool, received_at: i64) -> MessageRef {
         file: format!("m{id}.wav"),
         heard,
         received_at,
+        caller: "0612".to_owned(),
     }
 }
 
@@ -50,7 +52,7 @@ fn opened(messages: Vec<MessageRef>) -> (Menu, Instant) {
         effects,
         vec![Effect::Play(vec![]), Effect::CheckPin("4821".into())]
     );
-    menu.pin_checked(true, messages);
+    menu.pin_checked(PinResult::Open(messages));
     drain(&mut menu);
     (menu, now)
 }
@@ -89,7 +91,7 @@ fn wrong_pins_are_refused_and_the_third_hangs_up() {
     drain(&mut menu);
     for attempt in 1..=MAX_WRONG_PINS {
         keys(&mut menu, now, "0000#");
-        menu.pin_checked(false, vec![message(1, false, 1)]);
+        menu.pin_checked(PinResult::Wrong);
         let effects = drain(&mut menu);
         if attempt < MAX_WRONG_PINS {
             assert_eq!(
@@ -121,14 +123,11 @@ fn the_counts_are_announced_then_the_options() {
     let mut menu = Menu::new();
     drain(&mut menu);
     keys(&mut menu, now, "4821#");
-    menu.pin_checked(
-        true,
-        vec![
-            message(1, false, 10),
-            message(2, true, 5),
-            message(3, false, 20),
-        ],
-    );
+    menu.pin_checked(PinResult::Open(vec![
+        message(1, false, 10),
+        message(2, true, 5),
+        message(3, false, 20),
+    ]));
     let said = plays(&drain(&mut menu));
     let mut expected: Vec<Say> = counts(2, 1).into_iter().map(Say::Prompt).collect();
     expected.push(Say::Silence(300));
@@ -277,4 +276,39 @@ fn hash_says_goodbye_and_other_keys_are_refused() {
     );
     menu.played(now);
     assert_eq!(drain(&mut menu), vec![Effect::HangUp]);
+}
+
+#[test]
+fn a_locked_mailbox_says_so_and_hangs_up() {
+    let now = Instant::now();
+    let mut menu = Menu::new();
+    drain(&mut menu);
+    keys(&mut menu, now, "4821#");
+    menu.pin_checked(PinResult::Locked);
+    assert_eq!(
+        plays(&drain(&mut menu)),
+        vec![
+            Say::Prompt(Prompt::VoicemailPinLocked),
+            Say::Prompt(Prompt::Goodbye)
+        ]
+    );
+    menu.played(now);
+    assert_eq!(drain(&mut menu), vec![Effect::HangUp]);
+}
+
+#[test]
+fn a_message_is_introduced_with_its_number_and_caller() {
+    let mut anonymous = message(2, false, 2);
+    anonymous.caller = "anonymous".to_owned();
+    let (mut menu, now) = opened(vec![message(1, false, 1), anonymous]);
+    let said = plays(&keys(&mut menu, now, "1"));
+    let mut expected = vec![Say::Prompt(Prompt::VoicemailMessage)];
+    expected.extend(Prompt::number(1).into_iter().map(Say::Prompt));
+    expected.push(Say::Prompt(Prompt::VoicemailFrom));
+    expected.extend(Prompt::digits("0612").into_iter().map(Say::Prompt));
+    assert_eq!(said[..expected.len()], expected[..]);
+    // Without a number, no "from".
+    let said = plays(&keys(&mut menu, now, "2"));
+    assert!(!said.contains(&Say::Prompt(Prompt::VoicemailFrom)));
+    assert!(said.contains(&Say::Message("m2.wav".into())));
 }

@@ -14,6 +14,8 @@ mod listen;
 mod menu;
 #[cfg(test)]
 mod menu_tests;
+mod menu_words;
+mod pin_guard;
 mod session;
 mod writer;
 
@@ -105,6 +107,8 @@ pub struct Endpoints {
     data_dir: PathBuf,
     greeting: Arc<Clip>,
     events: mpsc::UnboundedSender<EndpointEvent>,
+    /// Wrong `*97` PINs per mailbox, across calls.
+    pin_guard: Arc<Mutex<pin_guard::PinGuard>>,
 }
 
 impl Endpoints {
@@ -134,6 +138,7 @@ impl Endpoints {
                 data_dir,
                 greeting: Arc::new(greeting),
                 events: tx,
+                pin_guard: Arc::default(),
             },
             EndpointAllocator {
                 slots,
@@ -172,6 +177,7 @@ impl Endpoints {
                 data_dir: self.data_dir.clone(),
                 events: self.events.clone(),
                 keys: keys_rx,
+                guard: Arc::clone(&self.pin_guard),
             };
             let slots = Arc::clone(&self.slots);
             let events = self.events.clone();
