@@ -3,7 +3,8 @@
 - Bob dials *78: the PBX answers with its confirmation tone (1400 Hz beeps, detected in
   what Bob's phone recorded), hangs up by itself, and the admin API shows Bob in
   do-not-disturb; Alice's call to Bob is then refused as busy without Bob's phone
-  ringing. *79 turns it off again.
+  ringing. *79 turns it off again. With Bob's mailbox on, do-not-disturb sends the
+  caller to his voicemail instead.
 - Bob's calls forwarded always (set through the API) ring Carol instead, and Alice and
   Carol hear each other.
 - Music on hold uploaded through the API (a stereo 22.05 kHz WAV, converted by the PBX)
@@ -112,3 +113,26 @@ def test_uploaded_music_on_hold_is_heard_at_once(office, phones, tmp_path):
     alice.wait_disconnected()
     bob.wait_disconnected()
     assert_hears(heard_on_hold, MUSIC_TONE, [PJ_TONE, PJ_TONE_2])
+
+
+def test_do_not_disturb_sends_callers_to_voicemail_when_the_mailbox_is_on(office, phones):
+    office.api("enable_mailbox", {"number": "1002", "pin": "482913"})
+    row = forwarding_of(office, "1002")
+    office.api("save_call_forwarding", {"forwarding": {**row, "dnd": True}})
+    alice = phones.pj_registered(office, "1001", tone_hz=PJ_TONE)
+    bob = phones.pj_registered(office, "1002", tone_hz=PJ_TONE_2)
+
+    alice.call(office.uri("1002"))
+    alice.wait_state("confirmed")
+    time.sleep(1.0)
+    alice.hangup()
+    alice.wait_disconnected()
+    assert not bob.find(lambda e: e["type"] == "incoming"), "Bob's phone must not ring"
+    # The call record is written a moment after the call ends.
+    deadline = time.monotonic() + 10
+    while True:
+        calls = office.api("call_history", {"limit": 5})["calls"]
+        if calls or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert [c.get("answered_by") for c in calls] == ["voicemail 1002"], calls
