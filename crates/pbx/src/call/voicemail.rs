@@ -8,6 +8,10 @@
 //! way ([`Pbx::end_answered`]), which closes the endpoint; an end the runtime detects
 //! (`#`, silence, the length limit) comes back through [`Pbx::voicemail_done`], which
 //! sends the caller BYE.
+//!
+//! An owner dialling `*97` (see `voicemail_listen`) is answered the same way, with the
+//! endpoint running the mailbox menu instead; the keys such a phone sends by SIP INFO
+//! are handed to the menu ([`Action::EndpointKey`]).
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
