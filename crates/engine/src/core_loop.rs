@@ -109,7 +109,6 @@ impl Core {
                     self.plan.handle(Instant::now(), &mut self.pbx, event);
                 }
                 Some(event) = self.endpoint_events.recv() => self.endpoint_event(event),
-                Some(report) = self.relays.dtmf.recv() => self.key_pressed(report),
                 Some(event) = self.conference_events.recv() => self.conference_event(event),
                 Some(report) = self.relays.dtmf.recv() => self.key_pressed(report),
             }
