@@ -3,7 +3,7 @@
 
 /// A failed attempt to send.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{summary}: {detail}")]
+#[error("{summary} ({detail})")]
 pub struct SendError {
     /// What happened and what to do, for a person ("The server refused the user name or
     /// password.").

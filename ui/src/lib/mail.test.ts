@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MailOutboxEntry } from "../api/types";
-import { defaultPort, outboxDetail, outboxWords, portAfterSecurityChange } from "./mail";
+import { defaultPort, mailAlert, outboxDetail, outboxWords, portAfterSecurityChange } from "./mail";
 
 function entry(over: Partial<MailOutboxEntry>): MailOutboxEntry {
   return {
@@ -52,5 +52,23 @@ describe("recent e-mails", () => {
     expect(outboxWords(e, 2000)).toEqual({ text: "Not sent", tone: "failing" });
     expect(outboxWords(entry({}), 2000)).toEqual({ text: "Sending", tone: "neutral" });
     expect(outboxWords(entry({}), 2000, false).text).toBe("Waiting: e-mail is switched off");
+  });
+});
+
+describe("the alert on every page", () => {
+  it("shows the newest e-mail's failure with its reason", () => {
+    const failed = entry({ message_id: 2, received_at: 2000, state: "failed", attempts: 1, error: "The server refused the password." });
+    expect(mailAlert([failed], true)).toBe("A voicemail message could not be e-mailed. The server refused the password.");
+    const retrying = entry({ message_id: 3, received_at: 3000, attempts: 1, error: "Could not reach it." });
+    expect(mailAlert([failed, retrying], true)).toMatch(/^Voicemail e-mails are waiting .* Could not reach it\.$/);
+  });
+
+  it("is cleared by a later success, and silent while e-mail is off or untried", () => {
+    const failed = entry({ message_id: 2, received_at: 2000, state: "failed", attempts: 1, error: "x" });
+    const sent = entry({ message_id: 3, received_at: 3000, state: "sent", attempts: 1 });
+    expect(mailAlert([sent, failed], true)).toBeNull();
+    expect(mailAlert([failed], false)).toBeNull();
+    expect(mailAlert([entry({})], true)).toBeNull();
+    expect(mailAlert([], true)).toBeNull();
   });
 });

@@ -51,3 +51,21 @@ export function outboxDetail(e: MailOutboxEntry): string {
   if (e.state === "sent") return e.server_reply ? `Server answered: ${e.server_reply}` : "";
   return e.error ?? "";
 }
+
+/**
+ * The banner every page shows while voicemail e-mails are not going out, or null when all
+ * is well: judged by the newest e-mail (a later success clears an older failure).
+ */
+export function mailAlert(outbox: readonly MailOutboxEntry[], mailOn: boolean): string | null {
+  if (!mailOn) return null;
+  const newest = outbox.reduce<MailOutboxEntry | null>(
+    (a, e) => (!a || e.received_at > a.received_at || (e.received_at === a.received_at && e.message_id > a.message_id) ? e : a),
+    null,
+  );
+  if (!newest) return null;
+  const reason = newest.error ? ` ${newest.error}` : "";
+  if (newest.state === "failed") return `A voicemail message could not be e-mailed.${reason}`;
+  if (newest.state === "queued" && newest.attempts > 0)
+    return `Voicemail e-mails are waiting to be sent and will be tried again.${reason}`;
+  return null;
+}
