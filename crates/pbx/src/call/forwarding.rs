@@ -116,8 +116,9 @@ impl Pbx {
     }
 
     /// What ringing extension `number` means for a call from `caller` (an extension, or
-    /// `None` for a call from a trunk). Outside numbers are only followed for calls from
-    /// an extension (`outside_ok`); otherwise the extension rings as if not forwarded.
+    /// `None` for a call from a trunk). Forwards to outside numbers are followed only when
+    /// the caller's side can send the call out (`outside_ok`); otherwise the extension
+    /// rings as if not forwarded.
     pub(crate) fn extension_route(
         &self,
         number: &str,
