@@ -73,6 +73,15 @@ test("an always-on extension's call is listed on Recordings and plays in the bro
       assert.ok(played.duration >= 1.5, `the player read the WAV's length (${played.duration} s)`);
       assert.ok(played.time >= played.duration - 0.1, `it played to the end (${played.time} s)`);
 
+      // Its call record: the history opens filtered to the caller's number.
+      await row.getByTestId(`recording-${rec.id}-history`).click();
+      const numberFilter = page.locator("#filter-number");
+      await numberFilter.waitFor({ timeout: T });
+      assert.equal(await numberFilter.inputValue(), "1001");
+      assert.equal((await pbx.api("call_history", { number: "1001" })).calls[0].call_id, rec.call_id);
+      await page.goBack();
+      await row.waitFor({ timeout: T });
+
       const files = () => readdirSync(join(pbx.dataDir, "recordings")).filter((f) => f.endsWith(".wav"));
       assert.equal(files().length, 1);
       const file = join(pbx.dataDir, "recordings", files()[0]);

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { RecordingSettings } from "../api/types";
-import { isAlways, retentionWords, sizeWords, triggerWords, wholeNumber, withAlways } from "./recordings";
+import {
+  historyLink,
+  isAlways,
+  numberFromHash,
+  retentionWords,
+  sizeWords,
+  triggerWords,
+  wholeNumber,
+  withAlways,
+} from "./recordings";
 
 const settings: RecordingSettings = {
   retention_days: 0,
@@ -38,5 +47,11 @@ describe("recordings", () => {
     expect(wholeNumber(" 30 ")).toBe(30);
     expect(wholeNumber("3.5")).toBeNull();
     expect(wholeNumber("")).toBeNull();
+  });
+
+  it("links a recording to the history of its caller's number", () => {
+    expect(historyLink("+1 555")).toBe("#/calls?number=%2B1%20555");
+    expect(numberFromHash(historyLink("+1 555"))).toBe("+1 555");
+    expect(numberFromHash("#/calls")).toBe("");
   });
 });

@@ -66,3 +66,18 @@ export function wholeNumber(text: string): number | null {
   const t = text.trim();
   return /^\d{1,9}$/.test(t) ? Number(t) : null;
 }
+
+/** The call history filtered to a number: where a recording's "In call history" leads. */
+export function historyLink(number: string): string {
+  return `#/calls?number=${encodeURIComponent(number)}`;
+}
+
+/** The number a `#/calls?number=…` address asks the history to show ("" for none). */
+export function numberFromHash(hash: string): string {
+  const query = hash.split("?")[1] ?? "";
+  try {
+    return new URLSearchParams(query).get("number")?.trim() ?? "";
+  } catch {
+    return "";
+  }
+}
