@@ -101,3 +101,47 @@ def test_keys_sent_by_info_reach_an_rfc4733_phone_as_events(pbx, phones):
     alice.hangup()
     alice.wait_disconnected()
     bob.wait_disconnected()
+
+
+def test_bob_consults_carol_with_star_two_then_joins_her_to_alice(pbx_factory, phones):
+    pbx = pbx_factory()
+    write_sine_wav(pbx.data_dir / "music-on-hold.wav", MUSIC_TONE, rate=8000, seconds=2.0)
+    pbx.add_extension("1001", "Alice")
+    pbx.add_extension("1002", "Bob")
+    pbx.add_extension("1003", "Carol")
+    pbx.start()
+    alice = phones.pj_registered(pbx, "1001", tone_hz=PJ_TONE)
+    bob = phones.pj_registered(pbx, "1002", tone_hz=PJ_TONE_2)
+    carol = phones.pj_registered(pbx, "1003", tone_hz=CAROL_TONE)
+    connect(alice, bob, pbx.uri("1002"))
+
+    bob_mark = bob.mark()
+    press_keys(bob, "*21003#")
+    ringing = carol.wait_incoming()
+    assert ringing["display"] == "Bob", f"Carol should see Bob calling: {ringing}"
+    carol.answer()
+    carol.wait_state("confirmed")
+    # Bob's phone was moved onto the consultation (a re-INVITE) and talks to Carol, while
+    # Alice waits with the music.
+    bob.wait_for(lambda e: e["type"] == "reinvite", 10.0, bob_mark, "Bob's re-INVITE")
+    time.sleep(0.5)
+    bob.restart_recording()
+    carol.restart_recording()
+    alice.restart_recording()
+    time.sleep(TALK_S)
+    assert_hears(bob.stop_recording(), CAROL_TONE, [PJ_TONE, PJ_TONE_2, MUSIC_TONE])
+    assert_hears(carol.stop_recording(), PJ_TONE_2, [PJ_TONE, CAROL_TONE, MUSIC_TONE])
+    assert_hears(alice.stop_recording(), MUSIC_TONE, [PJ_TONE_2, CAROL_TONE])
+
+    # Bob hangs up: Alice and Carol are joined.
+    carol_mark = carol.mark()
+    bob.hangup()
+    bob.wait_disconnected()
+    carol.wait_for(lambda e: e["type"] == "reinvite", 10.0, carol_mark, "Carol's re-INVITE")
+    carol.wait_media("active", since=carol_mark)
+    assert alice.call_states()[-1] == "confirmed", "Alice stays in her call"
+    time.sleep(0.5)
+    _alice_and_carol_talk(alice, carol)
+    alice.hangup()
+    alice.wait_disconnected()
+    carol.wait_disconnected()

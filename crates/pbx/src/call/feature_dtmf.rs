@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use media::sdp::PayloadFormat;
+use sip::transaction::ServerKey;
 use sip::{Method, Request};
 
 use super::anchor::sdp_of;
@@ -36,6 +37,8 @@ const DEFAULT_PRESS_MS: u32 = 160;
 pub(crate) struct FeatureState {
     collectors: HashMap<(CallId, Side), DigitCollector>,
     pub(super) park: ParkState,
+    /// Attended transfers by keys in progress.
+    pub(super) consults: Vec<super::feature_attended::Consult>,
 }
 
 impl Pbx {
@@ -146,6 +149,9 @@ impl Pbx {
         self.features
             .collectors
             .retain(|(call, _), _| calls.contains_key(call));
+        if self.consult_key(now, id, side, key) {
+            return true;
+        }
         let Some(call) = self.calls.get(&id) else {
             return false;
         };
@@ -193,10 +199,14 @@ impl Pbx {
             .values()
             .filter_map(DigitCollector::deadline)
             .min();
-        [typing, self.features.park.deadline()]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            typing,
+            self.features.park.deadline(),
+            self.consult_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Completes the codes whose number stopped coming, and runs the park's timers.
@@ -217,6 +227,21 @@ impl Pbx {
             }
         }
         self.park_timeout(now);
+        self.settle_consultations(now);
+    }
+
+    /// Requests that the in-call features take over: a parker's still hearing its slot,
+    /// and those around an attended transfer by keys. Returns whether handled.
+    pub(crate) fn feature_request(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        side: Side,
+        key: &ServerKey,
+        request: &Request,
+    ) -> bool {
+        self.consult_request(now, id, side, key, request)
+            || self.parker_request(now, id, side, key, request)
     }
 
     fn run_feature(&mut self, now: Instant, id: CallId, side: Side, feature: Feature) {
@@ -240,12 +265,7 @@ impl Pbx {
                     self.start_recording(now, &call_id);
                 }
             }
-            Feature::AttendedTransfer(_) => {
-                tracing::info!(
-                    call = id,
-                    "attended transfer by feature code is not available yet"
-                );
-            }
+            Feature::AttendedTransfer(number) => self.start_consultation(now, id, side, &number),
         }
     }
 }

@@ -23,8 +23,8 @@ impl Pbx {
         key: ServerKey,
         request: Request,
     ) {
-        // A parker still hearing its slot is no longer part of the call.
-        if self.parker_request(now, id, side, &key, &request) {
+        // A parker still hearing its slot, or a party of an attended transfer by keys.
+        if self.feature_request(now, id, side, &key, &request) {
             return;
         }
         let Some(call) = self.calls.get(&id) else {

@@ -108,7 +108,7 @@ impl Pbx {
     /// `offer` (the staying party's SDP), and ends call `from` with its record. With
     /// `resume`, the staying party (left held) is re-INVITEd with the answer.
     #[allow(clippy::too_many_arguments)]
-    fn join_calls(
+    pub(super) fn join_calls(
         &mut self,
         now: Instant,
         into: CallId,
