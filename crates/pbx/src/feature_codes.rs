@@ -115,8 +115,9 @@ pub const FEATURE_CODES: &[FeatureCode] = &[
         code: ATTENDED_TRANSFER,
         argument: Argument::Number,
         usage: Usage::InCall,
-        description: "Attended transfer: talk to the number first, hang up to complete",
-        available: false,
+        description:
+            "Attended transfer: talk to the number first (# ends it), hang up to complete, * to go back",
+        available: true,
     },
     FeatureCode {
         code: RECORD_TOGGLE,
