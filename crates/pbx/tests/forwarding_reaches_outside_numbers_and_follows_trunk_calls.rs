@@ -164,3 +164,31 @@ fn a_provider_call_rings_the_extension_before_its_no_answer_forward_out() {
     assert!(w.run_until(Duration::from_secs(6), |w| provider_rang(w).is_some()));
     assert_eq!(provider_rang(&w).as_deref(), Some("+442079460000"));
 }
+
+#[test]
+fn a_ring_groups_final_destination_forwarding_out_goes_out_after_the_group() {
+    let mut w = with_bob(660);
+    let mut plan =
+        support::trunk_office::sales_plan(2, pbx::dialplan::Destination::RingGroup("601".into()));
+    plan.ring_groups = vec![support::trunk_office::group(
+        "601",
+        pbx::dialplan::RingStrategy::All,
+        &[("101", 5)],
+        Some(pbx::dialplan::Destination::Extension("100".into())),
+    )];
+    plan.outbound_routes = vec![support::trunk_office::uk_route(vec![1])];
+    plan.outbound_allowed = vec!["100".into()];
+    w.install(plan);
+    forward(&mut w, "100", |f| f.always = Some(DIALLED.to_owned()));
+    w.with(PROVIDER, |p, now| p.call(now, SALES_NUMBER));
+    assert!(w.run_until(Duration::from_secs(2), |w| w.phones[BOB]
+        .incoming(0)
+        .is_some()));
+    assert!(provider_rang(&w).is_none(), "the group rings first");
+    assert!(w.run_until(Duration::from_secs(8), |w| provider_rang(w).is_some()));
+    assert_eq!(provider_rang(&w).as_deref(), Some("+442079460000"));
+    assert!(
+        w.phones[ALICE].incoming(0).is_none(),
+        "Alice's desk phone never rang"
+    );
+}

@@ -378,3 +378,24 @@ impl Pbx {
         }
     }
 }
+
+impl Pbx {
+    /// Call `id` reaches `destination` as a ring group's final destination: when that is
+    /// an extension forwarding to an outside number, the call's plan becomes the trunks
+    /// (forward always or busy) or ringing the extension first (no answer). False when the
+    /// usual routing applies.
+    pub(crate) fn final_forward_out(&mut self, id: CallId, destination: &Destination) -> bool {
+        let onward = match self.outside_forward(destination) {
+            None => return false,
+            Some(OutsideForward::Now(onward)) => onward,
+            Some(OutsideForward::Later(onward, forward)) => {
+                self.forward_out_later(id, forward);
+                onward
+            }
+        };
+        if let Some(call) = self.calls.get_mut(&id) {
+            call.onward = onward;
+        }
+        true
+    }
+}

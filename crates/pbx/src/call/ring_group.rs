@@ -30,6 +30,10 @@ impl Pbx {
             }
             let step = match &mut call.onward {
                 Onward::Ring { steps, .. } => steps.pop_front(),
+                // A final destination forwarded out: its trunks are still to try.
+                Onward::Trunks { targets, current } if current.is_none() && !targets.is_empty() => {
+                    return self.start_trunks(now, id)
+                }
                 Onward::Trunks { .. } => return self.nothing_answered(now, id),
             };
             if let Some(step) = step {

@@ -193,6 +193,10 @@ impl Pbx {
         }
         let hops = *hops;
         let caller = call.caller_extension.clone();
+        // An extension forwarding to an outside number: the call may leave by the trunks.
+        if self.final_forward_out(id, &dest) {
+            return Some(Ok(()));
+        }
         match self.target_of(&dest, caller.as_deref()) {
             Target::Refuse(refusal) => Some(Err(refusal)),
             Target::Ring {
