@@ -208,7 +208,12 @@ impl Forwarder {
             // Dropping the previous tap lets its writer finish that file.
             Control::Record(tap) => self.tap = Some(tap),
             Control::StopRecording => self.tap = None,
-            Control::Transcode(transcoding) => self.transcoding = Some(transcoding),
+            Control::Transcode(transcoding) => {
+                self.transcoding = Some(transcoding);
+                // The transcoder writes streams of its own: keys sent from now on do not
+                // join the forwarded ones (see `dtmf_send`).
+                self.streams = Default::default();
+            }
             Control::StopTranscoding => self.transcoding = None,
             Control::Dtmf(tap) => match &mut self.dtmf {
                 Some(running) => running.merge(*tap),
