@@ -213,3 +213,41 @@ fn a_blind_transfer_to_the_room_reinvites_the_other_party_into_it() {
     assert!(left(&w, ports[0].id));
     assert_eq!(w.pbx.call_count(), 0);
 }
+
+#[test]
+fn a_participant_holding_the_room_is_answered_recvonly_and_resumes() {
+    use media::sdp::Direction;
+    let mut w = World::lan(100);
+    w.add(alice(101));
+    w.register_all();
+    let log = with_rooms(&mut w);
+    let a = w.with(ALICE, |p, now| p.call(now, "801"));
+    w.run_for(Duration::from_secs(1));
+    let media = w.phones[ALICE].media;
+    let endpoint = log.lock().expect("log")[0].addr;
+
+    w.with(ALICE, |p, now| {
+        p.reinvite(now, a, Direction::SendOnly, media)
+    });
+    w.run_for(Duration::from_secs(1));
+    let held = w.phones[ALICE].calls[a]
+        .sdp_received
+        .last()
+        .expect("answer");
+    assert_eq!(sdp::direction(held), Some(Direction::RecvOnly));
+    assert_eq!(sdp::audio_addr(held), Some(endpoint));
+    let held_version = held.origin.session_version;
+
+    w.with(ALICE, |p, now| {
+        p.reinvite(now, a, Direction::SendRecv, media)
+    });
+    w.run_for(Duration::from_secs(1));
+    let resumed = w.phones[ALICE].calls[a]
+        .sdp_received
+        .last()
+        .expect("answer");
+    assert_eq!(sdp::direction(resumed), Some(Direction::SendRecv));
+    assert!(resumed.origin.session_version > held_version);
+    assert_eq!(w.phones[ALICE].calls[a].state, CallState::Confirmed);
+    assert_eq!(joins(&w).len(), 1, "still the same participant");
+}

@@ -135,17 +135,59 @@ impl Pbx {
         let Some(answer) = self.conference.answers.get(&id).cloned() else {
             return false;
         };
-        let Some(call) = self.calls.get(&id) else {
+        let Some(contact) = self.calls.get(&id).map(|c| c.a.contact.clone()) else {
             return false;
         };
         let mut response = Response::for_request(request, 200, "OK");
         if matches!(request.method, Method::Invite | Method::Update) {
-            response.headers.push("Contact", call.a.contact.as_str());
+            let answer = match super::anchor::sdp_of(request.content_type(), &request.body) {
+                Ok(Some(offer)) => self.conference_answer(id, &offer, answer),
+                _ => answer,
+            };
+            response.headers.push("Contact", contact.as_str());
             response.headers.push("Content-Type", "application/sdp");
             response.body = answer;
         }
         self.send_response(now, key, response);
         true
+    }
+
+    /// The answer to a participant's new offer: the room's media as before, in the
+    /// direction that mirrors the offer's (RFC 3264 §6.1: a `sendonly` hold is answered
+    /// `recvonly`, `inactive` with `inactive`). A changed answer takes the next version
+    /// (§8); the room keeps mixing either way, and a held phone simply plays nothing.
+    fn conference_answer(
+        &mut self,
+        id: CallId,
+        offer: &SessionDescription,
+        previous: Vec<u8>,
+    ) -> Vec<u8> {
+        let Some(media) = offer.audio().and_then(|a| offer.media.get(a.index)) else {
+            return previous;
+        };
+        let wanted = match offer.direction_for(media) {
+            Direction::SendOnly => Direction::RecvOnly,
+            Direction::RecvOnly => Direction::SendOnly,
+            Direction::Inactive => Direction::Inactive,
+            Direction::SendRecv => Direction::SendRecv,
+        };
+        let Ok(text) = std::str::from_utf8(&previous) else {
+            return previous;
+        };
+        let Ok(mut answer) = SessionDescription::parse(text) else {
+            return previous;
+        };
+        let Some(ours) = answer.media.first_mut() else {
+            return previous;
+        };
+        if ours.direction() == Some(wanted) {
+            return previous;
+        }
+        ours.set_direction(wanted);
+        answer.origin.session_version += 1;
+        let body = answer.to_string().into_bytes();
+        self.conference.answers.insert(id, body.clone());
+        body
     }
 
     /// Answers a call whose destination is a room. False when the refusal is not a
