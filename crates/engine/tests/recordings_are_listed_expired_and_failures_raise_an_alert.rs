@@ -163,3 +163,46 @@ async fn the_clean_up_deletes_only_recordings_older_than_the_retention() {
         .collect();
     assert_eq!(left, ["recordings/new.wav"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recordings_a_stop_cut_short_are_listed_with_their_parties_when_salvaged() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("store");
+    let folder = dir.path().join("recordings");
+    std::fs::create_dir_all(&folder).expect("folder");
+    for name in ["salvaged.wav", "lost.wav"] {
+        store
+            .begin_recording(&NewRecording {
+                call_id: name.to_owned(),
+                caller: "201".to_owned(),
+                callee: "202".to_owned(),
+                started_at: 1_800_000_000,
+                duration_ms: 0,
+                trigger: store::RecordingTrigger::Extension,
+                trigger_name: Some("202".to_owned()),
+                file: format!("recordings/{name}"),
+                size_bytes: 0,
+            })
+            .expect("begun");
+    }
+    // Start-up salvaged one file (the writer had made it valid up to the crash); the
+    // other call's file held nothing usable and was removed.
+    let salvaged = vec![0u8; 44 + 32_000];
+    std::fs::write(folder.join("salvaged.wav"), &salvaged).expect("file");
+    assert!(store.recordings(10).expect("list").is_empty());
+
+    let (tx, _events) = broadcast::channel(16);
+    let _keeper = RecordKeeper::start(dir.path(), tx).expect("keeper");
+    let listed = store.recordings(10).expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].file, "recordings/salvaged.wav");
+    assert_eq!(
+        (listed[0].caller.as_str(), listed[0].callee.as_str()),
+        ("201", "202")
+    );
+    assert_eq!(listed[0].duration_ms, 1_000);
+    assert!(store
+        .unfinished_recordings()
+        .expect("unfinished")
+        .is_empty());
+}

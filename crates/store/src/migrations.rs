@@ -299,6 +299,11 @@ const MIGRATIONS: &[&str] = &[
         value  TEXT NOT NULL
     ) STRICT;
     "#,
+    // 9: a recording's row is written when it starts (complete = 0) and completed once its
+    // file is in place, so one a crash cut short keeps its parties when the file is salvaged.
+    r#"
+    ALTER TABLE recordings ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;
+    "#,
 ];
 
 /// The version recorded in the file.

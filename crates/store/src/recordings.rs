@@ -2,10 +2,13 @@
 //! ring groups and business names have every call recorded, and how long recordings are
 //! kept.
 //!
-//! A row names a file that is already complete: the recorder writes under a temporary
-//! name, fsyncs and renames before inserting the row, so a row never names a half file and
-//! the retention clean-up (which deletes by row) can never touch a recording still being
-//! written. Deleting removes the row first and the caller removes the file afterwards.
+//! A listed row names a file that is already complete: the recorder writes under a
+//! temporary name, fsyncs and renames before it marks the row complete, so a listed row
+//! never names a half file and the retention clean-up (which deletes complete rows only)
+//! can never touch a recording still being written. The row is written unfinished when
+//! recording starts, so a recording a crash cut short (and start-up salvaged) keeps who
+//! was on the call. Deleting removes the row first and the caller removes the file
+//! afterwards.
 //!
 //! The "always record" flag is a column of the extension, ring group and business name
 //! rows, so removing one of them removes its flag with it.
@@ -162,7 +165,8 @@ impl Store {
     /// Recordings, newest first, at most `limit`.
     pub fn recordings(&self, limit: u32) -> Result<Vec<Recording>> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM {FROM} ORDER BY r.started_at DESC, r.id DESC LIMIT ?1"
+            "SELECT {COLUMNS} FROM {FROM} WHERE r.complete = 1
+              ORDER BY r.started_at DESC, r.id DESC LIMIT ?1"
         ))?;
         let rows = stmt.query_map([limit], from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -173,7 +177,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                &format!("SELECT {COLUMNS} FROM {FROM} WHERE r.id = ?1"),
+                &format!("SELECT {COLUMNS} FROM {FROM} WHERE r.id = ?1 AND r.complete = 1"),
                 [id],
                 from_row,
             )
@@ -202,14 +206,58 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Writes the row of a recording that has just started (not listed until
+    /// [`Store::finish_recording`]). Returns its id.
+    pub fn begin_recording(&self, new: &NewRecording) -> Result<i64> {
+        let id = self.insert_recording(new)?;
+        self.conn
+            .execute("UPDATE recordings SET complete = 0 WHERE id = ?1", [id])?;
+        Ok(id)
+    }
+
+    /// Lists the recording begun with `file` now that the file is complete; false when no
+    /// unfinished row has that file.
+    pub fn finish_recording(&self, file: &str, duration_ms: u64, size_bytes: u64) -> Result<bool> {
+        let changed = self.conn.execute(
+            "UPDATE recordings SET complete = 1, duration_ms = ?2, size_bytes = ?3
+              WHERE file = ?1 AND complete = 0",
+            params![
+                file,
+                i64::try_from(duration_ms).unwrap_or(i64::MAX),
+                i64::try_from(size_bytes).unwrap_or(i64::MAX)
+            ],
+        )?;
+        Ok(changed > 0)
+    }
+
+    /// Forgets the unfinished recording with `file` (it failed; there is no file).
+    pub fn abandon_recording(&self, file: &str) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM recordings WHERE file = ?1 AND complete = 0",
+            [file],
+        )?;
+        Ok(())
+    }
+
+    /// The files of recordings begun but never finished (the program stopped meanwhile).
+    pub fn unfinished_recordings(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT file FROM recordings WHERE complete = 0 ORDER BY id")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Deletes a recording's row and returns its file (relative to the data folder) for
     /// the caller to remove.
     pub fn delete_recording(&self, id: i64) -> Result<String> {
         let tx = self.write_tx()?;
         let file: Option<String> = tx
-            .query_row("SELECT file FROM recordings WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT file FROM recordings WHERE id = ?1 AND complete = 1",
+                [id],
+                |r| r.get(0),
+            )
             .optional()?;
         let Some(file) = file else {
             return Err(Error::NotFound(format!("recording {id}")));
@@ -224,12 +272,13 @@ impl Store {
     pub fn delete_recordings_before(&self, before_unix: i64) -> Result<Vec<String>> {
         let tx = self.write_tx()?;
         let files = {
-            let mut stmt = tx.prepare("SELECT file FROM recordings WHERE started_at < ?1")?;
+            let mut stmt =
+                tx.prepare("SELECT file FROM recordings WHERE started_at < ?1 AND complete = 1")?;
             let rows = stmt.query_map([before_unix], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<Vec<String>>>()?
         };
         tx.execute(
-            "DELETE FROM recordings WHERE started_at < ?1",
+            "DELETE FROM recordings WHERE started_at < ?1 AND complete = 1",
             [before_unix],
         )?;
         tx.commit()?;

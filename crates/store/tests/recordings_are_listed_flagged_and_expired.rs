@@ -177,3 +177,49 @@ fn the_latest_recording_problem_is_kept() {
         Some(("only 12 MB free".to_owned(), 2_000))
     );
 }
+
+#[test]
+fn a_begun_recording_is_listed_once_finished_and_never_expired_before() {
+    let (_dir, store) = common::store();
+    store
+        .begin_recording(&recording(1_000, "recordings/now.wav"))
+        .expect("begin");
+    store
+        .begin_recording(&recording(1_000, "recordings/failed.wav"))
+        .expect("begin");
+    assert!(
+        store.recordings(10).expect("list").is_empty(),
+        "not listed while written"
+    );
+    assert!(
+        store
+            .delete_recordings_before(5_000)
+            .expect("expire")
+            .is_empty(),
+        "the clean-up never takes a recording being written"
+    );
+    assert_eq!(
+        store.unfinished_recordings().expect("unfinished"),
+        ["recordings/now.wav", "recordings/failed.wav"]
+    );
+    assert!(store
+        .finish_recording("recordings/now.wav", 2_500, 80_044)
+        .expect("finish"));
+    assert!(!store
+        .finish_recording("recordings/other.wav", 1, 1)
+        .expect("finish"));
+    store
+        .abandon_recording("recordings/failed.wav")
+        .expect("abandon");
+    let listed = store.recordings(10).expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].file, "recordings/now.wav");
+    assert_eq!(
+        (listed[0].duration_ms, listed[0].size_bytes),
+        (2_500, 80_044)
+    );
+    assert!(store
+        .unfinished_recordings()
+        .expect("unfinished")
+        .is_empty());
+}

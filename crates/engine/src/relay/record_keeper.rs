@@ -49,6 +49,7 @@ impl RecordKeeper {
             store: Arc::new(Mutex::new(Store::open(data_dir)?)),
             events,
         };
+        keeper.settle_unfinished();
         let daily = keeper.clone();
         tokio::spawn(async move {
             let first = tokio::time::Instant::now() + FIRST_CLEAN_UP;
@@ -91,35 +92,52 @@ impl RecordKeeper {
         let _ = self.events.send(PbxEvent::RecordingAlert { message });
     }
 
-    /// Lists `recording` once its file is complete, or raises an alert when it fails.
+    /// Writes `recording`'s row now (unlisted, so a crash keeps who was on the call), lists
+    /// it once its file is complete, or forgets it and raises an alert when it fails.
     pub fn watch(&self, recording: Recording, info: RecordingInfo) {
         let keeper = self.clone();
+        let new = self.new_recording(recording.path(), &info);
         tokio::spawn(async move {
-            match recording.finished().await {
-                Ok(path) => {
-                    let listing = keeper.clone();
-                    let listed =
-                        tokio::task::spawn_blocking(move || listing.list(&path, &info)).await;
-                    match listed {
-                        Ok(Ok(())) => {
-                            let _ = keeper.events.send(PbxEvent::RecordingsChanged);
-                        }
-                        Ok(Err(e)) => {
-                            keeper.alert(format!("a finished recording could not be listed: {e}"))
-                        }
-                        Err(e) => keeper.alert(format!("a recording was not listed: {e}")),
+            let begun = {
+                let (keeper, new) = (keeper.clone(), new.clone());
+                tokio::task::spawn_blocking(move || keeper.lock().begin_recording(&new)).await
+            };
+            if !matches!(begun, Ok(Ok(_))) {
+                tracing::warn!(
+                    "a recording's row was not written at its start; it is listed at its end"
+                );
+            }
+            let finished = recording.finished().await;
+            let settle = keeper.clone();
+            let file = new.file.clone();
+            let listed = tokio::task::spawn_blocking(move || match &finished {
+                Ok(path) => settle.list(path, &new).map(|()| None),
+                Err(e) => {
+                    if let Err(e) = settle.lock().abandon_recording(&file) {
+                        tracing::warn!(error = %e, "a failed recording's row was not removed");
                     }
+                    Ok(Some(e.to_string()))
                 }
-                Err(e) => keeper.alert(format!(
+            })
+            .await;
+            match listed {
+                Ok(Ok(None)) => {
+                    let _ = keeper.events.send(PbxEvent::RecordingsChanged);
+                }
+                Ok(Ok(Some(e))) => keeper.alert(format!(
                     "a call's recording stopped because it could not be written ({e}); \
                      earlier recordings are intact"
                 )),
+                Ok(Err(e)) => {
+                    keeper.alert(format!("a finished recording could not be listed: {e}"))
+                }
+                Err(e) => keeper.alert(format!("a recording was not listed: {e}")),
             }
         });
     }
 
-    fn list(&self, path: &Path, info: &RecordingInfo) -> Result<(), String> {
-        let size_bytes = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+    /// The row of a recording to `path` (absolute, under the data folder).
+    fn new_recording(&self, path: &Path, info: &RecordingInfo) -> NewRecording {
         let file = path
             .strip_prefix(&self.data_dir)
             .unwrap_or(path)
@@ -131,21 +149,61 @@ impl RecordKeeper {
             RecordingTrigger::RingGroup(n) => (store::RecordingTrigger::RingGroup, Some(n)),
             RecordingTrigger::BusinessName(n) => (store::RecordingTrigger::BusinessName, Some(n)),
         };
-        let new = NewRecording {
+        NewRecording {
             call_id: info.call_id.clone(),
             caller: info.caller.clone(),
             callee: info.callee.clone(),
             started_at: i64::try_from(info.started_at).unwrap_or(i64::MAX),
-            duration_ms: size_bytes.saturating_sub(WAV_HEADER) * 1000 / BYTES_PER_SECOND,
+            duration_ms: 0,
             trigger,
             trigger_name: trigger_name.cloned(),
             file,
-            size_bytes,
+            size_bytes: 0,
+        }
+    }
+
+    /// Lists a complete recording: completes its row, or writes one if its start's was
+    /// not written.
+    fn list(&self, path: &Path, new: &NewRecording) -> Result<(), String> {
+        let size_bytes = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+        let duration_ms = duration_ms(size_bytes);
+        let store = self.lock();
+        let finished = store
+            .finish_recording(&new.file, duration_ms, size_bytes)
+            .map_err(|e| e.to_string())?;
+        if !finished {
+            let new = NewRecording {
+                duration_ms,
+                size_bytes,
+                ..new.clone()
+            };
+            store.insert_recording(&new).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Settles recordings begun before the program last stopped: listed when start-up
+    /// salvaged their file (cut short where the crash came), else forgotten.
+    fn settle_unfinished(&self) {
+        let store = self.lock();
+        let files = match store.unfinished_recordings() {
+            Ok(files) => files,
+            Err(e) => return tracing::warn!(error = %e, "unfinished recordings not read"),
         };
-        self.lock()
-            .insert_recording(&new)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        for file in files {
+            let outcome = match std::fs::metadata(self.data_dir.join(&file)) {
+                Ok(meta) => store
+                    .finish_recording(&file, duration_ms(meta.len()), meta.len())
+                    .map(|_| "listed"),
+                Err(_) => store.abandon_recording(&file).map(|()| "forgotten"),
+            };
+            match outcome {
+                Ok(what) => tracing::warn!(file, what, "a recording the last stop cut short"),
+                Err(e) => {
+                    tracing::warn!(file, error = %e, "an unfinished recording was not settled")
+                }
+            }
+        }
     }
 
     /// Deletes recordings older than the retention setting (rows first, then files).
@@ -213,6 +271,11 @@ pub fn free_mb(dir: &Path) -> Option<u64> {
     let existing = dir.ancestors().find(|d| d.exists())?;
     let stat = rustix::fs::statvfs(existing).ok()?;
     Some(stat.f_bavail.saturating_mul(stat.f_frsize) / 1_000_000)
+}
+
+/// A recording's length from its file size (8 kHz 16-bit stereo after the header).
+fn duration_ms(size_bytes: u64) -> u64 {
+    size_bytes.saturating_sub(WAV_HEADER) * 1000 / BYTES_PER_SECOND
 }
 
 fn unix_now() -> u64 {
