@@ -215,3 +215,32 @@ fn a_busy_phone_without_a_busy_forward_is_still_busy() {
     assert_eq!(w.phones[ALICE].calls[call].state, CallState::Failed(486));
     assert!(!rings(&w, CAROL));
 }
+
+#[test]
+fn a_transfer_to_an_extension_in_dnd_fails_and_the_call_goes_on() {
+    let mut w = office(580);
+    w.pbx
+        .set_forwarding([("102".to_owned(), forwarding(|f| f.dnd = true))]);
+    let (a_call, b_call) = support::transfer_office::connect(&mut w, ALICE, "101", BOB);
+    w.with(BOB, |p, now| p.refer(now, b_call, "<sip:102@office>", &[]));
+    w.run_for(Duration::from_secs(5));
+    assert_eq!(
+        w.phones[BOB].sipfrags(b_call).last().map(String::as_str),
+        Some("SIP/2.0 486 Busy Here")
+    );
+    assert!(!w.phones[CAROL].calls.iter().any(|c| !c.outgoing));
+    assert_eq!(w.phones[ALICE].calls[a_call].state, CallState::Confirmed);
+}
+
+#[test]
+fn a_transfer_to_an_extension_forwarding_always_rings_the_target() {
+    let mut w = office(590);
+    w.pbx.set_forwarding([(
+        "102".to_owned(),
+        forwarding(|f| f.always = Some("100".to_owned())),
+    )]);
+    // Carol calls Bob; Bob sends her to 102, which forwards to Alice.
+    let (_, b_call) = support::transfer_office::connect(&mut w, CAROL, "101", BOB);
+    w.with(BOB, |p, now| p.refer(now, b_call, "<sip:102@office>", &[]));
+    assert!(w.run_until(Duration::from_secs(3), |w| rings(w, ALICE)));
+}

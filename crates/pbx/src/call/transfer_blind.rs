@@ -25,7 +25,7 @@ use super::transfer_media::{two_way, voice_codecs};
 use super::{Draft, Onward, Phase};
 use crate::action::{Action, Direction, HangupBy, Outcome, PbxEvent, Side};
 use crate::core::Pbx;
-use crate::dialplan::{Destination, RingStep};
+use crate::dialplan::Destination;
 use crate::media_relay::RelayPorts;
 use crate::util;
 
@@ -299,15 +299,23 @@ impl Pbx {
         transferor: Option<&str>,
     ) -> Result<Routed, (u16, &'static str)> {
         if self.registrar.directory().contains(target) {
-            if self.registrar.lookup(target, now).is_empty() {
+            // The target's do-not-disturb and forwarding apply as to any call for it.
+            let (steps, final_destination) = match self.extension_target(target, transferor) {
+                Target::Ring {
+                    steps,
+                    final_destination,
+                } => (steps, final_destination),
+                Target::Refuse(refusal) => return Err((refusal.status, refusal.reason)),
+            };
+            let reachable = steps
+                .iter()
+                .flat_map(|s| s.extensions.iter())
+                .any(|e| !self.registrar.lookup(e, now).is_empty());
+            if !reachable && final_destination.is_none() {
                 return Err((480, "Temporarily Unavailable"));
             }
-            let steps = vec![RingStep {
-                extensions: vec![target.to_owned()],
-                ring: self.config.ring_timeout,
-            }];
             return Ok(Routed {
-                onward: Onward::ring(steps, None),
+                onward: Onward::ring(steps, final_destination),
                 outbound: false,
             });
         }
