@@ -1,8 +1,9 @@
-//! The relay does not transcode, so a call whose offer shares no codec with the trunk
-//! cannot carry audio: the provider's call is answered 488 with a 305 warning and rings
-//! nobody; a call out skips such a trunk for the next one, or is answered 488 when none
-//! is left; a re-INVITE with no such codec is refused and the call goes on as it was.
-//! Each record says why.
+//! The provider's side of a call speaks only the trunk's codecs, so a provider's offer
+//! sharing none with the trunk is answered 488 with a 305 warning and rings nobody; a
+//! call out skips a trunk that its codecs cannot reach even transcoded (G.729 is not
+//! transcoded) for the next one, or is answered 488 when none is left; a re-INVITE with
+//! no such codec on a call that is not transcoded is refused and the call goes on as it
+//! was. Each record says why.
 
 mod support;
 
@@ -53,7 +54,7 @@ fn a_provider_offering_none_of_the_trunks_codecs_gets_488_and_rings_nobody() {
     );
 }
 
-/// The provider's trunk takes only G.729; the backup takes µ-law.
+/// The provider's trunk takes only G.729; the backup takes `backup_codecs`.
 fn two_trunks(seed: u64, backup_codecs: &[&str]) -> World {
     let mut w = World::lan(seed);
     w.add(support::alice(seed + 1));
@@ -102,7 +103,7 @@ fn a_call_out_skips_a_trunk_without_a_common_codec_for_the_next() {
 
 #[test]
 fn a_call_out_no_trunk_can_carry_is_answered_488() {
-    let mut w = two_trunks(312, &["G722"]);
+    let mut w = two_trunks(312, &["iLBC"]);
     let call = w.with(ALICE, |p, now| p.call(now, DIALLED));
     w.run_for(Duration::from_secs(5));
     assert_eq!(w.phones[ALICE].calls[call].state, CallState::Failed(488));
@@ -123,7 +124,7 @@ fn a_call_out_no_trunk_can_carry_is_answered_488() {
     let reason = &records[0].reason;
     assert!(reason.starts_with("488"), "{reason}");
     assert!(
-        reason.contains("Provider (G729)") && reason.contains("Backup (G722)"),
+        reason.contains("Provider (G729)") && reason.contains("Backup (iLBC)"),
         "{reason}"
     );
     assert!(!records[0].lines_busy);

@@ -1,7 +1,6 @@
-//! Without transcoding, both legs of a trunk call must use a codec the provider takes:
-//! every description crossing the PBX keeps only the trunk's codecs, in the trunk's
-//! order of preference — towards the provider (our offer out, our answer in) and towards
-//! the phones (the provider's offer, the provider's answer) alike.
+//! The provider's side of a trunk call sees only the trunk's codecs, in the trunk's order
+//! of preference (our offer out, our answer in); the phones see them first too (the
+//! provider's offer, then the codecs the PBX transcodes to; the provider's answer).
 
 mod support;
 
@@ -28,10 +27,16 @@ fn an_inbound_call_rings_the_phone_in_the_trunks_order_and_answers_the_provider_
     ];
     let (call, ringing) = call_in(&mut w);
     let offer = &w.phones[ALICE].calls[ringing].sdp_received[0];
+    let offered = encodings(offer);
     assert_eq!(
-        encodings(offer),
-        ["PCMA", "PCMU", "telephone-event"],
-        "the phone sees the trunk's codecs in the trunk's order, and nothing else"
+        offered[..2],
+        ["PCMA", "PCMU"],
+        "the phone sees the trunk's codecs first, in the trunk's order"
+    );
+    assert_eq!(
+        offered[2..],
+        ["G722", "opus", "telephone-event", "telephone-event"],
+        "then those the PBX transcodes to"
     );
     let answer = w.phones[PROVIDER].calls[call]
         .sdp_received

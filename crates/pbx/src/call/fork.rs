@@ -8,7 +8,7 @@ use sip::transaction::Peer;
 use sip::{Host, Method, Request, Uri, Via};
 
 use super::setup::contact_header;
-use super::{Branch, BranchState, CallId};
+use super::{Branch, BranchState, CallId, Onward};
 use crate::action::Side;
 use crate::core::{ClientOwner, Pbx};
 use crate::util::ALLOW;
@@ -59,19 +59,27 @@ impl Pbx {
                 }
             }
         }
-        // Kept as the caller offered it (plus what the relay can transcode to): each fork
-        // narrows it to its trunk (`send_fork`).
-        let offer = super::transcoding::widened_offer(
-            call.relay.is_some(),
-            request.content_type(),
-            &request.body,
-        );
+        // A trunk known before any fork goes out is the caller's (a call from a
+        // provider): its offer is first narrowed to what the trunk carries, so phones
+        // answer within it or with a codec the relay transcodes to.
+        let from_trunk = call.trunk_media.as_ref().and_then(|t| {
+            request
+                .content_type()
+                .map(|ct| t.shape_body(ct, &request.body))
+        });
+        let (content_type, body) = match &from_trunk {
+            Some((ct, body)) => (Some(ct.as_str()), body.as_slice()),
+            None => (request.content_type(), request.body.as_slice()),
+        };
+        // Kept as the caller offered it (plus what the relay can transcode to): a fork to
+        // a trunk narrows it to that trunk (`send_fork`).
+        let offer = super::transcoding::widened_offer(call.relay.is_some(), content_type, body);
         call.b_offer = super::anchor::reanchor(
             &mut self.actions,
             call.relay,
             None,
             Side::A,
-            request.content_type(),
+            content_type,
             &offer,
         );
         Ok(())
@@ -117,9 +125,16 @@ impl Pbx {
             h.push(name, value);
         }
         if let Some((content_type, body)) = &call.b_offer {
+            // Only a fork to a trunk (an outbound call's) is narrowed to it; phones keep
+            // the codecs they may answer with.
+            let to_trunk = matches!(call.onward, Onward::Trunks { .. });
             let (content_type, body) = match &call.trunk_media {
-                Some(trunk) => trunk.shape_body(content_type, body),
-                None => (content_type.clone(), body.clone()),
+                Some(trunk) if to_trunk => {
+                    let caller = &call.a_request;
+                    let caller = (caller.content_type(), caller.body.as_slice());
+                    trunk.offer_body(content_type, body, caller, call.relay.is_some())
+                }
+                _ => (content_type.clone(), body.clone()),
             };
             invite.headers.push("Content-Type", content_type);
             invite.body = body;

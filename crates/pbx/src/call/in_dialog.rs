@@ -96,9 +96,11 @@ impl Pbx {
             return self.respond(now, &key, &request, 491, "Request Pending");
         }
         // RFC 3264 §8 / RFC 3261 §14.2: a new offer the trunk cannot carry is refused
-        // with 488 and the session goes on as it was.
+        // with 488 and the session goes on as it was. On a transcoded call the phone's
+        // offer is rewritten to the provider's agreed codec instead (`translate`).
         let offers = matches!(request.method, Method::Invite | Method::Update);
         if offers
+            && call.transcoding.is_none()
             && call
                 .trunk_media
                 .as_ref()

@@ -56,8 +56,8 @@ impl Pbx {
         if parse_sdp(&request).is_err() {
             return self.respond(now, &key, &request, 488, "Not Acceptable Here");
         }
-        // Without transcoding, a call whose offer has none of the trunk's codecs could
-        // never carry audio through it (RFC 3261 §21.4.26).
+        // The provider's side speaks only the trunk's codecs: an offer with none of them
+        // cannot be answered (RFC 3261 §21.4.26), even though phones may be transcoded.
         let trunk_media = TrunkMedia::of(&trunk);
         if !trunk_media.accepts(request.content_type(), &request.body) {
             draft.outcome = Some(Outcome::Failed);

@@ -35,11 +35,11 @@ impl Pbx {
             let Some(trunk) = self.plan.trunk(trunk_id).filter(|t| t.enabled).cloned() else {
                 continue;
             };
-            // No transcoding: a trunk whose codecs the phone does not offer cannot carry
-            // its audio, the next one may (RFC 3261 §21.4.26).
+            // A trunk whose codecs the phone neither offers nor can be transcoded to
+            // cannot carry its audio; the next one may (RFC 3261 §21.4.26).
             let trunk_media = TrunkMedia::of(&trunk);
             let request = &call.a_request;
-            if !trunk_media.accepts(request.content_type(), &request.body) {
+            if !trunk_media.reachable(request.content_type(), &request.body) {
                 tracing::info!(trunk = trunk_id, "trunk skipped: no codec in common");
                 let mismatch = format!("trunk {} ({})", trunk.name, trunk_media.codec_list());
                 call.codec_mismatches.push(mismatch);
@@ -109,7 +109,7 @@ impl Pbx {
             )
         } else if !call.codec_mismatches.is_empty() {
             let detail = format!(
-                "488 Not Acceptable Here: the phone offered none of the codecs of {}",
+                "488 Not Acceptable Here: no codec of the phone's reaches {}, even transcoded",
                 call.codec_mismatches.join(" or ")
             );
             Refusal::new(488, "Not Acceptable Here", Outcome::Failed, &detail)

@@ -4,7 +4,8 @@
 //! transcode to, so a callee that supports none of the caller's still finds one. When the
 //! callee's answer picks a codec the caller did not offer, the caller is answered with one
 //! of its own and the runtime transcodes between the two; when they share a codec,
-//! packets are relayed unchanged (nothing is decoded).
+//! packets are relayed unchanged (nothing is decoded). Calls through a trunk work the same
+//! way, the provider's side seeing only the trunk's codecs (see `trunk_media`).
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -70,12 +71,18 @@ pub(crate) fn answer_for_caller(
     let relay = call.relay?;
     let (content_type, body) = answer?;
     let request = &call.a_request;
-    let (Ok(Some(offer)), Ok(Some(mut sdp))) = (
+    let (Ok(Some(mut offer)), Ok(Some(mut sdp))) = (
         sdp_of(request.content_type(), &request.body),
         sdp_of(Some(&content_type), &body),
     ) else {
         return Some((content_type, body));
     };
+    // On a call through a trunk, the caller's offer as it was passed on: a provider is
+    // answered only with the trunk's codecs and events; a phone's offer sharing codecs
+    // with the trunk keeps just those (the provider was offered nothing else).
+    if let Some(trunk) = &call.trunk_media {
+        trunk.shape(&mut offer);
+    }
     let callee_answer = sdp.clone();
     let wanted = sdp.answer_by_transcoding(&offer).map(|(a, b)| {
         let b_events = callee_answer.telephone_event(b.clock_rate);
