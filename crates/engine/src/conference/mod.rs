@@ -59,8 +59,9 @@ pub(crate) enum ConferenceCommand {
     Remove { id: u64 },
 }
 
-/// Every room's participants, keyed by room number; rooms without anyone are absent.
-pub(crate) type Shared = Arc<Mutex<HashMap<String, Vec<ParticipantInfo>>>>;
+/// Every running room's participants, keyed by the room task's own number (a room that
+/// empties and fills again at once briefly has two tasks, each writing only its own entry).
+pub(crate) type Shared = Arc<Mutex<HashMap<u64, Vec<ParticipantInfo>>>>;
 type Slots = Arc<Mutex<HashMap<EndpointId, std::net::UdpSocket>>>;
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -140,6 +141,8 @@ pub(crate) struct Conferences {
     sounds: Arc<Sounds>,
     shared: Shared,
     events: mpsc::UnboundedSender<ConferenceEvent>,
+    /// Numbers the room tasks' entries in `shared`.
+    next_task: u64,
 }
 
 impl Conferences {
@@ -161,6 +164,7 @@ impl Conferences {
                 sounds: Arc::new(Sounds::load()),
                 shared: Arc::default(),
                 events: tx,
+                next_task: 0,
             },
             ConferenceAllocator {
                 slots,
@@ -182,9 +186,12 @@ impl Conferences {
             Err(e) => return tracing::warn!(error = %e, "conference socket not usable"),
         };
         let room = spec.room.clone();
+        let next_task = &mut self.next_task;
         let commands = self.rooms.entry(room.clone()).or_insert_with(|| {
+            *next_task += 1;
             let (tx, rx) = mpsc::unbounded_channel();
             let task = Room {
+                task: *next_task,
                 number: room.clone(),
                 sounds: Arc::clone(&self.sounds),
                 shared: Arc::clone(&self.shared),

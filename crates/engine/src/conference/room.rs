@@ -72,6 +72,8 @@ struct Entry {
 }
 
 pub(super) struct Room {
+    /// This task's entry in the shared participant list.
+    pub task: u64,
     pub number: String,
     pub sounds: Arc<Sounds>,
     pub shared: Shared,
@@ -80,6 +82,7 @@ pub(super) struct Room {
 }
 
 struct State {
+    task: u64,
     number: String,
     sounds: Arc<Sounds>,
     shared: Shared,
@@ -95,6 +98,7 @@ impl Room {
     /// Runs until the core drops the room's command channel (the last participant left).
     pub async fn run(self) {
         let Room {
+            task,
             number,
             sounds,
             shared,
@@ -105,6 +109,7 @@ impl Room {
         let mut mixer = Mixer::new(RATE, FRAME);
         let announcer = mixer.join();
         let mut state = State {
+            task,
             number,
             sounds,
             shared,
@@ -130,7 +135,7 @@ impl Room {
         for entry in state.members.values() {
             entry.receiver.abort();
         }
-        super::lock(&state.shared).remove(&state.number);
+        super::lock(&state.shared).remove(&state.task);
     }
 }
 
@@ -395,7 +400,7 @@ impl State {
                 joined_at: e.joined_at,
             })
             .collect();
-        super::lock(&self.shared).insert(self.number.clone(), list);
+        super::lock(&self.shared).insert(self.task, list);
         let _ = self
             .events
             .send(ConferenceEvent::Changed(self.number.clone()));

@@ -137,9 +137,11 @@ async fn two_phones_in_two_codecs_hear_each_other_and_mute_silences_one() {
 
     let listed = rooms.shared();
     let names: Vec<String> = super::lock(&listed)
-        .get("800")
-        .map(|l| l.iter().map(|p| p.number.clone()).collect())
-        .unwrap_or_default();
+        .values()
+        .flatten()
+        .filter(|p| p.room == "800")
+        .map(|p| p.number.clone())
+        .collect();
     assert_eq!(names, vec!["1001".to_owned(), "1002".to_owned()]);
 
     let (tx, rx) = oneshot::channel();
