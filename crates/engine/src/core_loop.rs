@@ -202,9 +202,7 @@ impl Core {
                 },
             ),
             Action::TranscodeStop { id } => self.relays.stop_transcoding(id),
-            Action::DtmfEvents { id, payload_types } => {
-                self.relays.watch_dtmf(id, &payload_types)
-            }
+            Action::DtmfEvents { id, payload_types } => self.relays.watch_dtmf(id, &payload_types),
             Action::Announce {
                 id,
                 to,

@@ -213,7 +213,10 @@ impl Relays {
         format: &PayloadFormat,
     ) {
         let Some(handle) = self.running.get(&id) else {
-            tracing::debug!(relay = id.0, "announcement for a relay not running; ignored");
+            tracing::debug!(
+                relay = id.0,
+                "announcement for a relay not running; ignored"
+            );
             return;
         };
         // Prompts are decoded at the codec's own rate: 16 kHz for the wideband ones.

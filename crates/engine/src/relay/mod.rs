@@ -27,8 +27,8 @@ mod transcode;
 
 use std::io;
 
-pub(crate) use dtmf::DtmfReports;
 pub use dtmf::DtmfReport;
+pub(crate) use dtmf::DtmfReports;
 pub use handle::{Flow, KeyPress, RelayHandle, RelayStats, Side};
 pub use music::{Music, MusicError, OWN_MUSIC};
 pub use playback::{AnnounceSpec, PlaySpec};

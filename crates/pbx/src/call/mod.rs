@@ -54,9 +54,9 @@ use crate::media_relay::RelayPorts;
 
 pub use conference::{ConferenceJoin, ConferenceRoom};
 pub(crate) use conference::ConferenceState;
+pub(crate) use feature_dtmf::FeatureState;
 pub use forwarding::Forwarding;
 pub(crate) use forwarding::ForwardingState;
-pub(crate) use feature_dtmf::FeatureState;
 pub(crate) use leg::Leg;
 pub use live::{LiveCall, LiveState};
 pub use recording::RECORDINGS_DIR;
