@@ -24,14 +24,7 @@ use crate::action::{Action, PbxEvent};
 use crate::core::Pbx;
 use crate::media_endpoint::{EndpointId, MediaEndpoints};
 
-/// Voice codecs the mixer decodes and encodes, as `a=rtpmap` names and clock rates
-/// (RFC 3551 §4.5.2: G.722 is signalled at 8000 Hz; RFC 7587 §7: Opus always at 48000).
-const MIXABLE: &[(&str, u32)] = &[
-    ("PCMU", 8000),
-    ("PCMA", 8000),
-    ("G722", 8000),
-    ("opus", 48_000),
-];
+use super::conference_sdp::{choose_formats, mirrored_answer};
 
 /// A room as the PBX routes calls to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,42 +145,21 @@ impl Pbx {
         true
     }
 
-    /// The answer to a participant's new offer: the room's media as before, in the
-    /// direction that mirrors the offer's (RFC 3264 §6.1: a `sendonly` hold is answered
-    /// `recvonly`, `inactive` with `inactive`). A changed answer takes the next version
-    /// (§8); the room keeps mixing either way, and a held phone simply plays nothing.
+    /// The answer to a participant's new offer (see [`mirrored_answer`]); a changed one
+    /// is kept for the next offer.
     fn conference_answer(
         &mut self,
         id: CallId,
         offer: &SessionDescription,
         previous: Vec<u8>,
     ) -> Vec<u8> {
-        let Some(media) = offer.audio().and_then(|a| offer.media.get(a.index)) else {
-            return previous;
-        };
-        let wanted = match offer.direction_for(media) {
-            Direction::SendOnly => Direction::RecvOnly,
-            Direction::RecvOnly => Direction::SendOnly,
-            Direction::Inactive => Direction::Inactive,
-            Direction::SendRecv => Direction::SendRecv,
-        };
-        let Ok(text) = std::str::from_utf8(&previous) else {
-            return previous;
-        };
-        let Ok(mut answer) = SessionDescription::parse(text) else {
-            return previous;
-        };
-        let Some(ours) = answer.media.first_mut() else {
-            return previous;
-        };
-        if ours.direction() == Some(wanted) {
-            return previous;
+        match mirrored_answer(offer, &previous) {
+            Some(body) => {
+                self.conference.answers.insert(id, body.clone());
+                body
+            }
+            None => previous,
         }
-        ours.set_direction(wanted);
-        answer.origin.session_version += 1;
-        let body = answer.to_string().into_bytes();
-        self.conference.answers.insert(id, body.clone());
-        body
     }
 
     /// Answers a call whose destination is a room. False when the refusal is not a
@@ -356,58 +328,5 @@ impl Pbx {
     /// Whether a conference room has answered call `id`.
     pub(crate) fn in_conference(&self, id: CallId) -> bool {
         self.conference.by_call.contains_key(&id)
-    }
-}
-
-/// RFC 3264 §6.1: the caller's first voice codec the mixer handles, and telephone-event
-/// when offered (preferring the one at the voice codec's clock, RFC 4733 §2.1).
-fn choose_formats(offered: &[PayloadFormat]) -> Option<(PayloadFormat, Option<PayloadFormat>)> {
-    let voice = offered
-        .iter()
-        .find(|f| {
-            MIXABLE
-                .iter()
-                .any(|(name, rate)| f.encoding.eq_ignore_ascii_case(name) && f.clock_rate == *rate)
-        })?
-        .clone();
-    let events: Vec<_> = offered
-        .iter()
-        .filter(|f| f.encoding.eq_ignore_ascii_case("telephone-event"))
-        .collect();
-    let dtmf = events
-        .iter()
-        .find(|f| f.clock_rate == voice.clock_rate)
-        .or_else(|| events.first())
-        .map(|f| (*f).clone());
-    Some((voice, dtmf))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn format(pt: u8, encoding: &str, clock_rate: u32) -> PayloadFormat {
-        PayloadFormat {
-            payload_type: pt,
-            encoding: encoding.to_owned(),
-            clock_rate,
-            channels: None,
-            fmtp: None,
-        }
-    }
-
-    #[test]
-    fn the_callers_first_mixable_codec_and_matching_events_are_chosen() {
-        let offered = [
-            format(9, "G729", 8000),
-            format(111, "opus", 48_000),
-            format(0, "PCMU", 8000),
-            format(101, "telephone-event", 8000),
-            format(102, "telephone-event", 48_000),
-        ];
-        let (voice, dtmf) = choose_formats(&offered).unwrap();
-        assert_eq!(voice.encoding, "opus");
-        assert_eq!(dtmf.unwrap().payload_type, 102);
-        assert!(choose_formats(&[format(18, "G729", 8000)]).is_none());
     }
 }

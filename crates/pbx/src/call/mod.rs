@@ -11,6 +11,7 @@ mod anchor;
 mod branch;
 mod caller_id;
 mod conference;
+mod conference_sdp;
 mod feature_attended;
 mod feature_digits;
 mod feature_dtmf;
