@@ -233,3 +233,47 @@ fn alice_hanging_up_leaves_bob_and_carol_talking() {
     w.settle();
     assert!(w.relays_all_closed());
 }
+
+#[test]
+fn the_caller_can_consult_and_join_too() {
+    let mut w = office(96);
+    let (a_call, b_call) = connect(&mut w, ALICE, "101", BOB);
+    press_by_info(&mut w, ALICE, a_call, "*2102#");
+    assert!(w.run_until(Duration::from_secs(5), |w| w.phones[CAROL]
+        .incoming(0)
+        .is_some()));
+    let c_call = w.phones[CAROL].incoming(0).expect("Carol's call");
+    let relays = w.relays_allocated();
+    let (held, consult) = (relays[0], relays[1]);
+    assert!(
+        w.actions.iter().any(|a| matches!(
+            a,
+            Action::MediaPlay { id, to: Side::B, .. } if *id == held.id
+        )),
+        "Bob hears music"
+    );
+    w.with(CAROL, |p, now| p.answer(now, c_call));
+    assert!(
+        w.run_until(Duration::from_secs(5), |w| w.phones[CAROL].calls[c_call]
+            .acks_received
+            > 0)
+    );
+    assert_eq!(last_offer(&w, ALICE, a_call), Some(consult.a));
+    w.with(ALICE, |p, now| p.hang_up(now, a_call));
+    assert!(
+        w.run_until(Duration::from_secs(5), |w| last_offer(w, CAROL, c_call)
+            == Some(held.a)),
+        "Carol takes Alice's socket"
+    );
+    w.run_for(Duration::from_secs(1));
+    assert_eq!(peer_of(&w, held, Side::A), Some(w.phones[CAROL].media));
+    assert_eq!(w.phones[BOB].calls[b_call].state, CallState::Confirmed);
+    w.with(BOB, |p, now| p.hang_up(now, b_call));
+    assert!(
+        w.run_until(Duration::from_secs(5), |w| w.phones[CAROL].calls[c_call]
+            .state
+            == CallState::RemoteHungUp)
+    );
+    w.settle();
+    assert!(w.relays_all_closed());
+}

@@ -97,7 +97,7 @@ impl DigitCollector {
                 let code = code.to_owned();
                 self.reset();
                 return match feature(&code, number) {
-                    Some(f) if !f_number_empty(&f) => Step::Done(f),
+                    Some(f) if !lacks_number(&f) => Step::Done(f),
                     _ => Step::Ignored,
                 };
             }
@@ -158,7 +158,7 @@ impl DigitCollector {
     }
 }
 
-fn f_number_empty(f: &Feature) -> bool {
+fn lacks_number(f: &Feature) -> bool {
     matches!(f, Feature::BlindTransfer(n) | Feature::AttendedTransfer(n) if n.is_empty())
 }
 
