@@ -262,12 +262,22 @@ impl Core {
                 let _ = reply.send(found);
             }
             Command::StartRecording(call_id, reply) => {
-                let path = self.pbx.start_recording(now, &call_id);
+                let mut path = self.pbx.start_recording(now, &call_id);
                 self.flush();
-                // A recording refused (disk nearly full) or failing at once is not running.
+                let running = |relays: &Relays, p: &std::path::Path| {
+                    relays.is_recording(&relays.recording_path(p))
+                };
+                // A recording this runtime refused earlier (disk nearly full) is still
+                // running for the PBX: finish it there and ask once more.
+                if path.as_deref().is_some_and(|p| !running(&self.relays, p)) {
+                    self.pbx.stop_recording(now, &call_id);
+                    path = self.pbx.start_recording(now, &call_id);
+                    self.flush();
+                }
+                // A recording refused now, or failing at once, is not running.
                 let path = path
-                    .map(|p| self.relays.recording_path(&p))
-                    .filter(|p| self.relays.is_recording(p));
+                    .filter(|p| running(&self.relays, p))
+                    .map(|p| self.relays.recording_path(&p));
                 let _ = reply.send(path);
             }
             Command::StopRecording(call_id, reply) => {
