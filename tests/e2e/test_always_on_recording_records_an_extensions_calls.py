@@ -4,7 +4,8 @@ pressing Record. Once they hang up the recording is listed, says it was triggere
 extension 1002 and names both parties and the call record; its WAV, fetched over HTTP
 like the page's player does, is stereo with Alice's tone alone on the left and Bob's alone
 on the right. Deleting it removes the row and the file. A call while the free-space
-threshold cannot be met is not recorded, and the screens are sent an alert.
+threshold cannot be met is not recorded, and the screens are sent an alert; once there is
+room again, Record works on that same call.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 from harness.admin import AdminPbx
 from harness.calls import PJ_TONE, PJ_TONE_2, TALK_S, connect, talk_and_hang_up
 from harness.tones import assert_hears
-from test_recorded_call_has_each_side_in_its_own_channel import split_channels
+from test_recorded_call_has_each_side_in_its_own_channel import answered_call_id, split_channels
 
 
 @pytest.fixture
@@ -97,11 +98,21 @@ def test_a_call_is_not_recorded_below_the_free_space_threshold_and_an_alert_is_s
     deadline = time.monotonic() + 10
     while not alerts and time.monotonic() < deadline:
         time.sleep(0.2)
-    talk_and_hang_up(alice, bob, talk_s=0.5)
     assert alerts and "free" in alerts[0], alerts
-    time.sleep(1.0)
+    assert office.api("get_recording_settings")["last_alert"]["message"] == alerts[0]
     assert office.api("list_recordings")["recordings"] == []
     assert not list((office.data_dir / "recordings").glob("*.wav"))
+
+    # Once there is room again, Record works on the same call.
+    office.api("save_recording_settings", {"retention_days": 30, "min_free_mb": 0})
+    call_id = answered_call_id(office)
+    started = office.api("start_recording", {"call_id": call_id})
+    time.sleep(1.0)
+    stopped = office.api("stop_recording", {"call_id": call_id})
+    assert stopped["path"] == started["path"] and Path(stopped["path"]).is_file(), (started, stopped)
+    talk_and_hang_up(alice, bob, talk_s=0.5)
+    [rec] = wait_recordings(office, 1)
+    assert rec["trigger"] == "on_demand", rec
 
 
 def watch_alerts(office: AdminPbx, alerts: list[str], listening: threading.Event) -> None:
