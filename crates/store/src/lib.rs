@@ -21,6 +21,7 @@ mod error;
 mod extensions;
 mod mail;
 mod migrations;
+mod recording_settings;
 mod recordings;
 mod ring_groups;
 mod routes;
@@ -50,10 +51,11 @@ pub use mail::{
     OutboxState, EMAIL_MAX_LEN,
 };
 pub use migrations::SCHEMA_VERSION;
-pub use recordings::{
-    AlwaysRecord, AlwaysRecordKind, CallLink, NewRecording, Recording, RecordingPolicy,
-    RecordingTrigger, DEFAULT_MIN_FREE_MB, MIN_FREE_MAX_MB, RETENTION_MAX_DAYS,
+pub use recording_settings::{
+    AlwaysRecord, AlwaysRecordKind, RecordingPolicy, DEFAULT_MIN_FREE_MB, MIN_FREE_MAX_MB,
+    RETENTION_MAX_DAYS,
 };
+pub use recordings::{CallLink, NewRecording, Recording, RecordingTrigger};
 pub use secret::{generate_secret, ha1_md5, ha1_sha256, SECRET_ALPHABET, SECRET_LEN};
 pub use settings::{LogLevel, Settings, MAX_SIP_LISTEN, RTP_PORT_FLOOR};
 pub use trunks::{generate_contact_user, CONTACT_USER_LEN};
