@@ -292,7 +292,10 @@ impl Relays {
                 self.recordings.insert(id, recording);
             }
             Err(e) => match &self.keeper {
-                Some(keeper) => keeper.alert(format!("a call could not be recorded: {e}")),
+                Some(keeper) => keeper.alert(format!(
+                    "A call could not be recorded ({e}). Check that the data folder can be \
+                     written to."
+                )),
                 None => tracing::error!(error = %e, "recording not started"),
             },
         }

@@ -75,8 +75,9 @@ impl RecordKeeper {
         let free_mb = free_mb(&self.data_dir)?;
         (free_mb < min_free_mb).then(|| {
             format!(
-                "a call was not recorded: only {free_mb} MB free on the recordings' disk \
-                 (recording needs at least {min_free_mb} MB; see Recordings)"
+                "A call was not recorded: only {free_mb} MB free on the data folder's disk \
+                 (recording needs at least {min_free_mb} MB). Free some space, delete old \
+                 recordings, or lower the limit on Recordings."
             )
         })
     }
@@ -125,13 +126,15 @@ impl RecordKeeper {
                     let _ = keeper.events.send(PbxEvent::RecordingsChanged);
                 }
                 Ok(Ok(Some(e))) => keeper.alert(format!(
-                    "a call's recording stopped because it could not be written ({e}); \
-                     earlier recordings are intact"
+                    "A call's recording stopped because it could not be written ({e}); \
+                     earlier recordings are intact. Check that the data folder's disk has \
+                     space and can be written to."
                 )),
-                Ok(Err(e)) => {
-                    keeper.alert(format!("a finished recording could not be listed: {e}"))
-                }
-                Err(e) => keeper.alert(format!("a recording was not listed: {e}")),
+                Ok(Err(e)) => keeper.alert(format!(
+                    "A finished recording could not be listed ({e}); its file is in the \
+                     recordings folder."
+                )),
+                Err(e) => keeper.alert(format!("A finished recording was not listed ({e}).")),
             }
         });
     }
