@@ -202,3 +202,37 @@ fn a_blind_transfer_to_star_seventy_parks_the_call() {
     );
     assert_eq!(w.phones[ALICE].calls[a_call].state, CallState::Confirmed);
 }
+
+#[test]
+fn the_waiting_party_refreshing_its_session_is_answered_and_keeps_waiting() {
+    let mut w = office(66);
+    let (a_call, _) = alice_parked_by_bob(&mut w);
+    w.run_for(Duration::from_secs(8));
+    let moved: std::net::SocketAddr = "192.168.1.10:4600".parse().unwrap();
+    w.with(ALICE, |p, now| {
+        p.reinvite(now, a_call, media::sdp::Direction::SendRecv, moved)
+    });
+    w.run_for(Duration::from_secs(2));
+    let relay = w.relays_allocated()[0];
+    let ok = w.phones[ALICE].calls[a_call]
+        .responses
+        .iter()
+        .find(|r| r.cseq().is_some_and(|c| c.method == sip::Method::Invite))
+        .expect("the re-INVITE is answered");
+    assert_eq!(ok.status, 200);
+    let answer = sdp::parse(&ok.body);
+    assert_eq!(
+        sdp::audio_addr(&answer),
+        Some(relay.a),
+        "at Alice's own relay socket"
+    );
+    assert_eq!(w.relay_peers(Side::A).last().copied(), Some(moved));
+    assert_eq!(w.phones[ALICE].calls[a_call].state, CallState::Confirmed);
+    let c_call = w.with(CAROL, |p, now| p.call(now, "*71"));
+    assert!(
+        w.run_until(Duration::from_secs(5), |w| w.phones[CAROL].calls[c_call]
+            .state
+            == CallState::Confirmed),
+        "the call is still parked"
+    );
+}

@@ -240,9 +240,8 @@ impl Pbx {
             }
             return true;
         }
-        if matches!(request.method, Method::Invite | Method::Update) {
-            // A new offer would move the transferor's media back to the held call.
-            self.respond(now, key, request, 491, "Request Pending");
+        // The waiting party's offer (a session refresh, a hold) has nobody to go to.
+        if self.answer_alone(now, id, side, key, request) {
             return true;
         }
         if !bye {

@@ -158,6 +158,7 @@ impl DigitCollector {
     }
 }
 
+/// A transfer code ended by `#` before any number: nothing to do.
 fn lacks_number(f: &Feature) -> bool {
     matches!(f, Feature::BlindTransfer(n) | Feature::AttendedTransfer(n) if n.is_empty())
 }

@@ -230,8 +230,9 @@ impl Pbx {
         self.settle_consultations(now);
     }
 
-    /// Requests that the in-call features take over: a parker's still hearing its slot,
-    /// and those around an attended transfer by keys. Returns whether handled.
+    /// Requests that the in-call features take over: a parked party's offers, a parker's
+    /// still hearing its slot, and those around an attended transfer by keys. Returns
+    /// whether handled.
     pub(crate) fn feature_request(
         &mut self,
         now: Instant,
@@ -240,6 +241,9 @@ impl Pbx {
         key: &ServerKey,
         request: &Request,
     ) -> bool {
+        if side == Side::A && self.is_parked(id) && self.answer_alone(now, id, side, key, request) {
+            return true;
+        }
         self.consult_request(now, id, side, key, request)
             || self.parker_request(now, id, side, key, request)
     }
