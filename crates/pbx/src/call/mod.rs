@@ -59,7 +59,6 @@ pub(crate) use conference::ConferenceState;
 pub(crate) use feature_dtmf::FeatureState;
 pub use forwarding::Forwarding;
 pub(crate) use forwarding::ForwardingState;
-pub(crate) use feature_dtmf::FeatureState;
 pub(crate) use leg::Leg;
 pub use live::{LiveCall, LiveState};
 pub use recording::RECORDINGS_DIR;
