@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
-use media::sdp::{same_codec, PayloadFormat};
+use media::sdp::{same_codec, PayloadFormat, SessionDescription};
 
 use super::anchor::sdp_of;
 use super::Call;
@@ -68,32 +68,83 @@ pub(crate) fn answer_for_caller(
     call: &mut Call,
     answer: Option<(String, Vec<u8>)>,
 ) -> Option<(String, Vec<u8>)> {
-    let relay = call.relay?;
-    let (content_type, body) = answer?;
+    let answer = answer?;
+    if call.relay.is_none() {
+        return Some(answer);
+    }
     let request = &call.a_request;
-    let (Ok(Some(mut offer)), Ok(Some(mut sdp))) = (
-        sdp_of(request.content_type(), &request.body),
-        sdp_of(Some(&content_type), &body),
-    ) else {
-        return Some((content_type, body));
+    let Ok(Some(offer)) = sdp_of(request.content_type(), &request.body) else {
+        return Some(answer);
     };
-    // On a call through a trunk, the caller's offer as it was passed on: a provider is
-    // answered only with the trunk's codecs and events; a phone's offer sharing codecs
-    // with the trunk keeps just those (the provider was offered nothing else).
+    Some(agree(actions, call, Side::A, offer, answer))
+}
+
+/// A party re-INVITEd by the PBX after a transfer joined it to the party on the other
+/// side (whose latest SDP, `other`, it was offered, widened with the codecs the relay
+/// transcodes to) answered with `answer`: transcoding starts, changes or stops as the
+/// two now require (RFC 3264 §8: the new offer may change the codec). Returns the answer
+/// as the other party would take it, in its own codec. Called after the answer's
+/// `RelayPeer`.
+pub(crate) fn rejoined(
+    actions: &mut VecDeque<Action>,
+    call: &mut Call,
+    answerer: Side,
+    other: &(String, Vec<u8>),
+    answer: (String, Vec<u8>),
+) -> (String, Vec<u8>) {
+    if call.relay.is_none() {
+        return answer;
+    }
+    let Ok(Some(offer)) = sdp_of(Some(&other.0), &other.1) else {
+        return answer;
+    };
+    agree(actions, call, answerer.other(), offer, answer)
+}
+
+/// `answer` (from the side opposite `offerer`) to `offer` (from `offerer`), made into an
+/// answer the offerer can take, with the runtime told to start, change or stop
+/// transcoding. Answers that are not SDP pass unchanged.
+fn agree(
+    actions: &mut VecDeque<Action>,
+    call: &mut Call,
+    offerer: Side,
+    mut offer: SessionDescription,
+    (content_type, body): (String, Vec<u8>),
+) -> (String, Vec<u8>) {
+    let Some(relay) = call.relay else {
+        return (content_type, body);
+    };
+    let Ok(Some(mut sdp)) = sdp_of(Some(&content_type), &body) else {
+        return (content_type, body);
+    };
+    // On a call through a trunk, the offer as it was passed on: a provider is answered
+    // only with the trunk's codecs and events; a phone's offer sharing codecs with the
+    // trunk keeps just those (the provider was offered nothing else).
     if let Some(trunk) = &call.trunk_media {
         trunk.shape(&mut offer);
     }
-    let callee_answer = sdp.clone();
-    let wanted = sdp.answer_by_transcoding(&offer).map(|(a, b)| {
-        let b_events = callee_answer.telephone_event(b.clock_rate);
-        let a_events = b_events.as_ref().and(offer.telephone_event(a.clock_rate));
-        Formats {
-            a,
-            a_events,
-            b,
-            b_events,
-        }
-    });
+    let answerer_sdp = sdp.clone();
+    let wanted = sdp
+        .answer_by_transcoding(&offer)
+        .map(|(theirs, own)| {
+            let own_events = answerer_sdp.telephone_event(own.clock_rate);
+            let their_events = own_events
+                .as_ref()
+                .and(offer.telephone_event(theirs.clock_rate));
+            ((theirs, their_events), (own, own_events))
+        })
+        .map(|(offered, answered)| {
+            let ((a, a_events), (b, b_events)) = match offerer {
+                Side::A => (offered, answered),
+                Side::B => (answered, offered),
+            };
+            Formats {
+                a,
+                a_events,
+                b,
+                b_events,
+            }
+        });
     let unchanged = match (&wanted, &call.transcoding) {
         (Some(new), Some(old)) => new.same_codecs(old),
         (None, None) => true,
@@ -114,9 +165,9 @@ pub(crate) fn answer_for_caller(
     let changed = wanted.is_some();
     call.transcoding = wanted;
     if changed {
-        Some((content_type, sdp.to_string().into_bytes()))
+        (content_type, sdp.to_string().into_bytes())
     } else {
-        Some((content_type, body))
+        (content_type, body)
     }
 }
 

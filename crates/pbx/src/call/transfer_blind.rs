@@ -20,6 +20,7 @@
 use std::time::Instant;
 
 use super::route::Target;
+use super::transcoding::{translate, widened_offer};
 use super::transfer::Referral;
 use super::transfer_media::{two_way, voice_codecs};
 use super::{Draft, Onward, Phase};
@@ -177,7 +178,12 @@ impl Pbx {
             Side::A,
             Some(&offer.0),
             &offer.1,
-        );
+        )
+        .map(|(ct, body)| {
+            // A target sharing no codec with the remaining party is transcoded.
+            let widened = widened_offer(relay.is_some(), Some(&ct), &body).into_owned();
+            (ct, widened)
+        });
         if let Some(call) = self.calls.get_mut(&id) {
             call.b_offer = b_offer;
         }
@@ -265,7 +271,8 @@ impl Pbx {
     /// A fork of call `id` answered. When that answers a transfer and the target chose a
     /// codec other than the one the remaining party sends, the remaining party is
     /// re-INVITEd with the target's answer so it switches (RFC 3264 §8: a new offer may
-    /// change the codec); no transcoding happens in the relay.
+    /// change the codec); when the target chose one the remaining party lacks, the relay
+    /// transcodes and the remaining party keeps its own.
     pub(crate) fn transfer_answered(&mut self, now: Instant, id: super::CallId) {
         let answered = self
             .calls
@@ -280,6 +287,21 @@ impl Pbx {
         let Some(answer) = self.last_sdp(id, Side::B) else {
             return;
         };
+        if let Some(call) = self.calls.get(&id).filter(|c| c.transcoding.is_some()) {
+            // Transcoded: the remaining party keeps its codec unless the one it was
+            // answered with differs from the one it sends; then it is offered that one.
+            let own = call
+                .transcoding
+                .as_ref()
+                .map(|f| f.a.encoding.to_ascii_lowercase());
+            if in_use.is_none() || own == in_use {
+                return;
+            }
+            if let Some(offer) = translate(call, Side::B, Some(answer)) {
+                self.reinvite_party(now, id, Side::A, &two_way(offer), Vec::new(), false);
+            }
+            return;
+        }
         let chosen = super::anchor::sdp_of(Some(&answer.0), &answer.1)
             .ok()
             .flatten()

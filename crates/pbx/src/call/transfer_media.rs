@@ -9,7 +9,9 @@ use sip::transaction::{ClientKey, Event};
 use sip::{Method, Request, Response};
 
 use super::anchor::{reanchor, sdp_of};
+use super::transcoding::rejoined;
 use super::transfer::{DialogKey, Reinvite};
+use super::transfer_blind::party_extension;
 use super::{Call, CallId, Phase};
 use crate::action::Side;
 use crate::core::{ClientOwner, Pbx};
@@ -224,6 +226,11 @@ impl Pbx {
         }
         let relay = call.relay;
         let trunk = call.trunk_media.clone();
+        // The party it now talks to, as last described (none while a target rings).
+        let other = self.last_sdp(id, reinvite.side.other());
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
         let Some(leg) = call.leg(reinvite.side) else {
             return;
         };
@@ -232,7 +239,7 @@ impl Pbx {
         if let Err(e) = self.endpoint.send_ack(now, &key, ack, peer) {
             tracing::debug!(error = %e, "ACK not sent");
         }
-        // Only the RelayPeer matters: nobody else hears of this answer.
+        // The RelayPeer matters most: nobody else hears of this answer as it is.
         let _ = reanchor(
             &mut self.actions,
             relay,
@@ -241,13 +248,22 @@ impl Pbx {
             response.content_type(),
             &response.body,
         );
+        let ct = response
+            .content_type()
+            .unwrap_or("application/sdp")
+            .to_owned();
+        let mut answer = (ct, response.body.clone());
+        // Two parties a transfer joined may share no codec (transcoded from now on), or
+        // share one again (transcoding stops).
+        if let (Some(other), Some(call)) = (&other, self.calls.get_mut(&id)) {
+            if matches!(sdp_of(Some(&answer.0), &answer.1), Ok(Some(_))) {
+                answer = rejoined(&mut self.actions, call, reinvite.side, other, answer);
+            }
+        }
         if reinvite.resume {
-            // The other party was left held: it gets this party's media, two-way.
-            let ct = response
-                .content_type()
-                .unwrap_or("application/sdp")
-                .to_owned();
-            let answer = two_way((ct, response.body.clone()));
+            // The other party was left held: it gets this party's media, two-way (in its
+            // own codec when the two are transcoded).
+            let answer = two_way(answer);
             self.reinvite_party(now, id, reinvite.side.other(), &answer, Vec::new(), false);
         }
     }
@@ -298,14 +314,34 @@ fn in_use_first(offer: (String, Vec<u8>), in_use: Option<&(String, Vec<u8>)>) ->
 }
 
 /// `offer` (another party's SDP) as the party on `side` receives it: pointing at that
-/// party's relay socket and narrowed to the call's trunk, without re-pointing the relay
-/// (the offerer's address is not where this party's audio goes yet).
+/// party's relay socket, narrowed to the call's trunk towards its provider and widened
+/// with transcodable codecs towards a phone, without re-pointing the relay (the
+/// offerer's address is not where this party's audio goes yet).
 fn anchored(call: &Call, side: Side, offer: &(String, Vec<u8>)) -> (String, Vec<u8>) {
     let Ok(Some(mut sdp)) = sdp_of(Some(&offer.0), &offer.1) else {
         return offer.clone();
     };
-    if let Some(trunk) = &call.trunk_media {
-        trunk.shape(&mut sdp);
+    let relayed = call.relay.is_some();
+    let to_trunk = call.trunk_media.is_some() && party_extension(call, side).is_none();
+    match &call.trunk_media {
+        // The provider is offered the trunk's codecs only: those the offerer shares with
+        // it, else those the relay transcodes to.
+        Some(trunk) if to_trunk => {
+            let offerer = sdp.clone();
+            trunk.offer(&mut sdp, Some(&offerer), relayed);
+        }
+        Some(trunk) => {
+            trunk.shape(&mut sdp);
+            if relayed {
+                sdp.add_transcodable_codecs();
+            }
+        }
+        // A phone is offered the codecs the relay transcodes to after the offerer's, so
+        // one sharing none with it can still answer (see `transcoding`).
+        None if relayed => {
+            sdp.add_transcodable_codecs();
+        }
+        None => {}
     }
     if let Some(relay) = call.relay {
         sdp.anchor(relay.addr_for(side), None);
