@@ -39,6 +39,22 @@ pub enum Command {
         /// The extension's number
         number: String,
     },
+    /// Turn do not disturb on or off (the phone: *78 / *79)
+    Dnd {
+        /// The extension's number
+        number: String,
+        #[arg(value_enum)]
+        switch: crate::forwarding::Switch,
+    },
+    /// Forward calls to a number, or stop with `off` (the phone: *72 *90 *52 + number)
+    Forward {
+        /// The extension's number
+        number: String,
+        #[arg(value_enum)]
+        kind: crate::forwarding::Kind,
+        /// An extension, ring group or outside number; `off` stops this forward
+        target: String,
+    },
 }
 
 pub fn run(command: Command, data_dir: &Path) -> anyhow::Result<()> {
@@ -56,6 +72,12 @@ pub fn run(command: Command, data_dir: &Path) -> anyhow::Result<()> {
             println!("Extension {number} removed; its phones can no longer register.");
             Ok(())
         }
+        Command::Dnd { number, switch } => crate::forwarding::dnd(&store, &number, switch),
+        Command::Forward {
+            number,
+            kind,
+            target,
+        } => crate::forwarding::forward(&store, &number, kind, &target),
     }
 }
 

@@ -3,6 +3,7 @@
 mod admin_client;
 mod cdr;
 mod extension;
+mod forwarding;
 mod lan_address;
 mod serve;
 mod time_format;
