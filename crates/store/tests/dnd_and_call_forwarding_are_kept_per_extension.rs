@@ -62,8 +62,12 @@ fn bad_targets_and_ring_times_are_refused_per_field() {
     settings.no_answer_seconds = 1;
     let err = store.set_call_forwarding(&settings).expect_err("refused");
     let fields = err.validation().expect("validation error");
-    assert!(fields.get("forward_always").is_some_and(|m| m.contains("itself")));
-    assert!(fields.get("forward_busy").is_some_and(|m| m.contains("number")));
+    assert!(fields
+        .get("forward_always")
+        .is_some_and(|m| m.contains("itself")));
+    assert!(fields
+        .get("forward_busy")
+        .is_some_and(|m| m.contains("number")));
     assert!(fields.get("no_answer_seconds").is_some());
     assert_eq!(
         store.call_forwarding("201").expect("read"),
