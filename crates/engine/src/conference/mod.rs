@@ -11,6 +11,7 @@
 //! [`EngineHandle::conference_participants`].
 
 mod member;
+mod pin;
 mod room;
 
 use std::collections::HashMap;

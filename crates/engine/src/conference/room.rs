@@ -20,6 +20,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::member::Member;
+use super::pin::{Key, PinEntry};
 use super::{ConferenceEvent, ParticipantInfo, Shared, Sounds};
 
 /// The room's mixing rate: wideband, so G.722 and Opus callers hear each other at their
@@ -27,12 +28,6 @@ use super::{ConferenceEvent, ParticipantInfo, Shared, Sounds};
 pub(super) const RATE: u32 = 16_000;
 /// Samples per 20 ms frame at [`RATE`].
 pub(super) const FRAME: usize = 320;
-/// Wrong PINs a caller may type before the call ends.
-const PIN_TRIES: u8 = 3;
-/// How long a caller may take to type the PIN.
-const PIN_TIMEOUT: Duration = Duration::from_secs(60);
-/// Longest PIN typed; more digits are ignored until `#`.
-const PIN_MAX: usize = 16;
 
 /// What the core loop tells a room.
 pub(super) enum RoomCommand {
@@ -49,13 +44,8 @@ pub(super) enum RoomInput {
 }
 
 enum Stage {
-    /// Typing the PIN; `checking` while a typed PIN is being compared with the hash.
-    Pin {
-        digits: String,
-        tries: u8,
-        checking: bool,
-        since: Instant,
-    },
+    /// Typing the PIN.
+    Pin(PinEntry),
     InRoom(ParticipantId),
 }
 
@@ -175,18 +165,14 @@ impl State {
                 let Some(entry) = self.members.get_mut(&id) else {
                     return;
                 };
-                let Stage::Pin {
-                    tries, checking, ..
-                } = &mut entry.stage
-                else {
+                let Stage::Pin(pin) = &mut entry.stage else {
                     return;
                 };
-                *checking = false;
-                *tries += 1;
-                tracing::info!(room = %self.number, tries = *tries, "wrong conference PIN");
+                let last = pin.wrong();
+                tracing::info!(room = %self.number, tries = pin.tries(), "wrong conference PIN");
                 let prompts = &mut entry.member.prompts;
                 prompts.clear();
-                if *tries >= PIN_TRIES {
+                if last {
                     prompts.enqueue(sounds.too_many.clone());
                     prompts.enqueue(sounds.goodbye.clone());
                     entry.ending = true;
@@ -229,12 +215,7 @@ impl State {
         });
         let mut entry = Entry {
             member,
-            stage: Stage::Pin {
-                digits: String::new(),
-                tries: 0,
-                checking: false,
-                since: Instant::now(),
-            },
+            stage: Stage::Pin(PinEntry::new(Instant::now())),
             receiver,
             joined_at: crate::core_loop::unix_now(),
             muted: false,
@@ -301,37 +282,22 @@ impl State {
                 Stage::InRoom(p) => {
                     self.mixer.push(*p, &frame);
                 }
-                Stage::Pin {
-                    digits: typed,
-                    checking,
-                    since,
-                    ..
-                } => {
+                Stage::Pin(pin) => {
                     if entry.ending {
                         continue;
                     }
-                    if now.duration_since(*since) > PIN_TIMEOUT {
+                    if pin.timed_out(now) {
                         entry.member.prompts.clear();
                         entry.member.prompts.enqueue(self.sounds.goodbye.clone());
                         entry.ending = true;
                         continue;
                     }
                     for d in digits {
-                        if *checking {
-                            break;
-                        }
-                        match d {
-                            '#' => {
-                                *checking = true;
-                                checks.push((*id, std::mem::take(typed)));
-                            }
-                            '*' => typed.clear(),
-                            d if typed.len() < PIN_MAX => {
-                                // Typing stops the prompt, as on any voice menu.
-                                entry.member.prompts.clear();
-                                typed.push(d);
-                            }
-                            _ => {}
+                        match pin.key(d) {
+                            Key::Check(typed) => checks.push((*id, typed)),
+                            // Typing stops the prompt, as on any voice menu.
+                            Key::Typed => entry.member.prompts.clear(),
+                            Key::Ignored => {}
                         }
                     }
                 }
@@ -351,7 +317,7 @@ impl State {
                     Some(heard) => frame.copy_from_slice(heard),
                     None => frame.fill(0),
                 },
-                Stage::Pin { .. } => frame.fill(0),
+                Stage::Pin(_) => frame.fill(0),
             }
             prompt.fill(0);
             if entry.member.prompts.next_frame(&mut prompt) > 0 {
