@@ -1,7 +1,9 @@
 """Feature codes pressed during a call on pjsua2 phones (RFC 4733 telephone-events from
-`Call.dialDtmf`): `##` + number + `#` sends the other party to that number, `*70` parks
-it in slot `*71` with music and tells the parker the slot, and dialling `*71` takes it.
-Afterwards the tones prove who talks to whom."""
+`Call.dialDtmf`): `##` + number + `#` sends the other party to that number, `*2` +
+number + `#` consults it first and joins it when the presser hangs up, `*70` (or the
+Transfer key to `*70`) parks the other party in slot `*71` with music and tells the
+parker the slot, and dialling `*71` takes it; keys sent by SIP INFO reach an RFC 4733
+phone as events. Afterwards the tones prove who talks to whom."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import time
 from harness.calls import PJ_TONE, PJ_TONE_2, TALK_S, connect
 from harness.keys import keys_heard, press_keys, press_keys_by_info
 from harness.tones import analyse, assert_hears, write_sine_wav
+from harness.transfer import blind_transfer
 
 CAROL_TONE = 1100
 # The music's tone, apart from every phone's tone and its ±150 Hz neighbours.
@@ -145,3 +148,20 @@ def test_bob_consults_carol_with_star_two_then_joins_her_to_alice(pbx_factory, p
     alice.hangup()
     alice.wait_disconnected()
     carol.wait_disconnected()
+
+
+def test_a_transfer_key_to_star_seventy_parks_the_call_too(pbx, phones):
+    alice = phones.pj_registered(pbx, "1001", tone_hz=PJ_TONE)
+    bob = phones.pj_registered(pbx, "1002", tone_hz=PJ_TONE_2)
+    carol = phones.pj_registered(pbx, "1003", tone_hz=CAROL_TONE)
+    incoming = connect(alice, bob, pbx.uri("1002"))
+
+    blind_transfer(bob, pbx.uri("*70"), call=incoming["call"])
+    bob.wait_disconnected(timeout=15.0)
+    assert alice.call_states()[-1] == "confirmed", "Alice waits in the slot"
+    carol.call(pbx.uri("*71"))
+    carol.wait_state("confirmed")
+    _alice_and_carol_talk(alice, carol)
+    carol.hangup()
+    carol.wait_disconnected()
+    alice.wait_disconnected()
