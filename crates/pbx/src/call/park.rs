@@ -1,7 +1,8 @@
 //! Call park: a party in a call presses `*70` (or transfers the call to `*70`); the other
-//! party waits in the first free slot (`*71`..`*77`, see [`PARK_SLOTS`]) hearing music, the parker hears
-//! "your call is parked at star seven one" and is released, and anyone dials the slot to
-//! take the call. A call nobody takes within [`RING_BACK_AFTER`] rings the parker again.
+//! party waits in the first free slot (see [`PARK_SLOTS`]) hearing music, the parker
+//! hears "your call is parked at star seven one" and is released, and anyone dials the
+//! slot to take the call (`park_retrieve`). A call nobody takes within
+//! [`RING_BACK_AFTER`] rings the parker again.
 //!
 //! The parked call keeps its dialog with the waiting party and its relay: the call is
 //! turned, in place, so the waiting party is its caller ("A", like the remaining party of
@@ -82,14 +83,14 @@ fn slot_codes() -> impl Iterator<Item = String> {
 }
 
 impl Pbx {
-    /// The party on `parker_side` of call `id` parks the other one (`*70` pressed, or a
-    /// transfer to `*70`). With `subscribe`, the parker asked by REFER and gets the final
-    /// NOTIFY when released.
+    /// The party on `parker_side` of call `id` parks the other one (`*70` pressed, or
+    /// `##*70`).
     pub(super) fn park(&mut self, now: Instant, id: CallId, parker_side: Side) {
         self.park_call(now, id, parker_side, false);
     }
 
-    /// [`Pbx::park`], for a REFER to `*70` too.
+    /// [`Pbx::park`]; with `subscribe`, the parker asked by a REFER to `*70` and gets its
+    /// final NOTIFY (RFC 3515 §2.4.7) when released.
     pub(super) fn park_call(
         &mut self,
         now: Instant,
