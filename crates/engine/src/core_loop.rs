@@ -186,6 +186,7 @@ impl Core {
             Action::EndpointKey { endpoint, key } => self.endpoints.key(endpoint, key),
             Action::ConferenceJoin(join) => self.conference.join(*join),
             Action::ConferenceLeave { endpoint } => self.conference.leave(endpoint),
+            Action::ConferenceKey { endpoint, key } => self.conference.key(endpoint, key),
             Action::Transcode {
                 id,
                 a,

@@ -126,6 +126,9 @@ pub enum Action {
     /// The call on a conference endpoint ended: the participant leaves the room and the
     /// socket is released.
     ConferenceLeave { endpoint: EndpointId },
+    /// A key a conference participant's phone sent by SIP INFO (for the room's PIN);
+    /// keys sent as RFC 4733 events or tones reach the room with the audio.
+    ConferenceKey { endpoint: EndpointId, key: char },
     /// A call ended: write its detail record.
     CallRecord(CallRecord),
     /// Something a person watching would want to see.

@@ -251,3 +251,24 @@ fn a_participant_holding_the_room_is_answered_recvonly_and_resumes() {
     assert_eq!(w.phones[ALICE].calls[a].state, CallState::Confirmed);
     assert_eq!(joins(&w).len(), 1, "still the same participant");
 }
+
+#[test]
+fn keys_sent_by_sip_info_go_to_the_room() {
+    let mut w = World::lan(102);
+    w.add(alice(103));
+    w.register_all();
+    let log = with_rooms(&mut w);
+    let a = w.with(ALICE, |p, now| p.call(now, "800"));
+    w.run_for(Duration::from_secs(1));
+    let endpoint = log.lock().expect("log")[0].id;
+    let body = support::SimPhone::dtmf_relay('7', 160);
+    w.with(ALICE, |p, now| {
+        p.info(now, a, "application/dtmf-relay", &body)
+    });
+    w.run_for(Duration::from_secs(1));
+    assert!(w.actions.iter().any(|x| matches!(
+        x,
+        Action::ConferenceKey { endpoint: e, key: '7' } if *e == endpoint
+    )));
+    assert_eq!(w.phones[ALICE].calls[a].state, CallState::Confirmed);
+}

@@ -222,6 +222,13 @@ impl Conferences {
         }
     }
 
+    /// A key the participant's phone sent by SIP INFO.
+    pub fn key(&mut self, id: EndpointId, key: char) {
+        if let Some(commands) = self.members.get(&id).and_then(|room| self.rooms.get(room)) {
+            let _ = commands.send(RoomCommand::Key(id, key));
+        }
+    }
+
     /// Mutes or removes a participant; `reply` says whether it was found.
     pub fn command(
         &mut self,

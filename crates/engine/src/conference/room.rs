@@ -35,6 +35,8 @@ pub(super) enum RoomCommand {
     Leave(EndpointId),
     Mute(EndpointId, bool),
     Remove(EndpointId),
+    /// A key sent by SIP INFO.
+    Key(EndpointId, char),
 }
 
 /// What the room's own helpers tell it.
@@ -59,6 +61,8 @@ struct Entry {
     ending: bool,
     /// The core was told to end the call.
     left_sent: bool,
+    /// Keys sent by SIP INFO, taken with the next frame's.
+    keys: Vec<char>,
 }
 
 pub(super) struct Room {
@@ -143,6 +147,11 @@ impl State {
                     self.changed();
                 }
             }
+            RoomCommand::Key(id, key) => {
+                if let Some(entry) = self.members.get_mut(&id) {
+                    entry.keys.push(key);
+                }
+            }
             RoomCommand::Remove(id) => {
                 if let Some(entry) = self.members.get_mut(&id) {
                     entry.left_sent = true;
@@ -221,6 +230,7 @@ impl State {
             muted: false,
             ending: false,
             left_sent: false,
+            keys: Vec::new(),
         };
         if pin {
             entry.member.prompts.enqueue(self.sounds.enter_pin.clone());
@@ -277,7 +287,8 @@ impl State {
         let mut checks = Vec::new();
         for (id, entry) in self.members.iter_mut() {
             entry.member.next_frame(&mut frame);
-            let digits: Vec<char> = std::iter::from_fn(|| entry.member.dtmf.poll_digit()).collect();
+            let mut digits: Vec<char> = std::mem::take(&mut entry.keys);
+            digits.extend(std::iter::from_fn(|| entry.member.dtmf.poll_digit()));
             match &mut entry.stage {
                 Stage::InRoom(p) => {
                     self.mixer.push(*p, &frame);

@@ -233,3 +233,86 @@ async fn whoever_is_in_the_room_hears_rising_notes_on_a_join_and_falling_ones_on
     assert_notes(&left, 990.0, 660.0, "a leave falls");
     rooms.leave(pa.id);
 }
+
+/// Whether participant `id` is listed as in the room (past the PIN).
+fn in_room(rooms: &Conferences, id: EndpointId) -> Option<bool> {
+    let listed = rooms.shared();
+    let list = super::lock(&listed);
+    list.values()
+        .flatten()
+        .find(|p| p.id == id.0)
+        .map(|p| p.in_room)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_right_pin_lets_a_caller_in_and_three_wrong_ones_end_the_call() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = store::Store::open(dir.path()).expect("store");
+    store
+        .create_conference_room("800", "Board", Some("4711"))
+        .expect("room");
+    let hash = store.conference_room_access().expect("rooms")[0]
+        .pin_hash
+        .clone();
+    assert!(hash.is_some());
+    let (mut rooms, mut allocator, mut events) = Conferences::new(47_200..=47_299);
+    let mut a = Phone::new("PCMU", 0, 440.0).await;
+    let mut b = Phone::new("PCMU", 0, 1000.0).await;
+    let pa = allocator.allocate(LOOPBACK).expect("port for A");
+    let pb = allocator.allocate(LOOPBACK).expect("port for B");
+    a.room = pa.addr;
+    b.room = pb.addr;
+    for (phone, port, number) in [(&a, pa, "1001"), (&b, pb, "1002")] {
+        let mut join = phone.join(port.id, number);
+        join.pin_hash = hash.clone();
+        rooms.join(join);
+    }
+    talk(&mut a, &mut b, 200).await;
+    assert_eq!(
+        in_room(&rooms, pa.id),
+        Some(false),
+        "A is asked for the PIN"
+    );
+
+    // Keys as SIP INFO brings them: a wrong PIN first, then the right one.
+    for key in "1234#".chars() {
+        rooms.key(pa.id, key);
+    }
+    talk(&mut a, &mut b, 1_000).await;
+    assert_eq!(
+        in_room(&rooms, pa.id),
+        Some(false),
+        "a wrong PIN keeps A out"
+    );
+    for key in "4711#".chars() {
+        rooms.key(pa.id, key);
+    }
+    for _ in 0..50 {
+        if in_room(&rooms, pa.id) == Some(true) {
+            break;
+        }
+        talk(&mut a, &mut b, 100).await;
+    }
+    assert_eq!(
+        in_room(&rooms, pa.id),
+        Some(true),
+        "the right PIN lets A in"
+    );
+
+    for _ in 0..3 {
+        for key in "9#".chars() {
+            rooms.key(pb.id, key);
+        }
+        talk(&mut a, &mut b, 1_000).await;
+    }
+    // "Too many wrong PINs", "goodbye", then B's call is ended.
+    let left = loop {
+        match tokio::time::timeout(Duration::from_secs(10), events.recv()).await {
+            Ok(Some(ConferenceEvent::Left(id))) => break id,
+            Ok(Some(ConferenceEvent::Changed(_))) => continue,
+            other => panic!("no Left event: {other:?}"),
+        }
+    };
+    assert_eq!(left, pb.id);
+    assert_eq!(in_room(&rooms, pb.id), Some(false), "B never got in");
+}

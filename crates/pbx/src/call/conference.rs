@@ -116,8 +116,8 @@ impl Pbx {
     }
 
     /// A request inside a call a room answered: a re-INVITE or UPDATE (session refresh,
-    /// hold) gets the same SDP (RFC 3264 §8 lets an unchanged answer keep its version),
-    /// anything else a plain 200. False when the call is not a room's.
+    /// hold) gets the room's SDP again, anything else a plain 200; a key sent by INFO
+    /// goes to the room (for the PIN). False when the call is not a room's.
     pub(crate) fn conference_in_dialog(
         &mut self,
         now: Instant,
@@ -142,6 +142,15 @@ impl Pbx {
             response.body = answer;
         }
         self.send_response(now, key, response);
+        if request.method == Method::Info {
+            let digit = super::feature_dtmf::info_digit(request.content_type(), &request.body);
+            if let (Some(key), Some(endpoint)) = (digit, self.conference.by_call.get(&id)) {
+                self.actions.push_back(Action::ConferenceKey {
+                    endpoint: *endpoint,
+                    key,
+                });
+            }
+        }
         true
     }
 
