@@ -204,6 +204,9 @@ impl Core {
             ),
             Action::TranscodeStop { id } => self.relays.stop_transcoding(id),
             Action::DtmfEvents { id, payload_types } => self.relays.watch_dtmf(id, &payload_types),
+            Action::DtmfInband { id, side, format } => {
+                self.relays.watch_inband_dtmf(id, side, &format)
+            }
             Action::Announce {
                 id,
                 to,

@@ -204,6 +204,17 @@ impl Relays {
         }
     }
 
+    /// Listens for keys as tones in what side `side` sends in `format` (it agreed to no
+    /// telephone-events), now or as soon as the relay runs.
+    pub fn watch_inband_dtmf(&mut self, id: RelayId, side: Side, format: &PayloadFormat) {
+        let tap = self
+            .dtmf
+            .watch_inband(id.0, relay_side(side), format.clone());
+        if let Some(handle) = self.running.get(&id) {
+            handle.watch_dtmf(tap);
+        }
+    }
+
     /// Says `prompts` once to side `to` in `format` (the park slot to the parker).
     pub fn announce(
         &mut self,

@@ -101,6 +101,13 @@ pub enum Action {
     /// hears in-call feature codes ([`crate::Pbx::dtmf_received`]). Adds to the types
     /// already watched.
     DtmfEvents { id: RelayId, payload_types: Vec<u8> },
+    /// Side `side` agreed to no telephone-events: listen for keys as tones in the audio
+    /// it sends in `format` (G.711 only; other codecs are not decoded for this).
+    DtmfInband {
+        id: RelayId,
+        side: Side,
+        format: media::sdp::PayloadFormat,
+    },
     /// Play `prompts` one after the other to side `to` in `format` instead of relaying
     /// the other side's audio (the park slot, announced to whoever parked the call);
     /// silence follows the last one. Ended by [`Action::MediaStop`].

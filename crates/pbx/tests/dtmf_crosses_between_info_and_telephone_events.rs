@@ -95,3 +95,46 @@ fn between_two_info_phones_the_info_is_passed_on() {
         .collect();
     assert_eq!(infos, vec![SimPhone::dtmf_relay('#', 250)]);
 }
+
+#[test]
+fn through_an_in_band_trunk_keys_are_listened_for_in_the_audio() {
+    use pbx::dialplan::DtmfMode;
+    use support::trunk_calls::{call_in, office as trunk_office};
+    let mut w = trunk_office(83, |t| t.dtmf = DtmfMode::Inband);
+    call_in(&mut w);
+    let relay = w.relays_allocated()[0].id;
+    let inband: Vec<(Side, String)> = w
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::DtmfInband { id, side, format } if *id == relay => {
+                Some((*side, format.encoding.to_ascii_uppercase()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(
+        inband.iter().any(|(s, _)| *s == Side::B),
+        "the office's phone (no events offered to it) is listened to: {inband:?}"
+    );
+    assert!(inband.iter().all(|(_, e)| e == "PCMU" || e == "PCMA"));
+    assert!(!w
+        .actions
+        .iter()
+        .any(|a| matches!(a, Action::DtmfEvents { id, .. } if *id == relay)));
+}
+
+#[test]
+fn a_key_heard_in_the_audio_is_not_also_sent_by_info() {
+    let mut w = office(84);
+    w.phones[ALICE].audio_formats = vec![(0, "PCMU/8000".into())];
+    w.phones[BOB].audio_formats = vec![(0, "PCMU/8000".into())];
+    let (a_call, b_call) = connect(&mut w, ALICE, "101", BOB);
+    let relay = w.relays_allocated()[0].id;
+    let (now, unix) = (w.now, w.unix_now());
+    // Neither phone agreed to events: the relay heard Alice's key as tones.
+    w.pbx.dtmf_received(now, unix, relay, Side::A, '4');
+    w.run_for(Duration::from_millis(500));
+    assert_eq!(w.phones[BOB].calls[b_call].got_request(Method::Info), 0);
+    assert_eq!(w.phones[ALICE].calls[a_call].got_request(Method::Info), 0);
+}

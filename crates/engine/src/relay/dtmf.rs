@@ -6,11 +6,17 @@
 //! press is reported once (its copies and end packets tie together by timestamp, see
 //! [`EventReceiver`]) on a channel the core loop reads. Audio packets are not touched:
 //! the check is one byte compare per packet.
+//!
+//! A phone that agreed to no telephone-events (a call through a trunk in in-band mode)
+//! sends its keys as tones: for such a side, the G.711 audio it sends is decoded and
+//! searched for them ([`InbandDetector`]); other codecs are not decoded for this.
 
 use std::collections::HashMap;
 
-use media::dtmf_detect::EventReceiver;
+use media::codec::{by_rtpmap, Codec};
+use media::dtmf_detect::{EventReceiver, InbandDetector};
 use media::rtp::RtpPacket;
+use media::sdp::PayloadFormat;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
 use super::handle::Side;
@@ -29,12 +35,62 @@ pub struct DtmfReport {
 }
 
 /// What the forwarding task of one call needs to report keys.
-#[derive(Debug)]
 pub(crate) struct DtmfTap {
     relay: u64,
     types: Vec<u8>,
     receivers: [EventReceiver; 2],
+    /// Per side: listening for tones in the audio, for a side without events.
+    inband: [Option<Inband>; 2],
     reports: UnboundedSender<DtmfReport>,
+}
+
+impl std::fmt::Debug for DtmfTap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DtmfTap")
+            .field("relay", &self.relay)
+            .field("types", &self.types)
+            .field("inband", &self.inband.each_ref().map(Option::is_some))
+            .finish()
+    }
+}
+
+/// Keys as tones in one side's G.711 audio.
+struct Inband {
+    payload_type: u8,
+    codec: Box<dyn Codec>,
+    detector: InbandDetector,
+    /// Decoded audio of one packet, reused.
+    pcm: Vec<i16>,
+}
+
+impl Inband {
+    fn new(format: &PayloadFormat) -> Option<Inband> {
+        let g711 = ["PCMU", "PCMA"]
+            .iter()
+            .any(|n| format.encoding.eq_ignore_ascii_case(n));
+        if !g711 {
+            return None;
+        }
+        let codec = by_rtpmap(&format.encoding, format.clock_rate).ok()?;
+        Some(Inband {
+            payload_type: format.payload_type,
+            detector: InbandDetector::new(codec.sample_rate()),
+            codec,
+            pcm: Vec::with_capacity(320),
+        })
+    }
+
+    /// The key this packet completes, if it is the side's audio and one does.
+    fn packet(&mut self, payload_type: u8, data: &[u8]) -> Option<char> {
+        if payload_type != self.payload_type {
+            return None;
+        }
+        let rtp = RtpPacket::parse(data).ok()?;
+        self.pcm.clear();
+        self.codec.decode(Some(rtp.payload), &mut self.pcm);
+        self.detector.process(&self.pcm);
+        self.detector.poll_digit()
+    }
 }
 
 impl DtmfTap {
@@ -45,6 +101,14 @@ impl DtmfTap {
             return;
         };
         if !self.types.contains(&payload_type) {
+            let heard = self
+                .inband
+                .get_mut(from)
+                .and_then(Option::as_mut)
+                .and_then(|inband| inband.packet(payload_type, data));
+            if let Some(key) = heard {
+                self.report(from, key);
+            }
             return;
         }
         let Ok(rtp) = RtpPacket::parse(data) else {
@@ -54,19 +118,29 @@ impl DtmfTap {
             return;
         };
         if let Some(key) = receiver.on_packet(rtp.timestamp, rtp.payload) {
-            let side = if from == 0 { Side::A } else { Side::B };
-            // The core loop gone means the PBX is stopping: nobody to tell.
-            let _ = self.reports.send(DtmfReport {
-                relay: self.relay,
-                side,
-                key,
-            });
+            self.report(from, key);
         }
+    }
+
+    fn report(&self, from: usize, key: char) {
+        let side = if from == 0 { Side::A } else { Side::B };
+        // The core loop gone means the PBX is stopping: nobody to tell.
+        let _ = self.reports.send(DtmfReport {
+            relay: self.relay,
+            side,
+            key,
+        });
     }
 
     /// Takes the payload types of a newer tap of the same relay, keeping the presses in
     /// progress (a re-INVITE may repeat or add a type).
     pub(super) fn merge(&mut self, newer: DtmfTap) {
+        for (mine, theirs) in self.inband.iter_mut().zip(newer.inband) {
+            // A side now described another way follows its newer description.
+            if theirs.is_some() {
+                *mine = theirs;
+            }
+        }
         for t in newer.types {
             if !self.types.contains(&t) && self.types.len() < MAX_TYPES {
                 self.types.push(t);
@@ -81,6 +155,8 @@ pub(crate) struct DtmfReports {
     tx: UnboundedSender<DtmfReport>,
     rx: UnboundedReceiver<DtmfReport>,
     types: HashMap<u64, Vec<u8>>,
+    /// Per relay and side: the G.711 format a side without events sends its tones in.
+    inband: HashMap<u64, [Option<PayloadFormat>; 2]>,
 }
 
 impl Default for DtmfReports {
@@ -90,6 +166,7 @@ impl Default for DtmfReports {
             tx,
             rx,
             types: HashMap::new(),
+            inband: HashMap::new(),
         }
     }
 }
@@ -108,9 +185,28 @@ impl DtmfReports {
             .unwrap_or_else(|| self.new_tap(relay, Vec::new()))
     }
 
+    /// Listens for tones in what side `side` of relay `relay` sends in `format`; returns
+    /// the tap to give its running forwarding task.
+    pub(crate) fn watch_inband(
+        &mut self,
+        relay: u64,
+        side: Side,
+        format: PayloadFormat,
+    ) -> DtmfTap {
+        let sides = self.inband.entry(relay).or_default();
+        if let Some(slot) = sides.get_mut(side.index()) {
+            *slot = Some(format);
+        }
+        self.tap(relay)
+            .unwrap_or_else(|| self.new_tap(relay, Vec::new()))
+    }
+
     /// The tap of a relay that is told its types, for a relay that starts forwarding.
     pub(crate) fn tap(&self, relay: u64) -> Option<DtmfTap> {
-        let types = self.types.get(&relay)?.clone();
+        if !self.types.contains_key(&relay) && !self.inband.contains_key(&relay) {
+            return None;
+        }
+        let types = self.types.get(&relay).cloned().unwrap_or_default();
         Some(self.new_tap(relay, types))
     }
 
@@ -119,12 +215,20 @@ impl DtmfReports {
             relay,
             types,
             receivers: [EventReceiver::new(), EventReceiver::new()],
+            inband: match self.inband.get(&relay) {
+                Some([a, b]) => [
+                    a.as_ref().and_then(Inband::new),
+                    b.as_ref().and_then(Inband::new),
+                ],
+                None => [None, None],
+            },
             reports: self.tx.clone(),
         }
     }
 
     pub(crate) fn forget(&mut self, relay: u64) {
         self.types.remove(&relay);
+        self.inband.remove(&relay);
     }
 
     /// The next key reported by any relay.
@@ -197,5 +301,78 @@ mod tests {
         assert!(reports.tap(2).is_none());
         reports.forget(1);
         assert!(reports.tap(1).is_none());
+    }
+}
+
+#[cfg(test)]
+mod inband_tests {
+    use super::*;
+    use media::codec::Pcmu;
+    use media::tone::{Tone, ToneGenerator};
+
+    fn pcmu() -> PayloadFormat {
+        PayloadFormat {
+            payload_type: 0,
+            encoding: "PCMU".into(),
+            clock_rate: 8000,
+            channels: None,
+            fmtp: None,
+        }
+    }
+
+    /// `ms` of a key's two tones (or silence for `None`) as 20 ms PCMU packets.
+    fn sound(key: Option<(f64, f64)>, ms: u32, seq: &mut u16) -> Vec<Vec<u8>> {
+        let mut low = key.map(|(l, _)| ToneGenerator::new(Tone::continuous(l), 8000));
+        let mut high = key.map(|(_, h)| ToneGenerator::new(Tone::continuous(h), 8000));
+        let mut encoder = Pcmu::new();
+        (0..ms / 20)
+            .map(|_| {
+                let mut a = [0i16; 160];
+                let mut b = [0i16; 160];
+                if let (Some(l), Some(h)) = (&mut low, &mut high) {
+                    l.fill(&mut a);
+                    h.fill(&mut b);
+                }
+                let mixed: Vec<i16> = a.iter().zip(b).map(|(x, y)| x / 2 + y / 2).collect();
+                let mut payload = Vec::new();
+                encoder.encode(&mixed, &mut payload);
+                let mut out = Vec::new();
+                RtpPacket::new(0, *seq, u32::from(*seq) * 160, 9, &payload).write(&mut out);
+                *seq = seq.wrapping_add(1);
+                out
+            })
+            .collect()
+    }
+
+    #[test]
+    fn tones_in_g711_audio_of_a_side_without_events_are_keys() {
+        let mut reports = DtmfReports::default();
+        let mut tap = reports.watch_inband(3, Side::A, pcmu());
+        let mut seq = 0;
+        // 5 is 770 + 1336 Hz, # is 941 + 1477 Hz.
+        for key in [Some((770.0, 1336.0)), None, Some((941.0, 1477.0)), None] {
+            for packet in sound(key, 120, &mut seq) {
+                tap.packet(0, &packet);
+                tap.packet(1, &packet); // B is not listened to: nothing
+            }
+        }
+        let mut got = Vec::new();
+        while let Ok(r) = reports.rx.try_recv() {
+            got.push((r.side, r.key));
+        }
+        assert_eq!(got, vec![(Side::A, '5'), (Side::A, '#')]);
+    }
+
+    #[test]
+    fn only_g711_is_listened_to() {
+        let opus = PayloadFormat {
+            payload_type: 111,
+            encoding: "opus".into(),
+            clock_rate: 48000,
+            channels: Some(2),
+            fmtp: None,
+        };
+        assert!(Inband::new(&opus).is_none());
+        assert!(Inband::new(&pcmu()).is_some());
     }
 }

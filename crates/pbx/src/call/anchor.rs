@@ -55,6 +55,13 @@ pub(crate) fn reanchor(
                 id: ports.id,
                 payload_types,
             });
+        } else if let Some(format) = g711(&sdp) {
+            // Without events its keys are tones in the audio (a trunk in in-band mode).
+            actions.push_back(Action::DtmfInband {
+                id: ports.id,
+                side: from,
+                format,
+            });
         }
         sdp.anchor(ports.addr_for(from.other()), None);
     }
@@ -82,6 +89,14 @@ pub(crate) fn sdp_of(
     }
     let text = std::str::from_utf8(body).map_err(|_| ())?;
     SessionDescription::parse(text).map(Some).map_err(|_| ())
+}
+
+/// The first G.711 format of the audio stream, the one in-band keys are listened for in.
+fn g711(sdp: &SessionDescription) -> Option<media::sdp::PayloadFormat> {
+    let audio = sdp.media.get(sdp.audio()?.index)?;
+    audio.payload_formats().into_iter().find(|f| {
+        f.encoding.eq_ignore_ascii_case("PCMU") || f.encoding.eq_ignore_ascii_case("PCMA")
+    })
 }
 
 /// The payload types a description gives RFC 4733 telephone-events, at any clock rate.

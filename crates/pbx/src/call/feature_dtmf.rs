@@ -67,8 +67,15 @@ impl Pbx {
         } else {
             side
         };
-        // A phone that did not agree to telephone-events hears of the key by INFO.
-        if self.telephone_event(id, side.other()).is_none() {
+        // A key sent as an event reaches a phone that did not agree to events by INFO.
+        // Keys heard as tones in the audio reach the other side in the audio already,
+        // and a trunk in INFO or in-band mode has its keys carried its own way.
+        let by_events = self.calls.get(&id).is_some_and(|c| {
+            c.trunk_media
+                .as_ref()
+                .is_none_or(|t| t.dtmf == DtmfMode::Rfc4733)
+        }) && self.telephone_event(id, side).is_some();
+        if by_events && self.telephone_event(id, side.other()).is_none() {
             self.send_info_key(now, id, side.other(), key);
         }
         self.key_pressed(now, id, side, key);

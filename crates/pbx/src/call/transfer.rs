@@ -72,6 +72,7 @@ fn relay_of(action: &Action) -> Option<RelayId> {
         | Action::MediaStop { id, .. }
         | Action::Announce { id, .. }
         | Action::SendDtmf { id, .. }
+        | Action::DtmfInband { id, .. }
         | Action::Transcode { id, .. } => Some(*id),
         _ => None,
     }
@@ -119,6 +120,11 @@ fn flip_side(action: Action) -> Action {
             to: to.other(),
             key,
             millis,
+            format,
+        },
+        Action::DtmfInband { id, side, format } => Action::DtmfInband {
+            id,
+            side: side.other(),
             format,
         },
         // Formats are per side too: the call's caller is the runtime's "B".
