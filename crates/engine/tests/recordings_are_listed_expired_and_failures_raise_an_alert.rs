@@ -1,6 +1,6 @@
 //! The recordings' keeper: a finished recording is listed (with its parties and trigger)
-//! and the screens are told; one that cannot be written raises an alert and lists
-//! nothing; new recordings are refused below the free-space threshold; the daily clean-up
+//! and the screens are told; one that cannot be written (no folder, or a full disk in the
+//! middle of the call) raises an alert, lists nothing and leaves the call's audio going; new recordings are refused below the free-space threshold; the daily clean-up
 //! deletes recordings older than the retention setting, never a file still being written.
 
 mod relay_support;
@@ -205,4 +205,68 @@ async fn recordings_a_stop_cut_short_are_listed_with_their_parties_when_salvaged
         .unfinished_recordings()
         .expect("unfinished")
         .is_empty());
+}
+
+/// A full disk, for real: the recording's temporary file is a link to `/dev/full`, where
+/// every write fails with "no space left on device". The writer gives up in the middle of
+/// the call, the alert says why, relaying goes on, and the earlier recording is untouched.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disk_filling_up_mid_call_stops_the_recording_alone_with_an_alert() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("recordings");
+    std::fs::create_dir_all(&folder).expect("folder");
+    std::fs::write(folder.join("earlier.wav"), b"RIFF earlier").expect("earlier recording");
+    std::os::unix::fs::symlink("/dev/full", folder.join(".call.wav.part")).expect("link");
+    let (tx, mut events) = broadcast::channel(16);
+    let keeper = RecordKeeper::start(dir.path(), tx).expect("keeper");
+    let pool = RelayPool::new(28600..=28699);
+    let phone_a = socket_on(LOOPBACK).await;
+    let phone_b = socket_on(LOOPBACK).await;
+    let ports = pool.allocate(LOOPBACK).expect("ports");
+    let relay_for_a = ports.local_addr(engine::relay::Side::A);
+    let relay = pool
+        .start(ports, addr_of(&phone_a), addr_of(&phone_b))
+        .expect("start");
+    let recording = relay
+        .start_recording(folder.join("call.wav"), &[])
+        .expect("the writer starts");
+    keeper.watch(recording, info(RecordingTrigger::OnDemand));
+
+    // Two seconds of PCMU: far more than the writer's buffer, so it must reach the disk.
+    let mut alert = None;
+    for seq in 0..100u16 {
+        send(&phone_a, relay_for_a, &rtp(seq, &[0xff; 160])).await;
+        assert_eq!(recv_sequence(&phone_b).await.0, seq, "relaying goes on");
+        if let Ok(event) = events.try_recv() {
+            alert = Some(event);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let alert = match alert {
+        Some(event) => event,
+        None => next_event(&mut events).await,
+    };
+    match alert {
+        PbxEvent::RecordingAlert { message } => {
+            assert!(message.contains("could not be written"), "{message}");
+            assert!(message.contains("no storage space"), "{message}");
+        }
+        other => panic!("expected an alert, got {other:?}"),
+    }
+    let store = Store::open(dir.path()).expect("store");
+    assert!(store.recordings(10).expect("list").is_empty());
+    assert!(store
+        .unfinished_recordings()
+        .expect("unfinished")
+        .is_empty());
+    assert!(
+        !folder.join("call.wav").exists(),
+        "no half file under the recording's name"
+    );
+    assert_eq!(
+        std::fs::read(folder.join("earlier.wav")).expect("earlier"),
+        b"RIFF earlier"
+    );
+    relay.close().await;
 }
