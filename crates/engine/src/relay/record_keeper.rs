@@ -2,10 +2,11 @@
 //! alert when one fails or is refused for lack of disk space, and deletes recordings older
 //! than the retention setting once a day.
 //!
-//! The list (the `recordings` table) only ever names complete files, because a row is
-//! inserted after the writer has synced and renamed the file into place. The daily
-//! clean-up deletes by row, so it can never touch a recording still being written (that
-//! one is a hidden `.part` file with no row yet).
+//! A recording's row is written unfinished when it starts and marked complete only after
+//! the writer has synced and renamed the file into place, so the list never names a half
+//! file. The daily clean-up deletes complete rows only, so it can never touch a recording
+//! still being written (a hidden `.part` file whose row is unfinished). At start, rows the
+//! last stop left unfinished are listed when start-up salvaged their file, else removed.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -39,7 +40,8 @@ pub struct RecordKeeper {
 
 impl RecordKeeper {
     /// A keeper writing to its own connection to the data folder's database, telling
-    /// `events`' subscribers (the screens) what happened. Starts the daily clean-up.
+    /// `events`' subscribers (the screens) what happened. Settles the recordings the last
+    /// stop left unfinished and starts the daily clean-up.
     pub fn start(
         data_dir: &Path,
         events: broadcast::Sender<PbxEvent>,
@@ -50,13 +52,21 @@ impl RecordKeeper {
             events,
         };
         keeper.settle_unfinished();
-        let daily = keeper.clone();
+        // The clean-up holds the database only weakly: it ends once the engine has let its
+        // keeper go.
+        let store = Arc::downgrade(&keeper.store);
+        let (data_dir, events) = (keeper.data_dir.clone(), keeper.events.clone());
         tokio::spawn(async move {
             let first = tokio::time::Instant::now() + FIRST_CLEAN_UP;
             let mut every = tokio::time::interval_at(first, CLEAN_UP_EVERY);
             loop {
                 every.tick().await;
-                let keeper = daily.clone();
+                let Some(store) = store.upgrade() else { break };
+                let keeper = RecordKeeper {
+                    data_dir: data_dir.clone(),
+                    store,
+                    events: events.clone(),
+                };
                 let _ = tokio::task::spawn_blocking(move || keeper.clean_up(unix_now())).await;
             }
         });
