@@ -19,10 +19,10 @@ pub use action::{
     VoicemailRecording,
 };
 pub use call::Forwarding;
-pub use call::{LiveCall, LiveState, DEFAULT_MAX_MESSAGE, DEFAULT_SILENCE, RECORDINGS_DIR};
 pub use call::{AlwaysRecord, RecordingInfo, RecordingTrigger};
-pub use config::PbxConfig;
 pub use call::{ConferenceJoin, ConferenceRoom};
+pub use call::{LiveCall, LiveState, DEFAULT_MAX_MESSAGE, DEFAULT_SILENCE, RECORDINGS_DIR};
+pub use config::PbxConfig;
 pub use core::Pbx;
 pub use media_endpoint::{EndpointId, EndpointPort, EndpointUse, MediaEndpoints};
 pub use media_relay::{MediaRelay, RelayId, RelayPorts};
