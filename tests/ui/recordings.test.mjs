@@ -2,8 +2,9 @@
 // Extensions page; Alice calls him, they talk and hang up without anyone pressing Record.
 // The Recordings page lists the call (both parties, why it was recorded), plays its WAV
 // in the browser to the end, and deletes it after a confirmation. A ring group switched to
-// "Always" on its page has its call refused while the disk is below the free-space
-// threshold: every page shows the alert, and Recordings keeps it as the last problem.
+// "Always" on its page (and a business name on its page, on and off again) has its call
+// refused while the disk is below the free-space threshold: every page shows the alert,
+// and Recordings keeps it as the last problem.
 
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
@@ -122,6 +123,21 @@ test("a recording refused for lack of disk space shows an alert on whatever page
       await always.check();
       await page.getByTestId("group-600").getByText("Always").waitFor({ timeout: T });
       assert.deepEqual((await pbx.api("get_recording_settings")).always.ring_groups, ["600"]);
+
+      // The same switch on Business names (on, then off again).
+      await pbx.api("save_business_name", {
+        id: 0, name: "sales.acme", number: "+44 20 7123 4567", label: "", trunk: null,
+        destination: { kind: "ring_group", target: "600" },
+      });
+      await page.goto(`${pbx.url}/#/names`);
+      const nameSwitch = page.getByTestId("always-record-business_name-sales.acme");
+      await nameSwitch.waitFor({ timeout: T });
+      await nameSwitch.check();
+      await page.getByTestId("name-sales.acme").getByText("Always").waitFor({ timeout: T });
+      assert.deepEqual((await pbx.api("get_recording_settings")).always.business_names, ["sales.acme"]);
+      await nameSwitch.uncheck();
+      await page.getByTestId("name-sales.acme").getByText("Off").waitFor({ timeout: T });
+      assert.deepEqual((await pbx.api("get_recording_settings")).always.business_names, []);
 
       const a = await env.phone("alice", 440);
       const b = await env.phone("bob", 1000);
