@@ -212,6 +212,15 @@ fn a_hold_on_a_transcoded_trunk_call_keeps_each_side_in_its_codec() {
         [pair("opus", "PCMU")],
         "transcoding goes on"
     );
+    let music = w.actions.iter().find_map(|a| match a {
+        Action::MediaPlay { format, .. } => Some(format.encoding.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        music.as_deref(),
+        Some("PCMU"),
+        "the provider hears music in the trunk's codec"
+    );
     assert_eq!(w.pbx.call_count(), 1);
 }
 
