@@ -312,9 +312,11 @@ impl Relays {
         }
     }
 
-    /// Whether a recording to `path` (absolute) is running.
+    /// Whether a recording to `path` (absolute) is running (not failed, say on a full disk).
     pub fn is_recording(&self, path: &Path) -> bool {
-        self.recordings.values().any(|r| r.path() == path)
+        self.recordings
+            .values()
+            .any(|r| r.path() == path && r.is_running())
     }
 
     /// Stops the relay's recording; see [`Relays::take_stopped`].

@@ -231,7 +231,8 @@ async fn a_disk_filling_up_mid_call_stops_the_recording_alone_with_an_alert() {
     let recording = relay
         .start_recording(folder.join("call.wav"), &[])
         .expect("the writer starts");
-    keeper.watch(recording, info(RecordingTrigger::OnDemand));
+    keeper.watch(recording.clone(), info(RecordingTrigger::OnDemand));
+    assert!(recording.is_running());
 
     // Two seconds of PCMU: far more than the writer's buffer, so it must reach the disk.
     let mut alert = None;
@@ -254,6 +255,7 @@ async fn a_disk_filling_up_mid_call_stops_the_recording_alone_with_an_alert() {
         }
         other => panic!("expected an alert, got {other:?}"),
     }
+    assert!(!recording.is_running(), "a failed recording is not running");
     let store = Store::open(dir.path()).expect("store");
     assert!(store.recordings(10).expect("list").is_empty());
     assert!(store

@@ -106,6 +106,12 @@ impl Recording {
         &self.path
     }
 
+    /// Whether the writer is still at work: false once the file is in place or the
+    /// recording failed (a full disk, say).
+    pub fn is_running(&self) -> bool {
+        self.finished.borrow().is_none()
+    }
+
     /// Packets left out because the writer fell behind (or was too large to keep).
     pub fn dropped(&self) -> u64 {
         self.dropped.load(Relaxed)
