@@ -277,3 +277,27 @@ fn the_caller_can_consult_and_join_too() {
     w.settle();
     assert!(w.relays_all_closed());
 }
+
+#[test]
+fn other_codes_mean_nothing_during_the_consultation() {
+    let (mut w, c) = bob_consults_carol(97);
+    carol_answers(&mut w, &c);
+    let (now, unix) = (w.now, w.unix_now());
+    // Bob on the consultation's relay, Alice on the held call's: neither transfers.
+    for key in "##100#".chars() {
+        w.pbx.dtmf_received(now, unix, c.consult.id, Side::A, key);
+    }
+    for key in "##102#".chars() {
+        w.pbx.dtmf_received(now, unix, c.held.id, Side::A, key);
+    }
+    w.run_for(Duration::from_secs(5));
+    assert_eq!(w.phones[ALICE].calls.len(), 1, "Alice is not rung");
+    assert_eq!(w.phones[CAROL].calls.len(), 1, "Carol is not rung again");
+    assert_eq!(w.phones[BOB].calls[c.b_call].state, CallState::Confirmed);
+    assert_eq!(w.phones[CAROL].calls[c.c_call].state, CallState::Confirmed);
+    // Hanging up still joins Alice and Carol.
+    w.with(BOB, |p, now| p.hang_up(now, c.b_call));
+    assert!(w.run_until(Duration::from_secs(5), |w| {
+        last_offer(w, CAROL, c.c_call) == Some(c.held.b)
+    }));
+}

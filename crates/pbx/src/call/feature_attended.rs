@@ -396,6 +396,14 @@ impl Pbx {
             .is_some_and(|call| call.phase != Phase::Ended)
     }
 
+    /// Whether call `id` is held for, or is, an attended transfer by keys.
+    pub(super) fn in_consultation(&self, id: CallId) -> bool {
+        self.features
+            .consults
+            .iter()
+            .any(|c| c.held == id || c.consult == id)
+    }
+
     /// Now, when a consultation ended by itself and needs settling.
     pub(super) fn consult_deadline(&self) -> Option<Instant> {
         self.features

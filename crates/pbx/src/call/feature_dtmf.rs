@@ -159,6 +159,11 @@ impl Pbx {
         if self.consult_key(now, id, side, key) {
             return true;
         }
+        // During an attended transfer by keys, only `*` (above) means something: other
+        // codes would pull the calls apart under it.
+        if self.in_consultation(id) {
+            return false;
+        }
         let Some(call) = self.calls.get(&id) else {
             return false;
         };
