@@ -236,3 +236,50 @@ fn the_waiting_party_refreshing_its_session_is_answered_and_keeps_waiting() {
         "the call is still parked"
     );
 }
+
+#[test]
+fn a_call_transcoded_for_the_parker_is_relayed_as_is_to_a_retriever_with_its_codec() {
+    let mut w = office(67);
+    w.phones[ALICE].audio_formats = vec![
+        (111, "opus/48000/2".into()),
+        (101, "telephone-event/48000".into()),
+    ];
+    w.phones[BOB].audio_formats = vec![
+        (0, "PCMU/8000".into()),
+        (101, "telephone-event/8000".into()),
+    ];
+    w.phones[CAROL].audio_formats = vec![
+        (111, "opus/48000/2".into()),
+        (0, "PCMU/8000".into()),
+        (101, "telephone-event/48000".into()),
+    ];
+    let (a_call, b_call) = connect(&mut w, ALICE, "101", BOB);
+    let relay = w.relays_allocated()[0];
+    assert!(
+        w.actions
+            .iter()
+            .any(|a| matches!(a, Action::Transcode { id, .. } if *id == relay.id)),
+        "Alice's Opus and Bob's PCMU are transcoded"
+    );
+    press_by_info(&mut w, BOB, b_call, "*70");
+    w.run_for(Duration::from_secs(8));
+    let c_call = w.with(CAROL, |p, now| p.call(now, "*71"));
+    assert!(
+        w.run_until(Duration::from_secs(5), |w| w.phones[CAROL].calls[c_call]
+            .state
+            == CallState::Confirmed)
+    );
+    let answer = w.phones[CAROL].calls[c_call]
+        .sdp_received
+        .last()
+        .expect("answer");
+    assert_eq!(
+        sdp::encodings(answer).first().map(String::as_str),
+        Some("opus")
+    );
+    assert!(w
+        .actions
+        .iter()
+        .any(|a| matches!(a, Action::TranscodeStop { id } if *id == relay.id)));
+    assert_eq!(w.phones[ALICE].calls[a_call].state, CallState::Confirmed);
+}

@@ -86,7 +86,14 @@ impl Pbx {
         if let Some(trunk) = &call.trunk_media {
             trunk.shape(&mut waiting_sdp);
         }
+        // The waiting party and the retriever share the codec answered: whatever the
+        // relay transcoded for the parker is over.
+        let transcoded = call.transcoding.take().is_some();
         if let Some(relay) = call.relay {
+            if transcoded {
+                self.actions
+                    .push_back(Action::TranscodeStop { id: relay.id });
+            }
             waiting_sdp.anchor(relay.addr_for(Side::B), None);
             for to in [Side::A, Side::B] {
                 self.actions
