@@ -283,3 +283,60 @@ fn a_call_transcoded_for_the_parker_is_relayed_as_is_to_a_retriever_with_its_cod
         .any(|a| matches!(a, Action::TranscodeStop { id } if *id == relay.id)));
     assert_eq!(w.phones[ALICE].calls[a_call].state, CallState::Confirmed);
 }
+
+#[test]
+fn dialling_star_seventy_parks_the_call_the_phone_holds() {
+    let mut w = office(68);
+    let (a_call, b_call) = connect(&mut w, ALICE, "101", BOB);
+    let bob_media = w.phones[BOB].media;
+    w.with(BOB, |p, now| {
+        p.reinvite(now, b_call, media::sdp::Direction::SendOnly, bob_media)
+    });
+    w.run_for(Duration::from_secs(1));
+    let park = w.with(BOB, |p, now| p.call(now, "*70"));
+    assert!(
+        w.run_until(Duration::from_secs(5), |w| w.phones[BOB].calls[park].state
+            == CallState::Confirmed),
+        "the *70 call is answered"
+    );
+    let relay = w.relays_allocated()[0];
+    let answer = w.phones[BOB].calls[park]
+        .sdp_received
+        .last()
+        .expect("answer");
+    assert_eq!(
+        sdp::audio_addr(answer),
+        Some(relay.b),
+        "it hears the slot on Bob's socket"
+    );
+    assert!(
+        w.run_until(Duration::from_secs(2), |w| w.phones[BOB].calls[b_call]
+            .state
+            == CallState::RemoteHungUp),
+        "the held call ends at once"
+    );
+    assert!(w.actions.iter().any(|a| matches!(
+        a,
+        Action::Announce { id, to: Side::B, .. } if *id == relay.id
+    )));
+    assert!(
+        w.run_until(Duration::from_secs(10), |w| w.phones[BOB].calls[park].state
+            == CallState::RemoteHungUp),
+        "and the *70 call after the announcement"
+    );
+    assert_eq!(w.phones[ALICE].calls[a_call].state, CallState::Confirmed);
+    let c_call = w.with(CAROL, |p, now| p.call(now, "*71"));
+    assert!(
+        w.run_until(Duration::from_secs(5), |w| w.phones[CAROL].calls[c_call]
+            .state
+            == CallState::Confirmed)
+    );
+    assert_eq!(
+        w.relay_peers(Side::B).last().copied(),
+        Some(w.phones[CAROL].media)
+    );
+    w.with(CAROL, |p, now| p.hang_up(now, c_call));
+    w.settle();
+    assert!(w.relays_all_closed());
+    assert_eq!(w.pbx.call_count(), 0);
+}

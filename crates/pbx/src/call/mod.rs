@@ -27,6 +27,7 @@ mod leg;
 mod live;
 mod outbound;
 mod park;
+mod park_held;
 mod park_retrieve;
 mod pickup;
 mod recording;

@@ -52,7 +52,7 @@ pub(super) struct Parked {
 #[derive(Debug)]
 pub(super) struct Announcing {
     pub(super) call: CallId,
-    leg: Leg,
+    pub(super) leg: Leg,
     /// The parker parked by REFER and waits for its final NOTIFY (RFC 3515 §2.4.7).
     subscribe: bool,
     until: Instant,

@@ -29,8 +29,11 @@ impl Pbx {
         dialled: &str,
     ) -> bool {
         if dialled == PARK {
-            // Parking needs a call to park: `*70` is pressed (or transferred to) in one.
-            self.respond(now, key, request, 403, "Press *70 During A Call");
+            // Dialled on its own, `*70` parks the call the phone holds; without one there
+            // is nothing to park (it is pressed, or transferred to, in a call).
+            if !self.park_held_call(now, key, request, source, caller) {
+                self.respond(now, key, request, 403, "Nothing On Hold To Park");
+            }
             return true;
         }
         if !is_park_slot(dialled) {
