@@ -12,7 +12,7 @@ import time
 from harness.calls import PJ_TONE, PJ_TONE_2, TALK_S, connect
 from harness.keys import keys_heard, press_keys, press_keys_by_info
 from harness.tones import analyse, assert_hears, write_sine_wav
-from harness.transfer import blind_transfer
+from harness.transfer import blind_transfer, place_call
 
 CAROL_TONE = 1100
 # The music's tone, apart from every phone's tone and its ±150 Hz neighbours.
@@ -158,6 +158,31 @@ def test_a_transfer_key_to_star_seventy_parks_the_call_too(pbx, phones):
 
     blind_transfer(bob, pbx.uri("*70"), call=incoming["call"])
     bob.wait_disconnected(timeout=15.0)
+    assert alice.call_states()[-1] == "confirmed", "Alice waits in the slot"
+    carol.call(pbx.uri("*71"))
+    carol.wait_state("confirmed")
+    _alice_and_carol_talk(alice, carol)
+    carol.hangup()
+    carol.wait_disconnected()
+    alice.wait_disconnected()
+
+
+def test_bob_holds_alice_and_dials_star_seventy_to_park_her(pbx, phones):
+    alice = phones.pj_registered(pbx, "1001", tone_hz=PJ_TONE)
+    bob = phones.pj_registered(pbx, "1002", tone_hz=PJ_TONE_2)
+    carol = phones.pj_registered(pbx, "1003", tone_hz=CAROL_TONE)
+    first = connect(alice, bob, pbx.uri("1002"))["call"]
+
+    bob.hold()  # as a desk phone does before dialling the park code
+    time.sleep(0.5)
+    bob_mark = bob.mark()
+    second = place_call(bob, pbx.uri("*70"))
+    bob.wait_for(lambda e: e["type"] == "state" and e.get("call") == second
+                 and e["state"] == "confirmed", 10.0, bob_mark, "the *70 call to be answered")
+    # The held call ends at once; the *70 call after the announcement.
+    for call in (first, second):
+        bob.wait_for(lambda e, c=call: e["type"] == "state" and e.get("call") == c
+                     and e["state"] == "disconnected", 15.0, bob_mark, f"call {call} to end")
     assert alice.call_states()[-1] == "confirmed", "Alice waits in the slot"
     carol.call(pbx.uri("*71"))
     carol.wait_state("confirmed")

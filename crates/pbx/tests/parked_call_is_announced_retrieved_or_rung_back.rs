@@ -325,6 +325,13 @@ fn dialling_star_seventy_parks_the_call_the_phone_holds() {
         "and the *70 call after the announcement"
     );
     assert_eq!(w.phones[ALICE].calls[a_call].state, CallState::Confirmed);
+    // Alice was held: she is asked to send again, two-way, from her own relay socket.
+    let offer = w.phones[ALICE].calls[a_call]
+        .sdp_received
+        .last()
+        .expect("re-INVITE");
+    assert_eq!(sdp::audio_addr(offer), Some(relay.a));
+    assert_eq!(sdp::direction(offer), Some(media::sdp::Direction::SendRecv));
     let c_call = w.with(CAROL, |p, now| p.call(now, "*71"));
     assert!(
         w.run_until(Duration::from_secs(5), |w| w.phones[CAROL].calls[c_call]

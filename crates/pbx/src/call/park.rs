@@ -110,6 +110,10 @@ impl Pbx {
         };
         // Formats are read while both parties are still in the call.
         let waiting_format = self.listen_format(id, w_side);
+        // A party the parker held sends nothing until asked again (as for a blind
+        // transfer): it is offered its own media back, two-way, from its relay socket.
+        let w_resume = !self.sends_and_receives(id, w_side);
+        let w_offer = self.party_sdp(id, w_side);
         let parker_format = self.listen_format(id, parker_side);
         self.forget_empty_slots();
         let Some(call) = self.calls.get(&id) else {
@@ -239,6 +243,9 @@ impl Pbx {
                     format,
                 });
             }
+        }
+        if let Some(offer) = w_offer.filter(|_| w_resume) {
+            self.reinvite_party(now, id, Side::A, &offer, Vec::new(), false);
         }
         tracing::info!(call = id, %slot, "parked");
         self.features.park.slots.insert(
