@@ -335,9 +335,11 @@ impl Pbx {
         let Some(offer) = self.party_sdp(c.held, c.side.other()) else {
             return self.end_answered(now, c.held, Some(c.side), HangupBy::System);
         };
+        // A waiting party the transferor had held sends nothing until asked again.
+        let resume = !self.sends_and_receives(c.held, c.side.other());
         self.reset_hold(c.held);
         tracing::info!(call = c.held, "attended transfer by keys: joined");
-        self.join_calls(now, c.held, c.side, c.consult, Side::B, &offer, false);
+        self.join_calls(now, c.held, c.side, c.consult, Side::B, &offer, resume);
     }
 
     /// The consultation is over without a transfer: the transferor is re-INVITEd with
