@@ -131,7 +131,7 @@ pub const FEATURE_CODES: &[FeatureCode] = &[
         argument: Argument::None,
         usage: Usage::InCall,
         description:
-            "Park the other party (press it, or transfer the call to it); you hear the slot",
+            "Park the other party: press it in the call, dial it while holding the call, or transfer the call to it; you hear the slot",
         available: true,
     },
     FeatureCode {
