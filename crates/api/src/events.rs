@@ -47,15 +47,15 @@ pub enum Event {
     DialPlanChanged {
         what: String,
     },
-    /// Someone joined or left conference room `room`, or was muted or unmuted (also sent
-    /// when rooms are added, edited or removed): the rooms page re-reads it.
-    ConferenceChanged {
-        room: String,
-    },
     /// A voicemail arrived, was marked heard or unheard, was deleted, or a mailbox was
     /// switched on or off: the screens showing `mailbox` (an extension's number) re-read it.
     VoicemailChanged {
         mailbox: String,
+    },
+    /// Someone joined or left conference room `room`, or was muted or unmuted (also sent
+    /// when rooms are added, edited or removed): the rooms page re-reads it.
+    ConferenceChanged {
+        room: String,
     },
     /// A recording was saved or deleted, or the recording settings or always-on flags
     /// changed: the recordings list and the flags re-read.
@@ -159,13 +159,13 @@ impl From<&pbx::PbxEvent> for Event {
             pbx::PbxEvent::TrunkStatus(state) => Event::TrunkStatus {
                 state: state.clone().into(),
             },
-            pbx::PbxEvent::ConferenceChanged { room } => {
-                Event::ConferenceChanged { room: room.clone() }
-            }
             pbx::PbxEvent::RecordingsChanged => Event::RecordingsChanged,
             pbx::PbxEvent::RecordingAlert { message } => Event::RecordingAlert {
                 message: message.clone(),
             },
+            pbx::PbxEvent::ConferenceChanged { room } => {
+                Event::ConferenceChanged { room: room.clone() }
+            }
             pbx::PbxEvent::MessageSummary { mailbox, .. } => Event::VoicemailChanged {
                 mailbox: mailbox.clone(),
             },

@@ -4,15 +4,14 @@
 use serde_json::Value;
 
 use crate::command::{Command, Ctx};
-use crate::commands::mail;
 use crate::commands::conference;
-use crate::commands::greetings;
-use crate::commands::{recording, recordings};
+use crate::commands::mail;
 use crate::commands::{
     calls, click_to_call, extensions, names, outbound, ring_groups, schedules, settings, setup,
     status, trunks, voicemail,
 };
 use crate::commands::{forwarding, music_on_hold};
+use crate::commands::{greetings, recording, recordings};
 use crate::decode::decode;
 use crate::plan;
 use crate::typescript::TypeScript;
@@ -89,18 +88,18 @@ commands![
     voicemail::ListMailboxesRequest,
     voicemail::EnableMailboxRequest,
     voicemail::DisableMailboxRequest,
-    greetings::ListGreetingsRequest,
-    greetings::RemoveGreetingRequest,
-    mail::GetMailSettingsRequest,
-    mail::SaveMailSettingsRequest,
-    mail::SetMailboxEmailRequest,
-    mail::SendTestEmailRequest,
     conference::ListConferenceRoomsRequest,
     conference::AddConferenceRoomRequest,
     conference::EditConferenceRoomRequest,
     conference::RemoveConferenceRoomRequest,
     conference::MuteParticipantRequest,
     conference::RemoveParticipantRequest,
+    mail::GetMailSettingsRequest,
+    mail::SaveMailSettingsRequest,
+    mail::SetMailboxEmailRequest,
+    mail::SendTestEmailRequest,
+    greetings::ListGreetingsRequest,
+    greetings::RemoveGreetingRequest,
 ];
 
 async fn run<C: Command>(ctx: &Ctx, request: Value) -> Result<Value, ApiError> {

@@ -338,20 +338,10 @@ impl Core {
         }
         self.plan.reload(Instant::now(), &mut self.pbx, &self.store);
         crate::media_endpoint::sync_mailboxes(Instant::now(), &mut self.pbx, &self.store);
-        crate::relay::sync_always_record(&mut self.pbx, &self.store);
-        crate::forwarding::sync_forwarding(&mut self.pbx, &self.store);
         crate::conference::sync_rooms(&mut self.pbx, &self.store);
+        crate::forwarding::sync_forwarding(&mut self.pbx, &self.store);
+        crate::relay::sync_always_record(&mut self.pbx, &self.store);
         self.flush();
-    }
-
-    fn conference_event(&mut self, event: crate::conference::ConferenceEvent) {
-        use crate::conference::ConferenceEvent;
-        match event {
-            ConferenceEvent::Left(id) => self.pbx.conference_left(Instant::now(), unix_now(), id),
-            ConferenceEvent::Changed(room) => {
-                let _ = self.broadcast.send(PbxEvent::ConferenceChanged { room });
-            }
-        }
     }
 
     /// A key a phone pressed in a relayed call (an in-call feature code, perhaps).
@@ -363,6 +353,16 @@ impl Core {
         let relay = pbx::RelayId(report.relay);
         self.pbx
             .dtmf_received(Instant::now(), unix_now(), relay, side, report.key);
+    }
+
+    fn conference_event(&mut self, event: crate::conference::ConferenceEvent) {
+        use crate::conference::ConferenceEvent;
+        match event {
+            ConferenceEvent::Left(id) => self.pbx.conference_left(Instant::now(), unix_now(), id),
+            ConferenceEvent::Changed(room) => {
+                let _ = self.broadcast.send(PbxEvent::ConferenceChanged { room });
+            }
+        }
     }
 
     fn endpoint_event(&mut self, event: crate::media_endpoint::EndpointEvent) {
@@ -402,8 +402,6 @@ fn log_event(event: &PbxEvent) {
         PbxEvent::MessageSummary { mailbox, new, old } => {
             tracing::info!(mailbox = %Personal(mailbox), new, old, "voicemail counts")
         }
-        // Sent by the recordings' keeper, which logs them itself.
-        PbxEvent::RecordingsChanged | PbxEvent::RecordingAlert { .. } => {}
         PbxEvent::ForwardingChanged { number, forwarding } => tracing::info!(
             extension = %Personal(number),
             dnd = forwarding.dnd,
@@ -412,6 +410,8 @@ fn log_event(event: &PbxEvent) {
             no_answer = forwarding.no_answer.is_some(),
             "forwarding changed by phone"
         ),
+        // Sent by the recordings' keeper, which logs them itself.
+        PbxEvent::RecordingsChanged | PbxEvent::RecordingAlert { .. } => {}
         PbxEvent::TrunkStatus(state) => match &state.status {
             // A refused login needs the owner: retrying would look like an attack.
             TrunkStatus::Rejected { reason } => {

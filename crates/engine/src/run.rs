@@ -107,8 +107,8 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
     crate::conference::sync_rooms(&mut pbx, &store);
     let participants = conference.shared();
     crate::media_endpoint::sync_mailboxes(now, &mut pbx, &store);
-    crate::relay::sync_always_record(&mut pbx, &store);
     crate::forwarding::sync_forwarding(&mut pbx, &store);
+    crate::relay::sync_always_record(&mut pbx, &store);
 
     // Restore the phones registered before the last stop.
     let unix = unix_now();

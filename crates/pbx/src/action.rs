@@ -281,22 +281,26 @@ pub enum PbxEvent {
     /// A trunk's registration status or line usage changed.
     TrunkStatus(crate::trunk::TrunkState),
     /// Someone joined or left a conference room, or was muted or unmuted.
-    ConferenceChanged { room: String },
+    ConferenceChanged {
+        room: String,
+    },
     /// A mailbox's message counts changed (a message was left, heard or deleted).
     MessageSummary {
         mailbox: String,
         new: u32,
         old: u32,
     },
-    /// A recording was listed (its file complete) or recordings were deleted.
-    RecordingsChanged,
-    /// A recording failed (disk full, write error) or was refused for lack of space; the
-    /// owner is told in the pages.
-    RecordingAlert { message: String },
     /// An extension changed its do-not-disturb or forwarding by feature code: the runtime
     /// saves it, the screens re-read the extension.
     ForwardingChanged {
         number: String,
         forwarding: crate::Forwarding,
+    },
+    /// A recording was listed (its file complete) or recordings were deleted.
+    RecordingsChanged,
+    /// A recording failed (disk full, write error) or was refused for lack of space; the
+    /// owner is told in the pages.
+    RecordingAlert {
+        message: String,
     },
 }

@@ -64,12 +64,12 @@ pub struct Pbx {
     pub(crate) conference: crate::call::ConferenceState,
     /// Message-waiting subscriptions.
     pub(crate) mwi: crate::mwi::Mwi,
+    /// Do-not-disturb and call forwarding per extension.
+    pub(crate) forwarding: crate::call::ForwardingState,
     /// Feature codes typed during calls, and parked calls.
     pub(crate) features: crate::call::FeatureState,
     /// Extensions, ring groups and business names whose calls are always recorded.
     pub(crate) always_record: crate::call::AlwaysRecord,
-    /// Do-not-disturb and call forwarding per extension.
-    pub(crate) forwarding: crate::call::ForwardingState,
 }
 
 impl Pbx {
@@ -116,9 +116,9 @@ impl Pbx {
             voicemail: Default::default(),
             conference: Default::default(),
             mwi: Default::default(),
+            forwarding: Default::default(),
             features: Default::default(),
             always_record: Default::default(),
-            forwarding: Default::default(),
         }
     }
 

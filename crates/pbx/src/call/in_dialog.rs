@@ -68,6 +68,9 @@ impl Pbx {
         if self.voicemail_in_dialog(now, id, &key, &request) {
             return;
         }
+        if self.conference_in_dialog(now, id, &key, &request) {
+            return;
+        }
         // A key by INFO that completes a feature code acts on the call instead of
         // reaching the other party (whom the code may just have sent elsewhere).
         if request.method == Method::Info && self.info_key(now, id, side, &request) {
@@ -76,9 +79,6 @@ impl Pbx {
         // A key by INFO reaches a phone that agreed to telephone-events as events.
         if request.method == Method::Info && self.info_as_events(id, side, &request) {
             return self.respond(now, &key, &request, 200, "OK");
-        }
-        if self.conference_in_dialog(now, id, &key, &request) {
-            return;
         }
         let Some(call) = self.calls.get(&id) else {
             return;

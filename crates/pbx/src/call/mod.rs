@@ -55,8 +55,8 @@ use sip::{Request, Response};
 use crate::action::{Direction, Outcome};
 use crate::media_relay::RelayPorts;
 
-pub use conference::{ConferenceJoin, ConferenceRoom};
 pub(crate) use conference::ConferenceState;
+pub use conference::{ConferenceJoin, ConferenceRoom};
 pub(crate) use feature_dtmf::FeatureState;
 pub use forwarding::Forwarding;
 pub(crate) use forwarding::ForwardingState;
