@@ -12,11 +12,12 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
-use axum::http::{header, HeaderValue};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{middleware, Json, Router};
 
+use crate::audio_file::{safe, upload_extension, wav_response};
 use crate::commands::greetings::{mailbox_exists, GreetingState};
 use crate::events::Event;
 use crate::http::{error_response, Shared};
@@ -44,16 +45,6 @@ async fn upload(
     }
 }
 
-/// The extension of the `name=` query parameter (`greeting.mp3` → `mp3`).
-fn extension(query: Option<&str>) -> Option<String> {
-    let name = query?
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("name="))?;
-    let ext = name.rsplit_once('.')?.1;
-    (!ext.is_empty() && ext.len() <= 5 && ext.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .then(|| ext.to_ascii_lowercase())
-}
-
 async fn save(
     shared: &Shared,
     number: String,
@@ -71,7 +62,7 @@ async fn save(
     if body.is_empty() {
         return Err(ApiError::field("file", "is empty: choose an audio file"));
     }
-    let ext = extension(query);
+    let ext = upload_extension(query);
     let data_dir = ctx.data_dir().to_owned();
     let n = number.clone();
     let saved = tokio::task::spawn_blocking(move || {
@@ -94,7 +85,12 @@ async fn save(
     Ok(GreetingState::of(ctx.data_dir(), number))
 }
 
-async fn audio(State(shared): State<Arc<Shared>>, Path(number): Path<String>) -> Response {
+async fn audio(
+    State(shared): State<Arc<Shared>>,
+    Path(number): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let not_found = || ApiError::NotFound {
         message: format!("mailbox {number} plays the default greeting"),
         field: "number",
@@ -103,31 +99,10 @@ async fn audio(State(shared): State<Arc<Shared>>, Path(number): Path<String>) ->
         return error_response(&not_found());
     };
     match tokio::fs::read(&path).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static("audio/wav")),
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => {
+            let name = format!("greeting-{}.wav", safe(&number));
+            wav_response(bytes, query.as_deref(), &headers, &name)
+        }
         Err(_) => error_response(&not_found()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::extension;
-
-    #[test]
-    fn the_file_names_extension_is_the_hint() {
-        assert_eq!(extension(Some("name=hello.MP3")).as_deref(), Some("mp3"));
-        assert_eq!(
-            extension(Some("x=1&name=a.b.flac")).as_deref(),
-            Some("flac")
-        );
-        assert_eq!(extension(Some("name=noext")), None);
-        assert_eq!(extension(Some("name=a.toolongext")), None);
-        assert_eq!(extension(None), None);
     }
 }

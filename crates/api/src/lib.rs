@@ -26,6 +26,7 @@
 //! # Ok(()) }
 //! ```
 
+mod audio_file;
 mod command;
 mod commands;
 mod decode;

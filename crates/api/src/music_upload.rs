@@ -11,11 +11,12 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, RawQuery, State};
-use axum::http::{header, HeaderValue};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{middleware, Json, Router};
 
+use crate::audio_file::{upload_extension, wav_response};
 use crate::commands::music_on_hold::{reload, MusicOnHold};
 use crate::http::{error_response, Shared};
 use crate::{guard, ApiError};
@@ -41,22 +42,12 @@ async fn upload(
     }
 }
 
-/// The extension of the `name=` query parameter (`music.mp3` → `mp3`).
-fn extension(query: Option<&str>) -> Option<String> {
-    let name = query?
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("name="))?;
-    let ext = name.rsplit_once('.')?.1;
-    (!ext.is_empty() && ext.len() <= 5 && ext.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .then(|| ext.to_ascii_lowercase())
-}
-
 async fn save(shared: &Shared, query: Option<&str>, body: Bytes) -> Result<MusicOnHold, ApiError> {
     let ctx = &shared.ctx;
     if body.is_empty() {
         return Err(ApiError::field("file", "is empty: choose an audio file"));
     }
-    let ext = extension(query);
+    let ext = upload_extension(query);
     let data_dir = ctx.data_dir().to_owned();
     let saved = tokio::task::spawn_blocking(move || {
         engine::music_upload::save_uploaded_music(&data_dir, &body, ext.as_deref())
@@ -74,7 +65,11 @@ async fn save(shared: &Shared, query: Option<&str>, body: Bytes) -> Result<Music
     Ok(MusicOnHold::of(ctx.data_dir()))
 }
 
-async fn audio(State(shared): State<Arc<Shared>>) -> Response {
+async fn audio(
+    State(shared): State<Arc<Shared>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let not_found = || ApiError::NotFound {
         message: "the bundled music on hold plays; there is no uploaded music".to_owned(),
         field: "file",
@@ -83,26 +78,7 @@ async fn audio(State(shared): State<Arc<Shared>>) -> Response {
         return error_response(&not_found());
     };
     match tokio::fs::read(&path).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static("audio/wav")),
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => wav_response(bytes, query.as_deref(), &headers, "music-on-hold.wav"),
         Err(_) => error_response(&not_found()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::extension;
-
-    #[test]
-    fn the_file_names_extension_is_the_hint() {
-        assert_eq!(extension(Some("name=Hold.OGG")).as_deref(), Some("ogg"));
-        assert_eq!(extension(Some("name=noext")), None);
-        assert_eq!(extension(None), None);
     }
 }

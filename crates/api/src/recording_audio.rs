@@ -2,18 +2,18 @@
 //! and its download link (`?download`).
 //!
 //! Only ids the database lists are served, and only from the data folder's `recordings/`,
-//! so the route can never be made to read another file. Byte ranges are answered as for
-//! voicemail (browsers ask for them to seek).
+//! so the route can never be made to read another file. Answered as every audio file is
+//! (see [`crate::audio_file`]).
 
 use std::path::Path;
 use std::sync::Arc;
 
 use axum::extract::{Path as UrlPath, RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 
+use crate::audio_file::{civil, inside, safe, wav_response};
 use crate::http::{error_response, Shared};
-use crate::voicemail_audio::{byte_range, civil, insert, inside, Range};
 use crate::ApiError;
 
 pub(crate) async fn audio(
@@ -59,45 +59,7 @@ async fn serve(
         }
         Err(e) => return Err(ApiError::Internal(format!("reading a recording: {e}"))),
     };
-    let download = query.is_some_and(|q| {
-        q.split('&')
-            .any(|p| p == "download" || p.starts_with("download="))
-    });
-    let disposition = format!(
-        "{}; filename=\"{}\"",
-        if download { "attachment" } else { "inline" },
-        file_name(&recording)
-    );
-    let total = bytes.len();
-    let range = headers
-        .get(header::RANGE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| byte_range(v, total));
-    let mut response = match range {
-        None | Some(Range::Ignore) => (StatusCode::OK, bytes).into_response(),
-        Some(Range::Unsatisfiable) => {
-            let mut r = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
-            insert(&mut r, header::CONTENT_RANGE, &format!("bytes */{total}"));
-            r
-        }
-        Some(Range::Bytes(start, end)) => {
-            let part = bytes.get(start..=end).unwrap_or_default().to_vec();
-            let mut r = (StatusCode::PARTIAL_CONTENT, part).into_response();
-            insert(
-                &mut r,
-                header::CONTENT_RANGE,
-                &format!("bytes {start}-{end}/{total}"),
-            );
-            r
-        }
-    };
-    insert(&mut response, header::CONTENT_TYPE, "audio/wav");
-    insert(&mut response, header::CONTENT_DISPOSITION, &disposition);
-    insert(&mut response, header::ACCEPT_RANGES, "bytes");
-    // A call recording is personal: no shared cache keeps it.
-    insert(&mut response, header::CACHE_CONTROL, "private, no-store");
-    insert(&mut response, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    Ok(response)
+    Ok(wav_response(bytes, query, headers, &file_name(&recording)))
 }
 
 /// `recording-20261126-2303-201-to-202.wav`: sorts by time, names both parties, plain
@@ -109,13 +71,6 @@ fn file_name(r: &store::Recording) -> String {
         safe(&r.caller),
         safe(&r.callee)
     )
-}
-
-fn safe(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '_'))
-        .take(32)
-        .collect()
 }
 
 #[cfg(test)]
