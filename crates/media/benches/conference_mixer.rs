@@ -4,12 +4,14 @@
 //! and encoding what each hears; `full_tick` adds each participant's jitter buffer (one
 //! packet in, one frame out). Two mixes: three talkers over a quiet room (the usual
 //! meeting) and everyone loud at once (the limiter busy on every output).
+//! `room_tick_20_pcmu_at_16k` is the path the PBX's rooms take: each PCMU participant
+//! decoded, resampled to the room's 16 kHz, mixed, and resampled back for its encoder.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use media::codec::{ulaw_encode, Codec, Pcmu};
+use media::codec::{ulaw_encode, Codec, Pcmu, Resampler};
 use media::jitter::{JitterBuffer, JitterConfig, Playout};
 use media::mixer::{Mixer, ParticipantId};
 use media::rtp::RtpPacket;
@@ -129,6 +131,42 @@ fn bench(c: &mut Criterion) {
                 black_box(&out);
             }
             tick = tick.wrapping_add(1);
+        })
+    });
+
+    c.bench_function("room_tick_20_pcmu_at_16k", |b| {
+        const ROOM_RATE: u32 = 16_000;
+        let mut mixer = Mixer::new(ROOM_RATE, FRAME * 2);
+        let ids: Vec<ParticipantId> = (0..PARTICIPANTS).map(|_| mixer.join()).collect();
+        let resampler = |from, to| Resampler::new(from, to, 20).expect("8 and 16 kHz resample");
+        let mut up: Vec<Resampler> = (0..PARTICIPANTS)
+            .map(|_| resampler(RATE, ROOM_RATE))
+            .collect();
+        let mut down: Vec<Resampler> = (0..PARTICIPANTS)
+            .map(|_| resampler(ROOM_RATE, RATE))
+            .collect();
+        let mut decoders: Vec<Pcmu> = (0..PARTICIPANTS).map(|_| Pcmu::new()).collect();
+        let mut encoders: Vec<Pcmu> = (0..PARTICIPANTS).map(|_| Pcmu::new()).collect();
+        let (mut pcm, mut wide, mut narrow, mut out) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        b.iter(|| {
+            for (((id, payload), decoder), up) in
+                ids.iter().zip(&payloads).zip(&mut decoders).zip(&mut up)
+            {
+                pcm.clear();
+                decoder.decode(Some(black_box(payload)), &mut pcm);
+                wide.clear();
+                up.process(&pcm, &mut wide);
+                mixer.push(*id, &wide);
+            }
+            mixer.mix();
+            for ((id, encoder), down) in ids.iter().zip(&mut encoders).zip(&mut down) {
+                narrow.clear();
+                down.process(mixer.output(*id).unwrap_or_default(), &mut narrow);
+                out.clear();
+                encoder.encode(&narrow, &mut out);
+                black_box(&out);
+            }
         })
     });
 }
