@@ -1,0 +1,49 @@
+//! The PC's audio devices, behind a small trait so a call runs the same on a real
+//! headset ([`CpalBackend`]) or on files and silence ([`FileBackend`], for tests and
+//! headless machines).
+//!
+//! A stream exchanges 20 ms mono `i16` frames at the call's rate (8, 16 or 48 kHz) with
+//! the call, through a lock-free ring to the device's real-time callback, which runs at
+//! the device's own rate and channel count. See `ring.rs` for why the callback only
+//! touches the ring.
+
+mod cpal_backend;
+mod error;
+mod file_backend;
+mod level;
+mod ring;
+mod stream;
+#[cfg(test)]
+mod stream_tests;
+
+pub use cpal_backend::CpalBackend;
+pub use error::AudioError;
+pub use file_backend::{FileBackend, FileSource};
+pub use level::{Level, LevelMeter, SILENCE_DBFS};
+pub use stream::{Capture, Playback, FRAME_MS};
+
+/// An input or output device as offered to the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceInfo {
+    /// The name to show and to open it by.
+    pub name: String,
+    /// Whether the system uses it when nothing is chosen.
+    pub is_default: bool,
+}
+
+/// A source of audio devices: the PC's sound system, or files.
+pub trait AudioBackend: Send + Sync {
+    /// The microphones (and other inputs); empty when there are none.
+    fn input_devices(&self) -> Result<Vec<DeviceInfo>, AudioError>;
+
+    /// The speakers and headsets; empty when there are none.
+    fn output_devices(&self) -> Result<Vec<DeviceInfo>, AudioError>;
+
+    /// Starts capturing from the input named `device` (the default one when `None`),
+    /// handing out frames at `call_rate`. [`AudioError::NoDevice`] when there is none.
+    fn open_capture(&self, device: Option<&str>, call_rate: u32) -> Result<Capture, AudioError>;
+
+    /// Starts playing to the output named `device` (the default one when `None`), taking
+    /// frames at `call_rate`. [`AudioError::NoDevice`] when there is none.
+    fn open_playback(&self, device: Option<&str>, call_rate: u32) -> Result<Playback, AudioError>;
+}
