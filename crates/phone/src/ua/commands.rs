@@ -1,0 +1,303 @@
+//! What the person at the phone asks for: call, answer, decline, hang up, hold, keys.
+
+use std::time::Instant;
+
+use media::sdp::Direction;
+use rand::Rng;
+use sip::dialog::Dialog;
+use sip::{CSeq, Method, NameAddr, Request, Response, Uri};
+
+use super::auth::token;
+use super::call::{Call, Purpose, State};
+use super::media::LocalSdp;
+use super::types::{CallHandle, EndReason, Event, LocalMedia, UaError};
+use super::UserAgent;
+
+impl UserAgent {
+    /// Calls `target` (a number, or a `sip:`/`tel:` URI) offering `media`.
+    pub fn place_call(
+        &mut self,
+        now: Instant,
+        target: &str,
+        media: LocalMedia,
+    ) -> Result<CallHandle, UaError> {
+        let uri = self.target_uri(target)?;
+        let handle = CallHandle(self.next_call);
+        self.next_call += 1;
+        let call_id = format!("{}@{}", token(&mut self.rng, 20), self.local.ip());
+        let mut sdp = LocalSdp::new(media, self.rng.gen_range(1..u32::MAX.into()));
+        let body = sdp.write(Direction::SendRecv);
+
+        let domain = self.account.domain();
+        let mut from = NameAddr::new(Uri::sip(
+            Some(&self.account.user),
+            domain.parse().unwrap_or(sip::Host::Domain(domain)),
+        ));
+        from.display_name = self.account.display_name.clone();
+        let from = from.with_tag(&token(&mut self.rng, 10));
+        let mut invite = Request::new(Method::Invite, uri.clone());
+        let h = &mut invite.headers;
+        h.push("Max-Forwards", "70");
+        h.push("From", from.to_string());
+        h.push("To", NameAddr::new(uri).to_string());
+        h.push("Call-ID", call_id);
+        h.push("CSeq", "0 INVITE");
+        h.push("Contact", self.contact().to_string());
+        h.push("Allow", ALLOW);
+        h.push("Content-Type", "application/sdp");
+        invite.body = body;
+
+        let mut call = Call::new(handle, State::Calling);
+        call.sdp = Some(sdp);
+        call.invite = Some(invite);
+        self.calls.insert(handle, call);
+        self.resend_invite(now, handle);
+        if self.calls.contains_key(&handle) {
+            Ok(handle)
+        } else {
+            Err(UaError::BadTarget)
+        }
+    }
+
+    /// Sends the call's INVITE with the next CSeq and every credential we hold
+    /// (RFC 3261 §22.2: a new request of the same Call-ID, CSeq one higher).
+    pub(super) fn resend_invite(&mut self, now: Instant, handle: CallHandle) {
+        let server = self.server();
+        let user = self.account.auth_user().to_owned();
+        let password = self.account.password.clone();
+        let Some(call) = self.calls.get_mut(&handle) else {
+            return;
+        };
+        let Some(invite) = call.invite.as_mut() else {
+            return;
+        };
+        let seq = invite.cseq().map_or(1, |c| c.seq.wrapping_add(1));
+        invite.headers.set(
+            "CSeq",
+            CSeq {
+                seq,
+                method: Method::Invite,
+            }
+            .to_string(),
+        );
+        invite.headers.remove("Via");
+        call.auth.authorize(invite, &user, &password);
+        call.answered = [
+            sip::auth::ChallengeOrigin::Server,
+            sip::auth::ChallengeOrigin::Proxy,
+        ]
+        .into_iter()
+        .filter(|o| call.auth.has(*o))
+        .collect();
+        let request = invite.clone();
+        match self.endpoint.send_request(now, request, server) {
+            Ok(key) => {
+                call.invite_key = Some(key);
+                self.pending.insert(key, (handle, Purpose::Invite));
+            }
+            Err(err) => {
+                tracing::warn!(%err, "INVITE not sent");
+                self.calls.remove(&handle);
+            }
+        }
+    }
+
+    /// Answers a ringing incoming call with `media` (200 with our SDP answer, or our
+    /// offer when the INVITE had none, RFC 3261 §13.2.1). No codec in common answers
+    /// 488 (§13.3.1.3) and ends the call.
+    pub fn answer(
+        &mut self,
+        now: Instant,
+        handle: CallHandle,
+        media: LocalMedia,
+    ) -> Result<(), UaError> {
+        let contact = self.contact();
+        let session_id = self.rng.gen_range(1..u32::MAX.into());
+        let call = self.calls.get_mut(&handle).ok_or(UaError::UnknownCall)?;
+        if call.state != State::Incoming {
+            return Err(UaError::WrongState);
+        }
+        let (key, invite) = call.incoming.clone().ok_or(UaError::WrongState)?;
+        let mut sdp = LocalSdp::new(media, session_id);
+        let body = match super::media::parse(&invite.body) {
+            Some(offer) => match sdp.answer(&offer, false) {
+                Some((body, remote)) => {
+                    call.remote = Some(remote);
+                    body
+                }
+                None => {
+                    let refusal = self.response_to(handle, &invite, 488);
+                    let _ = self.endpoint.send_response(now, &key, refusal);
+                    self.calls.remove(&handle);
+                    self.emit(Event::Ended {
+                        call: handle,
+                        reason: EndReason::Local,
+                    });
+                    return Err(UaError::NoCommonCodec);
+                }
+            },
+            None => {
+                call.late_offer = true;
+                sdp.write(Direction::SendRecv)
+            }
+        };
+        let mut ok = self.response_to(handle, &invite, 200);
+        ok.headers.push("Contact", contact.to_string());
+        ok.headers.push("Allow", ALLOW);
+        ok.headers.push("Content-Type", "application/sdp");
+        ok.body = body;
+        let dialog = Dialog::from_uas(&invite, &ok).map_err(|_| UaError::WrongState)?;
+        self.endpoint.send_response(now, &key, ok)?;
+        let call = self.calls.get_mut(&handle).ok_or(UaError::UnknownCall)?;
+        call.dialog = Some(dialog);
+        call.sdp = Some(sdp);
+        call.state = State::Established;
+        call.incoming = None;
+        call.awaiting_ack = Some(key);
+        let media = call.remote.clone();
+        self.emit(Event::Answered {
+            call: handle,
+            media,
+        });
+        Ok(())
+    }
+
+    /// Refuses a ringing incoming call: 486 Busy Here when `busy`, else 603 Decline
+    /// (RFC 3261 §21.4.24, §21.6.2).
+    pub fn decline(&mut self, now: Instant, handle: CallHandle, busy: bool) -> Result<(), UaError> {
+        let call = self.calls.get(&handle).ok_or(UaError::UnknownCall)?;
+        if call.state != State::Incoming {
+            return Err(UaError::WrongState);
+        }
+        let (key, invite) = call.incoming.clone().ok_or(UaError::WrongState)?;
+        let response = self.response_to(handle, &invite, if busy { 486 } else { 603 });
+        self.endpoint.send_response(now, &key, response)?;
+        self.calls.remove(&handle);
+        self.emit(Event::Ended {
+            call: handle,
+            reason: EndReason::Local,
+        });
+        Ok(())
+    }
+
+    /// Ends the call: CANCEL before an answer (RFC 3261 §9.1), BYE after (§15.1),
+    /// 603 to a call still ringing here.
+    pub fn hang_up(&mut self, now: Instant, handle: CallHandle) -> Result<(), UaError> {
+        let server = self.server();
+        let call = self.calls.get_mut(&handle).ok_or(UaError::UnknownCall)?;
+        match call.state {
+            State::Incoming => self.decline(now, handle, false),
+            State::Calling | State::Ringing => {
+                let invite = call.invite_key.ok_or(UaError::WrongState)?;
+                let key = self.endpoint.cancel(now, &invite)?;
+                call.state = State::Cancelling;
+                self.pending.insert(key, (handle, Purpose::Cancel));
+                Ok(())
+            }
+            State::Cancelling => Err(UaError::WrongState),
+            State::Established => {
+                let dialog = call.dialog.as_mut().ok_or(UaError::WrongState)?;
+                let bye = dialog.create_request(Method::Bye);
+                let key = self.endpoint.send_request(now, bye, server)?;
+                self.pending.insert(key, (handle, Purpose::Bye));
+                self.calls.remove(&handle);
+                self.emit(Event::Ended {
+                    call: handle,
+                    reason: EndReason::Local,
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// Puts the call on hold: a re-INVITE offering a=sendonly (RFC 3264 §8.4).
+    pub fn hold(&mut self, now: Instant, handle: CallHandle) -> Result<(), UaError> {
+        self.reinvite(now, handle, true)
+    }
+
+    /// Takes the call off hold: a re-INVITE offering a=sendrecv.
+    pub fn resume(&mut self, now: Instant, handle: CallHandle) -> Result<(), UaError> {
+        self.reinvite(now, handle, false)
+    }
+
+    fn reinvite(&mut self, now: Instant, handle: CallHandle, hold: bool) -> Result<(), UaError> {
+        let server = self.server();
+        let call = self.calls.get_mut(&handle).ok_or(UaError::UnknownCall)?;
+        if call.state != State::Established || call.reinviting || call.late_offer {
+            return Err(UaError::WrongState);
+        }
+        let (Some(dialog), Some(sdp)) = (call.dialog.as_mut(), call.sdp.as_mut()) else {
+            return Err(UaError::WrongState);
+        };
+        let direction = if hold {
+            Direction::SendOnly
+        } else {
+            Direction::SendRecv
+        };
+        let mut request = dialog.create_request(Method::Invite);
+        request.headers.push("Content-Type", "application/sdp");
+        request.body = sdp.write(direction);
+        let key = self.endpoint.send_request(now, request, server)?;
+        call.reinviting = true;
+        self.pending.insert(key, (handle, Purpose::Hold(hold)));
+        Ok(())
+    }
+
+    /// Sends a key by SIP INFO (application/dtmf-relay), for servers that do not take
+    /// RFC 4733 events in the media.
+    pub fn send_dtmf_info(
+        &mut self,
+        now: Instant,
+        handle: CallHandle,
+        key: char,
+        duration_ms: u32,
+    ) -> Result<(), UaError> {
+        if !matches!(key, '0'..='9' | '*' | '#' | 'A'..='D') {
+            return Err(UaError::BadKey);
+        }
+        let server = self.server();
+        let call = self.calls.get_mut(&handle).ok_or(UaError::UnknownCall)?;
+        if call.state != State::Established {
+            return Err(UaError::WrongState);
+        }
+        let dialog = call.dialog.as_mut().ok_or(UaError::WrongState)?;
+        let mut info = dialog.create_request(Method::Info);
+        info.headers.push("Content-Type", "application/dtmf-relay");
+        info.body = format!("Signal={key}\r\nDuration={duration_ms}\r\n").into_bytes();
+        let tx = self.endpoint.send_request(now, info, server)?;
+        self.pending.insert(tx, (handle, Purpose::Info));
+        Ok(())
+    }
+
+    /// A response to an incoming INVITE of `handle`, with our To tag.
+    pub(super) fn response_to(
+        &self,
+        handle: CallHandle,
+        invite: &Request,
+        status: u16,
+    ) -> Response {
+        let mut response = Response::for_request(invite, status, sip::default_reason(status));
+        if let Some(to) = self.calls.get(&handle).and_then(|c| c.local_to.clone()) {
+            response.headers.set("To", to);
+        }
+        response
+    }
+
+    fn target_uri(&self, target: &str) -> Result<Uri, UaError> {
+        let target = target.trim();
+        if target.contains(':') {
+            return target.parse().map_err(|_| UaError::BadTarget);
+        }
+        if target.is_empty() || target.contains(['@', '<', '>', ' ']) {
+            return Err(UaError::BadTarget);
+        }
+        let domain = self.account.domain();
+        Ok(Uri::sip(
+            Some(target),
+            domain.parse().unwrap_or(sip::Host::Domain(domain)),
+        ))
+    }
+}
+
+/// The methods we take (RFC 3261 §20.5).
+pub(super) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO";

@@ -1,0 +1,256 @@
+//! Requests the server sends us: new calls, re-INVITEs, BYE, INFO, OPTIONS, and the
+//! ACK, CANCEL and missing-ACK reports of the transaction layer.
+
+use std::time::Instant;
+
+use sip::transaction::{ServerKey, Source};
+use sip::{Method, Request, Response};
+
+use super::auth::token;
+use super::call::{Call, State};
+use super::commands::ALLOW;
+use super::identity::caller;
+use super::media::{parse, read_answer};
+use super::types::{CallHandle, EndReason, Event};
+use super::UserAgent;
+
+impl UserAgent {
+    pub(super) fn on_request(
+        &mut self,
+        now: Instant,
+        key: ServerKey,
+        request: Request,
+        _source: Source,
+    ) {
+        let in_dialog = request.to().is_some_and(|to| to.tag().is_some());
+        if in_dialog {
+            return self.on_dialog_request(now, key, request);
+        }
+        match request.method {
+            Method::Invite => self.on_new_invite(now, key, request),
+            Method::Options => {
+                let mut ok = Response::for_request(&request, 200, "OK");
+                ok.headers.push("Allow", ALLOW);
+                self.reply(now, key, ok);
+            }
+            // RFC 3261 §12.2.2: a request for a dialog we do not have.
+            Method::Bye | Method::Info => {
+                let response = Response::for_request(&request, 481, sip::default_reason(481));
+                self.reply(now, key, response);
+            }
+            _ => self.not_allowed(now, key, &request),
+        }
+    }
+
+    fn reply(&mut self, now: Instant, key: ServerKey, response: Response) {
+        if let Err(err) = self.endpoint.send_response(now, &key, response) {
+            tracing::debug!(%err, "response not sent");
+        }
+    }
+
+    /// RFC 3261 §8.2.1: 405 with the methods we take.
+    fn not_allowed(&mut self, now: Instant, key: ServerKey, request: &Request) {
+        let mut response = Response::for_request(request, 405, sip::default_reason(405));
+        response.headers.push("Allow", ALLOW);
+        self.reply(now, key, response);
+    }
+
+    /// A new call: ring (180 with our tag, which starts the early dialog, §12.1.1) and
+    /// tell the application who calls.
+    fn on_new_invite(&mut self, now: Instant, key: ServerKey, request: Request) {
+        let handle = CallHandle(self.next_call);
+        self.next_call += 1;
+        if request.call_id().is_none() {
+            return;
+        }
+        let mut to = match request.to() {
+            Some(to) => to,
+            None => return,
+        };
+        to.set_tag(&token(&mut self.rng, 10));
+        let mut call = Call::new(handle, State::Incoming);
+        call.local_to = Some(to.to_string());
+        let remote = parse(&request.body).map(|offer| {
+            let formats = offer
+                .audio()
+                .and_then(|a| offer.media.get(a.index))
+                .map(|m| m.payload_formats())
+                .unwrap_or_default();
+            super::media::remote_media(&offer, &formats)
+        });
+        call.incoming = Some((key, request.clone()));
+        self.calls.insert(handle, call);
+        let mut ringing = self.response_to(handle, &request, 180);
+        ringing.headers.push("Contact", self.contact().to_string());
+        self.reply(now, key, ringing);
+        self.emit(Event::Incoming {
+            call: handle,
+            caller: caller(&request),
+            media: remote,
+        });
+    }
+
+    fn find_call(&self, request: &Request) -> Option<CallHandle> {
+        self.calls
+            .values()
+            .find(|c| c.dialog.as_ref().is_some_and(|d| d.matches(request)))
+            .map(|c| c.handle)
+    }
+
+    fn on_dialog_request(&mut self, now: Instant, key: ServerKey, request: Request) {
+        let Some(handle) = self.find_call(&request) else {
+            let response = Response::for_request(&request, 481, sip::default_reason(481));
+            return self.reply(now, key, response);
+        };
+        let checked = self
+            .calls
+            .get_mut(&handle)
+            .and_then(|c| c.dialog.as_mut())
+            .map(|d| d.on_request(&request));
+        if let Some(Err(err)) = checked {
+            let status = err.status();
+            let response = Response::for_request(&request, status, sip::default_reason(status));
+            return self.reply(now, key, response);
+        }
+        match request.method {
+            Method::Bye => {
+                self.reply(now, key, Response::for_request(&request, 200, "OK"));
+                self.calls.remove(&handle);
+                self.emit(Event::Ended {
+                    call: handle,
+                    reason: EndReason::Remote,
+                });
+            }
+            Method::Invite => self.on_reinvite(now, key, handle, &request),
+            Method::Info => {
+                self.reply(now, key, Response::for_request(&request, 200, "OK"));
+                if let Some(k) = dtmf_relay_key(&request) {
+                    self.emit(Event::Dtmf {
+                        call: handle,
+                        key: k,
+                    });
+                }
+            }
+            Method::Options => {
+                let mut ok = Response::for_request(&request, 200, "OK");
+                ok.headers.push("Allow", ALLOW);
+                self.reply(now, key, ok);
+            }
+            _ => self.not_allowed(now, key, &request),
+        }
+    }
+
+    /// The far end changes the session (hold, resume, new address): answer its offer
+    /// keeping our own hold (RFC 3264 §8). A re-INVITE crossing ours gets 491 (RFC 3261
+    /// §14.2); one without an offer is not supported here and gets 488.
+    fn on_reinvite(&mut self, now: Instant, key: ServerKey, handle: CallHandle, request: &Request) {
+        let contact = self.contact();
+        let Some(call) = self.calls.get_mut(&handle) else {
+            return;
+        };
+        if call.reinviting {
+            let response = Response::for_request(request, 491, sip::default_reason(491));
+            return self.reply(now, key, response);
+        }
+        let answered = match (parse(&request.body), call.sdp.as_mut()) {
+            (Some(offer), Some(sdp)) => sdp.answer(&offer, call.held),
+            _ => None,
+        };
+        let Some((body, remote)) = answered else {
+            let response = Response::for_request(request, 488, sip::default_reason(488));
+            return self.reply(now, key, response);
+        };
+        call.remote = Some(remote.clone());
+        let held = call.held;
+        let mut ok = Response::for_request(request, 200, "OK");
+        ok.headers.push("Contact", contact.to_string());
+        ok.headers.push("Content-Type", "application/sdp");
+        ok.body = body;
+        self.reply(now, key, ok);
+        self.emit(Event::MediaChanged {
+            call: handle,
+            media: Some(remote),
+            held_locally: held,
+        });
+    }
+
+    /// The ACK for our 200. After a late offer it carries the answer (§13.2.1).
+    pub(super) fn on_ack(&mut self, request: &Request) {
+        let Some(handle) = self.find_call(request) else {
+            return;
+        };
+        let Some(call) = self.calls.get_mut(&handle) else {
+            return;
+        };
+        call.awaiting_ack = None;
+        if !call.late_offer {
+            return;
+        }
+        call.late_offer = false;
+        if let Some(remote) = read_answer(&request.body) {
+            call.remote = Some(remote.clone());
+            let held = call.held;
+            self.emit(Event::MediaChanged {
+                call: handle,
+                media: Some(remote),
+                held_locally: held,
+            });
+        }
+    }
+
+    /// The caller gave up before we answered: 487 to its INVITE (RFC 3261 §9.2).
+    pub(super) fn on_cancelled(&mut self, now: Instant, invite: ServerKey) {
+        let Some((handle, request)) = self.calls.values().find_map(|c| match &c.incoming {
+            Some((k, r)) if *k == invite => Some((c.handle, r.clone())),
+            _ => None,
+        }) else {
+            return;
+        };
+        let response = self.response_to(handle, &request, 487);
+        self.reply(now, invite, response);
+        self.calls.remove(&handle);
+        self.emit(Event::Ended {
+            call: handle,
+            reason: EndReason::Cancelled,
+        });
+    }
+
+    /// Our 200 was never acknowledged: the call is ended with BYE (RFC 3261 §13.3.1.4).
+    pub(super) fn on_ack_timeout(&mut self, now: Instant, key: ServerKey) {
+        let server = self.server();
+        let Some(handle) = self
+            .calls
+            .values()
+            .find(|c| c.awaiting_ack == Some(key))
+            .map(|c| c.handle)
+        else {
+            return;
+        };
+        let Some(mut call) = self.calls.remove(&handle) else {
+            return;
+        };
+        if let Some(dialog) = call.dialog.as_mut() {
+            let bye = dialog.create_request(Method::Bye);
+            if let Ok(k) = self.endpoint.send_request(now, bye, server) {
+                self.pending.insert(k, (handle, super::call::Purpose::Bye));
+            }
+        }
+        self.emit(Event::Ended {
+            call: handle,
+            reason: EndReason::NoAck,
+        });
+    }
+}
+
+/// The key of an `application/dtmf-relay` body (`Signal=5`).
+fn dtmf_relay_key(request: &Request) -> Option<char> {
+    let text = std::str::from_utf8(&request.body).ok()?;
+    let signal = text.lines().find_map(|l| {
+        let (name, value) = l.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("signal")
+            .then(|| value.trim())
+    })?;
+    let key = signal.chars().next()?;
+    matches!(key, '0'..='9' | '*' | '#' | 'A'..='D' | 'a'..='d').then(|| key.to_ascii_uppercase())
+}

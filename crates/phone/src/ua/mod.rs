@@ -1,0 +1,189 @@
+//! The softphone's SIP user agent, one per account. Sans-IO like the `sip` crate: the
+//! runtime hands it what arrived and the time, and drains what to send and what
+//! happened.
+//!
+//! ```text
+//! ua.handle_input(now, source, &bytes);      // or handle_timeout(now)
+//! while let Some(t) = ua.poll_transmit() { /* send t.bytes to t.dest */ }
+//! while let Some(e) = ua.poll_event() { /* show it */ }
+//! let wake_at = ua.poll_timeout();
+//! ```
+//!
+//! Every request goes to the account's server (it is the phone's outbound proxy).
+
+mod auth;
+mod call;
+mod commands;
+mod identity;
+mod incoming;
+mod media;
+mod register;
+mod responses;
+mod types;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use sip::transaction::{ClientKey, Endpoint, EndpointConfig, Peer, Transmit};
+use sip::{NameAddr, Transport, Uri};
+
+use call::{Call, Purpose};
+use register::Registration;
+
+pub use types::{
+    Account, CallHandle, EndReason, Event, LocalMedia, Party, RegistrationEvent, RemoteMedia,
+    UaError,
+};
+
+/// The user agent of one account. See the module docs.
+pub struct UserAgent {
+    account: Account,
+    /// Our address towards the server (Via, Contact).
+    local: SocketAddr,
+    endpoint: Endpoint,
+    rng: StdRng,
+    registration: Registration,
+    calls: BTreeMap<CallHandle, Call>,
+    next_call: u64,
+    /// What each client transaction we started is for.
+    pending: HashMap<ClientKey, (CallHandle, Purpose)>,
+    events: VecDeque<Event>,
+}
+
+impl UserAgent {
+    /// `local` is the address our socket towards the server has. `seed` makes tags,
+    /// Call-IDs and branches reproducible in simulations; production passes `None`.
+    pub fn new(account: Account, local: SocketAddr, seed: Option<u64>) -> Self {
+        let mut config = EndpointConfig::new(local.ip().into(), Some(local.port()));
+        config.seed = seed;
+        let mut rng = match seed {
+            Some(s) => StdRng::seed_from_u64(s.wrapping_add(1)),
+            None => StdRng::from_entropy(),
+        };
+        let registration = Registration::new(&mut rng, account.expires);
+        UserAgent {
+            account,
+            local,
+            endpoint: Endpoint::new(config),
+            rng,
+            registration,
+            calls: BTreeMap::new(),
+            next_call: 1,
+            pending: HashMap::new(),
+            events: VecDeque::new(),
+        }
+    }
+
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
+    /// Bytes that arrived from `source` (a datagram, or one framed message of a stream).
+    pub fn handle_input(&mut self, now: Instant, source: Peer, bytes: &[u8]) {
+        self.endpoint.handle_datagram(now, source, bytes);
+        self.drain(now);
+    }
+
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.endpoint.handle_timeout(now);
+        self.drain(now);
+        self.send_register(now);
+    }
+
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.endpoint.poll_transmit()
+    }
+
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When [`UserAgent::handle_timeout`] is next due; may be early, never late.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        [
+            self.endpoint.poll_timeout(),
+            self.registration.poll_timeout(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Registers the account now, and keeps it registered.
+    pub fn register(&mut self, now: Instant) {
+        self.registration.start(now);
+        self.send_register(now);
+    }
+
+    /// Removes our registration from the server (Expires: 0).
+    pub fn unregister(&mut self, now: Instant) {
+        self.registration.stop(now);
+        self.send_register(now);
+    }
+
+    /// The machine moved to another network and `local` is its new address: requests
+    /// from now on carry it, and the registration is renewed at once (RFC 5626 §4.4.1).
+    pub fn network_changed(&mut self, now: Instant, local: SocketAddr) {
+        self.local = local;
+        self.endpoint.set_via(local.ip().into(), Some(local.port()));
+        self.registration.network_changed(now);
+        self.send_register(now);
+    }
+
+    /// The number of calls alive (ringing, answered or being torn down).
+    pub fn call_count(&self) -> usize {
+        self.calls.len()
+    }
+
+    fn server(&self) -> Peer {
+        Peer {
+            transport: self.account.transport,
+            addr: self.account.server,
+        }
+    }
+
+    /// Our Contact: where the server reaches us.
+    fn contact(&self) -> NameAddr {
+        let mut uri = Uri::sip(Some(&self.account.user), self.local.ip().into());
+        uri.port = Some(self.local.port());
+        if self.account.transport != Transport::Udp {
+            let name = self.account.transport.as_str().to_ascii_lowercase();
+            uri.params.set("transport", Some(&name));
+        }
+        NameAddr::new(uri)
+    }
+
+    fn send_register(&mut self, now: Instant) {
+        let contact = self.contact();
+        let Some(request) = self.registration.due(now, &self.account, &contact) else {
+            return;
+        };
+        match self.endpoint.send_request(now, request, self.server()) {
+            Ok(key) => self.registration.sent(key),
+            Err(err) => tracing::warn!(%err, "REGISTER not sent"),
+        }
+    }
+
+    fn drain(&mut self, now: Instant) {
+        while let Some(event) = self.endpoint.poll_event() {
+            self.on_transaction_event(now, event);
+        }
+        self.send_register(now);
+    }
+
+    fn emit(&mut self, event: Event) {
+        self.events.push_back(event);
+    }
+}
+
+impl std::fmt::Debug for UserAgent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserAgent")
+            .field("user", &self.account.user)
+            .field("calls", &self.calls.len())
+            .finish_non_exhaustive()
+    }
+}

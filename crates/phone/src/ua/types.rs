@@ -1,0 +1,162 @@
+//! What the user agent is given (an account, local media) and what it reports.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use media::sdp::{CodecSpec, Direction, PayloadFormat};
+use sip::Transport;
+
+/// One SIP account: where to register and who we are there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The registrar / proxy every request goes to (outbound proxy model).
+    pub server: SocketAddr,
+    pub transport: Transport,
+    /// The SIP domain of our address of record; the server's IP when `None`.
+    pub domain: Option<String>,
+    /// The user part of our address (`sip:201@office.example`).
+    pub user: String,
+    /// The digest user name, when it differs from `user`.
+    pub auth_user: Option<String>,
+    pub password: String,
+    pub display_name: Option<String>,
+    /// The registration lifetime we ask for, in seconds.
+    pub expires: u32,
+}
+
+impl Account {
+    pub(crate) fn auth_user(&self) -> &str {
+        self.auth_user.as_deref().unwrap_or(&self.user)
+    }
+
+    pub(crate) fn domain(&self) -> String {
+        match &self.domain {
+            Some(d) => d.clone(),
+            None => self.server.ip().to_string(),
+        }
+    }
+}
+
+/// Our side of a call's audio: where we receive RTP and what we can decode, in order of
+/// preference (telephone-event may be listed to offer RFC 4733 keys).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalMedia {
+    pub rtp: SocketAddr,
+    pub codecs: Vec<CodecSpec>,
+}
+
+/// Names one call of a [`super::UserAgent`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CallHandle(pub(crate) u64);
+
+/// Who is calling, for the screen and the call history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Party {
+    pub name: Option<String>,
+    /// The user part of the URI (the number), or the whole URI when it has none.
+    pub number: String,
+}
+
+/// What the far end's description says about its audio.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteMedia {
+    /// Where to send RTP; `None` while there is nowhere to send (hold, port 0).
+    pub addr: Option<SocketAddr>,
+    /// The first voice format both sides agreed on.
+    pub codec: Option<PayloadFormat>,
+    /// The RFC 4733 payload type, when agreed.
+    pub telephone_event: Option<u8>,
+    /// The direction the far end wrote (its point of view).
+    pub direction: Direction,
+}
+
+/// Where the account's registration stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistrationEvent {
+    Registered {
+        expires: u32,
+    },
+    /// Our binding is removed (after [`super::UserAgent::unregister`]).
+    Unregistered,
+    /// Registration failed; `retry_in` is when it is tried again (`None`: not retried,
+    /// e.g. the password was refused).
+    Failed {
+        status: u16,
+        reason: String,
+        retry_in: Option<Duration>,
+    },
+}
+
+/// Why a call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    /// We hung up.
+    Local,
+    /// The far end hung up (BYE).
+    Remote,
+    /// The caller gave up before we answered (CANCEL).
+    Cancelled,
+    /// Our 200 was never acknowledged (RFC 3261 §13.3.1.4).
+    NoAck,
+}
+
+/// What the user agent tells the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Registration(RegistrationEvent),
+    Incoming {
+        call: CallHandle,
+        caller: Party,
+        media: Option<RemoteMedia>,
+    },
+    Ringing {
+        call: CallHandle,
+    },
+    Answered {
+        call: CallHandle,
+        media: Option<RemoteMedia>,
+    },
+    /// The call could not be set up.
+    Failed {
+        call: CallHandle,
+        status: u16,
+        reason: String,
+    },
+    Ended {
+        call: CallHandle,
+        reason: EndReason,
+    },
+    /// The far end's audio changed (it held or resumed, or our hold was accepted).
+    MediaChanged {
+        call: CallHandle,
+        media: Option<RemoteMedia>,
+        held_locally: bool,
+    },
+    /// An in-call request we sent (re-INVITE, INFO) was refused.
+    RequestFailed {
+        call: CallHandle,
+        status: u16,
+    },
+    /// A key the far end sent by SIP INFO (application/dtmf-relay).
+    Dtmf {
+        call: CallHandle,
+        key: char,
+    },
+}
+
+/// Commands the user agent cannot carry out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UaError {
+    #[error("no such call")]
+    UnknownCall,
+    #[error("the call is not in a state that allows this")]
+    WrongState,
+    #[error("invalid destination")]
+    BadTarget,
+    #[error("no codec in common")]
+    NoCommonCodec,
+    #[error("not a dtmf key")]
+    BadKey,
+    #[error("transaction layer: {0}")]
+    Transaction(#[from] sip::transaction::TransactionError),
+}
