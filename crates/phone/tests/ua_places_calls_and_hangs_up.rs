@@ -53,7 +53,7 @@ fn a_call_is_offered_rung_answered_and_hung_up() {
 
     answer(&mut sim, key, &invite);
     let events = sim.take_events();
-    assert_eq!(events.first(), Some(&Event::Ringing { call }));
+    assert_eq!(events.first(), Some(&Event::Ringing { call, media: None }));
     let Some(Event::Answered {
         call: c,
         media: Some(media),
@@ -146,7 +146,7 @@ fn hanging_up_while_ringing_cancels_the_invite() {
     assert_eq!(
         sim.take_events(),
         vec![
-            Event::Ringing { call },
+            Event::Ringing { call, media: None },
             Event::Ended {
                 call,
                 reason: EndReason::Local

@@ -1,6 +1,8 @@
 //! One call's state: the INVITE that set it up, its dialog and its media.
 
 use sip::auth::ChallengeOrigin;
+use std::time::Instant;
+
 use sip::dialog::Dialog;
 use sip::transaction::{ClientKey, ServerKey};
 use sip::Request;
@@ -54,6 +56,11 @@ pub(crate) struct Call {
     /// Incoming INVITE without an offer: our 200 offers and the ACK answers (§13.2.1).
     pub(crate) late_offer: bool,
     pub(crate) held: bool,
+    /// We sent the INVITE that made the call, so we chose its Call-ID (RFC 3261 §14.1
+    /// waits longer before retrying a re-INVITE then).
+    pub(crate) outgoing: bool,
+    /// A re-INVITE refused with 491 is sent again at this time, holding or not.
+    pub(crate) retry_reinvite: Option<(Instant, bool)>,
     /// Incoming: our 200's server transaction, until its ACK arrives.
     pub(crate) awaiting_ack: Option<ServerKey>,
     /// A re-INVITE of ours is pending; a crossing one is answered 491 (§14.2).
@@ -77,6 +84,8 @@ impl Call {
             late_offer: false,
             held: false,
             awaiting_ack: None,
+            outgoing: state == State::Calling,
+            retry_reinvite: None,
             reinviting: false,
         }
     }

@@ -239,8 +239,29 @@ impl UserAgent {
         request.body = sdp.write(direction);
         let key = self.endpoint.send_request(now, request, server)?;
         call.reinviting = true;
+        call.retry_reinvite = None;
         self.pending.insert(key, (handle, Purpose::Hold(hold)));
         Ok(())
+    }
+
+    /// Sends the re-INVITEs whose 491 wait is over.
+    pub(super) fn retry_reinvites(&mut self, now: Instant) {
+        let due: Vec<(CallHandle, bool)> = self
+            .calls
+            .values()
+            .filter_map(|c| match c.retry_reinvite {
+                Some((at, hold)) if at <= now => Some((c.handle, hold)),
+                _ => None,
+            })
+            .collect();
+        for (handle, hold) in due {
+            if let Some(call) = self.calls.get_mut(&handle) {
+                call.retry_reinvite = None;
+            }
+            if let Err(err) = self.reinvite(now, handle, hold) {
+                tracing::debug!(%err, "re-INVITE not retried");
+            }
+        }
     }
 
     /// Sends a key by SIP INFO (application/dtmf-relay), for servers that do not take

@@ -20,8 +20,15 @@ impl UserAgent {
         now: Instant,
         key: ServerKey,
         request: Request,
-        _source: Source,
+        source: Source,
     ) {
+        // Only the account's server may reach us: a softphone on a public address
+        // otherwise rings for every scanner that sends it an INVITE (RFC 3261 §8.2:
+        // a UAS may refuse by its own policy).
+        if source.addr.ip() != self.account.server.ip() {
+            let response = Response::for_request(&request, 403, sip::default_reason(403));
+            return self.reply(now, key, response);
+        }
         let in_dialog = request.to().is_some_and(|to| to.tag().is_some());
         if in_dialog {
             return self.on_dialog_request(now, key, request);

@@ -90,6 +90,7 @@ impl UserAgent {
     pub fn handle_timeout(&mut self, now: Instant) {
         self.endpoint.handle_timeout(now);
         self.drain(now);
+        self.retry_reinvites(now);
         self.send_register(now);
     }
 
@@ -103,12 +104,17 @@ impl UserAgent {
 
     /// When [`UserAgent::handle_timeout`] is next due; may be early, never late.
     pub fn poll_timeout(&self) -> Option<Instant> {
+        let retries = self
+            .calls
+            .values()
+            .filter_map(|c| c.retry_reinvite.map(|(at, _)| at));
         [
             self.endpoint.poll_timeout(),
             self.registration.poll_timeout(),
         ]
         .into_iter()
         .flatten()
+        .chain(retries)
         .min()
     }
 

@@ -1,6 +1,8 @@
 //! Answers to the requests we sent, and the transaction layer's stand-ins for them.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use rand::Rng;
 
 use sip::dialog::{Dialog, DialogId};
 use sip::transaction::{ClientKey, Event as TxEvent};
@@ -73,9 +75,20 @@ impl UserAgent {
             return;
         };
         match response.status {
-            180 | 183 if call.state == State::Calling => {
+            101..=199 if matches!(call.state, State::Calling | State::Ringing) => {
+                let early = read_answer(&response.body);
+                let first = call.state == State::Calling;
+                let new_media = early.is_some() && early != call.remote;
                 call.state = State::Ringing;
-                self.emit(Event::Ringing { call: handle });
+                if early.is_some() {
+                    call.remote = early.clone();
+                }
+                if first || new_media {
+                    self.emit(Event::Ringing {
+                        call: handle,
+                        media: early,
+                    });
+                }
             }
             100..=199 => {}
             200..=299 => self.on_invite_ok(now, handle, key, response),
@@ -152,7 +165,11 @@ impl UserAgent {
             return;
         }
         call.state = State::Established;
-        call.remote = read_answer(&response.body);
+        // RFC 3261 §13.2.1: an answer given in a provisional response is repeated in
+        // the 2xx; a 2xx without a body keeps it.
+        if let Some(answer) = read_answer(&response.body) {
+            call.remote = Some(answer);
+        }
         call.dialog = Some(dialog);
         let media = call.remote.clone();
         self.emit(Event::Answered {
@@ -177,6 +194,17 @@ impl UserAgent {
             return;
         }
         call.reinviting = false;
+        if response.status == 491 {
+            // RFC 3261 §14.1: our re-INVITE crossed the far end's. The one who chose
+            // the Call-ID waits 2.1–4 s, the other 0–2 s, then tries again.
+            let ms = if call.outgoing {
+                self.rng.gen_range(2100..=4000)
+            } else {
+                self.rng.gen_range(0..=2000)
+            };
+            call.retry_reinvite = Some((now + Duration::from_millis(ms), hold));
+            return;
+        }
         if response.class() != 2 {
             // RFC 3261 §14.1: a refused re-INVITE leaves the session as it was.
             self.emit(Event::RequestFailed {

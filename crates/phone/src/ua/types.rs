@@ -109,8 +109,12 @@ pub enum Event {
         caller: Party,
         media: Option<RemoteMedia>,
     },
+    /// The far end rings (180) or plays early media (183). `media` is set when the
+    /// provisional response carried SDP: the far end's tones are then to be played
+    /// instead of a local ring-back (RFC 3960 §3).
     Ringing {
         call: CallHandle,
+        media: Option<RemoteMedia>,
     },
     Answered {
         call: CallHandle,
