@@ -244,6 +244,31 @@ impl UserAgent {
         Ok(())
     }
 
+    /// Moves the call's audio to `rtp` (a new network, a new socket): a re-INVITE with
+    /// the new address and our current Contact, keeping hold as it is (RFC 3264 §8.3.1).
+    pub fn move_media(
+        &mut self,
+        now: Instant,
+        handle: CallHandle,
+        rtp: std::net::SocketAddr,
+    ) -> Result<(), UaError> {
+        let call = self.calls.get_mut(&handle).ok_or(UaError::UnknownCall)?;
+        if call.state != State::Established || call.reinviting || call.late_offer {
+            return Err(UaError::WrongState);
+        }
+        let held = call.held;
+        let sdp = call.sdp.as_mut().ok_or(UaError::WrongState)?;
+        let previous = sdp.media.rtp;
+        sdp.media.rtp = rtp;
+        let sent = self.reinvite(now, handle, held);
+        if sent.is_err() {
+            if let Some(sdp) = self.calls.get_mut(&handle).and_then(|c| c.sdp.as_mut()) {
+                sdp.media.rtp = previous;
+            }
+        }
+        sent
+    }
+
     /// Sends the re-INVITEs whose 491 wait is over.
     pub(super) fn retry_reinvites(&mut self, now: Instant) {
         let due: Vec<(CallHandle, bool)> = self

@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use media::sdp::Direction;
 use sip::transaction::{ServerKey, Source};
 use sip::{Method, Request, Response};
 
@@ -149,36 +150,55 @@ impl UserAgent {
 
     /// The far end changes the session (hold, resume, new address): answer its offer
     /// keeping our own hold (RFC 3264 §8). A re-INVITE crossing ours gets 491 (RFC 3261
-    /// §14.2); one without an offer is not supported here and gets 488.
+    /// §14.2). One without an offer gets ours in the 200, and its ACK answers
+    /// (RFC 3261 §14.2, §13.2.1): a B2BUA sends these when it joins us to someone new.
     fn on_reinvite(&mut self, now: Instant, key: ServerKey, handle: CallHandle, request: &Request) {
         let contact = self.contact();
         let Some(call) = self.calls.get_mut(&handle) else {
             return;
         };
-        if call.reinviting {
+        if call.reinviting || call.late_offer {
             let response = Response::for_request(request, 491, sip::default_reason(491));
             return self.reply(now, key, response);
         }
-        let answered = match (parse(&request.body), call.sdp.as_mut()) {
-            (Some(offer), Some(sdp)) => sdp.answer(&offer, call.held),
-            _ => None,
-        };
-        let Some((body, remote)) = answered else {
+        let Some(sdp) = call.sdp.as_mut() else {
             let response = Response::for_request(request, 488, sip::default_reason(488));
             return self.reply(now, key, response);
         };
-        call.remote = Some(remote.clone());
+        let (body, remote) = if request.body.is_empty() {
+            let direction = if call.held {
+                Direction::SendOnly
+            } else {
+                Direction::SendRecv
+            };
+            call.late_offer = true;
+            (sdp.write(direction), None)
+        } else {
+            match parse(&request.body).and_then(|offer| sdp.answer(&offer, call.held)) {
+                Some((body, remote)) => (body, Some(remote)),
+                None => {
+                    let response = Response::for_request(request, 488, sip::default_reason(488));
+                    return self.reply(now, key, response);
+                }
+            }
+        };
+        if remote.is_some() {
+            call.remote = remote.clone();
+        }
+        call.awaiting_ack = Some(key);
         let held = call.held;
         let mut ok = Response::for_request(request, 200, "OK");
         ok.headers.push("Contact", contact.to_string());
         ok.headers.push("Content-Type", "application/sdp");
         ok.body = body;
         self.reply(now, key, ok);
-        self.emit(Event::MediaChanged {
-            call: handle,
-            media: Some(remote),
-            held_locally: held,
-        });
+        if let Some(remote) = remote {
+            self.emit(Event::MediaChanged {
+                call: handle,
+                media: Some(remote),
+                held_locally: held,
+            });
+        }
     }
 
     /// The ACK for our 200. After a late offer it carries the answer (§13.2.1).

@@ -132,9 +132,18 @@ impl UserAgent {
 
     /// The machine moved to another network and `local` is its new address: requests
     /// from now on carry it, and the registration is renewed at once (RFC 5626 §4.4.1).
+    /// Calls in progress then need [`UserAgent::move_media`] with their new RTP address.
     pub fn network_changed(&mut self, now: Instant, local: SocketAddr) {
         self.local = local;
         self.endpoint.set_via(local.ip().into(), Some(local.port()));
+        // Calls keep going: their next target refresh (see `UserAgent::move_media`)
+        // carries the new Contact (RFC 3261 §12.2.1.1).
+        let contact = self.contact();
+        for call in self.calls.values_mut() {
+            if let Some(dialog) = call.dialog.as_mut() {
+                dialog.set_local_contact(contact.clone());
+            }
+        }
         self.registration.network_changed(now);
         self.send_register(now);
     }
