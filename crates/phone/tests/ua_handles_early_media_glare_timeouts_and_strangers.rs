@@ -168,3 +168,40 @@ fn an_invite_from_anyone_but_the_server_is_refused() {
     assert!(sim.ua.poll_event().is_none());
     assert_eq!(sim.ua.call_count(), 0);
 }
+
+#[test]
+fn a_second_challenge_fails_the_call_and_bad_targets_are_refused() {
+    let mut sim = Sim::registered(Transport::Udp);
+    let now = sim.now;
+    assert_eq!(
+        sim.ua.place_call(now, "", local_media()),
+        Err(UaError::BadTarget)
+    );
+    assert_eq!(
+        sim.ua.place_call(now, "20 01", local_media()),
+        Err(UaError::BadTarget)
+    );
+    let call = sim.ua.place_call(now, "2005", local_media()).unwrap();
+    let mut digest =
+        sip::auth::DigestServer::with_secret(now, sip::auth::DigestConfig::default(), [1; 32]);
+    for round in 0..2 {
+        sim.run(MS);
+        let (key, invite) = sim.take_request(Method::Invite).expect("an INVITE");
+        assert_eq!(invite.headers.get("Authorization").is_some(), round == 1);
+        let mut challenge = sip::Response::for_request(&invite, 401, "Unauthorized");
+        challenge
+            .headers
+            .set("To", invite.to().unwrap().with_tag("c1").to_string());
+        for value in digest.challenge(sim.now, ua_sim::REALM, false) {
+            challenge.headers.push("WWW-Authenticate", value);
+        }
+        sim.server.send_response(sim.now, &key, challenge).unwrap();
+    }
+    sim.run(MS);
+    // The answered challenge came back: the password is wrong, no third INVITE.
+    assert!(sim.take_request(Method::Invite).is_none());
+    assert!(matches!(
+        sim.take_events().as_slice(),
+        [Event::Failed { call: c, status: 401, .. }] if *c == call
+    ));
+}

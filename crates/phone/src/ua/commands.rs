@@ -51,26 +51,23 @@ impl UserAgent {
         call.sdp = Some(sdp);
         call.invite = Some(invite);
         self.calls.insert(handle, call);
-        self.resend_invite(now, handle);
-        if self.calls.contains_key(&handle) {
-            Ok(handle)
-        } else {
-            Err(UaError::BadTarget)
-        }
+        self.resend_invite(now, handle)?;
+        Ok(handle)
     }
 
     /// Sends the call's INVITE with the next CSeq and every credential we hold
     /// (RFC 3261 §22.2: a new request of the same Call-ID, CSeq one higher).
-    pub(super) fn resend_invite(&mut self, now: Instant, handle: CallHandle) {
+    /// If the transaction layer refuses it, the call is gone.
+    pub(super) fn resend_invite(
+        &mut self,
+        now: Instant,
+        handle: CallHandle,
+    ) -> Result<(), UaError> {
         let server = self.server();
         let user = self.account.auth_user().to_owned();
         let password = self.account.password.clone();
-        let Some(call) = self.calls.get_mut(&handle) else {
-            return;
-        };
-        let Some(invite) = call.invite.as_mut() else {
-            return;
-        };
+        let call = self.calls.get_mut(&handle).ok_or(UaError::UnknownCall)?;
+        let invite = call.invite.as_mut().ok_or(UaError::WrongState)?;
         let seq = invite.cseq().map_or(1, |c| c.seq.wrapping_add(1));
         invite.headers.set(
             "CSeq",
@@ -94,10 +91,11 @@ impl UserAgent {
             Ok(key) => {
                 call.invite_key = Some(key);
                 self.pending.insert(key, (handle, Purpose::Invite));
+                Ok(())
             }
             Err(err) => {
-                tracing::warn!(%err, "INVITE not sent");
                 self.calls.remove(&handle);
+                Err(err.into())
             }
         }
     }

@@ -95,7 +95,15 @@ impl UserAgent {
             401 | 407 if call.state != State::Cancelling => {
                 let answered = origin_of(response).is_some_and(|o| call.answered.contains(&o));
                 match call.auth.on_challenge(response, answered, &mut self.rng) {
-                    ChallengeOutcome::Retry => self.resend_invite(now, handle),
+                    ChallengeOutcome::Retry => {
+                        if self.resend_invite(now, handle).is_err() {
+                            self.emit(Event::Failed {
+                                call: handle,
+                                status: response.status,
+                                reason: response.reason.clone(),
+                            });
+                        }
+                    }
                     ChallengeOutcome::Refused => self.fail_call(handle, response),
                 }
             }
