@@ -199,3 +199,30 @@ fn unregister_sends_expires_zero_over_tcp() {
     sim.run(Duration::from_secs(600));
     assert_eq!(sim.registrar.registers.len(), count);
 }
+
+#[test]
+fn a_lost_connection_fails_the_register_and_it_is_retried() {
+    let mut sim = Sim::new(Transport::Tcp);
+    sim.registrar.answering = false;
+    let now = sim.now;
+    sim.ua.register(now);
+    sim.run(Duration::from_secs(1));
+    // The engine reports the TCP connection to the server as gone.
+    let now = sim.now;
+    sim.ua.handle_transport_error(now);
+    let failed = registrations(&sim.ua_events_now());
+    let [RegistrationEvent::Failed {
+        status: 503,
+        retry_in: Some(wait),
+        ..
+    }] = failed.as_slice()
+    else {
+        panic!("expected one 503 failure, got {failed:?}");
+    };
+    sim.registrar.answering = true;
+    sim.run(*wait + Duration::from_secs(1));
+    assert_eq!(
+        registrations(&sim.events).last(),
+        Some(&RegistrationEvent::Registered { expires: 120 })
+    );
+}

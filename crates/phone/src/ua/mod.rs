@@ -87,6 +87,15 @@ impl UserAgent {
         self.drain(now);
     }
 
+    /// The runtime could not deliver to the server (connection refused or lost, ICMP
+    /// unreachable): requests under way fail as if answered 503 (RFC 3261 §8.1.3.1),
+    /// so the registration backs off and calls being set up fail.
+    pub fn handle_transport_error(&mut self, now: Instant) {
+        let server = self.server();
+        self.endpoint.handle_transport_error(now, server);
+        self.drain(now);
+    }
+
     pub fn handle_timeout(&mut self, now: Instant) {
         self.endpoint.handle_timeout(now);
         self.drain(now);

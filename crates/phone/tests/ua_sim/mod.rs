@@ -313,6 +313,14 @@ impl Sim {
         dialog
     }
 
+    /// Moves the events the phone has queued into `events` and returns them all.
+    pub fn ua_events_now(&mut self) -> Vec<Event> {
+        while let Some(e) = self.ua.poll_event() {
+            self.events.push(e);
+        }
+        self.events.clone()
+    }
+
     pub fn take_events(&mut self) -> Vec<Event> {
         std::mem::take(&mut self.events)
     }
