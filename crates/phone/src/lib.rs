@@ -2,4 +2,7 @@
 //! (sans-IO like `sip` and `media`: it takes input and `now`, and is drained of what to
 //! send), and the PC's audio devices that its calls play and capture.
 pub mod audio;
+mod error;
 pub mod ua;
+
+pub use error::Error;

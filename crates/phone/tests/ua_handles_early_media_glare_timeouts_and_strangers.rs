@@ -5,7 +5,8 @@ mod ua_sim;
 
 use std::time::Duration;
 
-use phone::ua::{Event, UaError};
+use phone::ua::Event;
+use phone::Error;
 use sip::transaction::{EndpointConfig, Event as TxEvent, Peer};
 use sip::{Method, Request, Transport, Uri};
 use ua_sim::{local_media, server_sdp, Sim};
@@ -124,7 +125,7 @@ fn an_invite_nobody_answers_fails_with_408() {
         [Event::Failed { call: c, status: 408, .. }] if *c == call
     ));
     assert_eq!(sim.ua.call_count(), 0);
-    assert_eq!(sim.ua.hang_up(sim.now, call), Err(UaError::UnknownCall));
+    assert_eq!(sim.ua.hang_up(sim.now, call), Err(Error::UnknownCall));
 }
 
 #[test]
@@ -175,11 +176,11 @@ fn a_second_challenge_fails_the_call_and_bad_targets_are_refused() {
     let now = sim.now;
     assert_eq!(
         sim.ua.place_call(now, "", local_media()),
-        Err(UaError::BadTarget)
+        Err(Error::BadTarget)
     );
     assert_eq!(
         sim.ua.place_call(now, "20 01", local_media()),
-        Err(UaError::BadTarget)
+        Err(Error::BadTarget)
     );
     let call = sim.ua.place_call(now, "2005", local_media()).unwrap();
     let mut digest =

@@ -6,7 +6,8 @@ mod ua_sim;
 use std::time::Duration;
 
 use media::sdp::SessionDescription;
-use phone::ua::{CallHandle, Event, RegistrationEvent, UaError};
+use phone::ua::{CallHandle, Event, RegistrationEvent};
+use phone::Error;
 use sip::dialog::Dialog;
 use sip::{Method, Transport};
 use ua_sim::{local_media, server_sdp, Sim};
@@ -46,7 +47,7 @@ fn a_call_moves_to_the_new_network_with_a_reinvite() {
     assert_eq!(
         sim.ua
             .move_media(now, call, "10.1.2.3:40002".parse().unwrap()),
-        Err(UaError::WrongState),
+        Err(Error::WrongState),
         "one re-INVITE at a time"
     );
     sim.run(MS);
@@ -118,7 +119,7 @@ fn a_reinvite_without_an_offer_gets_ours_and_the_ack_answers() {
     );
     // Until the answer arrives our side cannot start another offer.
     let now = sim.now;
-    assert_eq!(sim.ua.hold(now, call), Err(UaError::WrongState));
+    assert_eq!(sim.ua.hold(now, call), Err(Error::WrongState));
 
     // The ACK carries the answer: audio now goes to a new address.
     let mut ack = server_dialog.create_request(Method::Ack);

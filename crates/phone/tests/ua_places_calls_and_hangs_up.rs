@@ -6,7 +6,8 @@ mod ua_sim;
 use std::time::Duration;
 
 use media::sdp::SessionDescription;
-use phone::ua::{CallHandle, EndReason, Event, UaError};
+use phone::ua::{CallHandle, EndReason, Event};
+use phone::Error;
 use sip::auth::{DigestConfig, DigestServer, Secret, Verdict};
 use sip::transaction::ServerKey;
 use sip::{Method, Request, Transport};
@@ -172,7 +173,7 @@ fn a_busy_answer_fails_the_call() {
     );
     // The 486 was acknowledged by the transaction layer (RFC 3261 §17.1.1.3).
     assert!(sim.server_received.iter().any(|m| m.starts_with("ACK ")));
-    assert_eq!(sim.ua.hang_up(sim.now, call), Err(UaError::UnknownCall));
+    assert_eq!(sim.ua.hang_up(sim.now, call), Err(Error::UnknownCall));
 }
 
 #[test]
@@ -234,7 +235,7 @@ fn hold_and_resume_reinvite_with_sendonly_and_sendrecv() {
     sim.ua.hold(now, call).unwrap();
     assert_eq!(
         sim.ua.hold(now, call),
-        Err(UaError::WrongState),
+        Err(Error::WrongState),
         "one re-INVITE at a time"
     );
     sim.run(MS);
@@ -280,7 +281,7 @@ fn keys_go_out_as_sip_info() {
     let now = sim.now;
     assert_eq!(
         sim.ua.send_dtmf_info(now, call, 'x', 100),
-        Err(UaError::BadKey)
+        Err(Error::BadKey)
     );
     sim.ua.send_dtmf_info(now, call, '5', 160).unwrap();
     sim.run(MS);

@@ -7,7 +7,8 @@ mod ua_sim;
 use std::time::Duration;
 
 use media::sdp::{Direction, SessionDescription, PCMA};
-use phone::ua::{CallHandle, EndReason, Event, LocalMedia, Party, UaError};
+use phone::ua::{CallHandle, EndReason, Event, LocalMedia, Party};
+use phone::Error;
 use sip::dialog::Dialog;
 use sip::transaction::ClientKey;
 use sip::{Method, Request, Response, Transport, Uri};
@@ -165,7 +166,7 @@ fn busy_and_decline_answer_486_and_603() {
         );
         assert_eq!(
             sim.ua.answer(sim.now, call, local_media()),
-            Err(UaError::UnknownCall)
+            Err(Error::UnknownCall)
         );
     }
 }
@@ -203,7 +204,7 @@ fn no_codec_in_common_answers_488() {
         }],
     };
     let now = sim.now;
-    assert_eq!(sim.ua.answer(now, call, g722), Err(UaError::NoCommonCodec));
+    assert_eq!(sim.ua.answer(now, call, g722), Err(Error::NoCommonCodec));
     sim.run(MS);
     let (_, r) = final_response(&mut sim);
     assert_eq!(r.status, 488);

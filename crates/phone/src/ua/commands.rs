@@ -10,8 +10,9 @@ use sip::{CSeq, Method, NameAddr, Request, Response, Uri};
 use super::auth::token;
 use super::call::{Call, Purpose, State};
 use super::media::LocalSdp;
-use super::types::{CallHandle, EndReason, Event, LocalMedia, UaError};
+use super::types::{CallHandle, EndReason, Event, LocalMedia};
 use super::UserAgent;
+use crate::Error;
 
 impl UserAgent {
     /// Calls `target` (a number, or a `sip:`/`tel:` URI) offering `media`.
@@ -20,7 +21,7 @@ impl UserAgent {
         now: Instant,
         target: &str,
         media: LocalMedia,
-    ) -> Result<CallHandle, UaError> {
+    ) -> Result<CallHandle, Error> {
         let uri = self.target_uri(target)?;
         let handle = CallHandle(self.next_call);
         self.next_call += 1;
@@ -58,16 +59,12 @@ impl UserAgent {
     /// Sends the call's INVITE with the next CSeq and every credential we hold
     /// (RFC 3261 §22.2: a new request of the same Call-ID, CSeq one higher).
     /// If the transaction layer refuses it, the call is gone.
-    pub(super) fn resend_invite(
-        &mut self,
-        now: Instant,
-        handle: CallHandle,
-    ) -> Result<(), UaError> {
+    pub(super) fn resend_invite(&mut self, now: Instant, handle: CallHandle) -> Result<(), Error> {
         let server = self.server();
         let user = self.account.auth_user().to_owned();
         let password = self.account.password.clone();
-        let call = self.calls.get_mut(&handle).ok_or(UaError::UnknownCall)?;
-        let invite = call.invite.as_mut().ok_or(UaError::WrongState)?;
+        let call = self.calls.get_mut(&handle).ok_or(Error::UnknownCall)?;
+        let invite = call.invite.as_mut().ok_or(Error::WrongState)?;
         let seq = invite.cseq().map_or(1, |c| c.seq.wrapping_add(1));
         invite.headers.set(
             "CSeq",
@@ -108,14 +105,14 @@ impl UserAgent {
         now: Instant,
         handle: CallHandle,
         media: LocalMedia,
-    ) -> Result<(), UaError> {
+    ) -> Result<(), Error> {
         let contact = self.contact();
         let session_id = self.rng.gen_range(1..u32::MAX.into());
-        let call = self.calls.get_mut(&handle).ok_or(UaError::UnknownCall)?;
+        let call = self.calls.get_mut(&handle).ok_or(Error::UnknownCall)?;
         if call.state != State::Incoming {
-            return Err(UaError::WrongState);
+            return Err(Error::WrongState);
         }
-        let (key, invite) = call.incoming.clone().ok_or(UaError::WrongState)?;
+        let (key, invite) = call.incoming.clone().ok_or(Error::WrongState)?;
         let mut sdp = LocalSdp::new(media, session_id);
         let body = match super::media::parse(&invite.body) {
             Some(offer) => match sdp.answer(&offer, false) {
@@ -131,7 +128,7 @@ impl UserAgent {
                         call: handle,
                         reason: EndReason::Local,
                     });
-                    return Err(UaError::NoCommonCodec);
+                    return Err(Error::NoCommonCodec);
                 }
             },
             None => {
@@ -144,9 +141,9 @@ impl UserAgent {
         ok.headers.push("Allow", ALLOW);
         ok.headers.push("Content-Type", "application/sdp");
         ok.body = body;
-        let dialog = Dialog::from_uas(&invite, &ok).map_err(|_| UaError::WrongState)?;
+        let dialog = Dialog::from_uas(&invite, &ok).map_err(|_| Error::WrongState)?;
         self.endpoint.send_response(now, &key, ok)?;
-        let call = self.calls.get_mut(&handle).ok_or(UaError::UnknownCall)?;
+        let call = self.calls.get_mut(&handle).ok_or(Error::UnknownCall)?;
         call.dialog = Some(dialog);
         call.sdp = Some(sdp);
         call.state = State::Established;
@@ -162,12 +159,12 @@ impl UserAgent {
 
     /// Refuses a ringing incoming call: 486 Busy Here when `busy`, else 603 Decline
     /// (RFC 3261 §21.4.24, §21.6.2).
-    pub fn decline(&mut self, now: Instant, handle: CallHandle, busy: bool) -> Result<(), UaError> {
-        let call = self.calls.get(&handle).ok_or(UaError::UnknownCall)?;
+    pub fn decline(&mut self, now: Instant, handle: CallHandle, busy: bool) -> Result<(), Error> {
+        let call = self.calls.get(&handle).ok_or(Error::UnknownCall)?;
         if call.state != State::Incoming {
-            return Err(UaError::WrongState);
+            return Err(Error::WrongState);
         }
-        let (key, invite) = call.incoming.clone().ok_or(UaError::WrongState)?;
+        let (key, invite) = call.incoming.clone().ok_or(Error::WrongState)?;
         let response = self.response_to(handle, &invite, if busy { 486 } else { 603 });
         self.endpoint.send_response(now, &key, response)?;
         self.calls.remove(&handle);
@@ -180,21 +177,21 @@ impl UserAgent {
 
     /// Ends the call: CANCEL before an answer (RFC 3261 §9.1), BYE after (§15.1),
     /// 603 to a call still ringing here.
-    pub fn hang_up(&mut self, now: Instant, handle: CallHandle) -> Result<(), UaError> {
+    pub fn hang_up(&mut self, now: Instant, handle: CallHandle) -> Result<(), Error> {
         let server = self.server();
-        let call = self.calls.get_mut(&handle).ok_or(UaError::UnknownCall)?;
+        let call = self.calls.get_mut(&handle).ok_or(Error::UnknownCall)?;
         match call.state {
             State::Incoming => self.decline(now, handle, false),
             State::Calling | State::Ringing => {
-                let invite = call.invite_key.ok_or(UaError::WrongState)?;
+                let invite = call.invite_key.ok_or(Error::WrongState)?;
                 let key = self.endpoint.cancel(now, &invite)?;
                 call.state = State::Cancelling;
                 self.pending.insert(key, (handle, Purpose::Cancel));
                 Ok(())
             }
-            State::Cancelling => Err(UaError::WrongState),
+            State::Cancelling => Err(Error::WrongState),
             State::Established => {
-                let dialog = call.dialog.as_mut().ok_or(UaError::WrongState)?;
+                let dialog = call.dialog.as_mut().ok_or(Error::WrongState)?;
                 let bye = dialog.create_request(Method::Bye);
                 let key = self.endpoint.send_request(now, bye, server)?;
                 self.pending.insert(key, (handle, Purpose::Bye));
@@ -209,23 +206,23 @@ impl UserAgent {
     }
 
     /// Puts the call on hold: a re-INVITE offering a=sendonly (RFC 3264 §8.4).
-    pub fn hold(&mut self, now: Instant, handle: CallHandle) -> Result<(), UaError> {
+    pub fn hold(&mut self, now: Instant, handle: CallHandle) -> Result<(), Error> {
         self.reinvite(now, handle, true)
     }
 
     /// Takes the call off hold: a re-INVITE offering a=sendrecv.
-    pub fn resume(&mut self, now: Instant, handle: CallHandle) -> Result<(), UaError> {
+    pub fn resume(&mut self, now: Instant, handle: CallHandle) -> Result<(), Error> {
         self.reinvite(now, handle, false)
     }
 
-    fn reinvite(&mut self, now: Instant, handle: CallHandle, hold: bool) -> Result<(), UaError> {
+    fn reinvite(&mut self, now: Instant, handle: CallHandle, hold: bool) -> Result<(), Error> {
         let server = self.server();
-        let call = self.calls.get_mut(&handle).ok_or(UaError::UnknownCall)?;
+        let call = self.calls.get_mut(&handle).ok_or(Error::UnknownCall)?;
         if call.state != State::Established || call.reinviting || call.late_offer {
-            return Err(UaError::WrongState);
+            return Err(Error::WrongState);
         }
         let (Some(dialog), Some(sdp)) = (call.dialog.as_mut(), call.sdp.as_mut()) else {
-            return Err(UaError::WrongState);
+            return Err(Error::WrongState);
         };
         let direction = if hold {
             Direction::SendOnly
@@ -249,13 +246,13 @@ impl UserAgent {
         now: Instant,
         handle: CallHandle,
         rtp: std::net::SocketAddr,
-    ) -> Result<(), UaError> {
-        let call = self.calls.get_mut(&handle).ok_or(UaError::UnknownCall)?;
+    ) -> Result<(), Error> {
+        let call = self.calls.get_mut(&handle).ok_or(Error::UnknownCall)?;
         if call.state != State::Established || call.reinviting || call.late_offer {
-            return Err(UaError::WrongState);
+            return Err(Error::WrongState);
         }
         let held = call.held;
-        let sdp = call.sdp.as_mut().ok_or(UaError::WrongState)?;
+        let sdp = call.sdp.as_mut().ok_or(Error::WrongState)?;
         let previous = sdp.media.rtp;
         sdp.media.rtp = rtp;
         let sent = self.reinvite(now, handle, held);
@@ -295,16 +292,16 @@ impl UserAgent {
         handle: CallHandle,
         key: char,
         duration_ms: u32,
-    ) -> Result<(), UaError> {
+    ) -> Result<(), Error> {
         if !matches!(key, '0'..='9' | '*' | '#' | 'A'..='D') {
-            return Err(UaError::BadKey);
+            return Err(Error::BadKey);
         }
         let server = self.server();
-        let call = self.calls.get_mut(&handle).ok_or(UaError::UnknownCall)?;
+        let call = self.calls.get_mut(&handle).ok_or(Error::UnknownCall)?;
         if call.state != State::Established {
-            return Err(UaError::WrongState);
+            return Err(Error::WrongState);
         }
-        let dialog = call.dialog.as_mut().ok_or(UaError::WrongState)?;
+        let dialog = call.dialog.as_mut().ok_or(Error::WrongState)?;
         let mut info = dialog.create_request(Method::Info);
         info.headers.push("Content-Type", "application/dtmf-relay");
         info.body = format!("Signal={key}\r\nDuration={duration_ms}\r\n").into_bytes();
@@ -327,13 +324,13 @@ impl UserAgent {
         response
     }
 
-    fn target_uri(&self, target: &str) -> Result<Uri, UaError> {
+    fn target_uri(&self, target: &str) -> Result<Uri, Error> {
         let target = target.trim();
         if target.contains(':') {
-            return target.parse().map_err(|_| UaError::BadTarget);
+            return target.parse().map_err(|_| Error::BadTarget);
         }
         if target.is_empty() || target.contains(['@', '<', '>', ' ']) {
-            return Err(UaError::BadTarget);
+            return Err(Error::BadTarget);
         }
         let domain = self.account.domain();
         Ok(Uri::sip(

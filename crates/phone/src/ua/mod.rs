@@ -35,7 +35,6 @@ use register::Registration;
 
 pub use types::{
     Account, CallHandle, EndReason, Event, LocalMedia, Party, RegistrationEvent, RemoteMedia,
-    UaError,
 };
 
 /// The user agent of one account. See the module docs.

@@ -147,20 +147,3 @@ pub enum Event {
         key: char,
     },
 }
-
-/// Commands the user agent cannot carry out.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum UaError {
-    #[error("no such call")]
-    UnknownCall,
-    #[error("the call is not in a state that allows this")]
-    WrongState,
-    #[error("invalid destination")]
-    BadTarget,
-    #[error("no codec in common")]
-    NoCommonCodec,
-    #[error("not a dtmf key")]
-    BadKey,
-    #[error("transaction layer: {0}")]
-    Transaction(#[from] sip::transaction::TransactionError),
-}
