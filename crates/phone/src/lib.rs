@@ -2,6 +2,7 @@
 //! (sans-IO like `sip` and `media`: it takes input and `now`, and is drained of what to
 //! send), and the PC's audio devices that its calls play and capture.
 pub mod audio;
+pub mod call_media;
 mod error;
 pub mod ua;
 

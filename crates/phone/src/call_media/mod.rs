@@ -1,0 +1,311 @@
+//! A call's media between the user agent and the audio devices, sans-IO: PCM frames
+//! from the microphone become RTP packets, RTP packets from the network go through an
+//! adaptive jitter buffer and come out as PCM frames for the speaker, with loss
+//! concealment and RFC 4733 keys both ways.
+//!
+//! The caller owns the socket and the clock: it calls [`CallMedia::send_frame`] and
+//! [`CallMedia::next_frame`] every 20 ms with `now`, and [`CallMedia::receive_rtp`] with
+//! each datagram as it arrives.
+//!
+//! Hold: while held nothing is sent at all (RFC 3264 §8.4: a sendonly/inactive stream
+//! carries no RTP from the holding side); timestamps keep advancing so the stream
+//! resumes in time, and the first packet after it carries the marker. Mute: frames are
+//! still sent, coded from silence, so the far end's jitter buffer and NAT bindings stay
+//! alive.
+
+mod dtmf_send;
+mod fec;
+
+use std::time::{Duration, Instant};
+
+use media::codec::{by_rtpmap, Codec};
+use media::dtmf_detect::DtmfDetector;
+use media::jitter::{JitterBuffer, JitterConfig, Playout};
+use media::rtp::{is_rtcp, RtpPacket};
+
+use dtmf_send::DtmfSender;
+use fec::RecentPayloads;
+
+/// Audio per packet and per tick.
+const FRAME: Duration = Duration::from_millis(20);
+
+/// The voice format agreed in the SDP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodecSpec {
+    /// rtpmap encoding name: PCMU, PCMA, G722 or opus.
+    pub encoding: String,
+    pub payload_type: u8,
+    /// RTP clock rate from the rtpmap (8000, or 48000 for Opus).
+    pub clock_rate: u32,
+    /// RFC 4733 payload type, when both sides agreed on telephone-events.
+    pub telephone_event: Option<u8>,
+    /// Seed for our SSRC and the random first sequence number and timestamp
+    /// (RFC 3550 §5.1 asks for random starting values).
+    pub ssrc_seed: u64,
+}
+
+/// Counters for a call-quality display.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallMediaStats {
+    pub packets_sent: u64,
+    pub packets_received: u64,
+    /// Packets the far end sent that never arrived.
+    pub lost: u64,
+    /// Packets that arrived after their frame was played.
+    pub late: u64,
+    /// RFC 3550 §6.4.1 interarrival jitter.
+    pub jitter: Duration,
+    /// Frames played from concealment (or rebuilt from FEC) instead of a packet.
+    pub concealed_frames: u64,
+    /// Of those, frames rebuilt from the next packet's in-band FEC.
+    pub fec_recovered: u64,
+    /// The jitter buffer's current target delay.
+    pub target_delay: Duration,
+}
+
+/// One call's media stream, both directions.
+pub struct CallMedia {
+    codec: Box<dyn Codec>,
+    payload_type: u8,
+    telephone_event: Option<u8>,
+    clock_rate: u32,
+    frame_samples: usize,
+    frame_units: u32,
+    ssrc: u32,
+    sequence: u16,
+    /// Timestamp of the next frame sent.
+    timestamp: u32,
+    /// The next packet sent starts a talkspurt (RFC 3551 §4.1: marker bit).
+    marker: bool,
+    /// Start timestamp of the telephone-event being sent.
+    event_timestamp: u32,
+    dtmf_out: DtmfSender,
+    muted: bool,
+    held: bool,
+    jitter: JitterBuffer,
+    recent: RecentPayloads,
+    /// Timestamp of the frame played last, to find the packet after a lost one.
+    played_timestamp: Option<u32>,
+    dtmf_in: DtmfDetector,
+    silence: Vec<i16>,
+    pcm: Vec<i16>,
+    encoded: Vec<u8>,
+    stats: CallMediaStats,
+}
+
+impl std::fmt::Debug for CallMedia {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallMedia")
+            .field("codec", &self.codec.name())
+            .field("payload_type", &self.payload_type)
+            .field("ssrc", &self.ssrc)
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CallMedia {
+    /// Media for the agreed format; fails for a codec this build cannot code.
+    pub fn new(spec: &CodecSpec) -> Result<Self, media::Error> {
+        let codec = by_rtpmap(&spec.encoding, spec.clock_rate)?;
+        let clock_rate = codec.clock_rate();
+        let frame_samples = (codec.sample_rate() / 50) as usize;
+        let mut seed = spec.ssrc_seed;
+        let ssrc = splitmix(&mut seed) as u32;
+        let sequence = splitmix(&mut seed) as u16;
+        let timestamp = splitmix(&mut seed) as u32;
+        Ok(CallMedia {
+            codec,
+            payload_type: spec.payload_type & 0x7f,
+            telephone_event: spec.telephone_event,
+            clock_rate,
+            frame_samples,
+            frame_units: clock_rate / 50,
+            ssrc,
+            sequence,
+            timestamp,
+            marker: true,
+            event_timestamp: timestamp,
+            dtmf_out: DtmfSender::default(),
+            muted: false,
+            held: false,
+            jitter: JitterBuffer::new(JitterConfig::new(clock_rate)),
+            recent: RecentPayloads::default(),
+            played_timestamp: None,
+            dtmf_in: DtmfDetector::new(frame_samples as u32 * 50),
+            silence: vec![0; frame_samples],
+            pcm: Vec::with_capacity(frame_samples * 2),
+            encoded: Vec::with_capacity(1500),
+            stats: CallMediaStats::default(),
+        })
+    }
+
+    /// Rate of the PCM in and out (the codec's audio rate, e.g. 16 kHz for G.722).
+    pub fn sample_rate(&self) -> u32 {
+        self.frame_samples as u32 * 50
+    }
+
+    /// Samples in one 20 ms frame.
+    pub fn frame_samples(&self) -> usize {
+        self.frame_samples
+    }
+
+    pub fn ssrc(&self) -> u32 {
+        self.ssrc
+    }
+
+    pub fn set_muted(&mut self, muted: bool) {
+        self.muted = muted;
+    }
+
+    pub fn set_held(&mut self, held: bool) {
+        if self.held && !held {
+            self.marker = true;
+        }
+        self.held = held;
+    }
+
+    /// Queues a key to be sent as RFC 4733 events for `ms` milliseconds; false when the
+    /// far end did not agree to telephone-events or `key` is not a DTMF key.
+    pub fn send_dtmf(&mut self, key: char, ms: u32) -> bool {
+        self.telephone_event.is_some() && self.dtmf_out.queue(key, ms, self.clock_rate)
+    }
+
+    /// The RTP packets for the 20 ms of microphone audio in `pcm` (shorter frames are
+    /// padded with silence, longer ones cut): none while held, a telephone-event
+    /// instead of audio while a key is being sent.
+    pub fn send_frame(&mut self, now: Instant, pcm: &[i16]) -> Vec<Vec<u8>> {
+        let _ = now;
+        let timestamp = self.timestamp;
+        self.timestamp = self.timestamp.wrapping_add(self.frame_units);
+        if self.held {
+            return Vec::new();
+        }
+        if let (Some(pt), true) = (self.telephone_event, self.dtmf_out.busy()) {
+            if let Some(event) = self.dtmf_out.next_packet(self.frame_units) {
+                if event.first {
+                    self.event_timestamp = timestamp;
+                }
+                // RFC 4733 §2.5.1.1: every packet of an event carries its start
+                // timestamp; the first one sets the marker.
+                let packet = self.packet(pt, self.event_timestamp, event.first, &event.payload);
+                return vec![packet];
+            }
+        }
+        self.pcm.clear();
+        if self.muted {
+            self.pcm.extend_from_slice(&self.silence);
+        } else {
+            self.pcm
+                .extend_from_slice(pcm.get(..self.frame_samples).unwrap_or(pcm));
+            self.pcm.resize(self.frame_samples, 0);
+        }
+        let mut encoded = std::mem::take(&mut self.encoded);
+        encoded.clear();
+        self.codec.encode(&self.pcm, &mut encoded);
+        let marker = std::mem::replace(&mut self.marker, false);
+        let packet = self.packet(self.payload_type, timestamp, marker, &encoded);
+        self.encoded = encoded;
+        vec![packet]
+    }
+
+    fn packet(&mut self, pt: u8, timestamp: u32, marker: bool, payload: &[u8]) -> Vec<u8> {
+        let mut rtp = RtpPacket::new(pt, self.sequence, timestamp, self.ssrc, payload);
+        rtp.marker = marker;
+        self.sequence = self.sequence.wrapping_add(1);
+        self.stats.packets_sent += 1;
+        let mut out = Vec::with_capacity(rtp.header_len() + payload.len());
+        rtp.write(&mut out);
+        out
+    }
+
+    /// Takes a datagram that arrived at `now` on the call's RTP port. RTCP, unknown
+    /// payload types and malformed packets are ignored.
+    pub fn receive_rtp(&mut self, now: Instant, datagram: &[u8]) {
+        if is_rtcp(datagram) {
+            return;
+        }
+        let Ok(packet) = RtpPacket::parse(datagram) else {
+            return;
+        };
+        if Some(packet.payload_type) == self.telephone_event {
+            self.stats.packets_received += 1;
+            self.dtmf_in
+                .on_telephone_event(packet.timestamp, packet.payload);
+        } else if packet.payload_type == self.payload_type {
+            self.stats.packets_received += 1;
+            self.recent.remember(packet.timestamp, packet.payload);
+            self.jitter.push(now, &packet);
+        }
+    }
+
+    /// The next 20 ms to play at `now`; call once per frame interval. Silence until
+    /// the first packets arrive; lost frames concealed by the codec (Opus rebuilds
+    /// them from the next packet's FEC when it is already here, else its PLC; G.711
+    /// and G.722 repeat the last frame fading out).
+    pub fn next_frame(&mut self, now: Instant) -> &[i16] {
+        self.pcm.clear();
+        let lost_ts = self
+            .played_timestamp
+            .map(|ts| ts.wrapping_add(self.frame_units));
+        match self.jitter.pop(now) {
+            Playout::Waiting => {}
+            Playout::Packet {
+                payload, timestamp, ..
+            } => {
+                self.codec.decode(Some(payload), &mut self.pcm);
+                self.played_timestamp = Some(timestamp);
+            }
+            Playout::Silence => {
+                self.played_timestamp = lost_ts;
+            }
+            Playout::Lost => {
+                self.stats.concealed_frames += 1;
+                let next =
+                    lost_ts.and_then(|ts| self.recent.get(ts.wrapping_add(self.frame_units)));
+                match next {
+                    Some(next) => {
+                        self.stats.fec_recovered += 1;
+                        self.codec.decode_lost_before(next, &mut self.pcm);
+                    }
+                    None => self.codec.decode(None, &mut self.pcm),
+                }
+                self.played_timestamp = lost_ts;
+            }
+        }
+        self.pcm.resize(self.frame_samples, 0);
+        &self.pcm
+    }
+
+    /// The next key the far end pressed (RFC 4733 events, each press once).
+    pub fn poll_key(&mut self) -> Option<char> {
+        self.dtmf_in.poll_digit()
+    }
+
+    pub fn stats(&self) -> CallMediaStats {
+        let jitter = self.jitter.stats();
+        CallMediaStats {
+            lost: jitter.lost,
+            late: jitter.late,
+            jitter: Duration::from_micros(
+                u64::from(jitter.jitter) * 1_000_000 / u64::from(self.clock_rate.max(1)),
+            ),
+            target_delay: self.jitter.target_delay(),
+            ..self.stats
+        }
+    }
+
+    /// Audio per packet.
+    pub fn frame(&self) -> Duration {
+        FRAME
+    }
+}
+
+/// SplitMix64: spreads a seed into independent-looking starting values.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
