@@ -17,6 +17,7 @@ mod commands;
 mod identity;
 mod incoming;
 mod media;
+mod nat;
 mod register;
 mod responses;
 mod types;
@@ -31,7 +32,10 @@ use sip::transaction::{ClientKey, Endpoint, EndpointConfig, Peer, Transmit};
 use sip::{NameAddr, Transport, Uri};
 
 use call::{Call, Purpose};
+use nat::Mapping;
 use register::Registration;
+
+pub use nat::{KEEPALIVE_INTERVAL, KEEPALIVE_PING};
 
 pub use types::{
     Account, CallHandle, EndReason, Event, LocalMedia, Party, RegistrationEvent, RemoteMedia,
@@ -50,6 +54,12 @@ pub struct UserAgent {
     /// What each client transaction we started is for.
     pending: HashMap<ClientKey, (CallHandle, Purpose)>,
     events: VecDeque<Event>,
+    /// The NAT mapping the server revealed, for the local address it was learnt on.
+    nat: Option<Mapping>,
+    /// The REGISTER under way puts the public address in our Contact.
+    correcting_contact: bool,
+    keepalive_at: Option<Instant>,
+    keepalives: VecDeque<Transmit>,
 }
 
 impl UserAgent {
@@ -73,6 +83,10 @@ impl UserAgent {
             next_call: 1,
             pending: HashMap::new(),
             events: VecDeque::new(),
+            nat: None,
+            correcting_contact: false,
+            keepalive_at: None,
+            keepalives: VecDeque::new(),
         }
     }
 
@@ -81,7 +95,11 @@ impl UserAgent {
     }
 
     /// Bytes that arrived from `source` (a datagram, or one framed message of a stream).
+    /// A keep-alive's answer (RFC 5626 §4.4.1 pong) is taken and needs nothing.
     pub fn handle_input(&mut self, now: Instant, source: Peer, bytes: &[u8]) {
+        if nat::is_keepalive(bytes) {
+            return;
+        }
         self.endpoint.handle_datagram(now, source, bytes);
         self.drain(now);
     }
@@ -100,10 +118,14 @@ impl UserAgent {
         self.drain(now);
         self.retry_reinvites(now);
         self.send_register(now);
+        self.send_keepalive(now);
     }
 
+    /// What to send next: SIP messages, then keep-alives.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.endpoint.poll_transmit()
+        self.endpoint
+            .poll_transmit()
+            .or_else(|| self.keepalives.pop_front())
     }
 
     pub fn poll_event(&mut self) -> Option<Event> {
@@ -119,6 +141,7 @@ impl UserAgent {
         [
             self.endpoint.poll_timeout(),
             self.registration.poll_timeout(),
+            self.keepalive_at,
         ]
         .into_iter()
         .flatten()
@@ -152,6 +175,7 @@ impl UserAgent {
                 dialog.set_local_contact(contact.clone());
             }
         }
+        self.correcting_contact = false;
         self.registration.network_changed(now);
         self.send_register(now);
     }
@@ -170,8 +194,9 @@ impl UserAgent {
 
     /// Our Contact: where the server reaches us.
     fn contact(&self) -> NameAddr {
-        let mut uri = Uri::sip(Some(&self.account.user), self.local.ip().into());
-        uri.port = Some(self.local.port());
+        let addr = self.contact_addr();
+        let mut uri = Uri::sip(Some(&self.account.user), addr.ip().into());
+        uri.port = Some(addr.port());
         if self.account.transport != Transport::Udp {
             let name = self.account.transport.as_str().to_ascii_lowercase();
             uri.params.set("transport", Some(&name));

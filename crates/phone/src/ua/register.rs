@@ -66,6 +66,10 @@ impl Registration {
         self.send_at
     }
 
+    pub(crate) fn is_registered(&self) -> bool {
+        self.state == State::Registered
+    }
+
     pub(crate) fn owns(&self, key: ClientKey) -> bool {
         self.in_flight.is_some_and(|f| f.key == key)
     }

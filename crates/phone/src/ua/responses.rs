@@ -11,7 +11,7 @@ use sip::{Method, Response};
 use super::auth::{origin_of, ChallengeOutcome};
 use super::call::{Purpose, State};
 use super::media::read_answer;
-use super::types::{CallHandle, EndReason, Event};
+use super::types::{CallHandle, EndReason, Event, RegistrationEvent};
 use super::UserAgent;
 
 impl UserAgent {
@@ -43,6 +43,10 @@ impl UserAgent {
                 .registration
                 .on_response(now, response, &contact, &mut self.rng)
             {
+                if matches!(ev, RegistrationEvent::Registered { .. }) {
+                    self.learn_public_address(now, response);
+                    self.schedule_keepalive(now);
+                }
                 self.emit(Event::Registration(ev));
             }
             return;

@@ -51,6 +51,12 @@ pub struct Sim {
     pub registrar: Registrar,
     /// Every packet the server received, retransmissions included.
     pub server_received: Vec<String>,
+    /// When set, the phone sits behind a NAT that shows it to the server at this
+    /// address: what the phone sends comes from it, and only what is sent to it reaches
+    /// the phone.
+    pub nat: Option<SocketAddr>,
+    /// When each keep-alive (a bare CRLF ping) reached the server.
+    pub keepalives: Vec<Instant>,
 }
 
 pub fn account(transport: Transport) -> Account {
@@ -117,6 +123,8 @@ impl Sim {
                 accepted: Vec::new(),
             },
             server_received: Vec::new(),
+            nat: None,
+            keepalives: Vec::new(),
         }
     }
 
@@ -149,15 +157,29 @@ impl Sim {
                 self.in_flight.drain(..).partition(|(at, _, _)| *at <= now);
             self.in_flight = later;
             for (_, to_server, t) in due {
+                let ua_seen_at = self.nat.unwrap_or(self.ua_addr);
                 if to_server {
                     self.server_received
                         .push(String::from_utf8_lossy(&t.bytes).into_owned());
+                    if t.bytes.iter().all(|b| matches!(b, b'\r' | b'\n')) {
+                        self.keepalives.push(now);
+                        // RFC 5626 §4.4.1: a stream's ping is answered with a pong.
+                        if t.transport.is_reliable() {
+                            let pong = Transmit {
+                                transport: t.transport,
+                                dest: ua_seen_at,
+                                bytes: b"\r\n".to_vec(),
+                            };
+                            self.in_flight.push((now + LATENCY, false, pong));
+                        }
+                        continue;
+                    }
                     let from = Peer {
                         transport: t.transport,
-                        addr: self.ua_addr,
+                        addr: ua_seen_at,
                     };
                     self.server.handle_datagram(now, from, &t.bytes);
-                } else if t.dest == self.ua_addr {
+                } else if t.dest == ua_seen_at {
                     let from = Peer {
                         transport: t.transport,
                         addr: self.server_addr,
