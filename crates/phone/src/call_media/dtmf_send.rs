@@ -12,8 +12,8 @@ const VOLUME: u8 = 10;
 /// Keys no shorter than this, so the far end's detector sees at least two packets.
 const MIN_MS: u32 = 40;
 
-/// One event packet to send: its payload, whether it starts the event (the RTP marker,
-/// RFC 4733 §2.5.1.1) and the timestamp offset of the event's start from now.
+/// One event packet to send: its payload and whether it starts the event (the RTP
+/// marker, RFC 4733 §2.5.1.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct EventPacket {
     pub(super) payload: [u8; 4],

@@ -173,7 +173,8 @@ impl CallMedia {
 
     /// The RTP packets for the 20 ms of microphone audio in `pcm` (shorter frames are
     /// padded with silence, longer ones cut): none while held, a telephone-event
-    /// instead of audio while a key is being sent.
+    /// instead of audio while a key is being sent. RTP timestamps count frames, not
+    /// `now`: the capture clock paces the stream (RFC 3550 §5.1 sampling instant).
     pub fn send_frame(&mut self, now: Instant, pcm: &[i16]) -> Vec<Vec<u8>> {
         let _ = now;
         let timestamp = self.timestamp;
@@ -261,8 +262,10 @@ impl CallMedia {
             }
             Playout::Lost => {
                 self.stats.concealed_frames += 1;
-                let next =
-                    lost_ts.and_then(|ts| self.recent.get(ts.wrapping_add(self.frame_units)));
+                // Only Opus carries FEC; the other codecs conceal from what they played.
+                let next = lost_ts
+                    .filter(|_| self.codec.name() == "opus")
+                    .and_then(|ts| self.recent.get(ts.wrapping_add(self.frame_units)));
                 match next {
                     Some(next) => {
                         self.stats.fec_recovered += 1;
