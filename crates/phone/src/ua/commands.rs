@@ -178,7 +178,6 @@ impl UserAgent {
     /// Ends the call: CANCEL before an answer (RFC 3261 §9.1), BYE after (§15.1),
     /// 603 to a call still ringing here.
     pub fn hang_up(&mut self, now: Instant, handle: CallHandle) -> Result<(), Error> {
-        let server = self.server();
         let call = self.calls.get_mut(&handle).ok_or(Error::UnknownCall)?;
         match call.state {
             State::Incoming => self.decline(now, handle, false),
@@ -193,8 +192,7 @@ impl UserAgent {
             State::Established => {
                 let dialog = call.dialog.as_mut().ok_or(Error::WrongState)?;
                 let bye = dialog.create_request(Method::Bye);
-                let key = self.endpoint.send_request(now, bye, server)?;
-                self.pending.insert(key, (handle, Purpose::Bye));
+                self.send_in_dialog(now, handle, Purpose::Bye, bye)?;
                 self.calls.remove(&handle);
                 self.emit(Event::Ended {
                     call: handle,
@@ -216,7 +214,6 @@ impl UserAgent {
     }
 
     fn reinvite(&mut self, now: Instant, handle: CallHandle, hold: bool) -> Result<(), Error> {
-        let server = self.server();
         let call = self.calls.get_mut(&handle).ok_or(Error::UnknownCall)?;
         if call.state != State::Established || call.reinviting || call.late_offer {
             return Err(Error::WrongState);
@@ -232,10 +229,11 @@ impl UserAgent {
         let mut request = dialog.create_request(Method::Invite);
         request.headers.push("Content-Type", "application/sdp");
         request.body = sdp.write(direction);
-        let key = self.endpoint.send_request(now, request, server)?;
-        call.reinviting = true;
-        call.retry_reinvite = None;
-        self.pending.insert(key, (handle, Purpose::Hold(hold)));
+        self.send_in_dialog(now, handle, Purpose::Hold(hold), request)?;
+        if let Some(call) = self.calls.get_mut(&handle) {
+            call.reinviting = true;
+            call.retry_reinvite = None;
+        }
         Ok(())
     }
 
@@ -296,7 +294,6 @@ impl UserAgent {
         if !matches!(key, '0'..='9' | '*' | '#' | 'A'..='D') {
             return Err(Error::BadKey);
         }
-        let server = self.server();
         let call = self.calls.get_mut(&handle).ok_or(Error::UnknownCall)?;
         if call.state != State::Established {
             return Err(Error::WrongState);
@@ -305,8 +302,7 @@ impl UserAgent {
         let mut info = dialog.create_request(Method::Info);
         info.headers.push("Content-Type", "application/dtmf-relay");
         info.body = format!("Signal={key}\r\nDuration={duration_ms}\r\n").into_bytes();
-        let tx = self.endpoint.send_request(now, info, server)?;
-        self.pending.insert(tx, (handle, Purpose::Info));
+        self.send_in_dialog(now, handle, Purpose::Info, info)?;
         Ok(())
     }
 

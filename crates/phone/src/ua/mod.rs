@@ -14,6 +14,7 @@
 mod auth;
 mod call;
 mod commands;
+mod dialog_auth;
 mod identity;
 mod incoming;
 mod media;
@@ -60,6 +61,8 @@ pub struct UserAgent {
     correcting_contact: bool,
     keepalive_at: Option<Instant>,
     keepalives: VecDeque<Transmit>,
+    /// BYEs, re-INVITEs and INFOs under way, for answering their challenges.
+    in_dialog: dialog_auth::InDialogRequests,
 }
 
 impl UserAgent {
@@ -87,6 +90,7 @@ impl UserAgent {
             correcting_contact: false,
             keepalive_at: None,
             keepalives: VecDeque::new(),
+            in_dialog: HashMap::new(),
         }
     }
 

@@ -56,6 +56,14 @@ impl UserAgent {
         };
         if response.status >= 200 {
             self.pending.remove(&key);
+            let in_dialog = matches!(purpose, Purpose::Hold(_) | Purpose::Info | Purpose::Bye);
+            if in_dialog
+                && matches!(response.status, 401 | 407)
+                && self.answer_in_dialog_challenge(now, key, handle, purpose, response)
+            {
+                return;
+            }
+            self.in_dialog_done(key);
         }
         match purpose {
             Purpose::Invite => self.on_invite_response(now, handle, key, response),
