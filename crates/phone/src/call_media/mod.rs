@@ -15,6 +15,7 @@
 
 mod dtmf_send;
 mod fec;
+mod spec;
 
 use std::time::{Duration, Instant};
 
@@ -22,27 +23,14 @@ use media::codec::{by_rtpmap, Codec};
 use media::dtmf_detect::DtmfDetector;
 use media::jitter::{JitterBuffer, JitterConfig, Playout};
 use media::rtp::{is_rtcp, RtpPacket};
+use media::sdp::Direction;
 
 use dtmf_send::DtmfSender;
 use fec::RecentPayloads;
+pub use spec::CodecSpec;
 
 /// Audio per packet and per tick.
 const FRAME: Duration = Duration::from_millis(20);
-
-/// The voice format agreed in the SDP answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CodecSpec {
-    /// rtpmap encoding name: PCMU, PCMA, G722 or opus.
-    pub encoding: String,
-    pub payload_type: u8,
-    /// RTP clock rate from the rtpmap (8000, or 48000 for Opus).
-    pub clock_rate: u32,
-    /// RFC 4733 payload type, when both sides agreed on telephone-events.
-    pub telephone_event: Option<u8>,
-    /// Seed for our SSRC and the random first sequence number and timestamp
-    /// (RFC 3550 §5.1 asks for random starting values).
-    pub ssrc_seed: u64,
-}
 
 /// Counters for a call-quality display.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -81,7 +69,10 @@ pub struct CallMedia {
     event_timestamp: u32,
     dtmf_out: DtmfSender,
     muted: bool,
+    /// We hold the call.
     held: bool,
+    /// The far end's direction lets it receive (not sendonly or inactive).
+    remote_receives: bool,
     jitter: JitterBuffer,
     recent: RecentPayloads,
     /// Timestamp of the frame played last, to find the packet after a lost one.
@@ -129,6 +120,7 @@ impl CallMedia {
             dtmf_out: DtmfSender::default(),
             muted: false,
             held: false,
+            remote_receives: true,
             jitter: JitterBuffer::new(JitterConfig::new(clock_rate)),
             recent: RecentPayloads::default(),
             played_timestamp: None,
@@ -158,11 +150,32 @@ impl CallMedia {
         self.muted = muted;
     }
 
+    /// Holds (or resumes) the call from our side: nothing is sent while held.
     pub fn set_held(&mut self, held: bool) {
-        if self.held && !held {
+        let was = self.sending();
+        self.held = held;
+        self.note_resume(was);
+    }
+
+    /// Applies the direction the far end's description states (its point of view):
+    /// RFC 3264 §6.1: when it is sendonly or inactive it does not want our media, so
+    /// none is sent, as while held.
+    pub fn set_remote_direction(&mut self, direction: Direction) {
+        let was = self.sending();
+        self.remote_receives = matches!(direction, Direction::SendRecv | Direction::RecvOnly);
+        self.note_resume(was);
+    }
+
+    /// Whether `send_frame` sends anything at the moment.
+    pub fn sending(&self) -> bool {
+        !self.held && self.remote_receives
+    }
+
+    fn note_resume(&mut self, was_sending: bool) {
+        if !was_sending && self.sending() {
+            // RFC 3551 §4.1: the first packet after a pause in sending carries the marker.
             self.marker = true;
         }
-        self.held = held;
     }
 
     /// Queues a key to be sent as RFC 4733 events for `ms` milliseconds; false when the
@@ -179,7 +192,7 @@ impl CallMedia {
         let _ = now;
         let timestamp = self.timestamp;
         self.timestamp = self.timestamp.wrapping_add(self.frame_units);
-        if self.held {
+        if !self.sending() {
             return Vec::new();
         }
         if let (Some(pt), true) = (self.telephone_event, self.dtmf_out.busy()) {
