@@ -38,6 +38,14 @@ fn the_public_address_is_registered_after_the_first_answer() {
     assert_eq!(accepted.len(), 2, "one REGISTER at each address");
     assert_eq!(contact_of(&accepted[0]), sim.ua_addr);
     assert_eq!(contact_of(&accepted[1]), public());
+    // The binding at the private address is removed by the same REGISTER (RFC 3261
+    // §10.2.2), and only by that one.
+    let contacts: Vec<&str> = accepted[1].headers.get_all("Contact").collect();
+    assert_eq!(contacts.len(), 2, "{contacts:?}");
+    let stale: NameAddr = contacts[1].parse().unwrap();
+    assert_eq!(stale.uri.port, Some(sim.ua_addr.port()));
+    assert_eq!(stale.expires(), Some(0));
+    assert_eq!(accepted[0].headers.get_all("Contact").count(), 1);
     // RFC 3581 §3: every request asks for rport.
     for r in &sim.registrar.registers {
         assert!(r.headers.get("Via").unwrap().contains(";rport"), "{r:?}");
@@ -100,6 +108,7 @@ fn udp_behind_nat_pings_every_25_seconds_while_registered() {
     // address, without another correction.
     let last = sim.registrar.accepted.last().unwrap();
     assert_eq!(contact_of(last), public());
+    assert_eq!(last.headers.get_all("Contact").count(), 1);
     assert!(sim.registrar.accepted.len() >= 4);
 
     let now = sim.now;

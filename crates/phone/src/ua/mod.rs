@@ -59,6 +59,9 @@ pub struct UserAgent {
     nat: Option<Mapping>,
     /// The REGISTER under way puts the public address in our Contact.
     correcting_contact: bool,
+    /// The Contact registered before the public address was known, removed by the
+    /// REGISTERs that correct it.
+    stale_contact: Option<NameAddr>,
     keepalive_at: Option<Instant>,
     keepalives: VecDeque<Transmit>,
     /// BYEs, re-INVITEs and INFOs under way, for answering their challenges.
@@ -88,6 +91,7 @@ impl UserAgent {
             events: VecDeque::new(),
             nat: None,
             correcting_contact: false,
+            stale_contact: None,
             keepalive_at: None,
             keepalives: VecDeque::new(),
             in_dialog: HashMap::new(),
@@ -180,6 +184,7 @@ impl UserAgent {
             }
         }
         self.correcting_contact = false;
+        self.stale_contact = None;
         self.registration.network_changed(now);
         self.send_register(now);
     }
@@ -210,9 +215,15 @@ impl UserAgent {
 
     fn send_register(&mut self, now: Instant) {
         let contact = self.contact();
-        let Some(request) = self.registration.due(now, &self.account, &contact) else {
+        let Some(mut request) = self.registration.due(now, &self.account, &contact) else {
             return;
         };
+        if let Some(stale) = &self.stale_contact {
+            // RFC 3261 §10.2.2: the binding at the address the NAT hides goes away.
+            let mut stale = stale.clone();
+            stale.params.set("expires", Some("0"));
+            request.headers.push("Contact", stale.to_string());
+        }
         match self.endpoint.send_request(now, request, self.server()) {
             Ok(key) => self.registration.sent(key),
             Err(err) => tracing::warn!(%err, "REGISTER not sent"),

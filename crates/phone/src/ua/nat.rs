@@ -75,12 +75,14 @@ impl UserAgent {
     pub(crate) fn learn_public_address(&mut self, now: Instant, response: &Response) {
         let correcting = std::mem::take(&mut self.correcting_contact);
         if correcting {
+            self.stale_contact = None;
             return;
         }
         let Some(mapping) = found(response, self.local, self.contact_addr()) else {
             return;
         };
         tracing::info!(public = %mapping.public, "behind a NAT; registering the public address");
+        self.stale_contact = Some(self.contact());
         self.nat = Some(mapping);
         self.correcting_contact = true;
         // Calls in progress are reached there too from their next target refresh.
