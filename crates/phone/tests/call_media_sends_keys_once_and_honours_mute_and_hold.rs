@@ -12,8 +12,14 @@ use media::tone::detect_tone;
 use phone::call_media::CallMedia;
 
 /// Sends `keys` (100 ms each, a pause between) from a to b over `net`; returns the keys
-/// b reported and every packet a sent.
-fn send_keys(encoding: &str, pt: u8, clock: u32, keys: &str, loss: f64) -> (String, Vec<Vec<u8>>) {
+/// b reported, every packet a sent and the loss b counted.
+fn send_keys(
+    encoding: &str,
+    pt: u8,
+    clock: u32,
+    keys: &str,
+    loss: f64,
+) -> (String, Vec<Vec<u8>>, u64) {
     let start = Instant::now();
     let mut a = CallMedia::new(&spec(encoding, pt, clock, 9)).expect("codec");
     let mut b = CallMedia::new(&spec(encoding, pt, clock, 10)).expect("codec");
@@ -40,24 +46,25 @@ fn send_keys(encoding: &str, pt: u8, clock: u32, keys: &str, loss: f64) -> (Stri
             got.push(key);
         }
     }
-    (got, sent)
+    (got, sent, b.stats().lost)
 }
 
 #[test]
 fn a_key_arrives_once() {
-    let (got, _) = send_keys("PCMU", 0, 8000, "5", 0.0);
+    let (got, _, lost) = send_keys("PCMU", 0, 8000, "5", 0.0);
     assert_eq!(got, "5");
+    assert_eq!(lost, 0, "event packets count as received, not lost");
 }
 
 #[test]
 fn keys_arrive_once_each_in_order_over_a_lossy_network() {
-    let (got, _) = send_keys("opus", 111, 48_000, "1#9*0", 0.10);
+    let (got, _, _) = send_keys("opus", 111, 48_000, "1#9*0", 0.10);
     assert_eq!(got, "1#9*0");
 }
 
 #[test]
 fn an_event_starts_with_the_marker_keeps_its_timestamp_and_ends_three_times() {
-    let (_, sent) = send_keys("PCMU", 0, 8000, "7", 0.0);
+    let (_, sent, _) = send_keys("PCMU", 0, 8000, "7", 0.0);
     let events: Vec<_> = sent
         .iter()
         .filter_map(|d| RtpPacket::parse(d).ok())

@@ -82,6 +82,8 @@ pub struct CallMedia {
     pcm: Vec<i16>,
     encoded: Vec<u8>,
     stats: CallMediaStats,
+    /// Telephone-event packets received.
+    events_received: u64,
 }
 
 impl std::fmt::Debug for CallMedia {
@@ -129,6 +131,7 @@ impl CallMedia {
             pcm: Vec::with_capacity(frame_samples * 2),
             encoded: Vec::with_capacity(1500),
             stats: CallMediaStats::default(),
+            events_received: 0,
         })
     }
 
@@ -244,6 +247,7 @@ impl CallMedia {
         };
         if Some(packet.payload_type) == self.telephone_event {
             self.stats.packets_received += 1;
+            self.events_received += 1;
             self.dtmf_in
                 .on_telephone_event(packet.timestamp, packet.payload);
         } else if packet.payload_type == self.payload_type {
@@ -301,7 +305,9 @@ impl CallMedia {
     pub fn stats(&self) -> CallMediaStats {
         let jitter = self.jitter.stats();
         CallMediaStats {
-            lost: jitter.lost,
+            // Telephone-events share the audio's sequence numbers but bypass the jitter
+            // buffer, which counts them as missing: they were received.
+            lost: jitter.lost.saturating_sub(self.events_received),
             late: jitter.late,
             jitter: Duration::from_micros(
                 u64::from(jitter.jitter) * 1_000_000 / u64::from(self.clock_rate.max(1)),
