@@ -5,6 +5,7 @@ mod cdr;
 mod extension;
 mod forwarding;
 mod lan_address;
+mod phone;
 mod serve;
 mod time_format;
 mod trunk;
@@ -63,6 +64,8 @@ enum Command {
     },
     /// Run the PBX
     Serve(serve::Args),
+    /// A headless softphone: register, call or answer, play a tone, record, print events
+    Phone(phone::Args),
 }
 
 fn main() -> ExitCode {
@@ -87,6 +90,7 @@ fn run(cli: Cli, logging: Logging) -> anyhow::Result<()> {
         Command::Trunk { command } => trunk::run(command, &data_dir),
         Command::Cdr { command } => cdr::run(command, &data_dir),
         Command::Serve(args) => serve::run(args, data_dir, logging),
+        Command::Phone(args) => phone::run(args),
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod audio;
 pub mod call_media;
 mod error;
+pub mod runtime;
 pub mod ua;
 
 pub use error::Error;

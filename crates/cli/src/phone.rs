@@ -1,0 +1,175 @@
+//! `switchboard phone`: a headless softphone on files instead of a sound card. It registers
+//! one account, can call or answer, plays a tone or a WAV file as its microphone, records
+//! what it hears, and prints what happens as JSON lines. The first step of the built-in
+//! softphone, and how the PBX is tested with it end to end.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use phone::audio::{FileBackend, FileSource};
+use phone::runtime::{Phone, PhoneEvent};
+use phone::ua::{Account, RegistrationEvent};
+use serde_json::json;
+
+/// The rate of the file device (and of the recording).
+const DEVICE_RATE: u32 = 8000;
+
+/// Time between answer and the first key, so the far end is listening.
+const KEYS_DELAY: Duration = Duration::from_millis(1000);
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The PBX (or other registrar) to register with, e.g. 192.168.1.10:5060
+    #[arg(long, value_name = "ADDR")]
+    server: SocketAddr,
+    /// The extension to register as
+    #[arg(long)]
+    user: String,
+    #[arg(long)]
+    password: String,
+    /// The digest user name, when it differs from --user
+    #[arg(long)]
+    auth_user: Option<String>,
+    /// Send a continuous tone of this frequency as the microphone [default: silence]
+    #[arg(long, value_name = "HZ", conflicts_with = "wav")]
+    tone: Option<f64>,
+    /// Send this 16-bit WAV file (looped) as the microphone
+    #[arg(long, value_name = "FILE")]
+    wav: Option<PathBuf>,
+    /// Write what the far end sends to this WAV file (8 kHz mono)
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
+    /// Call this number once registered
+    #[arg(long, value_name = "NUMBER")]
+    dial: Option<String>,
+    /// Answer incoming calls at once
+    #[arg(long)]
+    auto_answer: bool,
+    /// Send these DTMF keys once a call is answered
+    #[arg(long, value_name = "KEYS")]
+    dtmf: Option<String>,
+    /// Put the call on hold this many seconds after it is answered
+    #[arg(long, value_name = "SECS")]
+    hold_after: Option<f64>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
+    runtime.block_on(run_async(args))
+}
+
+async fn run_async(args: Args) -> anyhow::Result<()> {
+    let source = match (&args.tone, &args.wav) {
+        (Some(hz), _) => FileSource::Tone(*hz),
+        (None, Some(path)) => FileSource::Wav(path.clone()),
+        (None, None) => FileSource::Silence,
+    };
+    let audio = Arc::new(FileBackend::new(source, args.record.clone(), DEVICE_RATE));
+    let account = Account {
+        server: args.server,
+        transport: sip::Transport::Udp,
+        domain: None,
+        user: args.user.clone(),
+        auth_user: args.auth_user.clone(),
+        password: args.password.clone(),
+        display_name: None,
+        expires: 300,
+    };
+    let phone = Phone::start(account, audio)
+        .await
+        .context("cannot start the phone")?;
+    let mut events = phone.subscribe();
+    let mut dialled = false;
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot watch for SIGTERM")?;
+    loop {
+        let event = tokio::select! {
+            e = events.recv() => e,
+            _ = tokio::signal::ctrl_c() => break,
+            _ = terminate.recv() => break,
+        };
+        let event = match event {
+            Ok(e) => e,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+        };
+        print(&event);
+        match event {
+            PhoneEvent::Registration(RegistrationEvent::Registered { .. }) if !dialled => {
+                if let Some(number) = &args.dial {
+                    dialled = true;
+                    if let Err(err) = phone.dial(number).await {
+                        println!("{}", json!({"event": "error", "error": err.to_string()}));
+                    }
+                }
+            }
+            PhoneEvent::Incoming { call, .. } if args.auto_answer => {
+                if let Err(err) = phone.answer(call).await {
+                    println!("{}", json!({"event": "error", "error": err.to_string()}));
+                }
+            }
+            PhoneEvent::Answered { call } => {
+                if let Some(keys) = args.dtmf.clone() {
+                    let phone = phone.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(KEYS_DELAY).await;
+                        if let Err(err) = phone.send_dtmf(call, &keys).await {
+                            println!("{}", json!({"event": "error", "error": err.to_string()}));
+                        }
+                    });
+                }
+                if let Some(secs) = args.hold_after {
+                    let phone = phone.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(Duration::from_secs_f64(secs.max(0.0))).await;
+                        if let Err(err) = phone.hold(call).await {
+                            println!("{}", json!({"event": "error", "error": err.to_string()}));
+                        }
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    phone.shutdown().await.context("shutting down")?;
+    Ok(())
+}
+
+/// One JSON line per event, for scripts and tests.
+fn print(event: &PhoneEvent) {
+    let line = match event {
+        PhoneEvent::Registration(RegistrationEvent::Registered { expires }) => {
+            json!({"event": "registered", "expires": expires})
+        }
+        PhoneEvent::Registration(RegistrationEvent::Unregistered) => {
+            json!({"event": "unregistered"})
+        }
+        PhoneEvent::Registration(RegistrationEvent::Failed { status, reason, .. }) => {
+            json!({"event": "registration_failed", "status": status, "reason": reason})
+        }
+        PhoneEvent::Incoming { call, caller } => json!({
+            "event": "incoming", "call": call.id(),
+            "name": caller.name, "number": caller.number,
+        }),
+        PhoneEvent::Ringing { call } => json!({"event": "ringing", "call": call.id()}),
+        PhoneEvent::Answered { call } => json!({"event": "answered", "call": call.id()}),
+        PhoneEvent::Failed {
+            call,
+            status,
+            reason,
+        } => json!({"event": "failed", "call": call.id(), "status": status, "reason": reason}),
+        PhoneEvent::Held { call, locally } => {
+            json!({"event": "media_changed", "call": call.id(), "held_locally": locally})
+        }
+        PhoneEvent::Ended { call, reason } => {
+            json!({"event": "ended", "call": call.id(), "reason": reason})
+        }
+        PhoneEvent::Key { call, key } => {
+            json!({"event": "key", "call": call.id(), "key": key.to_string()})
+        }
+    };
+    println!("{line}");
+}

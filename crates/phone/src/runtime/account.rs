@@ -1,0 +1,329 @@
+//! The task of one account: its SIP socket (UDP), the user agent's timers, the
+//! application's commands, and the calls' media loops.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use media::sdp::{PCMA, PCMU, TELEPHONE_EVENT};
+use sip::transaction::Peer;
+use sip::Transport;
+use tokio::net::UdpSocket;
+use tokio::sync::{broadcast, mpsc};
+
+use super::call_loop::{self, CallLoop, Control};
+use super::handle::{Command, PhoneEvent, RuntimeError};
+use super::net::local_ip_towards;
+use crate::audio::AudioBackend;
+use crate::ua::{Account, CallHandle, EndReason, Event, LocalMedia, RemoteMedia, UserAgent};
+
+/// How long shutdown waits for the BYEs and the un-REGISTER to be answered.
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
+
+/// A call's network side: its RTP socket until media starts, then the loop.
+#[derive(Default)]
+struct CallNet {
+    socket: Option<UdpSocket>,
+    media: Option<CallLoop>,
+    telephone_event: bool,
+}
+
+struct AccountTask {
+    ua: UserAgent,
+    socket: UdpSocket,
+    ip: IpAddr,
+    audio: Arc<dyn AudioBackend>,
+    events: broadcast::Sender<PhoneEvent>,
+    calls: HashMap<CallHandle, CallNet>,
+}
+
+pub(super) async fn spawn(
+    account: Account,
+    audio: Arc<dyn AudioBackend>,
+    commands: mpsc::Receiver<Command>,
+    events: broadcast::Sender<PhoneEvent>,
+) -> std::io::Result<()> {
+    let ip = local_ip_towards(account.server).await?;
+    let socket = UdpSocket::bind(SocketAddr::new(ip, 0)).await?;
+    let local = socket.local_addr()?;
+    let mut ua = UserAgent::new(account, local, None);
+    ua.register(Instant::now());
+    let task = AccountTask {
+        ua,
+        socket,
+        ip,
+        audio,
+        events,
+        calls: HashMap::new(),
+    };
+    tokio::spawn(task.run(commands));
+    Ok(())
+}
+
+impl AccountTask {
+    async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+        let mut buf = vec![0u8; 65_536];
+        self.flush().await;
+        loop {
+            let wake = self
+                .ua
+                .poll_timeout()
+                .map(tokio::time::Instant::from_std)
+                .unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(3600));
+            tokio::select! {
+                received = self.socket.recv_from(&mut buf) => match received {
+                    Ok((n, from)) => {
+                        let source = Peer { transport: Transport::Udp, addr: from };
+                        if let Some(bytes) = buf.get(..n) {
+                            self.ua.handle_input(Instant::now(), source, bytes);
+                        }
+                    }
+                    // An ICMP port unreachable from the server shows up here on some systems.
+                    Err(_) => self.ua.handle_transport_error(Instant::now()),
+                },
+                _ = tokio::time::sleep_until(wake) => self.ua.handle_timeout(Instant::now()),
+                command = commands.recv() => match command {
+                    Some(Command::Shutdown(reply)) => {
+                        self.shutdown(&mut buf).await;
+                        let _ = reply.send(Ok(()));
+                        return;
+                    }
+                    Some(command) => self.command(command).await,
+                    None => {
+                        self.shutdown(&mut buf).await;
+                        return;
+                    }
+                },
+            }
+            self.flush().await;
+        }
+    }
+
+    /// Sends what the user agent has to send and acts on what it reported.
+    async fn flush(&mut self) {
+        loop {
+            while let Some(t) = self.ua.poll_transmit() {
+                if let Err(err) = self.socket.send_to(&t.bytes, t.dest).await {
+                    tracing::debug!(%err, "SIP datagram not sent");
+                    self.ua.handle_transport_error(Instant::now());
+                }
+            }
+            let Some(event) = self.ua.poll_event() else {
+                return;
+            };
+            self.on_event(event).await;
+        }
+    }
+
+    async fn on_event(&mut self, event: Event) {
+        let out = match event {
+            Event::Registration(r) => PhoneEvent::Registration(r),
+            Event::Incoming { call, caller, .. } => {
+                self.calls.insert(call, CallNet::default());
+                PhoneEvent::Incoming { call, caller }
+            }
+            Event::Ringing { call, .. } => PhoneEvent::Ringing { call },
+            Event::Answered { call, media } => {
+                if let Some(media) = media {
+                    self.start_media(call, &media);
+                }
+                PhoneEvent::Answered { call }
+            }
+            Event::Failed {
+                call,
+                status,
+                reason,
+            } => {
+                self.end_media(call).await;
+                PhoneEvent::Failed {
+                    call,
+                    status,
+                    reason,
+                }
+            }
+            Event::Ended { call, reason } => {
+                self.end_media(call).await;
+                let reason = match reason {
+                    EndReason::Local => "local",
+                    EndReason::Remote => "remote",
+                    EndReason::Cancelled => "cancelled",
+                    EndReason::NoAck => "no-ack",
+                };
+                PhoneEvent::Ended {
+                    call,
+                    reason: reason.to_owned(),
+                }
+            }
+            Event::MediaChanged {
+                call,
+                media,
+                held_locally,
+            } => {
+                if let Some(media) = media {
+                    let running = self.calls.get(&call).and_then(|c| c.media.as_ref());
+                    match running {
+                        Some(m) => m.send(Control::Remote(media.clone())),
+                        None => self.start_media(call, &media),
+                    }
+                }
+                PhoneEvent::Held {
+                    call,
+                    locally: held_locally,
+                }
+            }
+            Event::RequestFailed { call, status } => {
+                tracing::info!(?call, status, "in-call request refused");
+                return;
+            }
+            Event::Dtmf { call, key } => PhoneEvent::Key { call, key },
+        };
+        let _ = self.events.send(out);
+    }
+
+    fn start_media(&mut self, call: CallHandle, remote: &RemoteMedia) {
+        let Some(net) = self.calls.get_mut(&call) else {
+            return;
+        };
+        let Some(socket) = net.socket.take() else {
+            return;
+        };
+        net.telephone_event = remote.telephone_event.is_some();
+        net.media = call_loop::spawn(
+            call,
+            socket,
+            remote,
+            self.audio.clone(),
+            self.events.clone(),
+        );
+    }
+
+    async fn end_media(&mut self, call: CallHandle) {
+        if let Some(media) = self.calls.remove(&call).and_then(|c| c.media) {
+            media.stop().await;
+        }
+    }
+
+    /// A fresh RTP socket and what we offer on it.
+    async fn local_media(&self) -> Result<(UdpSocket, LocalMedia), RuntimeError> {
+        let socket = UdpSocket::bind(SocketAddr::new(self.ip, 0)).await?;
+        let media = LocalMedia {
+            rtp: socket.local_addr()?,
+            codecs: vec![PCMU, PCMA, TELEPHONE_EVENT],
+        };
+        Ok((socket, media))
+    }
+
+    async fn command(&mut self, command: Command) {
+        let now = Instant::now();
+        match command {
+            Command::Dial(target, reply) => {
+                let result = match self.local_media().await {
+                    Ok((socket, media)) => match self.ua.place_call(now, &target, media) {
+                        Ok(call) => {
+                            let net = CallNet {
+                                socket: Some(socket),
+                                ..CallNet::default()
+                            };
+                            self.calls.insert(call, net);
+                            Ok(call)
+                        }
+                        Err(err) => Err(err.into()),
+                    },
+                    Err(err) => Err(err),
+                };
+                let _ = reply.send(result);
+            }
+            Command::Answer(call, reply) => {
+                let result = match self.local_media().await {
+                    Ok((socket, media)) => {
+                        self.calls.entry(call).or_default().socket = Some(socket);
+                        self.ua.answer(now, call, media).map_err(Into::into)
+                    }
+                    Err(err) => Err(err),
+                };
+                let _ = reply.send(result);
+            }
+            Command::Decline(call, reply) => {
+                let _ = reply.send(self.ua.decline(now, call, true).map_err(Into::into));
+            }
+            Command::HangUp(call, reply) => {
+                let _ = reply.send(self.ua.hang_up(now, call).map_err(Into::into));
+            }
+            Command::Hold(call, reply) => {
+                let result = self.ua.hold(now, call);
+                if result.is_ok() {
+                    self.control(call, Control::Held(true));
+                }
+                let _ = reply.send(result.map_err(Into::into));
+            }
+            Command::Resume(call, reply) => {
+                let result = self.ua.resume(now, call);
+                if result.is_ok() {
+                    self.control(call, Control::Held(false));
+                }
+                let _ = reply.send(result.map_err(Into::into));
+            }
+            Command::SendDtmf(call, keys, reply) => {
+                let _ = reply.send(self.send_keys(now, call, keys));
+            }
+            Command::Shutdown(reply) => {
+                let _ = reply.send(Ok(()));
+            }
+        }
+    }
+
+    fn control(&self, call: CallHandle, control: Control) {
+        if let Some(m) = self.calls.get(&call).and_then(|c| c.media.as_ref()) {
+            m.send(control);
+        }
+    }
+
+    /// RFC 4733 events in the media when the far end agreed to them, else SIP INFO.
+    fn send_keys(
+        &mut self,
+        now: Instant,
+        call: CallHandle,
+        keys: String,
+    ) -> Result<(), RuntimeError> {
+        let net = self.calls.get(&call).ok_or(crate::Error::UnknownCall)?;
+        if let (true, Some(m)) = (net.telephone_event, net.media.as_ref()) {
+            m.send(Control::Keys(keys));
+            return Ok(());
+        }
+        for key in keys.chars() {
+            self.ua.send_dtmf_info(now, call, key, 160)?;
+        }
+        Ok(())
+    }
+
+    /// Hangs up every call, unregisters, and gives the server a moment to answer.
+    async fn shutdown(&mut self, buf: &mut [u8]) {
+        let now = Instant::now();
+        let calls: Vec<CallHandle> = self.calls.keys().copied().collect();
+        for call in calls {
+            let _ = self.ua.hang_up(now, call);
+        }
+        self.ua.unregister(now);
+        self.flush().await;
+        let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+        loop {
+            tokio::select! {
+                received = self.socket.recv_from(buf) => {
+                    if let Ok((n, from)) = received {
+                        let source = Peer { transport: Transport::Udp, addr: from };
+                        if let Some(bytes) = buf.get(..n) {
+                            self.ua.handle_input(Instant::now(), source, bytes);
+                        }
+                    }
+                }
+                _ = tokio::time::sleep_until(deadline) => break,
+            }
+            self.flush().await;
+        }
+        let rest: Vec<CallHandle> = self.calls.keys().copied().collect();
+        for call in rest {
+            self.end_media(call).await;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! One call's media loop: every 20 ms a microphone frame goes out as RTP and a frame from
+//! the jitter buffer goes to the speaker; datagrams are handed to the jitter buffer as
+//! they arrive. The audio device is only ever asked without waiting (a missing
+//! microphone frame is sent as silence), so a slow device never delays the network.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::net::UdpSocket;
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
+
+use super::handle::PhoneEvent;
+use crate::audio::AudioBackend;
+use crate::call_media::{CallMedia, CodecSpec};
+use crate::ua::{CallHandle, RemoteMedia};
+
+/// How long each RFC 4733 key lasts.
+const KEY_MS: u32 = 160;
+
+pub(super) enum Control {
+    Remote(RemoteMedia),
+    Held(bool),
+    Keys(String),
+}
+
+/// A running media loop; dropping the handle's sender stops it.
+pub(super) struct CallLoop {
+    control: mpsc::UnboundedSender<Control>,
+    task: JoinHandle<()>,
+}
+
+impl CallLoop {
+    pub(super) fn send(&self, control: Control) {
+        let _ = self.control.send(control);
+    }
+
+    /// Stops the loop and waits until the audio devices are closed (recordings written).
+    pub(super) async fn stop(self) {
+        drop(self.control);
+        let _ = self.task.await;
+    }
+}
+
+/// Starts the loop for `call` on `socket`; `None` when no voice format was agreed.
+pub(super) fn spawn(
+    call: CallHandle,
+    socket: UdpSocket,
+    remote: &RemoteMedia,
+    audio: Arc<dyn AudioBackend>,
+    events: broadcast::Sender<PhoneEvent>,
+) -> Option<CallLoop> {
+    let spec = CodecSpec::from_remote(remote, rand::random())?;
+    let mut media = match CallMedia::new(&spec) {
+        Ok(m) => m,
+        Err(err) => {
+            tracing::warn!(%err, "call media not started");
+            return None;
+        }
+    };
+    media.set_remote_direction(remote.direction);
+    let dest = remote.addr;
+    let (control, rx) = mpsc::unbounded_channel();
+    let task = tokio::spawn(run(call, socket, media, dest, audio, events, rx));
+    Some(CallLoop { control, task })
+}
+
+async fn run(
+    call: CallHandle,
+    socket: UdpSocket,
+    mut media: CallMedia,
+    mut dest: Option<SocketAddr>,
+    audio: Arc<dyn AudioBackend>,
+    events: broadcast::Sender<PhoneEvent>,
+    mut control: mpsc::UnboundedReceiver<Control>,
+) {
+    let rate = media.sample_rate();
+    let mut capture = audio
+        .open_capture(None, rate)
+        .map_err(|err| tracing::warn!(%err, "no microphone"))
+        .ok();
+    let mut playback = audio
+        .open_playback(None, rate)
+        .map_err(|err| tracing::warn!(%err, "no speaker"))
+        .ok();
+    let silence = vec![0i16; media.frame_samples()];
+    let mut frame = Vec::with_capacity(media.frame_samples());
+    let mut tick = tokio::time::interval(Duration::from_millis(20));
+    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut buf = vec![0u8; 2048];
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                let now = Instant::now();
+                let captured = capture.as_mut().is_some_and(|c| c.read_frame(&mut frame));
+                let pcm = if captured { &frame } else { &silence };
+                for packet in media.send_frame(now, pcm) {
+                    if let Some(to) = dest {
+                        let _ = socket.send_to(&packet, to).await;
+                    }
+                }
+                let out = media.next_frame(now);
+                if let Some(p) = playback.as_mut() {
+                    p.write_frame(out);
+                }
+                while let Some(key) = media.poll_key() {
+                    let _ = events.send(PhoneEvent::Key { call, key });
+                }
+            }
+            received = socket.recv_from(&mut buf) => {
+                if let Ok((n, _)) = received {
+                    if let Some(datagram) = buf.get(..n) {
+                        media.receive_rtp(Instant::now(), datagram);
+                    }
+                }
+            }
+            c = control.recv() => match c {
+                None => break,
+                Some(Control::Remote(remote)) => {
+                    dest = remote.addr;
+                    media.set_remote_direction(remote.direction);
+                }
+                Some(Control::Held(held)) => media.set_held(held),
+                Some(Control::Keys(keys)) => {
+                    for key in keys.chars() {
+                        media.send_dtmf(key, KEY_MS);
+                    }
+                }
+            },
+        }
+    }
+}

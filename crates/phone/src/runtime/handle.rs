@@ -1,0 +1,147 @@
+//! What the application holds: commands in, events out.
+
+use std::sync::Arc;
+
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::audio::AudioBackend;
+use crate::ua::{Account, CallHandle, Party, RegistrationEvent};
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("the phone has stopped")]
+    Stopped,
+    #[error("network: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Phone(#[from] crate::Error),
+}
+
+/// What happened, for the screen (or a test reading JSON lines).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhoneEvent {
+    Registration(RegistrationEvent),
+    Incoming {
+        call: CallHandle,
+        caller: Party,
+    },
+    Ringing {
+        call: CallHandle,
+    },
+    Answered {
+        call: CallHandle,
+    },
+    /// The call could not be set up (`status` of the final response).
+    Failed {
+        call: CallHandle,
+        status: u16,
+        reason: String,
+    },
+    Held {
+        call: CallHandle,
+        locally: bool,
+    },
+    Ended {
+        call: CallHandle,
+        reason: String,
+    },
+    /// A key the far end pressed (RFC 4733 in the media, or SIP INFO).
+    Key {
+        call: CallHandle,
+        key: char,
+    },
+}
+
+pub(super) type Reply<T> = oneshot::Sender<Result<T, RuntimeError>>;
+
+pub(super) enum Command {
+    Dial(String, Reply<CallHandle>),
+    Answer(CallHandle, Reply<()>),
+    Decline(CallHandle, Reply<()>),
+    HangUp(CallHandle, Reply<()>),
+    Hold(CallHandle, Reply<()>),
+    Resume(CallHandle, Reply<()>),
+    SendDtmf(CallHandle, String, Reply<()>),
+    Shutdown(Reply<()>),
+}
+
+/// A running account: see the module docs.
+#[derive(Clone)]
+pub struct Phone {
+    commands: mpsc::Sender<Command>,
+    events: broadcast::Sender<PhoneEvent>,
+}
+
+impl Phone {
+    /// Binds the account's sockets and starts registering. Calls play and capture on
+    /// `audio`'s default devices.
+    pub async fn start(
+        account: Account,
+        audio: Arc<dyn AudioBackend>,
+    ) -> Result<Phone, RuntimeError> {
+        let (commands, rx) = mpsc::channel(32);
+        let (events, _) = broadcast::channel(256);
+        super::account::spawn(account, audio, rx, events.clone()).await?;
+        Ok(Phone { commands, events })
+    }
+
+    /// Events from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<PhoneEvent> {
+        self.events.subscribe()
+    }
+
+    /// Calls `target` (a number or a SIP URI).
+    pub async fn dial(&self, target: &str) -> Result<CallHandle, RuntimeError> {
+        self.ask(|r| Command::Dial(target.to_owned(), r)).await
+    }
+
+    pub async fn answer(&self, call: CallHandle) -> Result<(), RuntimeError> {
+        self.ask(|r| Command::Answer(call, r)).await
+    }
+
+    /// Refuses a ringing call (486 Busy Here).
+    pub async fn decline(&self, call: CallHandle) -> Result<(), RuntimeError> {
+        self.ask(|r| Command::Decline(call, r)).await
+    }
+
+    pub async fn hang_up(&self, call: CallHandle) -> Result<(), RuntimeError> {
+        self.ask(|r| Command::HangUp(call, r)).await
+    }
+
+    pub async fn hold(&self, call: CallHandle) -> Result<(), RuntimeError> {
+        self.ask(|r| Command::Hold(call, r)).await
+    }
+
+    pub async fn resume(&self, call: CallHandle) -> Result<(), RuntimeError> {
+        self.ask(|r| Command::Resume(call, r)).await
+    }
+
+    /// Sends `keys` one after the other: RFC 4733 events when the far end agreed to
+    /// them, else SIP INFO.
+    pub async fn send_dtmf(&self, call: CallHandle, keys: &str) -> Result<(), RuntimeError> {
+        self.ask(|r| Command::SendDtmf(call, keys.to_owned(), r))
+            .await
+    }
+
+    /// Hangs up every call, unregisters and stops; recordings are closed when it returns.
+    pub async fn shutdown(&self) -> Result<(), RuntimeError> {
+        self.ask(Command::Shutdown).await
+    }
+
+    async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, RuntimeError> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(make(tx))
+            .await
+            .map_err(|_| RuntimeError::Stopped)?;
+        rx.await.map_err(|_| RuntimeError::Stopped)?
+    }
+}
+
+impl CallHandle {
+    /// A number naming the call within its account, for logs and machine-read output.
+    pub fn id(self) -> u64 {
+        self.0
+    }
+}
