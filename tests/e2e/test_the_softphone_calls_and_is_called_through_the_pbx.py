@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from harness.calls import PJ_TONE, TALK_S
+from harness.keys import press_keys
 from harness.pbx import Pbx, find_binary
 from harness.phone import Phone
 from harness.tones import assert_hears
@@ -110,7 +111,7 @@ def test_a_pjsua2_phone_calls_the_softphone_which_answers_and_tones_pass_both_wa
     assert_hears(soft.record, PJ_TONE, [SOFT_TONE])
 
 
-def test_keys_pressed_on_the_softphone_reach_the_pjsua2_phone(pbx, phones, tmp_path):
+def test_keys_pass_both_ways_between_the_softphone_and_a_pjsua2_phone(pbx, phones, tmp_path):
     bob = phones.pj_registered(pbx, "1002", tone_hz=PJ_TONE)
     soft = _softphone(phones, tmp_path, pbx, "1001", "--dial", "1002", "--dtmf", "159#")
 
@@ -122,5 +123,26 @@ def test_keys_pressed_on_the_softphone_reach_the_pjsua2_phone(pbx, phones, tmp_p
         time.sleep(0.2)
     keys = "".join(e["digit"] for e in bob.find(lambda e: e["type"] == "dtmf"))
     assert keys == "159#", bob.find(lambda e: e["type"] == "dtmf")
+
+    press_keys(bob, "42")
+    soft.wait_for(lambda e: len([k for k in soft.events if k.get("event") == "key"]) >= 2, 10,
+                  what="two keys")
+    assert [e["key"] for e in soft.events if e.get("event") == "key"] == ["4", "2"]
+    bob.hangup()
+    soft.wait_event("ended")
+
+
+def test_the_softphone_puts_the_call_on_hold(pbx, phones, tmp_path):
+    bob = phones.pj_registered(pbx, "1002", tone_hz=PJ_TONE)
+    soft = _softphone(phones, tmp_path, pbx, "1001", "--dial", "1002", "--hold-after", "1")
+
+    bob.wait_incoming()
+    mark = bob.mark()
+    bob.answer()
+    bob.wait_state("confirmed")
+    bob.wait_media("remote_hold", since=mark)
+    held = soft.wait_for(lambda e: e.get("event") == "media_changed" and e["held_locally"], 10,
+                         what="hold accepted")
+    assert held["call"] == soft.wait_event("answered")["call"]
     bob.hangup()
     soft.wait_event("ended")
