@@ -141,7 +141,7 @@ def test_the_softphone_puts_the_call_on_hold(pbx, phones, tmp_path):
     bob.answer()
     bob.wait_state("confirmed")
     bob.wait_media("remote_hold", since=mark)
-    held = soft.wait_for(lambda e: e.get("event") == "media_changed" and e["held_locally"], 10,
+    held = soft.wait_for(lambda e: e.get("event") == "hold_changed" and e["held_locally"], 10,
                          what="hold accepted")
     assert held["call"] == soft.wait_event("answered")["call"]
     bob.hangup()

@@ -161,9 +161,14 @@ fn print(event: &PhoneEvent) {
             status,
             reason,
         } => json!({"event": "failed", "call": call.id(), "status": status, "reason": reason}),
-        PhoneEvent::Held { call, locally } => {
-            json!({"event": "media_changed", "call": call.id(), "held_locally": locally})
-        }
+        PhoneEvent::HoldChanged {
+            call,
+            held_locally,
+            held_remotely,
+        } => json!({
+            "event": "hold_changed", "call": call.id(),
+            "held_locally": held_locally, "held_remotely": held_remotely,
+        }),
         PhoneEvent::Ended { call, reason } => {
             json!({"event": "ended", "call": call.id(), "reason": reason})
         }

@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use media::sdp::{PCMA, PCMU, TELEPHONE_EVENT};
+use media::sdp::{Direction, PCMA, PCMU, TELEPHONE_EVENT};
 use sip::transaction::Peer;
 use sip::Transport;
 use tokio::net::UdpSocket;
@@ -160,6 +160,12 @@ impl AccountTask {
                 media,
                 held_locally,
             } => {
+                // RFC 3264 §8.4: a far end that holds us marks its stream sendonly or
+                // inactive (or offers no address at all).
+                let held_remotely = media.as_ref().is_none_or(|m| {
+                    m.addr.is_none()
+                        || matches!(m.direction, Direction::SendOnly | Direction::Inactive)
+                });
                 if let Some(media) = media {
                     let running = self.calls.get(&call).and_then(|c| c.media.as_ref());
                     match running {
@@ -167,9 +173,10 @@ impl AccountTask {
                         None => self.start_media(call, &media),
                     }
                 }
-                PhoneEvent::Held {
+                PhoneEvent::HoldChanged {
                     call,
-                    locally: held_locally,
+                    held_locally,
+                    held_remotely,
                 }
             }
             Event::RequestFailed { call, status } => {

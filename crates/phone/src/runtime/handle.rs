@@ -38,9 +38,12 @@ pub enum PhoneEvent {
         status: u16,
         reason: String,
     },
-    Held {
+    /// Hold changed: `held_locally` once our hold is accepted, `held_remotely` while the
+    /// far end holds us (it sends nothing).
+    HoldChanged {
         call: CallHandle,
-        locally: bool,
+        held_locally: bool,
+        held_remotely: bool,
     },
     Ended {
         call: CallHandle,
