@@ -146,3 +146,31 @@ def test_the_softphone_puts_the_call_on_hold(pbx, phones, tmp_path):
     assert held["call"] == soft.wait_event("answered")["call"]
     bob.hangup()
     soft.wait_event("ended")
+
+
+def test_the_softphone_over_tcp_calls_and_is_called_with_tones_both_ways(pbx, phones, tmp_path):
+    bob = phones.pj_registered(pbx, "1002", tone_hz=PJ_TONE)
+    soft = _softphone(phones, tmp_path, pbx, "1001", "--tcp", "--auto-answer", "--dial", "1002")
+
+    bob.wait_incoming()
+    bob.answer()
+    bob.wait_state("confirmed")
+    soft.wait_event("answered")
+    time.sleep(TALK_S)
+    bob.hangup()
+    bob.wait_disconnected()
+    assert soft.wait_event("ended")["reason"] == "remote"
+    assert_hears(bob.last_recording(), SOFT_TONE, [PJ_TONE])
+
+    mark = soft.mark()
+    bob.call(pbx.uri("1001"))
+    incoming = soft.wait_for(lambda e: e.get("event") == "incoming", 10, since=mark, what="incoming")
+    assert incoming["number"] == "1002", incoming
+    bob.wait_state("confirmed")
+    time.sleep(TALK_S)
+    bob.hangup()
+    bob.wait_disconnected()
+    soft.wait_for(lambda e: e.get("event") == "ended", 10, since=mark, what="ended")
+    assert_hears(bob.last_recording(), SOFT_TONE, [PJ_TONE])
+    soft.close()
+    assert_hears(soft.record, PJ_TONE, [SOFT_TONE])

@@ -33,6 +33,9 @@ pub struct Args {
     /// The digest user name, when it differs from --user
     #[arg(long)]
     auth_user: Option<String>,
+    /// Talk SIP to the server over TCP instead of UDP
+    #[arg(long)]
+    tcp: bool,
     /// Send a continuous tone of this frequency as the microphone [default: silence]
     #[arg(long, value_name = "HZ", conflicts_with = "wav")]
     tone: Option<f64>,
@@ -70,7 +73,11 @@ async fn run_async(args: Args) -> anyhow::Result<()> {
     let audio = Arc::new(FileBackend::new(source, args.record.clone(), DEVICE_RATE));
     let account = Account {
         server: args.server,
-        transport: sip::Transport::Udp,
+        transport: if args.tcp {
+            sip::Transport::Tcp
+        } else {
+            sip::Transport::Udp
+        },
         domain: None,
         user: args.user.clone(),
         auth_user: args.auth_user.clone(),

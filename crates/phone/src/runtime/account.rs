@@ -1,4 +1,4 @@
-//! The task of one account: its SIP socket (UDP), the user agent's timers, the
+//! The task of one account: its SIP socket (UDP or TCP), the user agent's timers, the
 //! application's commands, and the calls' media loops.
 
 use std::collections::HashMap;
@@ -7,14 +7,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use media::sdp::{Direction, PCMA, PCMU, TELEPHONE_EVENT};
-use sip::transaction::Peer;
-use sip::Transport;
 use tokio::net::UdpSocket;
 use tokio::sync::{broadcast, mpsc};
 
 use super::call_loop::{self, CallLoop, Control};
 use super::handle::{Command, PhoneEvent, RuntimeError};
 use super::net::local_ip_towards;
+use super::sip_socket::{Received, SipSocket};
 use crate::audio::AudioBackend;
 use crate::ua::{Account, CallHandle, EndReason, Event, LocalMedia, RemoteMedia, UserAgent};
 
@@ -31,7 +30,8 @@ struct CallNet {
 
 struct AccountTask {
     ua: UserAgent,
-    socket: UdpSocket,
+    /// `None` while a lost TCP connection waits to be made again (at the next send).
+    socket: Option<SipSocket>,
     ip: IpAddr,
     audio: Arc<dyn AudioBackend>,
     events: broadcast::Sender<PhoneEvent>,
@@ -45,13 +45,13 @@ pub(super) async fn spawn(
     events: broadcast::Sender<PhoneEvent>,
 ) -> std::io::Result<()> {
     let ip = local_ip_towards(account.server).await?;
-    let socket = UdpSocket::bind(SocketAddr::new(ip, 0)).await?;
+    let socket = SipSocket::open(account.transport, ip, account.server).await?;
     let local = socket.local_addr()?;
     let mut ua = UserAgent::new(account, local, None);
     ua.register(Instant::now());
     let task = AccountTask {
         ua,
-        socket,
+        socket: Some(socket),
         ip,
         audio,
         events,
@@ -72,16 +72,7 @@ impl AccountTask {
                 .map(tokio::time::Instant::from_std)
                 .unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(3600));
             tokio::select! {
-                received = self.socket.recv_from(&mut buf) => match received {
-                    Ok((n, from)) => {
-                        let source = Peer { transport: Transport::Udp, addr: from };
-                        if let Some(bytes) = buf.get(..n) {
-                            self.ua.handle_input(Instant::now(), source, bytes);
-                        }
-                    }
-                    // An ICMP port unreachable from the server shows up here on some systems.
-                    Err(_) => self.ua.handle_transport_error(Instant::now()),
-                },
+                received = recv(&mut self.socket, &mut buf) => self.on_received(received),
                 _ = tokio::time::sleep_until(wake) => self.ua.handle_timeout(Instant::now()),
                 command = commands.recv() => match command {
                     Some(Command::Shutdown(reply)) => {
@@ -104,15 +95,62 @@ impl AccountTask {
     async fn flush(&mut self) {
         loop {
             while let Some(t) = self.ua.poll_transmit() {
-                if let Err(err) = self.socket.send_to(&t.bytes, t.dest).await {
-                    tracing::debug!(%err, "SIP datagram not sent");
-                    self.ua.handle_transport_error(Instant::now());
-                }
+                self.send(t.dest, &t.bytes).await;
             }
             let Some(event) = self.ua.poll_event() else {
                 return;
             };
             self.on_event(event).await;
+        }
+    }
+
+    fn on_received(&mut self, received: Received) {
+        match received {
+            Received::Messages(messages) => {
+                for (source, bytes) in messages {
+                    self.ua.handle_input(Instant::now(), source, &bytes);
+                }
+            }
+            Received::Lost => {
+                // A UDP socket stays (an ICMP error shows up here on some systems); a
+                // TCP connection is made again at the next send.
+                if matches!(self.socket, Some(SipSocket::Tcp { .. })) {
+                    self.socket = None;
+                }
+                self.ua.handle_transport_error(Instant::now());
+            }
+        }
+    }
+
+    /// Sends to the server, connecting again first if the connection was lost. A new
+    /// local address (a new connection's port) is told to the user agent, which
+    /// registers it (RFC 5626 §4.4.1 flow recovery, without the outbound extension).
+    async fn send(&mut self, dest: SocketAddr, bytes: &[u8]) {
+        if self.socket.is_none() {
+            let account = self.ua.account();
+            match SipSocket::open(account.transport, self.ip, account.server).await {
+                Ok(socket) => {
+                    let local = socket.local_addr().ok();
+                    self.socket = Some(socket);
+                    if let Some(local) = local {
+                        self.ua.network_changed(Instant::now(), local);
+                    }
+                }
+                Err(err) => {
+                    tracing::debug!(%err, "cannot reach the server");
+                    self.ua.handle_transport_error(Instant::now());
+                    return;
+                }
+            }
+        }
+        if let Some(socket) = self.socket.as_mut() {
+            if let Err(err) = socket.send(dest, bytes).await {
+                tracing::debug!(%err, "SIP message not sent");
+                if matches!(socket, SipSocket::Tcp { .. }) {
+                    self.socket = None;
+                }
+                self.ua.handle_transport_error(Instant::now());
+            }
         }
     }
 
@@ -316,14 +354,7 @@ impl AccountTask {
         let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
         loop {
             tokio::select! {
-                received = self.socket.recv_from(buf) => {
-                    if let Ok((n, from)) = received {
-                        let source = Peer { transport: Transport::Udp, addr: from };
-                        if let Some(bytes) = buf.get(..n) {
-                            self.ua.handle_input(Instant::now(), source, bytes);
-                        }
-                    }
-                }
+                received = recv(&mut self.socket, buf) => self.on_received(received),
                 _ = tokio::time::sleep_until(deadline) => break,
             }
             self.flush().await;
@@ -332,5 +363,13 @@ impl AccountTask {
         for call in rest {
             self.end_media(call).await;
         }
+    }
+}
+
+/// The next message from the socket; never, while there is none.
+async fn recv(socket: &mut Option<SipSocket>, buf: &mut [u8]) -> Received {
+    match socket {
+        Some(s) => s.recv(buf).await,
+        None => std::future::pending().await,
     }
 }

@@ -13,5 +13,6 @@ mod account;
 mod call_loop;
 mod handle;
 mod net;
+mod sip_socket;
 
 pub use handle::{Phone, PhoneEvent, RuntimeError};
