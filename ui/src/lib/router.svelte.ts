@@ -4,6 +4,7 @@
 export type Page =
   | "extensions"
   | "calls"
+  | "phone"
   | "voicemail"
   | "recordings"
   | "trunks"
@@ -19,6 +20,7 @@ export type Page =
 export const PAGES: ReadonlyArray<{ id: Page; title: string; nav: boolean }> = [
   { id: "extensions", title: "Extensions", nav: true },
   { id: "calls", title: "Calls", nav: true },
+  { id: "phone", title: "Phone", nav: true },
   { id: "voicemail", title: "Voicemail", nav: true },
   { id: "recordings", title: "Recordings", nav: true },
   { id: "trunks", title: "Trunks", nav: true },

@@ -57,3 +57,31 @@ export async function copyText(text: string): Promise<boolean> {
   area.remove();
   return ok;
 }
+
+/**
+ * Shows a notification outside the page (an incoming call while another window is in
+ * front). The desktop window uses Tauri's notification plugin when the app has it; both
+ * fall back to the web's Notification, asking for permission the first time. False when
+ * nothing could be shown (no permission, no support).
+ */
+export async function notify(title: string, body: string): Promise<boolean> {
+  const t = tauri();
+  if (t) {
+    try {
+      await t.invoke("plugin:notification|notify", { options: { title, body } });
+      return true;
+    } catch {
+      // the plugin is not there: try the web API below
+    }
+  }
+  if (typeof window === "undefined" || !("Notification" in window)) return false;
+  try {
+    let permission = Notification.permission;
+    if (permission === "default") permission = await Notification.requestPermission();
+    if (permission !== "granted") return false;
+    new Notification(title, { body, tag: "switchboard-call" });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,197 @@
+// The softphone built into Switchboard: its types as the API sends them, the commands that
+// drive it, and the small pure pieces the Phone page shows (call clock, status in words,
+// what the dial pad accepts).
+
+import type { ApiClient } from "../api/client";
+
+export type PhoneTransport = "udp" | "tcp";
+export type RegistrationWord = "off" | "registering" | "registered" | "failed";
+export type PhoneCallState = "ringing" | "calling" | "talking" | "held" | "ended";
+
+export interface PhoneAccount {
+  /** host:port of the office phone system or provider. */
+  server: string;
+  transport: PhoneTransport;
+  user: string;
+  auth_user: string | null;
+  display_name: string | null;
+  /** The password itself is never sent back. */
+  password_set: boolean;
+}
+
+export interface PhoneRegistration {
+  state: RegistrationWord;
+  reason: string | null;
+}
+
+export interface PhoneAudio {
+  available: boolean;
+  error: string | null;
+  inputs: string[];
+  outputs: string[];
+  /** null = the system's default device. */
+  input: string | null;
+  output: string | null;
+}
+
+export interface PhoneCall {
+  id: number;
+  direction: "in" | "out";
+  number: string;
+  name: string | null;
+  state: PhoneCallState;
+  held_by_far_end: boolean;
+  muted: boolean;
+  /** Unix seconds. */
+  started_at: number;
+  answered_at: number | null;
+  ended_reason: string | null;
+}
+
+export interface PhoneState {
+  account: PhoneAccount | null;
+  registration: PhoneRegistration;
+  audio: PhoneAudio;
+  calls: PhoneCall[];
+}
+
+export interface SavePhoneAccount {
+  server: string;
+  transport: PhoneTransport;
+  user: string;
+  auth_user?: string;
+  display_name?: string;
+  /** Left out: keep the stored password. */
+  password?: string;
+}
+
+/** The phone's commands: name → request and response. */
+export interface PhoneCommands {
+  get_phone: { request: Record<string, never>; response: PhoneState };
+  save_phone_account: { request: SavePhoneAccount; response: PhoneState };
+  remove_phone_account: { request: Record<string, never>; response: PhoneState };
+  set_audio_devices: { request: { input: string | null; output: string | null }; response: PhoneState };
+  phone_dial: { request: { number: string }; response: PhoneCall };
+  phone_answer: { request: { call: number }; response: PhoneState };
+  phone_decline: { request: { call: number }; response: PhoneState };
+  phone_hang_up: { request: { call: number }; response: PhoneState };
+  phone_hold: { request: { call: number; on: boolean }; response: PhoneState };
+  phone_mute: { request: { call: number; on: boolean }; response: PhoneState };
+  phone_dtmf: { request: { call: number; keys: string }; response: PhoneState };
+}
+
+/**
+ * Runs a phone command on the shared client. The client's own typing covers the commands
+ * it knows from the generated types; the phone's are typed here.
+ */
+export function phoneCall<C extends keyof PhoneCommands>(
+  client: ApiClient,
+  command: C,
+  request: PhoneCommands[C]["request"],
+): Promise<PhoneCommands[C]["response"]> {
+  const call = client.call as unknown as (c: string, r: unknown) => Promise<unknown>;
+  return call.call(client, command, request) as Promise<PhoneCommands[C]["response"]>;
+}
+
+/** An incoming call announced by the API, for the banner and the notification. */
+export interface PhoneIncoming {
+  call: number;
+  name: string | null;
+  number: string;
+}
+
+/** Reads the phone events out of a pushed event: "changed", an incoming call, or null. */
+export function phoneEvent(e: unknown): "changed" | PhoneIncoming | null {
+  if (!e || typeof e !== "object") return null;
+  const r = e as Record<string, unknown>;
+  if (r.type === "phone_changed") return "changed";
+  if (r.type === "phone_incoming" && typeof r.call === "number" && typeof r.number === "string") {
+    return { call: r.call, number: r.number, name: typeof r.name === "string" ? r.name : null };
+  }
+  return null;
+}
+
+/** mm:ss (or h:mm:ss past an hour) since `from` (unix s) at `now`; never negative. */
+export function callClock(from: number, now: number): string {
+  const total = Math.max(0, Math.floor(now - from));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const ss = String(s).padStart(2, "0");
+  if (h > 0) return `${h}:${String(m).padStart(2, "0")}:${ss}`;
+  return `${String(m).padStart(2, "0")}:${ss}`;
+}
+
+/** The registration in words, with the reason when it failed. */
+export function registrationWords(r: PhoneRegistration, account: PhoneAccount | null): string {
+  if (!account) return "Not set up — enter your phone account below.";
+  switch (r.state) {
+    case "registered":
+      return `Registered — ready for calls as ${account.user} at ${account.server}.`;
+    case "registering":
+      return `Connecting to ${account.server}…`;
+    case "failed":
+      return r.reason
+        ? `Not registered: ${r.reason}. Check the server, user and password.`
+        : "Not registered. Check the server, user and password.";
+    default:
+      return "Off — the phone is not connected.";
+  }
+}
+
+/** What a call is doing, in words. */
+export function callStateWords(c: PhoneCall): string {
+  switch (c.state) {
+    case "ringing":
+      return c.direction === "in" ? "Incoming call" : "Ringing";
+    case "calling":
+      return "Calling…";
+    case "talking":
+      if (c.held_by_far_end) return "Held by the other side";
+      return c.muted ? "Talking (muted)" : "Talking";
+    case "held":
+      return "On hold";
+    case "ended":
+      return c.ended_reason ? `Ended: ${c.ended_reason}` : "Ended";
+  }
+  return "";
+}
+
+/** Who is on a call: the name with the number, or the number alone. */
+export function callerWords(c: { name: string | null; number: string }): string {
+  return c.name ? `${c.name} (${c.number})` : c.number;
+}
+
+/** Keys the dial pad and DTMF accept. */
+export const DIAL_KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"] as const;
+
+/** Whether one typed character belongs in the number field. */
+export function isDialChar(ch: string): boolean {
+  return /^[0-9*#+]$/.test(ch);
+}
+
+/** The number with everything a dial pad cannot send dropped (spaces, dashes, brackets). */
+export function cleanNumber(raw: string): string {
+  const kept = raw.replace(/[^0-9*#+]/g, "");
+  // A plus only makes sense at the start.
+  return kept.slice(0, 1) + kept.slice(1).replace(/\+/g, "");
+}
+
+/** Why the number cannot be dialled, or null when it can. */
+export function dialError(raw: string): string | null {
+  const n = cleanNumber(raw);
+  if (n === "") return "Enter a number to call.";
+  if (/[^0-9*#+\s().-]/.test(raw)) return "A number has only digits, *, # and a leading +.";
+  if (n.length > 32) return "That number is too long.";
+  return null;
+}
+
+/** Calls still going on, newest first. */
+export function currentCalls(calls: readonly PhoneCall[]): PhoneCall[] {
+  return calls.filter((c) => c.state !== "ended").sort((a, b) => b.started_at - a.started_at);
+}
+
+/** Calls that just ended, newest first. */
+export function recentCalls(calls: readonly PhoneCall[]): PhoneCall[] {
+  return calls.filter((c) => c.state === "ended").sort((a, b) => b.started_at - a.started_at);
+}
