@@ -7,6 +7,7 @@ import type { Event, Extension, Mailbox, StatusResponse, TrunkState } from "./ap
 import { listTrunks, setupComplete, type TrunkEntry } from "./api/plan";
 import { recordings } from "./recordingstate.svelte";
 import { readStatus, trunkSummary } from "./lib/trunks";
+import { phoneEvent } from "./lib/phone";
 import {
   announce,
   mergeCallSnapshot,
@@ -233,6 +234,8 @@ class AppState {
       return;
     }
     if (recordings.handle(raw, this.client)) return;
+    // The phone's own store re-reads the phone; nothing here changes.
+    if (phoneEvent(raw) !== null) return;
     const ev = normalizeEvent(raw);
     if (!ev || ev.kind === "resync") {
       // Missed events, or one this page does not know: re-read rather than show stale data.
