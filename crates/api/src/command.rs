@@ -15,6 +15,7 @@ use tokio::sync::broadcast;
 use ts_rs::TS;
 
 use crate::events::Event;
+use crate::phone_host::PhoneHost;
 use crate::server::LogControl;
 use crate::ApiError;
 
@@ -38,6 +39,8 @@ pub struct Ctx {
     pub(crate) bind: SocketAddr,
     pub(crate) events: broadcast::Sender<Event>,
     pub(crate) log: Option<LogControl>,
+    /// The app's own softphone.
+    pub(crate) phone: Arc<PhoneHost>,
 }
 
 impl Ctx {
@@ -48,6 +51,7 @@ impl Ctx {
         bind: SocketAddr,
         events: broadcast::Sender<Event>,
         log: Option<LogControl>,
+        phone: Arc<PhoneHost>,
     ) -> Ctx {
         Ctx {
             store: Arc::new(Mutex::new(store)),
@@ -56,6 +60,7 @@ impl Ctx {
             bind,
             events,
             log,
+            phone,
         }
     }
 

@@ -65,6 +65,15 @@ pub enum Event {
     RecordingAlert {
         message: String,
     },
+    /// The app's softphone changed (registration, calls, account or devices): re-read
+    /// `get_phone`.
+    PhoneChanged {},
+    /// A call rings on the app's softphone (for the notification).
+    PhoneIncoming {
+        call: u64,
+        name: Option<String>,
+        number: String,
+    },
     /// This connection fell behind and missed events: re-read the lists.
     Resync {
         missed: u64,

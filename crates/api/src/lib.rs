@@ -36,6 +36,7 @@ mod greeting_upload;
 mod guard;
 mod http;
 mod music_upload;
+mod phone_host;
 mod plan;
 mod plan_check;
 mod recording_audio;
@@ -71,6 +72,11 @@ pub use commands::names::{
 pub use commands::outbound::{
     ListOutboundRoutesRequest, ListOutboundRoutesResponse, SaveOutboundRoutesRequest,
     SaveOutboundRoutesResponse, SetOutboundPermissionRequest, SetOutboundPermissionResponse,
+};
+pub use commands::phone::{
+    AudioState, CallDirection, CallState, GetPhoneRequest, PhoneAccount, PhoneCall,
+    PhoneDialRequest, PhoneState, PhoneTransport, RegState, Registration, SavePhoneAccountRequest,
+    SetAudioDevicesRequest,
 };
 pub use commands::recordings::{
     AlwaysRecord, AlwaysRecordKind, CallLink, DeleteRecordingRequest, DeleteRecordingResponse,

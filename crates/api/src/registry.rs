@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::command::{Command, Ctx};
 use crate::commands::conference;
 use crate::commands::mail;
+use crate::commands::phone;
 use crate::commands::{
     calls, click_to_call, extensions, names, outbound, ring_groups, schedules, settings, setup,
     status, trunks, voicemail,
@@ -100,6 +101,17 @@ commands![
     mail::SendTestEmailRequest,
     greetings::ListGreetingsRequest,
     greetings::RemoveGreetingRequest,
+    phone::GetPhoneRequest,
+    phone::SavePhoneAccountRequest,
+    phone::RemovePhoneAccountRequest,
+    phone::SetAudioDevicesRequest,
+    phone::PhoneDialRequest,
+    phone::PhoneAnswerRequest,
+    phone::PhoneDeclineRequest,
+    phone::PhoneHangUpRequest,
+    phone::PhoneHoldRequest,
+    phone::PhoneMuteRequest,
+    phone::PhoneDtmfRequest,
 ];
 
 async fn run<C: Command>(ctx: &Ctx, request: Value) -> Result<Value, ApiError> {

@@ -12,6 +12,7 @@ use crate::command::Ctx;
 use crate::error::ErrorBody;
 use crate::events::Event;
 use crate::http::{self, Shared};
+use crate::phone_host::PhoneHost;
 use crate::ui::UiAssets;
 use crate::{events, registry, ApiError};
 
@@ -84,6 +85,7 @@ pub struct ApiServer {
     stop: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
     forwarder: JoinHandle<()>,
+    phone: Arc<PhoneHost>,
 }
 
 impl ApiServer {
@@ -124,6 +126,7 @@ impl ApiServer {
             Err(e) => tracing::warn!(error = %e, "the API server task failed"),
         }
         self.forwarder.abort();
+        self.phone.stop().await;
     }
 }
 
@@ -145,6 +148,9 @@ pub async fn serve(config: ApiConfig, engine: engine::EngineHandle) -> Result<Ap
     let (events_tx, _) = broadcast::channel(EVENT_BUFFER);
     let forwarder = tokio::spawn(events::forward(engine.subscribe(), events_tx.clone()));
     let (stop, stopping) = watch::channel(false);
+    let (account, devices) = (store.phone_account()?, store.phone_audio()?);
+    let phone = Arc::new(PhoneHost::new(events_tx.clone(), devices));
+    phone.restart(account.as_ref()).await;
     let ctx = Ctx::new(
         store,
         engine,
@@ -152,6 +158,7 @@ pub async fn serve(config: ApiConfig, engine: engine::EngineHandle) -> Result<Ap
         config.bind,
         events_tx,
         config.log,
+        Arc::clone(&phone),
     );
     let shared = Arc::new(Shared {
         ctx,
@@ -174,5 +181,6 @@ pub async fn serve(config: ApiConfig, engine: engine::EngineHandle) -> Result<Ap
         stop,
         server,
         forwarder,
+        phone,
     })
 }

@@ -21,6 +21,7 @@ mod error;
 mod extensions;
 mod mail;
 mod migrations;
+mod phone_account;
 mod recording_settings;
 mod recordings;
 mod ring_groups;
@@ -51,6 +52,7 @@ pub use mail::{
     OutboxState, EMAIL_MAX_LEN,
 };
 pub use migrations::SCHEMA_VERSION;
+pub use phone_account::{PhoneAccount, PhoneAudio};
 pub use recording_settings::{
     AlwaysRecord, AlwaysRecordKind, RecordingPolicy, DEFAULT_MIN_FREE_MB, MIN_FREE_MAX_MB,
     RETENTION_MAX_DAYS,

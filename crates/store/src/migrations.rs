@@ -304,6 +304,23 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE recordings ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;
     "#,
+    // 10: the softphone's account (one row, id = 1) and the audio devices it uses.
+    r#"
+    CREATE TABLE phone_account (
+        id            INTEGER PRIMARY KEY CHECK (id = 1),
+        server        TEXT NOT NULL,
+        transport     TEXT NOT NULL,
+        user          TEXT NOT NULL,
+        auth_user     TEXT,
+        display_name  TEXT,
+        password      TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE phone_audio (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        input   TEXT,
+        output  TEXT
+    ) STRICT;
+    "#,
 ];
 
 /// The version recorded in the file.

@@ -64,6 +64,17 @@ export type Commands = {
   send_test_email: { request: SendTestEmailRequest; response: SendTestEmailResponse };
   list_greetings: { request: ListGreetingsRequest; response: ListGreetingsResponse };
   remove_greeting: { request: RemoveGreetingRequest; response: RemoveGreetingResponse };
+  get_phone: { request: GetPhoneRequest; response: PhoneState };
+  save_phone_account: { request: SavePhoneAccountRequest; response: PhoneState };
+  remove_phone_account: { request: RemovePhoneAccountRequest; response: PhoneState };
+  set_audio_devices: { request: SetAudioDevicesRequest; response: PhoneState };
+  phone_dial: { request: PhoneDialRequest; response: PhoneCall };
+  phone_answer: { request: PhoneAnswerRequest; response: PhoneState };
+  phone_decline: { request: PhoneDeclineRequest; response: PhoneState };
+  phone_hang_up: { request: PhoneHangUpRequest; response: PhoneState };
+  phone_hold: { request: PhoneHoldRequest; response: PhoneState };
+  phone_mute: { request: PhoneMuteRequest; response: PhoneState };
+  phone_dtmf: { request: PhoneDtmfRequest; response: PhoneState };
 };
 
 export type CommandName = keyof Commands;
@@ -107,6 +118,15 @@ export type AlwaysRecord = { extensions: Array<string>, ring_groups: Array<strin
 export type AlwaysRecordKind = "extension" | "ring_group" | "business_name";
 
 /**
+ * The sound devices. Without any (`available: false`) calls still connect, silently.
+ */
+export type AudioState = { available: boolean, error: string | null, inputs: Array<string>, outputs: Array<string>, 
+/**
+ * The chosen devices; `null` is the system's default.
+ */
+input: string | null, output: string | null, };
+
+/**
  * A business name the provider delivers as a number (`sales.acme` → `+44 20 7123 4567`).
  */
 export type BusinessName = { id: number, 
@@ -126,6 +146,8 @@ label: string,
  * The trunk that delivers it; `null`: any trunk.
  */
 trunk: number | null, destination: Destination, };
+
+export type CallDirection = "in" | "out";
 
 /**
  * One extension's do-not-disturb and forwarding. Targets are an extension, a ring group
@@ -227,6 +249,8 @@ trunk: string | null, direction: Direction,
  * overflow destination: a sign the office needs more lines.
  */
 lines_busy: boolean, };
+
+export type CallState = "ringing" | "calling" | "talking" | "held" | "ended";
 
 export type ClickToCallRequest = { 
 /**
@@ -431,7 +455,7 @@ caller_name: string | null,
 /**
  * The business name dialled (`sales.acme`), for calls from a trunk.
  */
-business_name: string | null, } | { "type": "call_answered", call_id: string, answered_by: string, } | { "type": "call_ended", call_id: string, outcome: Outcome, } | { "type": "extensions_changed", number: string, } | { "type": "trunk_status", state: TrunkState, } | { "type": "dial_plan_changed", what: string, } | { "type": "voicemail_changed", mailbox: string, } | { "type": "conference_changed", room: string, } | { "type": "recordings_changed" } | { "type": "recording_alert", message: string, } | { "type": "resync", missed: number, };
+business_name: string | null, } | { "type": "call_answered", call_id: string, answered_by: string, } | { "type": "call_ended", call_id: string, outcome: Outcome, } | { "type": "extensions_changed", number: string, } | { "type": "trunk_status", state: TrunkState, } | { "type": "dial_plan_changed", what: string, } | { "type": "voicemail_changed", mailbox: string, } | { "type": "conference_changed", room: string, } | { "type": "recordings_changed" } | { "type": "recording_alert", message: string, } | { "type": "phone_changed", } | { "type": "phone_incoming", call: number, name: string | null, number: string, } | { "type": "resync", missed: number, };
 
 /**
  * An extension, with the phones registered to it right now.
@@ -478,6 +502,8 @@ export type GetMailSettingsRequest = Record<symbol, never>;
 export type GetMusicOnHoldRequest = Record<symbol, never>;
 
 export type GetMusicOnHoldResponse = { music: MusicOnHold, };
+
+export type GetPhoneRequest = Record<symbol, never>;
 
 /**
  * Reads the recording settings.
@@ -872,6 +898,52 @@ export type Outcome = "answered" | "busy" | "no_answer" | "unavailable" | "not_f
 export type ParticipantResponse = Record<symbol, never>;
 
 /**
+ * The saved account, without its password.
+ */
+export type PhoneAccount = { 
+/**
+ * `host:port`.
+ */
+server: string, transport: PhoneTransport, user: string, auth_user: string | null, display_name: string | null, password_set: boolean, };
+
+export type PhoneAnswerRequest = { call: number, };
+
+export type PhoneCall = { id: number, direction: CallDirection, number: string, name: string | null, state: CallState, held_by_far_end: boolean, muted: boolean, 
+/**
+ * Unix seconds.
+ */
+started_at: number, answered_at: number | null, ended_reason: string | null, };
+
+/**
+ * Refuses a ringing call (the caller hears busy).
+ */
+export type PhoneDeclineRequest = { call: number, };
+
+export type PhoneDialRequest = { number: string, };
+
+export type PhoneDtmfRequest = { call: number, keys: string, };
+
+export type PhoneHangUpRequest = { call: number, };
+
+export type PhoneHoldRequest = { call: number, on: boolean, };
+
+/**
+ * A muted call sends silence instead of the microphone.
+ */
+export type PhoneMuteRequest = { call: number, on: boolean, };
+
+/**
+ * Everything the phone screen shows.
+ */
+export type PhoneState = { 
+/**
+ * `null`: not set up yet.
+ */
+account: PhoneAccount | null, registration: Registration, audio: AudioState, calls: Array<PhoneCall>, };
+
+export type PhoneTransport = "udp" | "tcp";
+
+/**
  * One finished recording: a stereo WAV, the caller on the left, the callee on the right.
  */
 export type Recording = { id: number, 
@@ -941,6 +1013,14 @@ last_alert: RecordingProblem | null, };
  */
 export type RecordingTrigger = "on_demand" | "extension" | "ring_group" | "business_name";
 
+export type RegState = "off" | "registering" | "registered" | "failed";
+
+export type Registration = { state: RegState, 
+/**
+ * Why it failed (the server's answer), when it did.
+ */
+reason: string | null, };
+
 /**
  * A phone's registration, as it changed.
  */
@@ -994,6 +1074,8 @@ export type RemoveMusicOnHoldResponse = { music: MusicOnHold, };
  * Ends a participant's call.
  */
 export type RemoveParticipantRequest = { id: number, };
+
+export type RemovePhoneAccountRequest = Record<symbol, never>;
 
 export type RemoveRingGroupRequest = { number: string, };
 
@@ -1083,6 +1165,15 @@ export type SaveOutboundRoutesResponse = {
 routes: Array<OutboundRoute>, emergency_numbers: Array<string>, };
 
 /**
+ * Saves the account and restarts the phone with it.
+ */
+export type SavePhoneAccountRequest = { server: string, transport: PhoneTransport, user: string, auth_user?: string, display_name?: string, 
+/**
+ * Omitted: keep the saved one.
+ */
+password?: string, };
+
+/**
  * Saves the retention and free-space settings (applied from the next check: the daily
  * clean-up and the next recording).
  */
@@ -1154,6 +1245,11 @@ export type SetAlwaysRecordRequest = { kind: AlwaysRecordKind,
  * The extension or ring group number, or the business name.
  */
 key: string, on: boolean, };
+
+/**
+ * Chooses the devices for the next calls; `null` is the system's default.
+ */
+export type SetAudioDevicesRequest = { input: string | null, output: string | null, };
 
 /**
  * Sets the address a mailbox's messages are e-mailed to; an empty address stops e-mailing

@@ -11,6 +11,7 @@ pub(crate) mod mail;
 pub(crate) mod music_on_hold;
 pub(crate) mod names;
 pub(crate) mod outbound;
+pub(crate) mod phone;
 pub(crate) mod recording;
 pub(crate) mod recordings;
 pub(crate) mod ring_groups;

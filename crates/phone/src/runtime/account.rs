@@ -312,6 +312,15 @@ impl AccountTask {
             Command::SendDtmf(call, keys, reply) => {
                 let _ = reply.send(self.send_keys(now, call, keys));
             }
+            Command::SetMuted(call, muted, reply) => {
+                let result = if self.calls.contains_key(&call) {
+                    self.control(call, Control::Muted(muted));
+                    Ok(())
+                } else {
+                    Err(RuntimeError::Phone(crate::Error::UnknownCall))
+                };
+                let _ = reply.send(result);
+            }
             Command::Shutdown(reply) => {
                 let _ = reply.send(Ok(()));
             }

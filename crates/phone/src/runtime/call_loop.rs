@@ -23,6 +23,7 @@ const KEY_MS: u32 = 160;
 pub(super) enum Control {
     Remote(RemoteMedia),
     Held(bool),
+    Muted(bool),
     Keys(String),
 }
 
@@ -123,6 +124,7 @@ async fn run(
                     media.set_remote_direction(remote.direction);
                 }
                 Some(Control::Held(held)) => media.set_held(held),
+                Some(Control::Muted(muted)) => media.set_muted(muted),
                 Some(Control::Keys(keys)) => {
                     for key in keys.chars() {
                         media.send_dtmf(key, KEY_MS);

@@ -66,6 +66,7 @@ pub(super) enum Command {
     Hold(CallHandle, Reply<()>),
     Resume(CallHandle, Reply<()>),
     SendDtmf(CallHandle, String, Reply<()>),
+    SetMuted(CallHandle, bool, Reply<()>),
     Shutdown(Reply<()>),
 }
 
@@ -125,6 +126,11 @@ impl Phone {
     pub async fn send_dtmf(&self, call: CallHandle, keys: &str) -> Result<(), RuntimeError> {
         self.ask(|r| Command::SendDtmf(call, keys.to_owned(), r))
             .await
+    }
+
+    /// Stops (or restarts) sending the microphone on `call`; the far end hears silence.
+    pub async fn set_muted(&self, call: CallHandle, muted: bool) -> Result<(), RuntimeError> {
+        self.ask(|r| Command::SetMuted(call, muted, r)).await
     }
 
     /// Hangs up every call, unregisters and stops; recordings are closed when it returns.

@@ -1,0 +1,378 @@
+//! The app's own softphone: its account on a SIP server (usually this PBX), the audio
+//! devices it uses, and its calls. The phone runs in this process (see `phone_host.rs`);
+//! every change is pushed as [`Event::PhoneChanged`], a ringing call as
+//! [`Event::PhoneIncoming`].
+//!
+//! [`Event::PhoneChanged`]: crate::events::Event::PhoneChanged
+//! [`Event::PhoneIncoming`]: crate::events::Event::PhoneIncoming
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::command::{Command, Ctx};
+use crate::phone_host::resolve;
+use crate::ApiError;
+
+/// Everything the phone screen shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PhoneState {
+    /// `null`: not set up yet.
+    pub account: Option<PhoneAccount>,
+    pub registration: Registration,
+    pub audio: AudioState,
+    pub calls: Vec<PhoneCall>,
+}
+
+/// The saved account, without its password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PhoneAccount {
+    /// `host:port`.
+    pub server: String,
+    pub transport: PhoneTransport,
+    pub user: String,
+    pub auth_user: Option<String>,
+    pub display_name: Option<String>,
+    pub password_set: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PhoneTransport {
+    Udp,
+    Tcp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Registration {
+    pub state: RegState,
+    /// Why it failed (the server's answer), when it did.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RegState {
+    Off,
+    Registering,
+    Registered,
+    Failed,
+}
+
+/// The sound devices. Without any (`available: false`) calls still connect, silently.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AudioState {
+    pub available: bool,
+    pub error: Option<String>,
+    pub inputs: Vec<String>,
+    pub outputs: Vec<String>,
+    /// The chosen devices; `null` is the system's default.
+    pub input: Option<String>,
+    pub output: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PhoneCall {
+    pub id: u64,
+    pub direction: CallDirection,
+    pub number: String,
+    pub name: Option<String>,
+    pub state: CallState,
+    pub held_by_far_end: bool,
+    pub muted: bool,
+    /// Unix seconds.
+    pub started_at: i64,
+    pub answered_at: Option<i64>,
+    pub ended_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CallDirection {
+    In,
+    Out,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CallState {
+    Ringing,
+    Calling,
+    Talking,
+    Held,
+    Ended,
+}
+
+async fn state(ctx: &Ctx) -> Result<PhoneState, ApiError> {
+    let account = ctx.store(|s| Ok(s.phone_account()?)).await?;
+    Ok(PhoneState {
+        account: account.map(|a| PhoneAccount {
+            server: a.server,
+            transport: if a.transport == "tcp" {
+                PhoneTransport::Tcp
+            } else {
+                PhoneTransport::Udp
+            },
+            user: a.user,
+            auth_user: a.auth_user,
+            display_name: a.display_name,
+            password_set: !a.password.is_empty(),
+        }),
+        registration: ctx.phone.registration(),
+        audio: ctx.phone.audio(),
+        calls: ctx.phone.calls(),
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct GetPhoneRequest {}
+
+impl Command for GetPhoneRequest {
+    const NAME: &'static str = "get_phone";
+    type Response = PhoneState;
+
+    async fn run(self, ctx: &Ctx) -> Result<PhoneState, ApiError> {
+        state(ctx).await
+    }
+}
+
+/// Saves the account and restarts the phone with it.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SavePhoneAccountRequest {
+    pub server: String,
+    pub transport: PhoneTransport,
+    pub user: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub auth_user: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub display_name: Option<String>,
+    /// Omitted: keep the saved one.
+    #[serde(default)]
+    #[ts(optional)]
+    pub password: Option<String>,
+}
+
+fn blank_to_none(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+impl Command for SavePhoneAccountRequest {
+    const NAME: &'static str = "save_phone_account";
+    type Response = PhoneState;
+
+    async fn run(self, ctx: &Ctx) -> Result<PhoneState, ApiError> {
+        let server = self.server.trim().to_owned();
+        let user = self.user.trim().to_owned();
+        let mut errors = Vec::new();
+        if let Err(e) = resolve(&server).await {
+            errors.push(("server".to_owned(), e));
+        }
+        if user.is_empty()
+            || user
+                .chars()
+                .any(|c| c.is_whitespace() || c == '@' || c == ':')
+        {
+            errors.push((
+                "user".to_owned(),
+                "required, without spaces, @ or :".to_owned(),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::fields(errors));
+        }
+        let new = self.password;
+        let account = ctx
+            .store(move |s| {
+                let password = match new {
+                    Some(p) => p,
+                    None => s.phone_account()?.map(|a| a.password).unwrap_or_default(),
+                };
+                let account = store::PhoneAccount {
+                    server,
+                    transport: match self.transport {
+                        PhoneTransport::Udp => "udp".to_owned(),
+                        PhoneTransport::Tcp => "tcp".to_owned(),
+                    },
+                    user,
+                    auth_user: blank_to_none(self.auth_user),
+                    display_name: blank_to_none(self.display_name),
+                    password,
+                };
+                s.save_phone_account(&account)?;
+                Ok(account)
+            })
+            .await?;
+        ctx.phone.restart(Some(&account)).await;
+        state(ctx).await
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RemovePhoneAccountRequest {}
+
+impl Command for RemovePhoneAccountRequest {
+    const NAME: &'static str = "remove_phone_account";
+    type Response = PhoneState;
+
+    async fn run(self, ctx: &Ctx) -> Result<PhoneState, ApiError> {
+        ctx.store(|s| Ok(s.remove_phone_account()?)).await?;
+        ctx.phone.stop().await;
+        state(ctx).await
+    }
+}
+
+/// Chooses the devices for the next calls; `null` is the system's default.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SetAudioDevicesRequest {
+    pub input: Option<String>,
+    pub output: Option<String>,
+}
+
+impl Command for SetAudioDevicesRequest {
+    const NAME: &'static str = "set_audio_devices";
+    type Response = PhoneState;
+
+    async fn run(self, ctx: &Ctx) -> Result<PhoneState, ApiError> {
+        let audio = ctx.phone.audio();
+        let mut errors = Vec::new();
+        if let Some(i) = &self.input {
+            if !audio.inputs.contains(i) {
+                errors.push(("input".to_owned(), "no such device".to_owned()));
+            }
+        }
+        if let Some(o) = &self.output {
+            if !audio.outputs.contains(o) {
+                errors.push(("output".to_owned(), "no such device".to_owned()));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::fields(errors));
+        }
+        let devices = store::PhoneAudio {
+            input: self.input,
+            output: self.output,
+        };
+        let saved = devices.clone();
+        ctx.store(move |s| Ok(s.save_phone_audio(&saved)?)).await?;
+        // The running phone opens its devices per call, from the account's start; restart
+        // it so the next call uses the new ones.
+        ctx.phone.set_devices(devices);
+        if ctx
+            .phone
+            .calls()
+            .iter()
+            .all(|c| c.state == CallState::Ended)
+        {
+            let account = ctx.store(|s| Ok(s.phone_account()?)).await?;
+            ctx.phone.restart(account.as_ref()).await;
+        }
+        state(ctx).await
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneDialRequest {
+    pub number: String,
+}
+
+impl Command for PhoneDialRequest {
+    const NAME: &'static str = "phone_dial";
+    type Response = PhoneCall;
+
+    async fn run(self, ctx: &Ctx) -> Result<PhoneCall, ApiError> {
+        let number = self.number.trim().to_owned();
+        if number.is_empty() || number.chars().any(char::is_whitespace) {
+            return Err(ApiError::field("number", "enter a number to call"));
+        }
+        let Some(phone) = ctx.phone.phone() else {
+            return Err(ApiError::field("number", "the phone has no account"));
+        };
+        let call = phone
+            .dial(&number)
+            .await
+            .map_err(|e| ApiError::field("number", e.to_string()))?;
+        Ok(ctx.phone.dialled(call, &number))
+    }
+}
+
+/// What to do to one call.
+#[derive(Debug, Clone, Copy)]
+enum Act<'a> {
+    Answer,
+    Decline,
+    HangUp,
+    Hold(bool),
+    Mute(bool),
+    Dtmf(&'a str),
+}
+
+async fn act(ctx: &Ctx, id: u64, what: Act<'_>) -> Result<PhoneState, ApiError> {
+    let not_found = || ApiError::NotFound {
+        message: format!("there is no call {id}"),
+        field: "call",
+    };
+    let (Some(phone), Some(call)) = (ctx.phone.phone(), ctx.phone.handle(id)) else {
+        return Err(not_found());
+    };
+    let result = match what {
+        Act::Answer => phone.answer(call).await,
+        Act::Decline => phone.decline(call).await,
+        Act::HangUp => phone.hang_up(call).await,
+        Act::Hold(true) => phone.hold(call).await,
+        Act::Hold(false) => phone.resume(call).await,
+        Act::Mute(on) => {
+            let r = phone.set_muted(call, on).await;
+            if r.is_ok() {
+                ctx.phone.set_muted(id, on);
+            }
+            r
+        }
+        Act::Dtmf(keys) => phone.send_dtmf(call, keys).await,
+    };
+    match result {
+        Ok(()) => state(ctx).await,
+        Err(phone::runtime::RuntimeError::Phone(phone::Error::UnknownCall)) => Err(not_found()),
+        Err(e) => Err(ApiError::field("call", e.to_string())),
+    }
+}
+
+macro_rules! call_command {
+    ($(#[$doc:meta])* $name:ident, $wire:literal, |$req:ident| $act:expr, { $($field:ident: $ty:ty),* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Deserialize, Serialize, TS)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            pub call: u64,
+            $(pub $field: $ty,)*
+        }
+
+        impl Command for $name {
+            const NAME: &'static str = $wire;
+            type Response = PhoneState;
+
+            async fn run(self, ctx: &Ctx) -> Result<PhoneState, ApiError> {
+                let $req = &self;
+                act(ctx, self.call, $act).await
+            }
+        }
+    };
+}
+
+call_command!(PhoneAnswerRequest, "phone_answer", |_r| Act::Answer, {});
+call_command!(
+    /// Refuses a ringing call (the caller hears busy).
+    PhoneDeclineRequest, "phone_decline", |_r| Act::Decline, {}
+);
+call_command!(PhoneHangUpRequest, "phone_hang_up", |_r| Act::HangUp, {});
+call_command!(PhoneHoldRequest, "phone_hold", |r| Act::Hold(r.on), { on: bool });
+call_command!(
+    /// A muted call sends silence instead of the microphone.
+    PhoneMuteRequest, "phone_mute", |r| Act::Mute(r.on), { on: bool }
+);
+call_command!(PhoneDtmfRequest, "phone_dtmf", |r| Act::Dtmf(&r.keys), { keys: String });

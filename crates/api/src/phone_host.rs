@@ -1,0 +1,426 @@
+//! Owns the app's softphone: started from the saved account, restarted when it is saved,
+//! stopped when it is removed or the server stops. Keeps what the phone screen shows (the
+//! registration and the calls) from the phone's events, and tells the screens.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use phone::audio::{
+    AudioBackend, AudioError, Capture, CpalBackend, DeviceInfo, FileBackend, FileSource, Playback,
+};
+use phone::runtime::{Phone, PhoneEvent};
+use phone::ua::{CallHandle, RegistrationEvent};
+use sip::Transport;
+use tokio::sync::broadcast;
+use tokio::task::JoinHandle;
+
+use crate::command::now_unix;
+use crate::commands::phone::{AudioState, CallState, PhoneCall, RegState, Registration};
+use crate::events::Event;
+
+/// How long an ended call stays on the screen.
+const ENDED_KEPT: Duration = Duration::from_secs(60);
+
+/// The env var tests set to use files instead of sound cards: `file:<tone-hz>:<record.wav>`.
+const AUDIO_ENV: &str = "SWITCHBOARD_PHONE_AUDIO";
+
+struct Running {
+    phone: Phone,
+    listener: JoinHandle<()>,
+}
+
+struct State {
+    running: Option<Running>,
+    registration: Registration,
+    calls: BTreeMap<u64, (PhoneCall, Option<Instant>)>,
+    /// The runtime's handle of each call shown.
+    handles: BTreeMap<u64, CallHandle>,
+}
+
+/// See the module docs. Shared by every command.
+pub(crate) struct PhoneHost {
+    state: Arc<Mutex<State>>,
+    events: broadcast::Sender<Event>,
+    backend: Arc<dyn AudioBackend>,
+    /// Why there is no sound card, when there is none (calls then run on silence).
+    audio_error: Option<String>,
+    devices: Mutex<store::PhoneAudio>,
+}
+
+impl PhoneHost {
+    pub(crate) fn new(events: broadcast::Sender<Event>, devices: store::PhoneAudio) -> PhoneHost {
+        let (backend, audio_error) = pick_backend();
+        PhoneHost {
+            state: Arc::new(Mutex::new(State {
+                running: None,
+                registration: off(),
+                calls: BTreeMap::new(),
+                handles: BTreeMap::new(),
+            })),
+            events,
+            backend,
+            audio_error,
+            devices: Mutex::new(devices),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The running phone, if any.
+    pub(crate) fn phone(&self) -> Option<Phone> {
+        self.lock().running.as_ref().map(|r| r.phone.clone())
+    }
+
+    /// Stops the phone (if running) and starts it again with `account` (none: stays off).
+    pub(crate) async fn restart(&self, account: Option<&store::PhoneAccount>) {
+        self.stop().await;
+        let Some(account) = account else {
+            return;
+        };
+        let registering = Registration {
+            state: RegState::Registering,
+            reason: None,
+        };
+        let reason = match to_phone_account(account).await {
+            Ok(ua_account) => {
+                let devices = self
+                    .devices
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .clone();
+                let audio: Arc<dyn AudioBackend> = Arc::new(Chosen {
+                    inner: Arc::clone(&self.backend),
+                    devices,
+                });
+                match Phone::start(ua_account, audio).await {
+                    Ok(phone) => {
+                        let listener = tokio::spawn(listen(
+                            phone.subscribe(),
+                            Arc::clone(&self.state),
+                            self.events.clone(),
+                        ));
+                        let mut state = self.lock();
+                        state.registration = registering;
+                        state.running = Some(Running { phone, listener });
+                        drop(state);
+                        self.changed();
+                        return;
+                    }
+                    Err(e) => e.to_string(),
+                }
+            }
+            Err(e) => e,
+        };
+        self.lock().registration = Registration {
+            state: RegState::Failed,
+            reason: Some(reason),
+        };
+        self.changed();
+    }
+
+    /// Hangs up, unregisters and stops.
+    pub(crate) async fn stop(&self) {
+        let running = self.lock().running.take();
+        if let Some(running) = running {
+            let _ = running.phone.shutdown().await;
+            running.listener.abort();
+        }
+        let mut state = self.lock();
+        state.registration = off();
+        state.calls.clear();
+        state.handles.clear();
+        drop(state);
+        self.changed();
+    }
+
+    pub(crate) fn set_devices(&self, devices: store::PhoneAudio) {
+        *self.devices.lock().unwrap_or_else(|p| p.into_inner()) = devices;
+    }
+
+    pub(crate) fn registration(&self) -> Registration {
+        self.lock().registration.clone()
+    }
+
+    /// The calls to show; ended ones older than a minute are dropped here.
+    pub(crate) fn calls(&self) -> Vec<PhoneCall> {
+        let mut state = self.lock();
+        state
+            .calls
+            .retain(|_, (_, ended)| ended.is_none_or(|t| t.elapsed() < ENDED_KEPT));
+        state.calls.values().map(|(c, _)| c.clone()).collect()
+    }
+
+    /// The runtime's handle of a call still shown.
+    pub(crate) fn handle(&self, id: u64) -> Option<CallHandle> {
+        let shown = self.calls().iter().any(|c| c.id == id);
+        let state = self.lock();
+        shown.then(|| state.handles.get(&id).copied()).flatten()
+    }
+
+    /// Records a call this side placed, before its first event.
+    pub(crate) fn dialled(&self, handle: CallHandle, number: &str) -> PhoneCall {
+        let id = handle.id();
+        let call = PhoneCall {
+            id,
+            direction: crate::commands::phone::CallDirection::Out,
+            number: number.to_owned(),
+            name: None,
+            state: CallState::Calling,
+            held_by_far_end: false,
+            muted: false,
+            started_at: now_unix(),
+            answered_at: None,
+            ended_reason: None,
+        };
+        let mut state = self.lock();
+        state.handles.insert(id, handle);
+        let shown = state
+            .calls
+            .entry(id)
+            .or_insert_with(|| (call, None))
+            .0
+            .clone();
+        drop(state);
+        self.changed();
+        shown
+    }
+
+    pub(crate) fn set_muted(&self, id: u64, on: bool) {
+        if let Some((call, _)) = self.lock().calls.get_mut(&id) {
+            call.muted = on;
+        }
+        self.changed();
+    }
+
+    pub(crate) fn audio(&self) -> AudioState {
+        let devices = self
+            .devices
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let names = |list: Result<Vec<DeviceInfo>, AudioError>| {
+            list.map(|l| l.into_iter().map(|d| d.name).collect())
+                .unwrap_or_default()
+        };
+        let (inputs, outputs) = if self.audio_error.is_some() {
+            (Vec::new(), Vec::new())
+        } else {
+            (
+                names(self.backend.input_devices()),
+                names(self.backend.output_devices()),
+            )
+        };
+        AudioState {
+            available: self.audio_error.is_none(),
+            error: self.audio_error.clone(),
+            inputs,
+            outputs,
+            input: devices.input,
+            output: devices.output,
+        }
+    }
+
+    fn changed(&self) {
+        let _ = self.events.send(Event::PhoneChanged {});
+    }
+}
+
+fn off() -> Registration {
+    Registration {
+        state: RegState::Off,
+        reason: None,
+    }
+}
+
+/// Files when the env var asks for them, else the sound card; with no device at all,
+/// calls run on silence and the screen says why.
+fn pick_backend() -> (Arc<dyn AudioBackend>, Option<String>) {
+    if let Ok(spec) = std::env::var(AUDIO_ENV) {
+        let mut parts = spec.splitn(3, ':');
+        if let (Some("file"), Some(hz), Some(wav)) = (parts.next(), parts.next(), parts.next()) {
+            let source = hz
+                .parse::<f64>()
+                .map(FileSource::Tone)
+                .unwrap_or(FileSource::Silence);
+            let sink = (!wav.is_empty()).then(|| PathBuf::from(wav));
+            return (Arc::new(FileBackend::new(source, sink, 8_000)), None);
+        }
+        tracing::warn!(%spec, "{AUDIO_ENV} is not file:<hz>:<wav>; using the sound card");
+    }
+    let cpal = CpalBackend::new();
+    let has = |l: Result<Vec<DeviceInfo>, AudioError>| l.map(|l| !l.is_empty()).unwrap_or(false);
+    if has(cpal.input_devices()) || has(cpal.output_devices()) {
+        (Arc::new(cpal), None)
+    } else {
+        (
+            Arc::new(FileBackend::null()),
+            Some("no audio device".to_owned()),
+        )
+    }
+}
+
+/// The stored account as the phone takes it; the server's name is looked up here.
+pub(crate) async fn to_phone_account(
+    account: &store::PhoneAccount,
+) -> Result<phone::ua::Account, String> {
+    let server = resolve(&account.server).await?;
+    Ok(phone::ua::Account {
+        server,
+        transport: if account.transport == "tcp" {
+            Transport::Tcp
+        } else {
+            Transport::Udp
+        },
+        domain: None,
+        user: account.user.clone(),
+        auth_user: account.auth_user.clone(),
+        password: account.password.clone(),
+        display_name: account.display_name.clone(),
+        expires: 600,
+    })
+}
+
+/// `host:port` to an address.
+pub(crate) async fn resolve(server: &str) -> Result<SocketAddr, String> {
+    let bad = || "must be host:port".to_owned();
+    let (host, port) = server.rsplit_once(':').ok_or_else(bad)?;
+    if host.is_empty() || port.parse::<u16>().map_or(true, |p| p == 0) {
+        return Err(bad());
+    }
+    tokio::net::lookup_host(server)
+        .await
+        .ok()
+        .and_then(|mut a| a.next())
+        .ok_or_else(|| format!("cannot find {host}"))
+}
+
+/// The chosen devices in place of the defaults the runtime asks for.
+struct Chosen {
+    inner: Arc<dyn AudioBackend>,
+    devices: store::PhoneAudio,
+}
+
+impl AudioBackend for Chosen {
+    fn input_devices(&self) -> Result<Vec<DeviceInfo>, AudioError> {
+        self.inner.input_devices()
+    }
+    fn output_devices(&self) -> Result<Vec<DeviceInfo>, AudioError> {
+        self.inner.output_devices()
+    }
+    fn open_capture(&self, device: Option<&str>, rate: u32) -> Result<Capture, AudioError> {
+        let device = device.or(self.devices.input.as_deref());
+        self.inner.open_capture(device, rate)
+    }
+    fn open_playback(&self, device: Option<&str>, rate: u32) -> Result<Playback, AudioError> {
+        let device = device.or(self.devices.output.as_deref());
+        self.inner.open_playback(device, rate)
+    }
+}
+
+/// Turns the phone's events into the screen's state.
+async fn listen(
+    mut events: broadcast::Receiver<PhoneEvent>,
+    state: Arc<Mutex<State>>,
+    screens: broadcast::Sender<Event>,
+) {
+    loop {
+        let event = match events.recv().await {
+            Ok(e) => e,
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        let mut incoming = None;
+        {
+            let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+            apply(&mut s, &event, &mut incoming);
+        }
+        if let Some(e) = incoming {
+            let _ = screens.send(e);
+        }
+        let _ = screens.send(Event::PhoneChanged {});
+    }
+}
+
+fn apply(s: &mut State, event: &PhoneEvent, incoming: &mut Option<Event>) {
+    let now = now_unix();
+    let end = |s: &mut State, call: CallHandle, reason: String| {
+        if let Some((c, ended)) = s.calls.get_mut(&call.id()) {
+            c.state = CallState::Ended;
+            c.ended_reason = Some(reason);
+            *ended = Some(Instant::now());
+        }
+    };
+    match event {
+        PhoneEvent::Registration(r) => {
+            s.registration = match r {
+                RegistrationEvent::Registered { .. } => Registration {
+                    state: RegState::Registered,
+                    reason: None,
+                },
+                RegistrationEvent::Unregistered => off(),
+                RegistrationEvent::Failed { status, reason, .. } => Registration {
+                    state: RegState::Failed,
+                    reason: Some(format!("{status} {reason}")),
+                },
+            }
+        }
+        PhoneEvent::Incoming { call, caller } => {
+            s.handles.insert(call.id(), *call);
+            s.calls.insert(
+                call.id(),
+                (
+                    PhoneCall {
+                        id: call.id(),
+                        direction: crate::commands::phone::CallDirection::In,
+                        number: caller.number.clone(),
+                        name: caller.name.clone(),
+                        state: CallState::Ringing,
+                        held_by_far_end: false,
+                        muted: false,
+                        started_at: now,
+                        answered_at: None,
+                        ended_reason: None,
+                    },
+                    None,
+                ),
+            );
+            *incoming = Some(Event::PhoneIncoming {
+                call: call.id(),
+                name: caller.name.clone(),
+                number: caller.number.clone(),
+            });
+        }
+        PhoneEvent::Ringing { .. } | PhoneEvent::Key { .. } => {}
+        PhoneEvent::Answered { call } => {
+            if let Some((c, _)) = s.calls.get_mut(&call.id()) {
+                c.state = CallState::Talking;
+                c.answered_at = Some(now);
+            }
+        }
+        PhoneEvent::HoldChanged {
+            call,
+            held_locally,
+            held_remotely,
+        } => {
+            if let Some((c, _)) = s.calls.get_mut(&call.id()) {
+                c.state = if *held_locally {
+                    CallState::Held
+                } else {
+                    CallState::Talking
+                };
+                c.held_by_far_end = *held_remotely;
+            }
+        }
+        PhoneEvent::Failed {
+            call,
+            status,
+            reason,
+        } => end(s, *call, format!("{status} {reason}")),
+        PhoneEvent::Ended { call, reason } => end(s, *call, reason.clone()),
+    }
+}
