@@ -1,7 +1,8 @@
 //! The app's softphone over HTTP against a real PBX: not set up at first; a bad server or
 //! user is refused per field; a saved account for one of the PBX's extensions registers
 //! and its password is never returned; it dials another extension, which rings (a simple
-//! UA registered for it receives the INVITE), is hung up and stays listed as ended; calls
+//! UA registered for it receives the INVITE), is muted, is hung up and stays listed as
+//! ended; a call from that UA is announced as `phone_incoming`, rings and is declined; calls
 //! it does not have are refused on the `call` field; removing the account turns it off.
 
 mod common;
@@ -46,7 +47,10 @@ async fn the_phone_registers_dials_and_hangs_up() {
             422,
         )
         .await;
-    assert_eq!(refused["fields"]["server"], "must be host:port", "{refused}");
+    assert_eq!(
+        refused["fields"]["server"], "must be host:port",
+        "{refused}"
+    );
     assert!(refused["fields"]["user"].is_string(), "{refused}");
     assert!(h.store().phone_account().expect("read").is_none());
 
@@ -97,13 +101,37 @@ async fn the_phone_registers_dials_and_hangs_up() {
     let invite = bob.next_request("INVITE").await;
     assert!(invite.contains("sip:202@"), "{invite}");
     let id = call["id"].clone();
+    let muted = h.ok("phone_mute", json!({"call": id, "on": true})).await;
+    assert_eq!(muted["calls"][0]["muted"], true, "{muted}");
 
     h.ok("phone_hang_up", json!({"call": id})).await;
-    let ended = phone_until(&h, "the call ended", |s| {
-        s["calls"][0]["state"] == "ended"
+    let ended = phone_until(&h, "the call ended", |s| s["calls"][0]["state"] == "ended").await;
+    assert!(ended["calls"][0]["ended_reason"].is_string(), "{ended}");
+
+    // Bob calls the softphone: the screens are told, it rings, and is declined.
+    bob.call("201").await;
+    let incoming = ws.event("phone_incoming").await;
+    assert_eq!(incoming["number"], "202", "{incoming}");
+    let ringing = phone_until(&h, "the incoming call", |s| {
+        s["calls"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c["state"] == "ringing"))
     })
     .await;
-    assert!(ended["calls"][0]["ended_reason"].is_string(), "{ended}");
+    let call = ringing["calls"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["state"] == "ringing"))
+        .cloned()
+        .expect("a ringing call");
+    assert_eq!(call["direction"], "in");
+    assert_eq!(call["id"], incoming["call"]);
+    h.ok("phone_decline", json!({"call": call["id"]})).await;
+    phone_until(&h, "the incoming call ended", |s| {
+        s["calls"]
+            .as_array()
+            .is_some_and(|c| c.iter().all(|c| c["state"] == "ended"))
+    })
+    .await;
 
     let removed = h.ok("remove_phone_account", json!({})).await;
     assert_eq!(removed["account"], Value::Null);

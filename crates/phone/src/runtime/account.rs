@@ -26,6 +26,8 @@ struct CallNet {
     socket: Option<UdpSocket>,
     media: Option<CallLoop>,
     telephone_event: bool,
+    /// Muted before its media started: applied when it starts.
+    muted: bool,
 }
 
 struct AccountTask {
@@ -241,6 +243,9 @@ impl AccountTask {
             self.audio.clone(),
             self.events.clone(),
         );
+        if let (true, Some(m)) = (net.muted, &net.media) {
+            m.send(Control::Muted(true));
+        }
     }
 
     async fn end_media(&mut self, call: CallHandle) {
@@ -313,7 +318,8 @@ impl AccountTask {
                 let _ = reply.send(self.send_keys(now, call, keys));
             }
             Command::SetMuted(call, muted, reply) => {
-                let result = if self.calls.contains_key(&call) {
+                let result = if let Some(net) = self.calls.get_mut(&call) {
+                    net.muted = muted;
                     self.control(call, Control::Muted(muted));
                     Ok(())
                 } else {
