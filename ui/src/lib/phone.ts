@@ -4,93 +4,36 @@
 
 import type { ApiClient } from "../api/client";
 
-export type PhoneTransport = "udp" | "tcp";
-export type RegistrationWord = "off" | "registering" | "registered" | "failed";
-export type PhoneCallState = "ringing" | "calling" | "talking" | "held" | "ended";
+import type { CommandName, RequestOf, ResponseOf } from "../api/commands";
+import type {
+  AudioState,
+  PhoneAccount,
+  PhoneCall,
+  PhoneState,
+  PhoneTransport,
+  RegState,
+  Registration,
+  SavePhoneAccountRequest,
+} from "../api/types";
 
-export interface PhoneAccount {
-  /** host:port of the office phone system or provider. */
-  server: string;
-  transport: PhoneTransport;
-  user: string;
-  auth_user: string | null;
-  display_name: string | null;
-  /** The password itself is never sent back. */
-  password_set: boolean;
-}
+export type { PhoneAccount, PhoneCall, PhoneState, PhoneTransport };
+export type RegistrationWord = RegState;
+export type PhoneRegistration = Registration;
+export type PhoneAudio = AudioState;
+export type SavePhoneAccount = SavePhoneAccountRequest;
 
-export interface PhoneRegistration {
-  state: RegistrationWord;
-  reason: string | null;
-}
+type PhoneCommandName = Extract<CommandName, "get_phone" | "save_phone_account" | "remove_phone_account" | "set_audio_devices" | `phone_${string}`>;
 
-export interface PhoneAudio {
-  available: boolean;
-  error: string | null;
-  inputs: string[];
-  outputs: string[];
-  /** null = the system's default device. */
-  input: string | null;
-  output: string | null;
-}
+/** The phone's commands: name → request and response (from the generated types). */
+export type PhoneCommands = { [C in PhoneCommandName]: { request: RequestOf<C>; response: ResponseOf<C> } };
 
-export interface PhoneCall {
-  id: number;
-  direction: "in" | "out";
-  number: string;
-  name: string | null;
-  state: PhoneCallState;
-  held_by_far_end: boolean;
-  muted: boolean;
-  /** Unix seconds. */
-  started_at: number;
-  answered_at: number | null;
-  ended_reason: string | null;
-}
-
-export interface PhoneState {
-  account: PhoneAccount | null;
-  registration: PhoneRegistration;
-  audio: PhoneAudio;
-  calls: PhoneCall[];
-}
-
-export interface SavePhoneAccount {
-  server: string;
-  transport: PhoneTransport;
-  user: string;
-  auth_user?: string;
-  display_name?: string;
-  /** Left out: keep the stored password. */
-  password?: string;
-}
-
-/** The phone's commands: name → request and response. */
-export interface PhoneCommands {
-  get_phone: { request: Record<string, never>; response: PhoneState };
-  save_phone_account: { request: SavePhoneAccount; response: PhoneState };
-  remove_phone_account: { request: Record<string, never>; response: PhoneState };
-  set_audio_devices: { request: { input: string | null; output: string | null }; response: PhoneState };
-  phone_dial: { request: { number: string }; response: PhoneCall };
-  phone_answer: { request: { call: number }; response: PhoneState };
-  phone_decline: { request: { call: number }; response: PhoneState };
-  phone_hang_up: { request: { call: number }; response: PhoneState };
-  phone_hold: { request: { call: number; on: boolean }; response: PhoneState };
-  phone_mute: { request: { call: number; on: boolean }; response: PhoneState };
-  phone_dtmf: { request: { call: number; keys: string }; response: PhoneState };
-}
-
-/**
- * Runs a phone command on the shared client. The client's own typing covers the commands
- * it knows from the generated types; the phone's are typed here.
- */
-export function phoneCall<C extends keyof PhoneCommands>(
+/** Runs a phone command on the shared client. */
+export function phoneCall<C extends PhoneCommandName>(
   client: ApiClient,
   command: C,
-  request: PhoneCommands[C]["request"],
-): Promise<PhoneCommands[C]["response"]> {
-  const call = client.call as unknown as (c: string, r: unknown) => Promise<unknown>;
-  return call.call(client, command, request) as Promise<PhoneCommands[C]["response"]>;
+  request: RequestOf<C>,
+): Promise<ResponseOf<C>> {
+  return client.call(command, request);
 }
 
 /** An incoming call announced by the API, for the banner and the notification. */
