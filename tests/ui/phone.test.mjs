@@ -1,5 +1,6 @@
 // The app's own phone: the owner enters an extension's account on the Phone page, sees it
-// registered, calls a desk phone from the dial pad, sees the call's clock run, and hangs up.
+// registered, calls a desk phone from the dial pad, sees the call's clock run, and hangs up;
+// a call from the desk phone shows a banner on another page and is answered from it.
 
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
@@ -61,6 +62,19 @@ test("the Phone page registers, dials a desk phone, times the call and hangs up"
       await page.getByRole("heading", { name: "Recent calls" }).waitFor();
       await until(async () => (await page.getByTestId("phone-call").count()) === 0, { timeoutMs: T, what: "the call to leave Calls now" });
       assert.match(await page.locator(".recent").textContent(), /202/);
+
+      // A call coming in shows a banner on whichever page is open; Answer takes it.
+      await page.goto(`${pbx.url}/#/extensions`);
+      await bob.call(pbx.uri("201"));
+      const banner = page.getByTestId("incoming-call");
+      await banner.waitFor({ timeout: T });
+      assert.match(await banner.textContent(), /202/);
+      await banner.getByRole("button", { name: "Answer" }).click();
+      await bob.waitState("confirmed");
+      await page.getByTestId("call-timer").waitFor({ timeout: T });
+      assert.equal(await banner.count(), 0);
+      await page.getByRole("button", { name: "Hang up" }).click();
+      await bob.waitState("disconnected");
     });
   } finally {
     delete process.env.SWITCHBOARD_PHONE_AUDIO;
