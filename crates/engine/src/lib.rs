@@ -24,6 +24,7 @@ use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 pub use conference::ParticipantInfo;
+pub use net::tls_cert;
 pub use handle::{Engine, EngineHandle, NotRunning, Registration, Status};
 pub use pbx::{LiveCall, LiveState, Outcome, PbxEvent, TrunkState, TrunkStatus};
 pub use personal::redact_personal_data;

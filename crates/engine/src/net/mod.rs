@@ -2,6 +2,7 @@
 //! [`Inbound`] messages for the core loop and carry its [`Outbound`] messages back out.
 
 mod tcp;
+pub mod tls_cert;
 mod udp;
 
 use std::net::SocketAddr;
