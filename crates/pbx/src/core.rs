@@ -2,7 +2,7 @@
 //! calls, routes each transaction event to its owner, and queues transmits and actions.
 
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use rand::rngs::StdRng;
@@ -399,6 +399,12 @@ impl Pbx {
         self.config.set_local(local);
         self.trunks.network_changed(now);
         self.drain_trunk_events();
+    }
+
+    /// The office's public address for peers outside the LAN (see
+    /// [`PbxConfig::public_ip`]); calls set up from now on use it.
+    pub fn set_public_ip(&mut self, public: Option<IpAddr>) {
+        self.config.public_ip = public;
     }
 }
 
