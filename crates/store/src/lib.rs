@@ -22,8 +22,10 @@ mod extensions;
 mod mail;
 mod migrations;
 mod phone_account;
+mod provisioning;
 mod recording_settings;
 mod recordings;
+mod remote_access;
 mod ring_groups;
 mod routes;
 mod schedules;
@@ -53,10 +55,12 @@ pub use mail::{
 };
 pub use migrations::SCHEMA_VERSION;
 pub use phone_account::{PhoneAccount, PhoneAudio};
+pub use provisioning::ProvisioningLink;
 pub use recording_settings::{
     AlwaysRecord, AlwaysRecordKind, RecordingPolicy, DEFAULT_MIN_FREE_MB, MIN_FREE_MAX_MB,
     RETENTION_MAX_DAYS,
 };
+pub use remote_access::{RemoteAccess, PUBLIC_ADDRESS_MAX_LEN};
 pub use recordings::{CallLink, NewRecording, Recording, RecordingTrigger};
 pub use secret::{generate_secret, ha1_md5, ha1_sha256, SECRET_ALPHABET, SECRET_LEN};
 pub use settings::{LogLevel, Settings, MAX_SIP_LISTEN, RTP_PORT_FLOOR};

@@ -321,6 +321,25 @@ const MIGRATIONS: &[&str] = &[
         output  TEXT
     ) STRICT;
     "#,
+    // 11: staff outside the office: the office's public address and STUN server (one row,
+    // id = 1), and one-time provisioning links, kept as the SHA-256 of their token.
+    r#"
+    CREATE TABLE remote_access (
+        id              INTEGER PRIMARY KEY CHECK (id = 1),
+        public_address  TEXT,
+        stun_server     TEXT
+    ) STRICT;
+    CREATE TABLE provisioning_links (
+        id          INTEGER PRIMARY KEY,
+        extension   TEXT NOT NULL REFERENCES extensions(number) ON DELETE CASCADE,
+        token_hash  TEXT NOT NULL UNIQUE,
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        used_at     INTEGER,
+        revoked_at  INTEGER
+    ) STRICT;
+    CREATE INDEX provisioning_links_extension ON provisioning_links(extension);
+    "#,
 ];
 
 /// The version recorded in the file.
