@@ -3,6 +3,7 @@
 //! send), and the PC's audio devices that its calls play and capture.
 pub mod audio;
 pub mod call_media;
+pub mod dsp;
 mod error;
 pub mod runtime;
 pub mod ua;

@@ -20,6 +20,7 @@ pub use cpal_backend::CpalBackend;
 pub use error::AudioError;
 pub use file_backend::{FileBackend, FileSource};
 pub use level::{Level, LevelMeter, SILENCE_DBFS};
+pub(crate) use stream::check_call_rate;
 pub use stream::{Capture, Playback, FRAME_MS};
 
 /// An input or output device as offered to the user.
