@@ -313,6 +313,10 @@ impl Core {
                 self.reload_directory_if_changed();
                 let _ = reply.send(());
             }
+            Command::SetPublicIp(public, reply) => {
+                self.pbx.set_public_ip(public);
+                let _ = reply.send(());
+            }
             Command::Conference(command, reply) => self.conference.command(command, reply),
             Command::Shutdown => {}
         }

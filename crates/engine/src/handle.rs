@@ -40,6 +40,7 @@ pub(crate) enum Command {
     ReloadMusicOnHold(oneshot::Sender<()>),
     TrunkStates(oneshot::Sender<Vec<TrunkState>>),
     ReloadExtensions(oneshot::Sender<()>),
+    SetPublicIp(Option<std::net::IpAddr>, oneshot::Sender<()>),
     Conference(crate::conference::ConferenceCommand, oneshot::Sender<bool>),
     Shutdown,
 }
@@ -121,6 +122,11 @@ impl EngineHandle {
     /// changed them), rather than at the next check a second later.
     pub async fn reload_extensions(&self) -> Result<(), NotRunning> {
         self.ask(Command::ReloadExtensions).await
+    }
+
+    /// Advertises `public` to phones outside the LAN from the next call on (`None`: stop).
+    pub async fn set_public_ip(&self, public: Option<std::net::IpAddr>) -> Result<(), NotRunning> {
+        self.ask(|reply| Command::SetPublicIp(public, reply)).await
     }
 
     /// Registration and call events as they happen. A receiver that falls behind by more

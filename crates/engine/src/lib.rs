@@ -15,7 +15,9 @@ pub mod music_upload;
 mod net;
 mod personal;
 mod plan_sync;
+mod public_address;
 pub mod relay;
+pub mod stun;
 mod run;
 mod trunk_net;
 
@@ -28,6 +30,7 @@ pub use net::tls_cert;
 pub use handle::{Engine, EngineHandle, NotRunning, Registration, Status};
 pub use pbx::{LiveCall, LiveState, Outcome, PbxEvent, TrunkState, TrunkStatus};
 pub use personal::redact_personal_data;
+pub use public_address::resolve_public_address;
 pub(crate) use run::load_directory;
 pub use run::{run, start};
 
