@@ -22,6 +22,7 @@ mod extensions;
 mod mail;
 mod migrations;
 mod phone_account;
+mod phone_history;
 mod provisioning;
 mod recording_settings;
 mod recordings;
@@ -55,6 +56,7 @@ pub use mail::{
 };
 pub use migrations::SCHEMA_VERSION;
 pub use phone_account::{PhoneAccount, PhoneAudio};
+pub use phone_history::{NewPhoneCall, PhoneCallKind, PhoneHistoryEntry, PHONE_HISTORY_KEEP};
 pub use provisioning::ProvisioningLink;
 pub use recording_settings::{
     AlwaysRecord, AlwaysRecordKind, RecordingPolicy, DEFAULT_MIN_FREE_MB, MIN_FREE_MAX_MB,

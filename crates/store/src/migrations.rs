@@ -340,6 +340,19 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX provisioning_links_extension ON provisioning_links(extension);
     "#,
+    // 12: the softphone's call history (in, out, missed), the missed ones unseen until the
+    // person looked.
+    r#"
+    CREATE TABLE phone_history (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT NOT NULL CHECK (kind IN ('in', 'out', 'missed')),
+        number      TEXT NOT NULL,
+        name        TEXT,
+        started_at  INTEGER NOT NULL,
+        duration_s  INTEGER NOT NULL,
+        unseen      INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    "#,
 ];
 
 /// The version recorded in the file.
