@@ -40,6 +40,15 @@ pub enum Error {
     /// A batch of registration changes could not be committed.
     #[error("registration writer failed: {0}")]
     WriterFailed(String),
+    /// The database file failed SQLite's consistency check at start; it is left as it is.
+    #[error("the database {} is damaged: {detail}", .path.display())]
+    Damaged {
+        path: std::path::PathBuf,
+        detail: String,
+    },
+    /// A backup could not be made, read or restored (missing file, wrong checksum, …).
+    #[error("backup: {0}")]
+    Backup(String),
 }
 
 impl Error {

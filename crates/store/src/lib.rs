@@ -8,6 +8,10 @@
 //! REGISTER refresh), so they go through [`BindingWriter`], which groups many changes into one
 //! transaction instead of paying an fsync per packet.
 
+mod backup;
+mod backup_files;
+mod backup_restore;
+mod backup_schedule;
 mod binding_writer;
 mod bindings;
 mod business_names;
@@ -19,6 +23,7 @@ mod destination;
 mod dial_plan;
 mod error;
 mod extensions;
+mod integrity;
 mod mail;
 mod migrations;
 mod phone_account;
@@ -35,6 +40,16 @@ mod settings;
 mod trunks;
 mod voicemail;
 
+pub use backup::{
+    create_backup, list_backups, open_backup, prune_scheduled, verify_backup, BackupInfo,
+    BackupTrigger, Manifest, MANIFEST_FILE,
+};
+pub use backup_files::{ManifestFile, BACKUPS_DIR};
+pub use backup_restore::{
+    apply_pending_restore, cancel_pending_restore, pending_restore, stage_restore,
+    AppliedRestore, PendingRestore,
+};
+pub use backup_schedule::{BackupSchedule, BACKUP_KEEP_MAX};
 pub use binding_writer::BindingWriter;
 pub use bindings::{Binding, Transport};
 pub use call_forwarding::{
@@ -50,6 +65,7 @@ pub use db::{Store, DB_FILE_NAME};
 pub use dial_plan::DEFAULT_EMERGENCY_NUMBERS;
 pub use error::{Error, FieldError, ValidationErrors};
 pub use extensions::{CreatedExtension, Extension, NAME_MAX_CHARS};
+pub use integrity::{check_database, integrity_problems};
 pub use mail::{
     check_address as check_email_address, MailSecurity, MailSettings, MailboxEmail, OutboxEntry,
     OutboxState, EMAIL_MAX_LEN,

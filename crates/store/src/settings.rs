@@ -234,6 +234,7 @@ fn apply_row(settings: &mut Settings, key: &str, value: &str) -> Option<()> {
         ADMIN_BIND => settings.admin_bind = value.parse().ok()?,
         // Rows of the same table read by the dial plan's own accessors.
         crate::dial_plan::EMERGENCY_NUMBERS | crate::dial_plan::SETUP_COMPLETE => {}
+        crate::backup_schedule::BACKUP_SCHEDULE => {}
         _ => return None,
     }
     Some(())
