@@ -7,7 +7,9 @@
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use media::codec::Resampler;
@@ -42,6 +44,8 @@ pub struct FileBackend {
     /// Where what is played is written, as a mono WAV at the device rate.
     sink: Option<PathBuf>,
     device_rate: u32,
+    /// Bumped by [`FileBackend::unplug`]: a stream opened under an older count fails.
+    plugs: Arc<AtomicU64>,
 }
 
 impl FileBackend {
@@ -52,7 +56,22 @@ impl FileBackend {
             source,
             sink,
             device_rate: device_rate.max(1),
+            plugs: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// Makes every stream opened so far fail the way an unplugged headset does (the
+    /// device reports an error and stops); streams opened afterwards work. Clones share
+    /// this, so a test keeps one to pull the plug on the one a call uses.
+    pub fn unplug(&self) {
+        self.plugs.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A check for the device's thread: has it been unplugged since `opened`?
+    fn plugged(&self) -> impl Fn() -> bool + Send + 'static {
+        let plugs = Arc::clone(&self.plugs);
+        let opened = plugs.load(Ordering::Relaxed);
+        move || plugs.load(Ordering::Relaxed) == opened
     }
 
     /// A silent microphone and a speaker that plays nowhere, at 48 kHz: what a machine
@@ -90,11 +109,15 @@ impl AudioBackend for FileBackend {
         let rate = self.device_rate;
         let mut source = SourceReader::new(&self.source, rate)?;
         let (mut feed, consumer, stats) = capture_ring(rate);
+        let failed = stats.clone();
+        let plugged = self.plugged();
         let per_tick = samples_per_tick(rate);
         let guard = spawn_ticker("file-capture", move || {
             let mut buffer = vec![0i16; per_tick];
             move |stop: bool| {
-                if !stop {
+                if !plugged() {
+                    failed.failed.store(true, Ordering::Relaxed);
+                } else if !stop {
                     source.fill(&mut buffer);
                     CaptureFeed::push_device(&mut feed, &buffer, 1);
                 }
@@ -113,16 +136,19 @@ impl AudioBackend for FileBackend {
         };
         let (mut feed, producer, stats) = playback_ring(rate);
         let failed = stats.clone();
+        let plugged = self.plugged();
         let per_tick = samples_per_tick(rate);
         let guard = spawn_ticker("file-playback", move || {
             let mut buffer = vec![0i16; per_tick];
             move |stop: bool| {
+                if !stop && !plugged() {
+                    failed.failed.store(true, Ordering::Relaxed);
+                    return;
+                }
                 if stop {
                     if let Some(w) = writer.take() {
                         if w.finalize().is_err() {
-                            failed
-                                .failed
-                                .store(true, std::sync::atomic::Ordering::Relaxed);
+                            failed.failed.store(true, Ordering::Relaxed);
                         }
                     }
                     return;
@@ -130,9 +156,7 @@ impl AudioBackend for FileBackend {
                 PlaybackFeed::fill_device(&mut feed, &mut buffer, 1);
                 if let Some(w) = writer.as_mut() {
                     if w.write(&buffer).is_err() {
-                        failed
-                            .failed
-                            .store(true, std::sync::atomic::Ordering::Relaxed);
+                        failed.failed.store(true, Ordering::Relaxed);
                         writer = None;
                     }
                 }

@@ -7,6 +7,7 @@
 //! the device's own rate and channel count. See `ring.rs` for why the callback only
 //! touches the ring.
 
+mod call_devices;
 mod cpal_backend;
 mod error;
 mod file_backend;
@@ -16,12 +17,15 @@ mod stream;
 #[cfg(test)]
 mod stream_tests;
 
+pub use call_devices::{CallDevices, REOPEN_EVERY};
 pub use cpal_backend::CpalBackend;
 pub use error::AudioError;
 pub use file_backend::{FileBackend, FileSource};
 pub use level::{Level, LevelMeter, SILENCE_DBFS};
 pub(crate) use stream::check_call_rate;
 pub use stream::{Capture, Playback, FRAME_MS};
+
+use crate::dsp::DspSettings;
 
 /// An input or output device as offered to the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,4 +51,10 @@ pub trait AudioBackend: Send + Sync {
     /// Starts playing to the output named `device` (the default one when `None`), taking
     /// frames at `call_rate`. [`AudioError::NoDevice`] when there is none.
     fn open_playback(&self, device: Option<&str>, call_rate: u32) -> Result<Playback, AudioError>;
+
+    /// Which voice processing calls run on the microphone (everything, unless the user
+    /// turned some of it off).
+    fn voice_processing(&self) -> DspSettings {
+        DspSettings::default()
+    }
 }

@@ -13,8 +13,9 @@ use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
 use super::handle::PhoneEvent;
-use crate::audio::AudioBackend;
+use crate::audio::{AudioBackend, CallDevices};
 use crate::call_media::{CallMedia, CodecSpec};
+use crate::dsp::VoiceProcessor;
 use crate::ua::{CallHandle, RemoteMedia};
 
 /// How long each RFC 4733 key lasts.
@@ -78,13 +79,12 @@ async fn run(
     mut control: mpsc::UnboundedReceiver<Control>,
 ) {
     let rate = media.sample_rate();
-    let mut capture = audio
-        .open_capture(None, rate)
-        .map_err(|err| tracing::warn!(%err, "no microphone"))
-        .ok();
-    let mut playback = audio
-        .open_playback(None, rate)
-        .map_err(|err| tracing::warn!(%err, "no speaker"))
+    let mut devices = CallDevices::open(Arc::clone(&audio), rate, Instant::now());
+    // Echo cancellation, noise suppression and gain on the microphone; the far end's
+    // frames are its echo reference. Without it (it cannot fail at a call's rates) the
+    // microphone goes out as captured.
+    let mut dsp = VoiceProcessor::new(rate, audio.voice_processing())
+        .map_err(|err| tracing::warn!(%err, "no voice processing"))
         .ok();
     let silence = vec![0i16; media.frame_samples()];
     let mut frame = Vec::with_capacity(media.frame_samples());
@@ -95,7 +95,11 @@ async fn run(
         tokio::select! {
             _ = tick.tick() => {
                 let now = Instant::now();
-                let captured = capture.as_mut().is_some_and(|c| c.read_frame(&mut frame));
+                devices.check(now);
+                let captured = devices.read_frame(&mut frame);
+                if let (true, Some(dsp)) = (captured, dsp.as_mut()) {
+                    dsp.capture(&mut frame);
+                }
                 let pcm = if captured { &frame } else { &silence };
                 for packet in media.send_frame(now, pcm) {
                     if let Some(to) = dest {
@@ -103,7 +107,10 @@ async fn run(
                     }
                 }
                 let out = media.next_frame(now);
-                if let Some(p) = playback.as_mut() {
+                if let Some(dsp) = dsp.as_mut() {
+                    dsp.render(out);
+                }
+                if let Some(p) = devices.playback_mut() {
                     p.write_frame(out);
                 }
                 while let Some(key) = media.poll_key() {
