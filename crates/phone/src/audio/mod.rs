@@ -9,19 +9,23 @@
 
 mod call_devices;
 mod cpal_backend;
+mod device_test;
 mod error;
 mod file_backend;
 mod level;
 mod ring;
+mod selected;
 mod stream;
 #[cfg(test)]
 mod stream_tests;
 
 pub use call_devices::{CallDevices, REOPEN_EVERY};
 pub use cpal_backend::CpalBackend;
+pub use device_test::{DeviceTest, LOOPBACK_DELAY, TEST_TONE_HZ};
 pub use error::AudioError;
 pub use file_backend::{FileBackend, FileSource};
 pub use level::{Level, LevelMeter, SILENCE_DBFS};
+pub use selected::Selected;
 pub(crate) use stream::check_call_rate;
 pub use stream::{Capture, Playback, FRAME_MS};
 
