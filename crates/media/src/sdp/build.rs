@@ -5,20 +5,28 @@ use std::net::SocketAddr;
 
 use super::{
     Attribute, CodecSpec, Connection, Direction, Field, MediaDescription, Origin, PayloadFormat,
-    SessionDescription, TELEPHONE_EVENT,
+    SessionDescription, OPUS, TELEPHONE_EVENT,
 };
 
 impl CodecSpec {
     /// This codec as a format numbered `payload_type`: the static number if it has one,
     /// else `payload_type` (RFC 3551 §3 dynamic range 96–127). Telephone-event gets the
-    /// DTMF events 0–16 (RFC 4733 §2.5.1.3, §3.2).
+    /// DTMF events 0–16 (RFC 4733 §2.5.1.3, §3.2). Opus is written `opus/48000/2`
+    /// (RFC 7587 §7) and asks for in-band FEC (RFC 7587 §6.1 `useinbandfec=1`), so a lost
+    /// packet can be rebuilt from the next one.
     pub fn format(&self, payload_type: u8) -> PayloadFormat {
-        let fmtp = (self.encoding == TELEPHONE_EVENT.encoding).then(|| "0-16".to_owned());
+        let (channels, fmtp) = if self.encoding == TELEPHONE_EVENT.encoding {
+            (None, Some("0-16".to_owned()))
+        } else if self.encoding == OPUS.encoding {
+            (Some(2), Some("useinbandfec=1".to_owned()))
+        } else {
+            (None, None)
+        };
         PayloadFormat {
             payload_type: self.static_payload_type.unwrap_or(payload_type),
             encoding: self.encoding.to_owned(),
             clock_rate: self.clock_rate,
-            channels: None,
+            channels,
             fmtp,
         }
     }

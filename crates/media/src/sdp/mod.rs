@@ -18,7 +18,7 @@ use std::net::IpAddr;
 
 pub use anchor::AudioEndpoint;
 pub use attribute::{Attribute, Direction};
-pub use negotiate::{negotiate, CodecSpec, PayloadFormat, PCMA, PCMU, TELEPHONE_EVENT};
+pub use negotiate::{negotiate, CodecSpec, PayloadFormat, G722, OPUS, PCMA, PCMU, TELEPHONE_EVENT};
 pub use restrict::AudioRestriction;
 pub use transcoding::{is_transcodable, same_codec};
 

@@ -26,6 +26,20 @@ pub const PCMA: CodecSpec = CodecSpec {
     static_payload_type: Some(8),
 };
 
+/// G.722 (RFC 3551 §4.5.2, static payload type 9): 16 kHz audio on an 8000 Hz clock.
+pub const G722: CodecSpec = CodecSpec {
+    encoding: "G722",
+    clock_rate: 8000,
+    static_payload_type: Some(9),
+};
+
+/// Opus (RFC 7587): always a dynamic payload type and a 48000 Hz clock.
+pub const OPUS: CodecSpec = CodecSpec {
+    encoding: "opus",
+    clock_rate: 48_000,
+    static_payload_type: None,
+};
+
 /// RFC 4733 DTMF events; always a dynamic payload type.
 pub const TELEPHONE_EVENT: CodecSpec = CodecSpec {
     encoding: "telephone-event",
