@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::command::{Command, Ctx};
+use crate::commands::backup;
 use crate::commands::conference;
 use crate::commands::mail;
 use crate::commands::phone;
@@ -64,6 +65,11 @@ commands![
     recordings::SetAlwaysRecordRequest,
     settings::GetSettingsRequest,
     settings::Settings,
+    backup::ListBackupsRequest,
+    backup::CreateBackupRequest,
+    backup::BackupSchedule,
+    backup::RestoreBackupRequest,
+    backup::CancelRestoreRequest,
     trunks::ListTrunksRequest,
     plan::Trunk,
     trunks::RemoveTrunkRequest,

@@ -165,6 +165,10 @@ pub async fn serve(config: ApiConfig, engine: engine::EngineHandle) -> Result<Ap
         ui: config.ui,
         stopping: stopping.clone(),
     });
+    tokio::spawn(crate::commands::backup::run_schedule(
+        shared.ctx.data_dir().to_path_buf(),
+        stopping.clone(),
+    ));
     let router = http::router(Arc::clone(&shared));
     let mut stopped = stopping;
     let server = tokio::spawn(async move {

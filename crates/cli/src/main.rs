@@ -1,6 +1,7 @@
 //! `switchboard`: the headless PBX daemon and its administration commands.
 
 mod admin_client;
+mod backup;
 mod cdr;
 mod extension;
 mod forwarding;
@@ -23,6 +24,9 @@ use tracing_subscriber::{reload, EnvFilter, Registry};
 /// Exit status for input the program refuses (bad number, unknown extension); clap uses the
 /// same for bad command lines, so scripts can tell "you asked wrongly" from "it broke" (1).
 const EXIT_INVALID_INPUT: u8 = 2;
+
+/// Exit status when `serve` finds the database damaged and does not start.
+const EXIT_DAMAGED: u8 = 3;
 
 #[derive(Parser)]
 #[command(
@@ -62,6 +66,11 @@ enum Command {
         #[command(subcommand)]
         command: cdr::Command,
     },
+    /// Back up, list backups, restore one
+    Backup {
+        #[command(subcommand)]
+        command: backup::Command,
+    },
     /// Run the PBX
     Serve(serve::Args),
     /// A headless softphone: register, call or answer, play a tone, record, print events
@@ -89,6 +98,7 @@ fn run(cli: Cli, logging: Logging) -> anyhow::Result<()> {
         Command::Extension { command } => extension::run(command, &data_dir),
         Command::Trunk { command } => trunk::run(command, &data_dir),
         Command::Cdr { command } => cdr::run(command, &data_dir),
+        Command::Backup { command } => backup::run(command, &data_dir),
         Command::Serve(args) => serve::run(args, data_dir, logging),
         Command::Phone(args) => phone::run(args),
     }
@@ -159,6 +169,10 @@ fn report(e: &anyhow::Error) -> ExitCode {
         Some(store::Error::ExtensionNotFound(number)) => {
             eprintln!("error: number: no extension {number}");
             ExitCode::from(EXIT_INVALID_INPUT)
+        }
+        _ if e.is::<backup::Damaged>() => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_DAMAGED)
         }
         _ if e.is::<InvalidInput>() => {
             eprintln!("error: {e}");

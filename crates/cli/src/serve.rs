@@ -45,6 +45,9 @@ fn parse_port_range(s: &str) -> Result<RangeInclusive<u16>, String> {
 }
 
 pub fn run(args: Args, data_dir: PathBuf, logging: Logging) -> anyhow::Result<()> {
+    // A restore staged from the admin pages or the CLI is finished before anything opens
+    // the database; a damaged database is explained instead of opened.
+    crate::backup::check_at_start(&data_dir)?;
     // The saved settings fill in whatever the command line leaves out.
     let saved = crate::extension::open(&data_dir)?
         .settings()

@@ -16,6 +16,9 @@ pub enum Error {
     NoCommonCodec,
     #[error("not a dtmf key")]
     BadKey,
+    /// A codec name the softphone does not know (in a `--codecs` list or the settings).
+    #[error("unknown codec: {0}")]
+    UnknownCodec(String),
     #[error("transaction layer: {0}")]
     Transaction(#[from] sip::transaction::TransactionError),
     /// The audio devices keep their own, finer error ([`AudioError`]) for their API;

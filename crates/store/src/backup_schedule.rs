@@ -87,6 +87,13 @@ impl BackupSchedule {
     }
 }
 
+impl BackupSchedule {
+    /// [`BackupSchedule::due`] at this moment in this computer's time zone.
+    pub fn due_now(&self, last_backup_unix: Option<i64>) -> bool {
+        self.due(last_backup_unix, Timestamp::now(), &TimeZone::system())
+    }
+}
+
 /// The latest `hour:00` local time at or before `now`.
 fn last_slot(hour: u8, now: Timestamp, tz: &TimeZone) -> Option<Timestamp> {
     let local = now.to_zoned_datetime(tz.clone());

@@ -27,6 +27,11 @@ export type Commands = {
   set_always_record: { request: SetAlwaysRecordRequest; response: RecordingSettings };
   get_settings: { request: GetSettingsRequest; response: SettingsResponse };
   save_settings: { request: Settings; response: SettingsResponse };
+  list_backups: { request: ListBackupsRequest; response: BackupsResponse };
+  create_backup: { request: CreateBackupRequest; response: BackupSummary };
+  save_backup_schedule: { request: BackupSchedule; response: BackupsResponse };
+  restore_backup: { request: RestoreBackupRequest; response: BackupsResponse };
+  cancel_restore: { request: CancelRestoreRequest; response: BackupsResponse };
   list_trunks: { request: ListTrunksRequest; response: ListTrunksResponse };
   save_trunk: { request: Trunk; response: SaveTrunkResponse };
   remove_trunk: { request: RemoveTrunkRequest; response: RemoveTrunkResponse };
@@ -125,6 +130,53 @@ export type AudioState = { available: boolean, error: string | null, inputs: Arr
  * The chosen devices; `null` is the system's default.
  */
 input: string | null, output: string | null, };
+
+/**
+ * When backups are made by themselves. Also the request of `save_backup_schedule`.
+ */
+export type BackupSchedule = { enabled: boolean, 
+/**
+ * Local hour, 0–23.
+ */
+hour: number, 
+/**
+ * Scheduled backups kept (the newest); backups made by hand are never removed.
+ */
+keep: number, 
+/**
+ * Another folder for backups (a full path), or null for the data folder's `backups`.
+ */
+folder: string | null, };
+
+/**
+ * A backup in the list.
+ */
+export type BackupSummary = { 
+/**
+ * Its name, which `restore_backup` takes.
+ */
+name: string, 
+/**
+ * Unix seconds.
+ */
+created_at: number, 
+/**
+ * Made by the schedule (pruned to the newest `keep`) rather than by hand.
+ */
+scheduled: boolean, files: number, bytes: number, };
+
+/**
+ * Everything the Backups section shows.
+ */
+export type BackupsResponse = { 
+/**
+ * Newest first.
+ */
+backups: Array<BackupSummary>, 
+/**
+ * Where they are.
+ */
+folder: string, schedule: BackupSchedule, pending_restore: PendingRestore | null, };
 
 /**
  * A business name the provider delivers as a number (`sales.acme` → `+44 20 7123 4567`).
@@ -252,6 +304,8 @@ lines_busy: boolean, };
 
 export type CallState = "ringing" | "calling" | "talking" | "held" | "ended";
 
+export type CancelRestoreRequest = Record<symbol, never>;
+
 export type ClickToCallRequest = { 
 /**
  * The business name's id.
@@ -324,6 +378,8 @@ export type ConferenceRoom = { number: string, name: string,
 has_pin: boolean, };
 
 export type ConferenceRoomResponse = { room: ConferenceRoom, };
+
+export type CreateBackupRequest = Record<symbol, never>;
 
 /**
  * Deletes a recording: its row first (gone from every list at once), then its file.
@@ -578,6 +634,8 @@ names: Array<BusinessName>,
  * `false` when only checked.
  */
 imported: boolean, };
+
+export type ListBackupsRequest = Record<symbol, never>;
 
 export type ListBusinessNamesRequest = Record<symbol, never>;
 
@@ -898,6 +956,15 @@ export type Outcome = "answered" | "busy" | "no_answer" | "unavailable" | "not_f
 export type ParticipantResponse = Record<symbol, never>;
 
 /**
+ * A restore waiting for the restart.
+ */
+export type PendingRestore = { backup: string, backup_created_at: number, 
+/**
+ * Where what it replaces will be kept.
+ */
+replaced_folder: string, };
+
+/**
  * The saved account, without its password.
  */
 export type PhoneAccount = { 
@@ -1106,6 +1173,12 @@ export type ResetPasswordResponse = {
  * Shown once: only its hashes are kept.
  */
 password: string, };
+
+/**
+ * Checks the backup and stages it to replace the database and audio files at the next
+ * start.
+ */
+export type RestoreBackupRequest = { name: string, };
 
 export type RingGroup = { 
 /**

@@ -15,6 +15,7 @@
 
 mod dtmf_send;
 mod fec;
+mod offer;
 mod spec;
 
 use std::time::{Duration, Instant};
@@ -27,6 +28,7 @@ use media::sdp::Direction;
 
 use dtmf_send::DtmfSender;
 use fec::RecentPayloads;
+pub use offer::{default_offer, describe, parse_offer, DEFAULT_VOICE_CODECS};
 pub use spec::CodecSpec;
 
 /// Audio per packet and per tick.
