@@ -176,6 +176,7 @@ impl PhoneHost {
             started_at: now_unix(),
             answered_at: None,
             ended_reason: None,
+            codec: None,
         };
         let mut state = self.lock();
         state.handles.insert(id, handle);
@@ -385,6 +386,7 @@ fn apply(s: &mut State, event: &PhoneEvent, incoming: &mut Option<Event>) {
                         started_at: now,
                         answered_at: None,
                         ended_reason: None,
+                        codec: None,
                     },
                     None,
                 ),
@@ -422,5 +424,10 @@ fn apply(s: &mut State, event: &PhoneEvent, incoming: &mut Option<Event>) {
             reason,
         } => end(s, *call, format!("{status} {reason}")),
         PhoneEvent::Ended { call, reason } => end(s, *call, reason.clone()),
+        PhoneEvent::Codec { call, codec, .. } => {
+            if let Some((c, _)) = s.calls.get_mut(&call.id()) {
+                c.codec = Some(codec.clone());
+            }
+        }
     }
 }

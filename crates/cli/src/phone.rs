@@ -10,12 +10,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use phone::audio::{FileBackend, FileSource};
-use phone::runtime::{Phone, PhoneEvent};
+use phone::call_media::{default_offer, parse_offer};
+use phone::runtime::{Phone, PhoneEvent, PhoneOptions};
 use phone::ua::{Account, RegistrationEvent};
 use serde_json::json;
-
-/// The rate of the file device (and of the recording).
-const DEVICE_RATE: u32 = 8000;
 
 /// Time between answer and the first key, so the far end is listening.
 const KEYS_DELAY: Duration = Duration::from_millis(1000);
@@ -57,6 +55,18 @@ pub struct Args {
     /// Put the call on hold this many seconds after it is answered
     #[arg(long, value_name = "SECS")]
     hold_after: Option<f64>,
+    /// Codecs to offer and accept, best first, e.g. opus,g722,pcmu (opus, g722, pcmu, pcma)
+    /// [default: opus,g722,pcmu,pcma]
+    #[arg(long, value_name = "LIST")]
+    codecs: Option<String>,
+    /// Do not register: --server is another phone, and --dial (e.g. sip:bob@127.0.0.1:5070)
+    /// is called straight away
+    #[arg(long)]
+    no_register: bool,
+    /// Sample rate of the file device: of the --wav microphone as played and of the
+    /// --record file (16000 keeps wideband codecs wideband)
+    #[arg(long, value_name = "HZ", default_value_t = 8000)]
+    file_rate: u32,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -70,7 +80,15 @@ async fn run_async(args: Args) -> anyhow::Result<()> {
         (None, Some(path)) => FileSource::Wav(path.clone()),
         (None, None) => FileSource::Silence,
     };
-    let audio = Arc::new(FileBackend::new(source, args.record.clone(), DEVICE_RATE));
+    let audio = Arc::new(FileBackend::new(source, args.record.clone(), args.file_rate));
+    let codecs = match &args.codecs {
+        Some(list) => parse_offer(list).context("--codecs")?,
+        None => default_offer(),
+    };
+    let options = PhoneOptions {
+        codecs,
+        register: !args.no_register,
+    };
     let account = Account {
         server: args.server,
         transport: if args.tcp {
@@ -85,11 +103,19 @@ async fn run_async(args: Args) -> anyhow::Result<()> {
         display_name: None,
         expires: 300,
     };
-    let phone = Phone::start(account, audio)
+    let phone = Phone::start_with(account, audio, options)
         .await
         .context("cannot start the phone")?;
     let mut events = phone.subscribe();
     let mut dialled = false;
+    if args.no_register {
+        if let Some(number) = &args.dial {
+            dialled = true;
+            if let Err(err) = phone.dial(number).await {
+                println!("{}", json!({"event": "error", "error": err.to_string()}));
+            }
+        }
+    }
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("cannot watch for SIGTERM")?;
     loop {
@@ -182,6 +208,13 @@ fn print(event: &PhoneEvent) {
         PhoneEvent::Key { call, key } => {
             json!({"event": "key", "call": call.id(), "key": key.to_string()})
         }
+        PhoneEvent::Codec {
+            call,
+            codec,
+            clock_rate,
+        } => json!({
+            "event": "codec", "call": call.id(), "codec": codec, "clock_rate": clock_rate,
+        }),
     };
     println!("{line}");
 }

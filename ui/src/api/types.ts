@@ -979,7 +979,11 @@ export type PhoneCall = { id: number, direction: CallDirection, number: string, 
 /**
  * Unix seconds.
  */
-started_at: number, answered_at: number | null, ended_reason: string | null, };
+started_at: number, answered_at: number | null, ended_reason: string | null, 
+/**
+ * The codec the call's audio uses once it started ("opus", "G722", "PCMU", "PCMA").
+ */
+codec: string | null, };
 
 /**
  * Refuses a ringing call (the caller hears busy).

@@ -83,6 +83,8 @@ pub struct PhoneCall {
     pub started_at: i64,
     pub answered_at: Option<i64>,
     pub ended_reason: Option<String>,
+    /// The codec the call's audio uses once it started ("opus", "G722", "PCMU", "PCMA").
+    pub codec: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]

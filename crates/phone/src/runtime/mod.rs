@@ -15,4 +15,4 @@ mod handle;
 mod net;
 mod sip_socket;
 
-pub use handle::{Phone, PhoneEvent, RuntimeError};
+pub use handle::{Phone, PhoneEvent, PhoneOptions, RuntimeError};
