@@ -979,11 +979,7 @@ export type PhoneCall = { id: number, direction: CallDirection, number: string, 
 /**
  * Unix seconds.
  */
-started_at: number, answered_at: number | null, ended_reason: string | null, 
-/**
- * The codec the call's audio uses once it started ("opus", "G722", "PCMU", "PCMA").
- */
-codec: string | null, };
+started_at: number, answered_at: number | null, ended_reason: string | null, };
 
 /**
  * Refuses a ringing call (the caller hears busy).
@@ -1356,7 +1352,8 @@ export type SetOutboundPermissionResponse = { number: string, allowed: boolean, 
 export type Settings = { 
 /**
  * Addresses to take SIP on, like `0.0.0.0:5060` (every IPv4 interface) or
- * `[::]:5060`. Each is served over UDP and TCP.
+ * `[::]:5060`. Each is served over UDP and TCP; one written `tls:0.0.0.0:5061` is
+ * served over SIP over TLS instead.
  */
 sip_listen: Array<string>, 
 /**
@@ -1385,6 +1382,11 @@ data_folder: string,
  * Each SIP address is served over these (read-only).
  */
 sip_transports: Array<Transport>, 
+/**
+ * SHA-256 fingerprint (`AB:CD:…`) of the certificate SIP over TLS presents, for
+ * phones to pin; `None` when TLS is off or the certificate cannot be read.
+ */
+tls_fingerprint: string | null, 
 /**
  * Saved settings the running program does not use yet, by field name; they apply
  * when Switchboard is restarted.
