@@ -21,13 +21,18 @@ const KEYS_DELAY: Duration = Duration::from_millis(1000);
 #[derive(clap::Args)]
 pub struct Args {
     /// The PBX (or other registrar) to register with, e.g. 192.168.1.10:5060
-    #[arg(long, value_name = "ADDR")]
-    server: SocketAddr,
+    #[arg(long, value_name = "ADDR", required_unless_present = "provision")]
+    server: Option<SocketAddr>,
     /// The extension to register as
-    #[arg(long)]
-    user: String,
-    #[arg(long)]
-    password: String,
+    #[arg(long, required_unless_present = "provision")]
+    user: Option<String>,
+    #[arg(long, required_unless_present = "provision")]
+    password: Option<String>,
+    /// Set the account up from a setup link made by the office's PBX (Extensions → "Set
+    /// up a remote phone"), instead of --server, --user, --password and --tcp; the link
+    /// works once
+    #[arg(long, value_name = "LINK", conflicts_with_all = ["server", "user", "password", "auth_user"])]
+    provision: Option<String>,
     /// The digest user name, when it differs from --user
     #[arg(long)]
     auth_user: Option<String>,
@@ -69,8 +74,11 @@ pub struct Args {
     file_rate: u32,
 }
 
-pub fn run(args: Args) -> anyhow::Result<()> {
+pub fn run(mut args: Args) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
+    if let Some(link) = args.provision.take() {
+        runtime.block_on(provision(&mut args, &link))?;
+    }
     runtime.block_on(run_async(args))
 }
 
@@ -90,16 +98,16 @@ async fn run_async(args: Args) -> anyhow::Result<()> {
         register: !args.no_register,
     };
     let account = Account {
-        server: args.server,
+        server: args.server.context("--server is required")?,
         transport: if args.tcp {
             sip::Transport::Tcp
         } else {
             sip::Transport::Udp
         },
         domain: None,
-        user: args.user.clone(),
+        user: args.user.clone().unwrap_or_default(),
         auth_user: args.auth_user.clone(),
-        password: args.password.clone(),
+        password: args.password.clone().unwrap_or_default(),
         display_name: None,
         expires: 300,
     };
@@ -172,6 +180,27 @@ async fn run_async(args: Args) -> anyhow::Result<()> {
 }
 
 /// One JSON line per event, for scripts and tests.
+/// Redeems a setup link at the office and takes the account it gives; prints a
+/// `provisioned` line (without the password).
+async fn provision(args: &mut Args, link: &str) -> anyhow::Result<()> {
+    let link = api::SetupLink::parse(link)?;
+    let got = api::redeem_setup_link(&link).await?;
+    let server = tokio::net::lookup_host(got.server.as_str())
+        .await
+        .ok()
+        .and_then(|mut a| a.next())
+        .with_context(|| format!("cannot find the office at {}", got.server))?;
+    println!(
+        "{}",
+        json!({"event": "provisioned", "server": got.server, "user": got.account.user})
+    );
+    args.server = Some(server);
+    args.user = Some(got.account.user);
+    args.password = Some(got.account.password);
+    args.tcp = got.account.transport == "tcp";
+    Ok(())
+}
+
 fn print(event: &PhoneEvent) {
     let line = match event {
         PhoneEvent::Registration(RegistrationEvent::Registered { expires }) => {

@@ -13,6 +13,8 @@ pub(crate) mod music_on_hold;
 pub(crate) mod names;
 pub(crate) mod outbound;
 pub(crate) mod phone;
+pub(crate) mod provision_address;
+pub(crate) mod provision_links;
 pub(crate) mod recording;
 pub(crate) mod recordings;
 pub(crate) mod ring_groups;
