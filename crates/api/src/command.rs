@@ -41,8 +41,6 @@ pub struct Ctx {
     pub(crate) log: Option<LogControl>,
     /// The app's own softphone.
     pub(crate) phone: Arc<PhoneHost>,
-    /// Where remote apps redeem setup links; `None` when it could not start (or no PBX).
-    pub(crate) provisioning: Option<crate::provision_server::ProvisionListener>,
 }
 
 impl Ctx {
@@ -55,15 +53,16 @@ impl Ctx {
         log: Option<LogControl>,
         phone: Arc<PhoneHost>,
     ) -> Ctx {
+        let store = Arc::new(Mutex::new(store));
+        phone.attach_store(Arc::clone(&store));
         Ctx {
-            store: Arc::new(Mutex::new(store)),
+            store,
             engine,
             engine_config,
             bind,
             events,
             log,
             phone,
-            provisioning: None,
         }
     }
 

@@ -12,9 +12,10 @@ use phone::audio::{
     AudioBackend, AudioError, Capture, CpalBackend, DeviceInfo, FileBackend, FileSource, Playback,
 };
 use phone::runtime::{Phone, PhoneEvent};
-use phone::ua::{CallHandle, RegistrationEvent};
+use phone::ua::{CallHandle, RegistrationEvent, TransferProgress};
 use sip::Transport;
-use tokio::sync::broadcast;
+use store::NewPhoneCall;
+use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::command::now_unix;
@@ -38,6 +39,8 @@ struct State {
     calls: BTreeMap<u64, (PhoneCall, Option<Instant>)>,
     /// The runtime's handle of each call shown.
     handles: BTreeMap<u64, CallHandle>,
+    /// Do not disturb, kept across restarts of the phone (not across restarts of the app).
+    dnd: bool,
 }
 
 /// See the module docs. Shared by every command.
@@ -48,23 +51,58 @@ pub(crate) struct PhoneHost {
     /// Why there is no sound card, when there is none (calls then run on silence).
     audio_error: Option<String>,
     devices: Mutex<store::PhoneAudio>,
+    /// Finished calls on their way to the call history (see `phone_history.rs`).
+    history: mpsc::UnboundedSender<NewPhoneCall>,
+    /// Taken by [`PhoneHost::attach_store`], which starts the writer.
+    history_rx: Mutex<Option<mpsc::UnboundedReceiver<NewPhoneCall>>>,
 }
 
 impl PhoneHost {
     pub(crate) fn new(events: broadcast::Sender<Event>, devices: store::PhoneAudio) -> PhoneHost {
         let (backend, audio_error) = pick_backend();
+        let (history, history_rx) = mpsc::unbounded_channel();
         PhoneHost {
             state: Arc::new(Mutex::new(State {
                 running: None,
                 registration: off(),
                 calls: BTreeMap::new(),
                 handles: BTreeMap::new(),
+                dnd: false,
             })),
             events,
             backend,
             audio_error,
             devices: Mutex::new(devices),
+            history,
+            history_rx: Mutex::new(Some(history_rx)),
         }
+    }
+
+    /// Starts writing finished calls to the database's call history (once).
+    pub(crate) fn attach_store(&self, store: Arc<Mutex<store::Store>>) {
+        let rx = self
+            .history_rx
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(rx) = rx {
+            tokio::spawn(crate::phone_history::write(rx, store, self.events.clone()));
+        }
+    }
+
+    pub(crate) fn dnd(&self) -> bool {
+        self.lock().dnd
+    }
+
+    /// Do not disturb on or off, now and for the phone's next starts.
+    pub(crate) async fn set_dnd(&self, on: bool) {
+        self.lock().dnd = on;
+        if let Some(phone) = self.phone() {
+            if let Err(err) = phone.set_dnd(on).await {
+                tracing::warn!(%err, "do not disturb not applied");
+            }
+        }
+        self.changed();
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -99,10 +137,14 @@ impl PhoneHost {
                 });
                 match Phone::start(ua_account, audio).await {
                     Ok(phone) => {
+                        if self.dnd() {
+                            let _ = phone.set_dnd(true).await;
+                        }
                         let listener = tokio::spawn(listen(
                             phone.subscribe(),
                             Arc::clone(&self.state),
                             self.events.clone(),
+                            self.history.clone(),
                         ));
                         let mut state = self.lock();
                         state.registration = registering;
@@ -164,6 +206,15 @@ impl PhoneHost {
 
     /// Records a call this side placed, before its first event.
     pub(crate) fn dialled(&self, handle: CallHandle, number: &str) -> PhoneCall {
+        self.placed(handle, number, None)
+    }
+
+    /// Records a consultation call placed to ask `number` before transferring `call`.
+    pub(crate) fn consulted(&self, handle: CallHandle, number: &str, call: u64) -> PhoneCall {
+        self.placed(handle, number, Some(call))
+    }
+
+    fn placed(&self, handle: CallHandle, number: &str, consult_for: Option<u64>) -> PhoneCall {
         let id = handle.id();
         let call = PhoneCall {
             id,
@@ -176,7 +227,8 @@ impl PhoneHost {
             started_at: now_unix(),
             answered_at: None,
             ended_reason: None,
-            codec: None,
+            transfer: None,
+            consult_for,
         };
         let mut state = self.lock();
         state.handles.insert(id, handle);
@@ -226,7 +278,7 @@ impl PhoneHost {
         }
     }
 
-    fn changed(&self) {
+    pub(crate) fn changed(&self) {
         let _ = self.events.send(Event::PhoneChanged {});
     }
 }
@@ -328,6 +380,7 @@ async fn listen(
     mut events: broadcast::Receiver<PhoneEvent>,
     state: Arc<Mutex<State>>,
     screens: broadcast::Sender<Event>,
+    history: mpsc::UnboundedSender<NewPhoneCall>,
 ) {
     loop {
         let event = match events.recv().await {
@@ -336,9 +389,13 @@ async fn listen(
             Err(broadcast::error::RecvError::Closed) => return,
         };
         let mut incoming = None;
+        let mut finished = None;
         {
             let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
-            apply(&mut s, &event, &mut incoming);
+            apply(&mut s, &event, &mut incoming, &mut finished);
+        }
+        if let Some(call) = finished {
+            let _ = history.send(call);
         }
         if let Some(e) = incoming {
             let _ = screens.send(e);
@@ -347,13 +404,24 @@ async fn listen(
     }
 }
 
-fn apply(s: &mut State, event: &PhoneEvent, incoming: &mut Option<Event>) {
+fn apply(
+    s: &mut State,
+    event: &PhoneEvent,
+    incoming: &mut Option<Event>,
+    finished: &mut Option<NewPhoneCall>,
+) {
     let now = now_unix();
-    let end = |s: &mut State, call: CallHandle, reason: String| {
+    let mut end = |s: &mut State, call: CallHandle, reason: String| {
         if let Some((c, ended)) = s.calls.get_mut(&call.id()) {
+            if c.state == CallState::Ended {
+                return;
+            }
+            // A call ringing here that we ended ourselves was declined: seen, not missed.
+            let declined = c.state == CallState::Ringing && reason == "local";
             c.state = CallState::Ended;
             c.ended_reason = Some(reason);
             *ended = Some(Instant::now());
+            *finished = Some(crate::phone_history::finished(c, declined));
         }
     };
     match event {
@@ -386,7 +454,8 @@ fn apply(s: &mut State, event: &PhoneEvent, incoming: &mut Option<Event>) {
                         started_at: now,
                         answered_at: None,
                         ended_reason: None,
-                        codec: None,
+                        transfer: None,
+                        consult_for: None,
                     },
                     None,
                 ),
@@ -424,10 +493,24 @@ fn apply(s: &mut State, event: &PhoneEvent, incoming: &mut Option<Event>) {
             reason,
         } => end(s, *call, format!("{status} {reason}")),
         PhoneEvent::Ended { call, reason } => end(s, *call, reason.clone()),
-        PhoneEvent::Codec { call, codec, .. } => {
+        PhoneEvent::Transfer { call, progress } => {
             if let Some((c, _)) = s.calls.get_mut(&call.id()) {
-                c.codec = Some(codec.clone());
+                c.transfer = Some(match progress {
+                    TransferProgress::Accepted => "transferring".to_owned(),
+                    TransferProgress::Trying(180..=183) => "target ringing".to_owned(),
+                    TransferProgress::Trying(_) => "transferring".to_owned(),
+                    TransferProgress::Succeeded => "transferred".to_owned(),
+                    TransferProgress::Failed(status) => {
+                        format!("transfer failed: {status} {}", sip::default_reason(*status))
+                    }
+                });
             }
+        }
+        PhoneEvent::Refused { caller, .. } => {
+            *finished = Some(crate::phone_history::refused(
+                &caller.number,
+                caller.name.as_deref(),
+            ));
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::commands::backup;
 use crate::commands::conference;
 use crate::commands::mail;
 use crate::commands::phone;
-use crate::commands::{provision_address, provision_links};
+use crate::commands::phone_features;
 use crate::commands::{
     calls, click_to_call, extensions, names, outbound, ring_groups, schedules, settings, setup,
     status, trunks, voicemail,
@@ -66,13 +66,6 @@ commands![
     recordings::SetAlwaysRecordRequest,
     settings::GetSettingsRequest,
     settings::Settings,
-    provision_address::GetRemoteAccessRequest,
-    provision_address::RemoteAccess,
-    provision_address::DiscoverPublicAddressRequest,
-    provision_links::CreateSetupLinkRequest,
-    provision_links::ListSetupLinksRequest,
-    provision_links::RevokeSetupLinkRequest,
-    provision_links::PhoneProvisionRequest,
     backup::ListBackupsRequest,
     backup::CreateBackupRequest,
     backup::BackupSchedule,
@@ -126,6 +119,13 @@ commands![
     phone::PhoneHoldRequest,
     phone::PhoneMuteRequest,
     phone::PhoneDtmfRequest,
+    phone_features::PhoneTransferRequest,
+    phone_features::PhoneConsultRequest,
+    phone_features::PhoneCompleteTransferRequest,
+    phone_features::PhoneSetDndRequest,
+    phone_features::PhoneMarkMissedSeenRequest,
+    phone_features::PhoneHistoryRequest,
+    phone_features::PhoneContactsRequest,
 ];
 
 async fn run<C: Command>(ctx: &Ctx, request: Value) -> Result<Value, ApiError> {

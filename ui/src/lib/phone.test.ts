@@ -34,7 +34,6 @@ function call(over: Partial<PhoneCall> = {}): PhoneCall {
     started_at: 1000,
     answered_at: 1002,
     ended_reason: null,
-    codec: null,
     ...over,
   };
 }

@@ -21,6 +21,10 @@ pub struct PhoneState {
     pub registration: Registration,
     pub audio: AudioState,
     pub calls: Vec<PhoneCall>,
+    /// Do not disturb: calls get busy and are listed as missed.
+    pub dnd: bool,
+    /// Missed calls not looked at yet (`phone_mark_missed_seen` clears it).
+    pub missed: u32,
 }
 
 /// The saved account, without its password.
@@ -83,8 +87,12 @@ pub struct PhoneCall {
     pub started_at: i64,
     pub answered_at: Option<i64>,
     pub ended_reason: Option<String>,
-    /// The codec the call's audio uses once it started ("opus", "G722", "PCMU", "PCMA").
-    pub codec: Option<String>,
+    /// How a transfer of this call goes ("transferring", "target ringing", "transferred",
+    /// "transfer failed: 486 Busy Here"); `null` when none was asked.
+    pub transfer: Option<String>,
+    /// This call asks someone first before transferring call `consult_for` to them
+    /// (attended transfer): `phone_complete_transfer { call: consult_for, consult: id }`.
+    pub consult_for: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -104,8 +112,10 @@ pub enum CallState {
     Ended,
 }
 
-async fn state(ctx: &Ctx) -> Result<PhoneState, ApiError> {
-    let account = ctx.store(|s| Ok(s.phone_account()?)).await?;
+pub(crate) async fn state(ctx: &Ctx) -> Result<PhoneState, ApiError> {
+    let (account, missed) = ctx
+        .store(|s| Ok((s.phone_account()?, s.unseen_missed_calls()?)))
+        .await?;
     Ok(PhoneState {
         account: account.map(|a| PhoneAccount {
             server: a.server,
@@ -122,6 +132,8 @@ async fn state(ctx: &Ctx) -> Result<PhoneState, ApiError> {
         registration: ctx.phone.registration(),
         audio: ctx.phone.audio(),
         calls: ctx.phone.calls(),
+        dnd: ctx.phone.dnd(),
+        missed,
     })
 }
 
@@ -312,6 +324,13 @@ enum Act<'a> {
     Hold(bool),
     Mute(bool),
     Dtmf(&'a str),
+}
+
+pub(crate) fn call_not_found(id: u64) -> ApiError {
+    ApiError::NotFound {
+        message: format!("there is no call {id}"),
+        field: "call",
+    }
 }
 
 async fn act(ctx: &Ctx, id: u64, what: Act<'_>) -> Result<PhoneState, ApiError> {

@@ -6,16 +6,18 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use media::sdp::{CodecSpec, Direction};
+use media::sdp::{Direction, PCMA, PCMU, TELEPHONE_EVENT};
 use tokio::net::UdpSocket;
 use tokio::sync::{broadcast, mpsc};
 
 use super::call_loop::{self, CallLoop, Control};
-use super::handle::{Command, PhoneEvent, PhoneOptions, RuntimeError};
+use super::handle::{Command, PhoneEvent, RuntimeError};
 use super::net::local_ip_towards;
 use super::sip_socket::{Received, SipSocket};
 use crate::audio::AudioBackend;
 use crate::ua::{Account, CallHandle, EndReason, Event, LocalMedia, RemoteMedia, UserAgent};
+
+mod switching;
 
 /// How long shutdown waits for the BYEs and the un-REGISTER to be answered.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
@@ -28,6 +30,12 @@ struct CallNet {
     telephone_event: bool,
     /// Muted before its media started: applied when it starts.
     muted: bool,
+    /// Rings here, not answered yet (the other calls hear the call-waiting beep).
+    ringing_in: bool,
+    /// Answered, by either side.
+    answered: bool,
+    /// We put it on hold (asked for; the far end may still be answering).
+    held: bool,
 }
 
 struct AccountTask {
@@ -38,16 +46,11 @@ struct AccountTask {
     audio: Arc<dyn AudioBackend>,
     events: broadcast::Sender<PhoneEvent>,
     calls: HashMap<CallHandle, CallNet>,
-    /// What calls offer and accept, best first.
-    codecs: Vec<CodecSpec>,
-    /// Whether the account registers (not when calling another phone directly).
-    registers: bool,
 }
 
 pub(super) async fn spawn(
     account: Account,
     audio: Arc<dyn AudioBackend>,
-    options: PhoneOptions,
     commands: mpsc::Receiver<Command>,
     events: broadcast::Sender<PhoneEvent>,
 ) -> std::io::Result<()> {
@@ -55,9 +58,7 @@ pub(super) async fn spawn(
     let socket = SipSocket::open(account.transport, ip, account.server).await?;
     let local = socket.local_addr()?;
     let mut ua = UserAgent::new(account, local, None);
-    if options.register {
-        ua.register(Instant::now());
-    }
+    ua.register(Instant::now());
     let task = AccountTask {
         ua,
         socket: Some(socket),
@@ -65,8 +66,6 @@ pub(super) async fn spawn(
         audio,
         events,
         calls: HashMap::new(),
-        codecs: options.codecs,
-        registers: options.register,
     };
     tokio::spawn(task.run(commands));
     Ok(())
@@ -169,11 +168,20 @@ impl AccountTask {
         let out = match event {
             Event::Registration(r) => PhoneEvent::Registration(r),
             Event::Incoming { call, caller, .. } => {
-                self.calls.insert(call, CallNet::default());
+                let net = CallNet {
+                    ringing_in: true,
+                    ..CallNet::default()
+                };
+                self.calls.insert(call, net);
+                self.update_waiting();
                 PhoneEvent::Incoming { call, caller }
             }
             Event::Ringing { call, .. } => PhoneEvent::Ringing { call },
             Event::Answered { call, media } => {
+                if let Some(net) = self.calls.get_mut(&call) {
+                    net.answered = true;
+                    net.ringing_in = false;
+                }
                 if let Some(media) = media {
                     self.start_media(call, &media);
                 }
@@ -233,6 +241,8 @@ impl AccountTask {
                 return;
             }
             Event::Dtmf { call, key } => PhoneEvent::Key { call, key },
+            Event::Transfer { call, progress } => PhoneEvent::Transfer { call, progress },
+            Event::Refused { caller, reason } => PhoneEvent::Refused { caller, reason },
         };
         let _ = self.events.send(out);
     }
@@ -261,6 +271,7 @@ impl AccountTask {
         if let Some(media) = self.calls.remove(&call).and_then(|c| c.media) {
             media.stop().await;
         }
+        self.update_waiting();
     }
 
     /// A fresh RTP socket and what we offer on it.
@@ -268,7 +279,7 @@ impl AccountTask {
         let socket = UdpSocket::bind(SocketAddr::new(self.ip, 0)).await?;
         let media = LocalMedia {
             rtp: socket.local_addr()?,
-            codecs: self.codecs.clone(),
+            codecs: vec![PCMU, PCMA, TELEPHONE_EVENT],
         };
         Ok((socket, media))
     }
@@ -277,23 +288,10 @@ impl AccountTask {
         let now = Instant::now();
         match command {
             Command::Dial(target, reply) => {
-                let result = match self.local_media().await {
-                    Ok((socket, media)) => match self.ua.place_call(now, &target, media) {
-                        Ok(call) => {
-                            let net = CallNet {
-                                socket: Some(socket),
-                                ..CallNet::default()
-                            };
-                            self.calls.insert(call, net);
-                            Ok(call)
-                        }
-                        Err(err) => Err(err.into()),
-                    },
-                    Err(err) => Err(err),
-                };
-                let _ = reply.send(result);
+                let _ = reply.send(self.dial(now, &target).await);
             }
             Command::Answer(call, reply) => {
+                self.hold_others(now, call);
                 let result = match self.local_media().await {
                     Ok((socket, media)) => {
                         self.calls.entry(call).or_default().socket = Some(socket);
@@ -310,18 +308,25 @@ impl AccountTask {
                 let _ = reply.send(self.ua.hang_up(now, call).map_err(Into::into));
             }
             Command::Hold(call, reply) => {
-                let result = self.ua.hold(now, call);
-                if result.is_ok() {
-                    self.control(call, Control::Held(true));
-                }
-                let _ = reply.send(result.map_err(Into::into));
+                let _ = reply.send(self.set_held(now, call, true).map_err(Into::into));
             }
             Command::Resume(call, reply) => {
-                let result = self.ua.resume(now, call);
-                if result.is_ok() {
-                    self.control(call, Control::Held(false));
-                }
+                self.hold_others(now, call);
+                let _ = reply.send(self.set_held(now, call, false).map_err(Into::into));
+            }
+            Command::Transfer(call, target, reply) => {
+                let _ = reply.send(self.ua.transfer(now, call, &target).map_err(Into::into));
+            }
+            Command::Consult(call, target, reply) => {
+                let _ = reply.send(self.consult(now, call, &target).await);
+            }
+            Command::CompleteTransfer(call, consult, reply) => {
+                let result = self.ua.complete_transfer(now, call, consult);
                 let _ = reply.send(result.map_err(Into::into));
+            }
+            Command::SetDnd(on, reply) => {
+                self.ua.set_dnd(on);
+                let _ = reply.send(Ok(()));
             }
             Command::SendDtmf(call, keys, reply) => {
                 let _ = reply.send(self.send_keys(now, call, keys));
@@ -373,9 +378,7 @@ impl AccountTask {
         for call in calls {
             let _ = self.ua.hang_up(now, call);
         }
-        if self.registers {
-            self.ua.unregister(now);
-        }
+        self.ua.unregister(now);
         self.flush().await;
         let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
         loop {

@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
 use super::handle::PhoneEvent;
+use super::waiting_tone::WaitingTone;
 use crate::audio::{AudioBackend, CallDevices};
 use crate::call_media::{CallMedia, CodecSpec};
 use crate::dsp::VoiceProcessor;
@@ -26,6 +27,8 @@ pub(super) enum Control {
     Held(bool),
     Muted(bool),
     Keys(String),
+    /// Another call rings: mix the call-waiting beep into what we play.
+    Waiting(bool),
 }
 
 /// A running media loop; dropping the handle's sender stops it.
@@ -63,11 +66,6 @@ pub(super) fn spawn(
         }
     };
     media.set_remote_direction(remote.direction);
-    let _ = events.send(PhoneEvent::Codec {
-        call,
-        codec: spec.encoding.clone(),
-        clock_rate: spec.clock_rate,
-    });
     let dest = remote.addr;
     let (control, rx) = mpsc::unbounded_channel();
     let task = tokio::spawn(run(call, socket, media, dest, audio, events, rx));
@@ -96,6 +94,8 @@ async fn run(
     let mut tick = tokio::time::interval(Duration::from_millis(20));
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut buf = vec![0u8; 2048];
+    let mut waiting = WaitingTone::default();
+    let mut mixed: Vec<i16> = Vec::with_capacity(media.frame_samples());
     loop {
         tokio::select! {
             _ = tick.tick() => {
@@ -116,7 +116,14 @@ async fn run(
                     dsp.render(out);
                 }
                 if let Some(p) = devices.playback_mut() {
-                    p.write_frame(out);
+                    if waiting.is_on() {
+                        mixed.clear();
+                        mixed.extend_from_slice(out);
+                        waiting.mix(&mut mixed, rate);
+                        p.write_frame(&mixed);
+                    } else {
+                        p.write_frame(out);
+                    }
                 }
                 while let Some(key) = media.poll_key() {
                     let _ = events.send(PhoneEvent::Key { call, key });
@@ -137,6 +144,7 @@ async fn run(
                 }
                 Some(Control::Held(held)) => media.set_held(held),
                 Some(Control::Muted(muted)) => media.set_muted(muted),
+                Some(Control::Waiting(on)) => waiting.set(on),
                 Some(Control::Keys(keys)) => {
                     for key in keys.chars() {
                         media.send_dtmf(key, KEY_MS);

@@ -4,10 +4,8 @@ use std::sync::Arc;
 
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use media::sdp::CodecSpec;
-
 use crate::audio::AudioBackend;
-use crate::ua::{Account, CallHandle, Party, RegistrationEvent};
+use crate::ua::{Account, CallHandle, Party, RefuseReason, RegistrationEvent, TransferProgress};
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -56,33 +54,16 @@ pub enum PhoneEvent {
         call: CallHandle,
         key: char,
     },
-    /// The call's audio started (or restarted after a new answer) with this codec: its
-    /// `a=rtpmap` name ("opus", "G722", "PCMU", "PCMA") and RTP clock rate.
-    Codec {
+    /// A transfer asked for on `call` moved on; after `Succeeded` the call ends.
+    Transfer {
         call: CallHandle,
-        codec: String,
-        clock_rate: u32,
+        progress: TransferProgress,
     },
-}
-
-/// How the phone places and takes calls, beyond its account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PhoneOptions {
-    /// What calls offer and accept, best first, telephone-event included
-    /// ([`crate::call_media::default_offer`], [`crate::call_media::parse_offer`]).
-    pub codecs: Vec<CodecSpec>,
-    /// Register with the account's server. Off for calls straight to another phone (the
-    /// server is then that phone's address): nothing is registered, calls still work.
-    pub register: bool,
-}
-
-impl Default for PhoneOptions {
-    fn default() -> Self {
-        PhoneOptions {
-            codecs: crate::call_media::default_offer(),
-            register: true,
-        }
-    }
+    /// A call refused without ringing (do not disturb, or no room for another call).
+    Refused {
+        caller: Party,
+        reason: RefuseReason,
+    },
 }
 
 pub(super) type Reply<T> = oneshot::Sender<Result<T, RuntimeError>>;
@@ -96,6 +77,10 @@ pub(super) enum Command {
     Resume(CallHandle, Reply<()>),
     SendDtmf(CallHandle, String, Reply<()>),
     SetMuted(CallHandle, bool, Reply<()>),
+    Transfer(CallHandle, String, Reply<()>),
+    Consult(CallHandle, String, Reply<CallHandle>),
+    CompleteTransfer(CallHandle, CallHandle, Reply<()>),
+    SetDnd(bool, Reply<()>),
     Shutdown(Reply<()>),
 }
 
@@ -113,18 +98,9 @@ impl Phone {
         account: Account,
         audio: Arc<dyn AudioBackend>,
     ) -> Result<Phone, RuntimeError> {
-        Self::start_with(account, audio, PhoneOptions::default()).await
-    }
-
-    /// As [`Phone::start`], with the codecs to offer and whether to register.
-    pub async fn start_with(
-        account: Account,
-        audio: Arc<dyn AudioBackend>,
-        options: PhoneOptions,
-    ) -> Result<Phone, RuntimeError> {
         let (commands, rx) = mpsc::channel(32);
         let (events, _) = broadcast::channel(256);
-        super::account::spawn(account, audio, options, rx, events.clone()).await?;
+        super::account::spawn(account, audio, rx, events.clone()).await?;
         Ok(Phone { commands, events })
     }
 
@@ -138,6 +114,8 @@ impl Phone {
         self.ask(|r| Command::Dial(target.to_owned(), r)).await
     }
 
+    /// Answers a ringing call; a call already talking is put on hold first (call
+    /// waiting).
     pub async fn answer(&self, call: CallHandle) -> Result<(), RuntimeError> {
         self.ask(|r| Command::Answer(call, r)).await
     }
@@ -155,6 +133,7 @@ impl Phone {
         self.ask(|r| Command::Hold(call, r)).await
     }
 
+    /// Takes `call` off hold; any other call talking is put on hold (switching calls).
     pub async fn resume(&self, call: CallHandle) -> Result<(), RuntimeError> {
         self.ask(|r| Command::Resume(call, r)).await
     }
@@ -169,6 +148,38 @@ impl Phone {
     /// Stops (or restarts) sending the microphone on `call`; the far end hears silence.
     pub async fn set_muted(&self, call: CallHandle, muted: bool) -> Result<(), RuntimeError> {
         self.ask(|r| Command::SetMuted(call, muted, r)).await
+    }
+
+    /// Blind transfer: the server takes `call`'s far end to `target`; the call ends
+    /// once the target answers ([`PhoneEvent::Transfer`] tells how it goes).
+    pub async fn transfer(&self, call: CallHandle, target: &str) -> Result<(), RuntimeError> {
+        self.ask(|r| Command::Transfer(call, target.to_owned(), r))
+            .await
+    }
+
+    /// Attended transfer, first step: holds `call` and calls `target` to ask first.
+    pub async fn consult(
+        &self,
+        call: CallHandle,
+        target: &str,
+    ) -> Result<CallHandle, RuntimeError> {
+        self.ask(|r| Command::Consult(call, target.to_owned(), r))
+            .await
+    }
+
+    /// Attended transfer, second step: joins `call`'s far end with `consult`'s.
+    pub async fn complete_transfer(
+        &self,
+        call: CallHandle,
+        consult: CallHandle,
+    ) -> Result<(), RuntimeError> {
+        self.ask(|r| Command::CompleteTransfer(call, consult, r))
+            .await
+    }
+
+    /// Do not disturb: new calls get busy (486) and come as [`PhoneEvent::Refused`].
+    pub async fn set_dnd(&self, on: bool) -> Result<(), RuntimeError> {
+        self.ask(|r| Command::SetDnd(on, r)).await
     }
 
     /// Hangs up every call, unregisters and stops; recordings are closed when it returns.

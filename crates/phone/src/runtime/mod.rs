@@ -14,5 +14,6 @@ mod call_loop;
 mod handle;
 mod net;
 mod sip_socket;
+mod waiting_tone;
 
-pub use handle::{Phone, PhoneEvent, PhoneOptions, RuntimeError};
+pub use handle::{Phone, PhoneEvent, RuntimeError};

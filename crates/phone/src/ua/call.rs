@@ -34,6 +34,8 @@ pub(crate) enum Purpose {
     Bye,
     Cancel,
     Info,
+    /// A REFER asking the server to transfer the call (RFC 3515).
+    Refer,
 }
 
 #[derive(Debug)]
@@ -65,6 +67,8 @@ pub(crate) struct Call {
     pub(crate) awaiting_ack: Option<ServerKey>,
     /// A re-INVITE of ours is pending; a crossing one is answered 491 (§14.2).
     pub(crate) reinviting: bool,
+    /// A REFER of ours is under way: its NOTIFYs are read, a second one refused.
+    pub(crate) transferring: bool,
 }
 
 impl Call {
@@ -87,6 +91,7 @@ impl Call {
             outgoing: state == State::Calling,
             retry_reinvite: None,
             reinviting: false,
+            transferring: false,
         }
     }
 }

@@ -320,7 +320,7 @@ impl UserAgent {
         response
     }
 
-    fn target_uri(&self, target: &str) -> Result<Uri, Error> {
+    pub(super) fn target_uri(&self, target: &str) -> Result<Uri, Error> {
         let target = target.trim();
         if target.contains(':') {
             return target.parse().map_err(|_| Error::BadTarget);
@@ -337,4 +337,4 @@ impl UserAgent {
 }
 
 /// The methods we take (RFC 3261 §20.5).
-pub(super) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO";
+pub(super) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY";

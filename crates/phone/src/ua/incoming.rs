@@ -12,7 +12,7 @@ use super::call::{Call, State};
 use super::commands::ALLOW;
 use super::identity::caller;
 use super::media::{parse, read_answer};
-use super::types::{CallHandle, EndReason, Event};
+use super::types::{CallHandle, EndReason, Event, RefuseReason};
 use super::UserAgent;
 
 impl UserAgent {
@@ -50,7 +50,7 @@ impl UserAgent {
         }
     }
 
-    fn reply(&mut self, now: Instant, key: ServerKey, response: Response) {
+    pub(super) fn reply(&mut self, now: Instant, key: ServerKey, response: Response) {
         if let Err(err) = self.endpoint.send_response(now, &key, response) {
             tracing::debug!(%err, "response not sent");
         }
@@ -76,6 +76,25 @@ impl UserAgent {
             None => return,
         };
         to.set_tag(&token(&mut self.rng, 10));
+        // Do not disturb, or no room for another call: busy at once (RFC 3261 §21.4.24),
+        // and the application is told so the call shows as missed.
+        let refused = if self.dnd {
+            Some(RefuseReason::DoNotDisturb)
+        } else if self.calls.len() >= super::MAX_CALLS {
+            Some(RefuseReason::TooManyCalls)
+        } else {
+            None
+        };
+        if let Some(reason) = refused {
+            let mut busy = Response::for_request(&request, 486, sip::default_reason(486));
+            busy.headers.set("To", to.to_string());
+            self.reply(now, key, busy);
+            self.emit(Event::Refused {
+                caller: caller(&request),
+                reason,
+            });
+            return;
+        }
         let mut call = Call::new(handle, State::Incoming);
         call.local_to = Some(to.to_string());
         let remote = parse(&request.body).map(|offer| {
@@ -143,6 +162,14 @@ impl UserAgent {
                 let mut ok = Response::for_request(&request, 200, "OK");
                 ok.headers.push("Allow", ALLOW);
                 self.reply(now, key, ok);
+            }
+            Method::Notify => self.on_notify(now, key, handle, &request),
+            // We do not act as a transfer target (placing a call because the far end
+            // asks): RFC 3515 §2.4.2 lets a UA refuse a REFER it will not act on.
+            Method::Refer => {
+                let mut response = Response::for_request(&request, 501, sip::default_reason(501));
+                response.headers.push("Allow", ALLOW);
+                self.reply(now, key, response);
             }
             _ => self.not_allowed(now, key, &request),
         }

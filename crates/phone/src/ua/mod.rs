@@ -21,6 +21,7 @@ mod media;
 mod nat;
 mod register;
 mod responses;
+mod transfer;
 mod types;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -39,8 +40,14 @@ use register::Registration;
 pub use nat::{KEEPALIVE_INTERVAL, KEEPALIVE_PING};
 
 pub use types::{
-    Account, CallHandle, EndReason, Event, LocalMedia, Party, RegistrationEvent, RemoteMedia,
+    Account, CallHandle, EndReason, Event, LocalMedia, Party, RefuseReason, RegistrationEvent,
+    RemoteMedia, TransferProgress,
 };
+
+/// The calls the phone takes at once: one to talk on and one waiting (or being consulted
+/// for a transfer). A new call beyond that is refused with 486 Busy Here, so the caller
+/// hears busy instead of ringing a phone that cannot take it.
+pub const MAX_CALLS: usize = 2;
 
 /// The user agent of one account. See the module docs.
 pub struct UserAgent {
@@ -66,6 +73,8 @@ pub struct UserAgent {
     keepalives: VecDeque<Transmit>,
     /// BYEs, re-INVITEs and INFOs under way, for answering their challenges.
     in_dialog: dialog_auth::InDialogRequests,
+    /// Do not disturb: new calls are refused with 486 Busy Here.
+    dnd: bool,
 }
 
 impl UserAgent {
@@ -95,6 +104,7 @@ impl UserAgent {
             keepalive_at: None,
             keepalives: VecDeque::new(),
             in_dialog: HashMap::new(),
+            dnd: false,
         }
     }
 
@@ -187,6 +197,16 @@ impl UserAgent {
         self.stale_contact = None;
         self.registration.network_changed(now);
         self.send_register(now);
+    }
+
+    /// Do not disturb: while on, new calls are refused (486 Busy Here) and reported as
+    /// [`Event::Refused`]; calls already here go on.
+    pub fn set_dnd(&mut self, on: bool) {
+        self.dnd = on;
+    }
+
+    pub fn dnd(&self) -> bool {
+        self.dnd
     }
 
     /// The number of calls alive (ringing, answered or being torn down).

@@ -56,7 +56,10 @@ impl UserAgent {
         };
         if response.status >= 200 {
             self.pending.remove(&key);
-            let in_dialog = matches!(purpose, Purpose::Hold(_) | Purpose::Info | Purpose::Bye);
+            let in_dialog = matches!(
+                purpose,
+                Purpose::Hold(_) | Purpose::Info | Purpose::Bye | Purpose::Refer
+            );
             if in_dialog
                 && matches!(response.status, 401 | 407)
                 && self.answer_in_dialog_challenge(now, key, handle, purpose, response)
@@ -72,6 +75,7 @@ impl UserAgent {
                 call: handle,
                 status: response.status,
             }),
+            Purpose::Refer => self.on_refer_response(handle, response),
             Purpose::Info | Purpose::Bye | Purpose::Cancel => {}
         }
     }

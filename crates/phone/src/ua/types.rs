@@ -146,4 +146,36 @@ pub enum Event {
         call: CallHandle,
         key: char,
     },
+    /// A transfer we asked for on `call` (REFER) moved on (RFC 3515 §2.4.5).
+    Transfer {
+        call: CallHandle,
+        progress: TransferProgress,
+    },
+    /// A new call was refused without ringing (486 Busy Here): do-not-disturb is on, or
+    /// the phone already has as many calls as it takes.
+    Refused {
+        caller: Party,
+        reason: RefuseReason,
+    },
+}
+
+/// How a transfer we asked for stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferProgress {
+    /// The server took the REFER (202) and tries the target.
+    Accepted,
+    /// The target's provisional answer (the NOTIFY's sipfrag, e.g. 180).
+    Trying(u16),
+    /// The target answered: the call leaves this phone.
+    Succeeded,
+    /// The REFER was refused or the target did not answer (its status); the call stays.
+    Failed(u16),
+}
+
+/// Why a new call was refused without ringing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefuseReason {
+    DoNotDisturb,
+    /// Already [`super::MAX_CALLS`] calls.
+    TooManyCalls,
 }
