@@ -50,6 +50,7 @@ impl Backend {
         let config = engine::Config {
             data_dir: data_dir.to_path_buf(),
             listen,
+            tls_listen: settings.sip_tls_listen.clone(),
             rtp_ports,
             realm: REALM.to_owned(),
         };

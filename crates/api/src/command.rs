@@ -41,6 +41,8 @@ pub struct Ctx {
     pub(crate) log: Option<LogControl>,
     /// The app's own softphone.
     pub(crate) phone: Arc<PhoneHost>,
+    /// Where remote apps redeem setup links; `None` when it could not start (or no PBX).
+    pub(crate) provisioning: Option<crate::provision_server::ProvisionListener>,
 }
 
 impl Ctx {
@@ -63,6 +65,7 @@ impl Ctx {
             events,
             log,
             phone,
+            provisioning: None,
         }
     }
 

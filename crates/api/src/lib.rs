@@ -40,6 +40,8 @@ mod phone_history;
 mod phone_host;
 mod plan;
 mod plan_check;
+mod provision_client;
+mod provision_server;
 mod recording_audio;
 mod registry;
 mod server;
@@ -112,6 +114,8 @@ pub use plan::{
     BusinessName, Destination, DtmfMode, Holiday, OpenPeriod, OutboundRoute, RingGroup, RingMember,
     RingStrategy, Schedule, Trunk, TrunkAuth, TrunkTransport,
 };
+pub use provision_client::{redeem as redeem_setup_link, ProvisionError, Provisioned, SetupLink};
+pub use provision_server::ProvisionedAccount;
 pub use registry::COMMAND_NAMES;
 pub use server::{admin_bind_allowed, check_admin_bind, serve, ApiConfig, ApiServer, LogControl};
 pub use types::{Device, Direction, Extension, Outcome, Transport, TrunkState, TrunkStatus};

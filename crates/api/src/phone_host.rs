@@ -227,6 +227,7 @@ impl PhoneHost {
             started_at: now_unix(),
             answered_at: None,
             ended_reason: None,
+            codec: None,
             transfer: None,
             consult_for,
         };
@@ -454,6 +455,7 @@ fn apply(
                         started_at: now,
                         answered_at: None,
                         ended_reason: None,
+                        codec: None,
                         transfer: None,
                         consult_for: None,
                     },
@@ -493,6 +495,11 @@ fn apply(
             reason,
         } => end(s, *call, format!("{status} {reason}")),
         PhoneEvent::Ended { call, reason } => end(s, *call, reason.clone()),
+        PhoneEvent::Codec { call, codec, .. } => {
+            if let Some((c, _)) = s.calls.get_mut(&call.id()) {
+                c.codec = Some(codec.clone());
+            }
+        }
         PhoneEvent::Transfer { call, progress } => {
             if let Some((c, _)) = s.calls.get_mut(&call.id()) {
                 c.transfer = Some(match progress {

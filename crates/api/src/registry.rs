@@ -9,6 +9,7 @@ use crate::commands::conference;
 use crate::commands::mail;
 use crate::commands::phone;
 use crate::commands::phone_features;
+use crate::commands::{provision_address, provision_links};
 use crate::commands::{
     calls, click_to_call, extensions, names, outbound, ring_groups, schedules, settings, setup,
     status, trunks, voicemail,
@@ -66,6 +67,13 @@ commands![
     recordings::SetAlwaysRecordRequest,
     settings::GetSettingsRequest,
     settings::Settings,
+    provision_address::GetRemoteAccessRequest,
+    provision_address::RemoteAccess,
+    provision_address::DiscoverPublicAddressRequest,
+    provision_links::CreateSetupLinkRequest,
+    provision_links::ListSetupLinksRequest,
+    provision_links::RevokeSetupLinkRequest,
+    provision_links::PhoneProvisionRequest,
     backup::ListBackupsRequest,
     backup::CreateBackupRequest,
     backup::BackupSchedule,

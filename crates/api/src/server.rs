@@ -160,6 +160,7 @@ pub async fn serve(config: ApiConfig, engine: engine::EngineHandle) -> Result<Ap
         config.log,
         Arc::clone(&phone),
     );
+    let ctx = crate::provision_server::attach(ctx).await;
     let shared = Arc::new(Shared {
         ctx,
         ui: config.ui,

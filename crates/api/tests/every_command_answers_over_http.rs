@@ -425,6 +425,7 @@ async fn the_admin_pages_refuse_to_listen_beyond_this_computer() {
     let config = engine::Config {
         data_dir: dir.path().to_path_buf(),
         listen: vec!["127.0.0.1:0".parse().expect("addr")],
+        tls_listen: Vec::new(),
         rtp_ports: 41000..=41999,
         realm: common::REALM.to_owned(),
     };

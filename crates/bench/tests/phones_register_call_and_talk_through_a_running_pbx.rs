@@ -45,6 +45,7 @@ async fn start_pbx(extensions: usize) -> Pbx {
     let config = engine::Config {
         data_dir: dir.path().to_owned(),
         listen: vec![addr],
+        tls_listen: Vec::new(),
         rtp_ports: rtp..=rtp + 199,
         realm: "switchboard".into(),
     };

@@ -10,12 +10,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use phone::audio::{FileBackend, FileSource};
-use phone::runtime::{Phone, PhoneEvent};
+use phone::call_media::{default_offer, parse_offer};
+use phone::runtime::{Phone, PhoneEvent, PhoneOptions};
 use phone::ua::{Account, RegistrationEvent};
 use serde_json::json;
-
-/// The rate of the file device (and of the recording).
-const DEVICE_RATE: u32 = 8000;
 
 /// Time between answer and the first key, so the far end is listening.
 const KEYS_DELAY: Duration = Duration::from_millis(1000);
@@ -23,13 +21,18 @@ const KEYS_DELAY: Duration = Duration::from_millis(1000);
 #[derive(clap::Args)]
 pub struct Args {
     /// The PBX (or other registrar) to register with, e.g. 192.168.1.10:5060
-    #[arg(long, value_name = "ADDR")]
-    server: SocketAddr,
+    #[arg(long, value_name = "ADDR", required_unless_present = "provision")]
+    server: Option<SocketAddr>,
     /// The extension to register as
-    #[arg(long)]
-    user: String,
-    #[arg(long)]
-    password: String,
+    #[arg(long, required_unless_present = "provision")]
+    user: Option<String>,
+    #[arg(long, required_unless_present = "provision")]
+    password: Option<String>,
+    /// Set the account up from a setup link made by the office's PBX (Extensions → "Set
+    /// up a remote phone"), instead of --server, --user, --password and --tcp; the link
+    /// works once
+    #[arg(long, value_name = "LINK", conflicts_with_all = ["server", "user", "password", "auth_user"])]
+    provision: Option<String>,
     /// The digest user name, when it differs from --user
     #[arg(long)]
     auth_user: Option<String>,
@@ -57,10 +60,25 @@ pub struct Args {
     /// Put the call on hold this many seconds after it is answered
     #[arg(long, value_name = "SECS")]
     hold_after: Option<f64>,
+    /// Codecs to offer and accept, best first, e.g. opus,g722,pcmu (opus, g722, pcmu, pcma)
+    /// [default: opus,g722,pcmu,pcma]
+    #[arg(long, value_name = "LIST")]
+    codecs: Option<String>,
+    /// Do not register: --server is another phone, and --dial (e.g. sip:bob@127.0.0.1:5070)
+    /// is called straight away
+    #[arg(long)]
+    no_register: bool,
+    /// Sample rate of the file device: of the --wav microphone as played and of the
+    /// --record file (16000 keeps wideband codecs wideband)
+    #[arg(long, value_name = "HZ", default_value_t = 8000)]
+    file_rate: u32,
 }
 
-pub fn run(args: Args) -> anyhow::Result<()> {
+pub fn run(mut args: Args) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
+    if let Some(link) = args.provision.take() {
+        runtime.block_on(provision(&mut args, &link))?;
+    }
     runtime.block_on(run_async(args))
 }
 
@@ -70,26 +88,42 @@ async fn run_async(args: Args) -> anyhow::Result<()> {
         (None, Some(path)) => FileSource::Wav(path.clone()),
         (None, None) => FileSource::Silence,
     };
-    let audio = Arc::new(FileBackend::new(source, args.record.clone(), DEVICE_RATE));
+    let audio = Arc::new(FileBackend::new(source, args.record.clone(), args.file_rate));
+    let codecs = match &args.codecs {
+        Some(list) => parse_offer(list).context("--codecs")?,
+        None => default_offer(),
+    };
+    let options = PhoneOptions {
+        codecs,
+        register: !args.no_register,
+    };
     let account = Account {
-        server: args.server,
+        server: args.server.context("--server is required")?,
         transport: if args.tcp {
             sip::Transport::Tcp
         } else {
             sip::Transport::Udp
         },
         domain: None,
-        user: args.user.clone(),
+        user: args.user.clone().unwrap_or_default(),
         auth_user: args.auth_user.clone(),
-        password: args.password.clone(),
+        password: args.password.clone().unwrap_or_default(),
         display_name: None,
         expires: 300,
     };
-    let phone = Phone::start(account, audio)
+    let phone = Phone::start_with(account, audio, options)
         .await
         .context("cannot start the phone")?;
     let mut events = phone.subscribe();
     let mut dialled = false;
+    if args.no_register {
+        if let Some(number) = &args.dial {
+            dialled = true;
+            if let Err(err) = phone.dial(number).await {
+                println!("{}", json!({"event": "error", "error": err.to_string()}));
+            }
+        }
+    }
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("cannot watch for SIGTERM")?;
     loop {
@@ -146,6 +180,27 @@ async fn run_async(args: Args) -> anyhow::Result<()> {
 }
 
 /// One JSON line per event, for scripts and tests.
+/// Redeems a setup link at the office and takes the account it gives; prints a
+/// `provisioned` line (without the password).
+async fn provision(args: &mut Args, link: &str) -> anyhow::Result<()> {
+    let link = api::SetupLink::parse(link)?;
+    let got = api::redeem_setup_link(&link).await?;
+    let server = tokio::net::lookup_host(got.server.as_str())
+        .await
+        .ok()
+        .and_then(|mut a| a.next())
+        .with_context(|| format!("cannot find the office at {}", got.server))?;
+    println!(
+        "{}",
+        json!({"event": "provisioned", "server": got.server, "user": got.account.user})
+    );
+    args.server = Some(server);
+    args.user = Some(got.account.user);
+    args.password = Some(got.account.password);
+    args.tcp = got.account.transport == "tcp";
+    Ok(())
+}
+
 fn print(event: &PhoneEvent) {
     let line = match event {
         PhoneEvent::Registration(RegistrationEvent::Registered { expires }) => {
@@ -187,6 +242,13 @@ fn print(event: &PhoneEvent) {
         }
         PhoneEvent::Refused { caller, reason } => json!({
             "event": "refused", "number": caller.number, "reason": format!("{reason:?}"),
+        }),
+        PhoneEvent::Codec {
+            call,
+            codec,
+            clock_rate,
+        } => json!({
+            "event": "codec", "call": call.id(), "codec": codec, "clock_rate": clock_rate,
         }),
     };
     println!("{line}");

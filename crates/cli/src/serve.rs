@@ -15,6 +15,10 @@ pub struct Args {
     /// setting, else 0.0.0.0:5060 and [::]:5060]
     #[arg(long = "listen", value_name = "ADDR")]
     listen: Vec<SocketAddr>,
+    /// Address to take SIP over TLS on (usually port 5061); repeat for several [default:
+    /// the saved setting, else none]
+    #[arg(long = "tls-listen", value_name = "ADDR")]
+    tls_listen: Vec<SocketAddr>,
     /// UDP ports for relayed audio, LO-HI (each call takes two) [default: the saved
     /// setting, else 10000-19999]
     #[arg(long, value_name = "LO-HI", value_parser = parse_port_range)]
@@ -76,6 +80,11 @@ pub fn run(args: Args, data_dir: PathBuf, logging: Logging) -> anyhow::Result<()
         } else {
             args.listen
         },
+        tls_listen: if args.tls_listen.is_empty() {
+            saved.sip_tls_listen
+        } else {
+            args.tls_listen
+        },
         rtp_ports: args
             .rtp_ports
             .unwrap_or(saved.rtp_port_min..=saved.rtp_port_max),
@@ -108,6 +117,7 @@ async fn serve(config: engine::Config, http: Admin, logging: Logging) -> anyhow:
     let engine = engine::start(config.clone()).await?;
     let handle = engine.handle.clone();
     print_welcome(&config, handle.sip_addrs());
+    print_tls(&config, engine.tls_addrs());
     let api_config = api::ApiConfig {
         bind: http.addr,
         ui: api::UiAssets::Embedded,
@@ -184,6 +194,22 @@ fn print_welcome(config: &engine::Config, bound: &[SocketAddr]) {
         "Register a phone: SIP server {}, user name = the extension number, password = the one `extension add` printed.",
         phone_server(bound)
     );
+}
+
+/// Where TLS is served and the fingerprint phones pin the certificate by.
+fn print_tls(config: &engine::Config, bound: &[SocketAddr]) {
+    if bound.is_empty() {
+        return;
+    }
+    let listen: Vec<String> = bound.iter().map(ToString::to_string).collect();
+    match engine::tls_cert::load_or_create(&config.data_dir) {
+        Ok(id) => println!(
+            "SIP over TLS on {}; certificate fingerprint (SHA-256) {}",
+            listen.join(", "),
+            id.fingerprint()
+        ),
+        Err(e) => println!("SIP over TLS on {} (certificate: {e})", listen.join(", ")),
+    }
 }
 
 /// What to type into a phone as server: the first listen address, with a wildcard replaced by

@@ -25,6 +25,8 @@ pub(crate) type Probe = Box<dyn Fn(SocketAddr) -> Option<IpAddr> + Send>;
 pub(crate) struct Advertised {
     /// Each address we listen on (possibly a wildcard), with the port actually bound.
     listens: Vec<SocketAddr>,
+    /// Each address we take SIP over TLS on (possibly a wildcard), with the port bound.
+    tls: Vec<SocketAddr>,
     probe: Probe,
     current: Vec<(Transport, SocketAddr)>,
 }
@@ -32,12 +34,20 @@ pub(crate) struct Advertised {
 impl Advertised {
     /// Works out the addresses to advertise for `listens` (as bound) now.
     pub fn new(listens: Vec<SocketAddr>, probe: Probe) -> Advertised {
-        let current = addresses(&listens, &probe);
+        let current = addresses(&listens, &[], &probe);
         Advertised {
             listens,
+            tls: Vec::new(),
             probe,
             current,
         }
+    }
+
+    /// Adds the addresses served over TLS (advertised as `TLS` in Via and Contact).
+    pub fn with_tls(mut self, tls: Vec<SocketAddr>) -> Advertised {
+        self.current = addresses(&self.listens, &tls, &self.probe);
+        self.tls = tls;
+        self
     }
 
     /// The addresses for [`pbx::PbxConfig::local`]: each listen address over UDP and TCP.
@@ -47,7 +57,7 @@ impl Advertised {
 
     /// Looks again after a network change; the new addresses when they differ.
     pub fn refresh(&mut self) -> Option<&[(Transport, SocketAddr)]> {
-        let now = addresses(&self.listens, &self.probe);
+        let now = addresses(&self.listens, &self.tls, &self.probe);
         if now == self.current {
             return None;
         }
@@ -56,13 +66,23 @@ impl Advertised {
     }
 }
 
-fn addresses(listens: &[SocketAddr], probe: &Probe) -> Vec<(Transport, SocketAddr)> {
+fn addresses(
+    listens: &[SocketAddr],
+    tls: &[SocketAddr],
+    probe: &Probe,
+) -> Vec<(Transport, SocketAddr)> {
+    let advertised =
+        |listen: &SocketAddr| SocketAddr::new(advertised_ip(listen.ip(), probe), listen.port());
     listens
         .iter()
         .flat_map(|listen| {
-            let advertised = SocketAddr::new(advertised_ip(listen.ip(), probe), listen.port());
-            [(Transport::Udp, advertised), (Transport::Tcp, advertised)]
+            let a = advertised(listen);
+            [(Transport::Udp, a), (Transport::Tcp, a)]
         })
+        .chain(
+            tls.iter()
+                .map(|listen| (Transport::Tls, advertised(listen))),
+        )
         .collect()
 }
 

@@ -13,7 +13,7 @@ use crate::bridge;
 use crate::cdr_writer::CdrWriter;
 use crate::handle::{Command, Registration, Status};
 use crate::media_bridge::Relays;
-use crate::net::{NetEvent, TcpConnections, UdpSockets};
+use crate::net::{NetEvent, TcpConnections, TlsConnections, UdpSockets};
 use crate::personal::Personal;
 use crate::plan_sync::PlanSync;
 use crate::trunk_net::TrunkNetEvent;
@@ -35,6 +35,7 @@ pub(crate) struct Core {
     pub events_tx: mpsc::Sender<NetEvent>,
     pub udp: UdpSockets,
     pub tcp: TcpConnections,
+    pub tls: TlsConnections,
     pub relays: Relays,
     pub bindings: store::BindingWriter,
     pub cdrs: CdrWriter,
@@ -139,6 +140,13 @@ impl Core {
                 };
                 self.pbx.handle_transport_error(now, unix_now(), target);
             }
+            NetEvent::TlsClosed(remote) => {
+                let target = Peer {
+                    transport: Transport::Tls,
+                    addr: remote,
+                };
+                self.pbx.handle_transport_error(now, unix_now(), target);
+            }
         }
     }
 
@@ -155,7 +163,7 @@ impl Core {
         match transport {
             Transport::Udp => self.udp.send(dest, &bytes),
             Transport::Tcp => self.tcp.send(dest, bytes, &self.events_tx),
-            Transport::Tls => tracing::debug!(%dest, "TLS is not served; message dropped"),
+            Transport::Tls => self.tls.send(dest, bytes, &self.events_tx),
         }
     }
 

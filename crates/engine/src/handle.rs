@@ -149,9 +149,17 @@ impl EngineHandle {
 pub struct Engine {
     pub handle: EngineHandle,
     pub(crate) task: JoinHandle<()>,
+    /// The SIP-over-TLS addresses actually bound (the port is real even with port 0; the IP
+    /// is the listen IP, possibly a wildcard).
+    pub(crate) tls_addrs: Vec<SocketAddr>,
 }
 
 impl Engine {
+    /// Where SIP over TLS is served (empty when it is off).
+    pub fn tls_addrs(&self) -> &[SocketAddr] {
+        &self.tls_addrs
+    }
+
     /// Waits until the PBX has stopped (after [`EngineHandle::shutdown`]).
     pub async fn wait(self) {
         let _ = self.task.await;

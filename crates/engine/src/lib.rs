@@ -17,8 +17,8 @@ mod personal;
 mod plan_sync;
 mod public_address;
 pub mod relay;
-pub mod stun;
 mod run;
+pub mod stun;
 mod trunk_net;
 
 use std::net::SocketAddr;
@@ -26,8 +26,8 @@ use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 pub use conference::ParticipantInfo;
-pub use net::tls_cert;
 pub use handle::{Engine, EngineHandle, NotRunning, Registration, Status};
+pub use net::tls_cert;
 pub use pbx::{LiveCall, LiveState, Outcome, PbxEvent, TrunkState, TrunkStatus};
 pub use personal::redact_personal_data;
 pub use public_address::resolve_public_address;
@@ -41,6 +41,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Each address is served over both UDP and TCP (IPv4 and IPv6 alike).
     pub listen: Vec<SocketAddr>,
+    /// Each address is served over SIP over TLS (RFC 3261 §26.3.1), usually port 5061;
+    /// empty: no TLS. The certificate comes from [`tls_cert::load_or_create`].
+    pub tls_listen: Vec<SocketAddr>,
     /// UDP ports the RTP relay may use; each relayed call takes two.
     pub rtp_ports: RangeInclusive<u16>,
     /// Digest realm presented to phones.
@@ -54,4 +57,6 @@ pub enum EngineError {
     Bind(SocketAddr, #[source] std::io::Error),
     #[error("database: {0}")]
     Store(#[from] store::Error),
+    #[error("tls certificate: {0}")]
+    Tls(#[from] tls_cert::TlsCertError),
 }

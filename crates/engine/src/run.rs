@@ -12,7 +12,10 @@ use crate::cdr_writer::CdrWriter;
 use crate::core_loop::{unix_now, Core};
 use crate::handle::{Engine, EngineHandle};
 use crate::media_bridge::Relays;
-use crate::net::{bind_sip_pair, TcpConnections, TcpListenerTask, UdpSockets};
+use crate::net::{
+    bind_sip_pair, bind_tcp, TcpConnections, TcpListenerTask, TlsConnections, TlsListenerTask,
+    UdpSockets,
+};
 use crate::plan_sync::PlanSync;
 use crate::relay::{salvage_recordings, Music, RelayPool};
 use crate::trunk_net::{local_address_towards, TrunkNet};
@@ -74,7 +77,10 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
         listens.push(SocketAddr::new(addr.ip(), bound.port()));
         tracing::info!(udp = %bound, tcp = %tcp_addr, "listening for SIP");
     }
-    let advertised = Advertised::new(listens, Box::new(local_address_towards));
+    let (tls, tls_addrs) = listen_tls(&config, &events_tx)?;
+    let tls_listens = tls_addrs.clone();
+    let advertised =
+        Advertised::new(listens, Box::new(local_address_towards)).with_tls(tls_listens);
     tracing::info!(local = ?advertised.current(), "advertised addresses");
     let local = advertised.current().to_vec();
 
@@ -136,6 +142,7 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
         events_tx,
         udp,
         tcp,
+        tls,
         relays,
         bindings,
         cdrs,
@@ -161,7 +168,33 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
             conference: participants,
         },
         task,
+        tls_addrs,
     })
+}
+
+/// Binds the SIP-over-TLS listeners, with the certificate from the data folder (made on
+/// first use). Nothing is loaded when TLS is off.
+fn listen_tls(
+    config: &Config,
+    events: &mpsc::Sender<crate::net::NetEvent>,
+) -> Result<(TlsConnections, Vec<SocketAddr>), EngineError> {
+    let conns = TlsConnections::default();
+    let mut bound = Vec::new();
+    if config.tls_listen.is_empty() {
+        return Ok((conns, bound));
+    }
+    let identity = crate::tls_cert::load_or_create(&config.data_dir)?;
+    tracing::info!(fingerprint = %identity.fingerprint(), "TLS certificate");
+    let acceptor = tokio_rustls::TlsAcceptor::from(identity.server_config());
+    for addr in &config.tls_listen {
+        let listener = bind_tcp(*addr).map_err(|e| EngineError::Bind(*addr, e))?;
+        let local =
+            TlsListenerTask::adopt(listener, acceptor.clone(), conns.clone(), events.clone())
+                .map_err(|e| EngineError::Bind(*addr, e))?;
+        tracing::info!(tls = %local, "listening for SIP over TLS");
+        bound.push(SocketAddr::new(addr.ip(), local.port()));
+    }
+    Ok((conns, bound))
 }
 
 /// The directory of extensions as the registrar needs it.

@@ -398,6 +398,7 @@ async fn a_held_call_hears_music_resumes_and_its_recording_has_each_side_in_its_
     let engine = engine::start(engine::Config {
         data_dir: dir.path().to_path_buf(),
         listen: vec![SocketAddr::from((Ipv4Addr::LOCALHOST, 0))],
+        tls_listen: Vec::new(),
         rtp_ports: 44000..=44099,
         realm: "switchboard".into(),
     })

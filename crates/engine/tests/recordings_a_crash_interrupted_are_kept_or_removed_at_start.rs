@@ -43,6 +43,7 @@ async fn leftovers_with_audio_are_kept_and_the_rest_removed() {
     let engine = engine::start(engine::Config {
         data_dir: dir.path().to_path_buf(),
         listen: vec![SocketAddr::from((Ipv4Addr::LOCALHOST, 0))],
+        tls_listen: Vec::new(),
         rtp_ports: 45000..=45019,
         realm: "switchboard".into(),
     })

@@ -76,6 +76,9 @@ impl FromStr for LogLevel {
 pub struct Settings {
     /// Addresses to take SIP on; each is served over UDP and TCP.
     pub sip_listen: Vec<SocketAddr>,
+    /// Addresses to take SIP over TLS on (RFC 3261 §26.3.1), usually port 5061; empty:
+    /// TLS off.
+    pub sip_tls_listen: Vec<SocketAddr>,
     /// First UDP port for relayed audio.
     pub rtp_port_min: u16,
     /// Last UDP port for relayed audio (inclusive).
@@ -94,6 +97,9 @@ impl Default for Settings {
                 SocketAddr::from(([0, 0, 0, 0], 5060)),
                 SocketAddr::from(([0u16; 8], 5060)),
             ],
+            // Off until the owner turns it on: phones must be given the certificate's
+            // fingerprint anyway.
+            sip_tls_listen: Vec::new(),
             rtp_port_min: 10000,
             rtp_port_max: 19999,
             log_level: LogLevel::Info,
@@ -107,6 +113,7 @@ impl Settings {
     pub fn check(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
         errors.extend(check_sip_listen(&self.sip_listen));
+        errors.extend(check_sip_tls_listen(self));
         errors.extend(check_rtp_ports(self));
         if self.admin_bind.port() == 0 {
             errors.push(FieldError {
@@ -137,6 +144,33 @@ fn check_sip_listen(listen: &[SocketAddr]) -> Option<FieldError> {
     })
 }
 
+/// TLS addresses: a port each, no repeats, and not a port TCP already takes on that IP.
+fn check_sip_tls_listen(s: &Settings) -> Option<FieldError> {
+    let tls = &s.sip_tls_listen;
+    let clashes = |a: &SocketAddr| {
+        s.sip_listen.iter().any(|l| {
+            l.port() == a.port()
+                && l.is_ipv4() == a.is_ipv4()
+                && (l.ip() == a.ip() || l.ip().is_unspecified() || a.ip().is_unspecified())
+        })
+    };
+    let message = if tls.len() > MAX_SIP_LISTEN {
+        format!("at most {MAX_SIP_LISTEN} TLS addresses")
+    } else if tls.iter().any(|a| a.port() == 0) {
+        "each TLS address needs a port (1 to 65535), usually 5061".to_owned()
+    } else if tls.iter().collect::<HashSet<_>>().len() != tls.len() {
+        "lists the same TLS address twice".to_owned()
+    } else if let Some(a) = tls.iter().find(|a| clashes(a)) {
+        format!("TLS on {a} takes a port already used for UDP and TCP; usually 5061")
+    } else {
+        return None;
+    };
+    Some(FieldError {
+        field: "sip_listen",
+        message,
+    })
+}
+
 fn check_rtp_ports(s: &Settings) -> Option<FieldError> {
     let (lo, hi) = (s.rtp_port_min, s.rtp_port_max);
     let (field, message) = if lo < RTP_PORT_FLOOR {
@@ -147,6 +181,7 @@ fn check_rtp_ports(s: &Settings) -> Option<FieldError> {
     } else if let Some(sip) = s
         .sip_listen
         .iter()
+        .chain(&s.sip_tls_listen)
         .map(SocketAddr::port)
         .find(|p| (lo..=hi).contains(p))
     {
@@ -161,6 +196,7 @@ fn check_rtp_ports(s: &Settings) -> Option<FieldError> {
 }
 
 const SIP_LISTEN: &str = "sip_listen";
+const SIP_TLS_LISTEN: &str = "sip_tls_listen";
 const RTP_PORTS: &str = "rtp_ports";
 const LOG_LEVEL: &str = "log_level";
 const ADMIN_BIND: &str = "admin_bind";
@@ -191,8 +227,14 @@ impl Store {
             .iter()
             .map(ToString::to_string)
             .collect();
+        let tls: Vec<String> = settings
+            .sip_tls_listen
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         let rows = [
             (SIP_LISTEN, listen.join(",")),
+            (SIP_TLS_LISTEN, tls.join(",")),
             (
                 RTP_PORTS,
                 format!("{}-{}", settings.rtp_port_min, settings.rtp_port_max),
@@ -223,6 +265,13 @@ fn apply_row(settings: &mut Settings, key: &str, value: &str) -> Option<()> {
                 .map(|a| a.trim().parse().ok())
                 .collect::<Option<Vec<SocketAddr>>>()?;
             settings.sip_listen = listen;
+        }
+        SIP_TLS_LISTEN => {
+            settings.sip_tls_listen = value
+                .split(',')
+                .filter(|a| !a.trim().is_empty())
+                .map(|a| a.trim().parse().ok())
+                .collect::<Option<Vec<SocketAddr>>>()?;
         }
         RTP_PORTS => {
             let (lo, hi) = value.split_once('-')?;

@@ -17,6 +17,7 @@ fn addr(s: &str) -> SocketAddr {
 fn changed() -> Settings {
     Settings {
         sip_listen: vec![addr("192.0.2.7:5070")],
+        sip_tls_listen: vec![addr("192.0.2.7:5071")],
         rtp_port_min: 20000,
         rtp_port_max: 20999,
         log_level: LogLevel::Debug,
@@ -54,6 +55,7 @@ fn a_refused_save_changes_nothing_and_names_each_field() {
 
     let bad = Settings {
         sip_listen: vec![],
+        sip_tls_listen: vec![],
         rtp_port_min: 80,
         rtp_port_max: 90,
         log_level: LogLevel::Trace,
@@ -91,6 +93,27 @@ fn each_bad_value_is_refused() {
                 sip_listen: (1..=9)
                     .map(|p| SocketAddr::from(([0, 0, 0, 0], p)))
                     .collect(),
+                ..base.clone()
+            },
+        ),
+        (
+            "sip_listen",
+            Settings {
+                sip_tls_listen: vec![addr("0.0.0.0:5060")],
+                ..base.clone()
+            },
+        ),
+        (
+            "sip_listen",
+            Settings {
+                sip_tls_listen: vec![addr("127.0.0.1:0")],
+                ..base.clone()
+            },
+        ),
+        (
+            "rtp_port_min",
+            Settings {
+                sip_tls_listen: vec![addr("0.0.0.0:15061")],
                 ..base.clone()
             },
         ),

@@ -32,6 +32,13 @@ export type Commands = {
   save_backup_schedule: { request: BackupSchedule; response: BackupsResponse };
   restore_backup: { request: RestoreBackupRequest; response: BackupsResponse };
   cancel_restore: { request: CancelRestoreRequest; response: BackupsResponse };
+  get_remote_access: { request: GetRemoteAccessRequest; response: RemoteAccessResponse };
+  save_remote_access: { request: RemoteAccess; response: RemoteAccessResponse };
+  discover_public_address: { request: DiscoverPublicAddressRequest; response: DiscoverPublicAddressResponse };
+  create_setup_link: { request: CreateSetupLinkRequest; response: CreateSetupLinkResponse };
+  list_setup_links: { request: ListSetupLinksRequest; response: ListSetupLinksResponse };
+  revoke_setup_link: { request: RevokeSetupLinkRequest; response: RevokeSetupLinkResponse };
+  phone_provision: { request: PhoneProvisionRequest; response: PhoneState };
   list_trunks: { request: ListTrunksRequest; response: ListTrunksResponse };
   save_trunk: { request: Trunk; response: SaveTrunkResponse };
   remove_trunk: { request: RemoveTrunkRequest; response: RemoveTrunkResponse };
@@ -382,6 +389,34 @@ export type ConferenceRoomResponse = { room: ConferenceRoom, };
 export type CreateBackupRequest = Record<symbol, never>;
 
 /**
+ * Makes a link for `extension` (revoking its earlier unused one).
+ */
+export type CreateSetupLinkRequest = { extension: string, };
+
+export type CreateSetupLinkResponse = { 
+/**
+ * The link to send to the member of staff; shown once.
+ */
+link: string, 
+/**
+ * The same link as a QR code (an SVG image) for a phone's camera.
+ */
+qr_svg: string, 
+/**
+ * Unix seconds after which the link is refused.
+ */
+expires_at: number, 
+/**
+ * The host in the link: the public address, or this PC's LAN address when none is
+ * set (then it works inside the office only).
+ */
+host: string, 
+/**
+ * Whether `host` is the public address.
+ */
+public: boolean, };
+
+/**
  * Deletes a recording: its row first (gone from every list at once), then its file.
  */
 export type DeleteRecordingRequest = { id: number, };
@@ -432,6 +467,25 @@ export type Direction = "internal" | "inbound" | "outbound";
 export type DisableMailboxRequest = { number: string, };
 
 export type DisableMailboxResponse = { mailbox: Mailbox, };
+
+/**
+ * Asks a STUN server for our public address; nothing is saved.
+ */
+export type DiscoverPublicAddressRequest = { 
+/**
+ * `host:port`; `None` for the saved or default server.
+ */
+stun_server: string | null, };
+
+export type DiscoverPublicAddressResponse = { 
+/**
+ * The IP address the STUN server saw us at.
+ */
+public_address: string, 
+/**
+ * The server that answered.
+ */
+stun_server: string, };
 
 /**
  * How DTMF digits travel on the trunk.
@@ -565,6 +619,8 @@ export type GetPhoneRequest = Record<symbol, never>;
  * Reads the recording settings.
  */
 export type GetRecordingSettingsRequest = Record<symbol, never>;
+
+export type GetRemoteAccessRequest = Record<symbol, never>;
 
 export type GetSettingsRequest = Record<symbol, never>;
 
@@ -731,6 +787,14 @@ export type ListRingGroupsResponse = { groups: Array<RingGroup>, };
 export type ListSchedulesRequest = Record<symbol, never>;
 
 export type ListSchedulesResponse = { schedules: Array<Schedule>, };
+
+export type ListSetupLinksRequest = Record<symbol, never>;
+
+export type ListSetupLinksResponse = { links: Array<SetupLinkState>, 
+/**
+ * Whether links can be made (the provisioning listener runs).
+ */
+available: boolean, };
 
 export type ListTrunksRequest = Record<symbol, never>;
 
@@ -1000,6 +1064,11 @@ export type PhoneHoldRequest = { call: number, on: boolean, };
 export type PhoneMuteRequest = { call: number, on: boolean, };
 
 /**
+ * Sets this app's phone up from a link made by the office's PBX.
+ */
+export type PhoneProvisionRequest = { link: string, };
+
+/**
  * Everything the phone screen shows.
  */
 export type PhoneState = { 
@@ -1105,6 +1174,34 @@ address: string | null, transport: Transport | null, user_agent: string | null,
  */
 reason: UnregisteredBecause | null, };
 
+/**
+ * The public address settings; also the request of `save_remote_access`.
+ */
+export type RemoteAccess = { 
+/**
+ * Host name or IP address of the office's router as seen from the internet; `None`
+ * (or empty) when staff only call from inside the office.
+ */
+public_address: string | null, 
+/**
+ * `host:port` of the STUN server "Discover" asks; `None` (or empty) for the default.
+ */
+stun_server: string | null, };
+
+/**
+ * The settings and what they mean now.
+ */
+export type RemoteAccessResponse = { settings: RemoteAccess, 
+/**
+ * The IP advertised to phones outside the LAN (the public address resolved), or
+ * `None` when none is set or it does not resolve.
+ */
+advertised_ip: string | null, 
+/**
+ * The STUN server used when none is set.
+ */
+default_stun_server: string, };
+
 export type RemoveBusinessNameRequest = { id: number, };
 
 export type RemoveBusinessNameResponse = Record<symbol, never>;
@@ -1179,6 +1276,14 @@ password: string, };
  * start.
  */
 export type RestoreBackupRequest = { name: string, };
+
+export type RevokeSetupLinkRequest = { extension: string, };
+
+export type RevokeSetupLinkResponse = { 
+/**
+ * Whether there was a waiting link to revoke.
+ */
+revoked: boolean, };
 
 export type RingGroup = { 
 /**
@@ -1386,6 +1491,13 @@ sip_transports: Array<Transport>,
  * when Switchboard is restarted.
  */
 restart_required: Array<string>, };
+
+/**
+ * The latest link of an extension.
+ */
+export type SetupLinkState = { extension: string, created_at: number, expires_at: number, state: SetupLinkStatus, };
+
+export type SetupLinkStatus = "waiting" | "used" | "revoked" | "expired";
 
 /**
  * Where the office's setup stands.

@@ -34,6 +34,7 @@ function call(over: Partial<PhoneCall> = {}): PhoneCall {
     started_at: 1000,
     answered_at: 1002,
     ended_reason: null,
+    codec: null,
     ...over,
   };
 }

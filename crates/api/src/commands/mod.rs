@@ -14,6 +14,8 @@ pub(crate) mod names;
 pub(crate) mod outbound;
 pub(crate) mod phone;
 pub(crate) mod phone_features;
+pub(crate) mod provision_address;
+pub(crate) mod provision_links;
 pub(crate) mod recording;
 pub(crate) mod recordings;
 pub(crate) mod ring_groups;

@@ -87,6 +87,8 @@ pub struct PhoneCall {
     pub started_at: i64,
     pub answered_at: Option<i64>,
     pub ended_reason: Option<String>,
+    /// The codec the call's audio uses once it started ("opus", "G722", "PCMU", "PCMA").
+    pub codec: Option<String>,
     /// How a transfer of this call goes ("transferring", "target ringing", "transferred",
     /// "transfer failed: 486 Busy Here"); `null` when none was asked.
     pub transfer: Option<String>,

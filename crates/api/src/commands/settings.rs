@@ -21,7 +21,8 @@ pub struct GetSettingsRequest {}
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Addresses to take SIP on, like `0.0.0.0:5060` (every IPv4 interface) or
-    /// `[::]:5060`. Each is served over UDP and TCP.
+    /// `[::]:5060`. Each is served over UDP and TCP; one written `tls:0.0.0.0:5061` is
+    /// served over SIP over TLS instead.
     pub sip_listen: Vec<String>,
     /// The UDP ports relayed audio may use; each call takes two.
     pub rtp_port_min: u16,
@@ -51,6 +52,9 @@ pub struct SettingsResponse {
     pub data_folder: String,
     /// Each SIP address is served over these (read-only).
     pub sip_transports: Vec<crate::types::Transport>,
+    /// SHA-256 fingerprint (`AB:CD:…`) of the certificate SIP over TLS presents, for
+    /// phones to pin; `None` when TLS is off or the certificate cannot be read.
+    pub tls_fingerprint: Option<String>,
     /// Saved settings the running program does not use yet, by field name; they apply
     /// when Switchboard is restarted.
     pub restart_required: Vec<String>,
@@ -90,9 +94,14 @@ impl Settings {
     fn validate(self) -> Result<store::Settings, ApiError> {
         let mut errors: Vec<(String, String)> = Vec::new();
         let mut listen = Vec::new();
+        let mut tls_listen = Vec::new();
         for a in &self.sip_listen {
-            match a.trim().parse::<SocketAddr>() {
-                Ok(addr) => listen.push(addr),
+            let (list, text) = match strip_tls(a.trim()) {
+                Some(rest) => (&mut tls_listen, rest),
+                None => (&mut listen, a.trim()),
+            };
+            match text.parse::<SocketAddr>() {
+                Ok(addr) => list.push(addr),
                 Err(_) => {
                     errors.push((
                         "sip_listen".to_owned(),
@@ -122,6 +131,7 @@ impl Settings {
         };
         let settings = store::Settings {
             sip_listen: listen,
+            sip_tls_listen: tls_listen,
             rtp_port_min: self.rtp_port_min,
             rtp_port_max: self.rtp_port_max,
             log_level: self.log_level.into(),
@@ -144,7 +154,7 @@ impl Settings {
 fn response(ctx: &Ctx, saved: &store::Settings) -> SettingsResponse {
     let running = &ctx.engine_config;
     let mut restart_required = Vec::new();
-    if saved.sip_listen != running.listen {
+    if saved.sip_listen != running.listen || saved.sip_tls_listen != running.tls_listen {
         restart_required.push("sip_listen".to_owned());
     }
     if saved.rtp_port_min != *running.rtp_ports.start() {
@@ -160,14 +170,41 @@ fn response(ctx: &Ctx, saved: &store::Settings) -> SettingsResponse {
         settings: Settings::from(saved),
         data_folder: ctx.data_dir().display().to_string(),
         sip_transports: vec![crate::types::Transport::Udp, crate::types::Transport::Tcp],
+        tls_fingerprint: tls_fingerprint(ctx, saved),
         restart_required,
+    }
+}
+
+/// `tls:ADDR` (any case) → `ADDR`; `None` for a plain address.
+fn strip_tls(text: &str) -> Option<&str> {
+    let (scheme, rest) = text.split_once(':')?;
+    scheme.eq_ignore_ascii_case("tls").then_some(rest)
+}
+
+/// The fingerprint of the certificate TLS uses (or will use after a restart), made on
+/// first use so the owner can hand it to phones before turning TLS on for them.
+fn tls_fingerprint(ctx: &Ctx, saved: &store::Settings) -> Option<String> {
+    if saved.sip_tls_listen.is_empty() && ctx.engine_config.tls_listen.is_empty() {
+        return None;
+    }
+    match engine::tls_cert::load_or_create(ctx.data_dir()) {
+        Ok(identity) => Some(identity.fingerprint().to_owned()),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the TLS certificate");
+            None
+        }
     }
 }
 
 impl From<&store::Settings> for Settings {
     fn from(s: &store::Settings) -> Settings {
         Settings {
-            sip_listen: s.sip_listen.iter().map(ToString::to_string).collect(),
+            sip_listen: s
+                .sip_listen
+                .iter()
+                .map(ToString::to_string)
+                .chain(s.sip_tls_listen.iter().map(|a| format!("tls:{a}")))
+                .collect(),
             rtp_port_min: s.rtp_port_min,
             rtp_port_max: s.rtp_port_max,
             log_level: s.log_level.into(),

@@ -43,6 +43,7 @@ impl Harness {
         let config = engine::Config {
             data_dir: dir.path().to_path_buf(),
             listen: vec!["127.0.0.1:0".parse().expect("addr")],
+            tls_listen: Vec::new(),
             rtp_ports: 41000..=41999,
             realm: REALM.to_owned(),
         };

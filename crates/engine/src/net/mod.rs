@@ -1,7 +1,8 @@
-//! SIP transports: UDP sockets and TCP connections. They turn bytes on the wire into
+//! SIP transports: UDP sockets, TCP and TLS connections. They turn bytes on the wire into
 //! [`Inbound`] messages for the core loop and carry its [`Outbound`] messages back out.
 
 mod tcp;
+mod tls;
 pub mod tls_cert;
 mod udp;
 
@@ -9,6 +10,7 @@ use std::net::SocketAddr;
 
 pub use sip::Transport;
 pub(crate) use tcp::{bind_tcp, TcpConnections, TcpListenerTask};
+pub(crate) use tls::{TlsConnections, TlsListenerTask};
 pub(crate) use udp::{bind_udp, UdpSockets};
 
 /// Binds UDP and TCP on the same port (RFC 3261 §18: phones expect both at one
@@ -48,4 +50,6 @@ pub(crate) enum NetEvent {
     /// A TCP connection closed, or could not be opened; messages for it can no longer be
     /// delivered.
     TcpClosed(SocketAddr),
+    /// A TLS connection closed, or there was none to send on.
+    TlsClosed(SocketAddr),
 }

@@ -130,10 +130,24 @@ pub(crate) fn bind_tcp(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
 }
 
 async fn read_loop(
-    mut reader: tokio::net::tcp::OwnedReadHalf,
+    reader: tokio::net::tcp::OwnedReadHalf,
     remote: SocketAddr,
     events: &mpsc::Sender<NetEvent>,
     conns: &TcpConnections,
+) {
+    let pong = |bytes| conns.send(remote, bytes, events);
+    read_frames(reader, remote, Transport::Tcp, events, pong).await;
+}
+
+/// Reads a SIP stream (TCP, or TLS once decrypted) and hands each framed message to the
+/// core until the peer closes it or breaks the framing. `pong` writes back on the same
+/// connection.
+pub(super) async fn read_frames<R: tokio::io::AsyncRead + Unpin>(
+    mut reader: R,
+    remote: SocketAddr,
+    transport: Transport,
+    events: &mpsc::Sender<NetEvent>,
+    pong: impl Fn(Vec<u8>),
 ) {
     let mut framer = sip::StreamFramer::new();
     let mut buf = vec![0u8; 16 * 1024];
@@ -147,7 +161,7 @@ async fn read_loop(
             match frame {
                 Ok(sip::Frame::Message(bytes)) => {
                     let inbound = Inbound {
-                        transport: Transport::Tcp,
+                        transport,
                         remote,
                         bytes,
                     };
@@ -156,11 +170,11 @@ async fn read_loop(
                     }
                 }
                 // RFC 5626 §3.5.1: answer a double-CRLF ping with a single CRLF pong.
-                Ok(sip::Frame::Ping) => conns.send(remote, b"\r\n".to_vec(), events),
+                Ok(sip::Frame::Ping) => pong(b"\r\n".to_vec()),
                 Ok(sip::Frame::Pong) => {}
                 // RFC 3261 §18.3: a stream whose framing is lost cannot be resynchronised.
                 Err(e) => {
-                    tracing::debug!(%remote, error = %e, "closing TCP connection");
+                    tracing::debug!(%remote, %transport, error = %e, "closing connection");
                     return;
                 }
             }

@@ -19,6 +19,7 @@ pub async fn start_pbx(dir: &Path) -> engine::Engine {
     let config = engine::Config {
         data_dir: dir.to_path_buf(),
         listen: vec![SocketAddr::from((Ipv4Addr::LOCALHOST, 0))],
+        tls_listen: Vec::new(),
         rtp_ports: 43000..=43099,
         realm: "switchboard".into(),
     };

@@ -6,12 +6,12 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use media::sdp::{Direction, PCMA, PCMU, TELEPHONE_EVENT};
+use media::sdp::{CodecSpec, Direction};
 use tokio::net::UdpSocket;
 use tokio::sync::{broadcast, mpsc};
 
 use super::call_loop::{self, CallLoop, Control};
-use super::handle::{Command, PhoneEvent, RuntimeError};
+use super::handle::{Command, PhoneEvent, PhoneOptions, RuntimeError};
 use super::net::local_ip_towards;
 use super::sip_socket::{Received, SipSocket};
 use crate::audio::AudioBackend;
@@ -46,11 +46,16 @@ struct AccountTask {
     audio: Arc<dyn AudioBackend>,
     events: broadcast::Sender<PhoneEvent>,
     calls: HashMap<CallHandle, CallNet>,
+    /// What calls offer and accept, best first.
+    codecs: Vec<CodecSpec>,
+    /// Whether the account registers (not when calling another phone directly).
+    registers: bool,
 }
 
 pub(super) async fn spawn(
     account: Account,
     audio: Arc<dyn AudioBackend>,
+    options: PhoneOptions,
     commands: mpsc::Receiver<Command>,
     events: broadcast::Sender<PhoneEvent>,
 ) -> std::io::Result<()> {
@@ -58,7 +63,9 @@ pub(super) async fn spawn(
     let socket = SipSocket::open(account.transport, ip, account.server).await?;
     let local = socket.local_addr()?;
     let mut ua = UserAgent::new(account, local, None);
-    ua.register(Instant::now());
+    if options.register {
+        ua.register(Instant::now());
+    }
     let task = AccountTask {
         ua,
         socket: Some(socket),
@@ -66,6 +73,8 @@ pub(super) async fn spawn(
         audio,
         events,
         calls: HashMap::new(),
+        codecs: options.codecs,
+        registers: options.register,
     };
     tokio::spawn(task.run(commands));
     Ok(())
@@ -279,7 +288,7 @@ impl AccountTask {
         let socket = UdpSocket::bind(SocketAddr::new(self.ip, 0)).await?;
         let media = LocalMedia {
             rtp: socket.local_addr()?,
-            codecs: vec![PCMU, PCMA, TELEPHONE_EVENT],
+            codecs: self.codecs.clone(),
         };
         Ok((socket, media))
     }
@@ -378,7 +387,9 @@ impl AccountTask {
         for call in calls {
             let _ = self.ua.hang_up(now, call);
         }
-        self.ua.unregister(now);
+        if self.registers {
+            self.ua.unregister(now);
+        }
         self.flush().await;
         let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
         loop {

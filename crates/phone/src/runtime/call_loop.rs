@@ -66,6 +66,11 @@ pub(super) fn spawn(
         }
     };
     media.set_remote_direction(remote.direction);
+    let _ = events.send(PhoneEvent::Codec {
+        call,
+        codec: spec.encoding.clone(),
+        clock_rate: spec.clock_rate,
+    });
     let dest = remote.addr;
     let (control, rx) = mpsc::unbounded_channel();
     let task = tokio::spawn(run(call, socket, media, dest, audio, events, rx));

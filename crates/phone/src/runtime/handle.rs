@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use tokio::sync::{broadcast, mpsc, oneshot};
 
+use media::sdp::CodecSpec;
+
 use crate::audio::AudioBackend;
 use crate::ua::{Account, CallHandle, Party, RefuseReason, RegistrationEvent, TransferProgress};
 
@@ -64,6 +66,33 @@ pub enum PhoneEvent {
         caller: Party,
         reason: RefuseReason,
     },
+    /// The call's audio started (or restarted after a new answer) with this codec: its
+    /// `a=rtpmap` name ("opus", "G722", "PCMU", "PCMA") and RTP clock rate.
+    Codec {
+        call: CallHandle,
+        codec: String,
+        clock_rate: u32,
+    },
+}
+
+/// How the phone places and takes calls, beyond its account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneOptions {
+    /// What calls offer and accept, best first, telephone-event included
+    /// ([`crate::call_media::default_offer`], [`crate::call_media::parse_offer`]).
+    pub codecs: Vec<CodecSpec>,
+    /// Register with the account's server. Off for calls straight to another phone (the
+    /// server is then that phone's address): nothing is registered, calls still work.
+    pub register: bool,
+}
+
+impl Default for PhoneOptions {
+    fn default() -> Self {
+        PhoneOptions {
+            codecs: crate::call_media::default_offer(),
+            register: true,
+        }
+    }
 }
 
 pub(super) type Reply<T> = oneshot::Sender<Result<T, RuntimeError>>;
@@ -98,9 +127,18 @@ impl Phone {
         account: Account,
         audio: Arc<dyn AudioBackend>,
     ) -> Result<Phone, RuntimeError> {
+        Self::start_with(account, audio, PhoneOptions::default()).await
+    }
+
+    /// As [`Phone::start`], with the codecs to offer and whether to register.
+    pub async fn start_with(
+        account: Account,
+        audio: Arc<dyn AudioBackend>,
+        options: PhoneOptions,
+    ) -> Result<Phone, RuntimeError> {
         let (commands, rx) = mpsc::channel(32);
         let (events, _) = broadcast::channel(256);
-        super::account::spawn(account, audio, rx, events.clone()).await?;
+        super::account::spawn(account, audio, options, rx, events.clone()).await?;
         Ok(Phone { commands, events })
     }
 

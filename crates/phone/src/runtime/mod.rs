@@ -16,4 +16,4 @@ mod net;
 mod sip_socket;
 mod waiting_tone;
 
-pub use handle::{Phone, PhoneEvent, RuntimeError};
+pub use handle::{Phone, PhoneEvent, PhoneOptions, RuntimeError};
