@@ -30,6 +30,12 @@ impl Backend {
     ) -> anyhow::Result<Backend> {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
+        // A restore staged in Settings → Backups is finished before the database is opened;
+        // a damaged database is explained on the error page, never opened or repaired.
+        if let Some(done) = store::apply_pending_restore(data_dir)? {
+            tracing::warn!(backup = %done.backup, replaced = %done.replaced.display(), "backup restored");
+        }
+        store::check_database(data_dir)?;
         let settings = store::Store::open(data_dir)
             .and_then(|s| s.settings())
             .with_context(|| format!("cannot read the settings in {}", data_dir.display()))?;
@@ -128,6 +134,9 @@ fn base_url(addr: SocketAddr) -> String {
 
 /// The sentence the startup-error page shows: what happened and what to do about it.
 pub fn explain(e: &anyhow::Error) -> String {
+    if let Some(damaged @ store::Error::Damaged { path, .. }) = e.downcast_ref::<store::Error>() {
+        return explain_damaged(damaged, path);
+    }
     if let Some(engine::EngineError::Bind(addr, io)) = e.downcast_ref::<engine::EngineError>() {
         if io.kind() == io::ErrorKind::AddrInUse {
             return format!(
@@ -144,6 +153,35 @@ pub fn explain(e: &anyhow::Error) -> String {
         );
     }
     format!("{e:#}.")
+}
+
+/// A damaged database: which file, the newest backup, and how to put it back.
+fn explain_damaged(e: &store::Error, path: &Path) -> String {
+    let data_dir = path.parent().unwrap_or(Path::new("."));
+    // The database holds the chosen backup folder but cannot be trusted now: look in the
+    // default one.
+    let root = store::BackupSchedule::default().root(data_dir);
+    let newest = store::list_backups(&root)
+        .ok()
+        .and_then(|b| b.into_iter().next());
+    let what = format!("{e}. Nothing was changed or deleted.");
+    match newest {
+        Some(b) => format!(
+            "{what} The newest backup is {} in {}. To put it back (the damaged file is kept \
+             in a \"replaced-…\" folder), quit the app, run: switchboard --data \"{}\" backup \
+             restore {} --now — then start the app again. (A restore button on this page is \
+             not available yet.)",
+            b.name,
+            root.display(),
+            data_dir.display(),
+            b.name
+        ),
+        None => format!(
+            "{what} There is no backup in {}. Keep a copy of the file; the sqlite3 tool's \
+             .recover command may save most of it.",
+            root.display()
+        ),
+    }
 }
 
 #[cfg(test)]
