@@ -8,9 +8,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use phone::audio::Selected;
 use phone::audio::{
     AudioBackend, AudioError, Capture, CpalBackend, DeviceInfo, FileBackend, FileSource, Playback,
 };
+use phone::dsp::DspSettings;
 use phone::runtime::{Phone, PhoneEvent};
 use phone::ua::{CallHandle, RegistrationEvent, TransferProgress};
 use sip::Transport;
@@ -20,6 +22,7 @@ use tokio::task::JoinHandle;
 
 use crate::command::now_unix;
 use crate::commands::phone::{AudioState, CallState, PhoneCall, RegState, Registration};
+use crate::commands::phone_audio::{self, AudioTools};
 use crate::events::Event;
 
 /// How long an ended call stays on the screen.
@@ -48,6 +51,8 @@ pub(crate) struct PhoneHost {
     state: Arc<Mutex<State>>,
     events: broadcast::Sender<Event>,
     backend: Arc<dyn AudioBackend>,
+    /// The device test and the voice processing switches.
+    audio_tools: Arc<AudioTools>,
     /// Why there is no sound card, when there is none (calls then run on silence).
     audio_error: Option<String>,
     devices: Mutex<store::PhoneAudio>,
@@ -60,6 +65,12 @@ pub(crate) struct PhoneHost {
 impl PhoneHost {
     pub(crate) fn new(events: broadcast::Sender<Event>, devices: store::PhoneAudio) -> PhoneHost {
         let (backend, audio_error) = pick_backend();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(phone_audio::watch_devices(
+                Arc::clone(&backend),
+                events.clone(),
+            ));
+        }
         let (history, history_rx) = mpsc::unbounded_channel();
         PhoneHost {
             state: Arc::new(Mutex::new(State {
@@ -71,6 +82,7 @@ impl PhoneHost {
             })),
             events,
             backend,
+            audio_tools: Arc::default(),
             audio_error,
             devices: Mutex::new(devices),
             history,
@@ -131,12 +143,14 @@ impl PhoneHost {
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .clone();
-                let audio: Arc<dyn AudioBackend> = Arc::new(Chosen {
-                    inner: Arc::clone(&self.backend),
-                    devices,
-                });
-                match Phone::start(ua_account, audio).await {
+                let audio: Arc<dyn AudioBackend> = Arc::new(self.chosen(devices));
+                match Phone::start(ua_account, Arc::clone(&audio)).await {
                     Ok(phone) => {
+                        tokio::spawn(phone_audio::ring(
+                            phone.subscribe(),
+                            Arc::clone(&self.audio_tools),
+                            audio,
+                        ));
                         if self.dnd() {
                             let _ = phone.set_dnd(true).await;
                         }
@@ -182,6 +196,32 @@ impl PhoneHost {
 
     pub(crate) fn set_devices(&self, devices: store::PhoneAudio) {
         *self.devices.lock().unwrap_or_else(|p| p.into_inner()) = devices;
+    }
+
+    pub(crate) fn audio_tools(&self) -> &AudioTools {
+        &self.audio_tools
+    }
+
+    /// Why there is no sound card, when there is none.
+    pub(crate) fn audio_error(&self) -> Option<String> {
+        self.audio_error.clone()
+    }
+
+    /// The chosen devices (falling back to the defaults) as a backend, for the device test.
+    pub(crate) fn chosen_devices(&self) -> Arc<dyn AudioBackend> {
+        let devices = self
+            .devices
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        Arc::new(self.chosen(devices))
+    }
+
+    fn chosen(&self, devices: store::PhoneAudio) -> Chosen {
+        Chosen {
+            inner: Selected::new(Arc::clone(&self.backend), devices.input, devices.output),
+            tools: Arc::clone(&self.audio_tools),
+        }
     }
 
     pub(crate) fn registration(&self) -> Registration {
@@ -353,10 +393,12 @@ pub(crate) async fn resolve(server: &str) -> Result<SocketAddr, String> {
         .ok_or_else(|| format!("cannot find {host}"))
 }
 
-/// The chosen devices in place of the defaults the runtime asks for.
+/// The chosen devices in place of the defaults the runtime asks for (the defaults when
+/// the chosen ones are missing), and the voice processing switches as they are when a
+/// call starts.
 struct Chosen {
-    inner: Arc<dyn AudioBackend>,
-    devices: store::PhoneAudio,
+    inner: Selected,
+    tools: Arc<AudioTools>,
 }
 
 impl AudioBackend for Chosen {
@@ -367,12 +409,13 @@ impl AudioBackend for Chosen {
         self.inner.output_devices()
     }
     fn open_capture(&self, device: Option<&str>, rate: u32) -> Result<Capture, AudioError> {
-        let device = device.or(self.devices.input.as_deref());
         self.inner.open_capture(device, rate)
     }
     fn open_playback(&self, device: Option<&str>, rate: u32) -> Result<Playback, AudioError> {
-        let device = device.or(self.devices.output.as_deref());
         self.inner.open_playback(device, rate)
+    }
+    fn voice_processing(&self) -> DspSettings {
+        self.tools.processing()
     }
 }
 

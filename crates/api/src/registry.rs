@@ -8,14 +8,15 @@ use crate::commands::backup;
 use crate::commands::conference;
 use crate::commands::mail;
 use crate::commands::phone;
+use crate::commands::phone_audio;
 use crate::commands::phone_features;
-use crate::commands::{provision_address, provision_links};
 use crate::commands::{
     calls, click_to_call, extensions, names, outbound, ring_groups, schedules, settings, setup,
     status, trunks, voicemail,
 };
 use crate::commands::{forwarding, music_on_hold};
 use crate::commands::{greetings, recording, recordings};
+use crate::commands::{provision_address, provision_links};
 use crate::decode::decode;
 use crate::plan;
 use crate::typescript::TypeScript;
@@ -127,6 +128,10 @@ commands![
     phone::PhoneHoldRequest,
     phone::PhoneMuteRequest,
     phone::PhoneDtmfRequest,
+    phone_audio::PhoneAudioTestRequest,
+    phone_audio::PhoneAudioTestStateRequest,
+    phone_audio::PhoneVoiceProcessingRequest,
+    phone_audio::PhoneRingDeviceRequest,
     phone_features::PhoneTransferRequest,
     phone_features::PhoneConsultRequest,
     phone_features::PhoneCompleteTransferRequest,

@@ -76,3 +76,19 @@ fn the_speaker_test_plays_its_tone() {
     let tail = &played[played.len().saturating_sub(4_800)..];
     assert!(detect_tone(tail, rate, TEST_TONE_HZ) > 0.8);
 }
+
+#[test]
+fn the_ringer_rings_on_the_device_it_is_given_and_nowhere_else() {
+    let dir = tempfile::tempdir().expect("dir");
+    let sink = dir.path().join("ringer.wav");
+    let backend = FileBackend::new(FileSource::Silence, Some(sink.clone()), 16_000);
+    assert!(DeviceTest::ringer(&backend, Some("a headset that is not there")).is_err());
+    let ringer = DeviceTest::ringer(&backend, Some("file output")).expect("ringer");
+    std::thread::sleep(Duration::from_millis(600));
+    drop(ringer);
+    let (rate, played) = read_wav(&sink);
+    // The ring starts with its two seconds on: both of its tones are there.
+    let tail = &played[played.len().saturating_sub(3_200)..];
+    let (low, high) = (detect_tone(tail, rate, 440.0), detect_tone(tail, rate, 480.0));
+    assert!(low > 0.3 && high > 0.3, "ring tones {low:.2} and {high:.2}");
+}

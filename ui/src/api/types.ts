@@ -87,6 +87,10 @@ export type Commands = {
   phone_hold: { request: PhoneHoldRequest; response: PhoneState };
   phone_mute: { request: PhoneMuteRequest; response: PhoneState };
   phone_dtmf: { request: PhoneDtmfRequest; response: PhoneState };
+  phone_audio_test: { request: PhoneAudioTestRequest; response: AudioTestState };
+  phone_audio_test_state: { request: PhoneAudioTestStateRequest; response: AudioTestState };
+  phone_voice_processing: { request: PhoneVoiceProcessingRequest; response: VoiceProcessing };
+  phone_ring_device: { request: PhoneRingDeviceRequest; response: RingDevice };
 };
 
 export type CommandName = keyof Commands;
@@ -137,6 +141,33 @@ export type AudioState = { available: boolean, error: string | null, inputs: Arr
  * The chosen devices; `null` is the system's default.
  */
 input: string | null, output: string | null, };
+
+/**
+ * What the device test does.
+ */
+export type AudioTestKind = "microphone" | "loopback" | "speaker";
+
+/**
+ * The device test now.
+ */
+export type AudioTestState = { 
+/**
+ * `null`: no test running.
+ */
+running: AudioTestKind | null, 
+/**
+ * The microphone's RMS level in dBFS (-96 is silence); `null` without a microphone
+ * test.
+ */
+level_dbfs: number | null, 
+/**
+ * Its peak level in dBFS.
+ */
+peak_dbfs: number | null, 
+/**
+ * Why the last test could not start ("no audio device", a device's error).
+ */
+error: string | null, };
 
 /**
  * When backups are made by themselves. Also the request of `save_backup_schedule`.
@@ -1039,6 +1070,16 @@ server: string, transport: PhoneTransport, user: string, auth_user: string | nul
 
 export type PhoneAnswerRequest = { call: number, };
 
+/**
+ * Starts a device test (stopping any other), or stops it with `test: null`.
+ */
+export type PhoneAudioTestRequest = { test: AudioTestKind | null, };
+
+/**
+ * The device test's state and the microphone's live level.
+ */
+export type PhoneAudioTestStateRequest = Record<symbol, never>;
+
 export type PhoneCall = { id: number, direction: CallDirection, number: string, name: string | null, state: CallState, held_by_far_end: boolean, muted: boolean, 
 /**
  * Unix seconds.
@@ -1069,6 +1110,12 @@ export type PhoneMuteRequest = { call: number, on: boolean, };
 export type PhoneProvisionRequest = { link: string, };
 
 /**
+ * Where incoming calls ring: a device by name, or `null` for the phone's speaker (the
+ * chosen output, else the system's default). A device that is gone rings the speaker.
+ */
+export type PhoneRingDeviceRequest = { device: string | null, };
+
+/**
  * Everything the phone screen shows.
  */
 export type PhoneState = { 
@@ -1078,6 +1125,11 @@ export type PhoneState = {
 account: PhoneAccount | null, registration: Registration, audio: AudioState, calls: Array<PhoneCall>, };
 
 export type PhoneTransport = "udp" | "tcp";
+
+/**
+ * Reads (with no field set) or changes the voice processing switches.
+ */
+export type PhoneVoiceProcessingRequest = { echo_cancellation: boolean | null, noise_suppression: boolean | null, auto_gain: boolean | null, };
 
 /**
  * One finished recording: a stereo WAV, the caller on the left, the callee on the right.
@@ -1284,6 +1336,11 @@ export type RevokeSetupLinkResponse = {
  * Whether there was a waiting link to revoke.
  */
 revoked: boolean, };
+
+/**
+ * The ringing device chosen.
+ */
+export type RingDevice = { device: string | null, };
 
 export type RingGroup = { 
 /**
@@ -1651,6 +1708,11 @@ state: TrunkState | null, };
  * Why a phone is no longer registered.
  */
 export type UnregisteredBecause = "unregistered" | "expired" | "removed";
+
+/**
+ * Which voice processing the microphone goes through on calls.
+ */
+export type VoiceProcessing = { echo_cancellation: boolean, noise_suppression: boolean, auto_gain: boolean, };
 
 /**
  * One message left in a mailbox.

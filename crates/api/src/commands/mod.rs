@@ -13,6 +13,7 @@ pub(crate) mod music_on_hold;
 pub(crate) mod names;
 pub(crate) mod outbound;
 pub(crate) mod phone;
+pub(crate) mod phone_audio;
 pub(crate) mod phone_features;
 pub(crate) mod provision_address;
 pub(crate) mod provision_links;

@@ -71,8 +71,26 @@ impl DeviceTest {
 
     /// Plays a steady [`TEST_TONE_HZ`] tone on `backend`'s speaker.
     pub fn speaker(backend: &dyn AudioBackend) -> Result<Self, AudioError> {
-        let mut playback = backend.open_playback(None, RATE)?;
-        let mut tone = ToneGenerator::new(Tone::continuous(TEST_TONE_HZ), RATE);
+        Self::tone(backend, None, Tone::continuous(TEST_TONE_HZ))
+    }
+
+    /// Rings on `device` (`None`: the backend's speaker) until dropped: 440 + 480 Hz, two
+    /// seconds on, four off, the North American ring cadence.
+    pub fn ringer(backend: &dyn AudioBackend, device: Option<&str>) -> Result<Self, AudioError> {
+        let ring = Tone {
+            amplitude: 0.25,
+            ..Tone::ringback_north_america()
+        };
+        Self::tone(backend, device, ring)
+    }
+
+    fn tone(
+        backend: &dyn AudioBackend,
+        device: Option<&str>,
+        tone: Tone,
+    ) -> Result<Self, AudioError> {
+        let mut playback = backend.open_playback(device, RATE)?;
+        let mut tone = ToneGenerator::new(tone, RATE);
         let mut frame = vec![0i16; (RATE * FRAME_MS / 1000) as usize];
         Self::spawn(None, move || {
             // Keep about 60 ms queued: enough to ride out a late step.
