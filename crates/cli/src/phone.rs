@@ -1,6 +1,7 @@
-//! `switchboard phone`: a headless softphone on files instead of a sound card. It registers
-//! one account, can call or answer, plays a tone or a WAV file as its microphone, records
-//! what it hears, and prints what happens as JSON lines. The first step of the built-in
+//! `switchboard phone`: a headless softphone on the sound card or on files. It registers
+//! one account, can call or answer, plays a tone or a WAV file as its microphone (or uses
+//! the PC's microphone and speaker), records what it hears, and prints what happens as
+//! JSON lines. The first step of the built-in
 //! softphone, and how the PBX is tested with it end to end.
 
 use std::net::SocketAddr;
@@ -9,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use phone::audio::{FileBackend, FileSource};
+use phone::audio::{AudioBackend, CpalBackend, FileBackend, FileSource, Selected};
 use phone::call_media::{default_offer, parse_offer};
 use phone::runtime::{Phone, PhoneEvent, PhoneOptions};
 use phone::ua::{Account, RegistrationEvent};
@@ -39,15 +40,24 @@ pub struct Args {
     /// Talk SIP to the server over TCP instead of UDP
     #[arg(long)]
     tcp: bool,
-    /// Send a continuous tone of this frequency as the microphone [default: silence]
+    /// Send a continuous tone of this frequency as the microphone (files instead of the
+    /// sound card)
     #[arg(long, value_name = "HZ", conflicts_with = "wav")]
     tone: Option<f64>,
     /// Send this 16-bit WAV file (looped) as the microphone
     #[arg(long, value_name = "FILE")]
     wav: Option<PathBuf>,
-    /// Write what the far end sends to this WAV file (8 kHz mono)
+    /// Write what the far end sends to this WAV file (8 kHz mono; files instead of the
+    /// sound card, with a silent microphone unless --tone or --wav)
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
+    /// The sound card's microphone to use, by name [default: the system's]; without
+    /// --tone, --wav or --record the phone runs on the sound card
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["tone", "wav", "record"])]
+    input: Option<Box<str>>,
+    /// The sound card's speaker or headset to use, by name [default: the system's]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["tone", "wav", "record"])]
+    output: Option<Box<str>>,
     /// Call this number once registered
     #[arg(long, value_name = "NUMBER")]
     dial: Option<String>,
@@ -83,12 +93,7 @@ pub fn run(mut args: Args) -> anyhow::Result<()> {
 }
 
 async fn run_async(args: Args) -> anyhow::Result<()> {
-    let source = match (&args.tone, &args.wav) {
-        (Some(hz), _) => FileSource::Tone(*hz),
-        (None, Some(path)) => FileSource::Wav(path.clone()),
-        (None, None) => FileSource::Silence,
-    };
-    let audio = Arc::new(FileBackend::new(source, args.record.clone(), args.file_rate));
+    let audio = audio_backend(&args)?;
     let codecs = match &args.codecs {
         Some(list) => parse_offer(list).context("--codecs")?,
         None => default_offer(),
@@ -252,4 +257,56 @@ fn print(event: &PhoneEvent) {
         }),
     };
     println!("{line}");
+}
+
+/// Files when --tone, --wav or --record ask for them, else the sound card (its chosen or
+/// default devices), which must have both a microphone and a speaker.
+fn audio_backend(args: &Args) -> anyhow::Result<Arc<dyn AudioBackend>> {
+    let source = match (&args.tone, &args.wav) {
+        (Some(hz), _) => Some(FileSource::Tone(*hz)),
+        (None, Some(path)) => Some(FileSource::Wav(path.clone())),
+        (None, None) => None,
+    };
+    if source.is_some() || args.record.is_some() {
+        let source = source.unwrap_or(FileSource::Silence);
+        return Ok(Arc::new(FileBackend::new(
+            source,
+            args.record.clone(),
+            args.file_rate,
+        )));
+    }
+    let cpal = CpalBackend::new();
+    let names = |list: Result<Vec<phone::audio::DeviceInfo>, _>, what: &str| {
+        let list: Vec<String> = list
+            .with_context(|| format!("cannot list the {what}s"))?
+            .into_iter()
+            .map(|d| d.name)
+            .collect();
+        if list.is_empty() {
+            anyhow::bail!(
+                "no audio device: this machine has no {what} (use --tone or --wav to run on files)"
+            );
+        }
+        Ok(list)
+    };
+    let inputs = names(cpal.input_devices(), "microphone")?;
+    let outputs = names(cpal.output_devices(), "speaker")?;
+    for (chosen, list, what) in [
+        (args.input.as_deref(), &inputs, "--input"),
+        (args.output.as_deref(), &outputs, "--output"),
+    ] {
+        if let Some(name) = chosen {
+            if !list.iter().any(|n| n == name) {
+                anyhow::bail!(
+                    "{what}: no device named {name:?}; there are: {}",
+                    list.join(", ")
+                );
+            }
+        }
+    }
+    Ok(Arc::new(Selected::new(
+        Arc::new(cpal),
+        args.input.as_deref().map(str::to_owned),
+        args.output.as_deref().map(str::to_owned),
+    )))
 }
