@@ -16,7 +16,10 @@ fuzz_target!(|data: &[u8]| {
 
     if let Some(challenge) = Challenge::parse(text) {
         let answer = challenge.authorization("201", "secret", "REGISTER", "sip:pbx", 1, "c0ffee");
-        assert!(answer.starts_with("Digest "), "an answer that is not Digest: {answer:?}");
+        assert!(
+            answer.starts_with("Digest "),
+            "an answer that is not Digest: {answer:?}"
+        );
     }
 
     let now = Instant::now();

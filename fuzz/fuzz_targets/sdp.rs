@@ -29,7 +29,10 @@ fuzz_target!(|data: &[u8]| {
         SessionDescription::parse(&written).is_ok(),
         "a parsed description re-serialised does not parse: {written:?}"
     );
-    sdp.anchor(SocketAddr::from((Ipv4Addr::new(192, 0, 2, 1), 40000)), Some(40001));
+    sdp.anchor(
+        SocketAddr::from((Ipv4Addr::new(192, 0, 2, 1), 40000)),
+        Some(40001),
+    );
     let anchored = sdp.to_string();
     assert!(
         SessionDescription::parse(&anchored).is_ok(),

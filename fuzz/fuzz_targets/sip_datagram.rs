@@ -22,7 +22,12 @@ fuzz_target!(|data: &[u8]| {
         }
         Message::Response(resp) => {
             let _ = resp.vias();
-            let _ = (resp.from(), resp.to(), resp.contacts(), resp.record_routes());
+            let _ = (
+                resp.from(),
+                resp.to(),
+                resp.contacts(),
+                resp.record_routes(),
+            );
         }
     }
     // What we parsed we can write, and what we write parses again.
