@@ -75,9 +75,23 @@ class Caller:
         self.ts = random.randrange(1 << 32)
         self.ssrc = random.randrange(1 << 32)
         self.sent = 0
+        self.pending: bytes | None = None
+        self.pending_at = 0.0
+        self.pending_gap = 0.5
 
-    def _send(self, msg: sipmsg.Message) -> None:
-        self.sip.sendto(msg.encode(), (net.HOST, self.pbx.port))
+    def _send(self, msg: sipmsg.Message, keep: bool = False) -> None:
+        data = msg.encode()
+        self.sip.sendto(data, (net.HOST, self.pbx.port))
+        if keep:
+            # RFC 3261 §17.1.1.2 / §17.1.2.2: a request over UDP is resent until answered.
+            self.pending, self.pending_at, self.pending_gap = data, time.monotonic(), 0.5
+
+    def retransmit(self) -> None:
+        if self.pending is None or self.state not in ("inviting", "leaving"):
+            return
+        if time.monotonic() - self.pending_at >= self.pending_gap:
+            self.sip.sendto(self.pending, (net.HOST, self.pbx.port))
+            self.pending_at, self.pending_gap = time.monotonic(), min(self.pending_gap * 2, 4.0)
 
     def _headers(self, method: str, cseq: int, branch: str) -> list[tuple[str, str]]:
         return [
@@ -100,16 +114,16 @@ class Caller:
         headers.append(("Content-Type", "application/sdp"))
         if auth:
             headers.append(auth)
-        self._send(sipmsg.request("INVITE", self.uri, headers, sdp))
         self.state = "inviting"
+        self._send(sipmsg.request("INVITE", self.uri, headers, sdp), keep=True)
 
     def _ack(self, branch: str, uri: str) -> None:
         self._send(sipmsg.request("ACK", uri, self._headers("ACK", self.cseq, branch)))
 
     def bye(self) -> None:
         self.cseq += 1
-        self._send(sipmsg.request("BYE", self.target, self._headers("BYE", self.cseq, sipmsg.branch())))
         self.state = "leaving"
+        self._send(sipmsg.request("BYE", self.target, self._headers("BYE", self.cseq, sipmsg.branch())), keep=True)
 
     def readable(self) -> None:
         while True:
@@ -133,7 +147,10 @@ class Caller:
         if method == "BYE":
             self.state = "ended"
             return
-        if method != "INVITE" or num != self.cseq or msg.code < 200:
+        if method != "INVITE" or num != self.cseq:
+            return
+        if msg.code < 200:
+            self.pending = None  # RFC 3261 §17.1.1.2: a provisional answer stops the resends
             return
         if msg.code in (401, 407) and self.state == "inviting" and self.cseq == 1:
             self.to = msg.get("to")
@@ -197,6 +214,7 @@ def drive(callers: list[Caller], sel: selectors.BaseSelector, seconds: float, un
         if now >= next_tick:
             for c in callers:
                 c.send_audio()
+                c.retransmit()
             next_tick += 0.02
             if next_tick < now - 0.2:  # a slow machine: skip ahead rather than burst
                 next_tick = now + 0.02
