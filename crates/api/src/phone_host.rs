@@ -415,7 +415,7 @@ impl AudioBackend for Chosen {
         self.inner.open_playback(device, rate)
     }
     fn voice_processing(&self) -> DspSettings {
-        self.tools.processing()
+        self.tools.processing().and(self.inner.voice_processing())
     }
 }
 

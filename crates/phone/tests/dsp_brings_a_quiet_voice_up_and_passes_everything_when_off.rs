@@ -60,3 +60,48 @@ fn switched_off_the_frames_pass_unchanged_and_switched_on_they_do_not() {
 fn a_rate_calls_do_not_use_is_refused() {
     assert!(VoiceProcessor::new(44_100, DspSettings::default()).is_err());
 }
+
+/// A device that allows everything, to see the user's switches alone.
+struct Room;
+
+impl phone::audio::AudioBackend for Room {
+    fn input_devices(&self) -> Result<Vec<phone::audio::DeviceInfo>, phone::audio::AudioError> {
+        Ok(Vec::new())
+    }
+    fn output_devices(&self) -> Result<Vec<phone::audio::DeviceInfo>, phone::audio::AudioError> {
+        Ok(Vec::new())
+    }
+    fn open_capture(
+        &self,
+        _: Option<&str>,
+        _: u32,
+    ) -> Result<phone::audio::Capture, phone::audio::AudioError> {
+        Err(phone::audio::AudioError::NoDevice)
+    }
+    fn open_playback(
+        &self,
+        _: Option<&str>,
+        _: u32,
+    ) -> Result<phone::audio::Playback, phone::audio::AudioError> {
+        Err(phone::audio::AudioError::NoDevice)
+    }
+}
+
+#[test]
+fn a_file_device_runs_calls_unprocessed_and_a_user_switch_turns_one_feature_off() {
+    use phone::audio::{AudioBackend, FileBackend, FileSource, Selected};
+    use std::sync::Arc;
+
+    let file = FileBackend::new(FileSource::Tone(1_000.0), None, 8_000);
+    assert_eq!(file.voice_processing(), DspSettings::OFF);
+    let chosen = Selected::new(Arc::new(file), None, None);
+    assert_eq!(chosen.voice_processing(), DspSettings::OFF);
+
+    assert_eq!(Room.voice_processing(), DspSettings::default());
+    let no_echo_cancelling = DspSettings {
+        echo_cancellation: false,
+        ..DspSettings::default()
+    };
+    let chosen = Selected::new(Arc::new(Room), None, None).with_processing(no_echo_cancelling);
+    assert_eq!(chosen.voice_processing(), no_echo_cancelling);
+}

@@ -89,7 +89,8 @@ impl AudioBackend for Selected {
         }
     }
 
+    /// The switches, as far as the devices allow them.
     fn voice_processing(&self) -> DspSettings {
-        self.processing
+        self.processing.and(self.inner.voice_processing())
     }
 }

@@ -47,6 +47,16 @@ impl DspSettings {
         auto_gain: false,
     };
 
+    /// Each feature on only where both have it on: a user's switches over what a
+    /// device allows.
+    pub fn and(self, other: DspSettings) -> DspSettings {
+        DspSettings {
+            echo_cancellation: self.echo_cancellation && other.echo_cancellation,
+            noise_suppression: self.noise_suppression && other.noise_suppression,
+            auto_gain: self.auto_gain && other.auto_gain,
+        }
+    }
+
     fn any(self) -> bool {
         self.echo_cancellation || self.noise_suppression || self.auto_gain
     }
