@@ -1,5 +1,7 @@
 //! The PBX and the admin API, running in this process: the same `engine::start` and
-//! `api::serve` as `switchboard serve`, with the window as one more client of the API.
+//! `api::serve` as `switchboard serve`, with the window as one more client of the API. On a
+//! PC that is only a phone (chosen on the first-run screen) the PBX is not started and the
+//! API serves the phone alone (`api::serve_phone_only`): no SIP port is opened here.
 
 use std::io;
 use std::net::SocketAddr;
@@ -16,7 +18,8 @@ const REALM: &str = "switchboard";
 
 /// What the window and the tray need from the running PBX.
 pub struct Backend {
-    engine: engine::Engine,
+    /// `None` on a PC that is only a phone.
+    engine: Option<engine::Engine>,
     api: api::ApiServer,
 }
 
@@ -36,8 +39,8 @@ impl Backend {
             tracing::warn!(backup = %done.backup, replaced = %done.replaced.display(), "backup restored");
         }
         store::check_database(data_dir)?;
-        let settings = store::Store::open(data_dir)
-            .and_then(|s| s.settings())
+        let (settings, phone_only) = store::Store::open(data_dir)
+            .and_then(|s| Ok((s.settings()?, s.phone_only()?)))
             .with_context(|| format!("cannot read the settings in {}", data_dir.display()))?;
         if !logging.explicit {
             if let Err(e) = logging.set(settings.log_level.as_str()) {
@@ -60,8 +63,20 @@ impl Backend {
             rtp_ports,
             realm: REALM.to_owned(),
         };
+        if phone_only {
+            tracing::info!("this PC is only a phone: the phone system is not started here");
+            let api = serve_api(options.http, settings.admin_bind, None, config, logging).await?;
+            return Ok(Backend { engine: None, api });
+        }
         let engine = engine::start(config.clone()).await?;
-        let api = match serve_api(options.http, settings.admin_bind, &engine, config, logging).await
+        let api = match serve_api(
+            options.http,
+            settings.admin_bind,
+            Some(&engine),
+            config,
+            logging,
+        )
+        .await
         {
             Ok(api) => api,
             Err(e) => {
@@ -71,11 +86,20 @@ impl Backend {
             }
         };
         tracing::info!(url = %base_url(api.local_addr()), "admin pages");
-        Ok(Backend { engine, api })
+        Ok(Backend {
+            engine: Some(engine),
+            api,
+        })
     }
 
-    pub fn engine(&self) -> engine::EngineHandle {
-        self.engine.handle.clone()
+    /// Whether the PBX runs here (false on a PC that is only a phone).
+    pub fn runs_pbx(&self) -> bool {
+        self.engine.is_some()
+    }
+
+    /// Commands and events, in-process, for the tray and the incoming-call windows.
+    pub fn api(&self) -> api::ApiHandle {
+        self.api.handle()
     }
 
     /// Where the UI's platform layer sends its API requests.
@@ -86,8 +110,10 @@ impl Backend {
     /// Stops taking requests, then lets the PBX save its state and close its sockets.
     pub async fn stop(self) {
         self.api.shutdown().await;
-        self.engine.handle.shutdown().await;
-        self.engine.wait().await;
+        if let Some(engine) = self.engine {
+            engine.handle.shutdown().await;
+            engine.wait().await;
+        }
     }
 }
 
@@ -98,7 +124,7 @@ impl Backend {
 async fn serve_api(
     requested: Option<SocketAddr>,
     saved: SocketAddr,
-    engine: &engine::Engine,
+    engine: Option<&engine::Engine>,
     config: engine::Config,
     logging: Logging,
 ) -> anyhow::Result<api::ApiServer> {
@@ -116,13 +142,19 @@ async fn serve_api(
             })),
         }
     };
-    match api::serve(api_config(bind), engine.handle.clone()).await {
+    let serve = |config| async move {
+        match engine {
+            Some(engine) => api::serve(config, engine.handle.clone()).await,
+            None => api::serve_phone_only(config).await,
+        }
+    };
+    match serve(api_config(bind)).await {
         Err(api::ApiError::Bind(_, e))
             if requested.is_none() && e.kind() == io::ErrorKind::AddrInUse =>
         {
             tracing::warn!(%bind, "the admin address is in use; serving on a free port on this computer instead");
             let fallback = SocketAddr::from(([127, 0, 0, 1], 0));
-            Ok(api::serve(api_config(fallback), engine.handle.clone()).await?)
+            Ok(serve(api_config(fallback)).await?)
         }
         other => Ok(other?),
     }

@@ -1,12 +1,17 @@
 //! Switchboard's desktop app: the PBX and its admin API run in this process, the window
 //! shows the admin screens (ui/dist), and the tray keeps it all running when the window is
-//! closed. A second launch brings the running one to the front.
+//! closed. A second launch brings the running one to the front (and hands it a clicked
+//! `sip:`/`tel:`/`callto:` link to call). A call ringing on the app's phone opens a small
+//! window on top. On a PC that is only a phone the PBX is not started.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod backend;
+mod dial_link;
+mod incoming;
 mod logging;
 mod options;
+mod phone_status;
 mod status_line;
 mod tray;
 mod window;
@@ -23,18 +28,32 @@ use backend::Backend;
 use logging::Logging;
 use options::Options;
 
-/// The running PBX; `None` once quitting has begun, or when it could not start.
+/// The running backend; `None` once quitting has begun, or when it could not start.
 struct Running(Mutex<Option<Backend>>);
 
-/// The API's base URL for the UI, when the PBX is running.
-struct ApiBase(Option<String>);
+/// The tasks following the running backend's events (tray, incoming calls, mode changes);
+/// stopped with it.
+struct Followers(Mutex<Vec<tauri::async_runtime::JoinHandle<()>>>);
+
+/// What the backend was started with, to start it again in another mode.
+struct Launch {
+    options: Options,
+    data_dir: PathBuf,
+    logging: Logging,
+}
+
+/// The API's base URL for the UI, when the backend is running (it may change when the
+/// backend restarts in another mode).
+struct ApiBase(Mutex<Option<String>>);
 
 /// The UI's platform layer asks where the API is (`http://127.0.0.1:PORT`).
 #[tauri::command]
 fn api_base_url(state: tauri::State<'_, ApiBase>) -> Result<String, String> {
     state
         .0
-        .clone()
+        .lock()
+        .ok()
+        .and_then(|b| b.clone())
         .ok_or_else(|| "the phone system is not running".to_owned())
 }
 
@@ -59,19 +78,38 @@ fn run(options: Options, logging: Logging) -> anyhow::Result<()> {
     let app = tauri::Builder::default()
         // First, so that a second launch hands over to the running one before starting
         // anything of its own.
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-            window::show(app);
-        }))
+        .plugin(tauri_plugin_single_instance::init(
+            |app, argv, _cwd| match dial_link::find_link(argv.get(1..).unwrap_or_default()) {
+                Some(link) => dial(app, link.to_owned()),
+                None => window::show(app),
+            },
+        ))
+        .plugin(tauri_plugin_notification::init())
+        // Started with the desktop session: in the tray, the window closed.
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec!["--hidden"]),
+        ))
         .invoke_handler(tauri::generate_handler![api_base_url])
         .setup(move |app| {
+            app.manage(Followers(Mutex::new(Vec::new())));
             setup(app.handle(), &options, &data_dir, logging.clone());
+            if let Some(link) = options.link.clone() {
+                dial(app.handle(), link);
+            }
+            app.manage(Launch {
+                options,
+                data_dir,
+                logging,
+            });
             Ok(())
         })
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { api, .. } = event {
                 // Closing the window must not stop the office's phones: hide it and keep
                 // running in the tray. Without a running PBX there is nothing to keep.
-                if is_running(window.app_handle()) {
+                // (An incoming-call window simply closes; the call keeps ringing.)
+                if window.label() == window::MAIN && is_running(window.app_handle()) {
                     api.prevent_close();
                     if let Err(e) = window.hide() {
                         tracing::warn!(error = %e, "cannot hide the window");
@@ -101,20 +139,18 @@ fn run(options: Options, logging: Logging) -> anyhow::Result<()> {
 fn setup(app: &AppHandle, options: &Options, data_dir: &Path, logging: Logging) {
     match tauri::async_runtime::block_on(Backend::start(options, data_dir, logging)) {
         Ok(backend) => {
-            app.manage(ApiBase(Some(backend.api_base_url())));
-            let engine = backend.engine();
-            app.manage(Running(Mutex::new(Some(backend))));
+            app.manage(ApiBase(Mutex::new(Some(backend.api_base_url()))));
+            app.manage(Running(Mutex::new(None)));
             // Without a tray (no AppIndicator library, whose loader panics) the window still
             // works; only the way back after closing it is missing, and a second launch
             // still brings it back.
-            let tray = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                tray::create(app, engine)
-            }));
+            let tray = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tray::create(app)));
             match tray {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => tracing::warn!(error = %e, "cannot create the tray icon"),
                 Err(_) => tracing::warn!("cannot create the tray icon: no tray library"),
             }
+            adopt(app, backend);
             if let Err(e) = window::create(app, !options.hidden) {
                 tracing::error!(error = %e, "cannot open the window");
             }
@@ -122,13 +158,139 @@ fn setup(app: &AppHandle, options: &Options, data_dir: &Path, logging: Logging) 
         }
         Err(e) => {
             tracing::error!(error = format!("{e:#}"), "the phone system could not start");
-            app.manage(ApiBase(None));
+            app.manage(ApiBase(Mutex::new(None)));
             app.manage(Running(Mutex::new(None)));
             if let Err(e) = window::create_startup_error(app, &backend::explain(&e)) {
                 tracing::error!(error = %e, "cannot open the window");
                 app.exit(1);
             }
         }
+    }
+}
+
+/// Makes `backend` the running one and starts following its events.
+fn adopt(app: &AppHandle, backend: Backend) {
+    let api = backend.api();
+    let pbx = backend.runs_pbx();
+    if let Some(base) = app.try_state::<ApiBase>() {
+        if let Ok(mut b) = base.0.lock() {
+            *b = Some(backend.api_base_url());
+        }
+    }
+    if let Some(running) = app.try_state::<Running>() {
+        if let Ok(mut r) = running.0.lock() {
+            *r = Some(backend);
+        }
+    }
+    use tauri::async_runtime::spawn;
+    let tasks = vec![
+        spawn(tray::follow(app.clone(), api.clone(), pbx)),
+        spawn(incoming::follow(app.clone(), api.clone())),
+        spawn(follow_mode(app.clone(), api)),
+    ];
+    if let Some(followers) = app.try_state::<Followers>() {
+        if let Ok(mut f) = followers.0.lock() {
+            f.extend(tasks);
+        }
+    }
+}
+
+/// Stops following the running backend's events.
+fn stop_following(app: &AppHandle) {
+    if let Some(followers) = app.try_state::<Followers>() {
+        if let Ok(mut f) = followers.0.lock() {
+            for task in f.drain(..) {
+                task.abort();
+            }
+        }
+    }
+}
+
+/// When the owner switches between "this PC runs the phone system" and "this PC is only a
+/// phone", the backend starts again in the new mode and the window reloads.
+async fn follow_mode(app: AppHandle, api: api::ApiHandle) {
+    let mut events = api.subscribe();
+    loop {
+        match events.recv().await {
+            Ok(api::Event::AppModeChanged { .. }) => {
+                // On its own task: restarting stops this one.
+                tauri::async_runtime::spawn(restart(app.clone()));
+                return;
+            }
+            Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
+
+async fn restart(app: AppHandle) {
+    stop_following(&app);
+    if let Some(backend) = take_backend(&app) {
+        backend.stop().await;
+    }
+    let Some(launch) = app.try_state::<Launch>() else {
+        return;
+    };
+    match Backend::start(&launch.options, &launch.data_dir, launch.logging.clone()).await {
+        Ok(backend) => {
+            adopt(&app, backend);
+            window::reload(&app);
+        }
+        Err(e) => {
+            tracing::error!(error = format!("{e:#}"), "the phone system could not start");
+            if let Err(e) = window::show_startup_error(&app, &backend::explain(&e)) {
+                tracing::error!(error = %e, "cannot show why");
+            }
+        }
+    }
+}
+
+/// Calls what a clicked link names from the app's phone, and brings the window forward on
+/// the Phone page, where the call shows (or why it could not be made).
+fn dial(app: &AppHandle, link: String) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let api = app
+            .try_state::<Running>()
+            .and_then(|r| r.0.lock().ok().and_then(|b| b.as_ref().map(Backend::api)));
+        let Some(api) = api else {
+            window::show(&app);
+            return;
+        };
+        let phone = api.call("get_phone", serde_json::json!({})).await.ok();
+        let office = phone
+            .as_ref()
+            .and_then(|p| p.pointer("/account/server"))
+            .and_then(serde_json::Value::as_str);
+        match dial_link::number_to_dial(&link, office) {
+            Some(number) => {
+                let request = serde_json::json!({ "number": number });
+                if let Err(e) = api.call("phone_dial", request).await {
+                    tracing::warn!(%link, error = %e.message, "cannot call the clicked link");
+                    notify(
+                        &app,
+                        "Cannot make the call",
+                        &format!("{number}: {}", e.message),
+                    );
+                }
+            }
+            None => {
+                tracing::warn!(%link, "the clicked link names nothing to call");
+                notify(
+                    &app,
+                    "Nothing to call",
+                    &format!("{link} is not a phone number or address."),
+                );
+            }
+        }
+        window::show_page(&app, "phone");
+    });
+}
+
+fn notify(app: &AppHandle, title: &str, body: &str) {
+    use tauri_plugin_notification::NotificationExt;
+    if let Err(e) = app.notification().builder().title(title).body(body).show() {
+        tracing::warn!(error = %e, "cannot show a notification");
     }
 }
 
@@ -146,6 +308,7 @@ fn take_backend(app: &AppHandle) -> Option<Backend> {
 pub fn quit(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
+        stop_following(&app);
         if let Some(backend) = take_backend(&app) {
             backend.stop().await;
         }

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
-#[derive(Debug, clap::Parser)]
+#[derive(Debug, Clone, clap::Parser)]
 #[command(
     name = "switchboard-desktop",
     version,
@@ -38,6 +38,11 @@ pub struct Options {
     /// Log filter, e.g. `info` or `engine=debug` [default: $RUST_LOG, else the saved setting]
     #[arg(long, value_name = "FILTER")]
     pub log_level: Option<String>,
+
+    /// A `sip:`, `tel:` or `callto:` link to call (how the desktop opens the app for a
+    /// clicked link); a running app takes the call over
+    #[arg(value_name = "LINK")]
+    pub link: Option<String>,
 }
 
 /// `LO-HI` with LO ≤ HI and room for at least one call (two ports).
@@ -62,7 +67,13 @@ mod tests {
     fn nothing_given_leaves_everything_to_the_settings() {
         let o = Options::try_parse_from(["switchboard-desktop"]).unwrap();
         assert!(o.data.is_none() && o.listen.is_empty() && o.rtp_ports.is_none());
-        assert!(o.http.is_none() && !o.hidden);
+        assert!(o.http.is_none() && !o.hidden && o.link.is_none());
+    }
+
+    #[test]
+    fn a_clicked_link_comes_as_the_one_free_argument() {
+        let o = Options::try_parse_from(["x", "--hidden", "tel:+1-555-0100"]).unwrap();
+        assert_eq!(o.link.as_deref(), Some("tel:+1-555-0100"));
     }
 
     #[test]

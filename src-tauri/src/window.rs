@@ -26,9 +26,47 @@ pub fn show(app: &AppHandle) {
     }
 }
 
+/// Brings the window to the front on one of the UI's pages (`phone`).
+pub fn show_page(app: &AppHandle, page: &str) {
+    show(app);
+    let Some(window) = app.get_webview_window(MAIN) else {
+        return;
+    };
+    // Only the app's own page names get here, never outside text.
+    let script = format!("location.hash = '#/{page}'");
+    if let Err(e) = window.eval(&script) {
+        tracing::warn!(error = %e, "cannot open the page in the window");
+    }
+}
+
+/// Reloads the window's pages, e.g. after the backend restarted in another mode.
+pub fn reload(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window(MAIN) {
+        if let Err(e) = window.eval("location.reload()") {
+            tracing::warn!(error = %e, "cannot reload the window");
+        }
+    }
+}
+
 /// When the PBX could not start there are no admin screens to show: a plain page says what
 /// happened and what to do, and closing it quits.
 pub fn create_startup_error(app: &AppHandle, message: &str) -> tauri::Result<WebviewWindow> {
+    builder(app, WebviewUrl::External(startup_error_url(message)?)).build()
+}
+
+/// The startup-error page in the open window (after a restart in another mode failed).
+pub fn show_startup_error(app: &AppHandle, message: &str) -> tauri::Result<()> {
+    match app.get_webview_window(MAIN) {
+        Some(window) => {
+            window.navigate(startup_error_url(message)?)?;
+            show(app);
+            Ok(())
+        }
+        None => create_startup_error(app, message).map(|_| ()),
+    }
+}
+
+fn startup_error_url(message: &str) -> tauri::Result<tauri::Url> {
     let page = format!(
         "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Switchboard</title>\
          <style>body{{font:16px/1.5 system-ui,sans-serif;margin:3rem auto;max-width:36rem;padding:0 1rem}}</style>\
@@ -36,8 +74,7 @@ pub fn create_startup_error(app: &AppHandle, message: &str) -> tauri::Result<Web
         escape_html(message)
     );
     let url = format!("data:text/html;charset=utf-8,{}", percent_encode(&page));
-    let url: tauri::Url = url.parse().map_err(tauri::Error::InvalidUrl)?;
-    builder(app, WebviewUrl::External(url)).build()
+    url.parse().map_err(tauri::Error::InvalidUrl)
 }
 
 fn builder<'a>(

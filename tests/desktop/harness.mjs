@@ -38,9 +38,9 @@ export async function startDriver() {
 }
 
 /** The window's X11 state ("viewable", "hidden", "absent"), or closes it like its close button. */
-export function x11Window(command) {
+export function x11Window(command, title = "Switchboard") {
   return new Promise((resolve, reject) => {
-    const child = spawn("/usr/bin/python3", [join(HERE, "x11_window.py"), command, "Switchboard"], {
+    const child = spawn("/usr/bin/python3", [join(HERE, "x11_window.py"), command, title], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";

@@ -88,6 +88,16 @@ export class Session {
     return call("POST", this.url("/execute/async"), { script, args });
   }
 
+  /** The app's windows (WebDriver handles); the main window is the first. */
+  windowHandles() {
+    return call("GET", this.url("/window/handles"));
+  }
+
+  /** Drives window `handle` from now on. */
+  switchToWindow(handle) {
+    return call("POST", this.url("/window"), { handle });
+  }
+
   /** The window as a PNG. */
   async screenshot() {
     return Buffer.from(await call("GET", this.url("/screenshot")), "base64");

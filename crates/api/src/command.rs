@@ -43,6 +43,8 @@ pub struct Ctx {
     pub(crate) phone: Arc<PhoneHost>,
     /// Where remote apps redeem setup links; `None` when it could not start (or no PBX).
     pub(crate) provisioning: Option<crate::provision_server::ProvisionListener>,
+    /// Started without a PBX (this PC is only a phone): PBX commands answer 409.
+    pub(crate) phone_only: bool,
 }
 
 impl Ctx {
@@ -66,6 +68,7 @@ impl Ctx {
             log,
             phone,
             provisioning: None,
+            phone_only: false,
         }
     }
 

@@ -30,6 +30,9 @@ pub enum ApiError {
     Malformed(String),
     #[error("the phone system is not running")]
     EngineStopped,
+    /// The PBX is not started on this PC by choice (phone-only mode).
+    #[error("this PC connects to an office; the phone system is not running here")]
+    PhoneOnly,
     #[error("database: {0}")]
     Store(store::Error),
     /// A bug or an operating-system failure on our side.
@@ -80,6 +83,7 @@ impl ApiError {
             ApiError::NotFound { .. } | ApiError::UnknownCommand(_) => 404,
             ApiError::NotLoopback(_) => 403,
             ApiError::EngineStopped => 503,
+            ApiError::PhoneOnly => 409,
             ApiError::Store(_) | ApiError::Internal(_) | ApiError::Bind(..) => 500,
         }
     }

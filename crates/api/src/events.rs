@@ -68,6 +68,11 @@ pub enum Event {
     /// The app's softphone changed (registration, calls, account or devices): re-read
     /// `get_phone`.
     PhoneChanged {},
+    /// The choice between running the phone system here and being only a phone changed
+    /// (`set_app_mode`); the desktop app restarts its backend in the new mode.
+    AppModeChanged {
+        phone_only: bool,
+    },
     /// A call rings on the app's softphone (for the notification).
     PhoneIncoming {
         call: u64,

@@ -52,6 +52,7 @@ mod voicemail_audio;
 mod wire;
 mod ws;
 
+pub use commands::app_mode::{AppMode, GetAppModeRequest, SetAppModeRequest};
 pub use commands::calls::{
     CallHistoryRequest, CallHistoryResponse, CallRecord, HangUpRequest, HangUpResponse, HangupBy,
     ListLiveCallsRequest, ListLiveCallsResponse, ListRegistrationsRequest,
@@ -117,7 +118,10 @@ pub use plan::{
 pub use provision_client::{redeem as redeem_setup_link, ProvisionError, Provisioned, SetupLink};
 pub use provision_server::ProvisionedAccount;
 pub use registry::COMMAND_NAMES;
-pub use server::{admin_bind_allowed, check_admin_bind, serve, ApiConfig, ApiServer, LogControl};
+pub use server::{
+    admin_bind_allowed, check_admin_bind, serve, serve_phone_only, ApiConfig, ApiHandle, ApiServer,
+    LogControl,
+};
 pub use types::{Device, Direction, Extension, Outcome, Transport, TrunkState, TrunkStatus};
 pub use typescript::{generate as typescript, EXPORT_COMMAND, TYPES_PATH};
 pub use ui::{ui_built, UiAssets, UI_BUILD_COMMAND};

@@ -8,6 +8,7 @@ use crate::commands::backup;
 use crate::commands::conference;
 use crate::commands::mail;
 use crate::commands::phone;
+use crate::commands::app_mode;
 use crate::commands::phone_audio;
 use crate::commands::phone_features;
 use crate::commands::{
@@ -26,6 +27,9 @@ macro_rules! commands {
     ($($cmd:ty),* $(,)?) => {
         /// Runs the command called `name` with a JSON request and answers in JSON.
         pub(crate) async fn dispatch(ctx: &Ctx, name: &str, request: Value) -> Result<Value, ApiError> {
+            if ctx.phone_only && !app_mode::runs_without_the_pbx(name) {
+                return Err(ApiError::PhoneOnly);
+            }
             $(
                 if name == <$cmd as Command>::NAME {
                     return run::<$cmd>(ctx, request).await;
@@ -139,6 +143,8 @@ commands![
     phone_features::PhoneMarkMissedSeenRequest,
     phone_features::PhoneHistoryRequest,
     phone_features::PhoneContactsRequest,
+    app_mode::GetAppModeRequest,
+    app_mode::SetAppModeRequest,
 ];
 
 async fn run<C: Command>(ctx: &Ctx, request: Value) -> Result<Value, ApiError> {

@@ -117,6 +117,12 @@ impl ApiServer {
         self.shared.ctx.events.subscribe()
     }
 
+    /// Runs commands and hears events in-process, for as long as the holder likes (the
+    /// desktop app's tray and incoming-call window).
+    pub fn handle(&self) -> ApiHandle {
+        ApiHandle(Arc::clone(&self.shared))
+    }
+
     /// Stops accepting, closes the WebSockets, and waits for requests in progress.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
@@ -130,9 +136,45 @@ impl ApiServer {
     }
 }
 
+/// A cloneable way into a running API server: [`ApiServer::call`] and
+/// [`ApiServer::subscribe`] without owning the server.
+#[derive(Clone)]
+pub struct ApiHandle(Arc<Shared>);
+
+impl ApiHandle {
+    pub async fn call(
+        &self,
+        command: &str,
+        request: serde_json::Value,
+    ) -> Result<serde_json::Value, ErrorBody> {
+        registry::dispatch(&self.0.ctx, command, request)
+            .await
+            .map_err(|e| e.body())
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.0.ctx.events.subscribe()
+    }
+}
+
 /// Starts serving the API (and the UI) for the PBX behind `engine`. Must be called within a
 /// tokio runtime. Refuses a `bind` address beyond this computer.
 pub async fn serve(config: ApiConfig, engine: engine::EngineHandle) -> Result<ApiServer, ApiError> {
+    start(config, engine, false).await
+}
+
+/// Serves the API without a PBX, for a PC that is only a phone connecting to an office
+/// elsewhere: the phone's commands work, the PBX's answer 409 ("this PC connects to an
+/// office"), and no SIP or audio port is opened here.
+pub async fn serve_phone_only(config: ApiConfig) -> Result<ApiServer, ApiError> {
+    start(config, engine::EngineHandle::not_running(), true).await
+}
+
+async fn start(
+    config: ApiConfig,
+    engine: engine::EngineHandle,
+    phone_only: bool,
+) -> Result<ApiServer, ApiError> {
     check_admin_bind(config.bind)?;
     let data_dir = config.engine.data_dir.clone();
     let store = tokio::task::spawn_blocking(move || store::Store::open(&data_dir))
@@ -151,7 +193,7 @@ pub async fn serve(config: ApiConfig, engine: engine::EngineHandle) -> Result<Ap
     let (account, devices) = (store.phone_account()?, store.phone_audio()?);
     let phone = Arc::new(PhoneHost::new(events_tx.clone(), devices));
     phone.restart(account.as_ref()).await;
-    let ctx = Ctx::new(
+    let mut ctx = Ctx::new(
         store,
         engine,
         config.engine,
@@ -160,6 +202,7 @@ pub async fn serve(config: ApiConfig, engine: engine::EngineHandle) -> Result<Ap
         config.log,
         Arc::clone(&phone),
     );
+    ctx.phone_only = phone_only;
     let ctx = crate::provision_server::attach(ctx).await;
     let shared = Arc::new(Shared {
         ctx,

@@ -33,6 +33,10 @@ pub struct Args {
     /// Hide phone numbers, names and addresses in the log
     #[arg(long)]
     redact_logs: bool,
+    /// Only the phone and its API, no PBX (no SIP port is opened) [default: the choice saved
+    /// on the first-run screen, "Connect to my office"]
+    #[arg(long)]
+    phone_only: bool,
 }
 
 /// `LO-HI` with LO ≤ HI and room for at least one call (two ports).
@@ -53,9 +57,13 @@ pub fn run(args: Args, data_dir: PathBuf, logging: Logging) -> anyhow::Result<()
     // the database; a damaged database is explained instead of opened.
     crate::backup::check_at_start(&data_dir)?;
     // The saved settings fill in whatever the command line leaves out.
-    let saved = crate::extension::open(&data_dir)?
-        .settings()
-        .context("cannot read the saved settings")?;
+    let store = crate::extension::open(&data_dir)?;
+    let saved = store.settings().context("cannot read the saved settings")?;
+    let phone_only = args.phone_only
+        || store
+            .phone_only()
+            .context("cannot read the saved settings")?;
+    drop(store);
     if !logging.explicit {
         if let Err(e) = logging.set(saved.log_level.as_str()) {
             tracing::warn!(error = %e, "cannot apply the saved log level");
@@ -96,7 +104,11 @@ pub fn run(args: Args, data_dir: PathBuf, logging: Logging) -> anyhow::Result<()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let result = runtime.block_on(serve(config, http, logging));
+    let result = if phone_only {
+        runtime.block_on(serve_phone_only(config, http, logging))
+    } else {
+        runtime.block_on(serve(config, http, logging))
+    };
     // A trunk host name lookup still waiting on DNS (on a blocking thread) must not hold
     // up the exit.
     runtime.shutdown_timeout(std::time::Duration::from_secs(1));
@@ -168,6 +180,32 @@ async fn serve(config: engine::Config, http: Admin, logging: Logging) -> anyhow:
     } else {
         anyhow::bail!("the PBX stopped unexpectedly; see the log above")
     }
+}
+
+/// A PC that is only a phone: the API (for the Phone page) without a PBX, until a signal.
+async fn serve_phone_only(
+    config: engine::Config,
+    http: Admin,
+    logging: Logging,
+) -> anyhow::Result<()> {
+    let shutdown = shutdown_signal()?;
+    let api_config = api::ApiConfig {
+        bind: http.addr,
+        ui: api::UiAssets::Embedded,
+        engine: config,
+        log: Some(api::LogControl::new(move |level| {
+            logging.set(level.as_str())
+        })),
+    };
+    let api = api::serve_phone_only(api_config).await?;
+    println!(
+        "This PC connects to an office: the phone system is not started here. \
+         Open {} in a browser for the phone.",
+        api.url()
+    );
+    shutdown.await;
+    api.shutdown().await;
+    Ok(())
 }
 
 /// Three lines for the person who just started it: where it listens, how to add an

@@ -135,6 +135,19 @@ impl EngineHandle {
         self.events.subscribe()
     }
 
+    /// A handle to no PBX at all, for a program that runs without one (this PC only a
+    /// phone): every question answers [`NotRunning`], no event ever arrives, no address.
+    pub fn not_running() -> EngineHandle {
+        let (commands, _) = mpsc::channel(1);
+        let (events, _) = broadcast::channel(1);
+        EngineHandle {
+            commands,
+            events,
+            sip_addrs: Vec::new(),
+            conference: crate::conference::Shared::default(),
+        }
+    }
+
     pub fn sip_addrs(&self) -> &[SocketAddr] {
         &self.sip_addrs
     }

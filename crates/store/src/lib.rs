@@ -8,6 +8,7 @@
 //! REGISTER refresh), so they go through [`BindingWriter`], which groups many changes into one
 //! transaction instead of paying an fsync per packet.
 
+mod app_mode;
 mod backup;
 mod backup_files;
 mod backup_restore;

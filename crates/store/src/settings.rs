@@ -284,6 +284,8 @@ fn apply_row(settings: &mut Settings, key: &str, value: &str) -> Option<()> {
         // Rows of the same table read by the dial plan's own accessors.
         crate::dial_plan::EMERGENCY_NUMBERS | crate::dial_plan::SETUP_COMPLETE => {}
         crate::backup_schedule::BACKUP_SCHEDULE => {}
+        // Read by its own accessor (app_mode.rs).
+        crate::app_mode::PHONE_ONLY => {}
         _ => return None,
     }
     Some(())

@@ -27,11 +27,6 @@ export type Commands = {
   set_always_record: { request: SetAlwaysRecordRequest; response: RecordingSettings };
   get_settings: { request: GetSettingsRequest; response: SettingsResponse };
   save_settings: { request: Settings; response: SettingsResponse };
-  list_backups: { request: ListBackupsRequest; response: BackupsResponse };
-  create_backup: { request: CreateBackupRequest; response: BackupSummary };
-  save_backup_schedule: { request: BackupSchedule; response: BackupsResponse };
-  restore_backup: { request: RestoreBackupRequest; response: BackupsResponse };
-  cancel_restore: { request: CancelRestoreRequest; response: BackupsResponse };
   get_remote_access: { request: GetRemoteAccessRequest; response: RemoteAccessResponse };
   save_remote_access: { request: RemoteAccess; response: RemoteAccessResponse };
   discover_public_address: { request: DiscoverPublicAddressRequest; response: DiscoverPublicAddressResponse };
@@ -39,6 +34,11 @@ export type Commands = {
   list_setup_links: { request: ListSetupLinksRequest; response: ListSetupLinksResponse };
   revoke_setup_link: { request: RevokeSetupLinkRequest; response: RevokeSetupLinkResponse };
   phone_provision: { request: PhoneProvisionRequest; response: PhoneState };
+  list_backups: { request: ListBackupsRequest; response: BackupsResponse };
+  create_backup: { request: CreateBackupRequest; response: BackupSummary };
+  save_backup_schedule: { request: BackupSchedule; response: BackupsResponse };
+  restore_backup: { request: RestoreBackupRequest; response: BackupsResponse };
+  cancel_restore: { request: CancelRestoreRequest; response: BackupsResponse };
   list_trunks: { request: ListTrunksRequest; response: ListTrunksResponse };
   save_trunk: { request: Trunk; response: SaveTrunkResponse };
   remove_trunk: { request: RemoveTrunkRequest; response: RemoveTrunkResponse };
@@ -91,6 +91,15 @@ export type Commands = {
   phone_audio_test_state: { request: PhoneAudioTestStateRequest; response: AudioTestState };
   phone_voice_processing: { request: PhoneVoiceProcessingRequest; response: VoiceProcessing };
   phone_ring_device: { request: PhoneRingDeviceRequest; response: RingDevice };
+  phone_transfer: { request: PhoneTransferRequest; response: PhoneState };
+  phone_consult: { request: PhoneConsultRequest; response: PhoneCall };
+  phone_complete_transfer: { request: PhoneCompleteTransferRequest; response: PhoneState };
+  phone_set_dnd: { request: PhoneSetDndRequest; response: PhoneState };
+  phone_mark_missed_seen: { request: PhoneMarkMissedSeenRequest; response: PhoneState };
+  phone_history: { request: PhoneHistoryRequest; response: PhoneHistory };
+  phone_contacts: { request: PhoneContactsRequest; response: PhoneContacts };
+  get_app_mode: { request: GetAppModeRequest; response: AppMode };
+  set_app_mode: { request: SetAppModeRequest; response: AppMode };
 };
 
 export type CommandName = keyof Commands;
@@ -132,6 +141,19 @@ export type AlwaysRecord = { extensions: Array<string>, ring_groups: Array<strin
  * What an always-on flag is set on.
  */
 export type AlwaysRecordKind = "extension" | "ring_group" | "business_name";
+
+/**
+ * The stored choice and how this program actually runs (they differ until it restarts).
+ */
+export type AppMode = { 
+/**
+ * Chosen: this PC is only a phone ("Connect to my office").
+ */
+phone_only: boolean, 
+/**
+ * The PBX runs in this program now.
+ */
+pbx_running: boolean, };
 
 /**
  * The sound devices. Without any (`available: false`) calls still connect, silently.
@@ -417,6 +439,8 @@ has_pin: boolean, };
 
 export type ConferenceRoomResponse = { room: ConferenceRoom, };
 
+export type ContactSource = "extension" | "history";
+
 export type CreateBackupRequest = Record<symbol, never>;
 
 /**
@@ -596,7 +620,7 @@ caller_name: string | null,
 /**
  * The business name dialled (`sales.acme`), for calls from a trunk.
  */
-business_name: string | null, } | { "type": "call_answered", call_id: string, answered_by: string, } | { "type": "call_ended", call_id: string, outcome: Outcome, } | { "type": "extensions_changed", number: string, } | { "type": "trunk_status", state: TrunkState, } | { "type": "dial_plan_changed", what: string, } | { "type": "voicemail_changed", mailbox: string, } | { "type": "conference_changed", room: string, } | { "type": "recordings_changed" } | { "type": "recording_alert", message: string, } | { "type": "phone_changed", } | { "type": "phone_incoming", call: number, name: string | null, number: string, } | { "type": "resync", missed: number, };
+business_name: string | null, } | { "type": "call_answered", call_id: string, answered_by: string, } | { "type": "call_ended", call_id: string, outcome: Outcome, } | { "type": "extensions_changed", number: string, } | { "type": "trunk_status", state: TrunkState, } | { "type": "dial_plan_changed", what: string, } | { "type": "voicemail_changed", mailbox: string, } | { "type": "conference_changed", room: string, } | { "type": "recordings_changed" } | { "type": "recording_alert", message: string, } | { "type": "phone_changed", } | { "type": "app_mode_changed", phone_only: boolean, } | { "type": "phone_incoming", call: number, name: string | null, number: string, } | { "type": "resync", missed: number, };
 
 /**
  * An extension, with the phones registered to it right now.
@@ -637,6 +661,8 @@ export type FeatureCodeArgument = "none" | "number" | "optional_extension";
  * When a feature code is used.
  */
 export type FeatureCodeUsage = "dial" | "in_call";
+
+export type GetAppModeRequest = Record<symbol, never>;
 
 export type GetMailSettingsRequest = Record<symbol, never>;
 
@@ -686,6 +712,8 @@ export type HangUpResponse = Record<symbol, never>;
  * Who ended a call.
  */
 export type HangupBy = "caller" | "callee" | "system";
+
+export type HistoryKind = "in" | "out" | "missed";
 
 /**
  * A closed day, `YYYY-MM-DD` in the schedule's time zone.
@@ -1084,7 +1112,44 @@ export type PhoneCall = { id: number, direction: CallDirection, number: string, 
 /**
  * Unix seconds.
  */
-started_at: number, answered_at: number | null, ended_reason: string | null, };
+started_at: number, answered_at: number | null, ended_reason: string | null, 
+/**
+ * The codec the call's audio uses once it started ("opus", "G722", "PCMU", "PCMA").
+ */
+codec: string | null, 
+/**
+ * How a transfer of this call goes ("transferring", "target ringing", "transferred",
+ * "transfer failed: 486 Busy Here"); `null` when none was asked.
+ */
+transfer: string | null, 
+/**
+ * This call asks someone first before transferring call `consult_for` to them
+ * (attended transfer): `phone_complete_transfer { call: consult_for, consult: id }`.
+ */
+consult_for: number | null, };
+
+/**
+ * Attended transfer, second step: joins the far ends of `call` and `consult`; both
+ * calls then leave this phone.
+ */
+export type PhoneCompleteTransferRequest = { call: number, consult: number, };
+
+/**
+ * Attended transfer, first step: `call` goes on hold and `to` is called to ask first.
+ * The new call names `call` in its `consult_for`.
+ */
+export type PhoneConsultRequest = { call: number, to: string, };
+
+export type PhoneContact = { number: string, name: string | null, source: ContactSource, };
+
+export type PhoneContacts = { 
+/**
+ * Extensions first (by number, without the phone's own), then the history's other
+ * numbers, most recent first.
+ */
+contacts: Array<PhoneContact>, };
+
+export type PhoneContactsRequest = Record<symbol, never>;
 
 /**
  * Refuses a ringing call (the caller hears busy).
@@ -1097,7 +1162,37 @@ export type PhoneDtmfRequest = { call: number, keys: string, };
 
 export type PhoneHangUpRequest = { call: number, };
 
+export type PhoneHistory = { 
+/**
+ * Newest first, the latest 100.
+ */
+calls: Array<PhoneHistoryCall>, };
+
+/**
+ * One call of the phone's history.
+ */
+export type PhoneHistoryCall = { id: number, kind: HistoryKind, number: string, name: string | null, 
+/**
+ * Unix seconds.
+ */
+started_at: number, 
+/**
+ * Seconds talked; 0 when not answered.
+ */
+duration_s: number, 
+/**
+ * A missed call not looked at yet.
+ */
+unseen: boolean, };
+
+export type PhoneHistoryRequest = Record<symbol, never>;
+
 export type PhoneHoldRequest = { call: number, on: boolean, };
+
+/**
+ * The person has looked at the missed calls: `missed` goes back to 0.
+ */
+export type PhoneMarkMissedSeenRequest = Record<symbol, never>;
 
 /**
  * A muted call sends silence instead of the microphone.
@@ -1116,13 +1211,32 @@ export type PhoneProvisionRequest = { link: string, };
 export type PhoneRingDeviceRequest = { device: string | null, };
 
 /**
+ * Do not disturb: while on, calls to this phone get busy and are listed as missed.
+ */
+export type PhoneSetDndRequest = { on: boolean, };
+
+/**
  * Everything the phone screen shows.
  */
 export type PhoneState = { 
 /**
  * `null`: not set up yet.
  */
-account: PhoneAccount | null, registration: Registration, audio: AudioState, calls: Array<PhoneCall>, };
+account: PhoneAccount | null, registration: Registration, audio: AudioState, calls: Array<PhoneCall>, 
+/**
+ * Do not disturb: calls get busy and are listed as missed.
+ */
+dnd: boolean, 
+/**
+ * Missed calls not looked at yet (`phone_mark_missed_seen` clears it).
+ */
+missed: number, };
+
+/**
+ * Blind transfer: the far end of `call` is sent to `to`; the call ends once `to`
+ * answers, and stays if it does not (its `transfer` says why).
+ */
+export type PhoneTransferRequest = { call: number, to: string, };
 
 export type PhoneTransport = "udp" | "tcp";
 
@@ -1482,6 +1596,12 @@ export type SetAlwaysRecordRequest = { kind: AlwaysRecordKind,
 key: string, on: boolean, };
 
 /**
+ * Stores the choice. The desktop app restarts its backend in the new mode at once;
+ * `switchboard serve` applies it at its next start.
+ */
+export type SetAppModeRequest = { phone_only: boolean, };
+
+/**
  * Chooses the devices for the next calls; `null` is the system's default.
  */
 export type SetAudioDevicesRequest = { input: string | null, output: string | null, };
@@ -1514,7 +1634,8 @@ export type SetOutboundPermissionResponse = { number: string, allowed: boolean, 
 export type Settings = { 
 /**
  * Addresses to take SIP on, like `0.0.0.0:5060` (every IPv4 interface) or
- * `[::]:5060`. Each is served over UDP and TCP.
+ * `[::]:5060`. Each is served over UDP and TCP; one written `tls:0.0.0.0:5061` is
+ * served over SIP over TLS instead.
  */
 sip_listen: Array<string>, 
 /**
@@ -1543,6 +1664,11 @@ data_folder: string,
  * Each SIP address is served over these (read-only).
  */
 sip_transports: Array<Transport>, 
+/**
+ * SHA-256 fingerprint (`AB:CD:…`) of the certificate SIP over TLS presents, for
+ * phones to pin; `None` when TLS is off or the certificate cannot be read.
+ */
+tls_fingerprint: string | null, 
 /**
  * Saved settings the running program does not use yet, by field name; they apply
  * when Switchboard is restarted.

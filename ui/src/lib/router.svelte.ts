@@ -15,7 +15,8 @@ export type Page =
   | "routes"
   | "features"
   | "settings"
-  | "setup";
+  | "setup"
+  | "incoming";
 
 export const PAGES: ReadonlyArray<{ id: Page; title: string; nav: boolean }> = [
   { id: "extensions", title: "Extensions", nav: true },
@@ -32,6 +33,7 @@ export const PAGES: ReadonlyArray<{ id: Page; title: string; nav: boolean }> = [
   { id: "features", title: "Feature codes", nav: true },
   { id: "settings", title: "Settings", nav: true },
   { id: "setup", title: "Setup", nav: false },
+  { id: "incoming", title: "Incoming call", nav: false },
 ];
 
 export function parseHash(hash: string): Page {

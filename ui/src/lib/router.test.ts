@@ -7,7 +7,8 @@ describe("pages in the address", () => {
     expect(parseHash("#/setup")).toBe("setup");
     expect(parseHash("#/names?x=1")).toBe("names");
     expect(parseHash("#/nothing")).toBe("extensions");
-    expect(PAGES.filter((p) => !p.nav).map((p) => p.id)).toEqual(["setup"]);
+    expect(parseHash("#/incoming?call=3")).toBe("incoming");
+    expect(PAGES.filter((p) => !p.nav).map((p) => p.id)).toEqual(["setup", "incoming"]);
   });
 
   it("knows a first visit (no page named) from one that asked for a page", () => {

@@ -85,3 +85,25 @@ export async function notify(title: string, body: string): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Starting at login (the desktop app's autostart plugin): whether it is on now, or null
+ * where the app cannot start itself (in a browser, or the plugin refused).
+ */
+export async function startsAtLogin(): Promise<boolean | null> {
+  const t = tauri();
+  if (!t) return null;
+  try {
+    return await t.invoke<boolean>("plugin:autostart|is_enabled");
+  } catch {
+    return null;
+  }
+}
+
+/** Turns starting at login on or off; answers the state afterwards, as the system has it. */
+export async function setStartsAtLogin(on: boolean): Promise<boolean | null> {
+  const t = tauri();
+  if (!t) return null;
+  await t.invoke(on ? "plugin:autostart|enable" : "plugin:autostart|disable");
+  return await startsAtLogin();
+}

@@ -71,6 +71,34 @@ impl Harness {
         }
     }
 
+    /// The API of a PC that is only a phone (`api::serve_phone_only`): no PBX, configured
+    /// to take SIP on `listen` (which it must leave alone).
+    pub async fn start_phone_only(listen: SocketAddr) -> Harness {
+        let dir = tempfile::tempdir().expect("temp dir");
+        store::Store::open(dir.path())
+            .expect("store")
+            .set_phone_only(true, 0)
+            .expect("choose phone only");
+        let config = engine::Config {
+            data_dir: dir.path().to_path_buf(),
+            listen: vec![listen],
+            tls_listen: Vec::new(),
+            rtp_ports: 41000..=41999,
+            realm: REALM.to_owned(),
+        };
+        let api_config = api::ApiConfig::new("127.0.0.1:0".parse().expect("addr"), config);
+        let api = api::serve_phone_only(api_config).await.expect("api serves");
+        Harness {
+            dir,
+            engine: None,
+            handle: engine::EngineHandle::not_running(),
+            addr: api.local_addr(),
+            api: Some(api),
+            sip: listen,
+            log_levels: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
     /// A fresh connection to the database, to check what was (not) saved.
     pub fn store(&self) -> store::Store {
         store::Store::open(self.dir.path()).expect("open store")

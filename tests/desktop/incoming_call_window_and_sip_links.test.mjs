@@ -1,0 +1,117 @@
+// The app's own phone in the real desktop app: a call from `switchboard phone` opens the
+// small incoming-call window on top (caller and Answer), Answer there takes the call and
+// the window closes by itself; then a second launch with a clicked `sip:` link hands it to
+// the running app, which calls that number.
+//
+// Run by tests/desktop/run (SWITCHBOARD_DESKTOP_BIN names the app; SWITCHBOARD_BIN the
+// `switchboard` command, else the one next to the app).
+
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+import { freePort, startDriver, x11Window } from "./harness.mjs";
+import { Session, waitFor } from "./webdriver.mjs";
+
+const APP = process.env.SWITCHBOARD_DESKTOP_BIN;
+const CLI = process.env.SWITCHBOARD_BIN ?? (APP && join(dirname(APP), "switchboard"));
+const ARTIFACTS = process.env.DESKTOP_ARTIFACTS ?? join(tmpdir(), "switchboard-desktop-test");
+const INCOMING_TITLE = "Incoming call · Switchboard";
+
+async function api(base, command, request = {}) {
+  const res = await fetch(`${base}/api/${command}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(request),
+  });
+  const body = await res.json();
+  assert.equal(res.status, 200, `${command}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+function run(bin, args, timeoutMs) {
+  return new Promise((resolve) => {
+    const child = spawn(bin, args, { stdio: ["ignore", "inherit", "inherit"] });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve(null);
+    }, timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+test("a call rings in a window on top, is answered there, and a sip: link dials", { timeout: 150_000 }, async () => {
+  assert.ok(APP, "SWITCHBOARD_DESKTOP_BIN names the desktop binary");
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const data = mkdtempSync(join(tmpdir(), "switchboard-desktop-call-"));
+  const sipPort = await freePort();
+  const args = ["--data", data, "--listen", `127.0.0.1:${sipPort}`, "--rtp-ports", "41100-41199", "--http", "127.0.0.1:0"];
+  // A tone instead of a sound card, for the app's phone.
+  process.env.SWITCHBOARD_PHONE_AUDIO = `file:660:${join(data, "heard.wav")}`;
+
+  const driver = await startDriver();
+  let session;
+  let caller;
+  try {
+    session = await Session.start(driver.url, { "tauri:options": { application: APP, args } });
+    await waitFor("the window's first page", () => session.css("h1"), 30_000);
+    const base = await session.executeAsync(
+      "const done = arguments[arguments.length - 1];" +
+        "window.__TAURI_INTERNALS__.invoke('api_base_url').then(done, (e) => done('error: ' + e));",
+    );
+    assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
+
+    // The app's phone is extension 201 of its own PBX; 202 calls it.
+    const me = await api(base, "add_extension", { number: "201", name: "Front desk" });
+    const desk = await api(base, "add_extension", { number: "202", name: "Bob" });
+    await api(base, "save_phone_account", { server: `127.0.0.1:${sipPort}`, transport: "udp", user: "201", password: me.password });
+    await waitFor("the app's phone to register", async () => (await api(base, "get_phone")).registration.state === "registered");
+    const [main] = await session.windowHandles();
+
+    caller = spawn(CLI, ["phone", "--server", `127.0.0.1:${sipPort}`, "--user", "202", "--password", desk.password, "--dial", "201", "--tone", "440"], {
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+
+    // The incoming-call window opens on top, showing who calls, with Answer.
+    const popup = await waitFor("the incoming-call window", async () => (await session.windowHandles()).find((h) => h !== main), 20_000);
+    assert.equal(await x11Window("state", INCOMING_TITLE), "viewable");
+    await session.switchToWindow(popup);
+    const name = await waitFor("the caller in the window", () => session.css("[data-testid='incoming-name']"));
+    assert.match(await session.text(await session.css("[data-testid='incoming-window']")), /202/);
+    assert.ok(name);
+    writeFileSync(join(ARTIFACTS, "desktop-incoming-call.png"), await session.screenshot());
+    const answer = await session.xpath("//button[starts-with(normalize-space(), 'Answer')]");
+    // The window closes as the click is answered, so WebDriver may lose it mid-reply.
+    await session.click(answer).catch((e) => {
+      if (!/no such window/.test(e.message)) throw e;
+    });
+
+    // Answered: the call talks, and the window goes away by itself.
+    await waitFor("the call to be answered", async () =>
+      (await api(base, "get_phone")).calls.some((c) => c.direction === "in" && c.state === "talking"),
+    );
+    await waitFor("the incoming-call window to close", async () => (await x11Window("state", INCOMING_TITLE)) === "absent");
+    await session.switchToWindow(main);
+    const talking = (await api(base, "get_phone")).calls.find((c) => c.state === "talking");
+    await api(base, "phone_hang_up", { call: talking.id });
+    caller.kill("SIGTERM");
+    caller = null;
+
+    // A clicked sip: link starts a second launch, which hands the link to the running app.
+    const code = await run(APP, [...args, `sip:202@127.0.0.1:${sipPort}`], 20_000);
+    assert.equal(code, 0, "the second launch hands over and exits");
+    await waitFor("the link's call to 202", async () =>
+      (await api(base, "get_phone")).calls.some((c) => c.direction === "out" && c.number === "202"),
+    );
+  } finally {
+    delete process.env.SWITCHBOARD_PHONE_AUDIO;
+    caller?.kill("SIGTERM");
+    if (session) await session.end().catch(() => {});
+    driver.stop();
+  }
+});

@@ -1,0 +1,49 @@
+// Whether this PC runs the office phone system or is only a phone connecting to an office
+// elsewhere (the first-run question). A phone-only PC shows the Phone page and Settings.
+
+import { app } from "./state.svelte";
+import type { AppMode } from "./api/types";
+
+class AppModeStore {
+  mode = $state<AppMode | null>(null);
+  #started = false;
+
+  /** Show only the phone: chosen, or the program runs without the PBX (`serve --phone-only`). */
+  get phoneOnly(): boolean {
+    return this.mode !== null && (this.mode.phone_only || !this.mode.pbx_running);
+  }
+
+  /** The choice saved: this PC is only a phone. */
+  get chosePhoneOnly(): boolean {
+    return this.mode?.phone_only === true;
+  }
+
+  /** The choice and how the program runs differ until it restarts (`switchboard serve`). */
+  get restartNeeded(): boolean {
+    return this.mode !== null && this.mode.phone_only === this.mode.pbx_running;
+  }
+
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    app.client.onEvent((e) => {
+      if (e && typeof e === "object" && (e as { type?: string }).type === "app_mode_changed") void this.refresh();
+    });
+  }
+
+  async refresh(): Promise<void> {
+    this.start();
+    try {
+      this.mode = await app.client.call("get_app_mode", {});
+    } catch {
+      // An older server without the choice: it runs the phone system.
+      this.mode = { phone_only: false, pbx_running: true };
+    }
+  }
+
+  async set(phoneOnly: boolean): Promise<void> {
+    this.mode = await app.client.call("set_app_mode", { phone_only: phoneOnly });
+  }
+}
+
+export const appMode = new AppModeStore();
