@@ -144,7 +144,11 @@ impl PhoneHost {
                     .unwrap_or_else(|p| p.into_inner())
                     .clone();
                 let audio: Arc<dyn AudioBackend> = Arc::new(self.chosen(devices));
-                match Phone::start(ua_account, Arc::clone(&audio)).await {
+                let options = phone::runtime::PhoneOptions {
+                    tls_fingerprint: account.tls_fingerprint.clone(),
+                    ..Default::default()
+                };
+                match Phone::start_with(ua_account, Arc::clone(&audio), options).await {
                     Ok(phone) => {
                         tokio::spawn(phone_audio::ring(
                             phone.subscribe(),
@@ -365,10 +369,10 @@ pub(crate) async fn to_phone_account(
     let server = resolve(&account.server).await?;
     Ok(phone::ua::Account {
         server,
-        transport: if account.transport == "tcp" {
-            Transport::Tcp
-        } else {
-            Transport::Udp
+        transport: match account.transport.as_str() {
+            "tcp" => Transport::Tcp,
+            "tls" => Transport::Tls,
+            _ => Transport::Udp,
         },
         domain: None,
         user: account.user.clone(),

@@ -38,8 +38,16 @@ pub struct Args {
     #[arg(long)]
     auth_user: Option<String>,
     /// Talk SIP to the server over TCP instead of UDP
-    #[arg(long)]
+    #[arg(long, conflicts_with = "tls")]
     tcp: bool,
+    /// Talk SIP to the server over TLS (usually port 5061)
+    #[arg(long)]
+    tls: bool,
+    /// With --tls: the SHA-256 fingerprint the server's certificate must have (the PBX's
+    /// Settings page shows it); without it the system's trusted authorities must vouch
+    /// for the certificate
+    #[arg(long, value_name = "SHA256", requires = "tls")]
+    fingerprint: Option<String>,
     /// Send a continuous tone of this frequency as the microphone (files instead of the
     /// sound card)
     #[arg(long, value_name = "HZ", conflicts_with = "wav")]
@@ -101,10 +109,13 @@ async fn run_async(args: Args) -> anyhow::Result<()> {
     let options = PhoneOptions {
         codecs,
         register: !args.no_register,
+        tls_fingerprint: args.fingerprint.clone(),
     };
     let account = Account {
         server: args.server.context("--server is required")?,
-        transport: if args.tcp {
+        transport: if args.tls {
+            sip::Transport::Tls
+        } else if args.tcp {
             sip::Transport::Tcp
         } else {
             sip::Transport::Udp

@@ -353,6 +353,11 @@ const MIGRATIONS: &[&str] = &[
         unseen      INTEGER NOT NULL DEFAULT 0
     ) STRICT;
     "#,
+    // 13: the softphone's TLS accounts pin the server's certificate by its SHA-256
+    // fingerprint (NULL: the system's trusted authorities decide).
+    r#"
+    ALTER TABLE phone_account ADD COLUMN tls_fingerprint TEXT;
+    "#,
 ];
 
 /// The version recorded in the file.

@@ -11,12 +11,14 @@ use crate::{Result, Store};
 pub struct PhoneAccount {
     /// `host:port`.
     pub server: String,
-    /// `udp` or `tcp`.
+    /// `udp`, `tcp` or `tls`.
     pub transport: String,
     pub user: String,
     pub auth_user: Option<String>,
     pub display_name: Option<String>,
     pub password: String,
+    /// For `tls`: the SHA-256 fingerprint the server's certificate must have.
+    pub tls_fingerprint: Option<String>,
 }
 
 /// The chosen devices by name; `None` is the system's default.
@@ -32,7 +34,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT server, transport, user, auth_user, display_name, password
+                "SELECT server, transport, user, auth_user, display_name, password, tls_fingerprint
                  FROM phone_account WHERE id = 1",
                 [],
                 |r| {
@@ -43,6 +45,7 @@ impl Store {
                         auth_user: r.get(3)?,
                         display_name: r.get(4)?,
                         password: r.get(5)?,
+                        tls_fingerprint: r.get(6)?,
                     })
                 },
             )
@@ -53,15 +56,16 @@ impl Store {
     pub fn save_phone_account(&self, account: &PhoneAccount) -> Result<()> {
         self.conn.execute(
             "INSERT OR REPLACE INTO phone_account
-             (id, server, transport, user, auth_user, display_name, password)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+             (id, server, transport, user, auth_user, display_name, password, tls_fingerprint)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 account.server,
                 account.transport,
                 account.user,
                 account.auth_user,
                 account.display_name,
-                account.password
+                account.password,
+                account.tls_fingerprint
             ],
         )?;
         Ok(())
@@ -116,9 +120,11 @@ mod tests {
             auth_user: None,
             display_name: Some("Alice".into()),
             password: "secret".into(),
+            tls_fingerprint: None,
         };
         store.save_phone_account(&account).expect("save");
-        account.transport = "tcp".into();
+        account.transport = "tls".into();
+        account.tls_fingerprint = Some("AB:CD".into());
         store.save_phone_account(&account).expect("save again");
         assert_eq!(store.phone_account().expect("read"), Some(account));
         store.remove_phone_account().expect("remove");

@@ -76,7 +76,7 @@ class Phone:
 
     def start(self, tone_wav: str, record_dir: str, log_file: str, transport: str = "udp",
               rtp_port: int = 0, rtp_range: int = 100, user_agent: str = "switchboard-e2e-pjsua2",
-              codecs: list[str] | None = None):
+              codecs: list[str] | None = None, tls_ca: str | None = None):
         self.tone_wav = tone_wav
         self.record_dir = record_dir
         self.transport = transport
@@ -102,7 +102,14 @@ class Phone:
         tcfg.port = 0
         tcfg.boundAddress = "127.0.0.1"
         tcfg.publicAddress = "127.0.0.1"
-        kind = pj.PJSIP_TRANSPORT_TCP if transport == "tcp" else pj.PJSIP_TRANSPORT_UDP
+        kinds = {"tcp": pj.PJSIP_TRANSPORT_TCP, "tls": pj.PJSIP_TRANSPORT_TLS}
+        kind = kinds.get(transport, pj.PJSIP_TRANSPORT_UDP)
+        if transport == "tls":
+            # The PBX's certificate is self-signed: trust exactly it when given, else
+            # do not verify (as a desk phone set to "accept any certificate").
+            tcfg.tlsConfig.verifyServer = bool(tls_ca)
+            if tls_ca:
+                tcfg.tlsConfig.CaListFile = tls_ca
         tid = ep.transportCreate(kind, tcfg)
         info = ep.transportGetInfo(tid)
         self.local_port = int(str(info.localName).rsplit(":", 1)[1])
@@ -141,7 +148,7 @@ class Phone:
                 registrar: str | None = None, expires: int = 3600, display: str | None = None):
         """Creates the phone's one account; registers when a registrar is given."""
         acfg = pj.AccountConfig()
-        tp = ";transport=tcp" if self.transport == "tcp" else ""
+        tp = f";transport={self.transport}" if self.transport != "udp" else ""
         ident = f"sip:{user}@{domain}"
         acfg.idUri = f'"{display}" <{ident}>' if display else ident
         if registrar:

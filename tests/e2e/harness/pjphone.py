@@ -28,7 +28,7 @@ class PjPhone(Phone):
     kind = "pjsua2"
 
     def __init__(self, workdir: Path, name: str = "pj", tone_hz: float = 440, transport: str = "udp",
-                 codecs: list[str] | None = None):
+                 codecs: list[str] | None = None, tls_ca: str | None = None):
         super().__init__(name, tone_hz, Path(workdir) / f"pjsua2-{name}")
         self.transport = transport
         self.log_path = self.workdir / "pjsua.log"
@@ -48,7 +48,8 @@ class PjPhone(Phone):
         rtp_lo, rtp_hi = net.port_block(40)
         started = self._cmd("start", tone_wav=str(tone), record_dir=str(self.workdir),
                             log_file=str(self.log_path), transport=transport,
-                            rtp_port=rtp_lo, rtp_range=rtp_hi - rtp_lo, codecs=codecs)
+                            rtp_port=rtp_lo, rtp_range=rtp_hi - rtp_lo, codecs=codecs,
+                            tls_ca=tls_ca)
         self.port: int = started["port"]
         self.user: str | None = None
         self.recordings: list[Path] = []
@@ -111,7 +112,7 @@ class PjPhone(Phone):
     @property
     def uri(self) -> str:
         """Where to reach this phone directly, bypassing any PBX."""
-        tp = ";transport=tcp" if self.transport == "tcp" else ""
+        tp = f";transport={self.transport}" if self.transport != "udp" else ""
         return f"sip:{self.user or self.name}@127.0.0.1:{self.port}{tp}"
 
     def local_account(self) -> None:

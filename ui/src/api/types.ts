@@ -1094,7 +1094,12 @@ export type PhoneAccount = {
 /**
  * `host:port`.
  */
-server: string, transport: PhoneTransport, user: string, auth_user: string | null, display_name: string | null, password_set: boolean, };
+server: string, transport: PhoneTransport, user: string, auth_user: string | null, display_name: string | null, password_set: boolean, 
+/**
+ * For TLS: the SHA-256 fingerprint the server's certificate must have (`None`: the
+ * system's trusted authorities decide).
+ */
+tls_fingerprint: string | null, };
 
 export type PhoneAnswerRequest = { call: number, };
 
@@ -1238,7 +1243,7 @@ missed: number, };
  */
 export type PhoneTransferRequest = { call: number, to: string, };
 
-export type PhoneTransport = "udp" | "tcp";
+export type PhoneTransport = "udp" | "tcp" | "tls";
 
 /**
  * Reads (with no field set) or changes the voice processing switches.
@@ -1520,7 +1525,12 @@ export type SavePhoneAccountRequest = { server: string, transport: PhoneTranspor
 /**
  * Omitted: keep the saved one.
  */
-password?: string, };
+password?: string, 
+/**
+ * With TLS: pin the server's certificate to this SHA-256 fingerprint (the office
+ * PBX's Settings page shows it). Omitted or blank: the system's trusted authorities.
+ */
+tls_fingerprint?: string, };
 
 /**
  * Saves the retention and free-space settings (applied from the next check: the daily

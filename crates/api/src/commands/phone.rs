@@ -37,6 +37,9 @@ pub struct PhoneAccount {
     pub auth_user: Option<String>,
     pub display_name: Option<String>,
     pub password_set: bool,
+    /// For TLS: the SHA-256 fingerprint the server's certificate must have (`None`: the
+    /// system's trusted authorities decide).
+    pub tls_fingerprint: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -44,6 +47,26 @@ pub struct PhoneAccount {
 pub enum PhoneTransport {
     Udp,
     Tcp,
+    /// SIP over TLS (usually port 5061).
+    Tls,
+}
+
+impl PhoneTransport {
+    fn parse(stored: &str) -> PhoneTransport {
+        match stored {
+            "tcp" => PhoneTransport::Tcp,
+            "tls" => PhoneTransport::Tls,
+            _ => PhoneTransport::Udp,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            PhoneTransport::Udp => "udp",
+            PhoneTransport::Tcp => "tcp",
+            PhoneTransport::Tls => "tls",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -121,15 +144,12 @@ pub(crate) async fn state(ctx: &Ctx) -> Result<PhoneState, ApiError> {
     Ok(PhoneState {
         account: account.map(|a| PhoneAccount {
             server: a.server,
-            transport: if a.transport == "tcp" {
-                PhoneTransport::Tcp
-            } else {
-                PhoneTransport::Udp
-            },
+            transport: PhoneTransport::parse(&a.transport),
             user: a.user,
             auth_user: a.auth_user,
             display_name: a.display_name,
             password_set: !a.password.is_empty(),
+            tls_fingerprint: a.tls_fingerprint,
         }),
         registration: ctx.phone.registration(),
         audio: ctx.phone.audio(),
@@ -169,6 +189,11 @@ pub struct SavePhoneAccountRequest {
     #[serde(default)]
     #[ts(optional)]
     pub password: Option<String>,
+    /// With TLS: pin the server's certificate to this SHA-256 fingerprint (the office
+    /// PBX's Settings page shows it). Omitted or blank: the system's trusted authorities.
+    #[serde(default)]
+    #[ts(optional)]
+    pub tls_fingerprint: Option<String>,
 }
 
 fn blank_to_none(s: Option<String>) -> Option<String> {
@@ -196,6 +221,19 @@ impl Command for SavePhoneAccountRequest {
                 "required, without spaces, @ or :".to_owned(),
             ));
         }
+        let tls_fingerprint = match self.transport {
+            PhoneTransport::Tls => blank_to_none(self.tls_fingerprint),
+            _ => None,
+        };
+        if tls_fingerprint
+            .as_deref()
+            .is_some_and(|f| phone::runtime::parse_fingerprint(f).is_none())
+        {
+            errors.push((
+                "tls_fingerprint".to_owned(),
+                "must be the 32 hex pairs of a SHA-256 fingerprint, like AB:CD:…".to_owned(),
+            ));
+        }
         if !errors.is_empty() {
             return Err(ApiError::fields(errors));
         }
@@ -208,14 +246,12 @@ impl Command for SavePhoneAccountRequest {
                 };
                 let account = store::PhoneAccount {
                     server,
-                    transport: match self.transport {
-                        PhoneTransport::Udp => "udp".to_owned(),
-                        PhoneTransport::Tcp => "tcp".to_owned(),
-                    },
+                    transport: self.transport.as_str().to_owned(),
                     user,
                     auth_user: blank_to_none(self.auth_user),
                     display_name: blank_to_none(self.display_name),
                     password,
+                    tls_fingerprint,
                 };
                 s.save_phone_account(&account)?;
                 Ok(account)

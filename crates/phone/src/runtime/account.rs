@@ -14,6 +14,7 @@ use super::call_loop::{self, CallLoop, Control};
 use super::handle::{Command, PhoneEvent, PhoneOptions, RuntimeError};
 use super::net::local_ip_towards;
 use super::sip_socket::{Received, SipSocket};
+use super::tls::TlsTrust;
 use crate::audio::AudioBackend;
 use crate::ua::{Account, CallHandle, EndReason, Event, LocalMedia, RemoteMedia, UserAgent};
 
@@ -42,6 +43,8 @@ struct AccountTask {
     ua: UserAgent,
     /// `None` while a lost TCP connection waits to be made again (at the next send).
     socket: Option<SipSocket>,
+    /// How TLS connections (the first and any made again) check the server.
+    trust: TlsTrust,
     ip: IpAddr,
     audio: Arc<dyn AudioBackend>,
     events: broadcast::Sender<PhoneEvent>,
@@ -60,7 +63,16 @@ pub(super) async fn spawn(
     events: broadcast::Sender<PhoneEvent>,
 ) -> std::io::Result<()> {
     let ip = local_ip_towards(account.server).await?;
-    let socket = SipSocket::open(account.transport, ip, account.server).await?;
+    let trust = TlsTrust::new(options.tls_fingerprint.as_deref())?;
+    let domain = account.domain.clone();
+    let socket = SipSocket::open(
+        account.transport,
+        ip,
+        account.server,
+        &trust,
+        domain.as_deref(),
+    )
+    .await?;
     let local = socket.local_addr()?;
     let mut ua = UserAgent::new(account, local, None);
     if options.register {
@@ -69,6 +81,7 @@ pub(super) async fn spawn(
     let task = AccountTask {
         ua,
         socket: Some(socket),
+        trust,
         ip,
         audio,
         events,
@@ -133,7 +146,7 @@ impl AccountTask {
             Received::Lost => {
                 // A UDP socket stays (an ICMP error shows up here on some systems); a
                 // TCP connection is made again at the next send.
-                if matches!(self.socket, Some(SipSocket::Tcp { .. })) {
+                if self.socket.as_ref().is_some_and(SipSocket::is_stream) {
                     self.socket = None;
                 }
                 self.ua.handle_transport_error(Instant::now());
@@ -147,7 +160,15 @@ impl AccountTask {
     async fn send(&mut self, dest: SocketAddr, bytes: &[u8]) {
         if self.socket.is_none() {
             let account = self.ua.account();
-            match SipSocket::open(account.transport, self.ip, account.server).await {
+            let domain = account.domain.as_deref();
+            let opened = SipSocket::open(
+                account.transport,
+                self.ip,
+                account.server,
+                &self.trust,
+                domain,
+            );
+            match opened.await {
                 Ok(socket) => {
                     let local = socket.local_addr().ok();
                     self.socket = Some(socket);
@@ -165,7 +186,7 @@ impl AccountTask {
         if let Some(socket) = self.socket.as_mut() {
             if let Err(err) = socket.send(dest, bytes).await {
                 tracing::debug!(%err, "SIP message not sent");
-                if matches!(socket, SipSocket::Tcp { .. }) {
+                if socket.is_stream() {
                     self.socket = None;
                 }
                 self.ua.handle_transport_error(Instant::now());

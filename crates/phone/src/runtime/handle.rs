@@ -84,6 +84,10 @@ pub struct PhoneOptions {
     /// Register with the account's server. Off for calls straight to another phone (the
     /// server is then that phone's address): nothing is registered, calls still work.
     pub register: bool,
+    /// For a TLS account: the SHA-256 fingerprint (`AB:CD:…`) the server's certificate
+    /// must have (pinning, for the PBX's self-signed certificate). `None`: the system's
+    /// trusted authorities must vouch for it instead.
+    pub tls_fingerprint: Option<String>,
 }
 
 impl Default for PhoneOptions {
@@ -91,6 +95,7 @@ impl Default for PhoneOptions {
         PhoneOptions {
             codecs: crate::call_media::default_offer(),
             register: true,
+            tls_fingerprint: None,
         }
     }
 }

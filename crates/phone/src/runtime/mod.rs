@@ -14,6 +14,8 @@ mod call_loop;
 mod handle;
 mod net;
 mod sip_socket;
+mod tls;
 mod waiting_tone;
 
 pub use handle::{Phone, PhoneEvent, PhoneOptions, RuntimeError};
+pub use tls::parse_fingerprint;
