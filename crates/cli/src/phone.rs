@@ -13,7 +13,7 @@ use anyhow::Context;
 use phone::audio::{AudioBackend, CpalBackend, FileBackend, FileSource, Selected};
 use phone::call_media::{default_offer, parse_offer};
 use phone::runtime::{Phone, PhoneEvent, PhoneOptions};
-use phone::ua::{Account, RegistrationEvent};
+use phone::ua::{Account, CallHandle, RegistrationEvent};
 use serde_json::json;
 
 /// Time between answer and the first key, so the far end is listening.
@@ -78,6 +78,15 @@ pub struct Args {
     /// Put the call on hold this many seconds after it is answered
     #[arg(long, value_name = "SECS")]
     hold_after: Option<f64>,
+    /// Transfer the answered call to this number (blind), --transfer-after seconds after
+    /// it is answered; with --ask-first, call the number first and join the two when it
+    /// answers (attended)
+    #[arg(long, value_name = "NUMBER")]
+    transfer_to: Option<String>,
+    #[arg(long, value_name = "SECS", default_value_t = 1.0)]
+    transfer_after: f64,
+    #[arg(long, requires = "transfer_to")]
+    ask_first: bool,
     /// Codecs to offer and accept, best first, e.g. opus,g722,pcmu (opus, g722, pcmu, pcma)
     /// [default: opus,g722,pcmu,pcma]
     #[arg(long, value_name = "LIST")]
@@ -132,6 +141,8 @@ async fn run_async(args: Args) -> anyhow::Result<()> {
         .context("cannot start the phone")?;
     let mut events = phone.subscribe();
     let mut dialled = false;
+    // The call being transferred and, when asking first, the consultation call.
+    let transfer: TransferState = Arc::default();
     if args.no_register {
         if let Some(number) = &args.dial {
             dialled = true;
@@ -169,6 +180,7 @@ async fn run_async(args: Args) -> anyhow::Result<()> {
                 }
             }
             PhoneEvent::Answered { call } => {
+                start_transfer(&phone, &args, &transfer, call);
                 if let Some(keys) = args.dtmf.clone() {
                     let phone = phone.clone();
                     tokio::spawn(async move {
@@ -193,6 +205,48 @@ async fn run_async(args: Args) -> anyhow::Result<()> {
     }
     phone.shutdown().await.context("shutting down")?;
     Ok(())
+}
+
+/// The call being transferred and, when asking first, its consultation call.
+type TransferState = Arc<std::sync::Mutex<Option<(CallHandle, Option<CallHandle>)>>>;
+
+/// `--transfer-to`: the first call answered is transferred after a pause; with
+/// `--ask-first` the consultation call, once answered, is joined to it a second later.
+fn start_transfer(phone: &Phone, args: &Args, state: &TransferState, call: CallHandle) {
+    let Some(to) = args.transfer_to.clone() else {
+        return;
+    };
+    let mut guard = state.lock().unwrap_or_else(|p| p.into_inner());
+    let (phone, state) = (phone.clone(), Arc::clone(state));
+    match *guard {
+        None => {
+            *guard = Some((call, None));
+            let (delay, ask) = (args.transfer_after.max(0.0), args.ask_first);
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs_f64(delay)).await;
+                let result = if ask {
+                    phone.consult(call, &to).await.map(|consult| {
+                        let mut g = state.lock().unwrap_or_else(|p| p.into_inner());
+                        *g = Some((call, Some(consult)));
+                    })
+                } else {
+                    phone.transfer(call, &to).await
+                };
+                if let Err(err) = result {
+                    println!("{}", json!({"event": "error", "error": err.to_string()}));
+                }
+            });
+        }
+        Some((original, Some(consult))) if consult == call => {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                if let Err(err) = phone.complete_transfer(original, consult).await {
+                    println!("{}", json!({"event": "error", "error": err.to_string()}));
+                }
+            });
+        }
+        _ => {}
+    }
 }
 
 /// One JSON line per event, for scripts and tests.

@@ -20,6 +20,7 @@ const account: PhoneAccount = {
   auth_user: null,
   display_name: "Jane",
   password_set: true,
+  tls_fingerprint: null,
 };
 
 function call(over: Partial<PhoneCall> = {}): PhoneCall {
@@ -35,6 +36,8 @@ function call(over: Partial<PhoneCall> = {}): PhoneCall {
     answered_at: 1002,
     ended_reason: null,
     codec: null,
+    transfer: null,
+    consult_for: null,
     ...over,
   };
 }
