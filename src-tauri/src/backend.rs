@@ -221,6 +221,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_damaged_database_is_explained_with_the_newest_backup() {
+        let data = std::env::temp_dir().join(format!("switchboard-damaged-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        store::Store::open(&data).expect("open");
+        let root = data.join(store::BACKUPS_DIR);
+        let backup =
+            store::create_backup(&data, &root, store::BackupTrigger::Manual, 1_800_000_000)
+                .expect("backup");
+        let e = anyhow::Error::from(store::Error::Damaged {
+            path: data.join(store::DB_FILE_NAME),
+            detail: "database disk image is malformed".to_owned(),
+        });
+        let text = explain(&e);
+        let _ = std::fs::remove_dir_all(&data);
+        assert!(text.contains("switchboard.db is damaged"), "{text}");
+        assert!(
+            text.contains(&format!("backup restore {} --now", backup.name)),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn a_taken_sip_port_is_explained_in_words() {
         let e = anyhow::Error::from(engine::EngineError::Bind(
             SocketAddr::from(([0, 0, 0, 0], 5060)),
