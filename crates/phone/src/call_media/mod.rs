@@ -15,6 +15,7 @@
 
 mod dtmf_send;
 mod fec;
+mod lookahead;
 mod offer;
 mod spec;
 
@@ -28,6 +29,7 @@ use media::sdp::Direction;
 
 use dtmf_send::DtmfSender;
 use fec::RecentPayloads;
+use lookahead::{Held, Lookahead};
 pub use offer::{default_offer, describe, parse_offer, DEFAULT_VOICE_CODECS};
 pub use spec::CodecSpec;
 
@@ -77,8 +79,14 @@ pub struct CallMedia {
     remote_receives: bool,
     jitter: JitterBuffer,
     recent: RecentPayloads,
-    /// Timestamp of the frame played last, to find the packet after a lost one.
-    played_timestamp: Option<u32>,
+    /// Timestamp of the frame taken from the jitter buffer last, to name a lost one.
+    popped_timestamp: Option<u32>,
+    /// Opus: playout one frame behind the jitter buffer once a loss was seen, so the
+    /// next packet's FEC can rebuild a lost frame.
+    lookahead: Lookahead,
+    /// The payload of the frame taken this tick, and of the one held since the last.
+    popped_payload: Vec<u8>,
+    held_payload: Vec<u8>,
     dtmf_in: DtmfDetector,
     silence: Vec<i16>,
     pcm: Vec<i16>,
@@ -127,7 +135,10 @@ impl CallMedia {
             remote_receives: true,
             jitter: JitterBuffer::new(JitterConfig::new(clock_rate)),
             recent: RecentPayloads::default(),
-            played_timestamp: None,
+            popped_timestamp: None,
+            lookahead: Lookahead::default(),
+            popped_payload: Vec::with_capacity(1500),
+            held_payload: Vec::with_capacity(1500),
             dtmf_in: DtmfDetector::new(frame_samples as u32 * 50),
             silence: vec![0; frame_samples],
             pcm: Vec::with_capacity(frame_samples * 2),
@@ -262,29 +273,83 @@ impl CallMedia {
     /// The next 20 ms to play at `now`; call once per frame interval. Silence until
     /// the first packets arrive; lost frames concealed by the codec (Opus rebuilds
     /// them from the next packet's FEC when it is already here, else its PLC; G.711
-    /// and G.722 repeat the last frame fading out).
+    /// and G.722 repeat the last frame fading out). For Opus, the first loss whose next
+    /// packet is not here yet switches playout to one frame behind the jitter buffer
+    /// (see `lookahead.rs`): one frame more of delay buys FEC for later losses.
     pub fn next_frame(&mut self, now: Instant) -> &[i16] {
         self.pcm.clear();
-        let lost_ts = self
-            .played_timestamp
+        let expected = self
+            .popped_timestamp
             .map(|ts| ts.wrapping_add(self.frame_units));
-        match self.jitter.pop(now) {
-            Playout::Waiting => {}
+        let mut payload = std::mem::take(&mut self.popped_payload);
+        payload.clear();
+        let current = match self.jitter.pop(now) {
+            Playout::Waiting => Held::Waiting,
             Playout::Packet {
-                payload, timestamp, ..
+                payload: p,
+                timestamp,
+                ..
             } => {
-                self.codec.decode(Some(payload), &mut self.pcm);
-                self.played_timestamp = Some(timestamp);
+                payload.extend_from_slice(p);
+                self.popped_timestamp = Some(timestamp);
+                Held::Packet(timestamp)
             }
             Playout::Silence => {
-                self.played_timestamp = lost_ts;
+                self.popped_timestamp = expected;
+                Held::Silence(expected.unwrap_or(0))
             }
             Playout::Lost => {
+                self.popped_timestamp = expected;
+                Held::Lost(expected.unwrap_or(0))
+            }
+        };
+        if self.lookahead.is_on() {
+            let mut held_payload = std::mem::take(&mut self.held_payload);
+            match self
+                .lookahead
+                .exchange(current, &payload, &mut held_payload)
+            {
+                Some(held) => self.play(&held, &held_payload),
+                None => {
+                    self.stats.concealed_frames += 1;
+                    self.codec.decode(None, &mut self.pcm);
+                }
+            }
+            self.held_payload = held_payload;
+        } else {
+            let switch = match current {
+                Held::Lost(ts) => {
+                    self.is_opus() && self.recent.get(ts.wrapping_add(self.frame_units)).is_none()
+                }
+                _ => false,
+            };
+            self.play(&current, &payload);
+            if switch {
+                self.lookahead.switch_on();
+            }
+        }
+        self.popped_payload = payload;
+        self.pcm.resize(self.frame_samples, 0);
+        &self.pcm
+    }
+
+    fn is_opus(&self) -> bool {
+        self.codec.name() == "opus"
+    }
+
+    /// Decodes (or conceals) one frame into `self.pcm`.
+    fn play(&mut self, held: &Held, payload: &[u8]) {
+        match held {
+            Held::Waiting | Held::Silence(_) => {}
+            Held::Packet(_) => self.codec.decode(Some(payload), &mut self.pcm),
+            Held::Lost(ts) => {
                 self.stats.concealed_frames += 1;
                 // Only Opus carries FEC; the other codecs conceal from what they played.
-                let next = lost_ts
-                    .filter(|_| self.codec.name() == "opus")
-                    .and_then(|ts| self.recent.get(ts.wrapping_add(self.frame_units)));
+                let next = if self.is_opus() {
+                    self.recent.get(ts.wrapping_add(self.frame_units))
+                } else {
+                    None
+                };
                 match next {
                     Some(next) => {
                         self.stats.fec_recovered += 1;
@@ -292,11 +357,8 @@ impl CallMedia {
                     }
                     None => self.codec.decode(None, &mut self.pcm),
                 }
-                self.played_timestamp = lost_ts;
             }
         }
-        self.pcm.resize(self.frame_samples, 0);
-        &self.pcm
     }
 
     /// The next key the far end pressed (RFC 4733 events, each press once).
