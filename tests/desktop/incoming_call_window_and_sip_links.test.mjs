@@ -78,7 +78,10 @@ test("a call rings in a window on top, is answered there, and a sip: link dials"
     });
 
     // The incoming-call window opens on top, showing who calls, with Answer.
-    const popup = await waitFor("the incoming-call window", async () => (await session.windowHandles()).find((h) => h !== main), 20_000);
+    await waitFor("the call ringing on the app's phone", async () =>
+      (await api(base, "get_phone")).calls.some((c) => c.direction === "in" && c.state === "ringing"), 20_000,
+    );
+    const popup = await waitFor("the incoming-call window", async () => (await session.windowHandles()).find((h) => h !== main), 30_000);
     assert.equal(await x11Window("state", INCOMING_TITLE), "viewable");
     await session.switchToWindow(popup);
     const name = await waitFor("the caller in the window", () => session.css("[data-testid='incoming-name']"));
