@@ -76,7 +76,9 @@ def test_a_second_call_rings_during_a_call_and_answering_it_holds_the_first(pbx,
     carol.wait_state("confirmed")
     soft.wait_for(lambda e: e.get("event") == "answered" and e["call"] == second["call"], 10,
                   what="the second call answered")
+    time.sleep(TALK_S)
     carol.hangup()
     carol.wait_disconnected()
     bob.hangup()
     bob.wait_disconnected()
+    assert_hears(carol.last_recording(), SOFT_TONE, [PJ_TONE], last_s=1.5)

@@ -123,6 +123,10 @@ pub(super) enum Command {
 pub struct Phone {
     commands: mpsc::Sender<Command>,
     events: broadcast::Sender<PhoneEvent>,
+    /// The receiver made with the channel, before the account started: the first
+    /// subscriber gets it, so the events of the first moments (a registration answered
+    /// at once on a fast network) are not lost to it.
+    first: Arc<std::sync::Mutex<Option<broadcast::Receiver<PhoneEvent>>>>,
 }
 
 impl Phone {
@@ -142,14 +146,20 @@ impl Phone {
         options: PhoneOptions,
     ) -> Result<Phone, RuntimeError> {
         let (commands, rx) = mpsc::channel(32);
-        let (events, _) = broadcast::channel(256);
+        let (events, first) = broadcast::channel(256);
         super::account::spawn(account, audio, options, rx, events.clone()).await?;
-        Ok(Phone { commands, events })
+        let first = Arc::new(std::sync::Mutex::new(Some(first)));
+        Ok(Phone {
+            commands,
+            events,
+            first,
+        })
     }
 
-    /// Events from now on.
+    /// Events from now on; the first subscriber also gets those since the start.
     pub fn subscribe(&self) -> broadcast::Receiver<PhoneEvent> {
-        self.events.subscribe()
+        let first = self.first.lock().unwrap_or_else(|p| p.into_inner()).take();
+        first.unwrap_or_else(|| self.events.subscribe())
     }
 
     /// Calls `target` (a number or a SIP URI).
