@@ -72,6 +72,8 @@ commands![
     recordings::SetAlwaysRecordRequest,
     settings::GetSettingsRequest,
     settings::Settings,
+    settings::SetTlsCertificateRequest,
+    settings::RemoveTlsCertificateRequest,
     provision_address::GetRemoteAccessRequest,
     provision_address::RemoteAccess,
     provision_address::DiscoverPublicAddressRequest,

@@ -1,7 +1,8 @@
 //! Over HTTP: with TLS off, get_settings shows no fingerprint; saving an address written
 //! `tls:…` stores it as a TLS listen address (waiting for a restart), and the answer shows
 //! the SHA-256 fingerprint of the certificate made in the data folder, the same one a
-//! phone would pin. A TLS address on the UDP/TCP port is refused on its field.
+//! phone would pin. A TLS address on the UDP/TCP port is refused on its field. The owner's
+//! own certificate can be installed (a key that does not fit is refused) and removed.
 
 mod common;
 
@@ -55,5 +56,36 @@ async fn settings_show_the_tls_fingerprint_once_tls_is_asked_for() {
         message.contains("5070"),
         "the clash is reported on sip_listen: {refused}"
     );
+
+    // The owner's own certificate (here one made in another folder) replaces it, a key
+    // that does not fit is refused on its field, and removing it brings the first back.
+    let other = tempfile::tempdir().expect("dir");
+    let own = engine::tls_cert::load_or_create(other.path()).expect("another certificate");
+    let read =
+        |name: &str| std::fs::read_to_string(other.path().join("tls").join(name)).expect("pem");
+    let installed = h
+        .ok(
+            "set_tls_certificate",
+            json!({"certificate_pem": read("cert.pem"), "key_pem": read("key.pem")}),
+        )
+        .await;
+    assert_eq!(installed["tls_own_certificate"], json!(true));
+    assert_eq!(installed["tls_fingerprint"], json!(own.fingerprint()));
+    let mismatched = h
+        .refused(
+            "set_tls_certificate",
+            json!({"certificate_pem": read("cert.pem"),
+                   "key_pem": std::fs::read_to_string(h.dir.path().join("tls").join("key.pem"))
+                       .expect("pem")}),
+            422,
+        )
+        .await;
+    assert!(
+        mismatched["fields"]["certificate_pem"].is_string(),
+        "{mismatched}"
+    );
+    let removed = h.ok("remove_tls_certificate", json!({})).await;
+    assert_eq!(removed["tls_own_certificate"], json!(false));
+    assert_eq!(removed["tls_fingerprint"], json!(identity.fingerprint()));
     h.stop().await;
 }

@@ -27,6 +27,8 @@ export type Commands = {
   set_always_record: { request: SetAlwaysRecordRequest; response: RecordingSettings };
   get_settings: { request: GetSettingsRequest; response: SettingsResponse };
   save_settings: { request: Settings; response: SettingsResponse };
+  set_tls_certificate: { request: SetTlsCertificateRequest; response: SettingsResponse };
+  remove_tls_certificate: { request: RemoveTlsCertificateRequest; response: SettingsResponse };
   get_remote_access: { request: GetRemoteAccessRequest; response: RemoteAccessResponse };
   save_remote_access: { request: RemoteAccess; response: RemoteAccessResponse };
   discover_public_address: { request: DiscoverPublicAddressRequest; response: DiscoverPublicAddressResponse };
@@ -1424,6 +1426,11 @@ export type RemoveScheduleRequest = { id: number, };
 export type RemoveScheduleResponse = Record<symbol, never>;
 
 /**
+ * Goes back to the PBX's generated certificate (from the next start).
+ */
+export type RemoveTlsCertificateRequest = Record<symbol, never>;
+
+/**
  * Removes a trunk; refused while a business name, a route or a destination still uses it.
  */
 export type RemoveTrunkRequest = { id: number, };
@@ -1638,6 +1645,21 @@ export type SetOutboundPermissionRequest = { number: string, allowed: boolean, }
 export type SetOutboundPermissionResponse = { number: string, allowed: boolean, };
 
 /**
+ * Installs the owner's certificate and key (PEM) for SIP over TLS in place of the
+ * generated one. Checked first (the key must fit the certificate); used from the next
+ * start.
+ */
+export type SetTlsCertificateRequest = { 
+/**
+ * The certificate, then any intermediate certificates, in PEM.
+ */
+certificate_pem: string, 
+/**
+ * Its private key in PEM (PKCS#8, PKCS#1 or SEC1).
+ */
+key_pem: string, };
+
+/**
  * The settings the owner can change. Also the request of `save_settings`, which saves all
  * of them or, when any field is refused, none.
  */
@@ -1679,6 +1701,10 @@ sip_transports: Array<Transport>,
  * phones to pin; `None` when TLS is off or the certificate cannot be read.
  */
 tls_fingerprint: string | null, 
+/**
+ * The owner's own certificate is installed (else the PBX's generated one is used).
+ */
+tls_own_certificate: boolean, 
 /**
  * Saved settings the running program does not use yet, by field name; they apply
  * when Switchboard is restarted.

@@ -55,6 +55,8 @@ pub struct SettingsResponse {
     /// SHA-256 fingerprint (`AB:CD:…`) of the certificate SIP over TLS presents, for
     /// phones to pin; `None` when TLS is off or the certificate cannot be read.
     pub tls_fingerprint: Option<String>,
+    /// The owner's own certificate is installed (else the PBX's generated one is used).
+    pub tls_own_certificate: bool,
     /// Saved settings the running program does not use yet, by field name; they apply
     /// when Switchboard is restarted.
     pub restart_required: Vec<String>,
@@ -171,7 +173,74 @@ fn response(ctx: &Ctx, saved: &store::Settings) -> SettingsResponse {
         data_folder: ctx.data_dir().display().to_string(),
         sip_transports: vec![crate::types::Transport::Udp, crate::types::Transport::Tcp],
         tls_fingerprint: tls_fingerprint(ctx, saved),
+        tls_own_certificate: own_certificate(ctx),
         restart_required,
+    }
+}
+
+/// Whether the owner's certificate is the one in use (read from the data folder).
+fn own_certificate(ctx: &Ctx) -> bool {
+    engine::tls_cert::has_own(ctx.data_dir())
+}
+
+/// Installs the owner's certificate and key (PEM) for SIP over TLS in place of the
+/// generated one. Checked first (the key must fit the certificate); used from the next
+/// start.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SetTlsCertificateRequest {
+    /// The certificate, then any intermediate certificates, in PEM.
+    pub certificate_pem: String,
+    /// Its private key in PEM (PKCS#8, PKCS#1 or SEC1).
+    pub key_pem: String,
+}
+
+impl Command for SetTlsCertificateRequest {
+    const NAME: &'static str = "set_tls_certificate";
+    type Response = SettingsResponse;
+
+    async fn run(self, ctx: &Ctx) -> Result<SettingsResponse, ApiError> {
+        let dir = ctx.data_dir().to_path_buf();
+        let installed = tokio::task::spawn_blocking(move || {
+            engine::tls_cert::install_own(
+                &dir,
+                self.certificate_pem.as_bytes(),
+                self.key_pem.as_bytes(),
+            )
+        })
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        if let Err(e) = installed {
+            use engine::tls_cert::TlsCertError;
+            let field = match e {
+                TlsCertError::NoKey => "key_pem",
+                TlsCertError::Io(_) | TlsCertError::Generate(_) => {
+                    return Err(ApiError::Internal(e.to_string()))
+                }
+                _ => "certificate_pem",
+            };
+            return Err(ApiError::field(field, e.to_string()));
+        }
+        tracing::info!("own TLS certificate installed");
+        let saved = ctx.store(|s| Ok(s.settings()?)).await?;
+        Ok(response(ctx, &saved))
+    }
+}
+
+/// Goes back to the PBX's generated certificate (from the next start).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveTlsCertificateRequest {}
+
+impl Command for RemoveTlsCertificateRequest {
+    const NAME: &'static str = "remove_tls_certificate";
+    type Response = SettingsResponse;
+
+    async fn run(self, ctx: &Ctx) -> Result<SettingsResponse, ApiError> {
+        engine::tls_cert::remove_own(ctx.data_dir())
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let saved = ctx.store(|s| Ok(s.settings()?)).await?;
+        Ok(response(ctx, &saved))
     }
 }
 

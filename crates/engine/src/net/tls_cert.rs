@@ -161,6 +161,12 @@ pub fn install_own(
     Ok(id)
 }
 
+/// Whether the owner's certificate and key are installed (they are then the ones used).
+pub fn has_own(data_dir: &Path) -> bool {
+    let dir = data_dir.join(TLS_DIR);
+    dir.join(OWN_CERT).is_file() && dir.join(OWN_KEY).is_file()
+}
+
 /// Removes the owner's certificate: the generated one is used again. False when none was
 /// installed.
 pub fn remove_own(data_dir: &Path) -> Result<bool, TlsCertError> {
@@ -369,6 +375,7 @@ mod tests {
         let loaded = load_or_create(dir.path()).unwrap();
         assert_eq!(loaded.source(), CertSource::Own);
         assert_eq!(loaded.fingerprint(), own.fingerprint());
+        assert!(has_own(dir.path()));
         assert_ne!(loaded.fingerprint(), generated.fingerprint());
         assert!(remove_own(dir.path()).unwrap());
         assert_eq!(
