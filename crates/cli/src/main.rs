@@ -74,7 +74,7 @@ enum Command {
     /// Run the PBX
     Serve(serve::Args),
     /// A headless softphone: register, call or answer, play a tone, record, print events
-    Phone(phone::Args),
+    Phone(Box<phone::Args>),
 }
 
 fn main() -> ExitCode {
@@ -100,7 +100,7 @@ fn run(cli: Cli, logging: Logging) -> anyhow::Result<()> {
         Command::Cdr { command } => cdr::run(command, &data_dir),
         Command::Backup { command } => backup::run(command, &data_dir),
         Command::Serve(args) => serve::run(args, data_dir, logging),
-        Command::Phone(args) => phone::run(args),
+        Command::Phone(args) => phone::run(*args),
     }
 }
 
