@@ -186,7 +186,7 @@ fn adopt(app: &AppHandle, backend: Backend) {
     let tasks = vec![
         spawn(tray::follow(app.clone(), api.clone(), pbx)),
         spawn(incoming::follow(app.clone(), api.clone())),
-        spawn(follow_mode(app.clone(), api)),
+        spawn(follow_mode(app.clone(), api, pbx)),
     ];
     if let Some(followers) = app.try_state::<Followers>() {
         if let Ok(mut f) = followers.0.lock() {
@@ -206,13 +206,15 @@ fn stop_following(app: &AppHandle) {
     }
 }
 
-/// When the owner switches between "this PC runs the phone system" and "this PC is only a
-/// phone", the backend starts again in the new mode and the window reloads.
-async fn follow_mode(app: AppHandle, api: api::ApiHandle) {
+/// When the owner of a phone-only PC chooses "this PC runs the phone system", the backend
+/// starts again with the PBX and the window reloads. The other way round waits for the next
+/// start (the UI says so): a stopped PBX's sockets are only let go when the process ends, and
+/// a phone-only PC must not keep a SIP port open.
+async fn follow_mode(app: AppHandle, api: api::ApiHandle, pbx: bool) {
     let mut events = api.subscribe();
     loop {
         match events.recv().await {
-            Ok(api::Event::AppModeChanged { .. }) => {
+            Ok(api::Event::AppModeChanged { phone_only: false }) if !pbx => {
                 // On its own task: restarting stops this one.
                 tauri::async_runtime::spawn(restart(app.clone()));
                 return;

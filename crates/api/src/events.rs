@@ -69,7 +69,8 @@ pub enum Event {
     /// `get_phone`.
     PhoneChanged {},
     /// The choice between running the phone system here and being only a phone changed
-    /// (`set_app_mode`); the desktop app restarts its backend in the new mode.
+    /// (`set_app_mode`); it applies at the next start (a phone-only desktop app starts its PBX
+    /// at once).
     AppModeChanged {
         phone_only: bool,
     },

@@ -1613,8 +1613,8 @@ export type SetAlwaysRecordRequest = { kind: AlwaysRecordKind,
 key: string, on: boolean, };
 
 /**
- * Stores the choice. The desktop app restarts its backend in the new mode at once;
- * `switchboard serve` applies it at its next start.
+ * Stores the choice; it applies at the next start (a phone-only desktop app starts its
+ * PBX at once).
  */
 export type SetAppModeRequest = { phone_only: boolean, };
 

@@ -49,8 +49,8 @@ impl Command for GetAppModeRequest {
     }
 }
 
-/// Stores the choice. The desktop app restarts its backend in the new mode at once;
-/// `switchboard serve` applies it at its next start.
+/// Stores the choice; it applies at the next start (a phone-only desktop app starts its
+/// PBX at once).
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct SetAppModeRequest {
