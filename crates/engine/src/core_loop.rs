@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use pbx::registrar::AuthOutcome;
 use pbx::{Action, Pbx, PbxEvent, TrunkStatus};
 use sip::transaction::Peer;
 use sip::Transport;
@@ -13,7 +14,7 @@ use crate::bridge;
 use crate::cdr_writer::CdrWriter;
 use crate::handle::{Command, Registration, Status};
 use crate::media_bridge::Relays;
-use crate::net::{NetEvent, TcpConnections, TlsConnections, UdpSockets};
+use crate::net::{Blocklist, NetEvent, TcpConnections, TlsConnections, UdpSockets};
 use crate::personal::Personal;
 use crate::plan_sync::PlanSync;
 use crate::trunk_net::TrunkNetEvent;
@@ -51,6 +52,10 @@ pub(crate) struct Core {
     /// Conference rooms and what they report.
     pub conference: crate::conference::Conferences,
     pub conference_events: mpsc::UnboundedReceiver<crate::conference::ConferenceEvent>,
+    /// Rate limits and bans per source address.
+    pub guard: pbx::guard::Guard,
+    /// The guard's bans, as the socket tasks see them.
+    pub blocked: Blocklist,
 }
 
 pub(crate) fn unix_now() -> u64 {
@@ -76,6 +81,10 @@ impl Core {
                 .pbx
                 .poll_timeout()
                 .unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+            let deadline = self
+                .guard
+                .poll_timeout()
+                .map_or(deadline, |t| t.min(deadline));
             let deadline = stopping.map_or(deadline, |until| deadline.min(until));
             tokio::select! {
                 command = self.commands.recv(), if commands_open => match command {
@@ -100,7 +109,9 @@ impl Core {
                     }
                 }
                 _ = tokio::time::sleep_until(deadline.into()) => {
-                    self.pbx.handle_timeout(Instant::now(), unix_now());
+                    let now = Instant::now();
+                    self.guard.handle_timeout(now);
+                    self.pbx.handle_timeout(now, unix_now());
                 }
                 // A plan loaded while stopping would register the trunks again.
                 _ = directory_poll.tick(), if stopping.is_none() => {
@@ -126,12 +137,23 @@ impl Core {
         let now = Instant::now();
         match event {
             NetEvent::Message(inbound) => {
+                let ip = inbound.remote.ip().to_canonical();
+                if self.guard.admit(now, ip) == pbx::guard::Admission::Drop {
+                    return;
+                }
                 let source = Peer {
                     transport: inbound.transport,
                     addr: inbound.remote,
                 };
                 self.pbx
                     .handle_input(now, unix_now(), source, &inbound.bytes);
+                // Every credential check just made was for this message's source.
+                for outcome in self.pbx.registrar_mut().take_auth_outcomes() {
+                    match outcome {
+                        AuthOutcome::Failed => self.guard.auth_failed(now, ip),
+                        AuthOutcome::Succeeded => self.guard.auth_succeeded(now, ip),
+                    }
+                }
             }
             NetEvent::TcpClosed(remote) => {
                 let target = Peer {
@@ -151,6 +173,9 @@ impl Core {
     }
 
     fn flush(&mut self) {
+        while let Some(event) = self.guard.poll_event() {
+            crate::guard_events::apply(&self.blocked, event);
+        }
         while let Some(t) = self.pbx.poll_transmit() {
             self.send(t.transport, t.dest, t.bytes);
         }

@@ -7,6 +7,7 @@ mod cdr_writer;
 mod conference;
 mod core_loop;
 mod forwarding;
+mod guard_events;
 mod handle;
 mod mail;
 mod media_bridge;

@@ -13,8 +13,8 @@ use crate::core_loop::{unix_now, Core};
 use crate::handle::{Engine, EngineHandle};
 use crate::media_bridge::Relays;
 use crate::net::{
-    bind_sip_pair, bind_tcp, TcpConnections, TcpListenerTask, TlsConnections, TlsListenerTask,
-    UdpSockets,
+    bind_sip_pair, bind_tcp, Blocklist, TcpConnections, TcpListenerTask, TlsConnections,
+    TlsListenerTask, UdpSockets,
 };
 use crate::plan_sync::PlanSync;
 use crate::relay::{salvage_recordings, Music, RelayPool};
@@ -56,6 +56,7 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
     let (broadcast, _) = broadcast::channel(1024);
     let mut sip_addrs = Vec::new();
     let mut udp = UdpSockets::default();
+    let blocked = Blocklist::default();
     let tcp = TcpConnections::default();
     let mut listens = Vec::new();
     for addr in &config.listen {
@@ -69,15 +70,20 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
             Err(e) => return Err(EngineError::Bind(*addr, e)),
         };
         let bound = udp
-            .adopt(udp_socket, events_tx.clone())
+            .adopt(udp_socket, events_tx.clone(), blocked.clone())
             .map_err(|e| EngineError::Bind(*addr, e))?;
-        let tcp_addr = TcpListenerTask::adopt(tcp_listener, tcp.clone(), events_tx.clone())
-            .map_err(|e| EngineError::Bind(*addr, e))?;
+        let tcp_addr = TcpListenerTask::adopt(
+            tcp_listener,
+            tcp.clone(),
+            events_tx.clone(),
+            blocked.clone(),
+        )
+        .map_err(|e| EngineError::Bind(*addr, e))?;
         sip_addrs.push(bound);
         listens.push(SocketAddr::new(addr.ip(), bound.port()));
         tracing::info!(udp = %bound, tcp = %tcp_addr, "listening for SIP");
     }
-    let (tls, tls_addrs) = listen_tls(&config, &events_tx)?;
+    let (tls, tls_addrs) = listen_tls(&config, &events_tx, &blocked)?;
     let tls_listens = tls_addrs.clone();
     let advertised =
         Advertised::new(listens, Box::new(local_address_towards)).with_tls(tls_listens);
@@ -156,6 +162,8 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
         endpoint_events,
         conference,
         conference_events,
+        guard: pbx::guard::Guard::new(now, pbx::guard::GuardConfig::default()),
+        blocked,
     };
     // Voicemail e-mails leave from their own task, woken by the events.
     crate::mail::spawn(config.data_dir.clone(), broadcast.subscribe());
@@ -177,6 +185,7 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
 fn listen_tls(
     config: &Config,
     events: &mpsc::Sender<crate::net::NetEvent>,
+    blocked: &Blocklist,
 ) -> Result<(TlsConnections, Vec<SocketAddr>), EngineError> {
     let conns = TlsConnections::default();
     let mut bound = Vec::new();
@@ -188,9 +197,14 @@ fn listen_tls(
     let acceptor = tokio_rustls::TlsAcceptor::from(identity.server_config());
     for addr in &config.tls_listen {
         let listener = bind_tcp(*addr).map_err(|e| EngineError::Bind(*addr, e))?;
-        let local =
-            TlsListenerTask::adopt(listener, acceptor.clone(), conns.clone(), events.clone())
-                .map_err(|e| EngineError::Bind(*addr, e))?;
+        let local = TlsListenerTask::adopt(
+            listener,
+            acceptor.clone(),
+            conns.clone(),
+            events.clone(),
+            blocked.clone(),
+        )
+        .map_err(|e| EngineError::Bind(*addr, e))?;
         tracing::info!(tls = %local, "listening for SIP over TLS");
         bound.push(SocketAddr::new(addr.ip(), local.port()));
     }

@@ -7,6 +7,7 @@ pub mod config;
 mod core;
 pub mod dialplan;
 pub mod feature_codes;
+pub mod guard;
 pub mod media_endpoint;
 pub mod media_relay;
 mod mwi;

@@ -1,6 +1,7 @@
 //! SIP transports: UDP sockets, TCP and TLS connections. They turn bytes on the wire into
 //! [`Inbound`] messages for the core loop and carry its [`Outbound`] messages back out.
 
+mod blocklist;
 mod tcp;
 mod tls;
 pub mod tls_cert;
@@ -8,6 +9,7 @@ mod udp;
 
 use std::net::SocketAddr;
 
+pub(crate) use blocklist::Blocklist;
 pub use sip::Transport;
 pub(crate) use tcp::{bind_tcp, TcpConnections, TcpListenerTask};
 pub(crate) use tls::{TlsConnections, TlsListenerTask};

@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
-use super::{Inbound, NetEvent, Transport};
+use super::{Blocklist, Inbound, NetEvent, Transport};
 
 /// Bytes a connection may queue for writing before we consider the peer stuck.
 const WRITE_QUEUE: usize = 256;
@@ -96,12 +96,15 @@ impl TcpListenerTask {
         listener: std::net::TcpListener,
         conns: TcpConnections,
         events: mpsc::Sender<NetEvent>,
+        blocked: Blocklist,
     ) -> io::Result<SocketAddr> {
         let listener = TcpListener::from_std(listener)?;
         let local = listener.local_addr()?;
         tokio::spawn(async move {
             loop {
                 match listener.accept().await {
+                    // A banned source's connection is closed unread.
+                    Ok((_, remote)) if blocked.blocks(remote.ip()) => {}
                     Ok((stream, remote)) => {
                         conns.adopt(stream, remote, events.clone());
                     }

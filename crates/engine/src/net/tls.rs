@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 
 use super::tcp::read_frames;
-use super::{NetEvent, Transport};
+use super::{Blocklist, NetEvent, Transport};
 
 /// Messages a connection may queue for writing before we consider the peer stuck.
 const WRITE_QUEUE: usize = 256;
@@ -97,12 +97,15 @@ impl TlsListenerTask {
         acceptor: TlsAcceptor,
         conns: TlsConnections,
         events: mpsc::Sender<NetEvent>,
+        blocked: Blocklist,
     ) -> io::Result<SocketAddr> {
         let listener = TcpListener::from_std(listener)?;
         let local = listener.local_addr()?;
         tokio::spawn(async move {
             loop {
                 match listener.accept().await {
+                    // A banned source's connection is closed before the handshake.
+                    Ok((_, remote)) if blocked.blocks(remote.ip()) => {}
                     Ok((stream, remote)) => {
                         let (acceptor, conns, events) =
                             (acceptor.clone(), conns.clone(), events.clone());

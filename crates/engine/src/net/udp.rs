@@ -8,7 +8,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
-use super::{Inbound, NetEvent, Transport};
+use super::{Blocklist, Inbound, NetEvent, Transport};
 
 /// Datagrams larger than this are not SIP we accept; the read buffer is one larger so an
 /// oversized datagram shows up as too long rather than silently truncated.
@@ -33,11 +33,12 @@ impl UdpSockets {
         &mut self,
         socket: std::net::UdpSocket,
         events: mpsc::Sender<NetEvent>,
+        blocked: Blocklist,
     ) -> io::Result<SocketAddr> {
         let sender = Arc::new(socket.try_clone()?);
         let socket = Arc::new(UdpSocket::from_std(socket)?);
         let local = socket.local_addr()?;
-        tokio::spawn(receive_loop(socket, events));
+        tokio::spawn(receive_loop(socket, events, blocked));
         self.sockets.push((local, sender));
         Ok(local)
     }
@@ -77,7 +78,7 @@ pub(crate) fn bind_udp(addr: SocketAddr) -> io::Result<std::net::UdpSocket> {
     Ok(socket.into())
 }
 
-async fn receive_loop(socket: Arc<UdpSocket>, events: mpsc::Sender<NetEvent>) {
+async fn receive_loop(socket: Arc<UdpSocket>, events: mpsc::Sender<NetEvent>, blocked: Blocklist) {
     let mut buf = vec![0u8; MAX_DATAGRAM + 1];
     loop {
         let (len, remote) = match socket.recv_from(&mut buf).await {
@@ -88,7 +89,8 @@ async fn receive_loop(socket: Arc<UdpSocket>, events: mpsc::Sender<NetEvent>) {
                 continue;
             }
         };
-        if len > MAX_DATAGRAM {
+        // A banned source costs a map lookup: nothing is copied, parsed or queued.
+        if len > MAX_DATAGRAM || blocked.blocks(remote.ip()) {
             continue;
         }
         let inbound = Inbound {

@@ -11,6 +11,15 @@ use sip::{Request, Response};
 use super::reply::Reply;
 use super::{AuthResult, Registrar};
 
+/// How one check of credentials went, for the runtime's failure counters and bans
+/// ([`crate::guard::Guard`]); a request without credentials or with a stale nonce is
+/// neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthOutcome {
+    Failed,
+    Succeeded,
+}
+
 /// The outcome of [`Registrar::authenticate_request`].
 #[derive(Debug)]
 pub enum CallerAuth {
@@ -58,10 +67,22 @@ impl Registrar {
             directory.secret(user, realm)
         });
         match verdict {
-            Verdict::Authorized { user } => Ok(user),
+            Verdict::Authorized { user } => {
+                self.auth_outcomes.push(AuthOutcome::Succeeded);
+                Ok(user)
+            }
             Verdict::Stale => Err(self.challenge(now, true, AuthResult::Stale)),
-            Verdict::Rejected => Err(self.challenge(now, false, AuthResult::Failed)),
+            Verdict::Rejected => {
+                self.auth_outcomes.push(AuthOutcome::Failed);
+                Err(self.challenge(now, false, AuthResult::Failed))
+            }
         }
+    }
+
+    /// The credential checks since the last call, oldest first. The runtime calls it
+    /// after each message it hands in, so every outcome belongs to that message's source.
+    pub fn take_auth_outcomes(&mut self) -> Vec<AuthOutcome> {
+        std::mem::take(&mut self.auth_outcomes)
     }
 
     fn challenge(&mut self, now: Instant, stale: bool, auth: AuthResult) -> (Reply, AuthResult) {

@@ -32,7 +32,7 @@ use std::time::Instant;
 use sip::auth::DigestServer;
 use sip::{Request, Response};
 
-pub use auth::CallerAuth;
+pub use auth::{AuthOutcome, CallerAuth};
 pub use binding::{Binding, NextHop, Source};
 pub use changes::{BindingChange, PersistedBinding, RegistrationEvent, UnregisterReason};
 pub use config::RegistrarConfig;
@@ -79,6 +79,8 @@ pub struct Registrar {
     events: VecDeque<RegistrationEvent>,
     /// To tags of our responses (RFC 3261 §8.2.6.2): a random start, then a counter.
     next_tag: u64,
+    /// Credential checks not yet taken by the runtime ([`Registrar::take_auth_outcomes`]).
+    auth_outcomes: Vec<auth::AuthOutcome>,
 }
 
 impl Registrar {
@@ -91,6 +93,7 @@ impl Registrar {
             digest,
             events: VecDeque::new(),
             next_tag: rand::random(),
+            auth_outcomes: Vec::new(),
         }
     }
 
