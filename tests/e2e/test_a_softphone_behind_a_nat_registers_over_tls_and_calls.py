@@ -1,7 +1,8 @@
 """Staff outside the office over TLS: the softphone registers to the PBX's SIP-over-TLS
 listener through a NAT (harness/nat.py relays the TLS connection from its own address and
 port), trusting the PBX by its certificate fingerprint; the PBX calls it down that
-connection, with tones both ways."""
+connection, with tones both ways. A setup link made by a PBX that serves TLS sets the
+remote phone up for TLS, pinned to the certificate the link names."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from harness.admin import AdminPbx
 from harness.calls import PJ_TONE, TALK_S
 from harness.nat import OUTSIDE_IP, Nat
 from harness.tones import assert_hears
+from test_a_softphone_behind_a_nat_registers_and_calls_both_ways import ProvisionedPhone
 from test_the_softphone_calls_and_is_called_through_the_pbx import SOFT_TONE, SoftPhone
 
 
@@ -71,3 +73,27 @@ def test_a_softphone_behind_a_nat_over_tls_is_called_and_calls(pbx, phones, tmp_
         assert_hears(bob.last_recording(), SOFT_TONE, [PJ_TONE])
     finally:
         nat.close()
+
+
+def test_a_setup_link_from_a_pbx_with_tls_sets_up_a_pinned_tls_phone(pbx, phones, tmp_path):
+    bob = phones.pj_registered(pbx, "1002", tone_hz=PJ_TONE)
+    link = pbx.api("create_setup_link", {"extension": "1001"})["link"]
+    soft = ProvisionedPhone(tmp_path, link, "remote1001", "--dial", "1002")
+    phones.all.append(soft)
+    provisioned = soft.wait_event("provisioned")
+    assert provisioned["transport"] == "tls", provisioned
+    assert provisioned["server"].endswith(f":{pbx.tls_port}"), provisioned
+    assert soft.wait_event("registered")["expires"] > 0
+    regs = [r for r in pbx.api("list_registrations")["registrations"] if r["extension"] == "1001"]
+    assert [r["transport"] for r in regs] == ["tls"], regs
+
+    bob.wait_incoming()
+    bob.answer()
+    bob.wait_state("confirmed")
+    soft.wait_event("answered")
+    time.sleep(TALK_S)
+    bob.hangup()
+    bob.wait_disconnected()
+    soft.wait_event("ended")
+    soft.close()
+    assert_hears(bob.last_recording(), SOFT_TONE, [PJ_TONE])

@@ -52,6 +52,9 @@ pub struct Provisioned {
     /// `host:port` of the PBX's SIP service.
     pub server: String,
     pub account: ProvisionedAccount,
+    /// For a TLS account: the certificate the link pinned, which is also the one the PBX
+    /// serves SIP over TLS with, so the phone pins it too.
+    pub tls_fingerprint: Option<String>,
 }
 
 impl SetupLink {
@@ -154,9 +157,12 @@ pub async fn redeem(link: &SetupLink) -> Result<Provisioned, ProvisionError> {
         "200" => {
             let account: ProvisionedAccount =
                 serde_json::from_str(body).map_err(|_| ProvisionError::BadAnswer)?;
+            let tls_fingerprint =
+                (account.transport == "tls").then(|| hex::encode(link.fingerprint));
             Ok(Provisioned {
                 server: format!("{}:{}", bracketed(&link.host), account.sip_port),
                 account,
+                tls_fingerprint,
             })
         }
         "404" => Err(ProvisionError::Refused),

@@ -34,7 +34,8 @@ pub struct ProvisionedAccount {
     pub password: String,
     /// The PBX's SIP port at the link's host.
     pub sip_port: u16,
-    /// `tcp`: a stream keeps the NAT mapping open with keep-alives.
+    /// `tls` when the PBX serves SIP over TLS (with the certificate the link pins), else
+    /// `tcp`: a stream keeps the NAT mapping open with keep-alives either way.
     pub transport: String,
 }
 
@@ -51,6 +52,8 @@ struct Redeemer {
     realm: String,
     engine: engine::EngineHandle,
     sip_port: u16,
+    /// The SIP-over-TLS port, when TLS is on: remote phones are then set up to use it.
+    tls_port: Option<u16>,
 }
 
 /// Starts the listener next to the PBX's first SIP address. `None` (logged) when it cannot:
@@ -100,6 +103,11 @@ pub(crate) async fn start(
         realm: config.realm.clone(),
         engine: engine.clone(),
         sip_port: sip.port(),
+        tls_port: config
+            .tls_listen
+            .iter()
+            .map(|a| a.port())
+            .find(|&p| p != 0),
     });
     tokio::spawn(accept_loop(listener, tls, redeemer));
     Some(ProvisionListener {
@@ -190,12 +198,16 @@ async fn answer(redeemer: &Arc<Redeemer>, head: &[u8]) -> (&'static str, String)
             // The PBX checks the new password from now on.
             let _ = redeemer.engine.reload_extensions().await;
             tracing::info!(extension = %user, "setup link redeemed");
+            let (transport, sip_port) = match redeemer.tls_port {
+                Some(port) => ("tls", port),
+                None => ("tcp", redeemer.sip_port),
+            };
             let account = ProvisionedAccount {
                 user,
                 display_name,
                 password,
-                sip_port: redeemer.sip_port,
-                transport: "tcp".to_owned(),
+                sip_port,
+                transport: transport.to_owned(),
             };
             match serde_json::to_string(&account) {
                 Ok(body) => ("200 OK", body),

@@ -262,12 +262,17 @@ async fn provision(args: &mut Args, link: &str) -> anyhow::Result<()> {
         .with_context(|| format!("cannot find the office at {}", got.server))?;
     println!(
         "{}",
-        json!({"event": "provisioned", "server": got.server, "user": got.account.user})
+        json!({
+            "event": "provisioned", "server": got.server, "user": got.account.user,
+            "transport": got.account.transport,
+        })
     );
     args.server = Some(server);
     args.user = Some(got.account.user);
     args.password = Some(got.account.password);
     args.tcp = got.account.transport == "tcp";
+    args.tls = got.account.transport == "tls";
+    args.fingerprint = got.tls_fingerprint;
     Ok(())
 }
 

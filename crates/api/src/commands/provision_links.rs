@@ -199,7 +199,7 @@ impl Command for PhoneProvisionRequest {
             auth_user: None,
             display_name: provisioned.account.display_name,
             password: provisioned.account.password,
-            tls_fingerprint: None,
+            tls_fingerprint: provisioned.tls_fingerprint,
         };
         let saved = account.clone();
         ctx.store(move |s| Ok(s.save_phone_account(&saved)?))
