@@ -15,7 +15,7 @@ test("settings: data folder shown, a bad value refused next to its field, a good
     await env.run(async () => {
       const { page, pbx } = env;
       await page.goto(`${pbx.url}/#/settings`);
-      const folder = page.getByLabel("Data folder");
+      const folder = page.getByLabel("Data folder", { exact: true });
       await folder.waitFor({ timeout: T });
       assert.equal(await folder.inputValue(), pbx.dataDir, "the data folder is the one serve was started with");
       await page.screenshot({ path: join(screenshotDir(env.workdir), "settings.png"), fullPage: true });
