@@ -3,7 +3,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use pbx::dialplan::DialPlan;
+use pbx::dialplan::{DialPlan, TollLimits};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::{business_names, ring_groups, routes, schedules, trunks};
@@ -11,6 +11,8 @@ use crate::{Error, Result, Store};
 
 /// Settings key of the emergency numbers, comma-separated.
 pub(crate) const EMERGENCY_NUMBERS: &str = "emergency_numbers";
+/// Settings key of the toll-fraud limits, as JSON.
+pub(crate) const TOLL_LIMITS: &str = "toll_limits";
 /// Settings key of the setup flag, `true` or `false`.
 pub(crate) const SETUP_COMPLETE: &str = "setup_complete";
 
@@ -30,6 +32,7 @@ impl Store {
             outbound_routes: routes::routes_on(&tx)?,
             emergency_numbers: emergency_numbers_on(&tx)?,
             outbound_allowed: outbound_allowed_on(&tx)?,
+            toll_limits: toll_limits_on(&tx)?,
         };
         tx.commit()?;
         Ok(plan)
@@ -56,6 +59,19 @@ impl Store {
             ));
         }
         put(&self.conn, EMERGENCY_NUMBERS, &numbers.join(","))
+    }
+
+    /// The limits on calls out (none until the owner sets some).
+    pub fn toll_limits(&self) -> Result<TollLimits> {
+        toll_limits_on(&self.conn)
+    }
+
+    /// Replaces the limits on calls out. The caller validates them with the dial plan
+    /// (patterns, schedule) first, as for the rest of the plan.
+    pub fn set_toll_limits(&self, limits: &TollLimits) -> Result<()> {
+        let json = serde_json::to_string(limits)
+            .map_err(|e| Error::field("toll_limits", e.to_string()))?;
+        put(&self.conn, TOLL_LIMITS, &json)
     }
 
     /// Whether the owner has finished the setup wizard (false on a new database).
@@ -88,6 +104,14 @@ fn emergency_numbers_on(conn: &Connection) -> Result<Vec<String>> {
         return Ok(DEFAULT_EMERGENCY_NUMBERS.map(str::to_owned).to_vec());
     }
     Ok(numbers)
+}
+
+/// The saved limits; none saved, or unreadable (a newer version's shape): no limits, which
+/// is what the PBX did before they existed, rather than refusing to start.
+fn toll_limits_on(conn: &Connection) -> Result<TollLimits> {
+    Ok(get(conn, TOLL_LIMITS)?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default())
 }
 
 fn outbound_allowed_on(conn: &Connection) -> Result<Vec<String>> {

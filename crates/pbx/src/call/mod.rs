@@ -36,6 +36,7 @@ mod ring_group;
 mod route;
 mod setup;
 mod teardown;
+mod toll_limits;
 mod transcoding;
 mod transfer;
 mod transfer_attended;

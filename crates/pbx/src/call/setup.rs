@@ -183,7 +183,8 @@ impl Pbx {
 
     /// A number that is neither an extension nor a ring group leaves by a trunk, if the
     /// caller may call out (RFC 3261 §21.4.19 484 for what could never be a number,
-    /// 404 when no route takes it, 403 without permission; emergency numbers always go).
+    /// 404 when no route takes it, 403 without permission or beyond the toll limits;
+    /// emergency numbers always go).
     pub(crate) fn outbound_onward(&self, caller: &str, dialled: &str) -> Result<Onward, Refusal> {
         // Only digits, + * #: nothing else reaches a trunk's Request-URI.
         if !is_dialable(dialled) {
@@ -210,6 +211,9 @@ impl Pbx {
                 Outcome::Failed,
                 "403 Forbidden: the extension may not call out",
             ));
+        }
+        if let Some(refusal) = self.toll_refusal(caller, dialled) {
+            return Err(refusal);
         }
         Ok(super::outbound::trunk_onward(targets))
     }

@@ -12,6 +12,7 @@ mod names;
 mod number;
 mod pattern;
 mod route;
+mod toll;
 mod validate;
 mod validate_graph;
 mod validate_trunks;
@@ -25,3 +26,4 @@ pub use names::{
 pub use number::{is_dialable, normalize_number};
 pub use pattern::pattern_matches;
 pub use route::{RingStep, Terminal};
+pub use toll::{OutboundInUse, TollLimits, TollRefusal};

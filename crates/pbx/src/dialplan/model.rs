@@ -203,4 +203,7 @@ pub struct DialPlan {
     pub emergency_numbers: Vec<String>,
     /// Extensions allowed to call out through trunks.
     pub outbound_allowed: Vec<String>,
+    /// What even an allowed extension may not dial, how many at once, and when.
+    #[serde(default)]
+    pub toll_limits: super::TollLimits,
 }

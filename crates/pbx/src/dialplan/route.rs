@@ -198,7 +198,7 @@ impl DialPlan {
         targets
     }
 
-    fn is_emergency(&self, dialled: &str) -> bool {
+    pub(crate) fn is_emergency(&self, dialled: &str) -> bool {
         let dialled = normalize_number(dialled);
         !dialled.is_empty()
             && self

@@ -32,6 +32,7 @@ impl DialPlan {
         self.check_schedules(is_extension, &mut issues);
         self.check_routes(&mut issues);
         self.check_lists(is_extension, &mut issues);
+        self.check_toll_limits(&mut issues);
         self.check_cycles(&mut issues);
         if issues.0.is_empty() {
             Ok(())

@@ -186,6 +186,7 @@ pub fn office() -> DialPlan {
         outbound_routes: vec![route(1, &["0.", "+44."], 0, "", &[1, 2])],
         emergency_numbers: vec!["112".into(), "999".into()],
         outbound_allowed: vec!["201".into()],
+        toll_limits: Default::default(),
     }
 }
 
