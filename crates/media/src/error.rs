@@ -52,4 +52,8 @@ pub enum Error {
     /// e.g. a sample rate other than 8 or 16 kHz or a channel count other than 1 or 2.
     #[error("audio parameter invalid: {0}")]
     AudioParameter(&'static str),
+    /// An SRTP or SRTCP packet that is too short, fails authentication or was replayed
+    /// (RFC 3711 §3.3): the packet is dropped.
+    #[error("srtp packet refused: {0}")]
+    Srtp(&'static str),
 }

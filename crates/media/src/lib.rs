@@ -15,6 +15,7 @@ pub mod recorder;
 pub mod relay;
 pub mod rtp;
 pub mod sdp;
+pub mod srtp;
 pub mod tone;
 pub mod transcode;
 pub mod wav;

@@ -8,6 +8,7 @@
 mod anchor;
 mod attribute;
 mod build;
+mod crypto;
 mod negotiate;
 mod parse;
 mod restrict;
@@ -18,6 +19,7 @@ use std::net::IpAddr;
 
 pub use anchor::AudioEndpoint;
 pub use attribute::{Attribute, Direction};
+pub use crypto::CryptoAttribute;
 pub use negotiate::{negotiate, CodecSpec, PayloadFormat, G722, OPUS, PCMA, PCMU, TELEPHONE_EVENT};
 pub use restrict::AudioRestriction;
 pub use transcoding::{is_transcodable, same_codec};
