@@ -103,11 +103,7 @@ pub(crate) async fn start(
         realm: config.realm.clone(),
         engine: engine.clone(),
         sip_port: sip.port(),
-        tls_port: config
-            .tls_listen
-            .iter()
-            .map(|a| a.port())
-            .find(|&p| p != 0),
+        tls_port: config.tls_listen.iter().map(|a| a.port()).find(|&p| p != 0),
     });
     tokio::spawn(accept_loop(listener, tls, redeemer));
     Some(ProvisionListener {

@@ -89,6 +89,9 @@ fn the_ringer_rings_on_the_device_it_is_given_and_nowhere_else() {
     let (rate, played) = read_wav(&sink);
     // The ring starts with its two seconds on: both of its tones are there.
     let tail = &played[played.len().saturating_sub(3_200)..];
-    let (low, high) = (detect_tone(tail, rate, 440.0), detect_tone(tail, rate, 480.0));
+    let (low, high) = (
+        detect_tone(tail, rate, 440.0),
+        detect_tone(tail, rate, 480.0),
+    );
     assert!(low > 0.3 && high > 0.3, "ring tones {low:.2} and {high:.2}");
 }
