@@ -268,6 +268,30 @@ impl Core {
     fn command(&mut self, command: Command) {
         let now = Instant::now();
         match command {
+            Command::Bans(reply) => {
+                let list = self
+                    .guard
+                    .bans(now)
+                    .into_iter()
+                    .map(|b| crate::handle::BanInfo {
+                        address: b.address,
+                        reason: b.reason.as_str(),
+                        strikes: b.strikes,
+                        remaining_secs: b.until.saturating_duration_since(now).as_secs(),
+                    })
+                    .collect();
+                let _ = reply.send(list);
+            }
+            Command::LiftBan(address, reply) => {
+                let lifted = self.guard.lift(address.to_canonical());
+                self.flush();
+                let _ = reply.send(lifted);
+            }
+            Command::SetAllowList(rules, reply) => {
+                self.guard.set_allow_list(rules);
+                self.flush();
+                let _ = reply.send(());
+            }
             Command::Registrations(reply) => {
                 let list = self
                     .pbx

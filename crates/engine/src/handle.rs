@@ -2,7 +2,7 @@
 //! hang up a call, and listen to what happens. Every request is a message to the core
 //! task, so the PBX state has one owner and needs no locks.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use pbx::trunk::TrunkState;
@@ -30,7 +30,22 @@ pub struct Status {
     pub live_calls: usize,
 }
 
+/// A source the PBX has banned, for the owner's "Blocked addresses" list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BanInfo {
+    pub address: IpAddr,
+    /// `failed_logins` or `flood`.
+    pub reason: &'static str,
+    /// How many times this address has been banned (each ban twice as long as the last).
+    pub strikes: u32,
+    /// Seconds until the ban ends on its own.
+    pub remaining_secs: u64,
+}
+
 pub(crate) enum Command {
+    Bans(oneshot::Sender<Vec<BanInfo>>),
+    LiftBan(IpAddr, oneshot::Sender<bool>),
+    SetAllowList(Vec<pbx::dialplan::AddressRule>, oneshot::Sender<()>),
     Registrations(oneshot::Sender<Vec<Registration>>),
     LiveCalls(oneshot::Sender<Vec<LiveCall>>),
     Status(oneshot::Sender<Status>),
@@ -81,6 +96,24 @@ impl EngineHandle {
 
     pub async fn status(&self) -> Result<Status, NotRunning> {
         self.ask(Command::Status).await
+    }
+
+    /// The sources banned now, soonest to end first.
+    pub async fn bans(&self) -> Result<Vec<BanInfo>, NotRunning> {
+        self.ask(Command::Bans).await
+    }
+
+    /// Lets a banned address back in at once; `false` when it was not banned.
+    pub async fn lift_ban(&self, address: IpAddr) -> Result<bool, NotRunning> {
+        self.ask(|tx| Command::LiftBan(address, tx)).await
+    }
+
+    /// Addresses and networks never rate limited nor banned; a banned one is let in.
+    pub async fn set_allow_list(
+        &self,
+        rules: Vec<pbx::dialplan::AddressRule>,
+    ) -> Result<(), NotRunning> {
+        self.ask(|tx| Command::SetAllowList(rules, tx)).await
     }
 
     /// Every trunk of the dial plan with its registration status and lines in use.

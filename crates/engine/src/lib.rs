@@ -27,7 +27,7 @@ use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 pub use conference::ParticipantInfo;
-pub use handle::{Engine, EngineHandle, NotRunning, Registration, Status};
+pub use handle::{BanInfo, Engine, EngineHandle, NotRunning, Registration, Status};
 pub use net::tls_cert;
 pub use pbx::{LiveCall, LiveState, Outcome, PbxEvent, TrunkState, TrunkStatus};
 pub use personal::redact_personal_data;
