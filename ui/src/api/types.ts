@@ -824,7 +824,11 @@ emergency_numbers: Array<string>,
 /**
  * The extensions allowed to call out.
  */
-outbound_allowed: Array<string>, };
+outbound_allowed: Array<string>, 
+/**
+ * What even an allowed extension may not dial, how many calls at once, and when.
+ */
+toll_limits: TollLimits, };
 
 /**
  * The recordings, newest first.
@@ -1509,7 +1513,7 @@ password?: string, from: string, };
 
 /**
  * Replaces every outbound route with `routes`, in this order, and the emergency numbers
- * when given. Problems are named by position: `routes.1.patterns.0`,
+ * and toll limits when given. Problems are named by position: `routes.1.patterns.0`,
  * `emergency_numbers.0`.
  */
 export type SaveOutboundRoutesRequest = { routes: Array<OutboundRoute>, 
@@ -1517,13 +1521,18 @@ export type SaveOutboundRoutesRequest = { routes: Array<OutboundRoute>,
  * Numbers every extension may always call (`112`, `999`); kept as they are when left
  * out. At least one.
  */
-emergency_numbers?: Array<string>, };
+emergency_numbers?: Array<string>, 
+/**
+ * The limits on calls out; kept as they are when left out. Problems are named
+ * `toll_limits.allowed_destinations.0`, `toll_limits.after_hours_schedule`.
+ */
+toll_limits?: TollLimits, };
 
 export type SaveOutboundRoutesResponse = { 
 /**
  * As saved, with their ids.
  */
-routes: Array<OutboundRoute>, emergency_numbers: Array<string>, };
+routes: Array<OutboundRoute>, emergency_numbers: Array<string>, toll_limits: TollLimits, };
 
 /**
  * Saves the account and restarts the phone with it.
@@ -1773,6 +1782,28 @@ export type StopRecordingResponse = {
  * The finished WAV (absolute).
  */
 path: string, };
+
+/**
+ * Toll-fraud limits on calls out (emergency numbers pass them all).
+ */
+export type TollLimits = { 
+/**
+ * Dial patterns a number must match to leave (`+44.`, `0[1-9].`); every other number
+ * is refused. Empty: any number a route takes.
+ */
+allowed_destinations: Array<string>, 
+/**
+ * Calls out at once across the office; 0 for no limit.
+ */
+max_outbound_calls: number, 
+/**
+ * Calls out at once from one extension; 0 for no limit.
+ */
+max_outbound_per_extension: number, 
+/**
+ * The id of a business-hours schedule: while it is closed, calls out are refused.
+ */
+after_hours_schedule: number | null, };
 
 export type Transport = "udp" | "tcp" | "tls";
 

@@ -23,6 +23,51 @@ pub struct ListOutboundRoutesResponse {
     pub emergency_numbers: Vec<String>,
     /// The extensions allowed to call out.
     pub outbound_allowed: Vec<String>,
+    /// What even an allowed extension may not dial, how many calls at once, and when.
+    pub toll_limits: TollLimits,
+}
+
+/// Toll-fraud limits on calls out (emergency numbers pass them all).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct TollLimits {
+    /// Dial patterns a number must match to leave (`+44.`, `0[1-9].`); every other number
+    /// is refused. Empty: any number a route takes.
+    pub allowed_destinations: Vec<String>,
+    /// Calls out at once across the office; 0 for no limit.
+    pub max_outbound_calls: u32,
+    /// Calls out at once from one extension; 0 for no limit.
+    pub max_outbound_per_extension: u32,
+    /// The id of a business-hours schedule: while it is closed, calls out are refused.
+    #[ts(type = "number | null")]
+    pub after_hours_schedule: Option<i64>,
+}
+
+impl From<pbx::dialplan::TollLimits> for TollLimits {
+    fn from(l: pbx::dialplan::TollLimits) -> Self {
+        TollLimits {
+            allowed_destinations: l.allowed_destinations,
+            max_outbound_calls: l.max_outbound_calls,
+            max_outbound_per_extension: l.max_outbound_per_extension,
+            after_hours_schedule: l.after_hours_schedule,
+        }
+    }
+}
+
+impl From<TollLimits> for pbx::dialplan::TollLimits {
+    fn from(l: TollLimits) -> Self {
+        pbx::dialplan::TollLimits {
+            allowed_destinations: l
+                .allowed_destinations
+                .iter()
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty())
+                .collect(),
+            max_outbound_calls: l.max_outbound_calls,
+            max_outbound_per_extension: l.max_outbound_per_extension,
+            after_hours_schedule: l.after_hours_schedule,
+        }
+    }
 }
 
 impl Command for ListOutboundRoutesRequest {
@@ -35,12 +80,13 @@ impl Command for ListOutboundRoutesRequest {
             routes: plan.outbound_routes.into_iter().map(Into::into).collect(),
             emergency_numbers: plan.emergency_numbers,
             outbound_allowed: plan.outbound_allowed,
+            toll_limits: plan.toll_limits.into(),
         })
     }
 }
 
 /// Replaces every outbound route with `routes`, in this order, and the emergency numbers
-/// when given. Problems are named by position: `routes.1.patterns.0`,
+/// and toll limits when given. Problems are named by position: `routes.1.patterns.0`,
 /// `emergency_numbers.0`.
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
@@ -51,6 +97,11 @@ pub struct SaveOutboundRoutesRequest {
     #[serde(default)]
     #[ts(optional)]
     pub emergency_numbers: Option<Vec<String>>,
+    /// The limits on calls out; kept as they are when left out. Problems are named
+    /// `toll_limits.allowed_destinations.0`, `toll_limits.after_hours_schedule`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub toll_limits: Option<TollLimits>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -58,6 +109,7 @@ pub struct SaveOutboundRoutesResponse {
     /// As saved, with their ids.
     pub routes: Vec<OutboundRoute>,
     pub emergency_numbers: Vec<String>,
+    pub toll_limits: TollLimits,
 }
 
 impl Command for SaveOutboundRoutesRequest {
@@ -70,6 +122,7 @@ impl Command for SaveOutboundRoutesRequest {
         let emergency: Option<Vec<String>> = self
             .emergency_numbers
             .map(|numbers| numbers.iter().map(|n| normalize_number(n)).collect());
+        let limits: Option<pbx::dialplan::TollLimits> = self.toll_limits.map(Into::into);
         let saved = ctx
             .store(move |s| {
                 let before = s.load_dial_plan()?;
@@ -84,15 +137,26 @@ impl Command for SaveOutboundRoutesRequest {
                     }
                     after.emergency_numbers = numbers.clone();
                 }
+                if let Some(limits) = &limits {
+                    after.toll_limits = limits.clone();
+                }
                 let exts = extension_numbers(s)?;
                 let routes_map = list("outbound_routes", "routes");
                 let numbers_map = list("emergency_numbers", "emergency_numbers");
-                let map = |p: &str| routes_map(p).or_else(|| numbers_map(p));
+                let limits_map = list("toll_limits", "toll_limits");
+                let map = |p: &str| {
+                    routes_map(p)
+                        .or_else(|| numbers_map(p))
+                        .or_else(|| limits_map(p))
+                };
                 check(&before, &after, &exts, &map, &Elsewhere::on("routes"))?;
                 // Both were checked together above; the numbers are one row, so saving
                 // them first cannot leave the routes half-saved.
                 if let Some(numbers) = &emergency {
                     s.set_emergency_numbers(numbers)?;
+                }
+                if let Some(limits) = &limits {
+                    s.set_toll_limits(limits)?;
                 }
                 s.save_outbound_routes(&routes)?;
                 Ok(s.load_dial_plan()?)
@@ -102,6 +166,7 @@ impl Command for SaveOutboundRoutesRequest {
         Ok(SaveOutboundRoutesResponse {
             routes: saved.outbound_routes.into_iter().map(Into::into).collect(),
             emergency_numbers: saved.emergency_numbers,
+            toll_limits: saved.toll_limits.into(),
         })
     }
 }
