@@ -53,6 +53,7 @@ mod wire;
 mod ws;
 
 pub use commands::app_mode::{AppMode, GetAppModeRequest, SetAppModeRequest};
+pub use commands::bans::{Ban, LiftBanRequest, LiftBanResponse, ListBansRequest, ListBansResponse};
 pub use commands::calls::{
     CallHistoryRequest, CallHistoryResponse, CallRecord, HangUpRequest, HangUpResponse, HangupBy,
     ListLiveCallsRequest, ListLiveCallsResponse, ListRegistrationsRequest,

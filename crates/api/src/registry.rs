@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::command::{Command, Ctx};
 use crate::commands::backup;
+use crate::commands::bans;
 use crate::commands::conference;
 use crate::commands::mail;
 use crate::commands::phone;
@@ -49,6 +50,8 @@ macro_rules! commands {
 
 commands![
     status::StatusRequest,
+    bans::ListBansRequest,
+    bans::LiftBanRequest,
     extensions::ListExtensionsRequest,
     extensions::AddExtensionRequest,
     extensions::EditExtensionRequest,

@@ -4,6 +4,8 @@
 /** Every command: its request and response types, by name. */
 export type Commands = {
   status: { request: StatusRequest; response: StatusResponse };
+  list_bans: { request: ListBansRequest; response: ListBansResponse };
+  lift_ban: { request: LiftBanRequest; response: LiftBanResponse };
   list_extensions: { request: ListExtensionsRequest; response: ListExtensionsResponse };
   add_extension: { request: AddExtensionRequest; response: AddExtensionResponse };
   edit_extension: { request: EditExtensionRequest; response: EditExtensionResponse };
@@ -239,6 +241,24 @@ backups: Array<BackupSummary>,
  * Where they are.
  */
 folder: string, schedule: BackupSchedule, pending_restore: PendingRestore | null, };
+
+/**
+ * One blocked address.
+ */
+export type Ban = { address: string, 
+/**
+ * `failed_logins` (ten wrong passwords within ten minutes) or `flood` (far more
+ * requests than any phone sends).
+ */
+reason: string, 
+/**
+ * How many times it has been blocked; each block lasts twice as long as the last.
+ */
+strikes: number, 
+/**
+ * Seconds until the block ends on its own.
+ */
+remaining_secs: number, };
 
 /**
  * A business name the provider delivers as a number (`sales.acme` → `+44 20 7123 4567`).
@@ -752,7 +772,18 @@ names: Array<BusinessName>,
  */
 imported: boolean, };
 
+/**
+ * Lets a blocked address in again at once.
+ */
+export type LiftBanRequest = { address: string, };
+
+export type LiftBanResponse = Record<symbol, never>;
+
 export type ListBackupsRequest = Record<symbol, never>;
+
+export type ListBansRequest = Record<symbol, never>;
+
+export type ListBansResponse = { bans: Array<Ban>, };
 
 export type ListBusinessNamesRequest = Record<symbol, never>;
 

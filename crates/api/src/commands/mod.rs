@@ -3,6 +3,7 @@
 
 pub(crate) mod app_mode;
 pub(crate) mod backup;
+pub(crate) mod bans;
 pub(crate) mod calls;
 pub(crate) mod click_to_call;
 pub(crate) mod conference;
