@@ -12,12 +12,13 @@ use tokio::sync::{broadcast, mpsc};
 
 use super::call_loop::{self, CallLoop, Control};
 use super::handle::{Command, PhoneEvent, PhoneOptions, RuntimeError};
-use super::net::local_ip_towards;
+use super::net::LocalIp;
 use super::sip_socket::{Received, SipSocket};
 use super::tls::TlsTrust;
 use crate::audio::AudioBackend;
 use crate::ua::{Account, CallHandle, EndReason, Event, LocalMedia, RemoteMedia, UserAgent};
 
+mod roaming;
 mod switching;
 
 /// How long shutdown waits for the BYEs and the un-REGISTER to be answered.
@@ -37,6 +38,8 @@ struct CallNet {
     answered: bool,
     /// We put it on hold (asked for; the far end may still be answering).
     held: bool,
+    /// The local address its audio is sent and received on, once it runs.
+    rtp_ip: Option<IpAddr>,
 }
 
 struct AccountTask {
@@ -46,6 +49,8 @@ struct AccountTask {
     /// How TLS connections (the first and any made again) check the server.
     trust: TlsTrust,
     ip: IpAddr,
+    /// Asked for `ip` again every few seconds (see `roaming`).
+    local_ip: LocalIp,
     audio: Arc<dyn AudioBackend>,
     events: broadcast::Sender<PhoneEvent>,
     calls: HashMap<CallHandle, CallNet>,
@@ -59,10 +64,11 @@ pub(super) async fn spawn(
     account: Account,
     audio: Arc<dyn AudioBackend>,
     options: PhoneOptions,
+    local_ip: LocalIp,
     commands: mpsc::Receiver<Command>,
     events: broadcast::Sender<PhoneEvent>,
 ) -> std::io::Result<()> {
-    let ip = local_ip_towards(account.server).await?;
+    let ip = local_ip(account.server)?;
     let trust = TlsTrust::new(options.tls_fingerprint.as_deref())?;
     let domain = account.domain.clone();
     let socket = SipSocket::open(
@@ -83,6 +89,7 @@ pub(super) async fn spawn(
         socket: Some(socket),
         trust,
         ip,
+        local_ip,
         audio,
         events,
         calls: HashMap::new(),
@@ -97,6 +104,8 @@ impl AccountTask {
     async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
         let mut buf = vec![0u8; 65_536];
         self.flush().await;
+        let mut network_check = tokio::time::interval(roaming::NETWORK_CHECK);
+        network_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let wake = self
                 .ua
@@ -104,8 +113,16 @@ impl AccountTask {
                 .map(tokio::time::Instant::from_std)
                 .unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(3600));
             tokio::select! {
-                received = recv(&mut self.socket, &mut buf) => self.on_received(received),
+                received = recv(&mut self.socket, &mut buf) => {
+                    // A failed socket may mean the address it was bound to is gone.
+                    let lost = matches!(received, Received::Lost);
+                    self.on_received(received);
+                    if lost {
+                        self.check_network().await;
+                    }
+                }
                 _ = tokio::time::sleep_until(wake) => self.ua.handle_timeout(Instant::now()),
+                _ = network_check.tick() => self.check_network().await,
                 command = commands.recv() => match command {
                     Some(Command::Shutdown(reply)) => {
                         self.shutdown(&mut buf).await;
@@ -285,6 +302,7 @@ impl AccountTask {
             return;
         };
         net.telephone_event = remote.telephone_event.is_some();
+        net.rtp_ip = socket.local_addr().ok().map(|a| a.ip());
         net.media = call_loop::spawn(
             call,
             socket,

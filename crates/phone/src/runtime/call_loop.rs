@@ -29,6 +29,9 @@ pub(super) enum Control {
     Keys(String),
     /// Another call rings: mix the call-waiting beep into what we play.
     Waiting(bool),
+    /// A new network: send and receive on this socket from now on (the codec state and
+    /// jitter buffer go on as they are).
+    Socket(UdpSocket),
 }
 
 /// A running media loop; dropping the handle's sender stops it.
@@ -79,7 +82,7 @@ pub(super) fn spawn(
 
 async fn run(
     call: CallHandle,
-    socket: UdpSocket,
+    mut socket: UdpSocket,
     mut media: CallMedia,
     mut dest: Option<SocketAddr>,
     audio: Arc<dyn AudioBackend>,
@@ -150,6 +153,7 @@ async fn run(
                 Some(Control::Held(held)) => media.set_held(held),
                 Some(Control::Muted(muted)) => media.set_muted(muted),
                 Some(Control::Waiting(on)) => waiting.set(on),
+                Some(Control::Socket(moved)) => socket = moved,
                 Some(Control::Keys(keys)) => {
                     for key in keys.chars() {
                         media.send_dtmf(key, KEY_MS);

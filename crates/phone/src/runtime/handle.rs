@@ -6,6 +6,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use media::sdp::CodecSpec;
 
+use super::net::LocalIp;
 use crate::audio::AudioBackend;
 use crate::ua::{Account, CallHandle, Party, RefuseReason, RegistrationEvent, TransferProgress};
 
@@ -145,9 +146,23 @@ impl Phone {
         audio: Arc<dyn AudioBackend>,
         options: PhoneOptions,
     ) -> Result<Phone, RuntimeError> {
+        let route: LocalIp = Arc::new(super::net::routed_ip);
+        Self::start_on(account, audio, options, route).await
+    }
+
+    /// As [`Phone::start_with`], with the local address to use towards the server
+    /// chosen by `local_ip` instead of the routing table (a fixed interface). It is
+    /// asked again every few seconds: when its answer changes, the account registers
+    /// from the new address and the calls' audio moves there.
+    pub async fn start_on(
+        account: Account,
+        audio: Arc<dyn AudioBackend>,
+        options: PhoneOptions,
+        local_ip: LocalIp,
+    ) -> Result<Phone, RuntimeError> {
         let (commands, rx) = mpsc::channel(32);
         let (events, first) = broadcast::channel(256);
-        super::account::spawn(account, audio, options, rx, events.clone()).await?;
+        super::account::spawn(account, audio, options, local_ip, rx, events.clone()).await?;
         let first = Arc::new(std::sync::Mutex::new(Some(first)));
         Ok(Phone {
             commands,

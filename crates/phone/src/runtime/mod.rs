@@ -18,4 +18,5 @@ mod tls;
 mod waiting_tone;
 
 pub use handle::{Phone, PhoneEvent, PhoneOptions, RuntimeError};
+pub use net::LocalIp;
 pub use tls::parse_fingerprint;
