@@ -141,6 +141,18 @@ impl Core {
                 if self.guard.admit(now, ip) == pbx::guard::Admission::Drop {
                     return;
                 }
+                // Behind on work: new requests wait, calls under way go on.
+                if self.events.len() > crate::overload::BUSY_QUEUE {
+                    use crate::overload::{shed, Shed};
+                    match shed(inbound.transport, &inbound.bytes, rand::random()) {
+                        Shed::Keep => {}
+                        Shed::Drop => return,
+                        Shed::Refuse(bytes) => {
+                            self.send(inbound.transport, inbound.remote, bytes);
+                            return;
+                        }
+                    }
+                }
                 let source = Peer {
                     transport: inbound.transport,
                     addr: inbound.remote,

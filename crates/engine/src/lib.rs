@@ -14,6 +14,7 @@ mod media_bridge;
 pub mod media_endpoint;
 pub mod music_upload;
 mod net;
+mod overload;
 mod personal;
 mod plan_sync;
 mod public_address;
