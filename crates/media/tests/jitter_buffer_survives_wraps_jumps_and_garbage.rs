@@ -153,9 +153,10 @@ fn silence_suppression_is_silence_not_loss() {
     }
     let stats = jb.stats();
     assert_eq!(stats.lost, 0);
-    // Every packet plays, bar one frame dropped as the delay settles below its start.
+    // Every packet plays, bar the frames dropped as the delay settles from its start
+    // (60 ms) to the measured one (20 ms): at most two.
     assert_eq!(tags(&got).len() as u64 + stats.discarded, 110);
-    assert!(stats.discarded <= 1);
+    assert!(stats.discarded <= 2, "{stats:?}");
     // Until the next packet shows the sequence unbroken, a pause looks like loss and is
     // concealed (fading out); once it does, the rest of the gap is silence.
     assert!(got.contains(&Got::Silence), "the pause was not recognised");

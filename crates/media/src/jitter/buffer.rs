@@ -239,8 +239,10 @@ impl JitterBuffer {
 
         let mut position = stream.playout;
         let filled = self.slots.get(position).is_some();
-        if filled && err < -2 * frame {
-            // Far more delay than needed: drop one frame to catch up.
+        if filled && err <= -frame {
+            // A whole frame more delay than the target (e.g. once the start-up delay
+            // gave way to the measured one): drop one frame to catch up. Waiting for
+            // two would leave a perfect network a frame above its floor for good.
             self.slots.remove(position);
             self.stats.discarded += 1;
             position += 1;
