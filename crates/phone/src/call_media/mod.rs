@@ -36,6 +36,10 @@ pub use spec::CodecSpec;
 /// Audio per packet and per tick.
 const FRAME: Duration = Duration::from_millis(20);
 
+/// How far behind the caller's tick the playout clock may fall: a tick served later
+/// than this means the device really stopped (or the machine slept), not a busy loop.
+const MAX_TICK_SLIP: Duration = Duration::from_millis(120);
+
 /// Counters for a call-quality display.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CallMediaStats {
@@ -53,6 +57,9 @@ pub struct CallMediaStats {
     pub fec_recovered: u64,
     /// The jitter buffer's current target delay.
     pub target_delay: Duration,
+    /// Frames the jitter buffer dropped to bring its delay down: each is a jump
+    /// in what is heard.
+    pub discarded: u64,
 }
 
 /// One call's media stream, both directions.
@@ -81,6 +88,10 @@ pub struct CallMedia {
     recent: RecentPayloads,
     /// Timestamp of the frame taken from the jitter buffer last, to name a lost one.
     popped_timestamp: Option<u32>,
+    /// When the frame taken last is due to play: one frame later per tick, so a tick
+    /// served late by a busy machine does not make the jitter buffer think its delay
+    /// grew (it would drop a frame, then hold one: two jumps in what is heard).
+    playout_clock: Option<Instant>,
     /// Opus: playout one frame behind the jitter buffer once a loss was seen, so the
     /// next packet's FEC can rebuild a lost frame.
     lookahead: Lookahead,
@@ -136,6 +147,7 @@ impl CallMedia {
             jitter: JitterBuffer::new(JitterConfig::new(clock_rate)),
             recent: RecentPayloads::default(),
             popped_timestamp: None,
+            playout_clock: None,
             lookahead: Lookahead::default(),
             popped_payload: Vec::with_capacity(1500),
             held_payload: Vec::with_capacity(1500),
@@ -277,6 +289,7 @@ impl CallMedia {
     /// packet is not here yet switches playout to one frame behind the jitter buffer
     /// (see `lookahead.rs`): one frame more of delay buys FEC for later losses.
     pub fn next_frame(&mut self, now: Instant) -> &[i16] {
+        let now = self.playout_time(now);
         self.pcm.clear();
         let expected = self
             .popped_timestamp
@@ -333,6 +346,20 @@ impl CallMedia {
         &self.pcm
     }
 
+    /// The time this tick's frame is due to play: the last one's plus a frame, but
+    /// never later than the caller's `now` (a caller ticking fast catches up) nor more
+    /// than [`MAX_TICK_SLIP`] before it (past that the device really stopped, or the
+    /// machine slept, and the frames it missed are gone).
+    fn playout_time(&mut self, now: Instant) -> Instant {
+        let floor = now.checked_sub(MAX_TICK_SLIP).unwrap_or(now);
+        let clock = self
+            .playout_clock
+            .and_then(|last| last.checked_add(FRAME))
+            .map_or(now, |due| due.clamp(floor, now));
+        self.playout_clock = Some(clock);
+        clock
+    }
+
     fn is_opus(&self) -> bool {
         self.codec.name() == "opus"
     }
@@ -377,6 +404,7 @@ impl CallMedia {
                 u64::from(jitter.jitter) * 1_000_000 / u64::from(self.clock_rate.max(1)),
             ),
             target_delay: self.jitter.target_delay(),
+            discarded: jitter.discarded,
             ..self.stats
         }
     }

@@ -100,14 +100,23 @@ async fn run(
     let silence = vec![0i16; media.frame_samples()];
     let mut frame = Vec::with_capacity(media.frame_samples());
     let mut tick = tokio::time::interval(Duration::from_millis(20));
-    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    // The audio devices run on their own clocks (a sound card's, or the file device's
+    // drift-free deadlines): a tick served late must be made up, not pushed back, or
+    // the loop falls behind them for good: the speaker's ring runs dry (a gap in what
+    // is heard), the microphone's backlog grows until samples are dropped, and the
+    // jitter buffer sees its delay grow and drops frames to catch up.
+    tick.set_missed_tick_behavior(MissedTickBehavior::Burst);
+    let mut late_ticks: u64 = 0;
     let mut buf = vec![0u8; 2048];
     let mut waiting = WaitingTone::default();
     let mut mixed: Vec<i16> = Vec::with_capacity(media.frame_samples());
     loop {
         tokio::select! {
-            _ = tick.tick() => {
+            due = tick.tick() => {
                 let now = Instant::now();
+                if now.saturating_duration_since(due.into_std()) > Duration::from_millis(10) {
+                    late_ticks += 1;
+                }
                 devices.check(now);
                 let captured = devices.read_frame(&mut frame);
                 if let (true, Some(dsp)) = (captured, dsp.as_mut()) {
@@ -145,7 +154,16 @@ async fn run(
                 }
             }
             c = control.recv() => match c {
-                None => break,
+                None => {
+                    let stats = media.stats();
+                    tracing::info!(
+                        ?stats,
+                        late_ticks,
+                        speaker_underruns = devices.playback_mut().map_or(0, |p| p.underruns()),
+                        "call media ended"
+                    );
+                    break;
+                }
                 Some(Control::Remote(remote)) => {
                     dest = remote.addr;
                     media.set_remote_direction(remote.direction);

@@ -152,6 +152,21 @@ pub fn run_one_way(
     ticks: u32,
     sine: &mut Sine,
 ) -> Vec<Tick> {
+    run_one_way_late(a, b, net, start, ticks, sine, &mut |_| Duration::ZERO)
+}
+
+/// As [`run_one_way`], with `b`'s tick `i` served `late(i)` after its due time, as a
+/// loaded machine's timer does (the device's clock, and so the number of ticks, stays
+/// exact: a late tick is made up, not skipped).
+pub fn run_one_way_late(
+    a: &mut CallMedia,
+    b: &mut CallMedia,
+    net: &mut Network,
+    start: Instant,
+    ticks: u32,
+    sine: &mut Sine,
+    late: &mut dyn FnMut(u32) -> Duration,
+) -> Vec<Tick> {
     let mut out = Vec::with_capacity(ticks as usize);
     for i in 0..ticks {
         let now = start + TICK * i;
@@ -159,11 +174,12 @@ pub fn run_one_way(
         for packet in a.send_frame(now, &frame) {
             net.send(now, packet);
         }
-        for (at, packet) in net.deliver(now) {
+        let served = now + late(i);
+        for (at, packet) in net.deliver(served) {
             b.receive_rtp(at, &packet);
         }
         let before = b.stats().concealed_frames;
-        let pcm = b.next_frame(now).to_vec();
+        let pcm = b.next_frame(served).to_vec();
         let stats = b.stats();
         out.push(Tick {
             pcm,
