@@ -45,6 +45,8 @@ pub struct Ctx {
     pub(crate) provisioning: Option<crate::provision_server::ProvisionListener>,
     /// Started without a PBX (this PC is only a phone): PBX commands answer 409.
     pub(crate) phone_only: bool,
+    /// Logins from the office network: sessions and failed-login counts.
+    pub(crate) auth: Arc<crate::auth::Auth>,
 }
 
 impl Ctx {
@@ -69,6 +71,7 @@ impl Ctx {
             phone,
             provisioning: None,
             phone_only: false,
+            auth: Arc::new(crate::auth::Auth::new()),
         }
     }
 

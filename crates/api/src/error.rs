@@ -41,6 +41,12 @@ pub enum ApiError {
     /// Serving the admin pages beyond this computer is refused until they have a login.
     #[error("{}", not_loopback_message(*.0))]
     NotLoopback(SocketAddr),
+    /// A request from the office network without a live session.
+    #[error("log in first")]
+    LoginRequired,
+    /// The login may not do this (staff asking for an owner's command or another's data).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("cannot serve the admin pages on {0}: {1}")]
     Bind(SocketAddr, #[source] std::io::Error),
 }
@@ -48,8 +54,9 @@ pub enum ApiError {
 /// Why a non-loopback admin address is refused, in words for the owner.
 pub(crate) fn not_loopback_message(addr: SocketAddr) -> String {
     format!(
-        "the admin pages can only be served on this computer for now (127.0.0.1 or ::1), not on {}: \
-         they have no login yet, and anyone on the network could change the phone system",
+        "the admin pages can only be served on this computer (127.0.0.1 or ::1), not on {}, \
+         until an owner login is set (Settings, Admin access): without a login anyone on the \
+         network could change the phone system",
         addr.ip()
     )
 }
@@ -81,7 +88,8 @@ impl ApiError {
             ApiError::Invalid { .. } => 422,
             ApiError::Malformed(_) => 400,
             ApiError::NotFound { .. } | ApiError::UnknownCommand(_) => 404,
-            ApiError::NotLoopback(_) => 403,
+            ApiError::NotLoopback(_) | ApiError::Forbidden(_) => 403,
+            ApiError::LoginRequired => 401,
             ApiError::EngineStopped => 503,
             ApiError::PhoneOnly => 409,
             ApiError::Store(_) | ApiError::Internal(_) | ApiError::Bind(..) => 500,

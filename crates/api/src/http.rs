@@ -8,10 +8,12 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::Extension;
 use axum::{middleware, Json, Router};
 use serde_json::Value;
 use tokio::sync::watch;
 
+use crate::auth::{self, Principal};
 use crate::command::Ctx;
 use crate::error::ErrorResponse;
 use crate::ui::UiAssets;
@@ -37,17 +39,24 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/api/{command}", post(command).fallback(wrong_method))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(middleware::from_fn(guard::loopback_only));
+    let login = auth::routes::routes()
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(middleware::from_fn(guard::loopback_only));
     Router::new()
         .merge(api)
+        .merge(login)
         .merge(crate::greeting_upload::routes())
         .merge(crate::music_upload::routes())
         .fallback(ui_fallback)
+        // The guard finds the sessions here.
+        .layer(Extension(Arc::clone(&shared)))
         .with_state(shared)
 }
 
 async fn command(
     State(shared): State<Arc<Shared>>,
     Path(name): Path<String>,
+    principal: Option<Extension<Principal>>,
     body: Bytes,
 ) -> Response {
     let request = if body.iter().all(u8::is_ascii_whitespace) {
@@ -55,14 +64,30 @@ async fn command(
     } else {
         serde_json::from_slice::<Value>(&body).map_err(|e| ApiError::Malformed(e.to_string()))
     };
-    let result = match request {
-        Ok(request) => registry::dispatch(&shared.ctx, &name, request).await,
-        Err(e) => Err(e),
+    let result = match (request, principal) {
+        (Ok(request), Some(Extension(principal))) => {
+            run_as(&shared.ctx, &principal, &name, request).await
+        }
+        (Ok(_), None) => Err(ApiError::LoginRequired),
+        (Err(e), _) => Err(e),
     };
     match result {
         Ok(response) => Json(response).into_response(),
         Err(e) => error_response(&e),
     }
+}
+
+/// Runs a command for `principal`: refused (403) unless its role allows it, and kept to
+/// what is theirs.
+pub(crate) async fn run_as(
+    ctx: &Ctx,
+    principal: &Principal,
+    name: &str,
+    request: Value,
+) -> Result<Value, ApiError> {
+    let request = auth::roles::authorize(ctx, principal, name, request).await?;
+    let response = registry::dispatch(ctx, name, request).await?;
+    Ok(auth::roles::filter_response(principal, name, response))
 }
 
 async fn wrong_method() -> Response {

@@ -27,6 +27,7 @@
 //! ```
 
 mod audio_file;
+mod auth;
 mod command;
 mod commands;
 mod decode;
@@ -52,6 +53,10 @@ mod voicemail_audio;
 mod wire;
 mod ws;
 
+pub use auth::commands::{
+    AdminAccess, GetAdminAccessRequest, RemoveStaffPasswordRequest, SetOwnerLoginRequest,
+    SetStaffPasswordRequest, SetStaffPasswordResponse,
+};
 pub use commands::app_mode::{AppMode, GetAppModeRequest, SetAppModeRequest};
 pub use commands::bans::{Ban, LiftBanRequest, LiftBanResponse, ListBansRequest, ListBansResponse};
 pub use commands::calls::{

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::auth::commands as admin_access;
 use crate::command::{Command, Ctx};
 use crate::commands::backup;
 use crate::commands::bans;
@@ -150,6 +151,10 @@ commands![
     phone_features::PhoneContactsRequest,
     app_mode::GetAppModeRequest,
     app_mode::SetAppModeRequest,
+    admin_access::GetAdminAccessRequest,
+    admin_access::SetOwnerLoginRequest,
+    admin_access::SetStaffPasswordRequest,
+    admin_access::RemoveStaffPasswordRequest,
 ];
 
 async fn run<C: Command>(ctx: &Ctx, request: Value) -> Result<Value, ApiError> {

@@ -41,7 +41,8 @@ impl fmt::Debug for LogControl {
 /// What [`serve`] needs.
 #[derive(Debug, Clone)]
 pub struct ApiConfig {
-    /// Where to serve; must be a loopback address (port 0 picks a free port).
+    /// Where to serve (port 0 picks a free port). Beyond this computer only once an owner
+    /// login is set; requests from other computers then need a login.
     pub bind: SocketAddr,
     pub ui: UiAssets,
     /// The configuration the PBX was started with: its data folder, realm and addresses.
@@ -63,19 +64,18 @@ impl ApiConfig {
     }
 }
 
-/// Whether the admin pages may be served on `addr`: only on this computer until they have
-/// a login (anyone who reaches them could change the phone system).
+/// Whether `addr` is on this computer, where the admin pages need no login. Elsewhere they
+/// may be served only once an owner login exists (anyone who reaches them could change the
+/// phone system).
 pub fn admin_bind_allowed(addr: SocketAddr) -> bool {
     addr.ip().to_canonical().is_loopback()
 }
 
-/// Refuses an admin address beyond this computer, saying why.
-pub fn check_admin_bind(addr: SocketAddr) -> Result<(), ApiError> {
-    if admin_bind_allowed(addr) {
-        Ok(())
-    } else {
-        Err(ApiError::NotLoopback(addr))
-    }
+/// Refuses an admin address that can never serve the admin pages. Any address may: one
+/// beyond this computer needs an owner login in the database, which [`serve`] checks (it
+/// refuses with [`ApiError::NotLoopback`] until the owner has set one).
+pub fn check_admin_bind(_addr: SocketAddr) -> Result<(), ApiError> {
+    Ok(())
 }
 
 /// The running API server.
@@ -92,6 +92,13 @@ impl ApiServer {
     /// The address actually bound (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Moves the login clock forward (sessions expire after eight idle hours, lockouts
+    /// after fifteen minutes), so tests need not wait.
+    #[doc(hidden)]
+    pub fn advance_login_clock(&self, by: std::time::Duration) {
+        self.shared.ctx.auth.advance_clock(by);
     }
 
     /// The address to open in a browser, e.g. `http://127.0.0.1:8080`.
@@ -180,6 +187,10 @@ async fn start(
     let store = tokio::task::spawn_blocking(move || store::Store::open(&data_dir))
         .await
         .map_err(|e| ApiError::Internal(format!("opening the database failed: {e}")))??;
+    // Beyond this computer every request needs a login, so there must be one to use.
+    if !admin_bind_allowed(config.bind) && store.owner_login()?.is_none() {
+        return Err(ApiError::NotLoopback(config.bind));
+    }
     let listener = TcpListener::bind(config.bind)
         .await
         .map_err(|e| ApiError::Bind(config.bind, e))?;
@@ -216,11 +227,14 @@ async fn start(
     let router = http::router(Arc::clone(&shared));
     let mut stopped = stopping;
     let server = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.wait_for(|stop| *stop).await;
-            })
-            .await
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        })
+        .await
     });
     tracing::info!(url = %format!("http://{local_addr}"), "admin API and pages served");
     Ok(ApiServer {

@@ -7,24 +7,31 @@ use std::sync::Arc;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
+use axum::Extension;
 use tokio::sync::{broadcast, mpsc, watch, Semaphore};
 
+use crate::auth::Principal;
 use crate::error::ErrorBody;
 use crate::events::Event;
 use crate::http::{Shared, MAX_REQUEST_BYTES};
 use crate::wire::{WsMessage, WsRequest};
-use crate::{registry, ApiError};
+use crate::ApiError;
 
 /// Commands one connection may have running at once; more wait, which slows a flooding
 /// client instead of the server.
 const IN_FLIGHT_PER_CONNECTION: usize = 16;
 
-pub(crate) async fn upgrade(State(shared): State<Arc<Shared>>, ws: WebSocketUpgrade) -> Response {
+pub(crate) async fn upgrade(
+    State(shared): State<Arc<Shared>>,
+    Extension(principal): Extension<Principal>,
+    ws: WebSocketUpgrade,
+) -> Response {
     ws.max_message_size(MAX_REQUEST_BYTES)
-        .on_upgrade(move |socket| session(shared, socket))
+        .on_upgrade(move |socket| session(shared, principal, socket))
 }
 
-async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
+async fn session(shared: Arc<Shared>, principal: Principal, mut socket: WebSocket) {
+    let principal = Arc::new(principal);
     // Subscribe first: an event that happens while the client reads a list is not lost.
     let mut events = shared.ctx.events.subscribe();
     let mut stopping = shared.stopping.clone();
@@ -41,8 +48,9 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
                     };
                     let shared = Arc::clone(&shared);
                     let answers_tx = answers_tx.clone();
+                    let principal = Arc::clone(&principal);
                     tokio::spawn(async move {
-                        let answer = answer(&shared, text.as_str()).await;
+                        let answer = answer(&shared, &principal, text.as_str()).await;
                         let _ = answers_tx.send(answer);
                         drop(permit);
                     });
@@ -60,6 +68,8 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
                 None => break,
             },
             event = events.recv() => match event {
+                // Events name every extension's calls and phones: the owner's only.
+                Ok(_) if !principal.is_owner() => continue,
                 Ok(event) => WsMessage::Event { event },
                 Err(broadcast::error::RecvError::Lagged(missed)) => WsMessage::Event {
                     event: Event::Resync { missed },
@@ -84,7 +94,7 @@ async fn stop_requested(stopping: &mut watch::Receiver<bool>) {
 }
 
 /// Runs one command message and builds its answer.
-async fn answer(shared: &Shared, text: &str) -> WsMessage {
+async fn answer(shared: &Shared, principal: &Principal, text: &str) -> WsMessage {
     let request: WsRequest = match serde_json::from_str(text) {
         Ok(r) => r,
         Err(e) => {
@@ -100,7 +110,7 @@ async fn answer(shared: &Shared, text: &str) -> WsMessage {
             );
         }
     };
-    match registry::dispatch(&shared.ctx, &request.command, request.request).await {
+    match crate::http::run_as(&shared.ctx, principal, &request.command, request.request).await {
         Ok(ok) => WsMessage::Ok { id: request.id, ok },
         Err(e) => error(Some(request.id), e),
     }

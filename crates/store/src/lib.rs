@@ -8,6 +8,7 @@
 //! REGISTER refresh), so they go through [`BindingWriter`], which groups many changes into one
 //! transaction instead of paying an fsync per packet.
 
+mod admin_logins;
 mod app_mode;
 mod backup;
 mod backup_files;
@@ -41,6 +42,7 @@ mod settings;
 mod trunks;
 mod voicemail;
 
+pub use admin_logins::AdminLogin;
 pub use backup::{
     create_backup, list_backups, open_backup, prune_scheduled, verify_backup, BackupInfo,
     BackupTrigger, Manifest, MANIFEST_FILE,

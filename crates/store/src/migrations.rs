@@ -358,6 +358,16 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE phone_account ADD COLUMN tls_fingerprint TEXT;
     "#,
+    // 14: logins for the admin pages opened to the office network: the owner's and one per
+    // staff extension (user name = the number), each kept only as an Argon2id hash.
+    r#"
+    CREATE TABLE admin_logins (
+        username       TEXT PRIMARY KEY NOT NULL,
+        role           TEXT NOT NULL CHECK (role IN ('owner', 'staff')),
+        extension      TEXT REFERENCES extensions(number) ON DELETE CASCADE,
+        password_hash  TEXT NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 /// The version recorded in the file.

@@ -104,6 +104,10 @@ export type Commands = {
   phone_contacts: { request: PhoneContactsRequest; response: PhoneContacts };
   get_app_mode: { request: GetAppModeRequest; response: AppMode };
   set_app_mode: { request: SetAppModeRequest; response: AppMode };
+  get_admin_access: { request: GetAdminAccessRequest; response: AdminAccess };
+  set_owner_login: { request: SetOwnerLoginRequest; response: AdminAccess };
+  set_staff_password: { request: SetStaffPasswordRequest; response: SetStaffPasswordResponse };
+  remove_staff_password: { request: RemoveStaffPasswordRequest; response: AdminAccess };
 };
 
 export type CommandName = keyof Commands;
@@ -135,6 +139,24 @@ export type AddExtensionResponse = { extension: Extension,
  * The phone's SIP password. Shown once: only its hashes are kept.
  */
 password: string, };
+
+/**
+ * Who can log in to the admin pages from the office network.
+ */
+export type AdminAccess = { 
+/**
+ * The owner's user name; `null` until an owner password is set (the admin pages stay
+ * on this computer until then).
+ */
+owner_username: string | null, 
+/**
+ * Extensions whose staff have a web password.
+ */
+staff: Array<string>, 
+/**
+ * The admin pages are served beyond this computer now.
+ */
+open_to_network: boolean, };
 
 /**
  * Which extensions, ring groups and business names have every call recorded.
@@ -683,6 +705,8 @@ export type FeatureCodeArgument = "none" | "number" | "optional_extension";
  * When a feature code is used.
  */
 export type FeatureCodeUsage = "dial" | "in_call";
+
+export type GetAdminAccessRequest = Record<symbol, never>;
 
 export type GetAppModeRequest = Record<symbol, never>;
 
@@ -1461,6 +1485,11 @@ export type RemoveScheduleRequest = { id: number, };
 export type RemoveScheduleResponse = Record<symbol, never>;
 
 /**
+ * Takes a staff member's web password away; they are logged out everywhere.
+ */
+export type RemoveStaffPasswordRequest = { number: string, };
+
+/**
  * Goes back to the PBX's generated certificate (from the next start).
  */
 export type RemoveTlsCertificateRequest = Record<symbol, never>;
@@ -1685,6 +1714,36 @@ export type SetOutboundPermissionRequest = { number: string, allowed: boolean, }
 export type SetOutboundPermissionResponse = { number: string, allowed: boolean, };
 
 /**
+ * Sets the owner's user name and password (replacing any earlier one, which logs the
+ * owner out on every other computer).
+ */
+export type SetOwnerLoginRequest = { 
+/**
+ * Letters, digits, `.`, `_` or `-`; not only digits (those are staff extensions).
+ */
+username: string, 
+/**
+ * At least 10 characters, not easy to guess.
+ */
+password: string, };
+
+/**
+ * Gives the staff member at extension `number` a new web password (logging them out
+ * everywhere). The password is generated and shown only in this answer.
+ */
+export type SetStaffPasswordRequest = { number: string, };
+
+export type SetStaffPasswordResponse = { 
+/**
+ * The user name to log in with: the extension number.
+ */
+username: string, 
+/**
+ * Shown once; only its hash is kept.
+ */
+password: string, };
+
+/**
  * Installs the owner's certificate and key (PEM) for SIP over TLS in place of the
  * generated one. Checked first (the key must fit the certificate); used from the next
  * start.
@@ -1719,8 +1778,8 @@ rtp_port_min: number, rtp_port_max: number,
  */
 log_level: LogLevel, 
 /**
- * Where the admin pages and this API are served. Only this computer (127.0.0.1 or ::1)
- * until the admin pages have a login.
+ * Where the admin pages and this API are served. Beyond this computer (127.0.0.1 or
+ * ::1) only once an owner login is set; other computers must then log in.
  */
 admin_bind: string, };
 

@@ -29,8 +29,8 @@ pub struct Settings {
     pub rtp_port_max: u16,
     /// Applies at once.
     pub log_level: LogLevel,
-    /// Where the admin pages and this API are served. Only this computer (127.0.0.1 or ::1)
-    /// until the admin pages have a login.
+    /// Where the admin pages and this API are served. Beyond this computer (127.0.0.1 or
+    /// ::1) only once an owner login is set; other computers must then log in.
     pub admin_bind: String,
 }
 
@@ -77,7 +77,8 @@ impl Command for Settings {
     type Response = SettingsResponse;
 
     async fn run(self, ctx: &Ctx) -> Result<SettingsResponse, ApiError> {
-        let settings = self.validate()?;
+        let owner_login = ctx.store(|s| Ok(s.owner_login()?.is_some())).await?;
+        let settings = self.validate(owner_login)?;
         let to_save = settings.clone();
         ctx.store(move |s| Ok(s.save_settings(&to_save, now_unix())?))
             .await?;
@@ -93,7 +94,9 @@ impl Command for Settings {
 
 impl Settings {
     /// Parses and checks every field, reporting all refused fields at once.
-    fn validate(self) -> Result<store::Settings, ApiError> {
+    /// Beyond this computer the admin pages need a login, so an owner login must exist
+    /// (`owner_login`) before they may be served there.
+    fn validate(self, owner_login: bool) -> Result<store::Settings, ApiError> {
         let mut errors: Vec<(String, String)> = Vec::new();
         let mut listen = Vec::new();
         let mut tls_listen = Vec::new();
@@ -114,10 +117,11 @@ impl Settings {
             }
         }
         let admin_bind = match self.admin_bind.trim().parse::<SocketAddr>() {
-            Ok(addr) if !admin_bind_allowed(addr) => {
+            Ok(addr) if !admin_bind_allowed(addr) && !owner_login => {
                 errors.push((
                     "admin_bind".to_owned(),
-                    "must be on this computer (127.0.0.1 or ::1) until the admin pages have a login"
+                    "must be on this computer (127.0.0.1 or ::1) until an owner login is set \
+                     (Admin access, below)"
                         .to_owned(),
                 ));
                 None
