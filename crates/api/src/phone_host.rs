@@ -150,6 +150,18 @@ impl PhoneHost {
                 };
                 match Phone::start_with(ua_account, Arc::clone(&audio), options).await {
                     Ok(phone) => {
+                        // The state's listener subscribes first: the first subscriber gets
+                        // every event since the phone started, and a refusal can arrive
+                        // within a millisecond. "Registering" is set before it runs, so it
+                        // never overwrites an answer already in.
+                        let events = phone.subscribe();
+                        self.lock().registration = registering;
+                        let listener = tokio::spawn(listen(
+                            events,
+                            Arc::clone(&self.state),
+                            self.events.clone(),
+                            self.history.clone(),
+                        ));
                         tokio::spawn(phone_audio::ring(
                             phone.subscribe(),
                             Arc::clone(&self.audio_tools),
@@ -158,14 +170,7 @@ impl PhoneHost {
                         if self.dnd() {
                             let _ = phone.set_dnd(true).await;
                         }
-                        let listener = tokio::spawn(listen(
-                            phone.subscribe(),
-                            Arc::clone(&self.state),
-                            self.events.clone(),
-                            self.history.clone(),
-                        ));
                         let mut state = self.lock();
-                        state.registration = registering;
                         state.running = Some(Running { phone, listener });
                         drop(state);
                         self.changed();
