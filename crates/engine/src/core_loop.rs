@@ -209,6 +209,21 @@ impl Core {
             Action::Binding(change) => bridge::write_binding(&self.bindings, change),
             Action::RelayPeer { id, side, peer } => self.relays.set_peer(id, side, peer),
             Action::RelayClose { id } => self.relays.close(id),
+            Action::RelaySrtp {
+                id,
+                side,
+                suite,
+                inbound,
+                outbound,
+            } => self.relays.set_srtp(
+                id,
+                side,
+                crate::relay::SrtpSpec {
+                    suite,
+                    inbound,
+                    outbound,
+                },
+            ),
             Action::MediaPlay {
                 id,
                 to,
@@ -384,6 +399,10 @@ impl Core {
             }
             Command::SetPublicIp(public, reply) => {
                 self.pbx.set_public_ip(public);
+                let _ = reply.send(());
+            }
+            Command::SetSrtpPolicy(policy, reply) => {
+                self.pbx.set_srtp_policy(policy);
                 let _ = reply.send(());
             }
             Command::Conference(command, reply) => self.conference.command(command, reply),

@@ -56,6 +56,7 @@ pub(crate) enum Command {
     TrunkStates(oneshot::Sender<Vec<TrunkState>>),
     ReloadExtensions(oneshot::Sender<()>),
     SetPublicIp(Option<std::net::IpAddr>, oneshot::Sender<()>),
+    SetSrtpPolicy(pbx::SrtpPolicy, oneshot::Sender<()>),
     Conference(crate::conference::ConferenceCommand, oneshot::Sender<bool>),
     Shutdown,
 }
@@ -160,6 +161,12 @@ impl EngineHandle {
     /// Advertises `public` to phones outside the LAN from the next call on (`None`: stop).
     pub async fn set_public_ip(&self, public: Option<std::net::IpAddr>) -> Result<(), NotRunning> {
         self.ask(|reply| Command::SetPublicIp(public, reply)).await
+    }
+
+    /// Applies the owner's SRTP rules from the next call on.
+    pub async fn set_srtp_policy(&self, policy: pbx::SrtpPolicy) -> Result<(), NotRunning> {
+        self.ask(|reply| Command::SetSrtpPolicy(policy, reply))
+            .await
     }
 
     /// Registration and call events as they happen. A receiver that falls behind by more

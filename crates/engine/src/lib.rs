@@ -19,6 +19,7 @@ mod personal;
 mod plan_sync;
 mod public_address;
 pub mod relay;
+mod srtp_settings;
 mod run;
 pub mod stun;
 mod trunk_net;
@@ -33,6 +34,7 @@ pub use net::tls_cert;
 pub use pbx::{LiveCall, LiveState, Outcome, PbxEvent, TrunkState, TrunkStatus};
 pub use personal::redact_personal_data;
 pub use public_address::resolve_public_address;
+pub use srtp_settings::policy as srtp_policy;
 pub(crate) use run::load_directory;
 pub use run::{run, start};
 

@@ -22,6 +22,8 @@ struct PendingRelay {
     b: Option<SocketAddr>,
     /// Transcoding asked for before forwarding started, applied when it does.
     transcode: Option<relay::TranscodeSpec>,
+    /// SRTP keys per side negotiated before forwarding started (the caller's offer).
+    srtp: [Option<relay::SrtpSpec>; 2],
 }
 
 /// The [`MediaRelay`] the PBX owns.
@@ -54,6 +56,7 @@ impl MediaRelay for PoolAllocator {
                 a: None,
                 b: None,
                 transcode: None,
+                srtp: [None, None],
             },
         );
         Some(result)
@@ -126,6 +129,12 @@ impl Relays {
                     if let Some(spec) = &entry.transcode {
                         start_transcoding(&handle, spec);
                     }
+                    let [srtp_a, srtp_b] = entry.srtp;
+                    for (side, spec) in [(relay::Side::A, srtp_a), (relay::Side::B, srtp_b)] {
+                        if let Some(spec) = spec {
+                            handle.srtp(side, spec);
+                        }
+                    }
                     if let Some(tap) = self.dtmf.tap(id.0) {
                         handle.watch_dtmf(tap);
                     }
@@ -133,6 +142,18 @@ impl Relays {
                 }
                 Err(e) => tracing::warn!(error = %e, "relay did not start"),
             }
+        }
+    }
+
+    /// Terminates SRTP on one side of a relay (now, or when it starts).
+    pub fn set_srtp(&mut self, id: RelayId, side: Side, spec: relay::SrtpSpec) {
+        if let Some(handle) = self.running.get(&id) {
+            handle.srtp(relay_side(side), spec);
+            return;
+        }
+        if let Some(entry) = lock(&self.pending).get_mut(&id) {
+            let index = usize::from(side == Side::B);
+            entry.srtp[index] = Some(spec);
         }
     }
 

@@ -47,6 +47,16 @@ pub enum Action {
     },
     /// Tear the relay down and release its ports.
     RelayClose { id: RelayId },
+    /// SRTP on one side of the relay (RFC 4568 SDES): what that phone sends is
+    /// unprotected with its key (`inbound`, from its SDP) and what it is sent is protected
+    /// with the PBX's own (`outbound`, in the SDP it was sent). The other side is unchanged.
+    RelaySrtp {
+        id: RelayId,
+        side: Side,
+        suite: media::srtp::SrtpSuite,
+        inbound: media::srtp::SrtpKey,
+        outbound: media::srtp::SrtpKey,
+    },
     /// Send `source` to side `to` in `format` instead of relaying the other side's audio
     /// (music on hold while the other side holds the call).
     MediaPlay {

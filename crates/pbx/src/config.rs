@@ -25,6 +25,8 @@ pub struct PbxConfig {
     /// Product token for User-Agent / Server headers.
     pub user_agent: String,
     pub registrar: RegistrarConfig,
+    /// Which phones must offer SRTP, and over which signalling keys are taken.
+    pub srtp: crate::SrtpPolicy,
 }
 
 impl PbxConfig {
@@ -37,6 +39,7 @@ impl PbxConfig {
             ring_timeout: Duration::from_secs(60),
             user_agent: format!("Switchboard/{}", env!("CARGO_PKG_VERSION")),
             registrar,
+            srtp: crate::SrtpPolicy::default(),
         };
         config.set_local(local);
         config

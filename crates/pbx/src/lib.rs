@@ -12,6 +12,7 @@ pub mod media_endpoint;
 pub mod media_relay;
 mod mwi;
 pub mod registrar;
+mod srtp_policy;
 pub mod trunk;
 mod util;
 
@@ -28,4 +29,5 @@ pub use core::Pbx;
 pub use media_endpoint::{EndpointId, EndpointPort, EndpointUse, MediaEndpoints};
 pub use media_relay::{MediaRelay, RelayId, RelayPorts};
 pub use mwi::{message_summary, MESSAGE_SUMMARY};
+pub use srtp_policy::{SrtpPolicy, SrtpRequirement};
 pub use trunk::{TrunkState, TrunkStatus};

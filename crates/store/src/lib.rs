@@ -39,6 +39,7 @@ mod routes;
 mod schedules;
 mod secret;
 mod settings;
+mod srtp_policy;
 mod trunks;
 mod voicemail;
 
@@ -85,6 +86,7 @@ pub use remote_access::{RemoteAccess, PUBLIC_ADDRESS_MAX_LEN};
 pub use recordings::{CallLink, NewRecording, Recording, RecordingTrigger};
 pub use secret::{generate_secret, ha1_md5, ha1_sha256, SECRET_ALPHABET, SECRET_LEN};
 pub use settings::{LogLevel, Settings, MAX_SIP_LISTEN, RTP_PORT_FLOOR};
+pub use srtp_policy::{SrtpRequired, SrtpSettings};
 pub use trunks::{generate_contact_user, CONTACT_USER_LEN};
 pub use voicemail::{
     check_pin as check_mailbox_pin, Mailbox, NewVoicemail, VoicemailMessage, PIN_MAX_DIGITS,

@@ -286,6 +286,8 @@ fn apply_row(settings: &mut Settings, key: &str, value: &str) -> Option<()> {
         crate::backup_schedule::BACKUP_SCHEDULE => {}
         // Read by its own accessor (app_mode.rs).
         crate::app_mode::PHONE_ONLY => {}
+        // Read by its own accessor (srtp_policy.rs).
+        crate::srtp_policy::SRTP_REQUIRED | crate::srtp_policy::SRTP_KEYS_OVER_PLAIN => {}
         _ => return None,
     }
     Some(())

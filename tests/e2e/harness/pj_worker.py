@@ -76,8 +76,11 @@ class Phone:
 
     def start(self, tone_wav: str, record_dir: str, log_file: str, transport: str = "udp",
               rtp_port: int = 0, rtp_range: int = 100, user_agent: str = "switchboard-e2e-pjsua2",
-              codecs: list[str] | None = None, tls_ca: str | None = None):
+              codecs: list[str] | None = None, tls_ca: str | None = None, srtp: str | None = None):
         self.tone_wav = tone_wav
+        # "mandatory": offers RTP/SAVP with SDES keys and takes nothing else;
+        # "optional": offers RTP/AVP with keys; None: no SRTP.
+        self.srtp = srtp
         self.record_dir = record_dir
         self.transport = transport
         self.rtp_port = rtp_port
@@ -134,7 +137,11 @@ class Phone:
         mt.portRange = self.rtp_range
         # Keep every offer/answer the peer's: no extra re-INVITE to narrow codecs.
         acfg.mediaConfig.lockCodecEnabled = False
-        acfg.mediaConfig.srtpUse = pj.PJMEDIA_SRTP_DISABLED
+        uses = {"mandatory": pj.PJMEDIA_SRTP_MANDATORY, "optional": pj.PJMEDIA_SRTP_OPTIONAL}
+        acfg.mediaConfig.srtpUse = uses.get(self.srtp, pj.PJMEDIA_SRTP_DISABLED)
+        # Keys only over TLS (RFC 4568 §8.3) when the phone signals over TLS, else allowed
+        # over any transport (tests with the PBX's plain-transport option).
+        acfg.mediaConfig.srtpSecureSignaling = 1 if self.transport == "tls" else 0
         nat = acfg.natConfig
         nat.iceEnabled = False
         nat.turnEnabled = False

@@ -28,7 +28,7 @@ class PjPhone(Phone):
     kind = "pjsua2"
 
     def __init__(self, workdir: Path, name: str = "pj", tone_hz: float = 440, transport: str = "udp",
-                 codecs: list[str] | None = None, tls_ca: str | None = None):
+                 codecs: list[str] | None = None, tls_ca: str | None = None, srtp: str | None = None):
         super().__init__(name, tone_hz, Path(workdir) / f"pjsua2-{name}")
         self.transport = transport
         self.log_path = self.workdir / "pjsua.log"
@@ -49,7 +49,7 @@ class PjPhone(Phone):
         started = self._cmd("start", tone_wav=str(tone), record_dir=str(self.workdir),
                             log_file=str(self.log_path), transport=transport,
                             rtp_port=rtp_lo, rtp_range=rtp_hi - rtp_lo, codecs=codecs,
-                            tls_ca=tls_ca)
+                            tls_ca=tls_ca, srtp=srtp)
         self.port: int = started["port"]
         self.user: str | None = None
         self.recordings: list[Path] = []

@@ -23,8 +23,9 @@ use super::handle::{Control, RelayHandle, SharedStats};
 use super::playback::Playback;
 use super::pool::{LegSockets, PortLease, RelayOptions, RelayPorts};
 use super::record::Tap;
+use super::srtp::{self, SrtpLeg};
 use super::transcode::Transcoding;
-use super::{socket, RelayError};
+use super::RelayError;
 
 /// Larger than any RTP packet we expect (Ethernet MTU); a bigger datagram is truncated.
 const BUFFER: usize = 4096;
@@ -72,6 +73,8 @@ struct Forwarder {
     sending: [Option<DtmfSender>; 2],
     /// Per side: the stream forwarded to that side, which sent keys join.
     streams: [OutStream; 2],
+    /// Per side: SRTP terminated here, when that phone negotiated it.
+    srtp: [Option<Box<SrtpLeg>>; 2],
 }
 
 pub(super) fn spawn(
@@ -104,6 +107,7 @@ pub(super) fn spawn(
         dtmf: None,
         sending: [None, None],
         streams: Default::default(),
+        srtp: [None, None],
     };
     let task = runtime.spawn(async move { poll_fn(|cx| forwarder.poll(cx)).await });
     Ok(RelayHandle {
@@ -215,6 +219,12 @@ impl Forwarder {
                 self.streams = Default::default();
             }
             Control::StopTranscoding => self.transcoding = None,
+            Control::Srtp(side, spec) => {
+                let slot = &mut self.srtp[side.index()];
+                if !slot.as_ref().is_some_and(|leg| leg.runs(&spec)) {
+                    *slot = Some(Box::new(SrtpLeg::new(*spec)));
+                }
+            }
             Control::Dtmf(tap) => match &mut self.dtmf {
                 Some(running) => running.merge(*tap),
                 None => self.dtmf = Some(tap),
@@ -252,22 +262,24 @@ impl Forwarder {
         };
         while ticker.poll_tick(cx).is_ready() {
             let sides = self.sending.iter_mut().zip(self.streams.iter_mut());
-            for (leg, (sender, stream)) in self.legs.iter().zip(sides) {
+            let legs = self.legs.iter().zip(self.srtp.iter_mut());
+            for ((leg, keys), (sender, stream)) in legs.zip(sides) {
                 let Some(packet) = sender.as_mut().and_then(|s| s.next_packet(stream)) else {
                     continue;
                 };
                 if let Some(dest) = leg.rtp.leg.destination() {
-                    let _ = socket::send_now(&leg.rtp.socket, packet, dest);
+                    let _ = srtp::send(keys, &leg.rtp.socket, false, packet, dest);
                 }
             }
-            for (leg, playback) in self.legs.iter().zip(self.playing.iter_mut()) {
+            let legs = self.legs.iter().zip(self.srtp.iter_mut());
+            for ((leg, keys), playback) in legs.zip(self.playing.iter_mut()) {
                 let Some(playback) = playback else {
                     continue;
                 };
                 // The clock runs on even while the listener's address is unknown.
                 let packet = playback.next_packet();
                 if let Some(dest) = leg.rtp.leg.destination() {
-                    if socket::send_now(&leg.rtp.socket, packet, dest).is_ok() {
+                    if srtp::send(keys, &leg.rtp.socket, false, packet, dest).is_ok() {
                         self.stats.played.fetch_add(1, Relaxed);
                     }
                 }
@@ -281,6 +293,13 @@ impl Forwarder {
     fn drain(&mut self, cx: &mut Context<'_>, now: Instant, from: usize, kind: Kind) -> bool {
         let [a, b] = &mut self.legs;
         let (incoming, outgoing) = if from == 0 { (a, b) } else { (b, a) };
+        let [srtp_a, srtp_b] = &mut self.srtp;
+        let (srtp_in, srtp_out) = if from == 0 {
+            (srtp_a, srtp_b)
+        } else {
+            (srtp_b, srtp_a)
+        };
+        let rtcp = kind == Kind::Rtcp;
         let (Some(inbound), Some(outbound)) = (incoming.channel(kind), outgoing.channel(kind))
         else {
             return false;
@@ -298,6 +317,18 @@ impl Forwarder {
                 self.stats.refused(from);
                 continue;
             }
+            // RFC 3711 §3.3: a packet that fails authentication (or is replayed) is
+            // dropped before anything else sees it.
+            let data = match srtp_in {
+                Some(keys) => match keys.open(rtcp, data) {
+                    Some(plain) => plain,
+                    None => {
+                        self.stats.refused(from);
+                        continue;
+                    }
+                },
+                None => data,
+            };
             if kind == Kind::Rtp {
                 if let Some(dtmf) = &mut self.dtmf {
                     dtmf.packet(from, data);
@@ -319,7 +350,7 @@ impl Forwarder {
                     };
                     let conversion = &mut transcoding.directions[from];
                     conversion.convert(data, |packet| {
-                        match socket::send_now(&outbound.socket, packet, dest) {
+                        match srtp::send(srtp_out, &outbound.socket, false, packet, dest) {
                             Ok(_) => stats.relayed(from, packet.len()),
                             Err(_) => {
                                 stats.undeliverable.fetch_add(1, Relaxed);
@@ -335,7 +366,7 @@ impl Forwarder {
             let sent = outbound
                 .leg
                 .destination()
-                .map(|dest| socket::send_now(&outbound.socket, data, dest));
+                .map(|dest| srtp::send(srtp_out, &outbound.socket, rtcp, data, dest));
             match (sent, kind) {
                 (Some(Ok(_)), Kind::Rtp) => self.stats.relayed(from, data.len()),
                 (Some(Ok(_)), Kind::Rtcp) => {

@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use super::dtmf::DtmfTap;
 use super::playback::{AnnounceSpec, PlaySpec, Playback};
 use super::record::{self, RecordError, Recording, Tap};
+use super::srtp::SrtpSpec;
 use super::transcode::{TranscodeSpec, Transcoding};
 
 /// One of the two legs of a relayed call.
@@ -121,6 +122,8 @@ pub(super) enum Control {
     Dtmf(Box<DtmfTap>),
     /// Send a key to a side as a telephone-event of the relay's own.
     SendDtmf(Side, KeyPress),
+    /// Terminate SRTP on a side with these keys (kept running when they are unchanged).
+    Srtp(Side, Box<SrtpSpec>),
 }
 
 /// A key for [`RelayHandle::send_dtmf`].
@@ -147,6 +150,7 @@ impl std::fmt::Debug for Control {
             Control::StopTranscoding => f.write_str("StopTranscoding"),
             Control::Dtmf(_) => f.write_str("Dtmf"),
             Control::SendDtmf(side, key) => write!(f, "SendDtmf({side:?}, {key:?})"),
+            Control::Srtp(side, _) => write!(f, "Srtp({side:?})"),
         }
     }
 }
@@ -235,6 +239,12 @@ impl RelayHandle {
         let transcoding = Transcoding::new(spec)?;
         let _ = self.control.send(Control::Transcode(Box::new(transcoding)));
         Ok(())
+    }
+
+    /// Decrypts what `side`'s phone sends and encrypts what it is sent (SRTP, RFC 3711),
+    /// from now on; the same keys again change nothing.
+    pub fn srtp(&self, side: Side, spec: SrtpSpec) {
+        let _ = self.control.send(Control::Srtp(side, Box::new(spec)));
     }
 
     /// Relays packets unchanged again.

@@ -23,6 +23,7 @@ mod record_policy;
 mod record_writer;
 mod salvage;
 mod socket;
+mod srtp;
 mod transcode;
 
 use std::io;
@@ -37,6 +38,7 @@ pub use record::{RecordError, Recording};
 pub use record_keeper::{free_mb, remove_listed_file, RecordKeeper};
 pub use record_policy::sync_always_record;
 pub use salvage::{salvage_recordings, Salvaged};
+pub use srtp::SrtpSpec;
 pub use transcode::TranscodeSpec;
 
 /// Why a relay could not be set up.

@@ -63,6 +63,8 @@ pub(crate) fn reanchor(
                 format,
             });
         }
+        // Each leg's SRTP ends at the relay; the other side sees plain RTP.
+        super::srtp::terminate(actions, ports, from, &mut sdp);
         sdp.anchor(ports.addr_for(from.other()), None);
     }
     Some(("application/sdp".to_owned(), sdp.to_string().into_bytes()))

@@ -26,6 +26,9 @@ use crate::media_endpoint::{EndpointId, MediaEndpoints};
 
 use super::conference_sdp::{choose_formats, mirrored_answer};
 
+/// Why an encrypted caller is not put into a conference room.
+const SRTP_REFUSED: &str = "encrypted calls (SRTP) cannot join a conference room";
+
 /// A room as the PBX routes calls to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConferenceRoom {
@@ -189,7 +192,7 @@ impl Pbx {
                 tracing::info!(room = %number, why, "conference room not answering");
                 refusal.conference = None;
                 refusal.detail = why.to_owned();
-                if why == "no codec in common" {
+                if why == "no codec in common" || why == SRTP_REFUSED {
                     refusal.status = 488;
                     refusal.reason = "Not Acceptable Here";
                 }
@@ -224,6 +227,11 @@ impl Pbx {
             Ok(Some(offer)) => offer,
             _ => return Err("the caller sent no offer"),
         };
+        // The room's mixer speaks plain RTP only: an SRTP offer is refused (488) rather
+        // than answered with a profile the phone did not ask for.
+        if super::srtp::wants_srtp(&offer) {
+            return Err(SRTP_REFUSED);
+        }
         let audio = offer.audio().ok_or("the caller offers no audio")?;
         let peer = audio.socket_addr().ok_or("the caller offers no audio")?;
         let media = offer

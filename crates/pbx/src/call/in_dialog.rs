@@ -139,7 +139,17 @@ impl Pbx {
             request.content_type(),
             &request.body,
         );
-        if let Some((content_type, body)) = translate(call, side, offer) {
+        let mut offer = translate(call, side, offer);
+        if other == Side::A {
+            // The caller encrypts (its INVITE offered SRTP): the re-offer it gets does too,
+            // with the PBX's same key for that leg.
+            let a_offer =
+                super::anchor::sdp_of(call.a_request.content_type(), &call.a_request.body)
+                    .ok()
+                    .flatten();
+            offer = super::srtp::secure_answer(relay, Side::A, a_offer.as_ref(), offer);
+        }
+        if let Some((content_type, body)) = offer {
             out.headers.push("Content-Type", content_type);
             out.body = body;
         }
@@ -220,7 +230,14 @@ impl Pbx {
             response.content_type(),
             &response.body,
         );
-        if let Some((content_type, body)) = translate(call, responder, answer) {
+        let answer = translate(call, responder, answer);
+        // A re-offer with SRTP keeps it: the answer names the PBX's key for that leg.
+        let offer =
+            super::anchor::sdp_of(forwarded.request.content_type(), &forwarded.request.body)
+                .ok()
+                .flatten();
+        let answer = super::srtp::secure_answer(relay, forwarded.from, offer.as_ref(), answer);
+        if let Some((content_type, body)) = answer {
             reply.headers.push("Content-Type", content_type);
             reply.body = body;
         }

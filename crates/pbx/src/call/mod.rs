@@ -35,6 +35,7 @@ mod recording_policy;
 mod ring_group;
 mod route;
 mod setup;
+pub(crate) mod srtp;
 mod teardown;
 mod toll_limits;
 mod transcoding;

@@ -59,6 +59,11 @@ impl Pbx {
         if max_forwards == 0 {
             return self.respond(now, &key, &request, 483, "Too Many Hops");
         }
+        // SRTP rules (RFC 4568 §8.3, the owner's requirement): refused before anything rings.
+        if let Some(why) = self.config.srtp.refusal(&request, source) {
+            tracing::info!(%caller, why, "call refused: 488");
+            return self.respond(now, &key, &request, 488, "Not Acceptable Here");
+        }
         // Do-not-disturb and forwarding codes: answered with a confirmation tone.
         if self.settings_code_invite(now, &key, &request, source, &caller) {
             return;

@@ -76,7 +76,9 @@ pub(crate) fn answer_for_caller(
     let Ok(Some(offer)) = sdp_of(request.content_type(), &request.body) else {
         return Some(answer);
     };
-    Some(agree(actions, call, Side::A, offer, answer))
+    let relay = call.relay;
+    let answer = agree(actions, call, Side::A, offer.clone(), answer);
+    super::srtp::secure_answer(relay, Side::A, Some(&offer), Some(answer))
 }
 
 /// A party re-INVITEd by the PBX after a transfer joined it to the party on the other

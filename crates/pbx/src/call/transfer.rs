@@ -68,6 +68,7 @@ impl TransferState {
 fn relay_of(action: &Action) -> Option<RelayId> {
     match action {
         Action::RelayPeer { id, .. }
+        | Action::RelaySrtp { id, .. }
         | Action::MediaPlay { id, .. }
         | Action::MediaStop { id, .. }
         | Action::Announce { id, .. }
@@ -98,6 +99,19 @@ fn flip_side(action: Action) -> Action {
             format,
         },
         Action::MediaStop { id, to } => Action::MediaStop { id, to: to.other() },
+        Action::RelaySrtp {
+            id,
+            side,
+            suite,
+            inbound,
+            outbound,
+        } => Action::RelaySrtp {
+            id,
+            side: side.other(),
+            suite,
+            inbound,
+            outbound,
+        },
         Action::Announce {
             id,
             to,

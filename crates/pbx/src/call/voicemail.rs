@@ -225,6 +225,11 @@ impl Pbx {
         let Ok(Some(offer)) = super::anchor::sdp_of(request.content_type(), &request.body) else {
             return false;
         };
+        // Voicemail records plain RTP only; an SRTP caller hears the refusal instead.
+        if super::srtp::wants_srtp(&offer) {
+            tracing::info!(%mailbox, "voicemail not answering: the caller asks for SRTP");
+            return false;
+        }
         let Some(audio) = offer.audio() else {
             return false;
         };

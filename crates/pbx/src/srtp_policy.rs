@@ -1,0 +1,67 @@
+//! Who must encrypt their calls' audio (SRTP with SDES keys, RFC 4568), and whether keys
+//! may travel in SDP over signalling anyone on the path can read.
+
+use sip::transaction::Peer;
+use sip::{Request, Transport};
+
+use crate::call::srtp::{offered_crypto, wants_srtp};
+use crate::config::is_outside_lan;
+
+/// The owner's choice of which phones must offer SRTP.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SrtpRequirement {
+    /// SRTP is used when a phone offers it, never demanded.
+    #[default]
+    Off,
+    /// Phones calling from outside the office's network (remote staff) must offer SRTP.
+    Remote,
+    /// Every phone must offer SRTP.
+    All,
+}
+
+/// The SRTP rules the PBX applies to calls from phones (trunks are not affected).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SrtpPolicy {
+    pub require: SrtpRequirement,
+    /// RFC 4568 §8.3: SDES keys in SDP over UDP or TCP can be read by anyone on the path,
+    /// so by default SRTP is only taken from phones signalling over TLS. True allows it
+    /// over any transport (a test bench, or a network the owner trusts).
+    pub keys_over_plain_signalling: bool,
+}
+
+impl SrtpPolicy {
+    /// Why a phone's INVITE must be refused with 488 Not Acceptable Here, if it must.
+    pub(crate) fn refusal(&self, request: &Request, source: Peer) -> Option<&'static str> {
+        let text = std::str::from_utf8(&request.body).ok();
+        let offer = text.and_then(|t| media::sdp::SessionDescription::parse(t).ok());
+        let wants = offer.as_ref().is_some_and(wants_srtp);
+        if wants {
+            if offer.as_ref().and_then(offered_crypto).is_none() {
+                return Some("the phone offers SRTP with no key the PBX supports");
+            }
+            if source.transport != Transport::Tls && !self.keys_over_plain_signalling {
+                return Some("SRTP keys offered over unencrypted signalling (use TLS)");
+            }
+            // Feature codes are answered by the PBX itself, in plain RTP.
+            let callee = request.uri.user_unescaped();
+            if callee.is_some_and(|c| c.starts_with('*')) {
+                return Some("feature codes do not take encrypted calls");
+            }
+            return None;
+        }
+        let required = match self.require {
+            SrtpRequirement::Off => false,
+            SrtpRequirement::Remote => is_outside_lan(source.addr.ip()),
+            SrtpRequirement::All => true,
+        };
+        // A request without a body (delayed offer) cannot show keys either.
+        required.then_some("this phone must encrypt its calls (SRTP) and offered plain RTP")
+    }
+}
+
+impl crate::Pbx {
+    /// Applies the owner's SRTP rules to calls from the next INVITE on.
+    pub fn set_srtp_policy(&mut self, policy: SrtpPolicy) {
+        self.config.srtp = policy;
+    }
+}
