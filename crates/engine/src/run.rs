@@ -95,7 +95,6 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
     pbx_config.user_agent = format!("Switchboard/{}", env!("CARGO_PKG_VERSION"));
     let public_address = crate::public_address::saved(&store);
     pbx_config.public_ip = crate::public_address::load(public_address).await;
-    pbx_config.srtp = crate::srtp_settings::load(&store);
     let pool = RelayPool::new(config.rtp_ports.clone());
     // Recordings a crash interrupted are kept up to where they were written, or removed.
     let salvaged = salvage_recordings(&config.data_dir.join(pbx::RECORDINGS_DIR));
@@ -163,7 +162,7 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
         endpoint_events,
         conference,
         conference_events,
-        guard: pbx::guard::Guard::new(now, pbx::guard::GuardConfig::default()),
+        guard: pbx::guard::Guard::new(now, guard_config(&sip_addrs)),
         blocked,
     };
     // Voicemail e-mails leave from their own task, woken by the events.
@@ -179,6 +178,26 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
         task,
         tls_addrs,
     })
+}
+
+/// The guard's limits, with this machine's own addresses on the allow-list: the desktop
+/// app's softphone and any tool on the same PC come from them, and a mistyped password there
+/// must not block the owner from their own phone system.
+fn guard_config(sip_addrs: &[SocketAddr]) -> pbx::guard::GuardConfig {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    let own = [
+        IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(Ipv6Addr::LOCALHOST),
+    ]
+    .into_iter()
+    .chain(sip_addrs.iter().map(SocketAddr::ip))
+    .filter(|ip| !ip.is_unspecified())
+    .map(pbx::dialplan::AddressRule::from)
+    .collect();
+    pbx::guard::GuardConfig {
+        allow: own,
+        ..pbx::guard::GuardConfig::default()
+    }
 }
 
 /// Binds the SIP-over-TLS listeners, with the certificate from the data folder (made on
