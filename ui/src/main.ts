@@ -4,6 +4,8 @@ import App from "./App.svelte";
 import { ApiClient } from "./api/client";
 import { apiBaseUrl } from "./platform";
 import { app } from "./state.svelte";
+import { session } from "./auth.svelte";
+import Login from "./pages/Login.svelte";
 
 async function boot(): Promise<void> {
   let baseUrl: string;
@@ -14,7 +16,20 @@ async function boot(): Promise<void> {
     console.error("could not learn where the API is", err);
     baseUrl = window.location.origin;
   }
-  app.start(new ApiClient({ baseUrl }));
+  // From another computer on the office network the pages need a login first.
+  const info = await session.load(baseUrl);
+  if (info.login_required && !info.user) {
+    mount(Login, { target: document.getElementById("app")! });
+    return;
+  }
+  app.start(
+    new ApiClient({
+      baseUrl,
+      csrfToken: info.csrf_token,
+      // The session ended (eight idle hours, or a password change): back to the login.
+      onLoginRequired: () => location.reload(),
+    }),
+  );
   mount(App, { target: document.getElementById("app")! });
 }
 

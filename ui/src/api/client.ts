@@ -44,6 +44,11 @@ export interface ClientOptions {
   backoff?: Backoff;
   /** 0..1; spreads reconnects of many pages apart. */
   random?: () => number;
+  /** The login session's CSRF token (from another computer on the office network): sent
+   * with every POST and when the socket opens. */
+  csrfToken?: string | null;
+  /** Called when the server says the login is needed (the session ended). */
+  onLoginRequired?: () => void;
 }
 
 const OPEN = 1;
@@ -61,10 +66,12 @@ export function reconnectDelay(attempt: number, backoff: Backoff, random: () => 
   return Math.round(raw * (0.5 + 0.5 * random()));
 }
 
-/** The WebSocket URL for an API base URL: same host, `ws:`/`wss:`, path `/api/ws`. */
-export function socketUrl(baseUrl: string): string {
+/** The WebSocket URL for an API base URL: same host, `ws:`/`wss:`, path `/api/ws`; a
+ * browser cannot send headers when opening a socket, so a CSRF token goes in the query. */
+export function socketUrl(baseUrl: string, csrfToken?: string | null): string {
   const u = new URL(trimSlash(baseUrl) + "/api/ws");
   u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
+  if (csrfToken) u.searchParams.set("csrf", csrfToken);
   return u.toString();
 }
 
@@ -79,6 +86,8 @@ export class ApiClient {
   private readonly timeoutMs: number;
   private readonly backoff: Backoff;
   private readonly random: () => number;
+  private readonly csrfToken: string | null;
+  private readonly onLoginRequired: (() => void) | null;
 
   private ws: SocketLike | null = null;
   private nextId = 1;
@@ -96,6 +105,8 @@ export class ApiClient {
     this.timeoutMs = opts.requestTimeoutMs ?? 15_000;
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.random = opts.random ?? Math.random;
+    this.csrfToken = opts.csrfToken ?? null;
+    this.onLoginRequired = opts.onLoginRequired ?? null;
   }
 
   get state(): ConnectionState {
@@ -153,7 +164,7 @@ export class ApiClient {
   private openSocket(): void {
     let ws: SocketLike;
     try {
-      ws = this.makeSocket(socketUrl(this.baseUrl));
+      ws = this.makeSocket(socketUrl(this.baseUrl, this.csrfToken));
     } catch {
       this.scheduleReconnect();
       return;
@@ -257,7 +268,9 @@ export class ApiClient {
     try {
       res = await this.fetchFn(`${this.baseUrl}/api/${command}`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: this.csrfToken
+          ? { "content-type": "application/json", "x-csrf-token": this.csrfToken }
+          : { "content-type": "application/json" },
         body: JSON.stringify(request ?? {}),
         signal: ctrl?.signal,
       });
@@ -275,6 +288,7 @@ export class ApiClient {
     } catch {
       body = null;
     }
+    if (res.status === 401) this.onLoginRequired?.();
     if (!res.ok) {
       const err = body && typeof body === "object" && "error" in body ? (body as { error: unknown }).error : body;
       throw ApiError.fromBody(err, res.status);
