@@ -62,6 +62,7 @@ describe("socket URL", () => {
   it("uses ws: for http and wss: for https, at /api/ws", () => {
     expect(socketUrl("http://127.0.0.1:8080")).toBe("ws://127.0.0.1:8080/api/ws");
     expect(socketUrl("https://pbx.example/")).toBe("wss://pbx.example/api/ws");
+    expect(socketUrl("http://192.0.2.2:8080", "ab12")).toBe("ws://192.0.2.2:8080/api/ws?csrf=ab12");
   });
 });
 
@@ -238,5 +239,25 @@ describe("HTTP fallback", () => {
     last().receive({ id: last().sent[0]!.id, ok: { running: true } });
     await p;
     expect(fetchImpl).not.toHaveBeenCalled();
+  });
+});
+
+describe("a login session", () => {
+  it("sends the CSRF token with every POST and asks for the login again on 401", async () => {
+    const seen: Array<Record<string, string>> = [];
+    const fetchImpl = vi.fn(async (_url: string, init?: RequestInit) => {
+      seen.push({ ...(init?.headers as Record<string, string>) });
+      return new Response(JSON.stringify({ error: { message: "log in first" } }), { status: 401 });
+    }) as unknown as typeof fetch;
+    const loginRequired = vi.fn();
+    const client = new ApiClient({
+      baseUrl: "http://192.0.2.2:8080",
+      fetch: fetchImpl,
+      csrfToken: "ab12",
+      onLoginRequired: loginRequired,
+    });
+    await expect(client.call("status", {})).rejects.toMatchObject({ status: 401 });
+    expect(seen[0]["x-csrf-token"]).toBe("ab12");
+    expect(loginRequired).toHaveBeenCalledTimes(1);
   });
 });
