@@ -19,8 +19,8 @@ mod personal;
 mod plan_sync;
 mod public_address;
 pub mod relay;
-mod srtp_settings;
 mod run;
+mod srtp_settings;
 pub mod stun;
 mod trunk_net;
 
@@ -34,9 +34,9 @@ pub use net::tls_cert;
 pub use pbx::{LiveCall, LiveState, Outcome, PbxEvent, TrunkState, TrunkStatus};
 pub use personal::redact_personal_data;
 pub use public_address::resolve_public_address;
-pub use srtp_settings::policy as srtp_policy;
 pub(crate) use run::load_directory;
 pub use run::{run, start};
+pub use srtp_settings::policy as srtp_policy;
 
 /// What `switchboard serve` needs to run the PBX.
 #[derive(Debug, Clone)]

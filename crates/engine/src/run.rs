@@ -95,6 +95,7 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
     pbx_config.user_agent = format!("Switchboard/{}", env!("CARGO_PKG_VERSION"));
     let public_address = crate::public_address::saved(&store);
     pbx_config.public_ip = crate::public_address::load(public_address).await;
+    pbx_config.srtp = crate::srtp_settings::load(&store);
     let pool = RelayPool::new(config.rtp_ports.clone());
     // Recordings a crash interrupted are kept up to where they were written, or removed.
     let salvaged = salvage_recordings(&config.data_dir.join(pbx::RECORDINGS_DIR));
