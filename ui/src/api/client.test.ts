@@ -257,7 +257,7 @@ describe("a login session", () => {
       onLoginRequired: loginRequired,
     });
     await expect(client.call("status", {})).rejects.toMatchObject({ status: 401 });
-    expect(seen[0]["x-csrf-token"]).toBe("ab12");
+    expect(seen[0]?.["x-csrf-token"]).toBe("ab12");
     expect(loginRequired).toHaveBeenCalledTimes(1);
   });
 });
