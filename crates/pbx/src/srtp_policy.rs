@@ -65,3 +65,83 @@ impl crate::Pbx {
         self.config.srtp = policy;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAVP: &str =
+        "v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n\
+        m=audio 4000 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n\
+        a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n";
+    const AVP: &str = "v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n\
+        m=audio 4000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+
+    fn invite(to: &str, sdp: &str) -> Request {
+        let text = format!(
+            "INVITE sip:{to}@pbx SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK1\r\n\
+             From: <sip:201@pbx>;tag=a\r\nTo: <sip:{to}@pbx>\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n\
+             Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
+            sdp.len()
+        );
+        match sip::parse(text.as_bytes()) {
+            Ok(sip::Message::Request(r)) => r,
+            other => panic!("not a request: {other:?}"),
+        }
+    }
+
+    fn from(transport: Transport, ip: &str) -> Peer {
+        Peer {
+            transport,
+            addr: format!("{ip}:5060").parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn remote_phones_must_offer_srtp_and_office_phones_need_not() {
+        let policy = SrtpPolicy {
+            require: SrtpRequirement::Remote,
+            keys_over_plain_signalling: false,
+        };
+        let plain = invite("202", AVP);
+        assert!(policy
+            .refusal(&plain, from(Transport::Tls, "198.51.100.7"))
+            .is_some());
+        assert!(policy
+            .refusal(&plain, from(Transport::Udp, "192.168.1.20"))
+            .is_none());
+        let secure = invite("202", SAVP);
+        assert!(policy
+            .refusal(&secure, from(Transport::Tls, "198.51.100.7"))
+            .is_none());
+    }
+
+    #[test]
+    fn keys_over_udp_are_refused_unless_allowed() {
+        let secure = invite("202", SAVP);
+        let strict = SrtpPolicy::default();
+        assert!(strict
+            .refusal(&secure, from(Transport::Udp, "192.168.1.20"))
+            .is_some());
+        let allowing = SrtpPolicy {
+            keys_over_plain_signalling: true,
+            ..SrtpPolicy::default()
+        };
+        assert!(allowing
+            .refusal(&secure, from(Transport::Udp, "192.168.1.20"))
+            .is_none());
+        // Feature codes are answered by the PBX in plain RTP.
+        let code = invite("*97", SAVP);
+        assert!(allowing
+            .refusal(&code, from(Transport::Udp, "192.168.1.20"))
+            .is_some());
+    }
+
+    #[test]
+    fn with_nothing_required_plain_calls_pass() {
+        let plain = invite("202", AVP);
+        assert!(SrtpPolicy::default()
+            .refusal(&plain, from(Transport::Udp, "198.51.100.7"))
+            .is_none());
+    }
+}

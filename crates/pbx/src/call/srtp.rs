@@ -127,3 +127,93 @@ fn own_key(id: RelayId, relay_addr: SocketAddr) -> SrtpKey {
         .and_then(SrtpKey::from_bytes)
         .unwrap_or_else(SrtpKey::random)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+
+    use super::*;
+
+    const OFFER: &str =
+        "v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n\
+        m=audio 4000 RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n\
+        a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n";
+    const PLAIN_ANSWER: &str = "v=0\r\no=- 2 1 IN IP4 192.0.2.20\r\ns=-\r\nc=IN IP4 192.0.2.20\r\n\
+        t=0 0\r\nm=audio 5000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+
+    fn ports() -> RelayPorts {
+        RelayPorts {
+            id: RelayId(7),
+            a: "203.0.113.1:30000".parse().unwrap(),
+            b: "203.0.113.1:30002".parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn an_srtp_offer_reaches_the_other_side_plain_and_the_relay_gets_the_keys() {
+        let mut sdp = SessionDescription::parse(OFFER).unwrap();
+        let mut actions = VecDeque::new();
+        terminate(&mut actions, ports(), Side::A, &mut sdp);
+        let audio = &sdp.media[0];
+        assert_eq!(audio.proto, "RTP/AVP");
+        assert!(
+            audio.crypto().is_empty(),
+            "the phone's key never leaves the PBX"
+        );
+        let Some(Action::RelaySrtp {
+            side,
+            suite,
+            inbound,
+            outbound,
+            ..
+        }) = actions.pop_front()
+        else {
+            panic!("no RelaySrtp action");
+        };
+        assert_eq!(side, Side::A);
+        assert_eq!(suite, media::srtp::SrtpSuite::AesCm128HmacSha1_32);
+        let offered = CryptoAttribute::parse(
+            "2 AES_CM_128_HMAC_SHA1_32 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR",
+        )
+        .unwrap();
+        assert_eq!(inbound, offered.key);
+        assert_ne!(outbound, offered.key, "the PBX sends with a key of its own");
+    }
+
+    #[test]
+    fn the_answer_to_an_srtp_offer_names_its_tag_and_suite_with_the_pbxs_key() {
+        let offer = SessionDescription::parse(OFFER).unwrap();
+        let answer = Some((
+            "application/sdp".to_owned(),
+            PLAIN_ANSWER.as_bytes().to_vec(),
+        ));
+        let (_, body) = secure_answer(Some(ports()), Side::A, Some(&offer), answer).unwrap();
+        let answer = SessionDescription::parse(std::str::from_utf8(&body).unwrap()).unwrap();
+        let audio = &answer.media[0];
+        assert_eq!(audio.proto, "RTP/SAVP");
+        let crypto = audio.crypto();
+        assert_eq!(crypto.len(), 1);
+        assert_eq!(crypto[0].tag, 2);
+        assert_eq!(crypto[0].suite, media::srtp::SrtpSuite::AesCm128HmacSha1_32);
+        // The same leg gets the same key every time (a re-INVITE's answer), the other leg
+        // another.
+        let mut actions = VecDeque::new();
+        terminate(&mut actions, ports(), Side::A, &mut offer.clone());
+        let Some(Action::RelaySrtp { outbound, .. }) = actions.pop_front() else {
+            panic!("no RelaySrtp action");
+        };
+        assert_eq!(crypto[0].key, outbound);
+        assert_ne!(own_key(RelayId(7), ports().b), outbound);
+    }
+
+    #[test]
+    fn a_plain_offer_is_answered_plain() {
+        let offer = SessionDescription::parse(PLAIN_ANSWER).unwrap();
+        let answer = Some((
+            "application/sdp".to_owned(),
+            PLAIN_ANSWER.as_bytes().to_vec(),
+        ));
+        let (_, body) = secure_answer(Some(ports()), Side::A, Some(&offer), answer).unwrap();
+        assert_eq!(body, PLAIN_ANSWER.as_bytes());
+    }
+}
