@@ -13,6 +13,7 @@ use crate::commands::phone;
 use crate::commands::app_mode;
 use crate::commands::phone_audio;
 use crate::commands::phone_features;
+use crate::commands::srtp;
 use crate::commands::{
     calls, click_to_call, extensions, names, outbound, ring_groups, schedules, settings, setup,
     status, trunks, voicemail,
@@ -81,6 +82,8 @@ commands![
     provision_address::GetRemoteAccessRequest,
     provision_address::RemoteAccess,
     provision_address::DiscoverPublicAddressRequest,
+    srtp::GetSrtpSettingsRequest,
+    srtp::SrtpSettings,
     provision_links::CreateSetupLinkRequest,
     provision_links::ListSetupLinksRequest,
     provision_links::RevokeSetupLinkRequest,

@@ -34,6 +34,8 @@ export type Commands = {
   get_remote_access: { request: GetRemoteAccessRequest; response: RemoteAccessResponse };
   save_remote_access: { request: RemoteAccess; response: RemoteAccessResponse };
   discover_public_address: { request: DiscoverPublicAddressRequest; response: DiscoverPublicAddressResponse };
+  get_srtp_settings: { request: GetSrtpSettingsRequest; response: SrtpSettings };
+  save_srtp_settings: { request: SrtpSettings; response: SrtpSettings };
   create_setup_link: { request: CreateSetupLinkRequest; response: CreateSetupLinkResponse };
   list_setup_links: { request: ListSetupLinksRequest; response: ListSetupLinksResponse };
   revoke_setup_link: { request: RevokeSetupLinkRequest; response: RevokeSetupLinkResponse };
@@ -728,6 +730,8 @@ export type GetRemoteAccessRequest = Record<symbol, never>;
 export type GetSettingsRequest = Record<symbol, never>;
 
 export type GetSetupStateRequest = Record<symbol, never>;
+
+export type GetSrtpSettingsRequest = Record<symbol, never>;
 
 /**
  * Which greeting a mailbox plays.
@@ -1825,6 +1829,21 @@ export type SetupState = {
  * The wizard was finished once; the UI offers it on start until then.
  */
 complete: boolean, trunks: number, business_names: number, extensions: number, ring_groups: number, schedules: number, };
+
+/**
+ * Which phones must offer SRTP; a phone that must and does not is refused with 488.
+ */
+export type SrtpRequired = "off" | "remote" | "all";
+
+/**
+ * The SRTP rules; also the request of `save_srtp_settings`.
+ */
+export type SrtpSettings = { required: SrtpRequired, 
+/**
+ * Keys accepted from phones signalling over UDP or TCP, where anyone on the path can
+ * read them (RFC 4568 §8.3); false takes them over TLS only.
+ */
+keys_over_plain_signalling: boolean, };
 
 /**
  * Starts recording an answered live call. Asking again while it records changes nothing

@@ -24,6 +24,7 @@ pub(crate) mod recordings;
 pub(crate) mod ring_groups;
 pub(crate) mod schedules;
 pub(crate) mod settings;
+pub(crate) mod srtp;
 pub(crate) mod setup;
 pub(crate) mod status;
 pub(crate) mod trunks;
