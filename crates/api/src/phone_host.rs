@@ -547,11 +547,6 @@ fn apply(
             reason,
         } => end(s, *call, format!("{status} {reason}")),
         PhoneEvent::Ended { call, reason } => end(s, *call, reason.clone()),
-        PhoneEvent::Codec { call, codec, .. } => {
-            if let Some((c, _)) = s.calls.get_mut(&call.id()) {
-                c.codec = Some(codec.clone());
-            }
-        }
         PhoneEvent::Transfer { call, progress } => {
             if let Some((c, _)) = s.calls.get_mut(&call.id()) {
                 c.transfer = Some(match progress {
@@ -570,6 +565,11 @@ fn apply(
                 &caller.number,
                 caller.name.as_deref(),
             ));
+        }
+        PhoneEvent::Codec { call, codec, .. } => {
+            if let Some((c, _)) = s.calls.get_mut(&call.id()) {
+                c.codec = Some(codec.clone());
+            }
         }
     }
 }

@@ -5,12 +5,12 @@ use serde_json::Value;
 
 use crate::auth::commands as admin_access;
 use crate::command::{Command, Ctx};
+use crate::commands::app_mode;
 use crate::commands::backup;
 use crate::commands::bans;
 use crate::commands::conference;
 use crate::commands::mail;
 use crate::commands::phone;
-use crate::commands::app_mode;
 use crate::commands::phone_audio;
 use crate::commands::phone_features;
 use crate::commands::srtp;
@@ -79,6 +79,11 @@ commands![
     settings::Settings,
     settings::SetTlsCertificateRequest,
     settings::RemoveTlsCertificateRequest,
+    backup::ListBackupsRequest,
+    backup::CreateBackupRequest,
+    backup::BackupSchedule,
+    backup::RestoreBackupRequest,
+    backup::CancelRestoreRequest,
     provision_address::GetRemoteAccessRequest,
     provision_address::RemoteAccess,
     provision_address::DiscoverPublicAddressRequest,
@@ -88,11 +93,6 @@ commands![
     provision_links::ListSetupLinksRequest,
     provision_links::RevokeSetupLinkRequest,
     provision_links::PhoneProvisionRequest,
-    backup::ListBackupsRequest,
-    backup::CreateBackupRequest,
-    backup::BackupSchedule,
-    backup::RestoreBackupRequest,
-    backup::CancelRestoreRequest,
     trunks::ListTrunksRequest,
     plan::Trunk,
     trunks::RemoveTrunkRequest,

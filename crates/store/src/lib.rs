@@ -50,8 +50,8 @@ pub use backup::{
 };
 pub use backup_files::{ManifestFile, BACKUPS_DIR};
 pub use backup_restore::{
-    apply_pending_restore, cancel_pending_restore, pending_restore, stage_restore,
-    AppliedRestore, PendingRestore,
+    apply_pending_restore, cancel_pending_restore, pending_restore, stage_restore, AppliedRestore,
+    PendingRestore,
 };
 pub use backup_schedule::{BackupSchedule, BACKUP_KEEP_MAX};
 pub use binding_writer::BindingWriter;
@@ -82,8 +82,8 @@ pub use recording_settings::{
     AlwaysRecord, AlwaysRecordKind, RecordingPolicy, DEFAULT_MIN_FREE_MB, MIN_FREE_MAX_MB,
     RETENTION_MAX_DAYS,
 };
-pub use remote_access::{RemoteAccess, PUBLIC_ADDRESS_MAX_LEN};
 pub use recordings::{CallLink, NewRecording, Recording, RecordingTrigger};
+pub use remote_access::{RemoteAccess, PUBLIC_ADDRESS_MAX_LEN};
 pub use secret::{generate_secret, ha1_md5, ha1_sha256, SECRET_ALPHABET, SECRET_LEN};
 pub use settings::{LogLevel, Settings, MAX_SIP_LISTEN, RTP_PORT_FLOOR};
 pub use srtp_policy::{SrtpRequired, SrtpSettings};

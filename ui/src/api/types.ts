@@ -31,6 +31,11 @@ export type Commands = {
   save_settings: { request: Settings; response: SettingsResponse };
   set_tls_certificate: { request: SetTlsCertificateRequest; response: SettingsResponse };
   remove_tls_certificate: { request: RemoveTlsCertificateRequest; response: SettingsResponse };
+  list_backups: { request: ListBackupsRequest; response: BackupsResponse };
+  create_backup: { request: CreateBackupRequest; response: BackupSummary };
+  save_backup_schedule: { request: BackupSchedule; response: BackupsResponse };
+  restore_backup: { request: RestoreBackupRequest; response: BackupsResponse };
+  cancel_restore: { request: CancelRestoreRequest; response: BackupsResponse };
   get_remote_access: { request: GetRemoteAccessRequest; response: RemoteAccessResponse };
   save_remote_access: { request: RemoteAccess; response: RemoteAccessResponse };
   discover_public_address: { request: DiscoverPublicAddressRequest; response: DiscoverPublicAddressResponse };
@@ -40,11 +45,6 @@ export type Commands = {
   list_setup_links: { request: ListSetupLinksRequest; response: ListSetupLinksResponse };
   revoke_setup_link: { request: RevokeSetupLinkRequest; response: RevokeSetupLinkResponse };
   phone_provision: { request: PhoneProvisionRequest; response: PhoneState };
-  list_backups: { request: ListBackupsRequest; response: BackupsResponse };
-  create_backup: { request: CreateBackupRequest; response: BackupSummary };
-  save_backup_schedule: { request: BackupSchedule; response: BackupsResponse };
-  restore_backup: { request: RestoreBackupRequest; response: BackupsResponse };
-  cancel_restore: { request: CancelRestoreRequest; response: BackupsResponse };
   list_trunks: { request: ListTrunksRequest; response: ListTrunksResponse };
   save_trunk: { request: Trunk; response: SaveTrunkResponse };
   remove_trunk: { request: RemoveTrunkRequest; response: RemoveTrunkResponse };
