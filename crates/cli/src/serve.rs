@@ -153,6 +153,16 @@ async fn serve(config: engine::Config, http: Admin, logging: Logging) -> anyhow:
         Err(e) => {
             handle.shutdown().await;
             engine.wait().await;
+            // An address beyond this computer without an owner login is the user's input
+            // to fix, not a failure of ours.
+            if let api::ApiError::NotLoopback(_) = e {
+                let from = if http.explicit {
+                    "http"
+                } else {
+                    "saved admin_bind setting"
+                };
+                return Err(InvalidInput(format!("{from}: {e}")).into());
+            }
             return Err(e.into());
         }
     };
