@@ -116,5 +116,8 @@ test("a call rings in a window on top, is answered there, and a sip: link dials"
     caller?.kill("SIGTERM");
     if (session) await session.end().catch(() => {});
     driver.stop();
+    // The app keeps running in the tray once its window is gone, and would take the next
+    // test's launch as a second instance: end it (its data folder names it).
+    await run("pkill", ["-f", data], 5_000);
   }
 });
