@@ -59,6 +59,45 @@ impl SrtpPolicy {
     }
 }
 
+/// What the PBX offers a phone it calls (an extension's device, a ring group member, a
+/// transfer target, a parked call ringing back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CalleeSrtp {
+    /// Plain RTP/AVP, as before any rule.
+    Plain,
+    /// RTP/SAVP with the PBX's key; a phone refusing it (488, 415, 606) is called again
+    /// with plain RTP, as "SRTP optional" does on other PBXs.
+    Optional,
+    /// RTP/SAVP with the PBX's key, and a refusal ends that fork.
+    Required,
+    /// The phone must encrypt but its keys could only travel in the clear: not called.
+    Unreachable,
+}
+
+impl SrtpPolicy {
+    /// How to offer media to a phone reached at `target` (`extension_requires`: its
+    /// extension is set to always encrypt).
+    ///
+    /// RFC 4568 §8.3: keys go only over TLS unless the owner allows plain signalling;
+    /// a phone registered over TLS is offered SRTP even when nothing requires it.
+    pub(crate) fn towards_phone(&self, target: Peer, extension_requires: bool) -> CalleeSrtp {
+        let required = extension_requires
+            || match self.require {
+                SrtpRequirement::Off => false,
+                SrtpRequirement::Remote => is_outside_lan(target.addr.ip()),
+                SrtpRequirement::All => true,
+            };
+        let tls = target.transport == Transport::Tls;
+        let keys_may_travel = tls || self.keys_over_plain_signalling;
+        match (required, keys_may_travel, tls) {
+            (true, true, _) => CalleeSrtp::Required,
+            (true, false, _) => CalleeSrtp::Unreachable,
+            (false, _, true) => CalleeSrtp::Optional,
+            (false, _, false) => CalleeSrtp::Plain,
+        }
+    }
+}
+
 impl crate::Pbx {
     /// Applies the owner's SRTP rules to calls from the next INVITE on.
     pub fn set_srtp_policy(&mut self, policy: SrtpPolicy) {
@@ -135,6 +174,39 @@ mod tests {
         assert!(allowing
             .refusal(&code, from(Transport::Udp, "192.168.1.20"))
             .is_some());
+    }
+
+    #[test]
+    fn phones_called_over_tls_are_offered_srtp_and_required_ones_must_take_it() {
+        let none = SrtpPolicy::default();
+        let tls_remote = from(Transport::Tls, "198.51.100.7");
+        let udp_office = from(Transport::Udp, "192.168.1.20");
+        assert_eq!(none.towards_phone(tls_remote, false), CalleeSrtp::Optional);
+        assert_eq!(none.towards_phone(udp_office, false), CalleeSrtp::Plain);
+        assert_eq!(none.towards_phone(tls_remote, true), CalleeSrtp::Required);
+        // Keys never travel over UDP unless allowed: a phone that must encrypt is not called.
+        assert_eq!(
+            none.towards_phone(udp_office, true),
+            CalleeSrtp::Unreachable
+        );
+        let remote = SrtpPolicy {
+            require: SrtpRequirement::Remote,
+            keys_over_plain_signalling: true,
+        };
+        assert_eq!(remote.towards_phone(udp_office, false), CalleeSrtp::Plain);
+        assert_eq!(
+            remote.towards_phone(from(Transport::Udp, "198.51.100.7"), false),
+            CalleeSrtp::Required
+        );
+        let all = SrtpPolicy {
+            require: SrtpRequirement::All,
+            keys_over_plain_signalling: false,
+        };
+        assert_eq!(all.towards_phone(tls_remote, false), CalleeSrtp::Required);
+        assert_eq!(
+            all.towards_phone(udp_office, false),
+            CalleeSrtp::Unreachable
+        );
     }
 
     #[test]

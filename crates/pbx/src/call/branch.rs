@@ -46,6 +46,9 @@ impl Pbx {
                 let cancelled = call.branches[idx].state == BranchState::Cancelling;
                 call.branches[idx].state = BranchState::Failed(response.status);
                 self.by_client.remove(&key);
+                if !cancelled && self.retry_fork_without_srtp(now, id, idx, response.status) {
+                    return; // the same phone rings again, offered plain RTP
+                }
                 if !cancelled && self.trunk_fork_failed(now, id, idx, &response) {
                     return; // challenge answered, or the next trunk is ringing
                 }

@@ -11,6 +11,7 @@ use super::setup::contact_header;
 use super::{Branch, BranchState, CallId, Onward};
 use crate::action::Side;
 use crate::core::{ClientOwner, Pbx};
+use crate::srtp_policy::CalleeSrtp;
 use crate::util::ALLOW;
 
 /// One INVITE to send on the callee side.
@@ -26,6 +27,8 @@ pub(crate) struct Fork {
     pub callee: String,
     /// Headers particular to this fork (P-Asserted-Identity towards a trunk).
     pub extra: Vec<(&'static str, String)>,
+    /// A registered phone (not a trunk's provider): the SRTP rules apply to it.
+    pub to_phone: bool,
 }
 
 /// Media could not be anchored: every relay port is taken.
@@ -136,8 +139,33 @@ impl Pbx {
                 }
                 _ => (content_type.clone(), body.clone()),
             };
-            invite.headers.push("Content-Type", content_type);
-            invite.body = body;
+            let mut offer = (content_type, body);
+            if fork.to_phone {
+                let requires = self
+                    .registrar
+                    .directory()
+                    .get(&fork.callee)
+                    .is_some_and(|e| e.srtp_required);
+                match (
+                    self.config.srtp.towards_phone(fork.target, requires),
+                    call.relay,
+                ) {
+                    (CalleeSrtp::Plain, _) => {}
+                    (CalleeSrtp::Unreachable, _) | (CalleeSrtp::Required, None) => {
+                        tracing::info!(
+                            callee = %fork.callee,
+                            "phone not called: it must encrypt and its keys cannot travel"
+                        );
+                        return false;
+                    }
+                    (CalleeSrtp::Optional | CalleeSrtp::Required, Some(ports)) => {
+                        offer = super::srtp::secure_offer(ports, Side::B, offer);
+                    }
+                    (CalleeSrtp::Optional, None) => {}
+                }
+            }
+            invite.headers.push("Content-Type", offer.0);
+            invite.body = offer.1;
         }
         self.send_branch(now, id, invite, fork.target, fork.callee)
     }

@@ -148,6 +148,14 @@ impl Pbx {
                     .ok()
                     .flatten();
             offer = super::srtp::secure_answer(relay, Side::A, a_offer.as_ref(), offer);
+        } else if let (Some(ports), Some(body)) = (relay, offer.take()) {
+            // The answering phone was offered SRTP and took it: its re-offers stay SRTP,
+            // with the PBX's same key for that leg.
+            offer = Some(if super::srtp::callee_runs_srtp(call) {
+                super::srtp::secure_offer(ports, Side::B, body)
+            } else {
+                body
+            });
         }
         if let Some((content_type, body)) = offer {
             out.headers.push("Content-Type", content_type);

@@ -251,6 +251,7 @@ fn trunk_fork(
         target: peer,
         callee: number.to_owned(),
         extra,
+        to_phone: false,
     })
 }
 

@@ -106,6 +106,7 @@ impl Pbx {
                 target: peer,
                 callee: extension,
                 extra: Vec::new(),
+                to_phone: true,
             };
             sent |= self.send_fork(now, id, fork);
         }

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use hmac::{Hmac, Mac};
 use media::sdp::{CryptoAttribute, SessionDescription};
-use media::srtp::SrtpKey;
+use media::srtp::{SrtpKey, SrtpSuite};
 use sha2::Sha256;
 
 use crate::action::{Action, Side};
@@ -104,6 +104,113 @@ pub(crate) fn secure_answer(
         }
     }
     Some((content_type, sdp.to_string().into_bytes()))
+}
+
+/// An offer for side `to` made an SRTP one (RFC 4568 §5.1): the audio stream becomes
+/// RTP/SAVP with one crypto line per suite the PBX supports, in its order of preference,
+/// all carrying the PBX's key for that leg (the one the relay protects with once the
+/// answer names its choice, see [`terminate`]). Not SDP, or no audio: unchanged.
+pub(crate) fn secure_offer(
+    ports: RelayPorts,
+    to: Side,
+    (content_type, body): (String, Vec<u8>),
+) -> (String, Vec<u8>) {
+    let Some(mut sdp) = std::str::from_utf8(&body)
+        .ok()
+        .and_then(|t| SessionDescription::parse(t).ok())
+    else {
+        return (content_type, body);
+    };
+    let Some(media) = sdp
+        .audio()
+        .map(|a| a.index)
+        .and_then(|i| sdp.media.get_mut(i))
+    else {
+        return (content_type, body);
+    };
+    let key = own_key(ports.id, ports.addr_for(to));
+    media.set_crypto(None);
+    media.proto = "RTP/SAVP".to_owned();
+    for (tag, suite) in [
+        (1, SrtpSuite::AesCm128HmacSha1_80),
+        (2, SrtpSuite::AesCm128HmacSha1_32),
+    ] {
+        let crypto = CryptoAttribute {
+            tag,
+            suite,
+            key: key.clone(),
+        };
+        media.attributes.push(crypto.to_attribute());
+    }
+    (content_type, sdp.to_string().into_bytes())
+}
+
+/// Whether the phone that answered a call was offered SRTP (by the PBX, see
+/// `send_fork`) and so runs it on the callee side.
+pub(crate) fn callee_runs_srtp(call: &super::Call) -> bool {
+    call.winner
+        .and_then(|i| call.branches.get(i))
+        .is_some_and(|b| request_offers_srtp(&b.invite))
+}
+
+/// Whether a request's body offers SRTP (RTP/SAVP audio).
+pub(crate) fn request_offers_srtp(request: &sip::Request) -> bool {
+    super::anchor::sdp_of(request.content_type(), &request.body)
+        .ok()
+        .flatten()
+        .is_some_and(|sdp| wants_srtp(&sdp))
+}
+
+impl crate::Pbx {
+    /// A phone refused the SRTP the PBX offered it (488 Not Acceptable Here, 415, 606):
+    /// when encryption is only optional for it, the same fork is sent again with plain
+    /// RTP/AVP (next CSeq, as for a retry with credentials). True when it was.
+    pub(crate) fn retry_fork_without_srtp(
+        &mut self,
+        now: std::time::Instant,
+        id: super::CallId,
+        idx: usize,
+        status: u16,
+    ) -> bool {
+        if !matches!(status, 415 | 488 | 606) {
+            return false;
+        }
+        let Some(call) = self.calls.get_mut(&id) else {
+            return false;
+        };
+        let (Some(branch), Some((content_type, body))) = (call.branches.get(idx), &call.b_offer)
+        else {
+            return false;
+        };
+        // Only the PBX's own offers to phones are secure on this side (the caller's keys
+        // never leave the PBX), so a secure fork is one it may weaken.
+        if !request_offers_srtp(&branch.invite) {
+            return false;
+        }
+        let requires = self
+            .registrar
+            .directory()
+            .get(&branch.callee)
+            .is_some_and(|e| e.srtp_required);
+        let rule = self.config.srtp.towards_phone(branch.target, requires);
+        if rule != crate::srtp_policy::CalleeSrtp::Optional {
+            return false;
+        }
+        tracing::info!(
+            callee = %branch.callee,
+            status,
+            "phone refused SRTP: calling it again with plain RTP"
+        );
+        let mut invite = branch.invite.clone();
+        let (target, callee) = (branch.target, branch.callee.clone());
+        invite.headers.set("Content-Type", content_type.as_str());
+        invite.body = body.clone();
+        call.b_cseq += 1;
+        invite
+            .headers
+            .set("CSeq", format!("{} INVITE", call.b_cseq));
+        self.send_branch(now, id, invite, target, callee)
+    }
 }
 
 /// RFC 4568 §6.1: the PBX's own master key for one leg, never the phone's.

@@ -13,6 +13,9 @@ pub struct DirectoryEntry {
     /// in another realm cannot be checked against them.
     pub realm: String,
     pub secret: Secret,
+    /// Calls to and from this extension's phones must be encrypted (SRTP), whatever the
+    /// office-wide rule says.
+    pub srtp_required: bool,
 }
 
 impl DirectoryEntry {
@@ -33,6 +36,7 @@ impl DirectoryEntry {
                 md5: ha1_md5.into(),
                 sha256: ha1_sha256.into(),
             },
+            srtp_required: false,
         }
     }
 
@@ -51,6 +55,7 @@ impl DirectoryEntry {
             display_name: display_name.into(),
             realm,
             secret,
+            srtp_required: false,
         }
     }
 }

@@ -111,7 +111,8 @@ pub struct SimPhone {
     /// Where this phone receives RTP.
     pub media: SocketAddr,
     pub ep: Endpoint,
-    pbx: Peer,
+    /// Where it sends everything, and over which transport.
+    pub pbx: Peer,
     /// Answer digest challenges (turn off to see the bare 401).
     pub auto_auth: bool,
     /// Answer re-INVITEs at once (turn off to leave them pending, as a phone whose user
@@ -127,6 +128,10 @@ pub struct SimPhone {
     pub call_headers: Vec<(String, String)>,
     /// The audio formats of every offer and answer this phone writes, in its order.
     pub audio_formats: Vec<(u8, String)>,
+    /// This phone's SRTP master key and salt (RFC 4568 inline, base64): an SRTP offer is
+    /// answered RTP/SAVP naming the offer's first crypto line with it. `None`: a phone
+    /// without SRTP, whose answers are plain RTP/AVP.
+    pub srtp_key: Option<String>,
     /// re-INVITEs left unanswered, by call.
     pub pending_reinvites: Vec<(usize, ServerKey)>,
     pub registered: bool,
@@ -164,6 +169,7 @@ impl SimPhone {
             display_name: None,
             call_headers: Vec::new(),
             audio_formats: sdp::g711_formats(),
+            srtp_key: None,
             pending_reinvites: Vec::new(),
             registered: false,
             register_responses: Vec::new(),
@@ -324,7 +330,22 @@ impl SimPhone {
             .last()
             .and_then(sdp::direction)
             .unwrap_or(Direction::SendRecv);
-        let body = self.sdp_body(offer_dir.reversed());
+        let mut body = self.sdp_body(offer_dir.reversed());
+        let offered = self.calls[idx].sdp_received.last().and_then(|offer| {
+            let media = offer.media.get(offer.audio()?.index)?;
+            media
+                .is_secure_profile()
+                .then(|| media.crypto().into_iter().next())?
+        });
+        if let (Some(key), Some(offered)) = (&self.srtp_key, offered) {
+            let text = String::from_utf8_lossy(&body).replace("RTP/AVP", "RTP/SAVP");
+            let line = format!(
+                "a=crypto:{} {} inline:{key}\r\n",
+                offered.tag,
+                offered.suite.name()
+            );
+            body = format!("{text}{line}").into_bytes();
+        }
         let contact = self.contact();
         let call = &mut self.calls[idx];
         let mut ok = reply(&call.invite, 200, &call.local_tag, Some(contact));
