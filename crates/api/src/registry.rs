@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::auth::commands as admin_access;
 use crate::command::{Command, Ctx};
+use crate::commands::allow_list;
 use crate::commands::app_mode;
 use crate::commands::backup;
 use crate::commands::bans;
@@ -54,6 +55,8 @@ commands![
     status::StatusRequest,
     bans::ListBansRequest,
     bans::LiftBanRequest,
+    allow_list::GetAllowListRequest,
+    allow_list::SetAllowListRequest,
     extensions::ListExtensionsRequest,
     extensions::AddExtensionRequest,
     extensions::EditExtensionRequest,

@@ -109,7 +109,8 @@ impl EngineHandle {
         self.ask(|tx| Command::LiftBan(address, tx)).await
     }
 
-    /// Addresses and networks never rate limited nor banned; a banned one is let in.
+    /// Replaces the owner's addresses and networks never rate limited nor banned (this
+    /// machine's own stay allowed); a banned one is let in at once.
     pub async fn set_allow_list(
         &self,
         rules: Vec<pbx::dialplan::AddressRule>,

@@ -7,6 +7,7 @@ mod cdr_writer;
 mod conference;
 mod core_loop;
 mod forwarding;
+mod guard_allow;
 mod guard_events;
 mod handle;
 mod mail;
@@ -29,6 +30,7 @@ use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 pub use conference::ParticipantInfo;
+pub use guard_allow::own_addresses;
 pub use handle::{BanInfo, Engine, EngineHandle, NotRunning, Registration, Status};
 pub use net::tls_cert;
 pub use pbx::{LiveCall, LiveState, Outcome, PbxEvent, TrunkState, TrunkStatus};

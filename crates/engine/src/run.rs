@@ -142,6 +142,7 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
     let net = TrunkNet::spawn(ipv4, ipv6, trunk_events_tx);
     let mut plan = PlanSync::new(net, advertised);
     plan.reload(now, &mut pbx, &store);
+    let guard = crate::guard_allow::new_guard(now, &sip_addrs, &store);
 
     let core = Core {
         pbx,
@@ -163,7 +164,7 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
         endpoint_events,
         conference,
         conference_events,
-        guard: pbx::guard::Guard::new(now, guard_config(&sip_addrs)),
+        guard,
         blocked,
     };
     // Voicemail e-mails leave from their own task, woken by the events.
@@ -179,26 +180,6 @@ pub async fn start(config: Config) -> Result<Engine, EngineError> {
         task,
         tls_addrs,
     })
-}
-
-/// The guard's limits, with this machine's own addresses on the allow-list: the desktop
-/// app's softphone and any tool on the same PC come from them, and a mistyped password there
-/// must not block the owner from their own phone system.
-fn guard_config(sip_addrs: &[SocketAddr]) -> pbx::guard::GuardConfig {
-    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-    let own = [
-        IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(Ipv6Addr::LOCALHOST),
-    ]
-    .into_iter()
-    .chain(sip_addrs.iter().map(SocketAddr::ip))
-    .filter(|ip| !ip.is_unspecified())
-    .map(pbx::dialplan::AddressRule::from)
-    .collect();
-    pbx::guard::GuardConfig {
-        allow: own,
-        ..pbx::guard::GuardConfig::default()
-    }
 }
 
 /// Binds the SIP-over-TLS listeners, with the certificate from the data folder (made on

@@ -25,6 +25,7 @@ mod destination;
 mod dial_plan;
 mod error;
 mod extensions;
+mod guard_allow_list;
 mod integrity;
 mod mail;
 mod migrations;
@@ -69,6 +70,7 @@ pub use db::{Store, DB_FILE_NAME};
 pub use dial_plan::DEFAULT_EMERGENCY_NUMBERS;
 pub use error::{Error, FieldError, ValidationErrors};
 pub use extensions::{CreatedExtension, Extension, NAME_MAX_CHARS};
+pub use guard_allow_list::ALLOW_LIST_MAX;
 pub use integrity::{check_database, integrity_problems};
 pub use mail::{
     check_address as check_email_address, MailSecurity, MailSettings, MailboxEmail, OutboxEntry,

@@ -6,6 +6,8 @@ export type Commands = {
   status: { request: StatusRequest; response: StatusResponse };
   list_bans: { request: ListBansRequest; response: ListBansResponse };
   lift_ban: { request: LiftBanRequest; response: LiftBanResponse };
+  get_allow_list: { request: GetAllowListRequest; response: AllowList };
+  set_allow_list: { request: SetAllowListRequest; response: AllowList };
   list_extensions: { request: ListExtensionsRequest; response: ListExtensionsResponse };
   add_extension: { request: AddExtensionRequest; response: AddExtensionResponse };
   edit_extension: { request: EditExtensionRequest; response: EditExtensionResponse };
@@ -159,6 +161,21 @@ staff: Array<string>,
  * The admin pages are served beyond this computer now.
  */
 open_to_network: boolean, };
+
+/**
+ * Who is never blocked.
+ */
+export type AllowList = { 
+/**
+ * The owner's entries: addresses (`203.0.113.5`, `2001:db8::1`) and networks
+ * (`192.168.1.0/24`), written the way the PBX reads them.
+ */
+entries: Array<string>, 
+/**
+ * This computer's own addresses (loopback and the addresses SIP listens on), always
+ * allowed.
+ */
+this_computer: Array<string>, };
 
 /**
  * Which extensions, ring groups and business names have every call recorded.
@@ -709,6 +726,8 @@ export type FeatureCodeArgument = "none" | "number" | "optional_extension";
 export type FeatureCodeUsage = "dial" | "in_call";
 
 export type GetAdminAccessRequest = Record<symbol, never>;
+
+export type GetAllowListRequest = Record<symbol, never>;
 
 export type GetAppModeRequest = Record<symbol, never>;
 
@@ -1690,6 +1709,12 @@ key: string, on: boolean, };
  * PBX at once).
  */
 export type SetAppModeRequest = { phone_only: boolean, };
+
+/**
+ * Replaces the owner's list. A bad entry is refused on `entries.<index>` and nothing is
+ * saved; an address that is blocked now and covered by the new list is let in at once.
+ */
+export type SetAllowListRequest = { entries: Array<string>, };
 
 /**
  * Chooses the devices for the next calls; `null` is the system's default.

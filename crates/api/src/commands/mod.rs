@@ -1,6 +1,7 @@
 //! The commands, one file per screen's concern. Each request type implements
 //! [`crate::command::Command`] and is listed in `registry.rs`.
 
+pub(crate) mod allow_list;
 pub(crate) mod app_mode;
 pub(crate) mod backup;
 pub(crate) mod bans;

@@ -43,7 +43,8 @@ pub struct GuardConfig {
     /// Messages over the rate limit within `flood_window` that count as a flood.
     pub flood_drops: u32,
     pub flood_window: Duration,
-    /// Never limited nor banned (the owner's own networks, a provider's addresses).
+    /// Never limited nor banned, whatever the owner's list says (this machine's own
+    /// addresses).
     pub allow: Vec<AddressRule>,
 }
 
@@ -65,6 +66,28 @@ impl Default for GuardConfig {
             allow: Vec::new(),
         }
     }
+}
+
+/// Reads one entry of the owner's allow-list: an address (`203.0.113.5`, `2001:db8::1`,
+/// `[2001:db8::1]`) or a network (`192.168.1.0/24`, `2001:db8::/32`). A port or a host name
+/// is refused: the guard judges sources by address alone, and never looks names up.
+pub fn parse_allow_entry(entry: &str) -> Option<AddressRule> {
+    let t = entry.trim();
+    let bare = t
+        .strip_prefix('[')
+        .and_then(|r| r.strip_suffix(']'))
+        .unwrap_or(t);
+    let is_address = bare.parse::<IpAddr>().is_ok();
+    let is_network = t
+        .split_once('/')
+        .is_some_and(|(ip, _)| ip.parse::<IpAddr>().is_ok());
+    if !is_address && !is_network {
+        return None;
+    }
+    if is_address {
+        return bare.parse::<IpAddr>().ok().map(AddressRule::from);
+    }
+    t.parse().ok()
 }
 
 /// What to do with a message from a source.
@@ -106,6 +129,9 @@ pub struct Guard {
     sources: HashMap<IpAddr, SourceState>,
     /// Last successful authentication per address.
     trusted: HashMap<IpAddr, Instant>,
+    /// The owner's allow-list (their office networks, a provider's addresses), on top of
+    /// `config.allow`.
+    owner_allow: Vec<AddressRule>,
     events: VecDeque<GuardEvent>,
     next_sweep: Instant,
 }
@@ -117,6 +143,7 @@ impl Guard {
             bans: BanBook::default(),
             sources: HashMap::new(),
             trusted: HashMap::new(),
+            owner_allow: Vec::new(),
             events: VecDeque::new(),
             next_sweep: now + SWEEP_EVERY,
         }
@@ -126,9 +153,10 @@ impl Guard {
         &self.config
     }
 
-    /// Replaces the allow-list; a banned address it now covers is let in at once.
+    /// Replaces the owner's allow-list (the configured `allow` rules stay); a banned
+    /// address it now covers is let in at once.
     pub fn set_allow_list(&mut self, allow: Vec<AddressRule>) {
-        self.config.allow = allow;
+        self.owner_allow = allow;
         let now_allowed: Vec<IpAddr> = self
             .bans
             .list_all()
@@ -288,7 +316,11 @@ impl Guard {
 
     fn is_allowed(&self, source: IpAddr) -> bool {
         let probe = SocketAddr::new(source, 0);
-        self.config.allow.iter().any(|rule| rule.matches(probe))
+        self.config
+            .allow
+            .iter()
+            .chain(&self.owner_allow)
+            .any(|rule| rule.matches(probe))
     }
 
     fn is_trusted(&self, now: Instant, source: IpAddr) -> bool {
