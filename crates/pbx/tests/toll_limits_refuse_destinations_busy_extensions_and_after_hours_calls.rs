@@ -117,6 +117,21 @@ fn a_destination_outside_the_allowed_list_is_refused_with_403() {
 }
 
 #[test]
+fn unreadable_limits_refuse_every_call_out_but_emergency_numbers() {
+    let mut w = office(305, TollLimits::unreadable());
+    assert_eq!(dial(&mut w, ALICE, "02079460000"), CallState::Failed(403));
+    assert!(
+        w.phones[MAIN].calls.is_empty(),
+        "nothing reached the provider"
+    );
+    let reason = last_reason(&w);
+    assert!(reason.starts_with("403 Outside Calls Blocked"), "{reason}");
+    assert!(reason.contains("cannot be read"), "{reason}");
+    assert_eq!(dial(&mut w, ALICE, "999"), CallState::Ringing);
+    assert_eq!(w.phones[MAIN].calls.len(), 1);
+}
+
+#[test]
 fn an_extension_over_its_concurrent_limit_gets_403_and_others_still_call() {
     let limits = TollLimits {
         max_outbound_per_extension: 1,
@@ -176,6 +191,7 @@ fn the_check_itself_orders_its_reasons_and_ignores_bad_patterns() {
         max_outbound_calls: 3,
         max_outbound_per_extension: 2,
         after_hours_schedule: None,
+        unreadable: false,
     });
     let idle = OutboundInUse::default();
     assert_eq!(p.toll_check("+441234", idle, 0), Ok(()));

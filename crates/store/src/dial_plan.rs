@@ -106,12 +106,24 @@ fn emergency_numbers_on(conn: &Connection) -> Result<Vec<String>> {
     Ok(numbers)
 }
 
-/// The saved limits; none saved, or unreadable (a newer version's shape): no limits, which
-/// is what the PBX did before they existed, rather than refusing to start.
+/// The saved limits; none saved: no limits, which is what the PBX did before they existed.
+/// A row that cannot be read (damaged, or a newer version's shape) fails closed: the PBX
+/// still starts, but lets no call out except to emergency numbers until limits are saved.
 fn toll_limits_on(conn: &Connection) -> Result<TollLimits> {
-    Ok(get(conn, TOLL_LIMITS)?
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default())
+    let Some(json) = get(conn, TOLL_LIMITS)? else {
+        return Ok(TollLimits::default());
+    };
+    match serde_json::from_str(&json) {
+        Ok(limits) => Ok(limits),
+        Err(e) => {
+            tracing::error!(
+                error = %e,
+                "the saved toll-fraud limits cannot be read: calls out are refused \
+                 (emergency numbers still go) until the limits are saved again"
+            );
+            Ok(TollLimits::unreadable())
+        }
+    }
 }
 
 fn outbound_allowed_on(conn: &Connection) -> Result<Vec<String>> {

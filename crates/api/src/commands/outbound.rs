@@ -66,6 +66,7 @@ impl From<TollLimits> for pbx::dialplan::TollLimits {
             max_outbound_calls: l.max_outbound_calls,
             max_outbound_per_extension: l.max_outbound_per_extension,
             after_hours_schedule: l.after_hours_schedule,
+            unreadable: false,
         }
     }
 }

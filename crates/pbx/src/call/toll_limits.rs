@@ -31,6 +31,10 @@ impl Pbx {
                 self.plan.toll_limits.max_outbound_per_extension
             ),
             TollRefusal::AfterHours => "outside calls are closed after hours".to_string(),
+            TollRefusal::LimitsUnreadable => {
+                "the saved toll-fraud limits cannot be read: save them again (Outbound routes)"
+                    .to_string()
+            }
         };
         let detail = format!("403 {}: {why}", refused.reason());
         Some(Refusal::new(

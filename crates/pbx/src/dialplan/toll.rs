@@ -23,6 +23,21 @@ pub struct TollLimits {
     pub max_outbound_per_extension: u32,
     /// The id of a schedule: while it is closed, calls out are refused. `None`: any time.
     pub after_hours_schedule: Option<i64>,
+    /// The saved limits could not be read (a damaged row, a newer version's shape): every
+    /// call out but to an emergency number is refused until the owner saves limits again,
+    /// since letting calls out unlimited is what toll fraud needs. Never saved itself.
+    #[serde(skip)]
+    pub unreadable: bool,
+}
+
+impl TollLimits {
+    /// What the PBX holds to when the saved limits cannot be read: no call out at all.
+    pub fn unreadable() -> Self {
+        TollLimits {
+            unreadable: true,
+            ..TollLimits::default()
+        }
+    }
 }
 
 /// Why a call out was refused by the limits: the reason phrase of the 403 and the record.
@@ -36,6 +51,8 @@ pub enum TollRefusal {
     ExtensionLimit,
     /// The after-hours schedule is closed.
     AfterHours,
+    /// The saved limits cannot be read, so nothing but emergency numbers leaves.
+    LimitsUnreadable,
 }
 
 impl TollRefusal {
@@ -47,6 +64,7 @@ impl TollRefusal {
             TollRefusal::OfficeLimit => "Too Many Outside Calls",
             TollRefusal::ExtensionLimit => "Too Many Outside Calls From This Extension",
             TollRefusal::AfterHours => "Outside Calls Closed After Hours",
+            TollRefusal::LimitsUnreadable => "Outside Calls Blocked",
         }
     }
 }
@@ -75,6 +93,10 @@ impl DialPlan {
             return Ok(());
         }
         let limits = &self.toll_limits;
+        // Fail closed: limits that cannot be read limit everything.
+        if limits.unreadable {
+            return Err(TollRefusal::LimitsUnreadable);
+        }
         if !limits.allowed_destinations.is_empty()
             && !limits
                 .allowed_destinations
