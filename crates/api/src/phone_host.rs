@@ -12,7 +12,7 @@ use phone::audio::Selected;
 use phone::audio::{
     AudioBackend, AudioError, Capture, CpalBackend, DeviceInfo, FileBackend, FileSource, Playback,
 };
-use phone::dsp::DspSettings;
+use phone::dsp::VoiceSwitches;
 use phone::runtime::{Phone, PhoneEvent};
 use phone::ua::{CallHandle, RegistrationEvent, TransferProgress};
 use sip::Transport;
@@ -51,7 +51,7 @@ pub(crate) struct PhoneHost {
     state: Arc<Mutex<State>>,
     events: broadcast::Sender<Event>,
     backend: Arc<dyn AudioBackend>,
-    /// The device test and the voice processing switches.
+    /// The device test and the sound settings in force.
     audio_tools: Arc<AudioTools>,
     /// Why there is no sound card, when there is none (calls then run on silence).
     audio_error: Option<String>,
@@ -63,7 +63,12 @@ pub(crate) struct PhoneHost {
 }
 
 impl PhoneHost {
-    pub(crate) fn new(events: broadcast::Sender<Event>, devices: store::PhoneAudio) -> PhoneHost {
+    /// The phone host with the saved devices and sound settings.
+    pub(crate) fn new(
+        events: broadcast::Sender<Event>,
+        devices: store::PhoneAudio,
+        sound: &store::PhoneSound,
+    ) -> PhoneHost {
         let (backend, audio_error) = pick_backend();
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(phone_audio::watch_devices(
@@ -82,7 +87,7 @@ impl PhoneHost {
             })),
             events,
             backend,
-            audio_tools: Arc::default(),
+            audio_tools: Arc::new(AudioTools::new(sound)),
             audio_error,
             devices: Mutex::new(devices),
             history,
@@ -403,8 +408,8 @@ pub(crate) async fn resolve(server: &str) -> Result<SocketAddr, String> {
 }
 
 /// The chosen devices in place of the defaults the runtime asks for (the defaults when
-/// the chosen ones are missing), and the voice processing switches as they are when a
-/// call starts.
+/// the chosen ones are missing), and the voice processing switches the user sets, which
+/// calls follow as they change.
 struct Chosen {
     inner: Selected,
     tools: Arc<AudioTools>,
@@ -423,8 +428,10 @@ impl AudioBackend for Chosen {
     fn open_playback(&self, device: Option<&str>, rate: u32) -> Result<Playback, AudioError> {
         self.inner.open_playback(device, rate)
     }
-    fn voice_processing(&self) -> DspSettings {
-        self.tools.processing().and(self.inner.voice_processing())
+    fn voice_processing(&self) -> VoiceSwitches {
+        // What the devices allow (nothing on a file device) limits the user's switches.
+        let allowed = self.inner.voice_processing().current();
+        VoiceSwitches::shared(Arc::clone(&self.tools.processing)).and(allowed)
     }
 }
 

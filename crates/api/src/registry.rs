@@ -14,6 +14,7 @@ use crate::commands::mail;
 use crate::commands::phone;
 use crate::commands::phone_audio;
 use crate::commands::phone_features;
+use crate::commands::phone_sound;
 use crate::commands::srtp;
 use crate::commands::{
     calls, click_to_call, extensions, names, outbound, ring_groups, schedules, settings, setup,
@@ -146,8 +147,8 @@ commands![
     phone::PhoneDtmfRequest,
     phone_audio::PhoneAudioTestRequest,
     phone_audio::PhoneAudioTestStateRequest,
-    phone_audio::PhoneVoiceProcessingRequest,
-    phone_audio::PhoneRingDeviceRequest,
+    phone_sound::PhoneSoundRequest,
+    phone_sound::PhoneSetSoundRequest,
     phone_features::PhoneTransferRequest,
     phone_features::PhoneConsultRequest,
     phone_features::PhoneCompleteTransferRequest,

@@ -202,7 +202,8 @@ async fn start(
     let forwarder = tokio::spawn(events::forward(engine.subscribe(), events_tx.clone()));
     let (stop, stopping) = watch::channel(false);
     let (account, devices) = (store.phone_account()?, store.phone_audio()?);
-    let phone = Arc::new(PhoneHost::new(events_tx.clone(), devices));
+    let sound = store.phone_sound()?;
+    let phone = Arc::new(PhoneHost::new(events_tx.clone(), devices, &sound));
     phone.restart(account.as_ref()).await;
     let mut ctx = Ctx::new(
         store,

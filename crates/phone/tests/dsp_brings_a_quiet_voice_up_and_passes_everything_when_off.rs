@@ -93,15 +93,15 @@ fn a_file_device_runs_calls_unprocessed_and_a_user_switch_turns_one_feature_off(
     use std::sync::Arc;
 
     let file = FileBackend::new(FileSource::Tone(1_000.0), None, 8_000);
-    assert_eq!(file.voice_processing(), DspSettings::OFF);
+    assert_eq!(file.voice_processing().current(), DspSettings::OFF);
     let chosen = Selected::new(Arc::new(file), None, None);
-    assert_eq!(chosen.voice_processing(), DspSettings::OFF);
+    assert_eq!(chosen.voice_processing().current(), DspSettings::OFF);
 
-    assert_eq!(Room.voice_processing(), DspSettings::default());
+    assert_eq!(Room.voice_processing().current(), DspSettings::default());
     let no_echo_cancelling = DspSettings {
         echo_cancellation: false,
         ..DspSettings::default()
     };
     let chosen = Selected::new(Arc::new(Room), None, None).with_processing(no_echo_cancelling);
-    assert_eq!(chosen.voice_processing(), no_echo_cancelling);
+    assert_eq!(chosen.voice_processing().current(), no_echo_cancelling);
 }

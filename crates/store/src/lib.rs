@@ -31,6 +31,7 @@ mod mail;
 mod migrations;
 mod phone_account;
 mod phone_history;
+mod phone_sound;
 mod provisioning;
 mod recording_settings;
 mod recordings;
@@ -79,6 +80,7 @@ pub use mail::{
 pub use migrations::SCHEMA_VERSION;
 pub use phone_account::{PhoneAccount, PhoneAudio};
 pub use phone_history::{NewPhoneCall, PhoneCallKind, PhoneHistoryEntry, PHONE_HISTORY_KEEP};
+pub use phone_sound::{PhoneSound, RingOn};
 pub use provisioning::ProvisioningLink;
 pub use recording_settings::{
     AlwaysRecord, AlwaysRecordKind, RecordingPolicy, DEFAULT_MIN_FREE_MB, MIN_FREE_MAX_MB,

@@ -368,6 +368,18 @@ const MIGRATIONS: &[&str] = &[
         password_hash  TEXT NOT NULL
     ) STRICT;
     "#,
+    // 15: the softphone's sound settings (one row, id = 1): the microphone's voice processing
+    // switches, and where calls ring ('speaker', 'device' named by ring_device, 'none').
+    r#"
+    CREATE TABLE phone_sound (
+        id                 INTEGER PRIMARY KEY CHECK (id = 1),
+        echo_cancellation  INTEGER NOT NULL,
+        noise_suppression  INTEGER NOT NULL,
+        auto_gain          INTEGER NOT NULL,
+        ring               TEXT NOT NULL CHECK (ring IN ('speaker', 'device', 'none')),
+        ring_device        TEXT
+    ) STRICT;
+    "#,
 ];
 
 /// The version recorded in the file.

@@ -97,8 +97,8 @@ export type Commands = {
   phone_dtmf: { request: PhoneDtmfRequest; response: PhoneState };
   phone_audio_test: { request: PhoneAudioTestRequest; response: AudioTestState };
   phone_audio_test_state: { request: PhoneAudioTestStateRequest; response: AudioTestState };
-  phone_voice_processing: { request: PhoneVoiceProcessingRequest; response: VoiceProcessing };
-  phone_ring_device: { request: PhoneRingDeviceRequest; response: RingDevice };
+  phone_sound: { request: PhoneSoundRequest; response: PhoneSound };
+  phone_set_sound: { request: PhoneSetSoundRequest; response: PhoneSound };
   phone_transfer: { request: PhoneTransferRequest; response: PhoneState };
   phone_consult: { request: PhoneConsultRequest; response: PhoneCall };
   phone_complete_transfer: { request: PhoneCompleteTransferRequest; response: PhoneState };
@@ -1294,15 +1294,30 @@ export type PhoneMuteRequest = { call: number, on: boolean, };
 export type PhoneProvisionRequest = { link: string, };
 
 /**
- * Where incoming calls ring: a device by name, or `null` for the phone's speaker (the
- * chosen output, else the system's default). A device that is gone rings the speaker.
- */
-export type PhoneRingDeviceRequest = { device: string | null, };
-
-/**
  * Do not disturb: while on, calls to this phone get busy and are listed as missed.
  */
 export type PhoneSetDndRequest = { on: boolean, };
+
+/**
+ * Changes the settings given (omitted ones stay), saves them and puts them in force: the
+ * switches at once (calls under way included), the ringing from the next incoming call.
+ */
+export type PhoneSetSoundRequest = { echo_cancellation?: boolean, noise_suppression?: boolean, auto_gain?: boolean, ring?: RingChoice, 
+/**
+ * Required with `ring: "device"`: one of the phone's outputs.
+ */
+ring_device?: string, };
+
+/**
+ * The sound settings in force.
+ */
+export type PhoneSound = { echo_cancellation: boolean, noise_suppression: boolean, auto_gain: boolean, ring: RingChoice, 
+/**
+ * With `ring: "device"`, the output calls ring on (the speaker when it is unplugged).
+ */
+ring_device: string | null, };
+
+export type PhoneSoundRequest = Record<symbol, never>;
 
 /**
  * Everything the phone screen shows.
@@ -1328,11 +1343,6 @@ missed: number, };
 export type PhoneTransferRequest = { call: number, to: string, };
 
 export type PhoneTransport = "udp" | "tcp" | "tls";
-
-/**
- * Reads (with no field set) or changes the voice processing switches.
- */
-export type PhoneVoiceProcessingRequest = { echo_cancellation: boolean | null, noise_suppression: boolean | null, auto_gain: boolean | null, };
 
 /**
  * One finished recording: a stereo WAV, the caller on the left, the callee on the right.
@@ -1551,9 +1561,9 @@ export type RevokeSetupLinkResponse = {
 revoked: boolean, };
 
 /**
- * The ringing device chosen.
+ * Where incoming calls ring.
  */
-export type RingDevice = { device: string | null, };
+export type RingChoice = "speaker" | "device" | "none";
 
 export type RingGroup = { 
 /**
@@ -2035,11 +2045,6 @@ state: TrunkState | null, };
  * Why a phone is no longer registered.
  */
 export type UnregisteredBecause = "unregistered" | "expired" | "removed";
-
-/**
- * Which voice processing the microphone goes through on calls.
- */
-export type VoiceProcessing = { echo_cancellation: boolean, noise_suppression: boolean, auto_gain: boolean, };
 
 /**
  * One message left in a mailbox.

@@ -18,6 +18,7 @@ pub(crate) mod outbound;
 pub(crate) mod phone;
 pub(crate) mod phone_audio;
 pub(crate) mod phone_features;
+pub(crate) mod phone_sound;
 pub(crate) mod provision_address;
 pub(crate) mod provision_links;
 pub(crate) mod recording;

@@ -1,18 +1,18 @@
-//! "Test my microphone and speakers", and the switches of the microphone's voice
-//! processing (echo cancellation, noise suppression, automatic gain).
+//! "Test my microphone and speakers", and the ringing of incoming calls.
 //!
 //! A test runs until stopped (or until another starts); the screen polls
-//! `phone_audio_test_state` for the microphone's live level. The switches apply to the
-//! calls that start after they change, and last until the app restarts.
+//! `phone_audio_test_state` for the microphone's live level. The sound settings the
+//! ringing follows are changed by `phone_sound.rs`.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use phone::audio::{AudioBackend, AudioError, DeviceInfo, DeviceTest};
-use phone::dsp::DspSettings;
+use phone::dsp::{DspSettings, SharedDsp};
 use phone::runtime::PhoneEvent;
 use serde::{Deserialize, Serialize};
+use store::RingOn;
 use ts_rs::TS;
 
 use tokio::sync::broadcast;
@@ -47,42 +47,29 @@ pub struct AudioTestState {
     pub error: Option<String>,
 }
 
-/// Which voice processing the microphone goes through on calls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
-pub struct VoiceProcessing {
-    pub echo_cancellation: bool,
-    pub noise_suppression: bool,
-    pub auto_gain: bool,
-}
-
-impl From<DspSettings> for VoiceProcessing {
-    fn from(s: DspSettings) -> Self {
-        VoiceProcessing {
-            echo_cancellation: s.echo_cancellation,
-            noise_suppression: s.noise_suppression,
-            auto_gain: s.auto_gain,
-        }
-    }
-}
-
-/// The device test and the switches, held by the phone host.
-#[derive(Default)]
+/// The device test and the sound settings in force, held by the phone host.
 pub(crate) struct AudioTools {
     test: Mutex<Option<(AudioTestKind, DeviceTest)>>,
     error: Mutex<Option<String>>,
-    processing: Mutex<Option<DspSettings>>,
-    /// Where calls ring; `None`: the speaker.
-    ring_device: Mutex<Option<String>>,
+    /// The voice processing switches, read by the calls under way at every frame.
+    pub(crate) processing: Arc<SharedDsp>,
+    /// Where calls ring.
+    pub(crate) ring: Mutex<RingOn>,
 }
 
 impl AudioTools {
-    /// The switches for the calls to come (all on unless changed).
-    pub(crate) fn processing(&self) -> DspSettings {
-        self.processing
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .unwrap_or_default()
+    /// The tools with the saved sound settings in force.
+    pub(crate) fn new(sound: &store::PhoneSound) -> AudioTools {
+        AudioTools {
+            test: Mutex::default(),
+            error: Mutex::default(),
+            processing: SharedDsp::new(DspSettings {
+                echo_cancellation: sound.echo_cancellation,
+                noise_suppression: sound.noise_suppression,
+                auto_gain: sound.auto_gain,
+            }),
+            ring: Mutex::new(sound.ring.clone()),
+        }
     }
 
     fn state(&self) -> AudioTestState {
@@ -152,62 +139,6 @@ impl Command for PhoneAudioTestStateRequest {
     }
 }
 
-/// Reads (with no field set) or changes the voice processing switches.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
-#[serde(deny_unknown_fields)]
-pub struct PhoneVoiceProcessingRequest {
-    pub echo_cancellation: Option<bool>,
-    pub noise_suppression: Option<bool>,
-    pub auto_gain: Option<bool>,
-}
-
-impl Command for PhoneVoiceProcessingRequest {
-    const NAME: &'static str = "phone_voice_processing";
-    type Response = VoiceProcessing;
-
-    async fn run(self, ctx: &Ctx) -> Result<VoiceProcessing, ApiError> {
-        let tools = ctx.phone.audio_tools();
-        let mut settings = tools.processing();
-        settings.echo_cancellation = self.echo_cancellation.unwrap_or(settings.echo_cancellation);
-        settings.noise_suppression = self.noise_suppression.unwrap_or(settings.noise_suppression);
-        settings.auto_gain = self.auto_gain.unwrap_or(settings.auto_gain);
-        *tools.processing.lock().unwrap_or_else(|p| p.into_inner()) = Some(settings);
-        Ok(settings.into())
-    }
-}
-
-/// Where incoming calls ring: a device by name, or `null` for the phone's speaker (the
-/// chosen output, else the system's default). A device that is gone rings the speaker.
-#[derive(Debug, Clone, Deserialize, Serialize, TS)]
-#[serde(deny_unknown_fields)]
-pub struct PhoneRingDeviceRequest {
-    pub device: Option<String>,
-}
-
-/// The ringing device chosen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct RingDevice {
-    pub device: Option<String>,
-}
-
-impl Command for PhoneRingDeviceRequest {
-    const NAME: &'static str = "phone_ring_device";
-    type Response = RingDevice;
-
-    async fn run(self, ctx: &Ctx) -> Result<RingDevice, ApiError> {
-        if let Some(name) = &self.device {
-            if !ctx.phone.audio().outputs.contains(name) {
-                return Err(ApiError::field("device", "no such device"));
-            }
-        }
-        let tools = ctx.phone.audio_tools();
-        (*tools.ring_device.lock().unwrap_or_else(|p| p.into_inner())).clone_from(&self.device);
-        Ok(RingDevice {
-            device: self.device,
-        })
-    }
-}
-
 /// Rings while a call comes in and nothing has answered, declined or cancelled it yet;
 /// runs until the phone stops.
 pub(crate) async fn ring(
@@ -237,11 +168,12 @@ pub(crate) async fn ring(
         if ringing.is_empty() {
             ringer = None;
         } else if ringer.is_none() {
-            let device = tools
-                .ring_device
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone();
+            let device = match &*tools.ring.lock().unwrap_or_else(|p| p.into_inner()) {
+                RingOn::Silent => continue,
+                RingOn::Speaker => None,
+                RingOn::Device(name) => Some(name.clone()),
+            };
+            // A chosen device that is gone (unplugged) rings the speaker instead.
             let started = DeviceTest::ringer(&*backend, device.as_deref())
                 .or_else(|_| DeviceTest::ringer(&*backend, None));
             ringer = started

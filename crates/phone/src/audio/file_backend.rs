@@ -19,7 +19,7 @@ use media::wav::{Channels, WavStreamWriter};
 use super::ring::{CaptureFeed, PlaybackFeed};
 use super::stream::{capture_ring, check_call_rate, playback_ring, DeviceGuard};
 use super::{AudioBackend, AudioError, Capture, DeviceInfo, Playback};
-use crate::dsp::DspSettings;
+use crate::dsp::{DspSettings, VoiceSwitches};
 
 /// The device's clock tick, like a sound card's period.
 const TICK: Duration = Duration::from_millis(10);
@@ -107,8 +107,8 @@ impl AudioBackend for FileBackend {
     /// None: a file or a tone has no room to echo in and no background noise, and a
     /// test tone must reach the far end as it is (a noise suppressor would take a steady
     /// tone for noise).
-    fn voice_processing(&self) -> DspSettings {
-        DspSettings::OFF
+    fn voice_processing(&self) -> VoiceSwitches {
+        DspSettings::OFF.into()
     }
 
     fn open_capture(&self, device: Option<&str>, call_rate: u32) -> Result<Capture, AudioError> {

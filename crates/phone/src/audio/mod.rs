@@ -29,7 +29,7 @@ pub use selected::Selected;
 pub(crate) use stream::check_call_rate;
 pub use stream::{Capture, Playback, FRAME_MS};
 
-use crate::dsp::DspSettings;
+use crate::dsp::{DspSettings, VoiceSwitches};
 
 /// An input or output device as offered to the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,8 +57,8 @@ pub trait AudioBackend: Send + Sync {
     fn open_playback(&self, device: Option<&str>, call_rate: u32) -> Result<Playback, AudioError>;
 
     /// Which voice processing calls run on the microphone (everything, unless the user
-    /// turned some of it off).
-    fn voice_processing(&self) -> DspSettings {
-        DspSettings::default()
+    /// turned some of it off); shared switches let a change reach a call under way.
+    fn voice_processing(&self) -> VoiceSwitches {
+        DspSettings::default().into()
     }
 }

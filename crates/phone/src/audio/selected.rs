@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::{AudioBackend, AudioError, Capture, DeviceInfo, Playback};
-use crate::dsp::DspSettings;
+use crate::dsp::{DspSettings, VoiceSwitches};
 
 /// See the module docs.
 #[derive(Clone)]
@@ -90,7 +90,7 @@ impl AudioBackend for Selected {
     }
 
     /// The switches, as far as the devices allow them.
-    fn voice_processing(&self) -> DspSettings {
-        self.processing.and(self.inner.voice_processing())
+    fn voice_processing(&self) -> VoiceSwitches {
+        self.inner.voice_processing().and(self.processing)
     }
 }

@@ -9,6 +9,13 @@
 //! The echo canceller needs the far end's voice as its reference: every frame handed to
 //! the speaker goes through [`VoiceProcessor::render`] first, and every microphone frame
 //! through [`VoiceProcessor::capture`]. AEC3 finds the delay between the two itself.
+//!
+//! The switches can change during a call: a processor made from [`VoiceSwitches`] shared
+//! with the settings page reads them at every frame (one atomic load) and reconfigures
+//! the library when they change, which it allows between chunks.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
 
 use sonora::config::{
     AdaptiveDigital, EchoCanceller, GainController2, HighPassFilter, NoiseSuppression,
@@ -57,6 +64,20 @@ impl DspSettings {
         }
     }
 
+    fn bits(self) -> u8 {
+        u8::from(self.echo_cancellation)
+            | u8::from(self.noise_suppression) << 1
+            | u8::from(self.auto_gain) << 2
+    }
+
+    fn from_bits(bits: u8) -> DspSettings {
+        DspSettings {
+            echo_cancellation: bits & 1 != 0,
+            noise_suppression: bits & 2 != 0,
+            auto_gain: bits & 4 != 0,
+        }
+    }
+
     fn any(self) -> bool {
         self.echo_cancellation || self.noise_suppression || self.auto_gain
     }
@@ -77,9 +98,71 @@ impl DspSettings {
     }
 }
 
+/// The user's switches, shared between the settings page and the calls under way.
+#[derive(Debug)]
+pub struct SharedDsp(AtomicU8);
+
+impl SharedDsp {
+    pub fn new(settings: DspSettings) -> Arc<SharedDsp> {
+        Arc::new(SharedDsp(AtomicU8::new(settings.bits())))
+    }
+
+    /// Changes the switches for every call reading them, from its next frame.
+    pub fn set(&self, settings: DspSettings) {
+        self.0.store(settings.bits(), Ordering::Relaxed);
+    }
+
+    pub fn get(&self) -> DspSettings {
+        DspSettings::from_bits(self.0.load(Ordering::Relaxed))
+    }
+}
+
+/// What a call's processing follows: switches fixed when it starts, or the user's shared
+/// ones; either way only as far as the devices allow (`allowed`).
+#[derive(Debug, Clone)]
+pub struct VoiceSwitches {
+    allowed: DspSettings,
+    shared: Option<Arc<SharedDsp>>,
+}
+
+impl VoiceSwitches {
+    /// The user's switches as they are at each frame.
+    pub fn shared(shared: Arc<SharedDsp>) -> VoiceSwitches {
+        VoiceSwitches {
+            allowed: DspSettings::default(),
+            shared: Some(shared),
+        }
+    }
+
+    /// Limited further to what `allowed` has on (a device that must not be processed).
+    pub fn and(mut self, allowed: DspSettings) -> VoiceSwitches {
+        self.allowed = self.allowed.and(allowed);
+        self
+    }
+
+    /// The switches now.
+    pub fn current(&self) -> DspSettings {
+        match &self.shared {
+            Some(shared) => shared.get().and(self.allowed),
+            None => self.allowed,
+        }
+    }
+}
+
+impl From<DspSettings> for VoiceSwitches {
+    fn from(fixed: DspSettings) -> VoiceSwitches {
+        VoiceSwitches {
+            allowed: fixed,
+            shared: None,
+        }
+    }
+}
+
 /// One call's voice processing at the call's rate (8, 16 or 48 kHz, mono).
 pub struct VoiceProcessor {
     apm: AudioProcessing,
+    /// Where the switches come from; read at every microphone frame.
+    switches: VoiceSwitches,
     settings: DspSettings,
     chunk: usize,
     /// Output of one chunk, reused so a frame allocates nothing.
@@ -98,9 +181,12 @@ impl std::fmt::Debug for VoiceProcessor {
 }
 
 impl VoiceProcessor {
-    /// Processing for a call at `rate` Hz with `settings`.
-    pub fn new(rate: u32, settings: DspSettings) -> Result<Self, AudioError> {
+    /// Processing for a call at `rate` Hz with `switches` (fixed settings, or shared ones
+    /// that may change during the call).
+    pub fn new(rate: u32, switches: impl Into<VoiceSwitches>) -> Result<Self, AudioError> {
         crate::audio::check_call_rate(rate)?;
+        let switches = switches.into();
+        let settings = switches.current();
         let stream = StreamConfig::new(rate, 1);
         let apm = AudioProcessing::builder()
             .config(settings.config())
@@ -110,6 +196,7 @@ impl VoiceProcessor {
         let chunk = rate as usize * CHUNK_MS / 1000;
         Ok(VoiceProcessor {
             apm,
+            switches,
             settings,
             chunk,
             scratch: vec![0; chunk],
@@ -122,8 +209,16 @@ impl VoiceProcessor {
     }
 
     /// Turns features on or off for the frames to come (the canceller keeps what it has
-    /// learnt when it stays on).
+    /// learnt when it stays on). A processor following shared switches keeps following
+    /// them: they are read again at the next frame.
     pub fn set_settings(&mut self, settings: DspSettings) {
+        if self.switches.shared.is_none() {
+            self.switches.allowed = settings;
+        }
+        self.apply(settings);
+    }
+
+    fn apply(&mut self, settings: DspSettings) {
         if settings != self.settings {
             self.settings = settings;
             self.apm.apply_config(settings.config());
@@ -155,6 +250,8 @@ impl VoiceProcessor {
     /// Processes a microphone frame in place (echo removed, noise suppressed, level
     /// evened out). A partial chunk at the end is left as it is.
     pub fn capture(&mut self, frame: &mut [i16]) {
+        let now = self.switches.current();
+        self.apply(now);
         if !self.settings.any() {
             return;
         }
