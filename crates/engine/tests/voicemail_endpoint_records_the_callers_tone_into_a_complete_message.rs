@@ -130,6 +130,7 @@ async fn rig_with(
         max_duration,
         silence,
         purpose: pbx::EndpointUse::Deposit,
+        srtp: None,
     };
     endpoints.start(spec, 1_730_419_200);
     Rig {

@@ -147,6 +147,7 @@ async fn the_menu_plays_deletes_records_a_greeting_and_says_goodbye() {
             max_duration: Duration::from_secs(180),
             silence: Duration::from_secs(10),
             purpose: EndpointUse::Listen,
+            srtp: None,
         },
         1_730_419_300,
     );
@@ -249,6 +250,7 @@ async fn a_wrong_pin_opens_nothing() {
             max_duration: Duration::from_secs(180),
             silence: Duration::from_secs(10),
             purpose: EndpointUse::Listen,
+            srtp: None,
         },
         1_730_419_300,
     );
@@ -296,6 +298,7 @@ async fn calling_again_and_again_does_not_allow_more_guesses() {
                 max_duration: Duration::from_secs(180),
                 silence: Duration::from_secs(10),
                 purpose: EndpointUse::Listen,
+                srtp: None,
             },
             1_730_419_300,
         );

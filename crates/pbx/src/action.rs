@@ -173,6 +173,8 @@ pub struct VoicemailRecording {
     pub silence: std::time::Duration,
     /// Taking a message, or the mailbox owner's menu (`*97`).
     pub purpose: crate::media_endpoint::EndpointUse,
+    /// The caller's SRTP keys when it encrypts; `None` for plain RTP.
+    pub srtp: Option<crate::media_endpoint::EndpointSrtp>,
 }
 
 /// How a call ended, as the owner reads it in the history.

@@ -26,7 +26,7 @@ pub use call::{ConferenceJoin, ConferenceRoom};
 pub use call::{LiveCall, LiveState, DEFAULT_MAX_MESSAGE, DEFAULT_SILENCE, RECORDINGS_DIR};
 pub use config::PbxConfig;
 pub use core::Pbx;
-pub use media_endpoint::{EndpointId, EndpointPort, EndpointUse, MediaEndpoints};
+pub use media_endpoint::{EndpointId, EndpointPort, EndpointSrtp, EndpointUse, MediaEndpoints};
 pub use media_relay::{MediaRelay, RelayId, RelayPorts};
 pub use mwi::{message_summary, MESSAGE_SUMMARY};
 pub use srtp_policy::{SrtpPolicy, SrtpRequirement};

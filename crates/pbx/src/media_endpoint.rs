@@ -35,6 +35,18 @@ pub enum EndpointUse {
     Listen,
 }
 
+/// SRTP on an endpoint's socket (RFC 4568 SDES), for a caller that offered it: what the
+/// phone sends is unprotected with its key, what the endpoint sends is protected with the
+/// PBX's (the one in the answer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointSrtp {
+    pub suite: media::srtp::SrtpSuite,
+    /// The phone's key, from its offer.
+    pub inbound: media::srtp::SrtpKey,
+    /// The PBX's key for this endpoint, named in the answer.
+    pub outbound: media::srtp::SrtpKey,
+}
+
 /// Allocates endpoint sockets; the runtime binds them, tests hand out fake ports.
 pub trait MediaEndpoints {
     /// Binds one socket whose advertised address uses `ip`. `None` when no port is free.

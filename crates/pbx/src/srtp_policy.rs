@@ -42,10 +42,16 @@ impl SrtpPolicy {
             if source.transport != Transport::Tls && !self.keys_over_plain_signalling {
                 return Some("SRTP keys offered over unencrypted signalling (use TLS)");
             }
-            // Feature codes are answered by the PBX itself, in plain RTP.
+            // Feature codes are answered by the PBX itself: voicemail's menu and the
+            // do-not-disturb and forwarding codes encrypt; pickup and park join a call
+            // through the relay's other side, which they do not encrypt yet.
             let callee = request.uri.user_unescaped();
-            if callee.is_some_and(|c| c.starts_with('*')) {
-                return Some("feature codes do not take encrypted calls");
+            let encrypts = |c: &str| {
+                c == crate::feature_codes::VOICEMAIL
+                    || crate::call::forwarding_codes::is_settings_code(c)
+            };
+            if callee.is_some_and(|c| c.starts_with('*') && !encrypts(&c)) {
+                return Some("pickup and park codes do not take encrypted calls");
             }
             return None;
         }
@@ -169,11 +175,12 @@ mod tests {
         assert!(allowing
             .refusal(&secure, from(Transport::Udp, "192.168.1.20"))
             .is_none());
-        // Feature codes are answered by the PBX in plain RTP.
-        let code = invite("*97", SAVP);
-        assert!(allowing
-            .refusal(&code, from(Transport::Udp, "192.168.1.20"))
-            .is_some());
+        // Voicemail's menu and settings codes take encrypted calls; pickup does not yet.
+        for (code, refused) in [("*97", false), ("*78", false), ("*8201", true)] {
+            let invite = invite(code, SAVP);
+            let refusal = allowing.refusal(&invite, from(Transport::Udp, "192.168.1.20"));
+            assert_eq!(refusal.is_some(), refused, "{code}");
+        }
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub(super) struct Member {
     ts: u32,
     /// RTP clock ticks per 20 ms packet.
     ts_step: u32,
+    /// The caller's SRTP, when it encrypts.
+    srtp: crate::relay::srtp::EndpointSrtp,
 }
 
 impl Member {
@@ -67,6 +69,7 @@ impl Member {
         let downsample =
             Resampler::new(RATE, encoder.sample_rate(), 20).map_err(|e| e.to_string())?;
         let ts_step = format.clock_rate / 50;
+        let srtp = crate::relay::srtp::EndpointSrtp::new(spec.srtp.as_ref());
         Ok(Member {
             peer: spec.peer,
             spec,
@@ -87,12 +90,16 @@ impl Member {
             seq: rand::random(),
             ts: rand::random(),
             ts_step,
+            srtp,
         })
     }
 
     /// Takes one datagram from the phone: audio is decoded into the queue, a
     /// telephone-event goes to the key detector. Anything else is ignored.
     pub fn receive(&mut self, from: SocketAddr, datagram: &[u8]) {
+        let Some(datagram) = self.srtp.open(datagram) else {
+            return; // not authentic, or replayed
+        };
         let Ok(packet) = RtpPacket::parse(datagram) else {
             return;
         };
@@ -158,6 +165,8 @@ impl Member {
         self.seq = self.seq.wrapping_add(1);
         self.ts = self.ts.wrapping_add(self.ts_step);
         // A full socket buffer drops this frame; the next tick sends the next one.
-        let _ = self.socket.try_send_to(&self.packet, self.peer);
+        if let Some(sealed) = self.srtp.seal(&self.packet) {
+            let _ = self.socket.try_send_to(sealed, self.peer);
+        }
     }
 }

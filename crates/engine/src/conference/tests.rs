@@ -62,6 +62,7 @@ impl Phone {
             caller_number: number.to_owned(),
             caller_name: None,
             call_id: format!("call-{number}"),
+            srtp: None,
         }
     }
 

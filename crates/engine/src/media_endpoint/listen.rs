@@ -73,6 +73,7 @@ impl Listen {
         let mut out = Vec::with_capacity(12 + FRAME);
         let mut payload = Vec::with_capacity(FRAME);
         let mut buf = vec![0u8; 2048];
+        let mut srtp = crate::relay::srtp::EndpointSrtp::new(spec.srtp.as_ref());
         let ssrc: u32 = rand::random();
         let mut seq: u16 = rand::random();
         let mut ts: u32 = rand::random();
@@ -192,11 +193,14 @@ impl Listen {
                         .write(&mut out);
                     seq = seq.wrapping_add(1);
                     ts = ts.wrapping_add(FRAME as u32);
-                    let _ = socket.send_to(&out, peer).await;
+                    if let Some(sealed) = srtp.seal(&out) {
+                        let _ = socket.send_to(sealed, peer).await;
+                    }
                 }
                 received = socket.recv_from(&mut buf) => {
                     let Ok((len, from)) = received else { continue };
                     let Some(datagram) = buf.get(..len) else { continue };
+                    let Some(datagram) = srtp.open(datagram) else { continue };
                     let Ok(packet) = RtpPacket::parse(datagram) else { continue };
                     // Symmetric RTP: answer where the phone's audio comes from (NAT).
                     peer = from;

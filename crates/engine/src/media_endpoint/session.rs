@@ -71,6 +71,7 @@ impl Session {
         let mut out = Vec::with_capacity(12 + FRAME);
         let mut payload = Vec::with_capacity(FRAME);
         let mut buf = vec![0u8; 2048];
+        let mut srtp = crate::relay::srtp::EndpointSrtp::new(spec.srtp.as_ref());
         let ssrc: u32 = rand::random();
         let mut seq: u16 = rand::random();
         let mut ts: u32 = rand::random();
@@ -103,7 +104,9 @@ impl Session {
                             .write(&mut out);
                         seq = seq.wrapping_add(1);
                         ts = ts.wrapping_add(FRAME as u32);
-                        let _ = socket.send_to(&out, peer).await;
+                        if let Some(sealed) = srtp.seal(&out) {
+                            let _ = socket.send_to(sealed, peer).await;
+                        }
                     } else {
                         recorded += Duration::from_millis(20);
                         quiet += Duration::from_millis(20);
@@ -118,6 +121,7 @@ impl Session {
                 received = socket.recv_from(&mut buf) => {
                     let Ok((len, from)) = received else { continue };
                     let Some(datagram) = buf.get(..len) else { continue };
+                    let Some(datagram) = srtp.open(datagram) else { continue };
                     let Ok(packet) = RtpPacket::parse(datagram) else { continue };
                     // Symmetric RTP: answer where the caller's audio comes from (NAT).
                     peer = from;

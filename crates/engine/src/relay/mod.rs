@@ -23,7 +23,7 @@ mod record_policy;
 mod record_writer;
 mod salvage;
 mod socket;
-mod srtp;
+pub(crate) mod srtp;
 mod transcode;
 
 use std::io;

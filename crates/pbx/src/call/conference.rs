@@ -26,8 +26,9 @@ use crate::media_endpoint::{EndpointId, MediaEndpoints};
 
 use super::conference_sdp::{choose_formats, mirrored_answer};
 
-/// Why an encrypted caller is not put into a conference room.
-const SRTP_REFUSED: &str = "encrypted calls (SRTP) cannot join a conference room";
+/// Why an encrypting caller is not put into a conference room: it offers SRTP with no
+/// key the PBX supports.
+const SRTP_REFUSED: &str = "the caller offers SRTP with no usable key";
 
 /// A room as the PBX routes calls to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +57,8 @@ pub struct ConferenceJoin {
     pub caller_name: Option<String>,
     /// The caller's Call-ID, to find the call in logs.
     pub call_id: String,
+    /// The caller's SRTP keys when it encrypts; `None` for plain RTP.
+    pub srtp: Option<crate::media_endpoint::EndpointSrtp>,
 }
 
 /// Rooms that exist and the calls in them.
@@ -227,9 +230,7 @@ impl Pbx {
             Ok(Some(offer)) => offer,
             _ => return Err("the caller sent no offer"),
         };
-        // The room's mixer speaks plain RTP only: an SRTP offer is refused (488) rather
-        // than answered with a profile the phone did not ask for.
-        if super::srtp::wants_srtp(&offer) {
+        if !super::srtp::answerable(&offer) {
             return Err(SRTP_REFUSED);
         }
         let audio = offer.audio().ok_or("the caller offers no audio")?;
@@ -254,8 +255,10 @@ impl Pbx {
             .chain(dtmf.clone())
             .collect();
         let session_id = u64::from(rand::Rng::gen::<u32>(&mut self.rng));
-        let answer =
+        let mut answer =
             SessionDescription::new_audio(session_id, 1, port.addr, &formats, Direction::SendRecv);
+        // An encrypting caller is answered SRTP: the endpoint runs its keys.
+        let srtp = super::srtp::endpoint_answer(&offer, &mut answer).unwrap_or_default();
 
         self.cancel_all_branches(now, id);
         let call = self.calls.get_mut(&id).ok_or("call gone")?;
@@ -280,6 +283,7 @@ impl Pbx {
             caller_number: call.record.caller_number.clone(),
             caller_name: call.record.caller_name.clone(),
             call_id: call.a.call_id.clone(),
+            srtp,
         };
         let call_id = call.a.call_id.clone();
         let rang = call.rang;

@@ -43,6 +43,12 @@ type MakeChange = fn(Option<String>) -> Change;
 
 /// A dialled string as a settings code: `None` when it is not one, `Err` with the
 /// status and reason when it is one used wrongly.
+/// Whether `dialled` is a do-not-disturb or forwarding code (answered with a tone that
+/// an encrypting phone can hear too).
+pub(crate) fn is_settings_code(dialled: &str) -> bool {
+    parse(dialled).is_some()
+}
+
 fn parse(dialled: &str) -> Option<Result<Change, (u16, &'static str)>> {
     let exact = [
         (codes::DND_ON, Change::Dnd(true)),
@@ -150,8 +156,10 @@ impl Pbx {
         caller: &str,
         dialled: &str,
     ) {
-        let offer = super::anchor::sdp_of(request.content_type(), &request.body);
-        let audio = offer.ok().flatten().and_then(|sdp| {
+        let offer = super::anchor::sdp_of(request.content_type(), &request.body)
+            .ok()
+            .flatten();
+        let audio = offer.clone().and_then(|sdp| {
             let audio = sdp.audio()?;
             let peer = audio.socket_addr()?;
             let media = sdp.media.get(audio.index)?;
@@ -215,8 +223,20 @@ impl Pbx {
         call.ring_deadline = Some(now + CONFIRMATION);
         let a_key = call.a_invite.take();
         let mut ok = response_to_caller(call, 200, "OK");
-        ok.headers.push("Content-Type", "application/sdp");
-        ok.body = answer.to_string().into_bytes();
+        let mut body = Some((
+            "application/sdp".to_owned(),
+            answer.to_string().into_bytes(),
+        ));
+        if let Some(mut offer) = offer {
+            // An encrypting phone hears the tone through the relay's SRTP on its side,
+            // answered with the PBX's key for that leg (RFC 4568 §7.1.2).
+            body = super::srtp::secure_answer(Some(ports), Side::A, Some(&offer), body);
+            super::srtp::terminate(&mut self.actions, ports, Side::A, &mut offer);
+        }
+        if let Some((content_type, body)) = body {
+            ok.headers.push("Content-Type", content_type);
+            ok.body = body;
+        }
         // The relay's far side is its own socket: nothing is relayed, the tone is all
         // the caller hears.
         for (side, addr) in [(Side::A, peer), (Side::B, ports.b)] {

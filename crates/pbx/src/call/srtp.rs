@@ -145,6 +145,49 @@ pub(crate) fn secure_offer(
     (content_type, sdp.to_string().into_bytes())
 }
 
+/// The PBX answering a caller itself (voicemail, a conference room, a feature code):
+/// when the offer asks for SRTP, `answer` is made its SRTP answer (the offer's profile,
+/// tag and suite, RFC 4568 §7.1.2) with a fresh key of the PBX's, and the keys the
+/// endpoint runs with are returned. `Err` when SRTP is asked for with no usable key
+/// (answered 488 by the caller of this).
+pub(crate) fn endpoint_answer(
+    offer: &SessionDescription,
+    answer: &mut SessionDescription,
+) -> Result<Option<crate::media_endpoint::EndpointSrtp>, ()> {
+    if !wants_srtp(offer) {
+        return Ok(None);
+    }
+    let offered = offered_crypto(offer).ok_or(())?;
+    let proto = offer
+        .audio()
+        .and_then(|a| offer.media.get(a.index))
+        .map(|m| m.proto.clone())
+        .ok_or(())?;
+    let media = answer
+        .audio()
+        .map(|a| a.index)
+        .and_then(|i| answer.media.get_mut(i))
+        .ok_or(())?;
+    let own = SrtpKey::random();
+    media.set_crypto(Some(&CryptoAttribute {
+        tag: offered.tag,
+        suite: offered.suite,
+        key: own.clone(),
+    }));
+    media.proto = proto;
+    Ok(Some(crate::media_endpoint::EndpointSrtp {
+        suite: offered.suite,
+        inbound: offered.key,
+        outbound: own,
+    }))
+}
+
+/// Whether an offer the PBX answers itself can be answered: plain RTP, or SRTP with a
+/// key it supports.
+pub(crate) fn answerable(offer: &SessionDescription) -> bool {
+    !wants_srtp(offer) || offered_crypto(offer).is_some()
+}
+
 /// Whether the phone that answered a call was offered SRTP (by the PBX, see
 /// `send_fork`) and so runs it on the callee side.
 pub(crate) fn callee_runs_srtp(call: &super::Call) -> bool {
@@ -322,5 +365,43 @@ mod tests {
         ));
         let (_, body) = secure_answer(Some(ports()), Side::A, Some(&offer), answer).unwrap();
         assert_eq!(body, PLAIN_ANSWER.as_bytes());
+    }
+
+    #[test]
+    fn the_pbx_answering_an_srtp_offer_itself_names_its_tag_and_a_key_of_its_own() {
+        let offer = SessionDescription::parse(OFFER).unwrap();
+        let mut answer = SessionDescription::parse(PLAIN_ANSWER).unwrap();
+        let keys = endpoint_answer(&offer, &mut answer)
+            .expect("usable key")
+            .expect("SRTP");
+        let audio = &answer.media[0];
+        assert_eq!(audio.proto, "RTP/SAVP");
+        let crypto = audio.crypto();
+        assert_eq!(crypto.len(), 1);
+        assert_eq!(crypto[0].tag, 2);
+        assert_eq!(crypto[0].key, keys.outbound);
+        assert_eq!(keys.inbound, offered_crypto(&offer).unwrap().key);
+        assert_ne!(keys.inbound, keys.outbound);
+        // A plain offer is answered plain, with no keys for the endpoint.
+        let plain = SessionDescription::parse(PLAIN_ANSWER).unwrap();
+        let mut answer = plain.clone();
+        assert_eq!(endpoint_answer(&plain, &mut answer), Ok(None));
+        assert_eq!(answer.media[0].proto, "RTP/AVP");
+    }
+
+    #[test]
+    fn a_secure_offer_lists_both_suites_with_the_legs_key() {
+        let body = (
+            "application/sdp".to_owned(),
+            PLAIN_ANSWER.as_bytes().to_vec(),
+        );
+        let (_, body) = secure_offer(ports(), Side::B, body);
+        let offer = SessionDescription::parse(std::str::from_utf8(&body).unwrap()).unwrap();
+        assert_eq!(offer.media[0].proto, "RTP/SAVP");
+        let crypto = offer.media[0].crypto();
+        assert_eq!(crypto.len(), 2);
+        assert!(crypto
+            .iter()
+            .all(|c| c.key == own_key(RelayId(7), ports().b)));
     }
 }

@@ -225,9 +225,8 @@ impl Pbx {
         let Ok(Some(offer)) = super::anchor::sdp_of(request.content_type(), &request.body) else {
             return false;
         };
-        // Voicemail records plain RTP only; an SRTP caller hears the refusal instead.
-        if super::srtp::wants_srtp(&offer) {
-            tracing::info!(%mailbox, "voicemail not answering: the caller asks for SRTP");
+        if !super::srtp::answerable(&offer) {
+            tracing::info!(%mailbox, "voicemail not answering: SRTP offered with no usable key");
             return false;
         }
         let Some(audio) = offer.audio() else {
@@ -266,8 +265,10 @@ impl Pbx {
             .chain(dtmf.clone())
             .collect();
         let session_id = u64::from(rand::Rng::gen::<u32>(&mut self.rng));
-        let answer =
+        let mut answer =
             SessionDescription::new_audio(session_id, 1, port.addr, &formats, Direction::SendRecv);
+        // An encrypting caller is answered SRTP: the endpoint runs its keys.
+        let srtp = super::srtp::endpoint_answer(&offer, &mut answer).unwrap_or_default();
 
         self.cancel_all_branches(now, id);
         let purpose = self.endpoint_use(id, &mailbox);
@@ -295,6 +296,7 @@ impl Pbx {
             max_duration: self.voicemail.max_duration,
             silence: self.voicemail.silence,
             purpose,
+            srtp,
         };
         let call_id = call.a.call_id.clone();
         let rang = call.rang;
