@@ -1,7 +1,8 @@
 """The built-in softphone (`switchboard phone`, headless) offers Opus, G.722 and G.711 and
 follows the answer: through the PBX it talks Opus to an Opus-only baresip and G.722 to a
 G.722-only pjsua2 phone; and with no PBX between, it calls a baresip phone directly in
-Opus. Tones pass both ways every time, and the softphone reports the codec it uses."""
+Opus, and is called by it at the address it listens on. Tones pass both ways every time,
+and the softphone reports the codec it uses."""
 
 from __future__ import annotations
 
@@ -92,13 +93,39 @@ def test_the_softphone_calls_baresip_directly_without_a_pbx_in_opus(phones, tmp_
     assert_hears(soft.record, BARESIP_TONE, [SOFT_TONE])
 
 
-class DirectSoftPhone(SoftPhone):
-    """`switchboard phone --no-register`: calls another phone's address with no PBX."""
+def test_baresip_calls_the_softphone_directly_without_a_pbx(phones, tmp_path):
+    bob = phones.baresip("bob", tone_hz=BARESIP_TONE, audio_codecs="opus/48000/2,PCMU/8000/1")
+    soft = DirectSoftPhone(tmp_path, f"127.0.0.1:{bob.port}", None, "--listen", "127.0.0.1:0",
+                           "--auto-answer")
+    phones.all.append(soft)
+    listening = soft.wait_event("listening")["address"]
 
-    def __init__(self, workdir, server: str, target: str):
+    bob.call(f"sip:alice@{listening}")
+    incoming = soft.wait_event("incoming")
+    assert incoming["number"] == "bob", incoming
+    bob.wait_state("confirmed")
+    soft.wait_event("answered")
+    assert soft.wait_event("codec")["codec"] == "opus"
+    time.sleep(TALK_S)
+    bob.hangup()
+    bob.wait_disconnected()
+    assert soft.wait_event("ended")["reason"] == "remote"
+    soft.close()
+
+    assert not any(e.get("event") == "registered" for e in soft.events), soft.log_text()
+    assert_hears(bob.last_recording(), SOFT_TONE, [BARESIP_TONE])
+    assert_hears(soft.record, BARESIP_TONE, [SOFT_TONE])
+
+
+class DirectSoftPhone(SoftPhone):
+    """`switchboard phone --no-register`: calls another phone's address (`target`) with no
+    PBX, or with `--listen` waits for that phone's call."""
+
+    def __init__(self, workdir, server: str, target: str | None, *extra: str):
         class NoPbx:
             addr = server
             ext = {"alice": type("Ext", (), {"password": "unused"})()}
 
+        dial = ["--dial", target] if target else []
         super().__init__(workdir, NoPbx(), "alice", "--no-register", "--codecs", "opus,pcmu",
-                         "--file-rate", "16000", "--dial", target, tone_hz=SOFT_TONE)
+                         "--file-rate", "16000", *dial, *extra, tone_hz=SOFT_TONE)

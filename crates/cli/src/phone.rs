@@ -95,6 +95,10 @@ pub struct Args {
     /// is called straight away
     #[arg(long)]
     no_register: bool,
+    /// Take SIP on this UDP address, so another phone can call this one directly at a
+    /// known port (e.g. 0.0.0.0:5070; port 0 picks a free one, printed as `listening`)
+    #[arg(long, value_name = "ADDR", conflicts_with_all = ["tcp", "tls"])]
+    listen: Option<SocketAddr>,
     /// Sample rate of the file device: of the --wav microphone as played and of the
     /// --record file (16000 keeps wideband codecs wideband)
     #[arg(long, value_name = "HZ", default_value_t = 8000)]
@@ -119,6 +123,7 @@ async fn run_async(args: Args) -> anyhow::Result<()> {
         codecs,
         register: !args.no_register,
         tls_fingerprint: args.fingerprint.clone(),
+        listen: args.listen,
     };
     let account = Account {
         server: args.server.context("--server is required")?,
@@ -139,6 +144,10 @@ async fn run_async(args: Args) -> anyhow::Result<()> {
     let phone = Phone::start_with(account, audio, options)
         .await
         .context("cannot start the phone")?;
+    println!(
+        "{}",
+        json!({"event": "listening", "address": phone.sip_addr().to_string()})
+    );
     let mut events = phone.subscribe();
     let mut dialled = false;
     // The call being transferred and, when asking first, the consultation call.

@@ -58,6 +58,9 @@ struct AccountTask {
     codecs: Vec<CodecSpec>,
     /// Whether the account registers (not when calling another phone directly).
     registers: bool,
+    /// The fixed UDP address SIP is taken on (see [`PhoneOptions::listen`]); the account
+    /// then stays there when the network changes.
+    listen: Option<SocketAddr>,
 }
 
 pub(super) async fn spawn(
@@ -67,19 +70,40 @@ pub(super) async fn spawn(
     local_ip: LocalIp,
     commands: mpsc::Receiver<Command>,
     events: broadcast::Sender<PhoneEvent>,
-) -> std::io::Result<()> {
-    let ip = local_ip(account.server)?;
+) -> std::io::Result<SocketAddr> {
     let trust = TlsTrust::new(options.tls_fingerprint.as_deref())?;
-    let domain = account.domain.clone();
-    let socket = SipSocket::open(
-        account.transport,
-        ip,
-        account.server,
-        &trust,
-        domain.as_deref(),
-    )
-    .await?;
-    let local = socket.local_addr()?;
+    let (ip, socket, local) = match options.listen {
+        Some(listen) => {
+            if account.transport != sip::Transport::Udp {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "a fixed SIP address is for UDP only",
+                ));
+            }
+            let socket = SipSocket::bind_udp(listen).await?;
+            // Bound to every interface: requests name the one that routes to the server.
+            let ip = match listen.ip() {
+                ip if ip.is_unspecified() => local_ip(account.server)?,
+                ip => ip,
+            };
+            let local = SocketAddr::new(ip, socket.local_addr()?.port());
+            (ip, socket, local)
+        }
+        None => {
+            let ip = local_ip(account.server)?;
+            let domain = account.domain.clone();
+            let socket = SipSocket::open(
+                account.transport,
+                ip,
+                account.server,
+                &trust,
+                domain.as_deref(),
+            )
+            .await?;
+            let local = socket.local_addr()?;
+            (ip, socket, local)
+        }
+    };
     let mut ua = UserAgent::new(account, local, None);
     if options.register {
         ua.register(Instant::now());
@@ -95,9 +119,10 @@ pub(super) async fn spawn(
         calls: HashMap::new(),
         codecs: options.codecs,
         registers: options.register,
+        listen: options.listen,
     };
     tokio::spawn(task.run(commands));
-    Ok(())
+    Ok(local)
 }
 
 impl AccountTask {

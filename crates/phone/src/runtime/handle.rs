@@ -1,5 +1,6 @@
 //! What the application holds: commands in, events out.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::sync::{broadcast, mpsc, oneshot};
@@ -89,6 +90,11 @@ pub struct PhoneOptions {
     /// must have (pinning, for the PBX's self-signed certificate). `None`: the system's
     /// trusted authorities must vouch for it instead.
     pub tls_fingerprint: Option<String>,
+    /// Take SIP on this UDP address (say `0.0.0.0:5060`), so another phone can call this
+    /// one straight at a known port; `None`: a port of the system's choosing, which only
+    /// the server learns (by the registration). The address stays whatever the network
+    /// does.
+    pub listen: Option<SocketAddr>,
 }
 
 impl Default for PhoneOptions {
@@ -97,6 +103,7 @@ impl Default for PhoneOptions {
             codecs: crate::call_media::default_offer(),
             register: true,
             tls_fingerprint: None,
+            listen: None,
         }
     }
 }
@@ -128,6 +135,8 @@ pub struct Phone {
     /// subscriber gets it, so the events of the first moments (a registration answered
     /// at once on a fast network) are not lost to it.
     first: Arc<std::sync::Mutex<Option<broadcast::Receiver<PhoneEvent>>>>,
+    /// Where the account's SIP socket took requests when it started.
+    sip_addr: SocketAddr,
 }
 
 impl Phone {
@@ -162,13 +171,21 @@ impl Phone {
     ) -> Result<Phone, RuntimeError> {
         let (commands, rx) = mpsc::channel(32);
         let (events, first) = broadcast::channel(256);
-        super::account::spawn(account, audio, options, local_ip, rx, events.clone()).await?;
+        let sip_addr =
+            super::account::spawn(account, audio, options, local_ip, rx, events.clone()).await?;
         let first = Arc::new(std::sync::Mutex::new(Some(first)));
         Ok(Phone {
             commands,
             events,
             first,
+            sip_addr,
         })
+    }
+
+    /// The address the account's SIP socket had when it started (the one another phone
+    /// calls with [`PhoneOptions::listen`]).
+    pub fn sip_addr(&self) -> SocketAddr {
+        self.sip_addr
     }
 
     /// Events from now on; the first subscriber also gets those since the start.

@@ -77,6 +77,11 @@ impl SipSocket {
         }
     }
 
+    /// A UDP socket on a fixed address, where other phones can send their calls.
+    pub(super) async fn bind_udp(addr: SocketAddr) -> std::io::Result<Self> {
+        Ok(SipSocket::Udp(UdpSocket::bind(addr).await?))
+    }
+
     /// A connection (TCP or TLS) rather than a datagram socket: once lost it must be made
     /// again.
     pub(super) fn is_stream(&self) -> bool {

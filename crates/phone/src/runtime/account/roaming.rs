@@ -24,6 +24,10 @@ impl AccountTask {
     /// Moves the account and its calls to the address the server is now reached from,
     /// if it changed; retries the calls that could not move yet.
     pub(super) async fn check_network(&mut self) {
+        if self.listen.is_some() {
+            // Other phones call the address they were given: it must not move.
+            return;
+        }
         let server = self.ua.account().server;
         let ip = match (self.local_ip)(server) {
             Ok(ip) => ip,
