@@ -1,4 +1,5 @@
-// The Conference rooms page: a room created in the page (and then offered as a ring
+// The Conference rooms page: a guessable room PIN refused next to its field, a room
+// created in the page (and then offered as a ring
 // group's destination), three phones in it listed live, and the owner muting one of them:
 // the page says "Muted" and the muted phone's tone stops reaching the others (measured in
 // what another phone records), while the unmuted one is still heard. Removing a
@@ -52,6 +53,12 @@ test("mute a conference participant from the page", { timeout: 180_000 }, async 
       const dialog = page.getByTestId("room-dialog");
       await dialog.getByLabel("Name").fill("Board room");
       assert.equal(await dialog.getByLabel("Number").inputValue(), "800");
+      // A guessable PIN is refused next to its field; the room is then made open.
+      await dialog.getByLabel("PIN").fill("1234");
+      await dialog.getByRole("button", { name: "Save room" }).click();
+      await dialog.locator("#room-pin-error").getByText(/too easy to guess/i).waitFor({ timeout: T });
+      assert.deepEqual((await pbx.api("list_conference_rooms", {})).rooms, [], "nothing was saved");
+      await dialog.getByLabel("PIN").fill("");
       await dialog.getByRole("button", { name: "Save room" }).click();
       await page.getByTestId("room-800").waitFor({ timeout: T });
 

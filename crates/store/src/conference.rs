@@ -1,10 +1,12 @@
 //! Conference rooms: a number people dial (or a business name or transfer leads to), a
 //! name, and an optional PIN every participant types before joining.
 //!
-//! A room's PIN is shared by everyone invited, so unlike a mailbox PIN it is not checked
-//! for guessability beyond its length; it is still stored only as an Argon2id hash (a PHC
-//! string with its own salt), since people reuse PINs. A room number must not be an
-//! extension's or a ring group's: one number, one destination.
+//! A room's PIN keeps strangers out of a meeting much as a mailbox PIN keeps them out of
+//! the messages, and a caller from outside can guess it by DTMF the same way, so it follows
+//! the mailbox rule ([`crate::voicemail::check_pin`]): 4 to 10 digits, not one digit
+//! repeated, not a run like 1234, not the room number. It is stored only as an Argon2id
+//! hash (a PHC string with its own salt), since people reuse PINs. A room number must not
+//! be an extension's or a ring group's: one number, one destination.
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -15,10 +17,10 @@ use crate::destination::{self, CONFERENCE};
 use crate::extensions::check_number;
 use crate::{Error, Result, Store};
 
-/// Shortest room PIN accepted.
-pub const ROOM_PIN_MIN_DIGITS: usize = 3;
+/// Shortest room PIN accepted (the mailbox rule's).
+pub const ROOM_PIN_MIN_DIGITS: usize = crate::voicemail::PIN_MIN_DIGITS;
 /// Longest room PIN accepted.
-pub const ROOM_PIN_MAX_DIGITS: usize = 10;
+pub const ROOM_PIN_MAX_DIGITS: usize = crate::voicemail::PIN_MAX_DIGITS;
 /// Longest room name.
 const ROOM_NAME_MAX_CHARS: usize = 60;
 
@@ -78,7 +80,8 @@ impl Store {
     }
 
     /// Creates a room. Refuses a number that is not 2 to 10 digits or already belongs to an
-    /// extension, ring group or room, an empty name, and a PIN that is not 3 to 10 digits.
+    /// extension, ring group or room, an empty name, and a PIN that is too short, too long
+    /// or easy to guess.
     pub fn create_conference_room(
         &self,
         number: &str,
@@ -89,7 +92,7 @@ impl Store {
         if let Some(e) = check_number(number) {
             return Err(Error::Invalid(crate::ValidationErrors(vec![e])));
         }
-        let hash = pin.map(hash_room_pin).transpose()?;
+        let hash = pin.map(|pin| hash_room_pin(number, pin)).transpose()?;
         let tx = self.write_tx()?;
         if destination::extension_exists(&tx, number)? {
             return Err(Error::field(
@@ -146,7 +149,7 @@ impl Store {
                 )?;
             }
             PinChange::Set(pin) => {
-                let hash = hash_room_pin(pin)?;
+                let hash = hash_room_pin(number, pin)?;
                 tx.execute(
                     "UPDATE conference_rooms SET pin_hash = ?2 WHERE number = ?1",
                     params![number, hash],
@@ -209,15 +212,9 @@ fn check_room_name(name: &str) -> Result<String> {
     Ok(trimmed.to_owned())
 }
 
-fn hash_room_pin(pin: &str) -> Result<String> {
-    let ok = (ROOM_PIN_MIN_DIGITS..=ROOM_PIN_MAX_DIGITS).contains(&pin.len())
-        && pin.bytes().all(|b| b.is_ascii_digit());
-    if !ok {
-        return Err(Error::field(
-            "pin",
-            format!("must be {ROOM_PIN_MIN_DIGITS} to {ROOM_PIN_MAX_DIGITS} digits"),
-        ));
-    }
+/// Refuses a weak PIN for room `number` (on field `pin`), then hashes it.
+fn hash_room_pin(number: &str, pin: &str) -> Result<String> {
+    crate::voicemail::check_pin(number, pin)?;
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(pin.as_bytes(), &salt)

@@ -44,13 +44,33 @@ fn a_room_number_is_its_own() {
 #[test]
 fn the_pin_is_stored_hashed_and_checked() {
     let (_dir, store) = common::store();
-    for pin in ["", "12", "12345678901", "12a"] {
+    // Too short or long, not digits, and the ones a stranger tries first: one digit
+    // repeated, runs up or down the keypad, the room number itself.
+    for pin in [
+        "",
+        "12",
+        "999",
+        "12345678901",
+        "12a",
+        "0000",
+        "1234",
+        "98765",
+    ] {
         let err = store
             .create_conference_room("800", "Board", Some(pin))
             .expect_err(pin);
         assert!(
             err.validation().and_then(|v| v.get("pin")).is_some(),
             "{pin}"
+        );
+    }
+    for own in ["5827", "7285"] {
+        let err = store
+            .create_conference_room("5827", "Team", Some(own))
+            .expect_err(own);
+        assert!(
+            err.validation().and_then(|v| v.get("pin")).is_some(),
+            "{own}"
         );
     }
     let room = store
@@ -75,7 +95,7 @@ fn the_pin_is_stored_hashed_and_checked() {
     assert!(!room.has_pin);
     assert_eq!(store.conference_room_access().unwrap()[0].pin_hash, None);
     let room = store
-        .edit_conference_room("800", "Board room", &PinChange::Set("999".into()))
+        .edit_conference_room("800", "Board room", &PinChange::Set("9371".into()))
         .unwrap();
     assert!(room.has_pin);
     assert_eq!(store.conference_rooms().unwrap(), vec![room]);
