@@ -1,7 +1,9 @@
 //! The PBX and the admin API, running in this process: the same `engine::start` and
 //! `api::serve` as `switchboard serve`, with the window as one more client of the API. On a
 //! PC that is only a phone (chosen on the first-run screen) the PBX is not started and the
-//! API serves the phone alone (`api::serve_phone_only`): no SIP port is opened here.
+//! API serves the phone alone (`api::serve_phone_only`): no SIP port is opened here. A new
+//! install starts the same way until the first-run question is answered, so that a PC
+//! meant to be only a phone never takes calls, even for a minute.
 
 use std::io;
 use std::net::SocketAddr;
@@ -15,6 +17,35 @@ use crate::options::Options;
 /// The digest realm `switchboard serve` and `switchboard extension add` use by default, so
 /// extensions created by either work with the other.
 const REALM: &str = "switchboard";
+
+/// How long stopping waits after hanging up calls, for the BYEs' answers (on a LAN a
+/// round trip is a few milliseconds; a lost first BYE is retransmitted after 500 ms).
+const BYE_GRACE: std::time::Duration = std::time::Duration::from_millis(700);
+
+/// How the backend starts, from the first-run choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// This PC runs the office phone system.
+    Pbx,
+    /// This PC is only a phone ("Connect to my office").
+    PhoneOnly,
+    /// A new install whose owner has not answered the first-run question yet: the API (on
+    /// this computer only) serves the question; nothing takes calls.
+    Unasked,
+}
+
+impl Mode {
+    /// The saved choice. An install from before the question existed (no answer stored, but
+    /// set up or with extensions) runs the phone system, as it always did.
+    pub fn of(store: &store::Store) -> store::Result<Mode> {
+        Ok(match store.chosen_phone_only()? {
+            Some(true) => Mode::PhoneOnly,
+            Some(false) => Mode::Pbx,
+            None if store.setup_complete()? || !store.extensions()?.is_empty() => Mode::Pbx,
+            None => Mode::Unasked,
+        })
+    }
+}
 
 /// What the window and the tray need from the running PBX.
 pub struct Backend {
@@ -39,8 +70,8 @@ impl Backend {
             tracing::warn!(backup = %done.backup, replaced = %done.replaced.display(), "backup restored");
         }
         store::check_database(data_dir)?;
-        let (settings, phone_only) = store::Store::open(data_dir)
-            .and_then(|s| Ok((s.settings()?, s.phone_only()?)))
+        let (settings, mode) = store::Store::open(data_dir)
+            .and_then(|s| Ok((s.settings()?, Mode::of(&s)?)))
             .with_context(|| format!("cannot read the settings in {}", data_dir.display()))?;
         if !logging.explicit {
             if let Err(e) = logging.set(settings.log_level.as_str()) {
@@ -63,10 +94,22 @@ impl Backend {
             rtp_ports,
             realm: REALM.to_owned(),
         };
-        if phone_only {
-            tracing::info!("this PC is only a phone: the phone system is not started here");
-            let api = serve_api(options.http, settings.admin_bind, None, config, logging).await?;
-            return Ok(Backend { engine: None, api });
+        match mode {
+            Mode::Pbx => {}
+            Mode::PhoneOnly => {
+                tracing::info!("this PC is only a phone: the phone system is not started here");
+                let api =
+                    serve_api(options.http, settings.admin_bind, None, config, logging).await?;
+                return Ok(Backend { engine: None, api });
+            }
+            Mode::Unasked => {
+                tracing::info!("first run: asking what this PC is for before taking calls");
+                // Only the window asks the question: never beyond this computer.
+                let bind = loopback(options.http.unwrap_or(settings.admin_bind));
+                let api =
+                    serve_api(options.http.map(|_| bind), bind, None, config, logging).await?;
+                return Ok(Backend { engine: None, api });
+            }
         }
         let engine = engine::start(config.clone()).await?;
         let api = match serve_api(
@@ -107,13 +150,71 @@ impl Backend {
         base_url(self.api.local_addr())
     }
 
-    /// Stops taking requests, then lets the PBX save its state and close its sockets.
+    /// Ends the calls in progress (BYE on both legs of an answered call, a ringing one
+    /// stops ringing), stops taking requests, then lets the PBX sign its trunks out, save
+    /// its state and close its sockets. The ports are free when this returns, so the other
+    /// mode (or another program) can start at once.
     pub async fn stop(self) {
+        if let Some(engine) = &self.engine {
+            hang_up_all(&engine.handle).await;
+        }
         self.api.shutdown().await;
         if let Some(engine) = self.engine {
+            let sip = engine.handle.sip_addrs().to_vec();
             engine.handle.shutdown().await;
             engine.wait().await;
+            ports_released(&sip).await;
         }
+    }
+}
+
+/// Waits (briefly) until the stopped PBX's socket tasks have closed its SIP ports: they end
+/// when the PBX does, but on their own tasks, a moment later.
+async fn ports_released(addrs: &[SocketAddr]) {
+    let free = |a: &SocketAddr| {
+        std::net::UdpSocket::bind(a).is_ok() && std::net::TcpListener::bind(a).is_ok()
+    };
+    for _ in 0..100 {
+        if addrs.iter().all(free) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tracing::warn!(
+        ?addrs,
+        "the SIP ports are still in use after the phone system stopped"
+    );
+}
+
+/// Hangs up every live call, so that phones are not left in a call nobody relays.
+async fn hang_up_all(engine: &engine::EngineHandle) {
+    let Ok(calls) = engine.live_calls().await else {
+        return;
+    };
+    let mut ended = 0;
+    for call in calls {
+        match engine.hang_up(&call.call_id).await {
+            Ok(true) => {
+                ended += 1;
+                tracing::info!(call_id = %call.call_id, "call ended: the phone system stops");
+            }
+            Ok(false) => {}
+            Err(_) => return,
+        }
+    }
+    if ended > 0 {
+        // The BYEs are on their way; give the phones' answers a moment to come back before
+        // the sockets close (a lost BYE is retransmitted only while the PBX runs).
+        tokio::time::sleep(BYE_GRACE).await;
+    }
+}
+
+/// `addr` if it is on this computer, else the same port on 127.0.0.1.
+fn loopback(addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_loopback() {
+        addr
+    } else {
+        SocketAddr::from(([127, 0, 0, 1], addr.port()))
     }
 }
 
@@ -200,9 +301,8 @@ fn explain_damaged(e: &store::Error, path: &Path) -> String {
     match newest {
         Some(b) => format!(
             "{what} The newest backup is {} in {}. To put it back (the damaged file is kept \
-             in a \"replaced-…\" folder), quit the app, run: switchboard --data \"{}\" backup \
-             restore {} --now — then start the app again. (A restore button on this page is \
-             not available yet.)",
+             in a \"replaced-…\" folder), press Restore this backup, or quit the app, run: \
+             switchboard --data \"{}\" backup restore {} --now — then start the app again.",
             b.name,
             root.display(),
             data_dir.display(),

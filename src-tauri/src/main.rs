@@ -2,7 +2,8 @@
 //! shows the admin screens (ui/dist), and the tray keeps it all running when the window is
 //! closed. A second launch brings the running one to the front (and hands it a clicked
 //! `sip:`/`tel:`/`callto:` link to call). A call ringing on the app's phone opens a small
-//! window on top. On a PC that is only a phone the PBX is not started.
+//! window on top. On a PC that is only a phone the PBX is not started, nor on a new install
+//! until the first-run question is answered.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -10,8 +11,11 @@ mod backend;
 mod dial_link;
 mod incoming;
 mod logging;
+#[cfg(test)]
+mod mode_switch_tests;
 mod options;
 mod phone_status;
+mod restore;
 mod status_line;
 mod tray;
 mod window;
@@ -90,18 +94,23 @@ fn run(options: Options, logging: Logging) -> anyhow::Result<()> {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec!["--hidden"]),
         ))
-        .invoke_handler(tauri::generate_handler![api_base_url])
+        .invoke_handler(tauri::generate_handler![
+            api_base_url,
+            restore::damaged_database,
+            restore::restore_backup,
+            restore::open_data_folder
+        ])
         .setup(move |app| {
             app.manage(Followers(Mutex::new(Vec::new())));
-            setup(app.handle(), &options, &data_dir, logging.clone());
+            app.manage(Launch {
+                options: options.clone(),
+                data_dir: data_dir.clone(),
+                logging: logging.clone(),
+            });
+            setup(app.handle(), &options, &data_dir, logging);
             if let Some(link) = options.link.clone() {
                 dial(app.handle(), link);
             }
-            app.manage(Launch {
-                options,
-                data_dir,
-                logging,
-            });
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -135,37 +144,54 @@ fn run(options: Options, logging: Logging) -> anyhow::Result<()> {
 }
 
 /// Starts the PBX and the API, then the tray and the window; or, when the PBX cannot start,
-/// a window that says why.
+/// a window that says why — for a damaged database, a page that offers the newest backup.
 fn setup(app: &AppHandle, options: &Options, data_dir: &Path, logging: Logging) {
+    app.manage(ApiBase(Mutex::new(None)));
+    app.manage(Running(Mutex::new(None)));
+    app.manage(restore::Damaged(Mutex::new(None)));
     match tauri::async_runtime::block_on(Backend::start(options, data_dir, logging)) {
         Ok(backend) => {
-            app.manage(ApiBase(Mutex::new(Some(backend.api_base_url()))));
-            app.manage(Running(Mutex::new(None)));
-            // Without a tray (no AppIndicator library, whose loader panics) the window still
-            // works; only the way back after closing it is missing, and a second launch
-            // still brings it back.
-            let tray = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tray::create(app)));
-            match tray {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "cannot create the tray icon"),
-                Err(_) => tracing::warn!("cannot create the tray icon: no tray library"),
-            }
-            adopt(app, backend);
+            started(app, backend);
             if let Err(e) = window::create(app, !options.hidden) {
                 tracing::error!(error = %e, "cannot open the window");
             }
-            tauri::async_runtime::spawn(quit_on_signal(app.clone()));
         }
         Err(e) => {
             tracing::error!(error = format!("{e:#}"), "the phone system could not start");
-            app.manage(ApiBase(Mutex::new(None)));
-            app.manage(Running(Mutex::new(None)));
-            if let Err(e) = window::create_startup_error(app, &backend::explain(&e)) {
+            let opened = match restore::Report::of(&e) {
+                // The admin screens' own page for it, with buttons that reach this process.
+                Some(report) => {
+                    if let Some(d) = app.try_state::<restore::Damaged>() {
+                        if let Ok(mut d) = d.0.lock() {
+                            *d = Some(report);
+                        }
+                    }
+                    window::create(app, true).map(|_| ())
+                }
+                None => window::create_startup_error(app, &backend::explain(&e)).map(|_| ()),
+            };
+            if let Err(e) = opened {
                 tracing::error!(error = %e, "cannot open the window");
                 app.exit(1);
             }
         }
     }
+}
+
+/// The backend is running (at start, or after a restore): the tray, its events, and the
+/// clean stop on a signal.
+fn started(app: &AppHandle, backend: Backend) {
+    // Without a tray (no AppIndicator library, whose loader panics) the window still
+    // works; only the way back after closing it is missing, and a second launch
+    // still brings it back.
+    let tray = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tray::create(app)));
+    match tray {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "cannot create the tray icon"),
+        Err(_) => tracing::warn!("cannot create the tray icon: no tray library"),
+    }
+    adopt(app, backend);
+    tauri::async_runtime::spawn(quit_on_signal(app.clone()));
 }
 
 /// Makes `backend` the running one and starts following its events.
@@ -206,15 +232,16 @@ fn stop_following(app: &AppHandle) {
     }
 }
 
-/// When the owner of a phone-only PC chooses "this PC runs the phone system", the backend
-/// starts again with the PBX and the window reloads. The other way round waits for the next
-/// start (the UI says so): a stopped PBX's sockets are only let go when the process ends, and
-/// a phone-only PC must not keep a SIP port open.
+/// The choice between "this PC runs the phone system" and "connect to my office" (first
+/// run, or Settings later) takes effect at once: the backend stops — calls ended, trunks
+/// signed out, SIP ports closed — and starts again in the other mode, and the window
+/// reloads. A first-run "connect to my office" needs no restart: nothing was started.
 async fn follow_mode(app: AppHandle, api: api::ApiHandle, pbx: bool) {
     let mut events = api.subscribe();
     loop {
         match events.recv().await {
-            Ok(api::Event::AppModeChanged { phone_only: false }) if !pbx => {
+            Ok(api::Event::AppModeChanged { phone_only }) if phone_only == pbx => {
+                tracing::info!(phone_only, "switching what this PC is for");
                 // On its own task: restarting stops this one.
                 tauri::async_runtime::spawn(restart(app.clone()));
                 return;

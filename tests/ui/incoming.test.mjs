@@ -74,7 +74,7 @@ test("choosing \"Connect to my office\" on the first-run screen leaves only the 
       const links = await page.getByRole("navigation", { name: "Pages" }).getByRole("link").allTextContents();
       assert.deepEqual(links.map((l) => l.trim()), ["Phone", "Settings"]);
       assert.equal(await page.getByTestId("setup-banner").count(), 0, "no office setup is asked for");
-      assert.deepEqual(await pbx.api("get_app_mode"), { phone_only: true, pbx_running: true });
+      assert.deepEqual(await pbx.api("get_app_mode"), { chosen: true, phone_only: true, pbx_running: true });
 
       // Any other page shows the phone; Settings offers the way back.
       await page.goto(`${pbx.url}/#/extensions`);

@@ -18,9 +18,14 @@ class AppModeStore {
     return this.mode?.phone_only === true;
   }
 
+  /** A new desktop install waiting for the first-run answer: nothing takes calls yet. */
+  get unasked(): boolean {
+    return this.mode !== null && !this.mode.chosen && !this.mode.pbx_running;
+  }
+
   /** The choice and how the program runs differ until it restarts (`switchboard serve`). */
   get restartNeeded(): boolean {
-    return this.mode !== null && this.mode.phone_only === this.mode.pbx_running;
+    return this.mode !== null && this.mode.chosen && this.mode.phone_only === this.mode.pbx_running;
   }
 
   start(): void {
@@ -37,7 +42,7 @@ class AppModeStore {
       this.mode = await app.client.call("get_app_mode", {});
     } catch {
       // An older server without the choice: it runs the phone system.
-      this.mode = { phone_only: false, pbx_running: true };
+      this.mode = { chosen: true, phone_only: false, pbx_running: true };
     }
   }
 

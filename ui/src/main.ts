@@ -2,12 +2,19 @@ import { mount } from "svelte";
 import "./app.css";
 import App from "./App.svelte";
 import { ApiClient } from "./api/client";
-import { apiBaseUrl } from "./platform";
+import { apiBaseUrl, damagedDatabase } from "./platform";
 import { app } from "./state.svelte";
 import { session } from "./auth.svelte";
 import Login from "./pages/Login.svelte";
+import RestoreDatabase from "./pages/RestoreDatabase.svelte";
 
 async function boot(): Promise<void> {
+  // The desktop app found its database damaged: it runs nothing and offers a backup.
+  const damaged = await damagedDatabase();
+  if (damaged) {
+    mount(RestoreDatabase, { target: document.getElementById("app")!, props: { damaged } });
+    return;
+  }
   let baseUrl: string;
   try {
     baseUrl = await apiBaseUrl();

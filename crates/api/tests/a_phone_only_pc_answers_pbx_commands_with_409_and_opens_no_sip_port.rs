@@ -32,7 +32,10 @@ async fn pbx_commands_are_refused_and_the_phone_answers() {
     let phone = h.ok("get_phone", json!({})).await;
     assert!(phone["account"].is_null(), "{phone}");
     let mode = h.ok("get_app_mode", json!({})).await;
-    assert_eq!(mode, json!({"phone_only": true, "pbx_running": false}));
+    assert_eq!(
+        mode,
+        json!({"chosen": true, "phone_only": true, "pbx_running": false})
+    );
     let status = h.ok("status", json!({})).await;
     assert_eq!(status["running"], false);
     assert_eq!(status["sip_addresses"], json!([]));
@@ -47,9 +50,30 @@ async fn switching_back_is_stored_and_announced() {
     let h = Harness::start_phone_only(free_port()).await;
     let mut ws = h.ws().await;
     let mode = h.ok("set_app_mode", json!({"phone_only": false})).await;
-    // Stored now; the PBX starts when the program starts again.
-    assert_eq!(mode, json!({"phone_only": false, "pbx_running": false}));
+    // Stored now; the PBX starts when the program starts again (the desktop app follows
+    // the event and starts it at once).
+    assert_eq!(
+        mode,
+        json!({"chosen": true, "phone_only": false, "pbx_running": false})
+    );
     assert!(!h.store().phone_only().expect("read"));
+    let event = ws.event("app_mode_changed").await;
+    assert_eq!(event["phone_only"], false);
+}
+
+#[tokio::test]
+async fn a_new_install_has_not_chosen_and_its_first_answer_is_announced() {
+    let h = Harness::start().await;
+    let mode = h.ok("get_app_mode", json!({})).await;
+    assert_eq!(
+        mode,
+        json!({"chosen": false, "phone_only": false, "pbx_running": true})
+    );
+    let mut ws = h.ws().await;
+    // The answer equals what an unasked install runs, yet it is news: a desktop app waiting
+    // for it starts its PBX.
+    let mode = h.ok("set_app_mode", json!({"phone_only": false})).await;
+    assert_eq!(mode["chosen"], true);
     let event = ws.event("app_mode_changed").await;
     assert_eq!(event["phone_only"], false);
 }

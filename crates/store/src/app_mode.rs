@@ -12,6 +12,12 @@ pub(crate) const PHONE_ONLY: &str = "phone_only";
 impl Store {
     /// True when this PC is only a phone: the PBX is not started here.
     pub fn phone_only(&self) -> Result<bool> {
+        Ok(self.chosen_phone_only()? == Some(true))
+    }
+
+    /// The first-run choice, or `None` while it has not been made: a new desktop install
+    /// asks before it opens a SIP port, so "not asked yet" differs from "the phone system".
+    pub fn chosen_phone_only(&self) -> Result<Option<bool>> {
         let value: Option<String> = self
             .conn
             .query_row(
@@ -20,10 +26,11 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
-        Ok(value.is_some_and(|v| v == "true"))
+        Ok(value.map(|v| v == "true"))
     }
 
-    /// Records the choice; it applies the next time the program (or its API) starts.
+    /// Records the choice. The desktop app applies it at once; `switchboard serve` at its
+    /// next start.
     pub fn set_phone_only(&self, phone_only: bool, now_unix: i64) -> Result<()> {
         self.conn.execute(
             "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
@@ -47,7 +54,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         assert!(!store.phone_only().unwrap());
+        assert_eq!(store.chosen_phone_only().unwrap(), None, "not asked yet");
         store.set_phone_only(true, 10).unwrap();
+        assert_eq!(store.chosen_phone_only().unwrap(), Some(true));
         assert!(store.phone_only().unwrap());
         // Other settings still read without complaint, and saving them keeps the choice.
         let settings = store.settings().unwrap();
@@ -55,5 +64,10 @@ mod tests {
         assert!(Store::open(dir.path()).unwrap().phone_only().unwrap());
         store.set_phone_only(false, 12).unwrap();
         assert!(!store.phone_only().unwrap());
+        assert_eq!(
+            store.chosen_phone_only().unwrap(),
+            Some(false),
+            "chosen, not unasked"
+        );
     }
 }

@@ -188,9 +188,15 @@ export type AlwaysRecord = { extensions: Array<string>, ring_groups: Array<strin
 export type AlwaysRecordKind = "extension" | "ring_group" | "business_name";
 
 /**
- * The stored choice and how this program actually runs (they differ until it restarts).
+ * The stored choice and how this program actually runs (they differ until it restarts,
+ * or for a moment while the desktop app switches).
  */
 export type AppMode = { 
+/**
+ * The first-run question was answered. A new desktop install starts nothing that takes
+ * calls until it is, and shows the question first.
+ */
+chosen: boolean, 
 /**
  * Chosen: this PC is only a phone ("Connect to my office").
  */
@@ -1715,8 +1721,8 @@ export type SetAlwaysRecordRequest = { kind: AlwaysRecordKind,
 key: string, on: boolean, };
 
 /**
- * Stores the choice; it applies at the next start (a phone-only desktop app starts its
- * PBX at once).
+ * Stores the choice. The desktop app follows [`Event::AppModeChanged`] and switches at
+ * once; `switchboard serve` applies it at its next start.
  */
 export type SetAppModeRequest = { phone_only: boolean, };
 

@@ -107,3 +107,47 @@ export async function setStartsAtLogin(on: boolean): Promise<boolean | null> {
   await t.invoke(on ? "plugin:autostart|enable" : "plugin:autostart|disable");
   return await startsAtLogin();
 }
+
+/** The newest backup offered when the database is damaged. */
+export interface OfferedBackup {
+  name: string;
+  /** Unix seconds. */
+  created_at: number;
+  size_bytes: number;
+}
+
+/** The desktop app found its database damaged at start and runs nothing until it is dealt with. */
+export interface DamagedDatabase {
+  file: string;
+  detail: string;
+  explanation: string;
+  data_dir: string;
+  backups_dir: string;
+  backup: OfferedBackup | null;
+}
+
+/** The damaged database the desktop app could not start with; null in a browser or when all is well. */
+export async function damagedDatabase(): Promise<DamagedDatabase | null> {
+  const t = tauri();
+  if (!t) return null;
+  try {
+    return await t.invoke<DamagedDatabase | null>("damaged_database");
+  } catch {
+    // An app without the command: nothing to offer.
+    return null;
+  }
+}
+
+/** Puts the offered backup back and starts the phone system (the window then reloads). */
+export async function restoreBackup(name: string): Promise<void> {
+  const t = tauri();
+  if (!t) throw new Error("only the desktop app restores from this page");
+  await t.invoke<void>("restore_backup", { name });
+}
+
+/** Opens the data folder in the system's file manager. */
+export async function openDataFolder(): Promise<void> {
+  const t = tauri();
+  if (!t) throw new Error("only the desktop app opens folders");
+  await t.invoke<void>("open_data_folder");
+}

@@ -30,9 +30,13 @@ pub(crate) fn runs_without_the_pbx(command: &str) -> bool {
 #[serde(deny_unknown_fields)]
 pub struct GetAppModeRequest {}
 
-/// The stored choice and how this program actually runs (they differ until it restarts).
+/// The stored choice and how this program actually runs (they differ until it restarts,
+/// or for a moment while the desktop app switches).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 pub struct AppMode {
+    /// The first-run question was answered. A new desktop install starts nothing that takes
+    /// calls until it is, and shows the question first.
+    pub chosen: bool,
     /// Chosen: this PC is only a phone ("Connect to my office").
     pub phone_only: bool,
     /// The PBX runs in this program now.
@@ -44,13 +48,13 @@ impl Command for GetAppModeRequest {
     type Response = AppMode;
 
     async fn run(self, ctx: &Ctx) -> Result<AppMode, ApiError> {
-        let phone_only = ctx.store(|s| Ok(s.phone_only()?)).await?;
-        Ok(mode(ctx, phone_only))
+        let chosen = ctx.store(|s| Ok(s.chosen_phone_only()?)).await?;
+        Ok(mode(ctx, chosen.is_some(), chosen == Some(true)))
     }
 }
 
-/// Stores the choice; it applies at the next start (a phone-only desktop app starts its
-/// PBX at once).
+/// Stores the choice. The desktop app follows [`Event::AppModeChanged`] and switches at
+/// once; `switchboard serve` applies it at its next start.
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct SetAppModeRequest {
@@ -65,20 +69,22 @@ impl Command for SetAppModeRequest {
         let phone_only = self.phone_only;
         let before = ctx
             .store(move |s| {
-                let before = s.phone_only()?;
+                let before = s.chosen_phone_only()?;
                 s.set_phone_only(phone_only, now_unix())?;
                 Ok(before)
             })
             .await?;
-        if before != phone_only {
+        // The first answer is a change too: a desktop app waiting for it starts the PBX.
+        if before != Some(phone_only) {
             ctx.publish(Event::AppModeChanged { phone_only });
         }
-        Ok(mode(ctx, phone_only))
+        Ok(mode(ctx, true, phone_only))
     }
 }
 
-fn mode(ctx: &Ctx, phone_only: bool) -> AppMode {
+fn mode(ctx: &Ctx, chosen: bool, phone_only: bool) -> AppMode {
     AppMode {
+        chosen,
         phone_only,
         pbx_running: !ctx.phone_only,
     }

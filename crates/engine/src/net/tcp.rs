@@ -79,7 +79,11 @@ impl TcpConnections {
         });
         let conns = self.clone();
         tokio::spawn(async move {
-            read_loop(reader, remote, &events, &conns).await;
+            // Ends with the core too: the connection (on the SIP port) closes with the PBX.
+            tokio::select! {
+                () = read_loop(reader, remote, &events, &conns) => {}
+                () = events.closed() => {}
+            }
             conns.lock().remove(&remote);
             let _ = events.send(NetEvent::TcpClosed(remote)).await;
         });
@@ -102,7 +106,12 @@ impl TcpListenerTask {
         let local = listener.local_addr()?;
         tokio::spawn(async move {
             loop {
-                match listener.accept().await {
+                let accepted = tokio::select! {
+                    // The core has stopped: close the listener and let the port go.
+                    () = events.closed() => return,
+                    a = listener.accept() => a,
+                };
+                match accepted {
                     // A banned source's connection is closed unread.
                     Ok((_, remote)) if blocked.blocks(remote.ip()) => {}
                     Ok((stream, remote)) => {

@@ -79,7 +79,11 @@ impl TlsConnections {
         let conns = self.clone();
         tokio::spawn(async move {
             let pong = |bytes| conns.send(remote, bytes, &events);
-            read_frames(reader, remote, Transport::Tls, &events, pong).await;
+            // Ends with the core too: the connection closes with the PBX.
+            tokio::select! {
+                () = read_frames(reader, remote, Transport::Tls, &events, pong) => {}
+                () = events.closed() => {}
+            }
             conns.lock().remove(&remote);
             let _ = events.send(NetEvent::TlsClosed(remote)).await;
         });
@@ -103,7 +107,12 @@ impl TlsListenerTask {
         let local = listener.local_addr()?;
         tokio::spawn(async move {
             loop {
-                match listener.accept().await {
+                let accepted = tokio::select! {
+                    // The core has stopped: close the listener and let the port go.
+                    () = events.closed() => return,
+                    a = listener.accept() => a,
+                };
+                match accepted {
                     // A banned source's connection is closed before the handshake.
                     Ok((_, remote)) if blocked.blocks(remote.ip()) => {}
                     Ok((stream, remote)) => {

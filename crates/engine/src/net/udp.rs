@@ -81,7 +81,13 @@ pub(crate) fn bind_udp(addr: SocketAddr) -> io::Result<std::net::UdpSocket> {
 async fn receive_loop(socket: Arc<UdpSocket>, events: mpsc::Sender<NetEvent>, blocked: Blocklist) {
     let mut buf = vec![0u8; MAX_DATAGRAM + 1];
     loop {
-        let (len, remote) = match socket.recv_from(&mut buf).await {
+        let received = tokio::select! {
+            // The core has stopped: let the port go now, not when the process ends, so the
+            // desktop app can switch to phone-only (or start the PBX again) in place.
+            () = events.closed() => return,
+            r = socket.recv_from(&mut buf) => r,
+        };
+        let (len, remote) = match received {
             Ok(r) => r,
             // ICMP port unreachable surfaces as an error on some systems; keep serving.
             Err(e) => {
