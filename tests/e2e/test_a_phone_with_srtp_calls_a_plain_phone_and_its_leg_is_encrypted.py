@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from harness.calls import BARESIP_TONE, PJ_TONE, TALK_S, assert_two_way_audio, connect
+from harness.calls import BARESIP_TONE, PJ_TONE, PJ_TONE_2, TALK_S, assert_two_way_audio, connect
 from harness.pbx import Pbx
 from test_phones_register_over_tls_and_call_through_the_pbx import TlsPbx
 
@@ -141,22 +141,27 @@ def test_where_srtp_is_required_a_plain_phone_is_refused_and_an_srtp_phone_gets_
     pbx = Pbx(switchboard_bin, tmp_path / "pbx")
     pbx.add_extension("1001", "Alice")
     pbx.add_extension("1002", "Bob")
+    pbx.add_extension("1003", "Carol")
     # Every phone must encrypt; keys over UDP allowed on this test bench (RFC 4568 §8.3).
     require_srtp(pbx, "all", keys_over_plain_signalling=True)
     pbx.start()
     try:
         alice = phones.pj_registered(pbx, "1001", tone_hz=PJ_TONE, srtp="mandatory", codecs=["PCMU/"])
         bob = phones.baresip_registered(pbx, "1002", tone_hz=BARESIP_TONE)
+        carol = phones.pj_registered(pbx, "1003", tone_hz=PJ_TONE_2, srtp="mandatory", codecs=["PCMU/"])
 
         # Bob offers plain RTP: 488 Not Acceptable Here, alice never rings.
         bob.call(pbx.uri("1001"))
         assert bob.wait_disconnected() == 488
+        # Bob is offered SRTP too, refuses it, and is not called again with plain RTP.
+        alice.call(pbx.uri("1002"))
+        assert alice.wait_disconnected() in (480, 488)
 
-        connect(alice, bob, pbx.uri("1002"))
+        connect(alice, carol, pbx.uri("1003"))
         time.sleep(TALK_S)
         alice.hangup()
         alice.wait_disconnected()
-        bob.wait_disconnected()
-        assert_two_way_audio(alice, bob)
+        carol.wait_disconnected()
+        assert_two_way_audio(alice, carol)
     finally:
         pbx.stop()
