@@ -50,3 +50,44 @@ export function x11Window(command, title = "Switchboard") {
   });
 }
 
+
+/** The in-process API's address, as the window's platform layer learns it (`error: …` when none). */
+export function apiBase(session) {
+  return session.executeAsync(
+    "const done = arguments[arguments.length - 1];" +
+      "window.__TAURI_INTERNALS__.invoke('api_base_url').then(done, (e) => done('error: ' + e));",
+  );
+}
+
+/** POSTs one API command; the parsed answer, or throws with the status. */
+export async function apiCall(base, command, request = {}) {
+  const res = await fetch(`${base}/api/${command}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(request),
+  });
+  if (!res.ok) throw new Error(`${command}: HTTP ${res.status}`);
+  return res.json();
+}
+
+/**
+ * Answers a new install's first-run question in the window: this PC runs the phone
+ * system. Resolves with the API's address once the app has started its PBX.
+ */
+export async function chooseThePhoneSystem(session) {
+  const choice = await waitFor(
+    "the first-run question",
+    () => session.xpath("//button[starts-with(normalize-space(), 'This PC runs the office phone system')]"),
+    30_000,
+  );
+  await session.click(choice);
+  return waitFor(
+    "the phone system to start",
+    async () => {
+      const base = await apiBase(session);
+      if (!/^http/.test(base)) return null;
+      return (await apiCall(base, "get_app_mode")).pbx_running ? base : null;
+    },
+    30_000,
+  );
+}

@@ -1,6 +1,6 @@
 // When the PBX cannot start because its SIP port is taken (most often by the switchboard
-// service), the desktop app still opens a window that says so in words, and closing that
-// window quits the app.
+// service), the desktop app still shows a window that says so in words (here once the
+// first-run question is answered), and closing that window quits the app.
 //
 // Run by tests/desktop/run (SWITCHBOARD_DESKTOP_BIN names the binary).
 
@@ -28,8 +28,22 @@ test("a taken SIP port is explained in the window, and closing it quits", { time
   let session;
   try {
     session = await Session.start(driver.url, { "tauri:options": { application: APP, args } });
-    const heading = await waitFor("the error heading", () => session.css("h1"), 30_000);
-    assert.equal(await session.text(heading), "Switchboard could not start");
+    // A new install starts the PBX once told this PC runs the phone system.
+    const choice = await waitFor(
+      "the first-run question",
+      () => session.xpath("//button[starts-with(normalize-space(), 'This PC runs the office phone system')]"),
+      30_000,
+    );
+    await session.click(choice);
+    const heading = await waitFor(
+      "the error heading",
+      async () => {
+        const h1 = await session.css("h1");
+        return h1 && (await session.text(h1)) === "Switchboard could not start" && h1;
+      },
+      30_000,
+    );
+    assert.ok(heading);
     const explanation = await session.text(await session.css("p"));
     assert.match(explanation, new RegExp(`port ${port}\\b`), "it names the port");
     assert.match(explanation, /Stop that one/, "it says what to do");

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { register } from "./sip_phone.mjs";
 import { clickTrayItem, findTray, trayMenu } from "./tray.mjs";
-import { freePort, startDriver, x11Window } from "./harness.mjs";
+import { chooseThePhoneSystem, freePort, startDriver, x11Window } from "./harness.mjs";
 import { Session, waitFor } from "./webdriver.mjs";
 
 const APP = process.env.SWITCHBOARD_DESKTOP_BIN;
@@ -78,7 +78,9 @@ test("the desktop window adds an extension a phone logs in with, and keeps runni
   try {
     session = await Session.start(driver.url, { "tauri:options": { application: APP, args } });
 
-    // The window shows the admin screens; a new database opens on the setup wizard.
+    // A new install asks what this PC is for; then the window shows the admin screens, and
+    // a new database opens on the setup wizard.
+    await chooseThePhoneSystem(session);
     const wizard = await waitFor("the setup wizard's heading", () => session.css("#setup-title"), 30_000);
     assert.equal(await session.text(wizard), "Set up Switchboard");
     assert.match(await session.title(), /Switchboard/);
