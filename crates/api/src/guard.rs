@@ -133,13 +133,13 @@ async fn office_network(mut request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// Staff reach commands (checked per command by the router) and the audio of their own
-/// voicemail, recordings and greetings; no other route.
+/// Staff reach commands (checked per command by the router), changing their own password,
+/// and the audio of their own voicemail, recordings and greetings; no other route.
 async fn staff_may_open(shared: &Shared, extension: &str, path: &str) -> bool {
     let Some(rest) = path.strip_prefix("/api/") else {
         return false;
     };
-    if crate::registry::COMMAND_NAMES.contains(&rest) {
+    if crate::registry::COMMAND_NAMES.contains(&rest) || path == crate::auth::own_password::PATH {
         return true;
     }
     let parts: Vec<&str> = rest.split('/').collect();

@@ -6,6 +6,7 @@
 
 pub(crate) mod commands;
 mod lockout;
+pub(crate) mod own_password;
 mod password;
 pub(crate) mod roles;
 pub(crate) mod routes;
@@ -82,6 +83,11 @@ impl Auth {
     /// Logs `principal` out everywhere (its password changed or was removed).
     pub(crate) fn end_sessions_of(&self, principal: &Principal) {
         lock(&self.sessions).remove_principal(principal);
+    }
+
+    /// Logs `principal` out everywhere but the session `keep`.
+    pub(crate) fn end_other_sessions(&self, principal: &Principal, keep: &str) {
+        lock(&self.sessions).remove_principal_except(principal, keep);
     }
 
     pub(crate) fn locked(&self, username: &str, source: IpAddr) -> bool {

@@ -37,6 +37,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/api/auth/login", post(login))
         .route("/api/auth/logout", post(logout))
         .route("/api/auth/session", get(session))
+        .route(super::own_password::PATH, post(super::own_password::change))
 }
 
 #[derive(Deserialize)]

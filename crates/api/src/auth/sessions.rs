@@ -77,6 +77,13 @@ impl Sessions {
         self.by_id.retain(|_, s| &s.principal != principal);
     }
 
+    /// Ends every session of `principal` but `keep` (its user changed their password
+    /// there).
+    pub(crate) fn remove_principal_except(&mut self, principal: &Principal, keep: &str) {
+        self.by_id
+            .retain(|id, s| &s.principal != principal || id == keep);
+    }
+
     fn expire(&mut self, now: Instant) {
         self.by_id
             .retain(|_, s| now.saturating_duration_since(s.last_seen) < IDLE);
