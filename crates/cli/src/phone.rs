@@ -124,6 +124,7 @@ async fn run_async(args: Args) -> anyhow::Result<()> {
         register: !args.no_register,
         tls_fingerprint: args.fingerprint.clone(),
         listen: args.listen,
+        ..PhoneOptions::default()
     };
     let account = Account {
         server: args.server.context("--server is required")?,

@@ -61,6 +61,11 @@ struct AccountTask {
     /// The fixed UDP address SIP is taken on (see [`PhoneOptions::listen`]); the account
     /// then stays there when the network changes.
     listen: Option<SocketAddr>,
+    /// The system's word that an address or route changed (see `net_watch.rs`); `None`
+    /// where it says nothing, leaving the poll.
+    net_changes: Option<mpsc::Receiver<()>>,
+    /// How often the local address is asked for regardless.
+    network_check: Duration,
 }
 
 pub(super) async fn spawn(
@@ -120,16 +125,30 @@ pub(super) async fn spawn(
         codecs: options.codecs,
         registers: options.register,
         listen: options.listen,
+        net_changes: super::net_watch::watch(),
+        network_check: options.network_check,
     };
     tokio::spawn(task.run(commands));
     Ok(local)
+}
+
+/// Waits for the system's next word of a network change; forever when it gives none (or
+/// stopped giving any).
+async fn net_changed(changes: &mut Option<mpsc::Receiver<()>>) {
+    if let Some(rx) = changes.as_mut() {
+        if rx.recv().await.is_some() {
+            return;
+        }
+        *changes = None;
+    }
+    std::future::pending::<()>().await;
 }
 
 impl AccountTask {
     async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
         let mut buf = vec![0u8; 65_536];
         self.flush().await;
-        let mut network_check = tokio::time::interval(roaming::NETWORK_CHECK);
+        let mut network_check = tokio::time::interval(self.network_check);
         network_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let wake = self
@@ -148,6 +167,7 @@ impl AccountTask {
                 }
                 _ = tokio::time::sleep_until(wake) => self.ua.handle_timeout(Instant::now()),
                 _ = network_check.tick() => self.check_network().await,
+                () = net_changed(&mut self.net_changes) => self.check_network().await,
                 command = commands.recv() => match command {
                     Some(Command::Shutdown(reply)) => {
                         self.shutdown(&mut buf).await;

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -95,6 +96,10 @@ pub struct PhoneOptions {
     /// the server learns (by the registration). The address stays whatever the network
     /// does.
     pub listen: Option<SocketAddr>,
+    /// How often the account asks which local address reaches its server, to follow the
+    /// PC to a new network. On Linux the kernel's word of a new address or route makes it
+    /// ask at once as well; this poll is what other systems have.
+    pub network_check: Duration,
 }
 
 impl Default for PhoneOptions {
@@ -104,6 +109,7 @@ impl Default for PhoneOptions {
             register: true,
             tls_fingerprint: None,
             listen: None,
+            network_check: Duration::from_secs(2),
         }
     }
 }

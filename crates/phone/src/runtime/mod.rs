@@ -13,6 +13,7 @@ mod account;
 mod call_loop;
 mod handle;
 mod net;
+mod net_watch;
 mod sip_socket;
 mod tls;
 mod waiting_tone;

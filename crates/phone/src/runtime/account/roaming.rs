@@ -1,13 +1,16 @@
 //! A network change under a running phone (Wi-Fi to tethering, a cable pulled): the
-//! local address that routes to the server is asked for every few seconds and whenever
-//! the SIP socket fails. When it changed, the SIP socket is opened again on the new
+//! local address that routes to the server is asked for when the system says an address
+//! or route changed (`net_watch.rs`), every few seconds regardless
+//! ([`PhoneOptions::network_check`]), and whenever the SIP socket fails.
+//!
+//! [`PhoneOptions::network_check`]: crate::runtime::PhoneOptions::network_check When it changed, the SIP socket is opened again on the new
 //! address and the account registers from there; each call's audio then moves to a new
 //! RTP socket on that address. Its media loop keeps its codec state and jitter buffer,
 //! and a re-INVITE gives the far end the new address (RFC 3264 §8.3.1), whose answer
 //! may name a new far-end address in turn (followed like any answer).
 
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::net::UdpSocket;
 
@@ -15,10 +18,6 @@ use super::super::call_loop::Control;
 use super::super::sip_socket::SipSocket;
 use super::AccountTask;
 use crate::ua::CallHandle;
-
-/// How often the local address is asked for: a call on a network that went away is
-/// silent until then.
-pub(super) const NETWORK_CHECK: Duration = Duration::from_secs(2);
 
 impl AccountTask {
     /// Moves the account and its calls to the address the server is now reached from,
