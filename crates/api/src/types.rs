@@ -16,6 +16,8 @@ pub struct Extension {
     pub registered: bool,
     /// May call out through the trunks (emergency numbers are always allowed).
     pub outbound_allowed: bool,
+    /// Its calls are always encrypted (SRTP); false: as the office rule says (Settings).
+    pub srtp_required: bool,
     pub devices: Vec<Device>,
 }
 

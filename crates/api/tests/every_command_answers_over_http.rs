@@ -44,7 +44,8 @@ async fn extensions_are_added_edited_reset_and_removed() {
     assert_eq!(
         added["extension"],
         json!({"number": "201", "name": "Alice Smith", "created_at": added["extension"]["created_at"],
-               "registered": false, "outbound_allowed": false, "devices": []})
+               "registered": false, "outbound_allowed": false, "srtp_required": false,
+               "devices": []})
     );
     let stored = h.store().extension("201").expect("query").expect("saved");
     assert_eq!(stored.name, "Alice Smith");

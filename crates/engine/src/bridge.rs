@@ -4,13 +4,15 @@ use pbx::registrar::{BindingChange, DirectoryEntry, PersistedBinding};
 use pbx::{CallRecord, Direction, HangupBy, Outcome};
 
 pub(crate) fn directory_entry(ext: &store::Extension) -> DirectoryEntry {
-    DirectoryEntry::with_ha1(
+    let mut entry = DirectoryEntry::with_ha1(
         ext.number.clone(),
         ext.name.clone(),
         ext.realm.clone(),
         ext.ha1_md5.clone(),
         ext.ha1_sha256.clone(),
-    )
+    );
+    entry.srtp_required = ext.srtp_required;
+    entry
 }
 
 fn store_transport(t: sip::Transport) -> store::Transport {

@@ -30,8 +30,14 @@ pub struct SrtpPolicy {
 }
 
 impl SrtpPolicy {
-    /// Why a phone's INVITE must be refused with 488 Not Acceptable Here, if it must.
-    pub(crate) fn refusal(&self, request: &Request, source: Peer) -> Option<&'static str> {
+    /// Why a phone's INVITE must be refused with 488 Not Acceptable Here, if it must
+    /// (`caller_requires`: the calling extension is set to always encrypt).
+    pub(crate) fn refusal(
+        &self,
+        request: &Request,
+        source: Peer,
+        caller_requires: bool,
+    ) -> Option<&'static str> {
         let text = std::str::from_utf8(&request.body).ok();
         let offer = text.and_then(|t| media::sdp::SessionDescription::parse(t).ok());
         let wants = offer.as_ref().is_some_and(wants_srtp);
@@ -55,11 +61,12 @@ impl SrtpPolicy {
             }
             return None;
         }
-        let required = match self.require {
-            SrtpRequirement::Off => false,
-            SrtpRequirement::Remote => is_outside_lan(source.addr.ip()),
-            SrtpRequirement::All => true,
-        };
+        let required = caller_requires
+            || match self.require {
+                SrtpRequirement::Off => false,
+                SrtpRequirement::Remote => is_outside_lan(source.addr.ip()),
+                SrtpRequirement::All => true,
+            };
         // A request without a body (delayed offer) cannot show keys either.
         required.then_some("this phone must encrypt its calls (SRTP) and offered plain RTP")
     }
@@ -150,14 +157,14 @@ mod tests {
         };
         let plain = invite("202", AVP);
         assert!(policy
-            .refusal(&plain, from(Transport::Tls, "198.51.100.7"))
+            .refusal(&plain, from(Transport::Tls, "198.51.100.7"), false)
             .is_some());
         assert!(policy
-            .refusal(&plain, from(Transport::Udp, "192.168.1.20"))
+            .refusal(&plain, from(Transport::Udp, "192.168.1.20"), false)
             .is_none());
         let secure = invite("202", SAVP);
         assert!(policy
-            .refusal(&secure, from(Transport::Tls, "198.51.100.7"))
+            .refusal(&secure, from(Transport::Tls, "198.51.100.7"), false)
             .is_none());
     }
 
@@ -166,19 +173,19 @@ mod tests {
         let secure = invite("202", SAVP);
         let strict = SrtpPolicy::default();
         assert!(strict
-            .refusal(&secure, from(Transport::Udp, "192.168.1.20"))
+            .refusal(&secure, from(Transport::Udp, "192.168.1.20"), false)
             .is_some());
         let allowing = SrtpPolicy {
             keys_over_plain_signalling: true,
             ..SrtpPolicy::default()
         };
         assert!(allowing
-            .refusal(&secure, from(Transport::Udp, "192.168.1.20"))
+            .refusal(&secure, from(Transport::Udp, "192.168.1.20"), false)
             .is_none());
         // Voicemail's menu and settings codes take encrypted calls; pickup does not yet.
         for (code, refused) in [("*97", false), ("*78", false), ("*8201", true)] {
             let invite = invite(code, SAVP);
-            let refusal = allowing.refusal(&invite, from(Transport::Udp, "192.168.1.20"));
+            let refusal = allowing.refusal(&invite, from(Transport::Udp, "192.168.1.20"), false);
             assert_eq!(refusal.is_some(), refused, "{code}");
         }
     }
@@ -217,10 +224,22 @@ mod tests {
     }
 
     #[test]
+    fn an_extension_set_to_always_encrypt_cannot_call_plain() {
+        let plain = invite("202", AVP);
+        let office = from(Transport::Udp, "192.168.1.20");
+        assert!(SrtpPolicy::default()
+            .refusal(&plain, office, true)
+            .is_some());
+        assert!(SrtpPolicy::default()
+            .refusal(&plain, office, false)
+            .is_none());
+    }
+
+    #[test]
     fn with_nothing_required_plain_calls_pass() {
         let plain = invite("202", AVP);
         assert!(SrtpPolicy::default()
-            .refusal(&plain, from(Transport::Udp, "198.51.100.7"))
+            .refusal(&plain, from(Transport::Udp, "198.51.100.7"), false)
             .is_none());
     }
 }

@@ -30,6 +30,8 @@ pub struct Extension {
     pub created_at: i64,
     /// May call numbers outside the office through a trunk (emergency numbers always can).
     pub outbound_allowed: bool,
+    /// Its calls must be encrypted (SRTP) whatever the office-wide rule says.
+    pub srtp_required: bool,
 }
 
 /// The HA1 values are password equivalents for the realm; keep them out of logs.
@@ -41,6 +43,7 @@ impl fmt::Debug for Extension {
             .field("realm", &self.realm)
             .field("created_at", &self.created_at)
             .field("outbound_allowed", &self.outbound_allowed)
+            .field("srtp_required", &self.srtp_required)
             .finish_non_exhaustive()
     }
 }
@@ -78,6 +81,7 @@ impl Store {
             ha1_sha256: ha1_sha256(number, realm, &password),
             created_at: now_unix,
             outbound_allowed: false,
+            srtp_required: false,
         };
         if crate::destination::ring_group_exists(&self.conn, number)? {
             return Err(Error::field(
@@ -126,7 +130,8 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT number, name, realm, ha1_md5, ha1_sha256, created_at, outbound_allowed
+                "SELECT number, name, realm, ha1_md5, ha1_sha256, created_at, outbound_allowed,
+                        srtp_required
                  FROM extensions WHERE number = ?1",
                 [number],
                 from_row,
@@ -137,7 +142,8 @@ impl Store {
     /// All extensions, ordered by number (shorter numbers first, as people read them).
     pub fn extensions(&self) -> Result<Vec<Extension>> {
         let mut stmt = self.conn.prepare(
-            "SELECT number, name, realm, ha1_md5, ha1_sha256, created_at, outbound_allowed
+            "SELECT number, name, realm, ha1_md5, ha1_sha256, created_at, outbound_allowed,
+                        srtp_required
              FROM extensions ORDER BY length(number), number",
         )?;
         let rows = stmt.query_map([], from_row)?;
@@ -193,6 +199,19 @@ impl Store {
         Ok(())
     }
 
+    /// Makes this extension's calls always encrypted (SRTP), or leaves them to the office
+    /// rule.
+    pub fn set_srtp_required(&self, number: &str, required: bool) -> Result<()> {
+        let changed = self.conn.execute(
+            "UPDATE extensions SET srtp_required = ?2 WHERE number = ?1",
+            params![number, required],
+        )?;
+        if changed == 0 {
+            return Err(Error::ExtensionNotFound(number.to_owned()));
+        }
+        Ok(())
+    }
+
     /// Deletes the extension and, through the foreign key, all its registrations. Call
     /// records keep the number as text. Refused while a ring group, business name, trunk
     /// or schedule still sends calls to it.
@@ -220,6 +239,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Extension> {
         ha1_sha256: row.get(4)?,
         created_at: row.get(5)?,
         outbound_allowed: row.get(6)?,
+        srtp_required: row.get(7)?,
     })
 }
 

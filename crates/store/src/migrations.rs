@@ -380,6 +380,10 @@ const MIGRATIONS: &[&str] = &[
         ring_device        TEXT
     ) STRICT;
     "#,
+    // 16: an extension whose calls must always be encrypted (SRTP), whatever the office rule.
+    r#"
+    ALTER TABLE extensions ADD COLUMN srtp_required INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The version recorded in the file.

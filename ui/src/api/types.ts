@@ -630,9 +630,15 @@ pin?: string,
 remove_pin?: boolean, };
 
 /**
- * Renames an extension.
+ * Renames an extension, and sets whether its calls are always encrypted.
  */
-export type EditExtensionRequest = { number: string, name: string, };
+export type EditExtensionRequest = { number: string, name: string, 
+/**
+ * True: its calls are always encrypted (SRTP; its phones must use TLS unless keys
+ * over plain signalling are allowed in Settings). False: as the office rule says.
+ * Left out: unchanged.
+ */
+srtp_required?: boolean, };
 
 export type EditExtensionResponse = { extension: Extension, };
 
@@ -710,7 +716,11 @@ registered: boolean,
 /**
  * May call out through the trunks (emergency numbers are always allowed).
  */
-outbound_allowed: boolean, devices: Array<Device>, };
+outbound_allowed: boolean, 
+/**
+ * Its calls are always encrypted (SRTP); false: as the office rule says (Settings).
+ */
+srtp_required: boolean, devices: Array<Device>, };
 
 /**
  * One feature code, as the PBX knows it.

@@ -158,8 +158,8 @@ describe("live calls", () => {
 
 describe("registrations", () => {
   const exts: Extension[] = [
-    { number: "1001", name: "Alice", created_at: 0, registered: false, outbound_allowed: false, devices: [] },
-    { number: "1002", name: "Bob", created_at: 0, registered: false, outbound_allowed: false, devices: [] },
+    { number: "1001", name: "Alice", created_at: 0, registered: false, outbound_allowed: false, srtp_required: false, devices: [] },
+    { number: "1002", name: "Bob", created_at: 0, registered: false, outbound_allowed: false, srtp_required: false, devices: [] },
   ];
 
   it("a phone registering shows on its extension, and goes away when it unregisters", () => {

@@ -60,7 +60,12 @@ impl Pbx {
             return self.respond(now, &key, &request, 483, "Too Many Hops");
         }
         // SRTP rules (RFC 4568 §8.3, the owner's requirement): refused before anything rings.
-        if let Some(why) = self.config.srtp.refusal(&request, source) {
+        let caller_requires = self
+            .registrar
+            .directory()
+            .get(&caller)
+            .is_some_and(|e| e.srtp_required);
+        if let Some(why) = self.config.srtp.refusal(&request, source, caller_requires) {
             tracing::info!(%caller, why, "call refused: 488");
             return self.respond(now, &key, &request, 488, "Not Acceptable Here");
         }
