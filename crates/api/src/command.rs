@@ -61,6 +61,7 @@ impl Ctx {
     ) -> Ctx {
         let store = Arc::new(Mutex::new(store));
         phone.attach_store(Arc::clone(&store));
+        let auth = Arc::new(crate::auth::Auth::new(Arc::clone(&store)));
         Ctx {
             store,
             engine,
@@ -71,7 +72,7 @@ impl Ctx {
             phone,
             provisioning: None,
             phone_only: false,
-            auth: Arc::new(crate::auth::Auth::new()),
+            auth,
         }
     }
 

@@ -103,7 +103,11 @@ async fn office_network(mut request: Request, next: Next) -> Response {
     if OPEN_PATHS.contains(&path.as_str()) {
         return next.run(request).await;
     }
-    let found = session_cookie(request.headers()).and_then(|id| shared.ctx.auth.session(id));
+    let cookie = session_cookie(request.headers()).map(str::to_owned);
+    let found = match cookie {
+        Some(id) => shared.ctx.auth.session(&id).await,
+        None => None,
+    };
     let Some((principal, csrf)) = found else {
         return crate::http::error_response(&ApiError::LoginRequired);
     };

@@ -9,6 +9,7 @@
 //! transaction instead of paying an fsync per packet.
 
 mod admin_logins;
+mod admin_sessions;
 mod app_mode;
 mod backup;
 mod backup_files;
@@ -46,6 +47,7 @@ mod trunks;
 mod voicemail;
 
 pub use admin_logins::AdminLogin;
+pub use admin_sessions::{AdminSession, SessionRole};
 pub use backup::{
     create_backup, list_backups, open_backup, prune_scheduled, verify_backup, BackupInfo,
     BackupTrigger, Manifest, MANIFEST_FILE,

@@ -384,6 +384,18 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE extensions ADD COLUMN srtp_required INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 17: logged-in admin sessions, kept across restarts: the SHA-256 of the cookie value,
+    // whose session it is, its CSRF token and when it ends (Unix seconds).
+    r#"
+    CREATE TABLE admin_sessions (
+        token_hash  TEXT PRIMARY KEY NOT NULL,
+        role        TEXT NOT NULL CHECK (role IN ('owner', 'staff')),
+        extension   TEXT REFERENCES extensions(number) ON DELETE CASCADE,
+        csrf        TEXT NOT NULL,
+        expires_at  INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX admin_sessions_expiry ON admin_sessions (expires_at);
+    "#,
 ];
 
 /// The version recorded in the file.

@@ -94,7 +94,7 @@ impl Command for SetOwnerLoginRequest {
         let password = self.password;
         ctx.store(move |s| Ok(s.set_owner_login(&username, &password)?))
             .await?;
-        ctx.auth.end_sessions_of(&Principal::Owner);
+        ctx.auth.end_sessions_of(&Principal::Owner).await;
         tracing::info!("owner login set");
         access(ctx).await
     }
@@ -135,9 +135,11 @@ impl Command for SetStaffPasswordRequest {
             other => Ok(other?),
         })
         .await?;
-        ctx.auth.end_sessions_of(&Principal::Staff {
-            extension: number.clone(),
-        });
+        ctx.auth
+            .end_sessions_of(&Principal::Staff {
+                extension: number.clone(),
+            })
+            .await;
         Ok(SetStaffPasswordResponse {
             username: number,
             password,
@@ -161,7 +163,8 @@ impl Command for RemoveStaffPasswordRequest {
         let n = number.clone();
         ctx.store(move |s| Ok(s.remove_staff_login(&n)?)).await?;
         ctx.auth
-            .end_sessions_of(&Principal::Staff { extension: number });
+            .end_sessions_of(&Principal::Staff { extension: number })
+            .await;
         access(ctx).await
     }
 }

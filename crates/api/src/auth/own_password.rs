@@ -122,7 +122,8 @@ pub(crate) async fn change(
     if let Err(e) = saved {
         return refused(e);
     }
-    auth.end_other_sessions(&principal, session_cookie(&headers).unwrap_or(""));
+    auth.end_other_sessions(&principal, session_cookie(&headers).unwrap_or(""))
+        .await;
     tracing::info!(%source, user = %username, "web password changed by its user");
     StatusCode::NO_CONTENT.into_response()
 }

@@ -128,7 +128,7 @@ async fn login(
         store::AdminLogin::Owner { username } => (Principal::Owner, Some(username)),
         store::AdminLogin::Staff { extension } => (Principal::Staff { extension }, None),
     };
-    let (id, csrf) = auth.start_session(principal.clone());
+    let (id, csrf) = auth.start_session(principal.clone()).await;
     tracing::info!(%source, user = %username, "admin login");
     let secure = served_over_https(&headers);
     let cookie = format!(
@@ -146,7 +146,7 @@ async fn login(
 
 async fn logout(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     if let Some(id) = session_cookie(&headers) {
-        shared.ctx.auth.end_session(id);
+        shared.ctx.auth.end_session(id).await;
     }
     let cookie = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     with_cookie(StatusCode::NO_CONTENT.into_response(), &cookie)
@@ -171,7 +171,10 @@ async fn session(
         })
         .into_response();
     }
-    let found = session_cookie(&headers).and_then(|id| shared.ctx.auth.session(id));
+    let found = match session_cookie(&headers) {
+        Some(id) => shared.ctx.auth.session(id).await,
+        None => None,
+    };
     let info = match found {
         Some((principal, csrf)) => SessionInfo {
             login_required: true,

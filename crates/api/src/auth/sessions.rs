@@ -1,6 +1,7 @@
-//! Logged-in browsers on the office network, in memory: a restart logs everyone out, which
-//! is the safe direction. Each session has a random 256-bit id (the cookie) and its own
-//! CSRF token; it ends after [`IDLE`] without a request, or at logout.
+//! Logged-in browsers on the office network, in memory; [`super::Auth`] also keeps each one
+//! in the database (hashed), so a restart does not log everyone out, and a session this
+//! map does not know is looked up there. Each session has a random 256-bit id (the cookie)
+//! and its own CSRF token; it ends after [`IDLE`] without a request, or at logout.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -16,10 +17,29 @@ pub(crate) const IDLE: Duration = Duration::from_secs(8 * 60 * 60);
 /// More sessions than this means someone is logging in in a loop; the oldest go first.
 const MAX_SESSIONS: usize = 10_000;
 
+/// How often a used session's end is pushed on in the database: not on every request.
+pub(crate) const PERSIST_EVERY: Duration = Duration::from_secs(60);
+
 struct Session {
     principal: Principal,
     csrf: String,
     last_seen: Instant,
+    /// When its end was last written to the database.
+    persisted: Instant,
+}
+
+/// What [`Sessions::touch`] found.
+pub(crate) enum Touch {
+    /// Alive; `persist` when its end should be pushed on in the database.
+    Alive {
+        principal: Principal,
+        csrf: String,
+        persist: bool,
+    },
+    /// It was here and has now ended (idle too long): it is gone from the database too.
+    Ended,
+    /// Not known here (a restart since, or never existed): the database may know it.
+    Unknown,
 }
 
 #[derive(Default)]
@@ -48,24 +68,44 @@ impl Sessions {
                 principal,
                 csrf: csrf.clone(),
                 last_seen: now,
+                persisted: now,
             },
         );
         (id, csrf)
     }
 
+    /// Takes in a session found in the database, as used just now.
+    pub(crate) fn adopt(&mut self, id: &str, principal: Principal, csrf: String, now: Instant) {
+        self.by_id.insert(
+            id.to_owned(),
+            Session {
+                principal,
+                csrf,
+                last_seen: now,
+                persisted: now,
+            },
+        );
+    }
+
     /// The session `id` if it is still alive (and marks it used), with its CSRF token.
-    pub(crate) fn touch(&mut self, id: &str, now: Instant) -> Option<(Principal, String)> {
-        let alive = self
-            .by_id
-            .get(id)
-            .is_some_and(|s| now.saturating_duration_since(s.last_seen) < IDLE);
-        if !alive {
+    pub(crate) fn touch(&mut self, id: &str, now: Instant) -> Touch {
+        let Some(session) = self.by_id.get_mut(id) else {
+            return Touch::Unknown;
+        };
+        if now.saturating_duration_since(session.last_seen) >= IDLE {
             self.by_id.remove(id);
-            return None;
+            return Touch::Ended;
         }
-        let session = self.by_id.get_mut(id)?;
         session.last_seen = now;
-        Some((session.principal.clone(), session.csrf.clone()))
+        let persist = now.saturating_duration_since(session.persisted) >= PERSIST_EVERY;
+        if persist {
+            session.persisted = now;
+        }
+        Touch::Alive {
+            principal: session.principal.clone(),
+            csrf: session.csrf.clone(),
+            persist,
+        }
     }
 
     pub(crate) fn remove(&mut self, id: &str) {
@@ -118,14 +158,25 @@ mod tests {
         assert_eq!(id.len(), 64);
         assert_ne!(id, csrf);
         let later = t0 + IDLE - Duration::from_secs(1);
-        assert_eq!(
-            sessions.touch(&id, later).map(|(p, _)| p),
-            Some(Principal::Owner)
-        );
-        assert!(sessions.touch(&id, later + IDLE).is_none());
+        assert!(matches!(
+            sessions.touch(&id, later),
+            Touch::Alive {
+                principal: Principal::Owner,
+                persist: true,
+                ..
+            }
+        ));
+        assert!(matches!(
+            sessions.touch(&id, later + Duration::from_secs(1)),
+            Touch::Alive { persist: false, .. }
+        ));
+        assert!(matches!(
+            sessions.touch(&id, later + IDLE + Duration::from_secs(1)),
+            Touch::Ended
+        ));
         assert!(
-            sessions.touch(&id, later).is_none(),
-            "an expired session stays gone"
+            matches!(sessions.touch(&id, later), Touch::Unknown),
+            "an expired session stays gone from memory"
         );
     }
 
