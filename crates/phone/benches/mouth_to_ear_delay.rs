@@ -7,20 +7,36 @@
 //! delay of two copies of the app with no network between them: capture to send on
 //! one, receive to play on the other.
 //!
-//! The call loop is paced like the runtime's (a 20 ms tick on deadlines). Prints one
-//! line per codec; a measurement, it asserts nothing. Run with
+//! Two pacings of the call loop are measured: the runtime's (`call_media::Pacer`: the
+//! devices polled every 5 ms, a frame sent as soon as it is captured, one decoded when
+//! the speaker's queue falls below a device period, and a poll more once it ran dry)
+//! and, for comparison, a fixed 20 ms tick that reads one frame and writes one. Each line also gives the parts measured
+//! one by one: the capture backlog when frames are read, the resamplers' delays, the
+//! codec's own delay (a click through encoder and decoder alone), the jitter buffer's
+//! target and the audio queued for the speaker before each write.
+//!
+//! A measurement, it asserts nothing. Run with
 //! `cargo bench -p phone --bench mouth_to_ear_delay`.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use phone::audio::{AudioBackend, FileBackend, FileSource};
-use phone::call_media::{CallMedia, CodecSpec};
+use phone::call_media::{CallMedia, CodecSpec, Pacer, POLL};
 
 const DEVICE_RATE: u32 = 48_000;
 /// A click every this many samples (300 ms): far longer than any delay measured.
 const PERIOD: usize = DEVICE_RATE as usize * 3 / 10;
-const TICKS: u32 = 250;
+const RUN: Duration = Duration::from_secs(5);
+const FRAME: Duration = Duration::from_millis(20);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pacing {
+    /// The runtime's: see `call_media::Pacer`.
+    Poll,
+    /// A fixed 20 ms tick: one frame read (silence if none), one written.
+    Tick,
+}
 
 fn spec(encoding: &str, payload_type: u8, clock_rate: u32) -> CodecSpec {
     CodecSpec {
@@ -45,7 +61,7 @@ fn write_clicks(path: &Path) {
     )
     .expect("click file");
     // Longer than the run: the file is never looped.
-    for i in 0..PERIOD * 20 {
+    for i in 0..PERIOD * 30 {
         let in_period = i % PERIOD;
         let s = if in_period < DEVICE_RATE as usize / 200 {
             let t = in_period as f64 / f64::from(DEVICE_RATE);
@@ -58,9 +74,8 @@ fn write_clicks(path: &Path) {
     w.finalize().expect("finalize");
 }
 
-/// Onsets in `samples`: the first sample above a threshold after 100 ms of quiet.
-fn onsets(samples: &[i16]) -> Vec<usize> {
-    let quiet_needed = DEVICE_RATE as usize / 10;
+/// Onsets in `samples`: the first sample above a threshold after `quiet_needed` quiet ones.
+fn onsets(samples: &[i16], quiet_needed: usize) -> Vec<usize> {
     let mut quiet = quiet_needed;
     let mut found = Vec::new();
     for (i, s) in samples.iter().enumerate() {
@@ -76,8 +91,48 @@ fn onsets(samples: &[i16]) -> Vec<usize> {
     found
 }
 
-fn measure(dir: &Path, clicks: &Path, spec: &CodecSpec) {
-    let out = dir.join(format!("{}.wav", spec.encoding));
+/// The codec's own delay: the same clicks at the call's rate through a fresh sender's
+/// encoder and a receiver's decoder, frame by frame with nothing between them.
+fn codec_delay_ms(spec: &CodecSpec) -> f64 {
+    let mut sender = CallMedia::new(spec).expect("codec");
+    let rate = sender.sample_rate() as usize;
+    let n = sender.frame_samples();
+    let mut decoder = media::codec::by_rtpmap(&spec.encoding, spec.clock_rate).expect("codec");
+    let period = rate * 3 / 10;
+    let mut out = Vec::new();
+    for f in 0..period * 6 / n {
+        let pcm: Vec<i16> = (f * n..(f + 1) * n)
+            .map(|i| {
+                let at = i % period;
+                if at < rate / 200 {
+                    ((at as f64 / rate as f64) * 1000.0 * std::f64::consts::TAU).sin() as f32
+                        * 16_000.0
+                } else {
+                    0.0
+                }
+            })
+            .map(|s| s as i16)
+            .collect();
+        for packet in sender.send_frame(Instant::now(), &pcm) {
+            let payload = packet.get(12..).unwrap_or_default();
+            decoder.decode(Some(payload), &mut out);
+        }
+    }
+    let delays: Vec<f64> = onsets(&out, rate / 10)
+        .into_iter()
+        .skip(1)
+        .map(|at| (at % period) as f64 * 1000.0 / rate as f64)
+        .collect();
+    delays.iter().sum::<f64>() / delays.len().max(1) as f64
+}
+
+fn median<T: Copy + PartialOrd>(v: &mut [T]) -> Option<T> {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    v.get(v.len() / 2).copied()
+}
+
+fn measure(dir: &Path, clicks: &Path, spec: &CodecSpec, pacing: Pacing) {
+    let out = dir.join(format!("{}-{pacing:?}.wav", spec.encoding));
     let backend = FileBackend::new(
         FileSource::Wav(clicks.to_path_buf()),
         Some(out.clone()),
@@ -88,27 +143,61 @@ fn measure(dir: &Path, clicks: &Path, spec: &CodecSpec) {
     let rate = sender.sample_rate();
     let mut capture = backend.open_capture(None, rate).expect("capture");
     let mut playback = backend.open_playback(None, rate).expect("playback");
+    let resamplers = capture.resampler_delay() + playback.resampler_delay();
     let silence = vec![0i16; sender.frame_samples()];
     let mut frame = Vec::new();
-    let start = Instant::now();
+    let mut pacer = Pacer::new();
+    let mut backlog = Vec::new();
     let mut queued = Vec::new();
-    for tick in 1..=TICKS {
+    let start = Instant::now();
+    let step = match pacing {
+        Pacing::Poll => POLL,
+        Pacing::Tick => FRAME,
+    };
+    let mut polls = 1u32;
+    while start.elapsed() < RUN {
         let now = Instant::now();
-        let pcm = if capture.read_frame(&mut frame) {
-            &frame
-        } else {
-            &silence
+        let mut send = |pcm: &[i16], receiver: &mut CallMedia| {
+            for packet in sender.send_frame(now, pcm) {
+                receiver.receive_rtp(now, &packet);
+            }
         };
-        for packet in sender.send_frame(now, pcm) {
-            receiver.receive_rtp(now, &packet);
+        match pacing {
+            Pacing::Poll => {
+                while capture.read_frame(&mut frame) {
+                    backlog.push(capture.backlog_ms());
+                    pacer.captured(now);
+                    send(&frame, &mut receiver);
+                }
+                if pacer.silence_due(now) {
+                    send(&silence, &mut receiver);
+                }
+                while Pacer::speaker_wants(
+                    playback.queued_ms(),
+                    playback.period_ms(),
+                    playback.underruns(),
+                ) {
+                    queued.push(playback.queued_ms());
+                    playback.write_frame(receiver.next_frame(now));
+                }
+            }
+            Pacing::Tick => {
+                if capture.read_frame(&mut frame) {
+                    backlog.push(capture.backlog_ms());
+                    send(&frame, &mut receiver);
+                } else {
+                    send(&silence, &mut receiver);
+                }
+                queued.push(playback.queued_ms());
+                playback.write_frame(receiver.next_frame(now));
+            }
         }
-        playback.write_frame(receiver.next_frame(now));
-        queued.push(playback.queued_ms());
-        std::thread::sleep(
-            (start + Duration::from_millis(20) * tick).saturating_duration_since(Instant::now()),
-        );
+        std::thread::sleep((start + step * polls).saturating_duration_since(Instant::now()));
+        polls += 1;
     }
     let target = receiver.stats().target_delay;
+    let underruns = playback.underruns();
+    let period = playback.period_ms();
     drop(capture);
     drop(playback);
     let recorded: Vec<i16> = hound::WavReader::open(&out)
@@ -116,26 +205,34 @@ fn measure(dir: &Path, clicks: &Path, spec: &CodecSpec) {
         .into_samples::<i16>()
         .map(|s| s.unwrap_or(0))
         .collect();
-    let mut delays: Vec<f64> = onsets(&recorded)
+    let mut delays: Vec<f64> = onsets(&recorded, DEVICE_RATE as usize / 10)
         .into_iter()
         .map(|at| (at % PERIOD) as f64 * 1000.0 / f64::from(DEVICE_RATE))
         .collect();
     // The first clicks land while the jitter buffer still fills at its initial delay.
-    let settled = delays.split_off(delays.len().min(3));
-    let mut settled = settled;
-    settled.sort_by(f64::total_cmp);
-    queued.sort_unstable();
-    let median = |v: &[f64]| v.get(v.len() / 2).copied().unwrap_or(f64::NAN);
+    let mut settled = delays.split_off(delays.len().min(3));
+    let (lo, hi) = (
+        settled.iter().copied().fold(f64::INFINITY, f64::min),
+        settled.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    );
     println!(
-        "{:<5} clicks {:>2}  delay median {:>5.1} ms  min {:>5.1}  max {:>5.1}  \
-         (jitter buffer target {} ms, playback ring median {} ms)",
+        "{:<5} {:<4} clicks {:>2}  delay median {:>5.1} ms (min {:>5.1}, max {:>5.1})  parts: \
+         frame 20, capture backlog median {} ms, resamplers {:.1} ms, codec {:.1} ms, \
+         jitter buffer target {} ms, speaker queue before a write median {} ms \
+         (device period {} ms), underruns {}",
         spec.encoding,
+        format!("{pacing:?}").to_lowercase(),
         settled.len(),
-        median(&settled),
-        settled.first().copied().unwrap_or(f64::NAN),
-        settled.last().copied().unwrap_or(f64::NAN),
+        median(&mut settled).unwrap_or(f64::NAN),
+        lo,
+        hi,
+        median(&mut backlog).unwrap_or(0),
+        resamplers.as_secs_f64() * 1000.0,
+        codec_delay_ms(spec),
         target.as_millis(),
-        queued.get(queued.len() / 2).copied().unwrap_or(0),
+        median(&mut queued).unwrap_or(0),
+        period,
+        underruns,
     );
 }
 
@@ -144,6 +241,8 @@ fn main() {
     let clicks = dir.path().join("clicks.wav");
     write_clicks(&clicks);
     for s in [spec("opus", 111, 48_000), spec("PCMU", 0, 8000)] {
-        measure(dir.path(), &clicks, &s);
+        for pacing in [Pacing::Poll, Pacing::Tick] {
+            measure(dir.path(), &clicks, &s, pacing);
+        }
     }
 }

@@ -239,6 +239,7 @@ impl JitterBuffer {
 
         let mut position = stream.playout;
         let filled = self.slots.get(position).is_some();
+        let next_here = self.slots.get(position + 1).is_some();
         if filled && err <= -frame {
             // A whole frame more delay than the target (e.g. once the start-up delay
             // gave way to the measured one): drop one frame to catch up. Waiting for
@@ -246,12 +247,17 @@ impl JitterBuffer {
             self.slots.remove(position);
             self.stats.discarded += 1;
             position += 1;
-        } else if !filled && err < -frame / 2 && self.slots.get(position + 1).is_some() {
-            // A gap while running late: skip it instead of concealing it.
+        } else if !filled && err <= -frame && next_here {
+            // A gap while a whole frame late: skip it, the cheapest frame to drop.
             position += 1;
-        } else if (!filled && err > 0) || (filled && err > 2 * frame) {
-            // Ahead of the target: hold this frame back one tick; a late packet may
-            // still fill it, and the delay grows as the measured jitter asks.
+        } else if (!filled && err > 0 && !next_here) || (filled && err > 2 * frame) {
+            // Ahead of the target with nothing after the gap here either: the packets
+            // are late, not lost; hold this frame back one tick so a late packet may
+            // still fill it, and the delay grows as the measured jitter asks. A gap
+            // with the next packet already here is a loss (or a packet overtaken): it
+            // is played as lost below, where the codec conceals it (Opus from the next
+            // packet's FEC) instead of a frame of concealment being inserted now and a
+            // frame dropped later to win the delay back, two jumps for one loss.
             self.stats.concealed += 1;
             return Playout::Lost;
         }
@@ -289,6 +295,18 @@ impl JitterBuffer {
             jitter: self.delay.jitter(),
             ..self.stats
         }
+    }
+
+    /// The RTP timestamp of the frame the next [`pop`](Self::pop) plays, once playout has
+    /// started. A caller compares it before and after a pop that returned
+    /// [`Playout::Lost`]: unchanged means the buffer held playout back a tick (a frame
+    /// of concealment inserted to grow its delay), not that a frame was lost; moved on
+    /// means the frame just before it was the one lost.
+    pub fn next_timestamp(&self) -> Option<u32> {
+        let stream = self.stream.as_ref().filter(|s| s.started)?;
+        let ext = stream.playout * self.frame_ts;
+        let offset = ext.wrapping_sub(stream.ts_anchor.1);
+        Some(stream.ts_anchor.0.wrapping_add(offset as u32))
     }
 
     /// The delay currently aimed at, beyond the fastest packets' transit.

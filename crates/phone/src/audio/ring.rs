@@ -9,7 +9,7 @@
 //! and bump atomic counters; everything else (resampling, framing, metering) happens on
 //! the call side.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use cpal::{FromSample, Sample};
@@ -24,6 +24,9 @@ pub(crate) struct Stats {
     pub overruns: AtomicU64,
     /// The device reported an error (e.g. it was unplugged).
     pub failed: AtomicBool,
+    /// The largest buffer a playback callback asked for, in frames: the device's
+    /// period, which is how much must be queued when its next callback comes.
+    pub period: AtomicUsize,
 }
 
 /// The capture callback's end: device buffers in, mono samples into the ring.
@@ -72,6 +75,9 @@ impl PlaybackFeed {
         T: Sample + FromSample<i16>,
     {
         let channels = channels.max(1);
+        self.stats
+            .period
+            .fetch_max(out.len() / channels, Ordering::Relaxed);
         let mut short = false;
         for frame in out.chunks_mut(channels) {
             let value = match self.consumer.pop() {
@@ -165,5 +171,10 @@ mod tests {
         feed.fill_device(&mut out, 1);
         assert_eq!(out, [1, 2, 3, 4]);
         assert_eq!(stats.underruns.load(Ordering::Relaxed), 2);
+        assert_eq!(
+            stats.period.load(Ordering::Relaxed),
+            4,
+            "frames per callback"
+        );
     }
 }

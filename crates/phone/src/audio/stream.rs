@@ -5,6 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use media::codec::Resampler;
 use rtrb::{Consumer, Producer, RingBuffer};
@@ -12,6 +13,8 @@ use rtrb::{Consumer, Producer, RingBuffer};
 use super::level::{Level, LevelMeter};
 use super::ring::{CaptureFeed, PlaybackFeed, Stats};
 use super::AudioError;
+
+mod fir;
 
 /// Every frame exchanged with a call lasts 20 ms, the usual RTP packet time.
 pub const FRAME_MS: u32 = 20;
@@ -32,12 +35,54 @@ pub(crate) fn check_call_rate(rate: u32) -> Result<(), AudioError> {
     }
 }
 
+fn samples_to_duration(samples: usize, rate: u32) -> Duration {
+    Duration::from_micros(samples as u64 * 1_000_000 / u64::from(rate.max(1)))
+}
+
 fn ring_len(device_rate: u32) -> usize {
     (device_rate as usize * RING_MS as usize / 1000).max(1)
 }
 
-fn resampler(from: u32, to: u32) -> Result<Resampler, AudioError> {
-    Resampler::new(from, to, FRAME_MS).map_err(|e| AudioError::Backend(e.to_string()))
+/// Rates that are not whole multiples of each other (a 44.1 kHz device) go through the
+/// FFT resampler on 10 ms chunks: it delays by half its block, so 20 ms chunks cost
+/// 10 ms each way and 10 ms chunks 5 ms, while its anti-aliasing filter still passes
+/// the voice band (up to 3.3 kHz at 8 kHz, 7.3 kHz at 16 kHz). Shorter chunks would
+/// cut into it (5 ms: 2.6 kHz at 8 kHz).
+const RESAMPLE_MS: u32 = 10;
+
+/// Rate conversion between the device and the call: the low-delay FIR of `fir.rs` for
+/// whole-number ratios (a 48 kHz device and an 8 or 16 kHz call: 1–2.5 ms), the FFT
+/// resampler otherwise.
+#[derive(Debug)]
+enum Converter {
+    Fir(fir::Fir),
+    Fft(Box<Resampler>),
+}
+
+impl Converter {
+    fn process(&mut self, pcm: &[i16], out: &mut Vec<i16>) {
+        match self {
+            Converter::Fir(f) => f.process(pcm, out),
+            Converter::Fft(r) => r.process(pcm, out),
+        }
+    }
+
+    /// Output samples by which the converted signal lags the input.
+    fn delay(&self) -> usize {
+        match self {
+            Converter::Fir(f) => f.delay(),
+            Converter::Fft(r) => r.delay(),
+        }
+    }
+}
+
+fn resampler(from: u32, to: u32) -> Result<Converter, AudioError> {
+    if let Some(fir) = fir::Fir::new(from, to) {
+        return Ok(Converter::Fir(fir));
+    }
+    Resampler::new(from, to, RESAMPLE_MS)
+        .map(|r| Converter::Fft(Box::new(r)))
+        .map_err(|e| AudioError::Backend(e.to_string()))
 }
 
 /// Keeps a device's stream alive: the thread that owns it runs until this is dropped.
@@ -96,7 +141,7 @@ pub(crate) fn playback_ring(device_rate: u32) -> (PlaybackFeed, Producer<i16>, A
 pub struct Capture {
     consumer: Consumer<i16>,
     stats: Arc<Stats>,
-    resampler: Resampler,
+    resampler: Converter,
     device_rate: u32,
     call_rate: u32,
     frame_len: usize,
@@ -173,6 +218,19 @@ impl Capture {
         true
     }
 
+    /// Audio captured and not yet handed out as a frame (in the ring and waiting for a
+    /// whole frame): how long the newest sample waits, at least, before it is sent.
+    pub fn backlog_ms(&self) -> u32 {
+        let ring = self.consumer.slots() as u64 * 1000 / u64::from(self.device_rate.max(1));
+        let pending = self.pending.len() as u64 * 1000 / u64::from(self.call_rate.max(1));
+        u32::try_from(ring + pending).unwrap_or(u32::MAX)
+    }
+
+    /// How far the resampler from the device's rate delays what passes through it.
+    pub fn resampler_delay(&self) -> Duration {
+        samples_to_duration(self.resampler.delay(), self.call_rate)
+    }
+
     /// The level of the last frame read.
     pub fn level(&self) -> Level {
         self.meter.level()
@@ -207,7 +265,7 @@ impl Capture {
 pub struct Playback {
     producer: Producer<i16>,
     stats: Arc<Stats>,
-    resampler: Resampler,
+    resampler: Converter,
     device_rate: u32,
     call_rate: u32,
     /// Device-rate samples of the frame being written, reused.
@@ -264,6 +322,23 @@ impl Playback {
     pub fn queued_ms(&self) -> u32 {
         let queued = self.producer.buffer().capacity() - self.producer.slots();
         (queued as u64 * 1000 / u64::from(self.device_rate.max(1))) as u32
+    }
+
+    /// The device's period in milliseconds (rounded up): the largest buffer its callback
+    /// took so far, or half a frame before the first callback. The call keeps at least
+    /// this much queued so the next callback finds a whole buffer.
+    pub fn period_ms(&self) -> u32 {
+        let frames = self.stats.period.load(Ordering::Relaxed) as u64;
+        if frames == 0 {
+            return FRAME_MS / 2;
+        }
+        let rate = u64::from(self.device_rate.max(1));
+        u32::try_from((frames * 1000).div_ceil(rate)).unwrap_or(u32::MAX)
+    }
+
+    /// How far the resampler to the device's rate delays what passes through it.
+    pub fn resampler_delay(&self) -> Duration {
+        samples_to_duration(self.resampler.delay(), self.device_rate)
     }
 
     pub fn device_rate(&self) -> u32 {

@@ -15,6 +15,9 @@ pub(super) enum Held {
     Lost(u32),
     /// The sender paused (silence suppression).
     Silence(u32),
+    /// The jitter buffer held playout back a tick to grow its delay: a frame of
+    /// concealment inserted between two that follow each other.
+    Stretch,
 }
 
 /// The one-frame hold: off until the first loss, then on for the rest of the call.

@@ -1,7 +1,9 @@
-//! One call's media loop: every 20 ms a microphone frame goes out as RTP and a frame from
-//! the jitter buffer goes to the speaker; datagrams are handed to the jitter buffer as
-//! they arrive. The audio device is only ever asked without waiting (a missing
-//! microphone frame is sent as silence), so a slow device never delays the network.
+//! One call's media loop: each microphone frame goes out as RTP as soon as it is
+//! complete, and a frame from the jitter buffer goes to the speaker when the audio
+//! queued for it falls below one device period (a poll more once it ran dry; see
+//! `call_media::Pacer`, polled every 5 ms); datagrams are handed to the jitter buffer as they arrive. The audio device
+//! is only ever asked without waiting (a microphone that gives nothing is replaced by
+//! silence), so a slow device never delays the network.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,12 +17,16 @@ use tokio::time::MissedTickBehavior;
 use super::handle::PhoneEvent;
 use super::waiting_tone::WaitingTone;
 use crate::audio::{AudioBackend, CallDevices};
-use crate::call_media::{CallMedia, CodecSpec};
+use crate::call_media::{CallMedia, CodecSpec, Pacer, POLL};
 use crate::dsp::VoiceProcessor;
 use crate::ua::{CallHandle, RemoteMedia};
 
 /// How long each RFC 4733 key lasts.
 const KEY_MS: u32 = 160;
+
+/// Frames written to the speaker in one poll at most: one normally, two when a device
+/// period is longer than a frame; a bound in case a device never takes what it is given.
+const MAX_WRITES_PER_POLL: usize = 3;
 
 pub(super) enum Control {
     Remote(RemoteMedia),
@@ -99,13 +105,11 @@ async fn run(
         .ok();
     let silence = vec![0i16; media.frame_samples()];
     let mut frame = Vec::with_capacity(media.frame_samples());
-    let mut tick = tokio::time::interval(Duration::from_millis(20));
-    // The audio devices run on their own clocks (a sound card's, or the file device's
-    // drift-free deadlines): a tick served late must be made up, not pushed back, or
-    // the loop falls behind them for good: the speaker's ring runs dry (a gap in what
-    // is heard), the microphone's backlog grows until samples are dropped, and the
-    // jitter buffer sees its delay grow and drops frames to catch up.
-    tick.set_missed_tick_behavior(MissedTickBehavior::Burst);
+    let mut tick = tokio::time::interval(POLL);
+    // What is due is read from the devices' state (frames captured, audio queued), not
+    // counted in ticks, so a poll served late has nothing to make up.
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut pacer = Pacer::new();
     let mut late_ticks: u64 = 0;
     let mut buf = vec![0u8; 2048];
     let mut waiting = WaitingTone::default();
@@ -118,28 +122,48 @@ async fn run(
                     late_ticks += 1;
                 }
                 devices.check(now);
-                let captured = devices.read_frame(&mut frame);
-                if let (true, Some(dsp)) = (captured, dsp.as_mut()) {
-                    dsp.capture(&mut frame);
-                }
-                let pcm = if captured { &frame } else { &silence };
-                for packet in media.send_frame(now, pcm) {
-                    if let Some(to) = dest {
-                        let _ = socket.send_to(&packet, to).await;
+                // Every frame the microphone completed since the last poll goes out now.
+                while devices.read_frame(&mut frame) {
+                    if let Some(dsp) = dsp.as_mut() {
+                        dsp.capture(&mut frame);
+                    }
+                    pacer.captured(now);
+                    for packet in media.send_frame(now, &frame) {
+                        if let Some(to) = dest {
+                            let _ = socket.send_to(&packet, to).await;
+                        }
                     }
                 }
-                let out = media.next_frame(now);
-                if let Some(dsp) = dsp.as_mut() {
-                    dsp.render(out);
+                if pacer.silence_due(now) {
+                    for packet in media.send_frame(now, &silence) {
+                        if let Some(to) = dest {
+                            let _ = socket.send_to(&packet, to).await;
+                        }
+                    }
                 }
-                if let Some(p) = devices.playback_mut() {
-                    if waiting.is_on() {
-                        mixed.clear();
-                        mixed.extend_from_slice(out);
-                        waiting.mix(&mut mixed, rate);
-                        p.write_frame(&mixed);
-                    } else {
-                        p.write_frame(out);
+                for _ in 0..MAX_WRITES_PER_POLL {
+                    let due = match devices.playback_mut() {
+                        Some(p) => {
+                            Pacer::speaker_wants(p.queued_ms(), p.period_ms(), p.underruns())
+                        }
+                        None => pacer.silent_playout_due(now),
+                    };
+                    if !due {
+                        break;
+                    }
+                    let out = media.next_frame(now);
+                    if let Some(dsp) = dsp.as_mut() {
+                        dsp.render(out);
+                    }
+                    if let Some(p) = devices.playback_mut() {
+                        if waiting.is_on() {
+                            mixed.clear();
+                            mixed.extend_from_slice(out);
+                            waiting.mix(&mut mixed, rate);
+                            p.write_frame(&mixed);
+                        } else {
+                            p.write_frame(out);
+                        }
                     }
                 }
                 while let Some(key) = media.poll_key() {

@@ -44,6 +44,8 @@ pub struct Network {
     /// Each packet gets a uniform extra delay in [0, jitter).
     pub jitter: Duration,
     pub spike: Option<Spike>,
+    /// Every this many packets, one is held back this much longer than the others.
+    pub straggler: Option<(u64, Duration)>,
     in_flight: Vec<(Instant, u64, Vec<u8>)>,
     sent: u64,
     pub dropped: u64,
@@ -60,6 +62,7 @@ impl Network {
             delay: Duration::from_millis(delay_ms),
             jitter: Duration::from_millis(jitter_ms),
             spike: None,
+            straggler: None,
             in_flight: Vec::new(),
             sent: 0,
             dropped: 0,
@@ -75,6 +78,11 @@ impl Network {
             return;
         }
         let mut delay = self.delay + self.jitter.mul_f64(self.rng.unit());
+        if let Some((every, extra)) = self.straggler {
+            if self.sent.is_multiple_of(every.max(1)) {
+                delay += extra;
+            }
+        }
         if let Some(spike) = self.spike {
             let at = now - self.start;
             if at >= spike.from && at < spike.to {

@@ -1,0 +1,146 @@
+//! When a call's frames move. The microphone and the speaker run on their devices'
+//! clocks, not on the call's: a captured frame goes out as soon as it is complete
+//! (waiting for a fixed 20 ms tick adds up to a frame of delay), and a frame is
+//! decoded for the speaker when the audio queued for it falls below one device period
+//! (just in time, whatever phase the device's callbacks have against the call's
+//! timer, and never drifting from the sound card's clock as a fixed tick does), or
+//! below a period and a poll once the speaker ran dry. The call loop polls its devices
+//! every [`POLL`] and asks here what is due.
+//!
+//! Two fallbacks keep the stream's 20 ms pace without a device: with no microphone
+//! (or one that stalled) silence goes out, and with no speaker frames are still taken
+//! from the jitter buffer, so its clock, RFC 4733 keys and statistics go on.
+
+use std::time::{Duration, Instant};
+
+/// How often the call loop looks at its devices: a quarter of a frame, so a frame
+/// waits at most this long between being complete and being sent.
+pub const POLL: Duration = Duration::from_millis(5);
+
+/// Audio per frame.
+const FRAME: Duration = Duration::from_millis(20);
+
+/// A microphone that gave nothing for this long is stalled (or missing): silence goes
+/// out in its place, one frame per 20 ms. Longer than any device period, so a device
+/// delivering 40 ms at a time does not get silence slipped between its buffers.
+const MIC_STALL: Duration = Duration::from_millis(60);
+
+/// Decides, poll by poll, what a call's loop does; see the module docs.
+#[derive(Debug, Clone, Default)]
+pub struct Pacer {
+    /// When a frame of silence is due if the microphone stays quiet until then.
+    silence_at: Option<Instant>,
+    /// When the next frame is due for a call with no speaker.
+    play_at: Option<Instant>,
+}
+
+impl Pacer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Notes that a microphone frame went out at `now`.
+    pub fn captured(&mut self, now: Instant) {
+        self.silence_at = Some(now + MIC_STALL);
+    }
+
+    /// Whether a frame of silence must go out at `now` because the microphone gave
+    /// nothing for a while. After a long stall (a machine that slept) it does not
+    /// catch up the missed frames: one is due per call at most, then every 20 ms.
+    pub fn silence_due(&mut self, now: Instant) -> bool {
+        let due = *self.silence_at.get_or_insert(now + MIC_STALL);
+        if now < due {
+            return false;
+        }
+        self.silence_at = Some(next_due(due, now));
+        true
+    }
+
+    /// Whether the speaker wants another frame: the audio queued for it
+    /// (`queued_ms`) is below one device period (`period_ms`, the largest buffer its
+    /// callback took so far), the least that lets the next callback find a whole
+    /// buffer. Once the speaker has run dry (`underruns` > 0: a poll came too late,
+    /// which a loaded machine's timer does) a poll more is kept: as the queue moves by
+    /// whole device buffers, that is one device period more of delay from then on,
+    /// traded for no more gaps heard.
+    pub fn speaker_wants(queued_ms: u32, period_ms: u32, underruns: u64) -> bool {
+        let cushion = if underruns == 0 {
+            u128::from(period_ms)
+        } else {
+            u128::from(period_ms) + POLL.as_millis()
+        };
+        u128::from(queued_ms) < cushion
+    }
+
+    /// For a call with no speaker: whether a frame is due at `now`, one per 20 ms on
+    /// deadlines (at most one per call after a stall).
+    pub fn silent_playout_due(&mut self, now: Instant) -> bool {
+        let due = *self.play_at.get_or_insert(now);
+        if now < due {
+            return false;
+        }
+        self.play_at = Some(next_due(due, now));
+        true
+    }
+}
+
+/// The deadline after `due`, served at `now`: a frame later on the same grid, or a
+/// frame from `now` when `now` is already past that (a stall's frames are not made up).
+fn next_due(due: Instant, now: Instant) -> Instant {
+    let next = due + FRAME;
+    if now >= next {
+        now + FRAME
+    } else {
+        next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn silence_goes_out_only_once_the_microphone_stalled_then_every_frame() {
+        let start = Instant::now();
+        let mut p = Pacer::new();
+        assert!(!p.silence_due(start), "the microphone gets time to start");
+        let mut sent = Vec::new();
+        for i in 0..40u32 {
+            let now = start + POLL * i;
+            if i < 8 && i % 4 == 0 {
+                p.captured(now);
+            }
+            if p.silence_due(now) {
+                sent.push(i);
+            }
+        }
+        // Captured at 0 and 20 ms: silence from 20 + 60 ms on, every 20 ms.
+        assert_eq!(sent, vec![16, 20, 24, 28, 32, 36]);
+    }
+
+    #[test]
+    fn a_long_stall_is_not_caught_up_in_a_burst() {
+        let start = Instant::now();
+        let mut p = Pacer::new();
+        assert!(p.silent_playout_due(start));
+        assert!(!p.silent_playout_due(start + POLL));
+        let late = start + Duration::from_secs(2);
+        assert!(p.silent_playout_due(late));
+        assert!(
+            !p.silent_playout_due(late),
+            "one frame per call after a stall"
+        );
+        assert!(p.silent_playout_due(late + FRAME));
+    }
+
+    #[test]
+    fn the_speaker_is_fed_below_a_device_period_and_a_poll_more_once_it_ran_dry() {
+        assert!(Pacer::speaker_wants(0, 10, 0));
+        assert!(Pacer::speaker_wants(9, 10, 0));
+        assert!(!Pacer::speaker_wants(10, 10, 0));
+        assert!(Pacer::speaker_wants(10, 10, 1));
+        assert!(Pacer::speaker_wants(14, 10, 3));
+        assert!(!Pacer::speaker_wants(15, 10, 3));
+        assert!(!Pacer::speaker_wants(30, 21, 1));
+    }
+}
