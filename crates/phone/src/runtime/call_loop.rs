@@ -1,9 +1,10 @@
 //! One call's media loop: each microphone frame goes out as RTP as soon as it is
 //! complete, and a frame from the jitter buffer goes to the speaker when the audio
 //! queued for it falls below one device period (a poll more once it ran dry; see
-//! `call_media::Pacer`, polled every 5 ms); datagrams are handed to the jitter buffer as they arrive. The audio device
-//! is only ever asked without waiting (a microphone that gives nothing is replaced by
-//! silence), so a slow device never delays the network.
+//! `call_media::Pacer`; the devices are polled every 5 ms); datagrams are handed to
+//! the jitter buffer as they arrive. The audio device is only ever asked without
+//! waiting (a microphone that gives nothing is replaced by silence), so a slow device
+//! never delays the network.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
