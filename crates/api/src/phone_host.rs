@@ -55,7 +55,9 @@ pub(crate) struct PhoneHost {
     audio_tools: Arc<AudioTools>,
     /// Why there is no sound card, when there is none (calls then run on silence).
     audio_error: Option<String>,
-    devices: Mutex<store::PhoneAudio>,
+    /// The chosen microphone and speaker, read each time a call opens a device, so a
+    /// change applies from the next call (or the next device reopened) without a restart.
+    devices: Arc<Mutex<store::PhoneAudio>>,
     /// Finished calls on their way to the call history (see `phone_history.rs`).
     history: mpsc::UnboundedSender<NewPhoneCall>,
     /// Taken by [`PhoneHost::attach_store`], which starts the writer.
@@ -89,7 +91,7 @@ impl PhoneHost {
             backend,
             audio_tools: Arc::new(AudioTools::new(sound)),
             audio_error,
-            devices: Mutex::new(devices),
+            devices: Arc::new(Mutex::new(devices)),
             history,
             history_rx: Mutex::new(Some(history_rx)),
         }
@@ -143,12 +145,7 @@ impl PhoneHost {
         };
         let reason = match to_phone_account(account).await {
             Ok(ua_account) => {
-                let devices = self
-                    .devices
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .clone();
-                let audio: Arc<dyn AudioBackend> = Arc::new(self.chosen(devices));
+                let audio: Arc<dyn AudioBackend> = Arc::new(self.chosen());
                 let options = phone::runtime::PhoneOptions {
                     tls_fingerprint: account.tls_fingerprint.clone(),
                     ..Default::default()
@@ -223,17 +220,13 @@ impl PhoneHost {
 
     /// The chosen devices (falling back to the defaults) as a backend, for the device test.
     pub(crate) fn chosen_devices(&self) -> Arc<dyn AudioBackend> {
-        let devices = self
-            .devices
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        Arc::new(self.chosen(devices))
+        Arc::new(self.chosen())
     }
 
-    fn chosen(&self, devices: store::PhoneAudio) -> Chosen {
+    fn chosen(&self) -> Chosen {
         Chosen {
-            inner: Selected::new(Arc::clone(&self.backend), devices.input, devices.output),
+            backend: Arc::clone(&self.backend),
+            devices: Arc::clone(&self.devices),
             tools: Arc::clone(&self.audio_tools),
         }
     }
@@ -408,29 +401,41 @@ pub(crate) async fn resolve(server: &str) -> Result<SocketAddr, String> {
 }
 
 /// The chosen devices in place of the defaults the runtime asks for (the defaults when
-/// the chosen ones are missing), and the voice processing switches the user sets, which
-/// calls follow as they change.
+/// the chosen ones are missing), as chosen when a device is opened, and the voice
+/// processing switches the user sets, which calls follow as they change.
 struct Chosen {
-    inner: Selected,
+    backend: Arc<dyn AudioBackend>,
+    devices: Arc<Mutex<store::PhoneAudio>>,
     tools: Arc<AudioTools>,
+}
+
+impl Chosen {
+    fn inner(&self) -> Selected {
+        let devices = self
+            .devices
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        Selected::new(Arc::clone(&self.backend), devices.input, devices.output)
+    }
 }
 
 impl AudioBackend for Chosen {
     fn input_devices(&self) -> Result<Vec<DeviceInfo>, AudioError> {
-        self.inner.input_devices()
+        self.inner().input_devices()
     }
     fn output_devices(&self) -> Result<Vec<DeviceInfo>, AudioError> {
-        self.inner.output_devices()
+        self.inner().output_devices()
     }
     fn open_capture(&self, device: Option<&str>, rate: u32) -> Result<Capture, AudioError> {
-        self.inner.open_capture(device, rate)
+        self.inner().open_capture(device, rate)
     }
     fn open_playback(&self, device: Option<&str>, rate: u32) -> Result<Playback, AudioError> {
-        self.inner.open_playback(device, rate)
+        self.inner().open_playback(device, rate)
     }
     fn voice_processing(&self) -> VoiceSwitches {
         // What the devices allow (nothing on a file device) limits the user's switches.
-        let allowed = self.inner.voice_processing().current();
+        let allowed = self.inner().voice_processing().current();
         VoiceSwitches::shared(Arc::clone(&self.tools.processing)).and(allowed)
     }
 }

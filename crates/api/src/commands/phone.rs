@@ -277,7 +277,8 @@ impl Command for RemovePhoneAccountRequest {
     }
 }
 
-/// Chooses the devices for the next calls; `null` is the system's default.
+/// Chooses the devices for the next calls (and the ringing); `null` is the system's
+/// default. Saved, so they are chosen again at the next start.
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct SetAudioDevicesRequest {
@@ -311,18 +312,10 @@ impl Command for SetAudioDevicesRequest {
         };
         let saved = devices.clone();
         ctx.store(move |s| Ok(s.save_phone_audio(&saved)?)).await?;
-        // The running phone opens its devices per call, from the account's start; restart
-        // it so the next call uses the new ones.
+        // The running phone reads the choice each time it opens a device: the next call
+        // (and the ringing) uses it, with no restart and no new registration.
         ctx.phone.set_devices(devices);
-        if ctx
-            .phone
-            .calls()
-            .iter()
-            .all(|c| c.state == CallState::Ended)
-        {
-            let account = ctx.store(|s| Ok(s.phone_account()?)).await?;
-            ctx.phone.restart(account.as_ref()).await;
-        }
+        ctx.phone.changed();
         state(ctx).await
     }
 }
