@@ -131,10 +131,19 @@ impl Pbx {
         extra: Vec<(&'static str, String)>,
         resume: bool,
     ) {
+        // A party whose own last description asked for SRTP keeps it (the PBX's key for
+        // its leg); the other party's keys are never passed on.
+        let encrypts = self
+            .last_sdp(id, side)
+            .and_then(|(ct, body)| sdp_of(Some(&ct), &body).ok().flatten())
+            .is_some_and(|sdp| super::srtp::wants_srtp(&sdp));
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
-        let body = anchored(call, side, offer);
+        let mut body = anchored(call, side, offer);
+        if let (true, Some(ports)) = (encrypts, call.relay) {
+            body = super::srtp::secure_offer(ports, side, body);
+        }
         let Some(leg) = call.leg_mut(side) else {
             return;
         };
@@ -345,6 +354,15 @@ fn anchored(call: &Call, side: Side, offer: &(String, Vec<u8>)) -> (String, Vec<
     }
     if let Some(relay) = call.relay {
         sdp.anchor(relay.addr_for(side), None);
+    }
+    // RFC 4568 §6.1: a key is for the leg it was offered on; another party's never
+    // leaves the PBX.
+    if let Some(media) = sdp
+        .audio()
+        .map(|a| a.index)
+        .and_then(|i| sdp.media.get_mut(i))
+    {
+        media.set_crypto(None);
     }
     ("application/sdp".to_owned(), sdp.to_string().into_bytes())
 }

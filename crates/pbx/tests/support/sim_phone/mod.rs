@@ -128,9 +128,9 @@ pub struct SimPhone {
     pub call_headers: Vec<(String, String)>,
     /// The audio formats of every offer and answer this phone writes, in its order.
     pub audio_formats: Vec<(u8, String)>,
-    /// This phone's SRTP master key and salt (RFC 4568 inline, base64): an SRTP offer is
-    /// answered RTP/SAVP naming the offer's first crypto line with it. `None`: a phone
-    /// without SRTP, whose answers are plain RTP/AVP.
+    /// This phone's SRTP master key and salt (RFC 4568 inline, base64): the calls it
+    /// places offer RTP/SAVP with it, and an SRTP offer is answered RTP/SAVP naming the
+    /// offer's first crypto line with it. `None`: a phone without SRTP (plain RTP/AVP).
     pub srtp_key: Option<String>,
     /// re-INVITEs left unanswered, by call.
     pub pending_reinvites: Vec<(usize, ServerKey)>,
@@ -263,6 +263,11 @@ impl SimPhone {
         if !self.delayed_offer {
             h.push("Content-Type", "application/sdp");
             invite.body = self.sdp_body(Direction::SendRecv);
+            if let Some(key) = &self.srtp_key {
+                let text = String::from_utf8_lossy(&invite.body).replace("RTP/AVP", "RTP/SAVP");
+                let line = format!("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{key}\r\n");
+                invite.body = format!("{text}{line}").into_bytes();
+            }
         }
         let idx = self.calls.len();
         self.calls.push(PhoneCall {
