@@ -1743,7 +1743,8 @@ export type SetAppModeRequest = { phone_only: boolean, };
 export type SetAllowListRequest = { entries: Array<string>, };
 
 /**
- * Chooses the devices for the next calls; `null` is the system's default.
+ * Chooses the devices for the next calls (and the ringing); `null` is the system's
+ * default. Saved, so they are chosen again at the next start.
  */
 export type SetAudioDevicesRequest = { input: string | null, output: string | null, };
 
