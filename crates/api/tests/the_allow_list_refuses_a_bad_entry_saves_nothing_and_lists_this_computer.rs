@@ -1,6 +1,8 @@
 //! The owner's allow-list over HTTP: entries are saved in the PBX's own notation and read
 //! back; a bad entry is refused on its own field and nothing of the list is saved; this
-//! computer's addresses are listed apart, always allowed.
+//! computer's addresses are listed apart, always allowed. The running PBX takes the list at
+//! once: a flood from an allowed address is not banned while the same flood from another
+//! is, and allowing a banned address lets it in.
 
 mod common;
 
@@ -57,5 +59,63 @@ async fn the_allow_list_is_saved_checked_per_entry_and_read_back() {
 
     let cleared = h.ok("set_allow_list", json!({"entries": []})).await;
     assert_eq!(cleared["entries"], json!([]));
+    h.stop().await;
+}
+
+/// Sends `count` OPTIONS from `from` to the PBX, a few at a time, far faster than any phone.
+async fn flood(from: &str, to: std::net::SocketAddr, count: usize) {
+    let socket = tokio::net::UdpSocket::bind((from, 0)).await.expect("bind");
+    let local = socket.local_addr().expect("local");
+    for n in 0..count {
+        let message = format!(
+            "OPTIONS sip:{to} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bKflood{n}\r\n\
+             Max-Forwards: 70\r\nFrom: <sip:x@{local}>;tag=f{n}\r\nTo: <sip:{to}>\r\n\
+             Call-ID: flood-{n}@{from}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+        );
+        let _ = socket.send_to(message.as_bytes(), to).await;
+        if n % 50 == 49 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_running_pbx_never_bans_an_allowed_address_but_still_bans_others() {
+    let h = Harness::start().await;
+    h.ok("set_allow_list", json!({"entries": ["127.0.0.7"]}))
+        .await;
+    flood("127.0.0.7", h.sip, 5000).await;
+    flood("127.0.0.8", h.sip, 5000).await;
+    let mut banned = Vec::new();
+    for _ in 0..100 {
+        let bans = h.ok("list_bans", json!({})).await;
+        banned = bans["bans"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(|b| b["address"].as_str().map(str::to_owned))
+            .collect();
+        if banned.iter().any(|a| a == "127.0.0.8") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        banned.iter().any(|a| a == "127.0.0.8"),
+        "the flood from a stranger is banned: {banned:?}"
+    );
+    assert!(
+        !banned.iter().any(|a| a == "127.0.0.7"),
+        "the allowed address is not: {banned:?}"
+    );
+
+    // Allowing a banned address lets it in at once.
+    h.ok(
+        "set_allow_list",
+        json!({"entries": ["127.0.0.7", "127.0.0.8/32"]}),
+    )
+    .await;
+    let bans = h.ok("list_bans", json!({})).await;
+    assert_eq!(bans["bans"], json!([]), "{bans}");
     h.stop().await;
 }
