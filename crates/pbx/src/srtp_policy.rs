@@ -48,16 +48,11 @@ impl SrtpPolicy {
             if source.transport != Transport::Tls && !self.keys_over_plain_signalling {
                 return Some("SRTP keys offered over unencrypted signalling (use TLS)");
             }
-            // Feature codes are answered by the PBX itself: voicemail's menu and the
-            // do-not-disturb and forwarding codes encrypt; pickup and park join a call
-            // through the relay's other side, which they do not encrypt yet.
+            // Feature codes answered by the PBX itself encrypt like any call, except `*70`
+            // dialled on its own (parking the held call), which does not yet.
             let callee = request.uri.user_unescaped();
-            let encrypts = |c: &str| {
-                c == crate::feature_codes::VOICEMAIL
-                    || crate::call::forwarding_codes::is_settings_code(c)
-            };
-            if callee.is_some_and(|c| c.starts_with('*') && !encrypts(&c)) {
-                return Some("pickup and park codes do not take encrypted calls");
+            if callee.is_some_and(|c| c == crate::feature_codes::PARK) {
+                return Some("parking by dialling *70 does not take encrypted calls");
             }
             return None;
         }
@@ -182,8 +177,14 @@ mod tests {
         assert!(allowing
             .refusal(&secure, from(Transport::Udp, "192.168.1.20"), false)
             .is_none());
-        // Voicemail's menu and settings codes take encrypted calls; pickup does not yet.
-        for (code, refused) in [("*97", false), ("*78", false), ("*8201", true)] {
+        // Voicemail's menu, settings, pickup and park slot codes take encrypted calls;
+        // parking by dialling *70 does not yet.
+        for (code, refused) in [
+            ("*97", false),
+            ("*78", false),
+            ("*8201", false),
+            ("*70", true),
+        ] {
             let invite = invite(code, SAVP);
             let refusal = allowing.refusal(&invite, from(Transport::Udp, "192.168.1.20"), false);
             assert_eq!(refusal.is_some(), refused, "{code}");

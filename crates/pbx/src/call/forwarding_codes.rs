@@ -43,12 +43,6 @@ type MakeChange = fn(Option<String>) -> Change;
 
 /// A dialled string as a settings code: `None` when it is not one, `Err` with the
 /// status and reason when it is one used wrongly.
-/// Whether `dialled` is a do-not-disturb or forwarding code (answered with a tone that
-/// an encrypting phone can hear too).
-pub(crate) fn is_settings_code(dialled: &str) -> bool {
-    parse(dialled).is_some()
-}
-
 fn parse(dialled: &str) -> Option<Result<Change, (u16, &'static str)>> {
     let exact = [
         (codes::DND_ON, Change::Dnd(true)),

@@ -18,7 +18,7 @@ mod feature_digits;
 mod feature_dtmf;
 mod fork;
 mod forwarding;
-pub(crate) mod forwarding_codes;
+mod forwarding_codes;
 mod forwarding_refused;
 mod hold;
 mod in_dialog;

@@ -119,8 +119,25 @@ impl Pbx {
         }
         ok.headers.push("Contact", leg.contact.as_str());
         ok.headers.push("Allow", ALLOW);
-        ok.headers.push("Content-Type", "application/sdp");
-        ok.body = waiting_sdp.to_string().into_bytes();
+        // RFC 4568 §6.1: the waiting party's key is for its own leg and never passed on; an
+        // encrypting retriever is answered SRTP with the PBX's key for its leg.
+        if let Some(media) = waiting_sdp
+            .audio()
+            .map(|a| a.index)
+            .and_then(|i| waiting_sdp.media.get_mut(i))
+        {
+            media.set_crypto(None);
+        }
+        let answer = (
+            "application/sdp".to_owned(),
+            waiting_sdp.to_string().into_bytes(),
+        );
+        let offer = request_sdp(request);
+        let (content_type, body) =
+            super::srtp::secure_answer(call.relay, Side::B, offer.as_ref(), Some(answer.clone()))
+                .unwrap_or(answer);
+        ok.headers.push("Content-Type", content_type);
+        ok.body = body;
         let old_b = std::mem::replace(&mut call.index.b_dialog, retriever_key.clone());
         call.b = Some(leg);
         call.record.answered_at = Some(self.unix_now);

@@ -143,8 +143,28 @@ impl Pbx {
         }
         to_picker.headers.push("Contact", leg.contact.as_str());
         to_picker.headers.push("Allow", ALLOW);
-        to_picker.headers.push("Content-Type", "application/sdp");
-        to_picker.body = caller_sdp.to_string().into_bytes();
+        // An encrypting picker is answered SRTP with the PBX's key for its leg (the relay
+        // was given its key above); the caller's own key never leaves the PBX.
+        if let Some(media) = caller_sdp
+            .audio()
+            .map(|a| a.index)
+            .and_then(|i| caller_sdp.media.get_mut(i))
+        {
+            media.set_crypto(None);
+        }
+        let answer = (
+            "application/sdp".to_owned(),
+            caller_sdp.to_string().into_bytes(),
+        );
+        let (content_type, body) = super::srtp::secure_answer(
+            call.relay,
+            Side::B,
+            Some(&picker_sdp),
+            Some(answer.clone()),
+        )
+        .unwrap_or(answer);
+        to_picker.headers.push("Content-Type", content_type);
+        to_picker.body = body;
         let forks_key = std::mem::replace(&mut call.index.b_dialog, picker_key.clone());
         call.b = Some(leg);
         call.phase = Phase::Answered;
