@@ -133,6 +133,41 @@ mod tests {
         assert!(p.silent_playout_due(late + FRAME));
     }
 
+    /// Virtual time in 1 ms steps: a device taking 10 ms every 10 ms, the loop polling
+    /// every 5 ms but stalled for 15 ms every quarter of a second (a loaded machine).
+    #[test]
+    fn a_speaker_fed_by_the_pacer_rides_out_stalled_polls_with_a_bounded_queue() {
+        let period = 10u32;
+        let (mut queued, mut underruns, mut started, mut most) = (0u32, 0u64, false, 0u32);
+        for t in 1..60_000u32 {
+            if t % period == 0 {
+                if queued >= period {
+                    queued -= period;
+                    started = true;
+                } else {
+                    if started {
+                        underruns += 1;
+                    }
+                    queued = 0;
+                }
+            }
+            let stalled = t % 250 < 15;
+            if t % 5 == 0 && !stalled {
+                for _ in 0..3 {
+                    if !Pacer::speaker_wants(queued, period, underruns) {
+                        break;
+                    }
+                    queued += 20;
+                }
+            }
+            most = most.max(queued);
+        }
+        // The first stall may run the speaker dry; the cushion it brings covers the
+        // 239 stalls after it.
+        assert!(underruns <= 2, "{underruns} underruns");
+        assert!(most <= 40, "queue grew to {most} ms");
+    }
+
     #[test]
     fn the_speaker_is_fed_below_a_device_period_and_a_poll_more_once_it_ran_dry() {
         assert!(Pacer::speaker_wants(0, 10, 0));
