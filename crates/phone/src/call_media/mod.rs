@@ -43,7 +43,7 @@ const FRAME: Duration = Duration::from_millis(20);
 /// of the frame before), at 40 kbit/s. The FEC copy takes its bits from the frame
 /// itself: at 24 kbit/s speech through two softphones scored a PESQ of about 3.75 with
 /// nothing lost (baresip's sender: 4.5) and under 3.0 with 10 % lost; at 40 kbit/s
-/// 4.2–4.4 and 3.2 or more (BENCHMARKS.md).
+/// 4.1–4.4 and 3.2–3.9 (BENCHMARKS.md).
 const OPUS: OpusConfig = OpusConfig {
     sample_rate: 16_000,
     complexity: 5,
