@@ -922,7 +922,12 @@ outbound_allowed: Array<string>,
 /**
  * What even an allowed extension may not dial, how many calls at once, and when.
  */
-toll_limits: TollLimits, };
+toll_limits: TollLimits, 
+/**
+ * The saved limits could not be read: every call out but to an emergency number is
+ * refused until limits are saved again (`toll_limits` then shows none).
+ */
+toll_limits_unreadable: boolean, };
 
 /**
  * The recordings, newest first.
@@ -1721,6 +1726,12 @@ message: string,
 server_reply: string, };
 
 /**
+ * Replaces the owner's list. A bad entry is refused on `entries.<index>` and nothing is
+ * saved; an address that is blocked now and covered by the new list is let in at once.
+ */
+export type SetAllowListRequest = { entries: Array<string>, };
+
+/**
  * Turns always-on recording on or off for an extension (by number), a ring group (by
  * number) or a business name (by name). Calls answered from then on follow it.
  */
@@ -1735,12 +1746,6 @@ key: string, on: boolean, };
  * once; `switchboard serve` applies it at its next start.
  */
 export type SetAppModeRequest = { phone_only: boolean, };
-
-/**
- * Replaces the owner's list. A bad entry is refused on `entries.<index>` and nothing is
- * saved; an address that is blocked now and covered by the new list is let in at once.
- */
-export type SetAllowListRequest = { entries: Array<string>, };
 
 /**
  * Chooses the devices for the next calls (and the ringing); `null` is the system's

@@ -25,6 +25,9 @@ pub struct ListOutboundRoutesResponse {
     pub outbound_allowed: Vec<String>,
     /// What even an allowed extension may not dial, how many calls at once, and when.
     pub toll_limits: TollLimits,
+    /// The saved limits could not be read: every call out but to an emergency number is
+    /// refused until limits are saved again (`toll_limits` then shows none).
+    pub toll_limits_unreadable: bool,
 }
 
 /// Toll-fraud limits on calls out (emergency numbers pass them all).
@@ -81,6 +84,7 @@ impl Command for ListOutboundRoutesRequest {
             routes: plan.outbound_routes.into_iter().map(Into::into).collect(),
             emergency_numbers: plan.emergency_numbers,
             outbound_allowed: plan.outbound_allowed,
+            toll_limits_unreadable: plan.toll_limits.unreadable,
             toll_limits: plan.toll_limits.into(),
         })
     }
