@@ -2,6 +2,8 @@
 // tauri-driver speaks this protocol and forwards it to WebKitWebDriver, which drives the
 // app's real WebKitGTK window.
 
+import { spawn } from "node:child_process";
+
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
 export class WebDriverError extends Error {}
@@ -98,9 +100,20 @@ export class Session {
     return call("POST", this.url("/window"), { handle });
   }
 
-  /** The window as a PNG. */
+  /**
+   * The virtual display as a PNG (ImageMagick's `import`; empty when it is missing). Not
+   * WebDriver's screenshot: WebKitWebDriver takes it through the web process's
+   * accelerated-compositing snapshot, which never answers now that the app turns
+   * compositing off to save memory, and a hung request blocks every later command.
+   */
   async screenshot() {
-    return Buffer.from(await call("GET", this.url("/screenshot")), "base64");
+    return new Promise((resolve) => {
+      const chunks = [];
+      const child = spawn("import", ["-window", "root", "png:-"], { stdio: ["ignore", "pipe", "ignore"] });
+      child.stdout.on("data", (d) => chunks.push(d));
+      child.on("error", () => resolve(Buffer.alloc(0)));
+      child.on("exit", (code) => resolve(code === 0 ? Buffer.concat(chunks) : Buffer.alloc(0)));
+    });
   }
 }
 
