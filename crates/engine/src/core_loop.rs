@@ -224,6 +224,7 @@ impl Core {
                     outbound,
                 },
             ),
+            Action::RelayPlain { id, side } => self.relays.set_plain(id, side),
             Action::MediaPlay {
                 id,
                 to,

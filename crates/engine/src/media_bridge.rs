@@ -157,6 +157,18 @@ impl Relays {
         }
     }
 
+    /// Plain RTP on `side` again.
+    pub fn set_plain(&mut self, id: RelayId, side: Side) {
+        if let Some(handle) = self.running.get(&id) {
+            handle.srtp_off(relay_side(side));
+            return;
+        }
+        if let Some(entry) = lock(&self.pending).get_mut(&id) {
+            let index = usize::from(side == Side::B);
+            entry.srtp[index] = None;
+        }
+    }
+
     pub fn close(&mut self, id: RelayId) {
         // Dropping the handle or the pending ports returns them to the pool; a recording
         // running on it finishes its file on its own.

@@ -57,6 +57,9 @@ pub enum Action {
         inbound: media::srtp::SrtpKey,
         outbound: media::srtp::SrtpKey,
     },
+    /// Plain RTP on one side of the relay again: the party now there (a transfer target,
+    /// another fork's answer) described its media without SRTP keys.
+    RelayPlain { id: RelayId, side: Side },
     /// Send `source` to side `to` in `format` instead of relaying the other side's audio
     /// (music on hold while the other side holds the call).
     MediaPlay {

@@ -1,5 +1,7 @@
 //! Alice's phone encrypts (SRTP, keys over UDP allowed on this bench) and calls Bob, who
-//! transfers her to Carol, blind or attended (Carol is then re-INVITEd with Alice's media). Her key is for her leg alone (RFC 4568 §6.1): neither
+//! transfers her to Carol, blind or attended (Carol is then re-INVITEd with Alice's media).
+//! And when the encrypting party is the callee, the plain target it transfers to gets
+//! plain RTP from the relay. Her key is for her leg alone (RFC 4568 §6.1): neither
 //! Bob nor Carol ever sees it, both are offered plain RTP, and everything Alice is sent
 //! stays RTP/SAVP with the PBX's key for her leg.
 
@@ -103,4 +105,50 @@ fn an_attended_transfer_re_invites_the_target_without_the_callers_key() {
         "Carol, a plain phone, is sent no key:\n{text}"
     );
     assert_eq!(carol.state, CallState::Confirmed);
+}
+
+#[test]
+fn an_encrypting_callee_transferring_to_a_plain_phone_leaves_its_side_of_the_relay_plain() {
+    let mut w = office(33);
+    // Bob's extension always encrypts; Carol, the target, is plain.
+    w.pbx.set_srtp_policy(SrtpPolicy {
+        require: SrtpRequirement::Off,
+        keys_over_plain_signalling: true,
+    });
+    let mut dir = support::directory();
+    if let Some(mut bob) = dir.get("101").cloned() {
+        bob.srtp_required = true;
+        dir.insert(bob);
+    }
+    w.pbx.set_directory(dir);
+    w.phones[BOB].srtp_key = Some(ALICE_KEY.to_owned());
+    let (_, b_call) = connect(&mut w, ALICE, "101", BOB);
+    let side_b = |w: &support::World| {
+        w.actions
+            .iter()
+            .filter_map(|a| match a {
+                pbx::Action::RelaySrtp {
+                    side: pbx::Side::B, ..
+                } => Some(true),
+                pbx::Action::RelayPlain {
+                    side: pbx::Side::B, ..
+                } => Some(false),
+                _ => None,
+            })
+            .next_back()
+    };
+    assert_eq!(side_b(&w), Some(true), "Bob's leg runs SRTP");
+    w.with(BOB, |p, now| p.refer(now, b_call, "<sip:102@office>", &[]));
+    assert!(w.run_until(Duration::from_secs(5), |w| w.phones[CAROL]
+        .incoming(0)
+        .is_some_and(|i| w.phones[CAROL].calls[i].state == CallState::Ringing)));
+    let c_call = w.phones[CAROL].incoming(0).expect("Carol's call");
+    w.with(CAROL, |p, now| p.answer(now, c_call));
+    w.run_for(Duration::from_secs(3));
+    assert_eq!(w.phones[CAROL].calls[c_call].state, CallState::Confirmed);
+    assert_eq!(
+        side_b(&w),
+        Some(false),
+        "Carol's side of the relay is plain RTP again"
+    );
 }

@@ -225,6 +225,7 @@ impl Forwarder {
                     *slot = Some(Box::new(SrtpLeg::new(*spec)));
                 }
             }
+            Control::SrtpOff(side) => self.srtp[side.index()] = None,
             Control::Dtmf(tap) => match &mut self.dtmf {
                 Some(running) => running.merge(*tap),
                 None => self.dtmf = Some(tap),

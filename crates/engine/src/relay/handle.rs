@@ -124,6 +124,8 @@ pub(super) enum Control {
     SendDtmf(Side, KeyPress),
     /// Terminate SRTP on a side with these keys (kept running when they are unchanged).
     Srtp(Side, Box<SrtpSpec>),
+    /// Plain RTP on a side again.
+    SrtpOff(Side),
 }
 
 /// A key for [`RelayHandle::send_dtmf`].
@@ -151,6 +153,7 @@ impl std::fmt::Debug for Control {
             Control::Dtmf(_) => f.write_str("Dtmf"),
             Control::SendDtmf(side, key) => write!(f, "SendDtmf({side:?}, {key:?})"),
             Control::Srtp(side, _) => write!(f, "Srtp({side:?})"),
+            Control::SrtpOff(side) => write!(f, "SrtpOff({side:?})"),
         }
     }
 }
@@ -245,6 +248,11 @@ impl RelayHandle {
     /// from now on; the same keys again change nothing.
     pub fn srtp(&self, side: Side, spec: SrtpSpec) {
         let _ = self.control.send(Control::Srtp(side, Box::new(spec)));
+    }
+
+    /// Plain RTP on `side` again (the party there now speaks it).
+    pub fn srtp_off(&self, side: Side) {
+        let _ = self.control.send(Control::SrtpOff(side));
     }
 
     /// Relays packets unchanged again.

@@ -37,8 +37,9 @@ pub(crate) fn wants_srtp(sdp: &SessionDescription) -> bool {
 }
 
 /// Called for every description that crosses the relay from `from`: when it carries a key,
-/// the relay is told to terminate SRTP on that side; the description is made plain RTP/AVP
-/// for the other side in any case (its keys are for the PBX alone).
+/// the relay is told to terminate SRTP on that side, else that side is plain RTP (the party
+/// there may have changed); the description is made plain RTP/AVP for the other side in
+/// any case (its keys are for the PBX alone).
 pub(crate) fn terminate(
     actions: &mut std::collections::VecDeque<Action>,
     ports: RelayPorts,
@@ -55,6 +56,11 @@ pub(crate) fn terminate(
             suite: crypto.suite,
             inbound: crypto.key,
             outbound: own_key(ports.id, ports.addr_for(from)),
+        });
+    } else {
+        actions.push_back(Action::RelayPlain {
+            id: ports.id,
+            side: from,
         });
     }
     if let Some(media) = sdp.media.get_mut(index) {

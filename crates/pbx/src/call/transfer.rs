@@ -69,6 +69,7 @@ fn relay_of(action: &Action) -> Option<RelayId> {
     match action {
         Action::RelayPeer { id, .. }
         | Action::RelaySrtp { id, .. }
+        | Action::RelayPlain { id, .. }
         | Action::MediaPlay { id, .. }
         | Action::MediaStop { id, .. }
         | Action::Announce { id, .. }
@@ -99,6 +100,10 @@ fn flip_side(action: Action) -> Action {
             format,
         },
         Action::MediaStop { id, to } => Action::MediaStop { id, to: to.other() },
+        Action::RelayPlain { id, side } => Action::RelayPlain {
+            id,
+            side: side.other(),
+        },
         Action::RelaySrtp {
             id,
             side,
