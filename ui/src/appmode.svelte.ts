@@ -2,6 +2,7 @@
 // elsewhere (the first-run question). A phone-only PC shows the Phone page and Settings.
 
 import { app } from "./state.svelte";
+import { platformKind } from "./platform";
 import type { AppMode } from "./api/types";
 
 class AppModeStore {
@@ -26,6 +27,11 @@ class AppModeStore {
   /** The choice and how the program runs differ until it restarts (`switchboard serve`). */
   get restartNeeded(): boolean {
     return this.mode !== null && this.mode.chosen && this.mode.phone_only === this.mode.pbx_running;
+  }
+
+  /** The desktop app switches at once (and reloads the window); `switchboard serve` at its next start. */
+  get appliesAtOnce(): boolean {
+    return platformKind() === "desktop";
   }
 
   start(): void {
