@@ -2,7 +2,8 @@
 //! rule), or one registered over TLS, it offers RTP/SAVP with a key of its own (RFC 4568
 //! §5.1) and the relay is given the phone's key from the answer. A phone over TLS that
 //! refuses SRTP with 488 is called again with plain RTP; one that must encrypt is not.
-//! A phone on plain UDP is offered plain RTP, and never sent keys.
+//! A phone on plain UDP is offered plain RTP, and never sent keys. A phone that must
+//! encrypt and answers plain RTP anyway is hung up.
 
 mod support;
 
@@ -198,4 +199,40 @@ fn a_phone_that_must_encrypt_on_udp_is_never_sent_keys() {
         "{:?}",
         w.phones[0].calls[call].state
     );
+}
+
+#[test]
+fn a_phone_that_must_encrypt_answering_plain_rtp_is_hung_up() {
+    let policy = SrtpPolicy {
+        require: SrtpRequirement::Off,
+        keys_over_plain_signalling: true,
+    };
+    // Bob must encrypt but his phone (no SRTP key) answers the SRTP offer with plain RTP.
+    let mut w = office(6, false, true, policy);
+    let call = alice_calls_bob(&mut w);
+    let incoming = w.phones[1].incoming(0).expect("Bob's phone rings");
+    assert_eq!(
+        audio_proto(&w.phones[1].calls[incoming].sdp_received[0]),
+        "RTP/SAVP"
+    );
+    w.with(1, |p, now| p.answer(now, incoming));
+    w.run_for(Duration::from_secs(5));
+    assert!(
+        w.phones[1].calls[incoming].got_request(sip::Method::Bye) > 0,
+        "Bob's phone is hung up"
+    );
+    assert!(
+        matches!(w.phones[0].calls[call].state, CallState::Failed(_)),
+        "Alice is never connected to plain audio: {:?}",
+        w.phones[0].calls[call].state
+    );
+    assert!(
+        !w.actions
+            .iter()
+            .any(|a| matches!(a, Action::RelaySrtp { .. })),
+        "nothing was set up encrypted"
+    );
+    w.settle();
+    assert_eq!(w.pbx.call_count(), 0, "nothing is left behind");
+    assert!(w.relays_all_closed());
 }

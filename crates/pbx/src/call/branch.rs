@@ -39,7 +39,13 @@ impl Pbx {
                     self.forward_ringing(now, id, &response);
                 }
             }
-            200..=299 => self.branch_answered(now, id, idx, key, response),
+            200..=299 => {
+                if self.plain_answer_where_srtp_required(id, idx, &response) {
+                    self.hang_up_plain_answer(now, id, idx, key, &response)
+                } else {
+                    self.branch_answered(now, id, idx, key, response)
+                }
+            }
             _ => {
                 // A fork we cancelled (the caller gave up, another fork answered, or its
                 // ring step rang out) says nothing about the callee.
@@ -210,6 +216,50 @@ impl Pbx {
                 answered_by,
             }));
         self.record_if_always(now, id);
+    }
+
+    /// A phone that must encrypt answered the PBX's SRTP offer with plain RTP (against
+    /// RFC 3264 §6): the 2xx is ACKed (RFC 3261 §13.2.2.4) and the phone sent BYE, and
+    /// the fork counts as refused (488).
+    fn hang_up_plain_answer(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        idx: usize,
+        key: ClientKey,
+        response: &Response,
+    ) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let Some(branch) = call.branches.get(idx) else {
+            return;
+        };
+        let mut leg = callee_leg(branch, response);
+        let ack = leg.request_with_cseq(Method::Ack, leg.local_cseq);
+        let target = branch.target;
+        let repeated = matches!(branch.state, BranchState::Failed(_));
+        if let Err(e) = self.endpoint.send_ack(now, &key, ack, target) {
+            tracing::debug!(error = %e, "ACK not sent");
+        }
+        if repeated {
+            return; // a retransmitted 2xx, ACKed again above
+        }
+        tracing::info!(
+            callee = %branch.callee,
+            "phone answered plain RTP where SRTP is required: hung up"
+        );
+        call.branches[idx].state = BranchState::Failed(488);
+        let bye = leg.request(Method::Bye);
+        self.send_fire(now, bye, target);
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        if call.phase == Phase::Ringing && call.all_branches_failed() {
+            self.all_branches_failed(now, id);
+        } else {
+            self.forget_if_settled(id);
+        }
     }
 
     /// CANCELs a fork. A device that never answers the CANCEL is given up on by the

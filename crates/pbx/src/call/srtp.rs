@@ -262,6 +262,38 @@ impl crate::Pbx {
     }
 }
 
+impl crate::Pbx {
+    /// Whether fork `idx` of call `id`, offered SRTP because its phone must encrypt, was
+    /// answered without it.
+    pub(crate) fn plain_answer_where_srtp_required(
+        &self,
+        id: super::CallId,
+        idx: usize,
+        response: &sip::Response,
+    ) -> bool {
+        let Some(branch) = self.calls.get(&id).and_then(|c| c.branches.get(idx)) else {
+            return false;
+        };
+        if !request_offers_srtp(&branch.invite) {
+            return false;
+        }
+        let answer = super::anchor::sdp_of(response.content_type(), &response.body);
+        let Ok(Some(answer)) = answer else {
+            return false; // no answer to judge here
+        };
+        if offered_crypto(&answer).is_some() {
+            return false;
+        }
+        let requires = self
+            .registrar
+            .directory()
+            .get(&branch.callee)
+            .is_some_and(|e| e.srtp_required);
+        self.config.srtp.towards_phone(branch.target, requires)
+            == crate::srtp_policy::CalleeSrtp::Required
+    }
+}
+
 /// RFC 4568 §6.1: the PBX's own master key for one leg, never the phone's.
 fn own_key(id: RelayId, relay_addr: SocketAddr) -> SrtpKey {
     static SECRET: OnceLock<[u8; 32]> = OnceLock::new();
