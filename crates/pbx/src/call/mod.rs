@@ -36,6 +36,7 @@ mod ring_group;
 mod route;
 mod setup;
 pub(crate) mod srtp;
+mod srtp_callee;
 mod teardown;
 mod toll_limits;
 mod transcoding;
