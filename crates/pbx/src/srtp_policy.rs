@@ -48,12 +48,7 @@ impl SrtpPolicy {
             if source.transport != Transport::Tls && !self.keys_over_plain_signalling {
                 return Some("SRTP keys offered over unencrypted signalling (use TLS)");
             }
-            // Feature codes answered by the PBX itself encrypt like any call, except `*70`
-            // dialled on its own (parking the held call), which does not yet.
-            let callee = request.uri.user_unescaped();
-            if callee.is_some_and(|c| c == crate::feature_codes::PARK) {
-                return Some("parking by dialling *70 does not take encrypted calls");
-            }
+            // Feature codes answered by the PBX itself encrypt like any other call.
             return None;
         }
         let required = caller_requires
@@ -177,17 +172,11 @@ mod tests {
         assert!(allowing
             .refusal(&secure, from(Transport::Udp, "192.168.1.20"), false)
             .is_none());
-        // Voicemail's menu, settings, pickup and park slot codes take encrypted calls;
-        // parking by dialling *70 does not yet.
-        for (code, refused) in [
-            ("*97", false),
-            ("*78", false),
-            ("*8201", false),
-            ("*70", true),
-        ] {
+        // Feature codes (voicemail, settings, pickup, park) take encrypted calls too.
+        for code in ["*97", "*78", "*8201", "*70", "*71"] {
             let invite = invite(code, SAVP);
             let refusal = allowing.refusal(&invite, from(Transport::Udp, "192.168.1.20"), false);
-            assert_eq!(refusal.is_some(), refused, "{code}");
+            assert_eq!(refusal, None, "{code}");
         }
     }
 

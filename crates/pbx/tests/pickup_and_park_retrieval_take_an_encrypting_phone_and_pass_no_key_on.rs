@@ -1,5 +1,5 @@
-//! Pickup (`*8101`) and retrieving a parked call (`*71`) join the phone dialling the code
-//! to a call through the relay. An encrypting phone doing so is answered SRTP with the
+//! Pickup (`*8101`), parking the held call (`*70`) and retrieving a parked call (`*71`)
+//! join the phone dialling the code to a call through the relay. An encrypting phone doing so is answered SRTP with the
 //! PBX's key for its leg (RFC 4568 §7.1.2) and the relay is given its key; the party
 //! already in the call never sees that key, nor does a plain phone retrieving an
 //! encrypting caller see the caller's.
@@ -114,4 +114,49 @@ fn a_plain_phone_retrieving_a_parked_encrypting_caller_gets_no_key() {
     assert!(!to_carol.to_string().contains(KEY), "{to_carol}");
     assert_eq!(audio(&to_carol).proto, "RTP/AVP");
     assert!(audio(&to_carol).crypto().is_empty());
+}
+
+/// Bob holds the call with Alice and dials `*70` alone to park it; returns the `*70` call.
+fn bob_parks_with_star_seventy(w: &mut World) -> usize {
+    let (_, b_call) = connect(w, ALICE, "101", BOB);
+    let bob_media = w.phones[BOB].media;
+    w.with(BOB, |p, now| {
+        p.reinvite(now, b_call, media::sdp::Direction::SendOnly, bob_media)
+    });
+    w.run_for(Duration::from_secs(1));
+    let park = w.with(BOB, |p, now| p.call(now, "*70"));
+    assert!(
+        w.run_until(Duration::from_secs(5), |w| w.phones[BOB].calls[park].state
+            == CallState::Confirmed),
+        "the *70 call is answered"
+    );
+    park
+}
+
+#[test]
+fn parking_an_encrypting_caller_with_star_seventy_passes_no_key_to_the_parker() {
+    let mut w = office(43);
+    keys_over_udp_allowed(&mut w);
+    w.phones[ALICE].srtp_key = Some(KEY.to_owned());
+    let park = bob_parks_with_star_seventy(&mut w);
+    let to_bob = answer(&w, BOB, park);
+    assert!(!to_bob.to_string().contains(KEY), "{to_bob}");
+    assert_eq!(audio(&to_bob).proto, "RTP/AVP");
+    assert!(audio(&to_bob).crypto().is_empty());
+}
+
+#[test]
+fn an_encrypting_phone_dialling_star_seventy_is_answered_srtp() {
+    let mut w = office(44);
+    keys_over_udp_allowed(&mut w);
+    w.phones[BOB].srtp_key = Some(KEY.to_owned());
+    let park = bob_parks_with_star_seventy(&mut w);
+    let to_bob = answer(&w, BOB, park);
+    assert_eq!(audio(&to_bob).proto, "RTP/SAVP", "{to_bob}");
+    let crypto = audio(&to_bob).crypto();
+    assert_eq!(crypto.len(), 1, "{to_bob}");
+    assert!(
+        crypto[0].key != phone_key(),
+        "Bob gets the PBX's key, not his own"
+    );
 }

@@ -103,8 +103,26 @@ impl Pbx {
         }
         ok.headers.push("Contact", contact);
         ok.headers.push("Allow", ALLOW);
-        ok.headers.push("Content-Type", "application/sdp");
-        ok.body = waiting_sdp.to_string().into_bytes();
+        // RFC 4568 §6.1: the held party's key is for its own leg and never passed on; an
+        // encrypting parker is answered SRTP with the PBX's key for its leg.
+        if let Some(media) = waiting_sdp
+            .audio()
+            .map(|a| a.index)
+            .and_then(|i| waiting_sdp.media.get_mut(i))
+        {
+            media.set_crypto(None);
+        }
+        let answer = (
+            "application/sdp".to_owned(),
+            waiting_sdp.to_string().into_bytes(),
+        );
+        let relay = self.calls.get(&id).and_then(|c| c.relay);
+        let parker_offer = request_sdp(request);
+        let (content_type, body) =
+            super::srtp::secure_answer(relay, Side::B, parker_offer.as_ref(), Some(answer.clone()))
+                .unwrap_or(answer);
+        ok.headers.push("Content-Type", content_type);
+        ok.body = body;
         self.send_response(now, key, ok);
         true
     }
