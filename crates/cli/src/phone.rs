@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use phone::audio::{AudioBackend, CpalBackend, FileBackend, FileSource, Selected};
-use phone::call_media::{default_offer, parse_offer};
+use phone::call_media::{default_offer, parse_offer, SrtpMode};
 use phone::runtime::{Phone, PhoneEvent, PhoneOptions};
 use phone::ua::{Account, CallHandle, RegistrationEvent};
 use serde_json::json;
@@ -103,6 +103,10 @@ pub struct Args {
     /// --record file (16000 keeps wideband codecs wideband)
     #[arg(long, value_name = "HZ", default_value_t = 8000)]
     file_rate: u32,
+    /// Encrypt calls' audio (SRTP): auto (when signalling over --tls), off, or required
+    /// (needs --tls; plain calls refused)
+    #[arg(long, value_name = "MODE", default_value = "auto")]
+    srtp: String,
 }
 
 pub fn run(mut args: Args) -> anyhow::Result<()> {
@@ -124,6 +128,7 @@ async fn run_async(args: Args) -> anyhow::Result<()> {
         register: !args.no_register,
         tls_fingerprint: args.fingerprint.clone(),
         listen: args.listen,
+        srtp: SrtpMode::parse(&args.srtp).context("--srtp")?,
         ..PhoneOptions::default()
     };
     let account = Account {
@@ -332,8 +337,10 @@ fn print(event: &PhoneEvent) {
             call,
             codec,
             clock_rate,
+            encrypted,
         } => json!({
             "event": "codec", "call": call.id(), "codec": codec, "clock_rate": clock_rate,
+            "encrypted": encrypted,
         }),
     };
     println!("{line}");

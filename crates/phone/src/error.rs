@@ -19,6 +19,17 @@ pub enum Error {
     /// A codec name the softphone does not know (in a `--codecs` list or the settings).
     #[error("unknown codec: {0}")]
     UnknownCodec(String),
+    /// An SRTP mode other than auto, off or required.
+    #[error("unknown srtp mode: {0}")]
+    UnknownSrtpMode(String),
+    /// SRTP is required but the account does not use TLS: its keys would travel in the
+    /// clear (RFC 4568 §8.3).
+    #[error("srtp required but the account does not use tls")]
+    SrtpNeedsTls,
+    /// The offer asks for SRTP where we cannot take keys, or plain RTP where SRTP is
+    /// required.
+    #[error("the call's encryption is not acceptable")]
+    EncryptionRefused,
     #[error("transaction layer: {0}")]
     Transaction(#[from] sip::transaction::TransactionError),
     /// The audio devices keep their own, finer error ([`AudioError`]) for their API;

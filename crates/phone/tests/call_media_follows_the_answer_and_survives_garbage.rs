@@ -18,6 +18,7 @@ fn remote(codec: Option<PayloadFormat>, direction: Direction) -> RemoteMedia {
         codec,
         telephone_event: Some(101),
         direction,
+        srtp: None,
     }
 }
 

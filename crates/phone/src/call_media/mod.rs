@@ -20,6 +20,7 @@ mod offer;
 mod pacing;
 mod playout;
 mod spec;
+mod srtp;
 
 use std::time::{Duration, Instant};
 
@@ -35,6 +36,7 @@ use lookahead::Lookahead;
 pub use offer::{default_offer, describe, parse_offer, DEFAULT_VOICE_CODECS};
 pub use pacing::{Pacer, POLL};
 pub use spec::CodecSpec;
+pub use srtp::{SrtpKeys, SrtpMode, SrtpStreams};
 
 /// Audio per packet and per tick.
 const FRAME: Duration = Duration::from_millis(20);

@@ -110,6 +110,7 @@ pub(super) async fn spawn(
         }
     };
     let mut ua = UserAgent::new(account, local, None);
+    ua.set_srtp(options.srtp);
     if options.register {
         ua.register(Instant::now());
     }

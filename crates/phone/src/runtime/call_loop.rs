@@ -18,7 +18,7 @@ use tokio::time::MissedTickBehavior;
 use super::handle::PhoneEvent;
 use super::waiting_tone::WaitingTone;
 use crate::audio::{AudioBackend, CallDevices};
-use crate::call_media::{CallMedia, CodecSpec, Pacer, POLL};
+use crate::call_media::{CallMedia, CodecSpec, Pacer, SrtpStreams, POLL};
 use crate::dsp::VoiceProcessor;
 use crate::ua::{CallHandle, RemoteMedia};
 
@@ -76,21 +76,45 @@ pub(super) fn spawn(
         }
     };
     media.set_remote_direction(remote.direction);
+    let srtp = remote.srtp.clone().map(SrtpStreams::new);
     let _ = events.send(PhoneEvent::Codec {
         call,
         codec: spec.encoding.clone(),
         clock_rate: spec.clock_rate,
+        encrypted: srtp.is_some(),
     });
     let dest = remote.addr;
     let (control, rx) = mpsc::unbounded_channel();
-    let task = tokio::spawn(run(call, socket, media, dest, audio, events, rx));
+    let task = tokio::spawn(run(call, socket, media, srtp, dest, audio, events, rx));
     Some(CallLoop { control, task })
 }
 
+/// Sends one RTP or RTCP packet, through SRTP when the call encrypts.
+async fn send(
+    socket: &UdpSocket,
+    srtp: &mut Option<SrtpStreams>,
+    packet: &[u8],
+    to: Option<SocketAddr>,
+) {
+    let Some(to) = to else {
+        return;
+    };
+    let wire = match srtp.as_mut() {
+        Some(s) => match s.protect(packet) {
+            Some(sealed) => sealed,
+            None => return,
+        },
+        None => packet,
+    };
+    let _ = socket.send_to(wire, to).await;
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn run(
     call: CallHandle,
     mut socket: UdpSocket,
     mut media: CallMedia,
+    mut srtp: Option<SrtpStreams>,
     mut dest: Option<SocketAddr>,
     audio: Arc<dyn AudioBackend>,
     events: broadcast::Sender<PhoneEvent>,
@@ -130,16 +154,12 @@ async fn run(
                     }
                     pacer.captured(now);
                     for packet in media.send_frame(now, &frame) {
-                        if let Some(to) = dest {
-                            let _ = socket.send_to(&packet, to).await;
-                        }
+                        send(&socket, &mut srtp, &packet, dest).await;
                     }
                 }
                 if pacer.silence_due(now) {
                     for packet in media.send_frame(now, &silence) {
-                        if let Some(to) = dest {
-                            let _ = socket.send_to(&packet, to).await;
-                        }
+                        send(&socket, &mut srtp, &packet, dest).await;
                     }
                 }
                 for _ in 0..MAX_WRITES_PER_POLL {
@@ -174,7 +194,15 @@ async fn run(
             received = socket.recv_from(&mut buf) => {
                 if let Ok((n, _)) = received {
                     if let Some(datagram) = buf.get(..n) {
-                        media.receive_rtp(Instant::now(), datagram);
+                        // RFC 3711 §3.3: what fails authentication is dropped, never played.
+                        match srtp.as_mut() {
+                            Some(s) => {
+                                if let Some(opened) = s.unprotect(datagram) {
+                                    media.receive_rtp(Instant::now(), opened);
+                                }
+                            }
+                            None => media.receive_rtp(Instant::now(), datagram),
+                        }
                     }
                 }
             }
@@ -184,6 +212,7 @@ async fn run(
                     tracing::info!(
                         ?stats,
                         late_ticks,
+                        srtp_dropped = srtp.as_ref().map_or(0, |s| s.dropped()),
                         speaker_underruns = devices.playback_mut().map_or(0, |p| p.underruns()),
                         "call media ended"
                     );
@@ -192,6 +221,12 @@ async fn run(
                 Some(Control::Remote(remote)) => {
                     dest = remote.addr;
                     media.set_remote_direction(remote.direction);
+                    // The same keys keep their contexts (hold, a network move); new keys
+                    // or none replace them.
+                    match (srtp.as_mut(), remote.srtp) {
+                        (Some(s), Some(keys)) => s.rekey(keys),
+                        (_, keys) => srtp = keys.map(SrtpStreams::new),
+                    }
                 }
                 Some(Control::Held(held)) => media.set_held(held),
                 Some(Control::Muted(muted)) => media.set_muted(muted),

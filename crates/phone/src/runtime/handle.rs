@@ -75,6 +75,8 @@ pub enum PhoneEvent {
         call: CallHandle,
         codec: String,
         clock_rate: u32,
+        /// The call's audio is SRTP.
+        encrypted: bool,
     },
 }
 
@@ -100,6 +102,8 @@ pub struct PhoneOptions {
     /// PC to a new network. On Linux the kernel's word of a new address or route makes it
     /// ask at once as well; this poll is what other systems have.
     pub network_check: Duration,
+    /// Whether calls encrypt their audio (SRTP): auto (over TLS), off or required.
+    pub srtp: crate::call_media::SrtpMode,
 }
 
 impl Default for PhoneOptions {
@@ -110,6 +114,7 @@ impl Default for PhoneOptions {
             tls_fingerprint: None,
             listen: None,
             network_check: Duration::from_secs(2),
+            srtp: crate::call_media::SrtpMode::Auto,
         }
     }
 }

@@ -9,7 +9,7 @@ use sip::{CSeq, Method, NameAddr, Request, Response, Uri};
 
 use super::auth::token;
 use super::call::{Call, Purpose, State};
-use super::media::LocalSdp;
+use super::media::{LocalSdp, Refusal};
 use super::types::{CallHandle, EndReason, Event, LocalMedia};
 use super::UserAgent;
 use crate::Error;
@@ -23,10 +23,16 @@ impl UserAgent {
         media: LocalMedia,
     ) -> Result<CallHandle, Error> {
         let uri = self.target_uri(target)?;
+        let policy = self.srtp_policy();
+        if policy.required && !policy.keys_allowed {
+            return Err(Error::SrtpNeedsTls);
+        }
         let handle = CallHandle(self.next_call);
         self.next_call += 1;
         let call_id = format!("{}@{}", token(&mut self.rng, 20), self.local.ip());
-        let mut sdp = LocalSdp::new(media, self.rng.gen_range(1..u32::MAX.into()));
+        let session_id = self.rng.gen_range(1..u32::MAX.into());
+        // RFC 4568 §8.3: keys are offered only over TLS.
+        let mut sdp = LocalSdp::new(media, session_id, policy.keys_allowed);
         let body = sdp.write(Direction::SendRecv);
 
         let domain = self.account.domain();
@@ -107,20 +113,21 @@ impl UserAgent {
         media: LocalMedia,
     ) -> Result<(), Error> {
         let contact = self.contact();
+        let policy = self.srtp_policy();
         let session_id = self.rng.gen_range(1..u32::MAX.into());
         let call = self.calls.get_mut(&handle).ok_or(Error::UnknownCall)?;
         if call.state != State::Incoming {
             return Err(Error::WrongState);
         }
         let (key, invite) = call.incoming.clone().ok_or(Error::WrongState)?;
-        let mut sdp = LocalSdp::new(media, session_id);
+        let mut sdp = LocalSdp::new(media, session_id, policy.keys_allowed);
         let body = match super::media::parse(&invite.body) {
-            Some(offer) => match sdp.answer(&offer, false) {
-                Some((body, remote)) => {
+            Some(offer) => match sdp.answer(&offer, false, policy) {
+                Ok((body, remote)) => {
                     call.remote = Some(remote);
                     body
                 }
-                None => {
+                Err(why) => {
                     let refusal = self.response_to(handle, &invite, 488);
                     let _ = self.endpoint.send_response(now, &key, refusal);
                     self.calls.remove(&handle);
@@ -128,7 +135,10 @@ impl UserAgent {
                         call: handle,
                         reason: EndReason::Local,
                     });
-                    return Err(Error::NoCommonCodec);
+                    return Err(match why {
+                        Refusal::NoCommonCodec => Error::NoCommonCodec,
+                        Refusal::Encryption => Error::EncryptionRefused,
+                    });
                 }
             },
             None => {

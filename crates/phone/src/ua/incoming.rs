@@ -11,7 +11,7 @@ use super::auth::token;
 use super::call::{Call, State};
 use super::commands::ALLOW;
 use super::identity::caller;
-use super::media::{parse, read_answer};
+use super::media::{parse, Refusal};
 use super::types::{CallHandle, EndReason, Event, RefuseReason};
 use super::UserAgent;
 
@@ -94,6 +94,15 @@ impl UserAgent {
                 reason,
             });
             return;
+        }
+        // An offer whose encryption we cannot take is refused before it rings
+        // (RFC 4568 §7.1.3, §8.3: 488).
+        if let Some(offer) = parse(&request.body) {
+            if !self.srtp_policy().accepts(&offer) {
+                let mut refusal = Response::for_request(&request, 488, sip::default_reason(488));
+                refusal.headers.set("To", to.to_string());
+                return self.reply(now, key, refusal);
+            }
         }
         let mut call = Call::new(handle, State::Incoming);
         call.local_to = Some(to.to_string());
@@ -181,6 +190,7 @@ impl UserAgent {
     /// (RFC 3261 §14.2, §13.2.1): a B2BUA sends these when it joins us to someone new.
     fn on_reinvite(&mut self, now: Instant, key: ServerKey, handle: CallHandle, request: &Request) {
         let contact = self.contact();
+        let policy = self.srtp_policy();
         let Some(call) = self.calls.get_mut(&handle) else {
             return;
         };
@@ -201,9 +211,12 @@ impl UserAgent {
             call.late_offer = true;
             (sdp.write(direction), None)
         } else {
-            match parse(&request.body).and_then(|offer| sdp.answer(&offer, call.held)) {
-                Some((body, remote)) => (body, Some(remote)),
-                None => {
+            let answer = parse(&request.body)
+                .ok_or(Refusal::NoCommonCodec)
+                .and_then(|offer| sdp.answer(&offer, call.held, policy));
+            match answer {
+                Ok((body, remote)) => (body, Some(remote)),
+                Err(_) => {
                     let response = Response::for_request(request, 488, sip::default_reason(488));
                     return self.reply(now, key, response);
                 }
@@ -241,7 +254,11 @@ impl UserAgent {
             return;
         }
         call.late_offer = false;
-        if let Some(remote) = read_answer(&request.body) {
+        if let Some(remote) = call
+            .sdp
+            .as_mut()
+            .and_then(|sdp| sdp.read_answer(&request.body))
+        {
             call.remote = Some(remote.clone());
             let held = call.held;
             self.emit(Event::MediaChanged {

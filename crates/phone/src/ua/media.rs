@@ -1,11 +1,49 @@
-//! Offers and answers (RFC 3264) for the one audio stream of a call.
+//! Offers and answers (RFC 3264) for the one audio stream of a call, with SRTP keys
+//! (SDES, RFC 4568) where the account allows them.
 
-use media::sdp::{negotiate, Direction, PayloadFormat, SessionDescription, TELEPHONE_EVENT};
+use media::sdp::{
+    negotiate, CryptoAttribute, Direction, PayloadFormat, SessionDescription, TELEPHONE_EVENT,
+};
+use media::srtp::{SrtpKey, SrtpSuite};
 
 use super::types::{LocalMedia, RemoteMedia};
+use crate::call_media::SrtpKeys;
 
 /// First dynamic payload type we number formats from (RFC 3551 §3).
 const DYNAMIC_BASE: u8 = 101;
+
+/// What the account allows for SRTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SrtpPolicy {
+    /// Keys may be sent and taken: the signalling is TLS and SRTP is not turned off.
+    pub(crate) keys_allowed: bool,
+    /// Plain RTP is refused.
+    pub(crate) required: bool,
+}
+
+impl SrtpPolicy {
+    /// Whether an offer's audio asks for what we can give: SRTP with a usable key only
+    /// where keys are allowed, plain RTP only where SRTP is not required.
+    pub(crate) fn accepts(self, offer: &SessionDescription) -> bool {
+        let Some(section) = offer.audio().and_then(|a| offer.media.get(a.index)) else {
+            return true;
+        };
+        if section.is_secure_profile() {
+            self.keys_allowed && !section.crypto().is_empty()
+        } else {
+            !self.required
+        }
+    }
+}
+
+/// Why an offer cannot be answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    NoCommonCodec,
+    /// SRTP asked for where we cannot or will not (RFC 4568 §7.1.3: 488), or plain RTP
+    /// where SRTP is required.
+    Encryption,
+}
 
 /// Our description across one call: the session id stays, the version grows with
 /// every change (RFC 3264 §8).
@@ -16,47 +54,107 @@ pub(crate) struct LocalSdp {
     version: u64,
     /// The formats we last wrote (an answer keeps the offerer's numbers).
     formats: Vec<PayloadFormat>,
+    /// The `a=crypto` lines we write: both suites in an offer (a fresh key each,
+    /// RFC 4568 §6.1), the one agreed once answered, so later offers keep the keys.
+    crypto: Vec<CryptoAttribute>,
 }
 
 impl LocalSdp {
-    pub(crate) fn new(media: LocalMedia, session_id: u64) -> Self {
+    /// Our description; `secure` offers RTP/SAVP with fresh keys.
+    pub(crate) fn new(media: LocalMedia, session_id: u64, secure: bool) -> Self {
         let formats = offer_formats(&media);
+        let crypto = if secure {
+            vec![
+                crypto(1, SrtpSuite::AesCm128HmacSha1_80, SrtpKey::random()),
+                crypto(2, SrtpSuite::AesCm128HmacSha1_32, SrtpKey::random()),
+            ]
+        } else {
+            Vec::new()
+        };
         LocalSdp {
             media,
             session_id,
             version: 0,
             formats,
+            crypto,
         }
+    }
+
+    /// Whether what we write asks for SRTP.
+    pub(crate) fn is_secure(&self) -> bool {
+        !self.crypto.is_empty()
+    }
+
+    /// Offers plain RTP from now on (an SRTP offer refused with 488 is retried plain).
+    pub(crate) fn drop_srtp(&mut self) {
+        self.crypto.clear();
     }
 
     /// Our description with `direction`; a new version when anything changed.
     pub(crate) fn write(&mut self, direction: Direction) -> Vec<u8> {
         self.version = self.version.wrapping_add(1);
-        SessionDescription::new_audio(
+        let mut sdp = SessionDescription::new_audio(
             self.session_id,
             self.version,
             self.media.rtp,
             &self.formats,
             direction,
-        )
-        .to_string()
-        .into_bytes()
+        );
+        if let Some(section) = sdp.media.first_mut() {
+            section.set_crypto(self.crypto.first());
+            for extra in self.crypto.iter().skip(1) {
+                section.attributes.push(extra.to_attribute());
+            }
+        }
+        sdp.to_string().into_bytes()
     }
 
     /// Answers `offer` (RFC 3264 §6): the formats we share, in the offerer's numbers,
-    /// and the direction that mirrors the offer, never sending while `held`. `None` when
-    /// nothing is shared (the caller answers 488, RFC 3261 §13.3.1.3).
+    /// and the direction that mirrors the offer, never sending while `held`. An SRTP
+    /// offer is answered with the first `a=crypto` line we can use and our own key (kept
+    /// from earlier in the call for the same suite). A refusal is answered 488
+    /// (RFC 3261 §13.3.1.3).
     pub(crate) fn answer(
         &mut self,
         offer: &SessionDescription,
         held: bool,
-    ) -> Option<(Vec<u8>, RemoteMedia)> {
-        let audio = offer.audio()?;
-        let section = offer.media.get(audio.index)?;
+        policy: SrtpPolicy,
+    ) -> Result<(Vec<u8>, RemoteMedia), Refusal> {
+        let audio = offer.audio().ok_or(Refusal::NoCommonCodec)?;
+        let section = offer.media.get(audio.index).ok_or(Refusal::NoCommonCodec)?;
         let chosen = negotiate(section, &self.media.codecs);
         if chosen.is_empty() {
-            return None;
+            return Err(Refusal::NoCommonCodec);
         }
+        let keys = if section.is_secure_profile() {
+            // RFC 4568 §8.3: keys offered over plain signalling are refused, as is an
+            // offer with no line we can use (§7.1.3).
+            if !policy.keys_allowed {
+                return Err(Refusal::Encryption);
+            }
+            let theirs = section
+                .crypto()
+                .into_iter()
+                .next()
+                .ok_or(Refusal::Encryption)?;
+            let ours = self
+                .crypto
+                .iter()
+                .find(|c| c.suite == theirs.suite)
+                .map_or_else(SrtpKey::random, |c| c.key.clone());
+            self.crypto = vec![crypto(theirs.tag, theirs.suite, ours.clone())];
+            Some(SrtpKeys {
+                suite: theirs.suite,
+                local: ours,
+                remote: theirs.key,
+            })
+        } else {
+            if policy.required {
+                return Err(Refusal::Encryption);
+            }
+            self.crypto.clear();
+            None
+        };
         self.formats = chosen.clone();
         let mut direction = audio.direction.reversed();
         if held {
@@ -65,9 +163,42 @@ impl LocalSdp {
                 _ => Direction::Inactive,
             };
         }
-        let remote = remote_media(offer, &chosen);
-        Some((self.write(direction), remote))
+        let mut remote = remote_media(offer, &chosen);
+        remote.srtp = keys;
+        Ok((self.write(direction), remote))
     }
+
+    /// Reads an answer to our offer: the formats it lists are the shared ones
+    /// (RFC 3264 §6.1); an SRTP answer names one of our `a=crypto` lines by its tag
+    /// (RFC 4568 §7.1.2), which we keep for later offers.
+    pub(crate) fn read_answer(&mut self, body: &[u8]) -> Option<RemoteMedia> {
+        let sdp = parse(body)?;
+        let audio = sdp.audio()?;
+        let section = sdp.media.get(audio.index)?;
+        let formats = section.payload_formats();
+        let mut remote = remote_media(&sdp, &formats);
+        if section.is_secure_profile() {
+            let agreed = section.crypto().into_iter().find_map(|theirs| {
+                self.crypto
+                    .iter()
+                    .find(|c| c.tag == theirs.tag && c.suite == theirs.suite)
+                    .map(|ours| (ours.clone(), theirs))
+            });
+            if let Some((ours, theirs)) = agreed {
+                remote.srtp = Some(SrtpKeys {
+                    suite: ours.suite,
+                    local: ours.key.clone(),
+                    remote: theirs.key,
+                });
+                self.crypto = vec![ours];
+            }
+        }
+        Some(remote)
+    }
+}
+
+fn crypto(tag: u32, suite: SrtpSuite, key: SrtpKey) -> CryptoAttribute {
+    CryptoAttribute { tag, suite, key }
 }
 
 /// Our offer: every codec we have, static numbers where they exist, dynamic ones from
@@ -87,7 +218,8 @@ fn offer_formats(media: &LocalMedia) -> Vec<PayloadFormat> {
         .collect()
 }
 
-/// What the far end's description says, given the formats both sides listed.
+/// What the far end's description says, given the formats both sides listed (plain RTP:
+/// the caller fills in the keys).
 pub(crate) fn remote_media(sdp: &SessionDescription, shared: &[PayloadFormat]) -> RemoteMedia {
     let audio = sdp.audio();
     let is_event = |f: &PayloadFormat| f.encoding.eq_ignore_ascii_case(TELEPHONE_EVENT.encoding);
@@ -96,15 +228,8 @@ pub(crate) fn remote_media(sdp: &SessionDescription, shared: &[PayloadFormat]) -
         codec: shared.iter().find(|f| !is_event(f)).cloned(),
         telephone_event: shared.iter().find(|f| is_event(f)).map(|f| f.payload_type),
         direction: audio.map_or(Direction::Inactive, |a| a.direction),
+        srtp: None,
     }
-}
-
-/// Reads an answer to our offer: the formats it lists are the shared ones (RFC 3264 §6.1).
-pub(crate) fn read_answer(body: &[u8]) -> Option<RemoteMedia> {
-    let sdp = parse(body)?;
-    let audio = sdp.audio()?;
-    let formats = sdp.media.get(audio.index)?.payload_formats();
-    Some(remote_media(&sdp, &formats))
 }
 
 pub(crate) fn parse(body: &[u8]) -> Option<SessionDescription> {

@@ -75,6 +75,8 @@ pub struct UserAgent {
     in_dialog: dialog_auth::InDialogRequests,
     /// Do not disturb: new calls are refused with 486 Busy Here.
     dnd: bool,
+    /// Whether calls encrypt their audio (SRTP with SDES keys).
+    srtp: crate::call_media::SrtpMode,
 }
 
 impl UserAgent {
@@ -105,6 +107,23 @@ impl UserAgent {
             keepalives: VecDeque::new(),
             in_dialog: HashMap::new(),
             dnd: false,
+            srtp: crate::call_media::SrtpMode::default(),
+        }
+    }
+
+    /// Sets whether calls encrypt their audio ([`crate::call_media::SrtpMode`]; auto by
+    /// default: over TLS).
+    pub fn set_srtp(&mut self, mode: crate::call_media::SrtpMode) {
+        self.srtp = mode;
+    }
+
+    /// What SDES allows on this account: keys only where the signalling is encrypted
+    /// (RFC 4568 §8.3), SRTP only when not turned off.
+    pub(crate) fn srtp_policy(&self) -> self::media::SrtpPolicy {
+        use crate::call_media::SrtpMode;
+        self::media::SrtpPolicy {
+            keys_allowed: self.account.transport == Transport::Tls && self.srtp != SrtpMode::Off,
+            required: self.srtp == SrtpMode::Required,
         }
     }
 

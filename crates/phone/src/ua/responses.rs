@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use media::sdp::Direction;
 use rand::Rng;
 
 use sip::dialog::{Dialog, DialogId};
@@ -10,7 +11,6 @@ use sip::{Method, Response};
 
 use super::auth::{origin_of, ChallengeOutcome};
 use super::call::{Purpose, State};
-use super::media::read_answer;
 use super::types::{CallHandle, EndReason, Event, RegistrationEvent};
 use super::UserAgent;
 
@@ -87,12 +87,16 @@ impl UserAgent {
         key: ClientKey,
         response: &Response,
     ) {
+        let required = self.srtp_policy().required;
         let Some(call) = self.calls.get_mut(&handle) else {
             return;
         };
         match response.status {
             101..=199 if matches!(call.state, State::Calling | State::Ringing) => {
-                let early = read_answer(&response.body);
+                let early = call
+                    .sdp
+                    .as_mut()
+                    .and_then(|s| s.read_answer(&response.body));
                 let first = call.state == State::Calling;
                 let new_media = early.is_some() && early != call.remote;
                 call.state = State::Ringing;
@@ -108,6 +112,24 @@ impl UserAgent {
             }
             100..=199 => {}
             200..=299 => self.on_invite_ok(now, handle, key, response),
+            // Our SRTP offer refused (RFC 4568 §7.1.3: 488): offered once more with plain
+            // RTP, unless SRTP is required.
+            488 if call.state != State::Cancelling
+                && !required
+                && call.sdp.as_ref().is_some_and(|s| s.is_secure()) =>
+            {
+                if let (Some(sdp), Some(invite)) = (call.sdp.as_mut(), call.invite.as_mut()) {
+                    sdp.drop_srtp();
+                    invite.body = sdp.write(Direction::SendRecv);
+                }
+                if self.resend_invite(now, handle).is_err() {
+                    self.emit(Event::Failed {
+                        call: handle,
+                        status: response.status,
+                        reason: response.reason.clone(),
+                    });
+                }
+            }
             401 | 407 if call.state != State::Cancelling => {
                 let answered = origin_of(response).is_some_and(|o| call.answered.contains(&o));
                 match call.auth.on_challenge(response, answered, &mut self.rng) {
@@ -191,7 +213,11 @@ impl UserAgent {
         call.state = State::Established;
         // RFC 3261 §13.2.1: an answer given in a provisional response is repeated in
         // the 2xx; a 2xx without a body keeps it.
-        if let Some(answer) = read_answer(&response.body) {
+        if let Some(answer) = call
+            .sdp
+            .as_mut()
+            .and_then(|s| s.read_answer(&response.body))
+        {
             call.remote = Some(answer);
         }
         call.dialog = Some(dialog);
@@ -244,7 +270,11 @@ impl UserAgent {
         let ack = dialog.create_request(Method::Ack);
         let _ = self.endpoint.send_ack(now, &key, ack, server);
         call.held = hold;
-        if let Some(remote) = read_answer(&response.body) {
+        if let Some(remote) = call
+            .sdp
+            .as_mut()
+            .and_then(|s| s.read_answer(&response.body))
+        {
             call.remote = Some(remote);
         }
         let media = call.remote.clone();

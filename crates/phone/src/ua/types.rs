@@ -68,6 +68,8 @@ pub struct RemoteMedia {
     pub telephone_event: Option<u8>,
     /// The direction the far end wrote (its point of view).
     pub direction: Direction,
+    /// The SRTP keys agreed (RTP/SAVP with `a=crypto`, RFC 4568); `None`: plain RTP.
+    pub srtp: Option<crate::call_media::SrtpKeys>,
 }
 
 /// Where the account's registration stands.
