@@ -275,6 +275,7 @@ impl PhoneHost {
             answered_at: None,
             ended_reason: None,
             codec: None,
+            encrypted: false,
             transfer: None,
             consult_for,
         };
@@ -520,6 +521,7 @@ fn apply(
                         answered_at: None,
                         ended_reason: None,
                         codec: None,
+                        encrypted: false,
                         transfer: None,
                         consult_for: None,
                     },
@@ -578,9 +580,15 @@ fn apply(
                 caller.name.as_deref(),
             ));
         }
-        PhoneEvent::Codec { call, codec, .. } => {
+        PhoneEvent::Codec {
+            call,
+            codec,
+            encrypted,
+            ..
+        } => {
             if let Some((c, _)) = s.calls.get_mut(&call.id()) {
                 c.codec = Some(codec.clone());
+                c.encrypted = *encrypted;
             }
         }
     }

@@ -1228,6 +1228,10 @@ started_at: number, answered_at: number | null, ended_reason: string | null,
  */
 codec: string | null, 
 /**
+ * The call's audio is encrypted (SRTP), known once its audio started.
+ */
+encrypted: boolean, 
+/**
  * How a transfer of this call goes ("transferring", "target ringing", "transferred",
  * "transfer failed: 486 Busy Here"); `null` when none was asked.
  */

@@ -36,6 +36,7 @@ function call(over: Partial<PhoneCall> = {}): PhoneCall {
     answered_at: 1002,
     ended_reason: null,
     codec: null,
+    encrypted: false,
     transfer: null,
     consult_for: null,
     ...over,

@@ -112,6 +112,8 @@ pub struct PhoneCall {
     pub ended_reason: Option<String>,
     /// The codec the call's audio uses once it started ("opus", "G722", "PCMU", "PCMA").
     pub codec: Option<String>,
+    /// The call's audio is encrypted (SRTP), known once its audio started.
+    pub encrypted: bool,
     /// How a transfer of this call goes ("transferring", "target ringing", "transferred",
     /// "transfer failed: 486 Busy Here"); `null` when none was asked.
     pub transfer: Option<String>,
