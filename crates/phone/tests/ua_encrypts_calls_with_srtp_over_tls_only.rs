@@ -1,7 +1,7 @@
 //! SRTP with SDES keys (RFC 4568): offered with fresh keys when the account signals over
 //! TLS and never over UDP, an SRTP offer answered with our own key over TLS and refused
 //! with 488 where keys cannot travel, a refused SRTP offer retried plain once (not when
-//! SRTP is required), and the keys kept across a re-INVITE.
+//! SRTP is required, where a plain answer is hung up), and the keys kept across a re-INVITE.
 
 mod ua_sim;
 
@@ -248,4 +248,29 @@ fn where_srtp_is_required_a_refusal_ends_the_call_and_udp_cannot_call() {
         udp.ua.place_call(now, "2001", local_media()),
         Err(Error::SrtpNeedsTls)
     );
+}
+
+#[test]
+fn where_srtp_is_required_a_plain_answer_is_hung_up() {
+    let mut sim = Sim::registered(Transport::Tls);
+    sim.ua.set_srtp(SrtpMode::Required);
+    let (call, key, invite) = place(&mut sim);
+    sim.respond(
+        key,
+        &invite,
+        200,
+        Some(server_sdp(30000, "0 101", "sendrecv")),
+    );
+    sim.run(MS);
+    let (_, bye) = sim.take_request(Method::Bye).expect("a BYE");
+    assert_eq!(bye.call_id(), invite.call_id());
+    let events = sim.take_events();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Failed { call: c, status: 488, .. } if *c == call)),
+        "{events:?}"
+    );
+    assert!(!events.iter().any(|e| matches!(e, Event::Answered { .. })));
+    assert_eq!(sim.ua.call_count(), 0);
 }

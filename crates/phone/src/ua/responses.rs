@@ -176,6 +176,7 @@ impl UserAgent {
         response: &Response,
     ) {
         let server = self.server();
+        let required = self.srtp_policy().required;
         let Some(call) = self.calls.get_mut(&handle) else {
             return;
         };
@@ -219,6 +220,21 @@ impl UserAgent {
             .and_then(|s| s.read_answer(&response.body))
         {
             call.remote = Some(answer);
+        }
+        if required && call.remote.as_ref().is_some_and(|r| r.srtp.is_none()) {
+            // An answer with plain RTP (or no key of ours) where SRTP is required: the call
+            // is ended at once rather than sent in the clear.
+            let bye = dialog.create_request(Method::Bye);
+            if let Ok(k) = self.endpoint.send_request(now, bye, server) {
+                self.pending.insert(k, (handle, Purpose::Bye));
+            }
+            self.calls.remove(&handle);
+            self.emit(Event::Failed {
+                call: handle,
+                status: 488,
+                reason: sip::default_reason(488).to_owned(),
+            });
+            return;
         }
         call.dialog = Some(dialog);
         let media = call.remote.clone();
