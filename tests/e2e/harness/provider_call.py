@@ -152,13 +152,16 @@ class ProviderCall:
                 self.remote_target = sipmsg.name_addr(contact).uri if contact else self.target
                 self.route_set = list(reversed([r for v in resp.get_all("record-route")
                                                 for r in sipmsg.split_commas(v)]))
+                # The audio starts before the state says "confirmed": this runs on the
+                # receiving thread without the lock, and a waiter polling the state must
+                # find the answer's audio address already set.
+                remote = sdp_audio(resp.body)
+                if remote is not None:
+                    self.audio.start(remote)
                 self.final = resp
                 self.state = "confirmed"
             self._ack(resp)  # every 2xx retransmission gets its ACK (§13.2.2.4)
             if first:
-                remote = sdp_audio(resp.body)
-                if remote is not None:
-                    self.audio.start(remote)
                 if self._cancel_wanted:
                     threading.Thread(target=self.hangup, daemon=True).start()
             return
