@@ -48,4 +48,11 @@ pub trait Codec: Send {
         let _ = next;
         self.decode(None, out);
     }
+
+    /// Tells the encoder the share of its packets the far end reports lost (RFC 3550
+    /// §6.4.1 fraction lost, in percent), so codecs with in-band redundancy (Opus)
+    /// spend bits on it only as needed. Codecs without any ignore it.
+    fn set_expected_loss(&mut self, percent: u8) {
+        let _ = percent;
+    }
 }

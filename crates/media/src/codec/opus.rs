@@ -49,6 +49,9 @@ pub struct Opus {
     /// Samples in the last frame decoded: the length to conceal when the next is lost,
     /// since Opus needs to be told how long the gap is.
     last_frame: usize,
+    /// The configuration asked for FEC: a loss report may turn it off and on again,
+    /// never on where it was not wanted.
+    fec_allowed: bool,
 }
 
 impl std::fmt::Debug for Opus {
@@ -96,6 +99,7 @@ impl Opus {
             decoder,
             sample_rate: config.sample_rate,
             last_frame: frame_20ms(config.sample_rate),
+            fec_allowed: config.inband_fec,
         })
     }
 
@@ -176,6 +180,18 @@ impl Codec for Opus {
             }
             _ => self.conceal(out),
         }
+    }
+
+    /// Sets libopus's packet-loss percentage; at 0 in-band FEC is turned off (it would
+    /// only take bits from the frame itself), above it back on. Cheap: no allocation,
+    /// so it may be called from the media loop between frames.
+    fn set_expected_loss(&mut self, percent: u8) {
+        let percent = percent.min(100);
+        if !self.fec_allowed {
+            return;
+        }
+        let _ = self.encoder.set_inband_fec(percent > 0);
+        let _ = self.encoder.set_packet_loss_perc(i32::from(percent));
     }
 
     fn decode_lost_before(&mut self, next: &[u8], out: &mut Vec<i16>) {
