@@ -21,7 +21,9 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::command::now_unix;
-use crate::commands::phone::{AudioState, CallState, PhoneCall, RegState, Registration};
+use crate::commands::phone::{
+    AudioState, CallQuality, CallState, PhoneCall, RegState, Registration,
+};
 use crate::commands::phone_audio::{self, AudioTools};
 use crate::events::Event;
 
@@ -278,6 +280,7 @@ impl PhoneHost {
             encrypted: false,
             transfer: None,
             consult_for,
+            quality: CallQuality::default(),
         };
         let mut state = self.lock();
         state.handles.insert(id, handle);
@@ -524,6 +527,7 @@ fn apply(
                         encrypted: false,
                         transfer: None,
                         consult_for: None,
+                        quality: CallQuality::default(),
                     },
                     None,
                 ),
@@ -589,6 +593,16 @@ fn apply(
             if let Some((c, _)) = s.calls.get_mut(&call.id()) {
                 c.codec = Some(codec.clone());
                 c.encrypted = *encrypted;
+            }
+        }
+        PhoneEvent::Quality { call, quality } => {
+            if let Some((c, _)) = s.calls.get_mut(&call.id()) {
+                c.quality = CallQuality {
+                    loss_percent: quality.loss_percent,
+                    far_loss_percent: quality.far_loss_percent,
+                    jitter_ms: quality.jitter.map(|d| d.as_millis() as u32),
+                    round_trip_ms: quality.round_trip.map(|d| d.as_millis() as u32),
+                };
             }
         }
     }

@@ -342,6 +342,13 @@ fn print(event: &PhoneEvent) {
             "event": "codec", "call": call.id(), "codec": codec, "clock_rate": clock_rate,
             "encrypted": encrypted,
         }),
+        PhoneEvent::Quality { call, quality } => json!({
+            "event": "quality", "call": call.id(),
+            "loss_percent": quality.loss_percent,
+            "far_loss_percent": quality.far_loss_percent,
+            "jitter_ms": quality.jitter.map(|d| d.as_millis() as u64),
+            "round_trip_ms": quality.round_trip.map(|d| d.as_millis() as u64),
+        }),
     };
     println!("{line}");
 }

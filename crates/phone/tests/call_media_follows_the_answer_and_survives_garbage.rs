@@ -19,6 +19,7 @@ fn remote(codec: Option<PayloadFormat>, direction: Direction) -> RemoteMedia {
         telephone_event: Some(101),
         direction,
         srtp: None,
+        rtcp: Some("192.0.2.7:4001".parse().expect("addr")),
     }
 }
 

@@ -402,6 +402,27 @@ business_name: string | null,
 duration_s: number, };
 
 /**
+ * A call's quality figures; each is `null` until a report made it known.
+ */
+export type CallQuality = { 
+/**
+ * Share of the far end's packets lost on their way to us (last few seconds), %.
+ */
+loss_percent: number | null, 
+/**
+ * Share of our packets the far end reports lost on their way to it, %.
+ */
+far_loss_percent: number | null, 
+/**
+ * Interarrival jitter of what we receive, ms.
+ */
+jitter_ms: number | null, 
+/**
+ * Round trip to the far end (or the PBX relaying the call), ms.
+ */
+round_trip_ms: number | null, };
+
+/**
  * A finished call.
  */
 export type CallRecord = { id: number, call_id: string, caller_number: string, caller_name: string | null, callee: string, answered_by: string | null, 
@@ -1240,7 +1261,11 @@ transfer: string | null,
  * This call asks someone first before transferring call `consult_for` to them
  * (attended transfer): `phone_complete_transfer { call: consult_for, consult: id }`.
  */
-consult_for: number | null, };
+consult_for: number | null, 
+/**
+ * How the call's audio travels, from RTCP reports (RFC 3550 §6.4) every few seconds.
+ */
+quality: CallQuality, };
 
 /**
  * Attended transfer, second step: joins the far ends of `call` and `consult`; both

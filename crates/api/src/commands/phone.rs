@@ -120,6 +120,21 @@ pub struct PhoneCall {
     /// This call asks someone first before transferring call `consult_for` to them
     /// (attended transfer): `phone_complete_transfer { call: consult_for, consult: id }`.
     pub consult_for: Option<u64>,
+    /// How the call's audio travels, from RTCP reports (RFC 3550 §6.4) every few seconds.
+    pub quality: CallQuality,
+}
+
+/// A call's quality figures; each is `null` until a report made it known.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+pub struct CallQuality {
+    /// Share of the far end's packets lost on their way to us (last few seconds), %.
+    pub loss_percent: Option<u8>,
+    /// Share of our packets the far end reports lost on their way to it, %.
+    pub far_loss_percent: Option<u8>,
+    /// Interarrival jitter of what we receive, ms.
+    pub jitter_ms: Option<u32>,
+    /// Round trip to the far end (or the PBX relaying the call), ms.
+    pub round_trip_ms: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]

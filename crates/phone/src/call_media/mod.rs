@@ -19,6 +19,8 @@ mod lookahead;
 mod offer;
 mod pacing;
 mod playout;
+mod quality;
+mod rtcp;
 mod spec;
 mod srtp;
 
@@ -35,6 +37,7 @@ use fec::RecentPayloads;
 use lookahead::Lookahead;
 pub use offer::{default_offer, describe, parse_offer, DEFAULT_VOICE_CODECS};
 pub use pacing::{Pacer, POLL};
+pub use rtcp::{CallQuality, RtcpSession, MAX_LOSS_HINT};
 pub use spec::CodecSpec;
 pub use srtp::{SrtpKeys, SrtpMode, SrtpStreams};
 
@@ -127,6 +130,10 @@ pub struct CallMedia {
     stats: CallMediaStats,
     /// Telephone-event packets received.
     events_received: u64,
+    /// RTCP, once the caller enabled it ([`CallMedia::enable_rtcp`]).
+    rtcp: Option<RtcpSession>,
+    /// The loss hint the encoder runs with now (RFC 3550 reports set it).
+    loss_hint: u8,
 }
 
 impl std::fmt::Debug for CallMedia {
@@ -185,6 +192,8 @@ impl CallMedia {
             encoded: Vec::with_capacity(1500),
             stats: CallMediaStats::default(),
             events_received: 0,
+            rtcp: None,
+            loss_hint: OPUS.expected_loss_percent,
         })
     }
 
@@ -245,7 +254,6 @@ impl CallMedia {
     /// instead of audio while a key is being sent. RTP timestamps count frames, not
     /// `now`: the capture clock paces the stream (RFC 3550 §5.1 sampling instant).
     pub fn send_frame(&mut self, now: Instant, pcm: &[i16]) -> Vec<Vec<u8>> {
-        let _ = now;
         let timestamp = self.timestamp;
         self.timestamp = self.timestamp.wrapping_add(self.frame_units);
         if !self.sending() {
@@ -258,7 +266,8 @@ impl CallMedia {
                 }
                 // RFC 4733 §2.5.1.1: every packet of an event carries its start
                 // timestamp; the first one sets the marker.
-                let packet = self.packet(pt, self.event_timestamp, event.first, &event.payload);
+                let packet =
+                    self.packet(now, pt, self.event_timestamp, event.first, &event.payload);
                 return vec![packet];
             }
         }
@@ -274,12 +283,22 @@ impl CallMedia {
         encoded.clear();
         self.codec.encode(&self.pcm, &mut encoded);
         let marker = std::mem::replace(&mut self.marker, false);
-        let packet = self.packet(self.payload_type, timestamp, marker, &encoded);
+        let packet = self.packet(now, self.payload_type, timestamp, marker, &encoded);
         self.encoded = encoded;
         vec![packet]
     }
 
-    fn packet(&mut self, pt: u8, timestamp: u32, marker: bool, payload: &[u8]) -> Vec<u8> {
+    fn packet(
+        &mut self,
+        now: Instant,
+        pt: u8,
+        timestamp: u32,
+        marker: bool,
+        payload: &[u8],
+    ) -> Vec<u8> {
+        if let Some(rtcp) = self.rtcp.as_mut() {
+            rtcp.on_sent(now, timestamp, payload.len());
+        }
         let mut rtp = RtpPacket::new(pt, self.sequence, timestamp, self.ssrc, payload);
         rtp.marker = marker;
         self.sequence = self.sequence.wrapping_add(1);
@@ -289,15 +308,23 @@ impl CallMedia {
         out
     }
 
-    /// Takes a datagram that arrived at `now` on the call's RTP port. RTCP, unknown
-    /// payload types and malformed packets are ignored.
+    /// Takes a datagram that arrived at `now` on the call's RTP port. RTCP there (RFC
+    /// 5761 multiplexing, or a far end that sends it to where our RTP comes from) goes
+    /// to [`CallMedia::receive_rtcp`]; unknown payload types and malformed packets are
+    /// ignored.
     pub fn receive_rtp(&mut self, now: Instant, datagram: &[u8]) {
         if is_rtcp(datagram) {
+            self.receive_rtcp(now, datagram);
             return;
         }
         let Ok(packet) = RtpPacket::parse(datagram) else {
             return;
         };
+        let ours = Some(packet.payload_type) == self.telephone_event
+            || packet.payload_type == self.payload_type;
+        if let (true, Some(rtcp)) = (ours, self.rtcp.as_mut()) {
+            rtcp.on_received(now, packet.ssrc, packet.sequence, packet.timestamp);
+        }
         if Some(packet.payload_type) == self.telephone_event {
             self.stats.packets_received += 1;
             self.events_received += 1;

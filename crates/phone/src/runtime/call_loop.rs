@@ -5,10 +5,15 @@
 //! the jitter buffer as they arrive. The audio device is only ever asked without
 //! waiting (a microphone that gives nothing is replaced by silence), so a slow device
 //! never delays the network.
+//!
+//! RTCP (RFC 3550 §6) runs beside it on the port above the RTP port (RFC 3550 §11: we
+//! write no `a=rtcp`), through SRTCP when the call encrypts: a report goes out when due
+//! at a poll, and reports that come in set the encoder's loss hint and the call's
+//! quality figures.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::net::UdpSocket;
 use tokio::sync::{broadcast, mpsc};
@@ -21,6 +26,7 @@ use crate::audio::{AudioBackend, CallDevices};
 use crate::call_media::{CallMedia, CodecSpec, Pacer, SrtpStreams, POLL};
 use crate::dsp::VoiceProcessor;
 use crate::ua::{CallHandle, RemoteMedia};
+use media::rtp::is_rtcp;
 
 /// How long each RFC 4733 key lasts.
 const KEY_MS: u32 = 160;
@@ -76,6 +82,15 @@ pub(super) fn spawn(
         }
     };
     media.set_remote_direction(remote.direction);
+    let local_ip = socket.local_addr().ok().map(|a| a.ip());
+    let cname = match local_ip {
+        Some(ip) => format!("{:08x}@{ip}", media.ssrc()),
+        None => format!("{:08x}@switchboard", media.ssrc()),
+    };
+    let since_unix = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    media.enable_rtcp(Instant::now(), since_unix, &cname);
     let srtp = remote.srtp.clone().map(SrtpStreams::new);
     let _ = events.send(PhoneEvent::Codec {
         call,
@@ -83,7 +98,10 @@ pub(super) fn spawn(
         clock_rate: spec.clock_rate,
         encrypted: srtp.is_some(),
     });
-    let dest = remote.addr;
+    let dest = Dest {
+        rtp: remote.addr,
+        rtcp: remote.rtcp,
+    };
     let (control, rx) = mpsc::unbounded_channel();
     let task = tokio::spawn(run(call, socket, media, srtp, dest, audio, events, rx));
     Some(CallLoop { control, task })
@@ -109,13 +127,74 @@ async fn send(
     let _ = socket.send_to(wire, to).await;
 }
 
+/// Where the far end takes RTP and RTCP.
+#[derive(Clone, Copy)]
+struct Dest {
+    rtp: Option<SocketAddr>,
+    rtcp: Option<SocketAddr>,
+}
+
+/// The RTCP socket on the port above `rtp`'s, where the far end sends its reports when
+/// we name no other (RFC 3550 §11); `None` when that port is taken: reports then go
+/// out from the RTP socket, and a far end that answers to where they came from
+/// (symmetric RTCP, the PBX's relay) still reaches us.
+async fn rtcp_socket(rtp: &UdpSocket) -> Option<UdpSocket> {
+    let local = rtp.local_addr().ok()?;
+    let port = local.port().checked_add(1)?;
+    UdpSocket::bind(SocketAddr::new(local.ip(), port))
+        .await
+        .map_err(|err| tracing::debug!(%err, "no RTCP port above the RTP port"))
+        .ok()
+}
+
+/// Waits for a datagram on the RTCP socket, forever when there is none.
+async fn recv_rtcp(
+    socket: &Option<UdpSocket>,
+    buf: &mut [u8],
+) -> std::io::Result<(usize, SocketAddr)> {
+    match socket {
+        Some(s) => s.recv_from(buf).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Sends an RTCP compound packet from the RTCP socket (or the RTP one without it).
+async fn send_rtcp(
+    rtp: &UdpSocket,
+    rtcp: &Option<UdpSocket>,
+    srtp: &mut Option<SrtpStreams>,
+    packet: &[u8],
+    dest: Dest,
+) {
+    send(rtcp.as_ref().unwrap_or(rtp), srtp, packet, dest.rtcp).await;
+}
+
+/// Takes an RTCP datagram (opened already) and tells the API when the figures moved.
+fn on_rtcp(
+    call: CallHandle,
+    media: &mut CallMedia,
+    datagram: &[u8],
+    events: &broadcast::Sender<PhoneEvent>,
+) {
+    let hint = media.loss_hint();
+    if media.receive_rtcp(Instant::now(), datagram) {
+        let _ = events.send(PhoneEvent::Quality {
+            call,
+            quality: media.quality(),
+        });
+    }
+    if media.loss_hint() != hint {
+        tracing::debug!(loss_hint = media.loss_hint(), "encoder loss hint from RTCP");
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn run(
     call: CallHandle,
     mut socket: UdpSocket,
     mut media: CallMedia,
     mut srtp: Option<SrtpStreams>,
-    mut dest: Option<SocketAddr>,
+    mut dest: Dest,
     audio: Arc<dyn AudioBackend>,
     events: broadcast::Sender<PhoneEvent>,
     mut control: mpsc::UnboundedReceiver<Control>,
@@ -139,6 +218,9 @@ async fn run(
     let mut buf = vec![0u8; 2048];
     let mut waiting = WaitingTone::default();
     let mut mixed: Vec<i16> = Vec::with_capacity(media.frame_samples());
+    let mut rtcp = rtcp_socket(&socket).await;
+    let mut rtcp_buf = vec![0u8; 2048];
+    let mut report = Vec::with_capacity(256);
     loop {
         tokio::select! {
             due = tick.tick() => {
@@ -154,12 +236,12 @@ async fn run(
                     }
                     pacer.captured(now);
                     for packet in media.send_frame(now, &frame) {
-                        send(&socket, &mut srtp, &packet, dest).await;
+                        send(&socket, &mut srtp, &packet, dest.rtp).await;
                     }
                 }
                 if pacer.silence_due(now) {
                     for packet in media.send_frame(now, &silence) {
-                        send(&socket, &mut srtp, &packet, dest).await;
+                        send(&socket, &mut srtp, &packet, dest.rtp).await;
                     }
                 }
                 for _ in 0..MAX_WRITES_PER_POLL {
@@ -190,6 +272,11 @@ async fn run(
                 while let Some(key) = media.poll_key() {
                     let _ = events.send(PhoneEvent::Key { call, key });
                 }
+                report.clear();
+                if media.poll_rtcp(now, &mut report) {
+                    send_rtcp(&socket, &rtcp, &mut srtp, &report, dest).await;
+                    let _ = events.send(PhoneEvent::Quality { call, quality: media.quality() });
+                }
             }
             received = socket.recv_from(&mut buf) => {
                 if let Ok((n, _)) = received {
@@ -198,19 +285,47 @@ async fn run(
                         match srtp.as_mut() {
                             Some(s) => {
                                 if let Some(opened) = s.unprotect(datagram) {
-                                    media.receive_rtp(Instant::now(), opened);
+                                    if is_rtcp(opened) {
+                                        on_rtcp(call, &mut media, opened, &events);
+                                    } else {
+                                        media.receive_rtp(Instant::now(), opened);
+                                    }
                                 }
+                            }
+                            None if is_rtcp(datagram) => {
+                                on_rtcp(call, &mut media, datagram, &events);
                             }
                             None => media.receive_rtp(Instant::now(), datagram),
                         }
                     }
                 }
             }
+            received = recv_rtcp(&rtcp, &mut rtcp_buf) => {
+                if let Ok((n, _)) = received {
+                    if let Some(datagram) = rtcp_buf.get(..n) {
+                        let opened = match srtp.as_mut() {
+                            Some(s) => s.unprotect(datagram),
+                            None => Some(datagram),
+                        };
+                        if let Some(opened) = opened {
+                            on_rtcp(call, &mut media, opened, &events);
+                        }
+                    }
+                }
+            }
             c = control.recv() => match c {
                 None => {
+                    // RFC 3550 §6.3.7: a source that leaves says BYE.
+                    report.clear();
+                    media.rtcp_bye(&mut report);
+                    if !report.is_empty() {
+                        send_rtcp(&socket, &rtcp, &mut srtp, &report, dest).await;
+                    }
                     let stats = media.stats();
                     tracing::info!(
                         ?stats,
+                        quality = ?media.quality(),
+                        loss_hint = media.loss_hint(),
                         late_ticks,
                         srtp_dropped = srtp.as_ref().map_or(0, |s| s.dropped()),
                         speaker_underruns = devices.playback_mut().map_or(0, |p| p.underruns()),
@@ -219,7 +334,7 @@ async fn run(
                     break;
                 }
                 Some(Control::Remote(remote)) => {
-                    dest = remote.addr;
+                    dest = Dest { rtp: remote.addr, rtcp: remote.rtcp };
                     media.set_remote_direction(remote.direction);
                     // The same keys keep their contexts (hold, a network move); new keys
                     // or none replace them.
@@ -231,7 +346,10 @@ async fn run(
                 Some(Control::Held(held)) => media.set_held(held),
                 Some(Control::Muted(muted)) => media.set_muted(muted),
                 Some(Control::Waiting(on)) => waiting.set(on),
-                Some(Control::Socket(moved)) => socket = moved,
+                Some(Control::Socket(moved)) => {
+                    socket = moved;
+                    rtcp = rtcp_socket(&socket).await;
+                }
                 Some(Control::Keys(keys)) => {
                     for key in keys.chars() {
                         media.send_dtmf(key, KEY_MS);

@@ -78,6 +78,11 @@ pub enum PhoneEvent {
         /// The call's audio is SRTP.
         encrypted: bool,
     },
+    /// The call's quality figures changed (an RTCP report went out or came in).
+    Quality {
+        call: CallHandle,
+        quality: crate::call_media::CallQuality,
+    },
 }
 
 /// How the phone places and takes calls, beyond its account.

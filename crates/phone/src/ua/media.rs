@@ -1,8 +1,11 @@
 //! Offers and answers (RFC 3264) for the one audio stream of a call, with SRTP keys
 //! (SDES, RFC 4568) where the account allows them.
 
+use std::net::SocketAddr;
+
 use media::sdp::{
-    negotiate, CryptoAttribute, Direction, PayloadFormat, SessionDescription, TELEPHONE_EVENT,
+    negotiate, Attribute, AudioEndpoint, CryptoAttribute, Direction, PayloadFormat,
+    SessionDescription, TELEPHONE_EVENT,
 };
 use media::srtp::{SrtpKey, SrtpSuite};
 
@@ -229,6 +232,31 @@ pub(crate) fn remote_media(sdp: &SessionDescription, shared: &[PayloadFormat]) -
         telephone_event: shared.iter().find(|f| is_event(f)).map(|f| f.payload_type),
         direction: audio.map_or(Direction::Inactive, |a| a.direction),
         srtp: None,
+        rtcp: audio.as_ref().and_then(|a| rtcp_addr(sdp, a)),
+    }
+}
+
+/// RFC 3605 §2.1: `a=rtcp` names the RTCP port (and maybe its address); without it
+/// RTCP goes to the port above RTP (RFC 3550 §11).
+fn rtcp_addr(sdp: &SessionDescription, audio: &AudioEndpoint) -> Option<SocketAddr> {
+    let rtp = audio.socket_addr()?;
+    let named = sdp.media.get(audio.index).and_then(|m| {
+        m.attributes.iter().find_map(|a| match a {
+            Attribute::Rtcp { port, connection } => Some((*port, connection.clone())),
+            _ => None,
+        })
+    });
+    match named {
+        Some((port, connection)) => {
+            let ip = connection
+                .and_then(|c| c.address.parse().ok())
+                .unwrap_or(rtp.ip());
+            (port != 0).then(|| SocketAddr::new(ip, port))
+        }
+        None => rtp
+            .port()
+            .checked_add(1)
+            .map(|p| SocketAddr::new(rtp.ip(), p)),
     }
 }
 

@@ -70,6 +70,9 @@ pub struct RemoteMedia {
     pub direction: Direction,
     /// The SRTP keys agreed (RTP/SAVP with `a=crypto`, RFC 4568); `None`: plain RTP.
     pub srtp: Option<crate::call_media::SrtpKeys>,
+    /// Where to send RTCP: the `a=rtcp` port (RFC 3605), else the port above RTP (RFC
+    /// 3550 §11); `None` while there is nowhere to send RTP.
+    pub rtcp: Option<SocketAddr>,
 }
 
 /// Where the account's registration stands.
