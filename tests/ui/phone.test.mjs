@@ -1,5 +1,6 @@
 // The app's own phone: the owner enters an extension's account on the Phone page, sees it
-// registered, calls a desk phone from the dial pad, sees the call's clock run, and hangs up;
+// registered, calls a desk phone from the dial pad, sees the call's clock run and its
+// quality figures, and hangs up;
 // a call from the desk phone shows a banner on another page and is answered from it.
 
 import assert from "node:assert/strict";
@@ -56,6 +57,10 @@ test("the Phone page registers, dials a desk phone, times the call and hangs up"
       assert.match(first ?? "", /^\d\d:\d\d$/);
       await until(async () => (await timer.textContent()) !== first, { timeoutMs: T, what: "the clock to move" });
       assert.match(await page.getByTestId("phone-call").textContent(), /202.*Talking/);
+      // The call's quality from its RTCP reports shows under the clock within seconds.
+      const quality = page.getByTestId("call-quality");
+      await quality.waitFor({ timeout: 15_000 });
+      assert.match((await quality.textContent()) ?? "", /Loss \d+ % in/);
 
       await page.getByRole("button", { name: "Hang up" }).click();
       await bob.waitState("disconnected");

@@ -7,6 +7,7 @@ import {
   dialError,
   isDialChar,
   phoneEvent,
+  qualityWords,
   recentCalls,
   registrationWords,
   type PhoneAccount,
@@ -39,6 +40,7 @@ function call(over: Partial<PhoneCall> = {}): PhoneCall {
     encrypted: false,
     transfer: null,
     consult_for: null,
+    quality: { loss_percent: null, far_loss_percent: null, jitter_ms: null, round_trip_ms: null },
     ...over,
   };
 }
@@ -54,6 +56,22 @@ describe("callClock", () => {
   });
   it("never goes negative when clocks disagree", () => {
     expect(callClock(1000, 990)).toBe("00:00");
+  });
+});
+
+describe("qualityWords", () => {
+  const none = { loss_percent: null, far_loss_percent: null, jitter_ms: null, round_trip_ms: null };
+  it("says nothing before the first report", () => {
+    expect(qualityWords(none)).toBeNull();
+    expect(qualityWords(call().quality)).toBeNull();
+  });
+  it("names loss both ways, jitter and round trip as far as known", () => {
+    expect(
+      qualityWords({ loss_percent: 2, far_loss_percent: 0, jitter_ms: 4, round_trip_ms: 38 }),
+    ).toBe("Loss 2 % in, 0 % out · Jitter 4 ms · Round trip 38 ms");
+    expect(qualityWords({ ...none, loss_percent: 10, jitter_ms: 12 })).toBe(
+      "Loss 10 % in, ? out · Jitter 12 ms",
+    );
   });
 });
 

@@ -7,6 +7,7 @@ import type { ApiClient } from "../api/client";
 import type { CommandName, RequestOf, ResponseOf } from "../api/commands";
 import type {
   AudioState,
+  CallQuality,
   PhoneAccount,
   PhoneCall,
   PhoneState,
@@ -63,6 +64,23 @@ export function callClock(from: number, now: number): string {
   const ss = String(s).padStart(2, "0");
   if (h > 0) return `${h}:${String(m).padStart(2, "0")}:${ss}`;
   return `${String(m).padStart(2, "0")}:${ss}`;
+}
+
+/**
+ * A call's quality figures in a few words ("Loss 2 % in, 0 % out · Jitter 4 ms · Round
+ * trip 38 ms"), from the RTCP reports of the last few seconds; `null` until the first
+ * report made one known.
+ */
+export function qualityWords(q: CallQuality): string | null {
+  const parts: string[] = [];
+  if (q.loss_percent !== null || q.far_loss_percent !== null) {
+    const inbound = q.loss_percent === null ? "?" : `${q.loss_percent} %`;
+    const outbound = q.far_loss_percent === null ? "?" : `${q.far_loss_percent} %`;
+    parts.push(`Loss ${inbound} in, ${outbound} out`);
+  }
+  if (q.jitter_ms !== null) parts.push(`Jitter ${q.jitter_ms} ms`);
+  if (q.round_trip_ms !== null) parts.push(`Round trip ${q.round_trip_ms} ms`);
+  return parts.length === 0 ? null : parts.join(" · ");
 }
 
 /** The registration in words, with the reason when it failed. */
