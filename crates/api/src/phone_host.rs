@@ -46,6 +46,8 @@ struct State {
     handles: BTreeMap<u64, CallHandle>,
     /// Do not disturb, kept across restarts of the phone (not across restarts of the app).
     dnd: bool,
+    /// Whether calls encrypt their audio (the saved setting), for the phone's next starts.
+    srtp: store::PhoneSrtp,
 }
 
 /// See the module docs. Shared by every command.
@@ -88,6 +90,7 @@ impl PhoneHost {
                 calls: BTreeMap::new(),
                 handles: BTreeMap::new(),
                 dnd: false,
+                srtp: sound.srtp,
             })),
             events,
             backend,
@@ -126,6 +129,17 @@ impl PhoneHost {
         self.changed();
     }
 
+    /// Whether calls encrypt their audio, from the next call on: the running phone
+    /// follows at once, without signing in again.
+    pub(crate) async fn set_srtp(&self, srtp: store::PhoneSrtp) {
+        self.lock().srtp = srtp;
+        if let Some(phone) = self.phone() {
+            if let Err(err) = phone.set_srtp(srtp_mode(srtp)).await {
+                tracing::warn!(%err, "encryption setting not applied");
+            }
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -150,6 +164,7 @@ impl PhoneHost {
                 let audio: Arc<dyn AudioBackend> = Arc::new(self.chosen());
                 let options = phone::runtime::PhoneOptions {
                     tls_fingerprint: account.tls_fingerprint.clone(),
+                    srtp: srtp_mode(self.lock().srtp),
                     ..Default::default()
                 };
                 match Phone::start_with(ua_account, Arc::clone(&audio), options).await {
@@ -332,6 +347,14 @@ impl PhoneHost {
 
     pub(crate) fn changed(&self) {
         let _ = self.events.send(Event::PhoneChanged {});
+    }
+}
+
+fn srtp_mode(srtp: store::PhoneSrtp) -> phone::call_media::SrtpMode {
+    match srtp {
+        store::PhoneSrtp::Auto => phone::call_media::SrtpMode::Auto,
+        store::PhoneSrtp::Off => phone::call_media::SrtpMode::Off,
+        store::PhoneSrtp::Required => phone::call_media::SrtpMode::Required,
     }
 }
 

@@ -149,6 +149,7 @@ commands![
     phone_audio::PhoneAudioTestStateRequest,
     phone_sound::PhoneSoundRequest,
     phone_sound::PhoneSetSoundRequest,
+    phone_sound::PhoneSetSrtpRequest,
     phone_features::PhoneTransferRequest,
     phone_features::PhoneConsultRequest,
     phone_features::PhoneCompleteTransferRequest,

@@ -82,7 +82,7 @@ pub use mail::{
 pub use migrations::SCHEMA_VERSION;
 pub use phone_account::{PhoneAccount, PhoneAudio};
 pub use phone_history::{NewPhoneCall, PhoneCallKind, PhoneHistoryEntry, PHONE_HISTORY_KEEP};
-pub use phone_sound::{PhoneSound, RingOn};
+pub use phone_sound::{PhoneSound, PhoneSrtp, RingOn};
 pub use provisioning::ProvisioningLink;
 pub use recording_settings::{
     AlwaysRecord, AlwaysRecordKind, RecordingPolicy, DEFAULT_MIN_FREE_MB, MIN_FREE_MAX_MB,

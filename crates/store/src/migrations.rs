@@ -396,6 +396,12 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX admin_sessions_expiry ON admin_sessions (expires_at);
     "#,
+    // 18: whether the softphone encrypts its calls' audio (SRTP): 'auto' (over TLS), 'off'
+    // or 'required'. Kept with the sound settings' row so it survives an account saved again.
+    r#"
+    ALTER TABLE phone_sound ADD COLUMN srtp TEXT NOT NULL DEFAULT 'auto'
+        CHECK (srtp IN ('auto', 'off', 'required'));
+    "#,
 ];
 
 /// The version recorded in the file.

@@ -1,6 +1,8 @@
-//! The softphone's sound settings: the microphone's voice processing switches and where
-//! incoming calls ring. Kept so the phone sounds the same after a restart as before it
-//! (a headset whose own echo cancelling fights ours stays with ours off).
+//! The softphone's sound settings: the microphone's voice processing switches, where
+//! incoming calls ring, and whether calls encrypt their audio. Kept so the phone sounds
+//! the same after a restart as before it (a headset whose own echo cancelling fights ours
+//! stays with ours off). They live apart from the account, so saving the account again
+//! leaves them as they are.
 
 use rusqlite::{params, OptionalExtension};
 
@@ -18,6 +20,39 @@ pub enum RingOn {
     Silent,
 }
 
+/// Whether the softphone's calls encrypt their audio (SRTP with keys in the SDP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PhoneSrtp {
+    /// When the account signals over TLS (keys never travel over plain UDP or TCP).
+    #[default]
+    Auto,
+    /// Never: plain RTP, even over TLS.
+    Off,
+    /// Always (needs TLS): calls that would be plain are refused.
+    Required,
+}
+
+impl PhoneSrtp {
+    /// The stored (and API) name: `auto`, `off` or `required`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PhoneSrtp::Auto => "auto",
+            PhoneSrtp::Off => "off",
+            PhoneSrtp::Required => "required",
+        }
+    }
+
+    /// The setting named `name`; `None` for any other name.
+    pub fn parse(name: &str) -> Option<PhoneSrtp> {
+        match name {
+            "auto" => Some(PhoneSrtp::Auto),
+            "off" => Some(PhoneSrtp::Off),
+            "required" => Some(PhoneSrtp::Required),
+            _ => None,
+        }
+    }
+}
+
 /// See the module docs. Every switch is on until turned off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhoneSound {
@@ -25,6 +60,8 @@ pub struct PhoneSound {
     pub noise_suppression: bool,
     pub auto_gain: bool,
     pub ring: RingOn,
+    /// Whether calls encrypt their audio.
+    pub srtp: PhoneSrtp,
 }
 
 impl Default for PhoneSound {
@@ -34,6 +71,7 @@ impl Default for PhoneSound {
             noise_suppression: true,
             auto_gain: true,
             ring: RingOn::Speaker,
+            srtp: PhoneSrtp::Auto,
         }
     }
 }
@@ -44,7 +82,7 @@ impl Store {
         let row = self
             .conn
             .query_row(
-                "SELECT echo_cancellation, noise_suppression, auto_gain, ring, ring_device
+                "SELECT echo_cancellation, noise_suppression, auto_gain, ring, ring_device, srtp
                  FROM phone_sound WHERE id = 1",
                 [],
                 |r| {
@@ -54,11 +92,13 @@ impl Store {
                         r.get::<_, bool>(2)?,
                         r.get::<_, String>(3)?,
                         r.get::<_, Option<String>>(4)?,
+                        r.get::<_, String>(5)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((echo_cancellation, noise_suppression, auto_gain, ring, device)) = row else {
+        let Some((echo_cancellation, noise_suppression, auto_gain, ring, device, srtp)) = row
+        else {
             return Ok(PhoneSound::default());
         };
         let ring = match (ring.as_str(), device) {
@@ -71,6 +111,7 @@ impl Store {
             noise_suppression,
             auto_gain,
             ring,
+            srtp: PhoneSrtp::parse(&srtp).unwrap_or_default(),
         })
     }
 
@@ -83,14 +124,15 @@ impl Store {
         };
         self.conn.execute(
             "INSERT OR REPLACE INTO phone_sound
-             (id, echo_cancellation, noise_suppression, auto_gain, ring, ring_device)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+             (id, echo_cancellation, noise_suppression, auto_gain, ring, ring_device, srtp)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 sound.echo_cancellation,
                 sound.noise_suppression,
                 sound.auto_gain,
                 ring,
-                device
+                device,
+                sound.srtp.as_str()
             ],
         )?;
         Ok(())
@@ -113,6 +155,7 @@ mod tests {
             noise_suppression: true,
             auto_gain: false,
             ring: RingOn::Device("Loudspeakers".into()),
+            srtp: PhoneSrtp::Required,
         };
         store.save_phone_sound(&sound).expect("save");
         drop(store);
@@ -124,6 +167,13 @@ mod tests {
             ..sound
         };
         store.save_phone_sound(&silent).expect("save again");
-        assert_eq!(store.phone_sound().expect("read").ring, RingOn::Silent);
+        let read = store.phone_sound().expect("read");
+        assert_eq!(read.ring, RingOn::Silent);
+        assert_eq!(
+            read.srtp,
+            PhoneSrtp::Required,
+            "kept with the other settings"
+        );
+        assert_eq!(PhoneSrtp::parse("sometimes"), None);
     }
 }

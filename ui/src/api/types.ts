@@ -99,6 +99,7 @@ export type Commands = {
   phone_audio_test_state: { request: PhoneAudioTestStateRequest; response: AudioTestState };
   phone_sound: { request: PhoneSoundRequest; response: PhoneSound };
   phone_set_sound: { request: PhoneSetSoundRequest; response: PhoneSound };
+  phone_set_srtp: { request: PhoneSetSrtpRequest; response: PhoneState };
   phone_transfer: { request: PhoneTransferRequest; response: PhoneState };
   phone_consult: { request: PhoneConsultRequest; response: PhoneCall };
   phone_complete_transfer: { request: PhoneCompleteTransferRequest; response: PhoneState };
@@ -1359,6 +1360,17 @@ export type PhoneSetSoundRequest = { echo_cancellation?: boolean, noise_suppress
 ring_device?: string, };
 
 /**
+ * Sets whether calls encrypt their audio: saved, and in force from the next call without
+ * signing in again. `srtp` is `auto`, `off` or `required`; `required` needs the account
+ * on TLS, since the keys travel inside the signalling.
+ */
+export type PhoneSetSrtpRequest = { 
+/**
+ * Taken as text so a wrong value is refused next to the field, not as bad JSON.
+ */
+srtp: string, };
+
+/**
  * The sound settings in force.
  */
 export type PhoneSound = { echo_cancellation: boolean, noise_suppression: boolean, auto_gain: boolean, ring: RingChoice, 
@@ -1368,6 +1380,11 @@ export type PhoneSound = { echo_cancellation: boolean, noise_suppression: boolea
 ring_device: string | null, };
 
 export type PhoneSoundRequest = Record<symbol, never>;
+
+/**
+ * Whether the phone's calls encrypt their audio (SRTP, keys in the SDP).
+ */
+export type PhoneSrtpMode = "auto" | "off" | "required";
 
 /**
  * Everything the phone screen shows.
@@ -1384,7 +1401,11 @@ dnd: boolean,
 /**
  * Missed calls not looked at yet (`phone_mark_missed_seen` clears it).
  */
-missed: number, };
+missed: number, 
+/**
+ * Whether calls encrypt their audio (`phone_set_srtp` changes it).
+ */
+srtp: PhoneSrtpMode, };
 
 /**
  * Blind transfer: the far end of `call` is sent to `to`; the call ends once `to`

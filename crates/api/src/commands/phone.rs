@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::command::{Command, Ctx};
+use crate::commands::phone_sound::PhoneSrtpMode;
 use crate::phone_host::resolve;
 use crate::ApiError;
 
@@ -25,6 +26,8 @@ pub struct PhoneState {
     pub dnd: bool,
     /// Missed calls not looked at yet (`phone_mark_missed_seen` clears it).
     pub missed: u32,
+    /// Whether calls encrypt their audio (`phone_set_srtp` changes it).
+    pub srtp: PhoneSrtpMode,
 }
 
 /// The saved account, without its password.
@@ -155,8 +158,14 @@ pub enum CallState {
 }
 
 pub(crate) async fn state(ctx: &Ctx) -> Result<PhoneState, ApiError> {
-    let (account, missed) = ctx
-        .store(|s| Ok((s.phone_account()?, s.unseen_missed_calls()?)))
+    let (account, missed, sound) = ctx
+        .store(|s| {
+            Ok((
+                s.phone_account()?,
+                s.unseen_missed_calls()?,
+                s.phone_sound()?,
+            ))
+        })
         .await?;
     Ok(PhoneState {
         account: account.map(|a| PhoneAccount {
@@ -173,6 +182,7 @@ pub(crate) async fn state(ctx: &Ctx) -> Result<PhoneState, ApiError> {
         calls: ctx.phone.calls(),
         dnd: ctx.phone.dnd(),
         missed,
+        srtp: sound.srtp.into(),
     })
 }
 
@@ -242,6 +252,15 @@ impl Command for SavePhoneAccountRequest {
             PhoneTransport::Tls => blank_to_none(self.tls_fingerprint),
             _ => None,
         };
+        if self.transport != PhoneTransport::Tls {
+            let sound = ctx.store(|s| Ok(s.phone_sound()?)).await?;
+            if sound.srtp == store::PhoneSrtp::Required {
+                errors.push((
+                    "transport".to_owned(),
+                    "encrypted audio is set to always, which needs TLS".to_owned(),
+                ));
+            }
+        }
         if tls_fingerprint
             .as_deref()
             .is_some_and(|f| phone::runtime::parse_fingerprint(f).is_none())

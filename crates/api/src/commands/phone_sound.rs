@@ -1,15 +1,18 @@
 //! The Phone page's sound settings: the microphone's voice processing switches (echo
 //! cancellation, noise suppression, automatic gain) and where incoming calls ring. Saved
 //! in the database, in force from the app's start, and a switch changed during a call
-//! applies to that call from its next 20 ms frame.
+//! applies to that call from its next 20 ms frame. Whether calls encrypt their audio is
+//! kept alongside (it is not part of the account, so it applies without signing in
+//! again).
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use phone::dsp::DspSettings;
-use store::RingOn;
+use store::{PhoneSrtp, RingOn};
 
 use crate::command::{Command, Ctx};
+use crate::commands::phone::{state, PhoneState};
 use crate::ApiError;
 
 /// Where incoming calls ring.
@@ -125,5 +128,63 @@ impl Command for PhoneSetSoundRequest {
         });
         (*tools.ring.lock().unwrap_or_else(|p| p.into_inner())).clone_from(&sound.ring);
         Ok(PhoneSound::from(&sound))
+    }
+}
+
+/// Whether the phone's calls encrypt their audio (SRTP, keys in the SDP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PhoneSrtpMode {
+    /// When the account uses TLS (keys never go over plain UDP or TCP); plain otherwise.
+    Auto,
+    /// Never: plain audio, even over TLS.
+    Off,
+    /// Always (the account must use TLS): calls that would be plain are refused.
+    Required,
+}
+
+impl From<PhoneSrtp> for PhoneSrtpMode {
+    fn from(s: PhoneSrtp) -> Self {
+        match s {
+            PhoneSrtp::Auto => PhoneSrtpMode::Auto,
+            PhoneSrtp::Off => PhoneSrtpMode::Off,
+            PhoneSrtp::Required => PhoneSrtpMode::Required,
+        }
+    }
+}
+
+/// Sets whether calls encrypt their audio: saved, and in force from the next call without
+/// signing in again. `srtp` is `auto`, `off` or `required`; `required` needs the account
+/// on TLS, since the keys travel inside the signalling.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneSetSrtpRequest {
+    /// Taken as text so a wrong value is refused next to the field, not as bad JSON.
+    pub srtp: String,
+}
+
+impl Command for PhoneSetSrtpRequest {
+    const NAME: &'static str = "phone_set_srtp";
+    type Response = PhoneState;
+
+    async fn run(self, ctx: &Ctx) -> Result<PhoneState, ApiError> {
+        let Some(mode) = PhoneSrtp::parse(self.srtp.trim()) else {
+            return Err(ApiError::field("srtp", "must be auto, off or required"));
+        };
+        let (mut sound, account) = ctx
+            .store(|s| Ok((s.phone_sound()?, s.phone_account()?)))
+            .await?;
+        // RFC 4568 §8.3: SDES keys are only as safe as the signalling that carries them.
+        let tls = account.is_some_and(|a| a.transport == "tls");
+        if mode == PhoneSrtp::Required && !tls {
+            return Err(ApiError::field(
+                "srtp",
+                "always needs the account on TLS (keys never go over plain UDP or TCP)",
+            ));
+        }
+        sound.srtp = mode;
+        ctx.store(move |s| Ok(s.save_phone_sound(&sound)?)).await?;
+        ctx.phone.set_srtp(mode).await;
+        state(ctx).await
     }
 }

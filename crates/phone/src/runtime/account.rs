@@ -422,6 +422,10 @@ impl AccountTask {
                 self.ua.set_dnd(on);
                 let _ = reply.send(Ok(()));
             }
+            Command::SetSrtp(mode, reply) => {
+                self.ua.set_srtp(mode);
+                let _ = reply.send(Ok(()));
+            }
             Command::SendDtmf(call, keys, reply) => {
                 let _ = reply.send(self.send_keys(now, call, keys));
             }

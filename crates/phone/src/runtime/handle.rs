@@ -139,6 +139,7 @@ pub(super) enum Command {
     Consult(CallHandle, String, Reply<CallHandle>),
     CompleteTransfer(CallHandle, CallHandle, Reply<()>),
     SetDnd(bool, Reply<()>),
+    SetSrtp(crate::call_media::SrtpMode, Reply<()>),
     Shutdown(Reply<()>),
 }
 
@@ -281,6 +282,12 @@ impl Phone {
     /// Do not disturb: new calls get busy (486) and come as [`PhoneEvent::Refused`].
     pub async fn set_dnd(&self, on: bool) -> Result<(), RuntimeError> {
         self.ask(|r| Command::SetDnd(on, r)).await
+    }
+
+    /// Whether calls encrypt their audio, from the next call on (offered or answered):
+    /// the account stays registered and the calls under way keep what they agreed.
+    pub async fn set_srtp(&self, mode: crate::call_media::SrtpMode) -> Result<(), RuntimeError> {
+        self.ask(|r| Command::SetSrtp(mode, r)).await
     }
 
     /// Hangs up every call, unregisters and stops; recordings are closed when it returns.
