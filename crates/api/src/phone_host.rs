@@ -8,10 +8,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use phone::audio::Selected;
 use phone::audio::{
     AudioBackend, AudioError, Capture, CpalBackend, DeviceInfo, FileBackend, FileSource, Playback,
 };
+use phone::audio::{ChoiceStamp, Selected};
 use phone::dsp::VoiceSwitches;
 use phone::runtime::{Phone, PhoneEvent};
 use phone::ua::{CallHandle, RegistrationEvent, TransferProgress};
@@ -59,9 +59,11 @@ pub(crate) struct PhoneHost {
     audio_tools: Arc<AudioTools>,
     /// Why there is no sound card, when there is none (calls then run on silence).
     audio_error: Option<String>,
-    /// The chosen microphone and speaker, read each time a call opens a device, so a
-    /// change applies from the next call (or the next device reopened) without a restart.
+    /// The chosen microphone and speaker, as saved (what the screen shows).
     devices: Arc<Mutex<store::PhoneAudio>>,
+    /// The same choice in front of the sound system: read each time a device opens, and
+    /// followed at once by the calls under way (they move to a newly chosen device).
+    selected: Selected,
     /// Finished calls on their way to the call history (see `phone_history.rs`).
     history: mpsc::UnboundedSender<NewPhoneCall>,
     /// Taken by [`PhoneHost::attach_store`], which starts the writer.
@@ -83,6 +85,11 @@ impl PhoneHost {
             ));
         }
         let (history, history_rx) = mpsc::unbounded_channel();
+        let selected = Selected::new(
+            Arc::clone(&backend),
+            devices.input.clone(),
+            devices.output.clone(),
+        );
         PhoneHost {
             state: Arc::new(Mutex::new(State {
                 running: None,
@@ -96,6 +103,7 @@ impl PhoneHost {
             backend,
             audio_tools: Arc::new(AudioTools::new(sound)),
             audio_error,
+            selected,
             devices: Arc::new(Mutex::new(devices)),
             history,
             history_rx: Mutex::new(Some(history_rx)),
@@ -222,8 +230,14 @@ impl PhoneHost {
         self.changed();
     }
 
+    /// Chooses the microphone and speaker: calls under way move to them at once, a call
+    /// ringing rings on the new speaker (when it rings on the speaker), and the next calls
+    /// open them.
     pub(crate) fn set_devices(&self, devices: store::PhoneAudio) {
+        self.selected
+            .choose(devices.input.clone(), devices.output.clone());
         *self.devices.lock().unwrap_or_else(|p| p.into_inner()) = devices;
+        self.audio_tools.ring_changed.notify_one();
     }
 
     pub(crate) fn audio_tools(&self) -> &AudioTools {
@@ -242,8 +256,7 @@ impl PhoneHost {
 
     fn chosen(&self) -> Chosen {
         Chosen {
-            backend: Arc::clone(&self.backend),
-            devices: Arc::clone(&self.devices),
+            selected: self.selected.clone(),
             tools: Arc::clone(&self.audio_tools),
         }
     }
@@ -431,19 +444,13 @@ pub(crate) async fn resolve(server: &str) -> Result<SocketAddr, String> {
 /// the chosen ones are missing), as chosen when a device is opened, and the voice
 /// processing switches the user sets, which calls follow as they change.
 struct Chosen {
-    backend: Arc<dyn AudioBackend>,
-    devices: Arc<Mutex<store::PhoneAudio>>,
+    selected: Selected,
     tools: Arc<AudioTools>,
 }
 
 impl Chosen {
-    fn inner(&self) -> Selected {
-        let devices = self
-            .devices
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        Selected::new(Arc::clone(&self.backend), devices.input, devices.output)
+    fn inner(&self) -> &Selected {
+        &self.selected
     }
 }
 
@@ -459,6 +466,9 @@ impl AudioBackend for Chosen {
     }
     fn open_playback(&self, device: Option<&str>, rate: u32) -> Result<Playback, AudioError> {
         self.inner().open_playback(device, rate)
+    }
+    fn choice_stamp(&self) -> ChoiceStamp {
+        self.selected.choice_stamp()
     }
     fn voice_processing(&self) -> VoiceSwitches {
         // What the devices allow (nothing on a file device) limits the user's switches.

@@ -313,8 +313,9 @@ impl Command for RemovePhoneAccountRequest {
     }
 }
 
-/// Chooses the devices for the next calls (and the ringing); `null` is the system's
-/// default. Saved, so they are chosen again at the next start.
+/// Chooses the microphone and speaker; `null` is the system's default. A call under way
+/// moves to them at once, as does a call ringing on the speaker. Saved, so they are chosen
+/// again at the next start.
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct SetAudioDevicesRequest {
@@ -348,8 +349,8 @@ impl Command for SetAudioDevicesRequest {
         };
         let saved = devices.clone();
         ctx.store(move |s| Ok(s.save_phone_audio(&saved)?)).await?;
-        // The running phone reads the choice each time it opens a device: the next call
-        // (and the ringing) uses it, with no restart and no new registration.
+        // The running phone follows the choice without a restart or a new registration:
+        // calls under way move to the new devices, the next ones open them.
         ctx.phone.set_devices(devices);
         ctx.phone.changed();
         state(ctx).await

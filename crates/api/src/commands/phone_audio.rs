@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use store::RingOn;
 use ts_rs::TS;
 
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, Notify};
 
 use crate::command::{Command, Ctx};
 use crate::events::Event;
@@ -55,6 +55,9 @@ pub(crate) struct AudioTools {
     pub(crate) processing: Arc<SharedDsp>,
     /// Where calls ring.
     pub(crate) ring: Mutex<RingOn>,
+    /// Told when where calls ring changed (the ring choice, or the speaker it rings on):
+    /// a call ringing then moves its ringing there.
+    pub(crate) ring_changed: Notify,
 }
 
 impl AudioTools {
@@ -69,6 +72,7 @@ impl AudioTools {
                 auto_gain: sound.auto_gain,
             }),
             ring: Mutex::new(sound.ring.clone()),
+            ring_changed: Notify::new(),
         }
     }
 
@@ -140,7 +144,8 @@ impl Command for PhoneAudioTestStateRequest {
 }
 
 /// Rings while a call comes in and nothing has answered, declined or cancelled it yet;
-/// runs until the phone stops.
+/// runs until the phone stops. A change of where calls ring, made while one rings, moves
+/// the ringing there at once.
 pub(crate) async fn ring(
     mut events: broadcast::Receiver<PhoneEvent>,
     tools: Arc<AudioTools>,
@@ -149,7 +154,18 @@ pub(crate) async fn ring(
     let mut ringing: BTreeSet<u64> = BTreeSet::new();
     let mut ringer: Option<DeviceTest> = None;
     loop {
-        let event = match events.recv().await {
+        let event = tokio::select! {
+            e = events.recv() => e,
+            () = tools.ring_changed.notified() => {
+                // Closed before the new one opens: one ringing device at a time.
+                ringer = None;
+                if !ringing.is_empty() {
+                    ringer = start_ringing(&tools, &*backend);
+                }
+                continue;
+            }
+        };
+        let event = match event {
             Ok(e) => e,
             Err(broadcast::error::RecvError::Lagged(_)) => continue,
             Err(broadcast::error::RecvError::Closed) => return,
@@ -168,19 +184,23 @@ pub(crate) async fn ring(
         if ringing.is_empty() {
             ringer = None;
         } else if ringer.is_none() {
-            let device = match &*tools.ring.lock().unwrap_or_else(|p| p.into_inner()) {
-                RingOn::Silent => continue,
-                RingOn::Speaker => None,
-                RingOn::Device(name) => Some(name.clone()),
-            };
-            // A chosen device that is gone (unplugged) rings the speaker instead.
-            let started = DeviceTest::ringer(&*backend, device.as_deref())
-                .or_else(|_| DeviceTest::ringer(&*backend, None));
-            ringer = started
-                .map_err(|err| tracing::warn!(%err, "cannot ring"))
-                .ok();
+            ringer = start_ringing(&tools, &*backend);
         }
     }
+}
+
+/// Rings where the settings say (nowhere: `None`).
+fn start_ringing(tools: &AudioTools, backend: &dyn AudioBackend) -> Option<DeviceTest> {
+    let device = match &*tools.ring.lock().unwrap_or_else(|p| p.into_inner()) {
+        RingOn::Silent => return None,
+        RingOn::Speaker => None,
+        RingOn::Device(name) => Some(name.clone()),
+    };
+    // A chosen device that is gone (unplugged) rings the speaker instead.
+    DeviceTest::ringer(backend, device.as_deref())
+        .or_else(|_| DeviceTest::ringer(backend, None))
+        .map_err(|err| tracing::warn!(%err, "cannot ring"))
+        .ok()
 }
 
 /// How often the device lists are compared for a headset plugged in or pulled out.

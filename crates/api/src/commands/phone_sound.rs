@@ -70,7 +70,8 @@ impl Command for PhoneSoundRequest {
 }
 
 /// Changes the settings given (omitted ones stay), saves them and puts them in force: the
-/// switches at once (calls under way included), the ringing from the next incoming call.
+/// switches at once (calls under way included), the ringing at once too (a call ringing
+/// moves to where it now rings).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct PhoneSetSoundRequest {
@@ -127,6 +128,7 @@ impl Command for PhoneSetSoundRequest {
             auto_gain: sound.auto_gain,
         });
         (*tools.ring.lock().unwrap_or_else(|p| p.into_inner())).clone_from(&sound.ring);
+        tools.ring_changed.notify_one();
         Ok(PhoneSound::from(&sound))
     }
 }

@@ -61,4 +61,18 @@ pub trait AudioBackend: Send + Sync {
     fn voice_processing(&self) -> VoiceSwitches {
         DspSettings::default().into()
     }
+
+    /// How many times the user chose another microphone and speaker so far: a call
+    /// under way that sees a count move opens the new choice in place of its device
+    /// (see [`CallDevices`]). Backends without a choice never change it.
+    fn choice_stamp(&self) -> ChoiceStamp {
+        ChoiceStamp::default()
+    }
+}
+
+/// Counts of the changes to the chosen input and output; only their changes matter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChoiceStamp {
+    pub input: u64,
+    pub output: u64,
 }
