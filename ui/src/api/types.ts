@@ -1351,7 +1351,8 @@ export type PhoneSetDndRequest = { on: boolean, };
 
 /**
  * Changes the settings given (omitted ones stay), saves them and puts them in force: the
- * switches at once (calls under way included), the ringing from the next incoming call.
+ * switches at once (calls under way included), the ringing at once too (a call ringing
+ * moves to where it now rings).
  */
 export type PhoneSetSoundRequest = { echo_cancellation?: boolean, noise_suppression?: boolean, auto_gain?: boolean, ring?: RingChoice, 
 /**
@@ -1798,8 +1799,9 @@ key: string, on: boolean, };
 export type SetAppModeRequest = { phone_only: boolean, };
 
 /**
- * Chooses the devices for the next calls (and the ringing); `null` is the system's
- * default. Saved, so they are chosen again at the next start.
+ * Chooses the microphone and speaker; `null` is the system's default. A call under way
+ * moves to them at once, as does a call ringing on the speaker. Saved, so they are chosen
+ * again at the next start.
  */
 export type SetAudioDevicesRequest = { input: string | null, output: string | null, };
 
