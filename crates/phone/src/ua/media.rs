@@ -267,3 +267,32 @@ pub(crate) fn parse(body: &[u8]) -> Option<SessionDescription> {
     let text = std::str::from_utf8(body).ok()?;
     SessionDescription::parse(text).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rtcp_of(extra: &str) -> Option<SocketAddr> {
+        let text = format!(
+            "v=0\r\no=- 1 1 IN IP4 192.0.2.5\r\ns=-\r\nc=IN IP4 192.0.2.5\r\nt=0 0\r\n\
+             m=audio 4000 RTP/AVP 0\r\n{extra}"
+        );
+        let sdp = SessionDescription::parse(&text).expect("sdp");
+        remote_media(&sdp, &[]).rtcp
+    }
+
+    #[test]
+    fn rtcp_goes_to_the_port_above_rtp_unless_a_rtcp_names_another() {
+        // RFC 3550 §11.
+        assert_eq!(rtcp_of(""), Some("192.0.2.5:4001".parse().unwrap()));
+        // RFC 3605: a port alone keeps the stream's address; one with an address moves it.
+        assert_eq!(
+            rtcp_of("a=rtcp:5003\r\n"),
+            Some("192.0.2.5:5003".parse().unwrap())
+        );
+        assert_eq!(
+            rtcp_of("a=rtcp:5003 IN IP4 198.51.100.7\r\n"),
+            Some("198.51.100.7:5003".parse().unwrap())
+        );
+    }
+}
