@@ -1,7 +1,8 @@
 //! Two call media ends exchange RTP and RTCP over a simulated network in virtual time:
 //! with 10 % of packets lost both ways, the reports each side receives set its Opus
 //! encoder's loss hint near 10 % and show the loss, jitter and round trip; on a clean
-//! network the hint drops to 0 (in-band FEC off).
+//! network the hint drops to 0 (in-band FEC off); on an encrypted call reports pass only
+//! through SRTCP.
 
 mod call_media_sim;
 
@@ -94,4 +95,45 @@ fn without_reports_the_hint_stays_at_its_start() {
     assert!(!a.receive_rtcp(t0, &[0x81, 201, 0, 7, 0, 0, 0, 9, 1, 2, 3, 4, 200]));
     assert_eq!(a.loss_hint(), before);
     assert_eq!(a.quality().far_loss_percent, None);
+}
+
+#[test]
+fn reports_pass_through_srtcp_and_only_as_sealed() {
+    use media::srtp::{SrtpKey, SrtpSuite};
+    use phone::call_media::{SrtpKeys, SrtpStreams};
+
+    let t0 = Instant::now();
+    let (ka, kb) = (SrtpKey::random(), SrtpKey::random());
+    let keys = |local: &SrtpKey, remote: &SrtpKey| SrtpKeys {
+        suite: SrtpSuite::AesCm128HmacSha1_80,
+        local: local.clone(),
+        remote: remote.clone(),
+    };
+    let mut seal_a = SrtpStreams::new(keys(&ka, &kb));
+    let mut open_b = SrtpStreams::new(keys(&kb, &ka));
+    let mut a = CallMedia::new(&spec("opus", 111, 48_000, 1)).expect("opus");
+    let mut b = CallMedia::new(&spec("opus", 111, 48_000, 2)).expect("opus");
+    a.enable_rtcp(t0, Duration::ZERO, "a@x");
+    b.enable_rtcp(t0, Duration::ZERO, "b@x");
+    let mut sine = Sine::new(440.0, b.sample_rate());
+    // B sends a second of audio to A, which loses every fifth packet.
+    for (i, packet) in (0..50u32)
+        .flat_map(|i| b.send_frame(t0 + TICK * i, &sine.frame(b.frame_samples())))
+        .enumerate()
+    {
+        if i % 5 != 2 {
+            a.receive_rtp(t0 + TICK * i as u32, &packet);
+        }
+    }
+    let mut report = Vec::new();
+    let due = a.rtcp_timeout().expect("rtcp on");
+    assert!(a.poll_rtcp(due, &mut report));
+    let sealed = seal_a.protect(&report).expect("sealed").to_vec();
+    assert_ne!(sealed, report);
+    // The plain report is refused by the encrypted side; the sealed one is read.
+    assert!(open_b.unprotect(&report).is_none());
+    let opened = open_b.unprotect(&sealed).expect("opened").to_vec();
+    assert!(b.receive_rtcp(due, &opened));
+    assert_eq!(b.quality().far_loss_percent, Some(20));
+    assert_eq!(b.loss_hint(), 20);
 }
