@@ -20,6 +20,7 @@ fn remote(codec: Option<PayloadFormat>, direction: Direction) -> RemoteMedia {
         direction,
         srtp: None,
         rtcp: Some("192.0.2.7:4001".parse().expect("addr")),
+        rtcp_mux: false,
     }
 }
 

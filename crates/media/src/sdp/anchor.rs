@@ -67,6 +67,9 @@ impl SessionDescription {
     ///   a higher one, as RFC 3264 §8 requires.
     /// - `a=rtcp` is replaced by `rtcp_port` (when the relay relays RTCP) or dropped, so
     ///   RTCP defaults to the port above RTP (RFC 3550 §11).
+    /// - `a=rtcp-mux` is dropped (RFC 5761 §5.1.1: an answer without it keeps RTCP on its
+    ///   own port): the relay keeps RTP and RTCP on separate sockets, so the peer's
+    ///   answer to this offer, or this answer to the peer's offer, never agrees to mux.
     /// - ICE candidates are dropped: they name the peer's own addresses, which the anchored
     ///   call must not use.
     /// - other media sections get port 0: only the audio stream is relayed, and their
@@ -117,6 +120,7 @@ impl SessionDescription {
 fn is_replaced(attribute: &Attribute) -> bool {
     match attribute {
         Attribute::Rtcp { .. } => true,
+        Attribute::Other { name, .. } if name == "rtcp-mux" => true,
         // RFC 8839 §5.1: candidates carry transport addresses of the peer itself.
         Attribute::Other { name, .. } => {
             matches!(

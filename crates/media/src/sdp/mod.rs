@@ -159,6 +159,23 @@ impl MediaDescription {
         })
     }
 
+    /// Whether the section carries `a=rtcp-mux` (RFC 5761 §5.1.1): in an offer, the
+    /// offerer can take RTCP on its RTP port; in an answer, both sides will.
+    pub fn rtcp_mux(&self) -> bool {
+        self.attributes.iter().any(is_rtcp_mux)
+    }
+
+    /// Adds `a=rtcp-mux` (once) or removes it.
+    pub fn set_rtcp_mux(&mut self, mux: bool) {
+        self.attributes.retain(|a| !is_rtcp_mux(a));
+        if mux {
+            self.attributes.push(Attribute::Other {
+                name: RTCP_MUX.to_owned(),
+                value: None,
+            });
+        }
+    }
+
     /// The `a=rtcp` port (RFC 3605), if present.
     pub fn rtcp_port(&self) -> Option<u16> {
         self.attributes.iter().find_map(|a| match a {
@@ -166,4 +183,11 @@ impl MediaDescription {
             _ => None,
         })
     }
+}
+
+/// RFC 5761 §5.1.1: the attribute that offers and accepts RTP and RTCP on one port.
+const RTCP_MUX: &str = "rtcp-mux";
+
+fn is_rtcp_mux(attribute: &Attribute) -> bool {
+    matches!(attribute, Attribute::Other { name, value: None } if name == RTCP_MUX)
 }

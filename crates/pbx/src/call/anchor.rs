@@ -114,3 +114,56 @@ fn telephone_events(sdp: &SessionDescription) -> Vec<u8> {
         })
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::media_relay::RelayId;
+
+    const MUXED: &str = "v=0\r\no=- 1 1 IN IP4 192.0.2.5\r\ns=-\r\nc=IN IP4 192.0.2.5\r\n\
+                         t=0 0\r\nm=audio 4000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n\
+                         a=rtpmap:101 telephone-event/8000\r\na=rtcp-mux\r\na=sendrecv\r\n";
+
+    /// RFC 5761 §5.1.1: the relay keeps RTP and RTCP on separate sockets, so an offer
+    /// with `a=rtcp-mux` reaches the callee without it, the callee's answer therefore
+    /// has none, and the caller keeps its separate RTCP port.
+    #[test]
+    fn rtcp_mux_is_left_out_of_both_directions_of_an_anchored_call() {
+        let ports = RelayPorts {
+            id: RelayId(7),
+            a: "203.0.113.5:30000".parse().unwrap(),
+            b: "203.0.113.5:30002".parse().unwrap(),
+        };
+        for from in [Side::A, Side::B] {
+            let mut actions = VecDeque::new();
+            let (_, body) = reanchor(
+                &mut actions,
+                Some(ports),
+                None,
+                from,
+                Some("application/sdp"),
+                MUXED.as_bytes(),
+            )
+            .expect("a body");
+            let sdp = SessionDescription::parse(std::str::from_utf8(&body).unwrap()).unwrap();
+            let audio = sdp.audio().unwrap();
+            assert!(!sdp.media[audio.index].rtcp_mux(), "{sdp}");
+            assert_eq!(audio.socket_addr(), Some(ports.addr_for(from.other())));
+        }
+    }
+
+    #[test]
+    fn without_a_relay_rtcp_mux_passes_between_the_phones() {
+        let mut actions = VecDeque::new();
+        let (_, body) = reanchor(
+            &mut actions,
+            None,
+            None,
+            Side::A,
+            Some("application/sdp"),
+            MUXED.as_bytes(),
+        )
+        .expect("a body");
+        assert!(String::from_utf8_lossy(&body).contains("a=rtcp-mux"));
+    }
+}

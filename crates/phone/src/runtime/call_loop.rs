@@ -7,7 +7,8 @@
 //! never delays the network.
 //!
 //! RTCP (RFC 3550 §6) runs beside it on the port above the RTP port (RFC 3550 §11: we
-//! write no `a=rtcp`), through SRTCP when the call encrypts: a report goes out when due
+//! write no `a=rtcp`), or on the RTP port itself when both sides agreed to `a=rtcp-mux`
+//! (RFC 5761), through SRTCP when the call encrypts: a report goes out when due
 //! at a poll, and reports that come in set the encoder's loss hint and the call's
 //! quality figures.
 
@@ -98,10 +99,7 @@ pub(super) fn spawn(
         clock_rate: spec.clock_rate,
         encrypted: srtp.is_some(),
     });
-    let dest = Dest {
-        rtp: remote.addr,
-        rtcp: remote.rtcp,
-    };
+    let dest = Dest::of(remote);
     let (control, rx) = mpsc::unbounded_channel();
     let task = tokio::spawn(run(call, socket, media, srtp, dest, audio, events, rx));
     Some(CallLoop { control, task })
@@ -132,6 +130,19 @@ async fn send(
 struct Dest {
     rtp: Option<SocketAddr>,
     rtcp: Option<SocketAddr>,
+    /// RFC 5761: RTCP goes out from the RTP socket (and comes in there, told apart by
+    /// its payload type, §4).
+    mux: bool,
+}
+
+impl Dest {
+    fn of(remote: &RemoteMedia) -> Dest {
+        Dest {
+            rtp: remote.addr,
+            rtcp: remote.rtcp,
+            mux: remote.rtcp_mux,
+        }
+    }
 }
 
 /// The RTCP socket on the port above `rtp`'s, where the far end sends its reports when
@@ -158,7 +169,8 @@ async fn recv_rtcp(
     }
 }
 
-/// Sends an RTCP compound packet from the RTCP socket (or the RTP one without it).
+/// Sends an RTCP compound packet from the RTCP socket (or the RTP one without it, or
+/// when RTCP is muxed).
 async fn send_rtcp(
     rtp: &UdpSocket,
     rtcp: &Option<UdpSocket>,
@@ -166,7 +178,11 @@ async fn send_rtcp(
     packet: &[u8],
     dest: Dest,
 ) {
-    send(rtcp.as_ref().unwrap_or(rtp), srtp, packet, dest.rtcp).await;
+    let from = match rtcp {
+        Some(socket) if !dest.mux => socket,
+        _ => rtp,
+    };
+    send(from, srtp, packet, dest.rtcp).await;
 }
 
 /// Takes an RTCP datagram (opened already) and tells the API when the figures moved.
@@ -334,7 +350,7 @@ async fn run(
                     break;
                 }
                 Some(Control::Remote(remote)) => {
-                    dest = Dest { rtp: remote.addr, rtcp: remote.rtcp };
+                    dest = Dest::of(&remote);
                     media.set_remote_direction(remote.direction);
                     // The same keys keep their contexts (hold, a network move); new keys
                     // or none replace them.

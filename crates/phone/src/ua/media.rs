@@ -60,6 +60,10 @@ pub(crate) struct LocalSdp {
     /// The `a=crypto` lines we write: both suites in an offer (a fresh key each,
     /// RFC 4568 §6.1), the one agreed once answered, so later offers keep the keys.
     crypto: Vec<CryptoAttribute>,
+    /// Whether we write `a=rtcp-mux`: in every offer until an answer leaves it out
+    /// (RFC 5761 §5.1.3: then RTCP stays on its own port for the call), in an answer
+    /// when the offer had it (§5.1.1).
+    mux: bool,
 }
 
 impl LocalSdp {
@@ -80,6 +84,7 @@ impl LocalSdp {
             version: 0,
             formats,
             crypto,
+            mux: true,
         }
     }
 
@@ -105,6 +110,7 @@ impl LocalSdp {
         );
         if let Some(section) = sdp.media.first_mut() {
             section.set_crypto(self.crypto.first());
+            section.set_rtcp_mux(self.mux);
             for extra in self.crypto.iter().skip(1) {
                 section.attributes.push(extra.to_attribute());
             }
@@ -159,6 +165,9 @@ impl LocalSdp {
             None
         };
         self.formats = chosen.clone();
+        // RFC 5761 §5.1.1: RTCP joins the RTP port when the offer asks for it, and our
+        // answer says so; `remote_media` reads the same attribute.
+        self.mux = section.rtcp_mux();
         let mut direction = audio.direction.reversed();
         if held {
             direction = match direction {
@@ -179,6 +188,7 @@ impl LocalSdp {
         let audio = sdp.audio()?;
         let section = sdp.media.get(audio.index)?;
         let formats = section.payload_formats();
+        self.mux = self.mux && section.rtcp_mux();
         let mut remote = remote_media(&sdp, &formats);
         if section.is_secure_profile() {
             let agreed = section.crypto().into_iter().find_map(|theirs| {
@@ -233,13 +243,18 @@ pub(crate) fn remote_media(sdp: &SessionDescription, shared: &[PayloadFormat]) -
         direction: audio.map_or(Direction::Inactive, |a| a.direction),
         srtp: None,
         rtcp: audio.as_ref().and_then(|a| rtcp_addr(sdp, a)),
+        rtcp_mux: audio.is_some_and(|a| sdp.media.get(a.index).is_some_and(|m| m.rtcp_mux())),
     }
 }
 
-/// RFC 3605 §2.1: `a=rtcp` names the RTCP port (and maybe its address); without it
+/// RFC 5761 §5.1.1: with `a=rtcp-mux` RTCP goes to the RTP address (the `a=rtcp` a
+/// muxing peer may add names that same port, §5.1.3). Otherwise RFC 3605 §2.1: `a=rtcp` names the RTCP port (and maybe its address); without it
 /// RTCP goes to the port above RTP (RFC 3550 §11).
 fn rtcp_addr(sdp: &SessionDescription, audio: &AudioEndpoint) -> Option<SocketAddr> {
     let rtp = audio.socket_addr()?;
+    if sdp.media.get(audio.index).is_some_and(|m| m.rtcp_mux()) {
+        return Some(rtp);
+    }
     let named = sdp.media.get(audio.index).and_then(|m| {
         m.attributes.iter().find_map(|a| match a {
             Attribute::Rtcp { port, connection } => Some((*port, connection.clone())),
@@ -279,6 +294,72 @@ mod tests {
         );
         let sdp = SessionDescription::parse(&text).expect("sdp");
         remote_media(&sdp, &[]).rtcp
+    }
+
+    const PLAIN: SrtpPolicy = SrtpPolicy {
+        keys_allowed: false,
+        required: false,
+    };
+
+    fn local() -> LocalSdp {
+        let media = LocalMedia {
+            rtp: "192.0.2.1:7000".parse().unwrap(),
+            codecs: crate::call_media::default_offer(),
+        };
+        LocalSdp::new(media, 1, false)
+    }
+
+    fn offer(mux: bool) -> SessionDescription {
+        let extra = if mux { "a=rtcp-mux\r\n" } else { "" };
+        let text = format!(
+            "v=0\r\no=- 1 1 IN IP4 192.0.2.5\r\ns=-\r\nc=IN IP4 192.0.2.5\r\nt=0 0\r\n\
+             m=audio 4000 RTP/AVP 0\r\n{extra}a=sendrecv\r\n"
+        );
+        SessionDescription::parse(&text).expect("sdp")
+    }
+
+    fn has_mux(body: &[u8]) -> bool {
+        parse(body).expect("sdp").media[0].rtcp_mux()
+    }
+
+    #[test]
+    fn our_offer_asks_for_rtcp_mux() {
+        assert!(has_mux(&local().write(Direction::SendRecv)));
+    }
+
+    #[test]
+    fn an_answer_with_rtcp_mux_moves_rtcp_to_the_rtp_port() {
+        let mut ours = local();
+        ours.write(Direction::SendRecv);
+        let answer = offer(true).to_string();
+        let remote = ours.read_answer(answer.as_bytes()).expect("answer");
+        assert!(remote.rtcp_mux);
+        assert_eq!(remote.rtcp, remote.addr);
+        assert_eq!(remote.rtcp, Some("192.0.2.5:4000".parse().unwrap()));
+        // A re-offer keeps it (RFC 5761 §5.1.3).
+        assert!(has_mux(&ours.write(Direction::SendOnly)));
+    }
+
+    #[test]
+    fn an_answer_without_rtcp_mux_keeps_separate_ports_and_stops_offering_it() {
+        let mut ours = local();
+        ours.write(Direction::SendRecv);
+        let answer = offer(false).to_string();
+        let remote = ours.read_answer(answer.as_bytes()).expect("answer");
+        assert!(!remote.rtcp_mux);
+        assert_eq!(remote.rtcp, Some("192.0.2.5:4001".parse().unwrap()));
+        assert!(!has_mux(&ours.write(Direction::SendOnly)));
+    }
+
+    #[test]
+    fn an_offer_is_answered_with_rtcp_mux_exactly_when_it_asks_for_it() {
+        for mux in [true, false] {
+            let (body, remote) = local().answer(&offer(mux), false, PLAIN).expect("answer");
+            assert_eq!(has_mux(&body), mux);
+            assert_eq!(remote.rtcp_mux, mux);
+            let port = if mux { 4000 } else { 4001 };
+            assert_eq!(remote.rtcp.map(|a| a.port()), Some(port));
+        }
     }
 
     #[test]

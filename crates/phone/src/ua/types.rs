@@ -73,6 +73,8 @@ pub struct RemoteMedia {
     /// Where to send RTCP: the `a=rtcp` port (RFC 3605), else the port above RTP (RFC
     /// 3550 §11); `None` while there is nowhere to send RTP.
     pub rtcp: Option<SocketAddr>,
+    /// RTCP shares the RTP port both ways (RFC 5761: `a=rtcp-mux` in offer and answer).
+    pub rtcp_mux: bool,
 }
 
 /// Where the account's registration stands.
