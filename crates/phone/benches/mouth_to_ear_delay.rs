@@ -172,12 +172,18 @@ fn measure(dir: &Path, clicks: &Path, spec: &CodecSpec, pacing: Pacing) {
                 if pacer.silence_due(now) {
                     send(&silence, &mut receiver);
                 }
-                while Pacer::speaker_wants(
+                while pacer.speaker_wants(
+                    now,
                     playback.queued_ms(),
                     playback.period_ms(),
                     playback.underruns(),
                 ) {
                     queued.push(playback.queued_ms());
+                    receiver.note_speaker_queue(pacer.speaker_excess(
+                        now,
+                        playback.queued_ms(),
+                        playback.period_ms(),
+                    ));
                     playback.write_frame(receiver.next_frame(now));
                 }
             }

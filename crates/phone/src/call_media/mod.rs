@@ -21,6 +21,7 @@ mod pacing;
 mod playout;
 mod quality;
 mod rtcp;
+mod shrink;
 mod spec;
 mod srtp;
 
@@ -38,6 +39,7 @@ use lookahead::Lookahead;
 pub use offer::{default_offer, describe, parse_offer, DEFAULT_VOICE_CODECS};
 pub use pacing::{Pacer, POLL};
 pub use rtcp::{CallQuality, RtcpSession, MAX_LOSS_HINT};
+use shrink::Shrinker;
 pub use spec::CodecSpec;
 pub use srtp::{SrtpKeys, SrtpMode, SrtpStreams};
 
@@ -85,6 +87,9 @@ pub struct CallMediaStats {
     /// Frames the jitter buffer dropped to bring its delay down: each is a jump
     /// in what is heard.
     pub discarded: u64,
+    /// Audio played out faster (quiet frames dropped, frames shortened by a pitch
+    /// period) to win back delay gathered after the speaker ran dry.
+    pub won_back: Duration,
 }
 
 /// One call's media stream, both directions.
@@ -120,6 +125,8 @@ pub struct CallMedia {
     /// Opus: playout one frame behind the jitter buffer once a loss was seen, so the
     /// next packet's FEC can rebuild a lost frame.
     lookahead: Lookahead,
+    /// Wins back delay the speaker side gathered (see `shrink.rs`).
+    shrinker: Shrinker,
     /// The payload of the frame taken this tick, and of the one held since the last.
     popped_payload: Vec<u8>,
     held_payload: Vec<u8>,
@@ -184,6 +191,7 @@ impl CallMedia {
             popped_timestamp: None,
             playout_clock: None,
             lookahead: Lookahead::default(),
+            shrinker: Shrinker::new(frame_samples as u32 * 50, frame_samples),
             popped_payload: Vec::with_capacity(1500),
             held_payload: Vec::with_capacity(1500),
             dtmf_in: DtmfDetector::new(frame_samples as u32 * 50),
@@ -333,6 +341,7 @@ impl CallMedia {
         } else if packet.payload_type == self.payload_type {
             self.stats.packets_received += 1;
             self.recent.remember(packet.timestamp, packet.payload);
+            self.shrinker.arrived(packet.timestamp, now);
             self.jitter.push(now, &packet);
         }
     }
@@ -354,6 +363,7 @@ impl CallMedia {
             ),
             target_delay: self.jitter.target_delay(),
             discarded: jitter.discarded,
+            won_back: self.shrinker.removed(),
             ..self.stats
         }
     }

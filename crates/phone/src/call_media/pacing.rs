@@ -4,8 +4,8 @@
 //! decoded for the speaker when the audio queued for it falls below one device period
 //! (just in time, whatever phase the device's callbacks have against the call's
 //! timer, and never drifting from the sound card's clock as a fixed tick does), or
-//! below a period and a poll once the speaker ran dry. The call loop polls its devices
-//! every [`POLL`] and asks here what is due.
+//! below a period and a poll for a few seconds after the speaker ran dry. The call
+//! loop polls its devices every [`POLL`] and asks here what is due.
 //!
 //! Two fallbacks keep the stream's 20 ms pace without a device: with no microphone
 //! (or one that stalled) silence goes out, and with no speaker frames are still taken
@@ -25,9 +25,22 @@ const FRAME: Duration = Duration::from_millis(20);
 /// delivering 40 ms at a time does not get silence slipped between its buffers.
 const MIC_STALL: Duration = Duration::from_millis(60);
 
+/// How long the speaker's cushion is kept after it last ran dry or a poll came late: a
+/// loaded machine that stalls every few seconds keeps it, one that stalled once gets
+/// its delay back.
+const CUSHION_HOLD: Duration = Duration::from_secs(4);
+
+/// Polls further apart than this are late: the machine is stalling.
+const LATE_POLL: Duration = Duration::from_millis(10);
+
 /// Decides, poll by poll, what a call's loop does; see the module docs.
 #[derive(Debug, Clone, Default)]
 pub struct Pacer {
+    /// The speaker's underrun count seen last, and until when the cushion is kept.
+    underruns_seen: u64,
+    cushion_until: Option<Instant>,
+    /// When the speaker was last asked about.
+    last_poll: Option<Instant>,
     /// When a frame of silence is due if the microphone stays quiet until then.
     silence_at: Option<Instant>,
     /// When the next frame is due for a call with no speaker.
@@ -60,16 +73,48 @@ impl Pacer {
     /// (`queued_ms`) is below one device period (`period_ms`, the largest buffer its
     /// callback took so far), the least that lets the next callback find a whole
     /// buffer. Once the speaker has run dry (`underruns` > 0: a poll came too late,
-    /// which a loaded machine's timer does) a poll more is kept: as the queue moves by
-    /// whole device buffers, that is one device period more of delay from then on,
-    /// traded for no more gaps heard.
-    pub fn speaker_wants(queued_ms: u32, period_ms: u32, underruns: u64) -> bool {
-        let cushion = if underruns == 0 {
-            u128::from(period_ms)
-        } else {
+    /// which a loaded machine's timer does) a poll more is kept for [`CUSHION_HOLD`]
+    /// after the last time it did or a poll came late (a stall the cushion covered):
+    /// as the queue moves by whole device buffers, that is
+    /// one device period more of delay while the machine is stalling, traded for no
+    /// more gaps heard. When the cushion goes, the later writes show up as playout lag
+    /// that the call media wins back (`shrink.rs`).
+    pub fn speaker_wants(
+        &mut self,
+        now: Instant,
+        queued_ms: u32,
+        period_ms: u32,
+        underruns: u64,
+    ) -> bool {
+        let late = self
+            .last_poll
+            .is_some_and(|last| now.saturating_duration_since(last) > LATE_POLL);
+        self.last_poll = Some(now);
+        if underruns > self.underruns_seen {
+            self.underruns_seen = underruns;
+            self.cushion_until = Some(now + CUSHION_HOLD);
+        } else if late && self.cushion_until.is_some() {
+            self.cushion_until = Some(now + CUSHION_HOLD);
+        }
+        let cushioned = self.cushion_until.is_some_and(|until| now < until);
+        let cushion = if cushioned {
             u128::from(period_ms) + POLL.as_millis()
+        } else {
+            u128::from(period_ms)
         };
         u128::from(queued_ms) < cushion
+    }
+
+    /// Audio queued for the speaker (`queued_ms`, just before a write) beyond what
+    /// this pacing keeps: the cushion's device period while it is on, nothing else.
+    /// What is queued above that is delay gathered, for the call media to win back.
+    pub fn speaker_excess(&self, now: Instant, queued_ms: u32, period_ms: u32) -> Duration {
+        let kept = if self.cushion_until.is_some_and(|until| now < until) {
+            period_ms
+        } else {
+            0
+        };
+        Duration::from_millis(u64::from(queued_ms.saturating_sub(kept)))
     }
 
     /// For a call with no speaker: whether a frame is due at `now`, one per 20 ms on
@@ -137,6 +182,8 @@ mod tests {
     /// every 5 ms but stalled for 15 ms every quarter of a second (a loaded machine).
     #[test]
     fn a_speaker_fed_by_the_pacer_rides_out_stalled_polls_with_a_bounded_queue() {
+        let start = Instant::now();
+        let mut p = Pacer::new();
         let period = 10u32;
         let (mut queued, mut underruns, mut started, mut most) = (0u32, 0u64, false, 0u32);
         for t in 1..60_000u32 {
@@ -154,7 +201,8 @@ mod tests {
             let stalled = t % 250 < 15;
             if t % 5 == 0 && !stalled {
                 for _ in 0..3 {
-                    if !Pacer::speaker_wants(queued, period, underruns) {
+                    let now = start + Duration::from_millis(u64::from(t));
+                    if !p.speaker_wants(now, queued, period, underruns) {
                         break;
                     }
                     queued += 20;
@@ -169,13 +217,31 @@ mod tests {
     }
 
     #[test]
-    fn the_speaker_is_fed_below_a_device_period_and_a_poll_more_once_it_ran_dry() {
-        assert!(Pacer::speaker_wants(0, 10, 0));
-        assert!(Pacer::speaker_wants(9, 10, 0));
-        assert!(!Pacer::speaker_wants(10, 10, 0));
-        assert!(Pacer::speaker_wants(10, 10, 1));
-        assert!(Pacer::speaker_wants(14, 10, 3));
-        assert!(!Pacer::speaker_wants(15, 10, 3));
-        assert!(!Pacer::speaker_wants(30, 21, 1));
+    fn the_speaker_is_fed_below_a_device_period_and_a_poll_more_for_a_while_after_it_ran_dry() {
+        let start = Instant::now();
+        let mut p = Pacer::new();
+        assert!(p.speaker_wants(start, 0, 10, 0));
+        assert!(p.speaker_wants(start, 9, 10, 0));
+        assert!(!p.speaker_wants(start, 10, 10, 0));
+        assert!(p.speaker_wants(start, 10, 10, 1));
+        assert!(p.speaker_wants(start, 14, 10, 3));
+        assert!(!p.speaker_wants(start, 15, 10, 3));
+        assert!(!p.speaker_wants(start, 30, 21, 3));
+        // Polled on time for the hold: the cushion goes.
+        let mut t = start;
+        while t < start + CUSHION_HOLD - POLL {
+            t += POLL;
+            assert!(p.speaker_wants(t, 14, 10, 3), "still cushioned");
+        }
+        assert_eq!(p.speaker_excess(t, 13, 10), Duration::from_millis(3));
+        t += POLL;
+        assert!(!p.speaker_wants(t, 10, 10, 3), "no underrun for a while");
+        assert_eq!(p.speaker_excess(t, 13, 10), Duration::from_millis(13));
+        assert!(p.speaker_wants(t, 10, 10, 4), "ran dry again");
+        // A late poll while cushioned keeps it another hold.
+        t += LATE_POLL + POLL;
+        assert!(p.speaker_wants(t, 14, 10, 4));
+        let held = t + CUSHION_HOLD - POLL;
+        assert!(p.speaker_wants(held, 14, 10, 4));
     }
 }

@@ -1,13 +1,15 @@
 //! The receiving half of a call's media: one frame out per call, from the jitter
 //! buffer through the decoder, with losses named and concealed (Opus rebuilds them
 //! from the next packet's in-band FEC) and late packets still used while playout runs
-//! a frame behind.
+//! a frame behind. Delay the speaker side gathered (a speaker that ran dry) is won
+//! back here too, by `shrink.rs`.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use media::jitter::Playout;
 
 use super::lookahead::Held;
+use super::shrink::Shrink;
 use super::{CallMedia, FRAME, MAX_TICK_SLIP};
 
 impl CallMedia {
@@ -17,7 +19,37 @@ impl CallMedia {
     /// and G.722 repeat the last frame fading out). For Opus, the first loss whose next
     /// packet is not here yet switches playout to one frame behind the jitter buffer
     /// (see `lookahead.rs`): one frame more of delay buys FEC for later losses.
+    ///
+    /// The frame may come back shorter than 20 ms (or be the one after a quiet frame
+    /// dropped whole) while delay gathered after the speaker ran dry is won back; the
+    /// caller paces its writes on the audio queued, so it simply asks sooner.
     pub fn next_frame(&mut self, now: Instant) -> &[i16] {
+        let held = self
+            .decode_next(now)
+            .and_then(|ts| self.shrinker.waited(ts, now))
+            .map_or(Duration::ZERO, |waited| {
+                waited.saturating_sub(self.jitter.target_delay())
+            });
+        self.shrinker.observe(now, held);
+        if self.shrinker.decide(&self.pcm, FRAME) == Shrink::DropFrame {
+            self.decode_next(now);
+            self.shrinker.dropped(FRAME);
+        }
+        self.shrinker.compress(&mut self.pcm);
+        &self.pcm
+    }
+
+    /// Tells the call how much audio is queued for the speaker beyond what its pacing
+    /// asks for (see [`Pacer::speaker_excess`](super::Pacer::speaker_excess)), before
+    /// [`CallMedia::next_frame`]: that excess, with the jitter buffer's above its
+    /// target, is the delay won back after the speaker ran dry.
+    pub fn note_speaker_queue(&mut self, excess: Duration) {
+        self.shrinker.queued(excess);
+    }
+
+    /// Takes the next frame from the jitter buffer and decodes (or conceals) it into
+    /// `self.pcm`; returns the timestamp of the packet taken, if one was.
+    fn decode_next(&mut self, now: Instant) -> Option<u32> {
         let now = self.playout_time(now);
         self.pcm.clear();
         let expected = self
@@ -26,6 +58,7 @@ impl CallMedia {
         let mut payload = std::mem::take(&mut self.popped_payload);
         payload.clear();
         let before = self.jitter.next_timestamp();
+        let mut taken = None;
         let current = match self.jitter.pop(now) {
             Playout::Waiting => Held::Waiting,
             Playout::Packet {
@@ -35,6 +68,7 @@ impl CallMedia {
             } => {
                 payload.extend_from_slice(p);
                 self.popped_timestamp = Some(timestamp);
+                taken = Some(timestamp);
                 Held::Packet(timestamp)
             }
             Playout::Silence => Held::Silence(0),
@@ -87,7 +121,7 @@ impl CallMedia {
         }
         self.popped_payload = payload;
         self.pcm.resize(self.frame_samples, 0);
-        &self.pcm
+        taken
     }
 
     /// The time this tick's frame is due to play: the last one's plus a frame, but

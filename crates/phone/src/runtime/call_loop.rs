@@ -263,7 +263,10 @@ async fn run(
                 for _ in 0..MAX_WRITES_PER_POLL {
                     let due = match devices.playback_mut() {
                         Some(p) => {
-                            Pacer::speaker_wants(p.queued_ms(), p.period_ms(), p.underruns())
+                            let (queued, period) = (p.queued_ms(), p.period_ms());
+                            let due = pacer.speaker_wants(now, queued, period, p.underruns());
+                            media.note_speaker_queue(pacer.speaker_excess(now, queued, period));
+                            due
                         }
                         None => pacer.silent_playout_due(now),
                     };
