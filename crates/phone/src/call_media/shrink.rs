@@ -123,7 +123,6 @@ impl Shrinker {
         self.held = held;
         let lag = held + self.queued;
         self.lag = lag;
-        eprintln!("DBG {:?} {:?}", lag, self.owed);
         let (start, least) = *self.window.get_or_insert((now, lag));
         let least = least.min(lag);
         if now.saturating_duration_since(start) < WINDOW {
