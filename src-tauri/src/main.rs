@@ -18,6 +18,7 @@ mod phone_status;
 mod restore;
 mod status_line;
 mod tray;
+mod webview_env;
 mod window;
 
 use std::path::{Path, PathBuf};
@@ -62,7 +63,7 @@ fn api_base_url(state: tauri::State<'_, ApiBase>) -> Result<String, String> {
 }
 
 fn main() -> ExitCode {
-    lighter_webview();
+    webview_env::apply();
     let options = Options::parse();
     let logging = logging::init(options.log_level.as_deref());
     match run(options, logging) {
@@ -378,23 +379,6 @@ fn default_data_dir() -> anyhow::Result<PathBuf> {
     directories::ProjectDirs::from("", "", "switchboard")
         .map(|d| d.data_dir().to_path_buf())
         .context("cannot find the home folder; pass --data DIR")
-}
-
-/// The window is forms and lists: WebKitGTK's accelerated compositing (a GL context and
-/// its layer tree in the web process) and its DMA-BUF renderer buy nothing for it and cost
-/// about 85 MB resident in the web process (measured: 268 → 184 MB under Xvfb; see
-/// BENCHMARKS.md, Desktop app memory). A value already set in the environment wins, so
-/// either can be turned back on. Called first thing, before any thread exists.
-fn lighter_webview() {
-    #[cfg(target_os = "linux")]
-    for (key, value) in [
-        ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
-        ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
-    ] {
-        if std::env::var_os(key).is_none() {
-            std::env::set_var(key, value);
-        }
-    }
 }
 
 /// Each relayed call holds sockets; the default limit of 1024 open files caps the PBX at a

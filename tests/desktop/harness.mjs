@@ -1,6 +1,7 @@
 // What both desktop tests need: tauri-driver, a free port, and the app's X11 window.
 
 import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,6 +51,32 @@ export function x11Window(command, title = "Switchboard") {
   });
 }
 
+
+/**
+ * The app's own process (not its WebKit helpers) started with `--data dataDir`: its pid
+ * and the files it has mapped (shared libraries included), read from /proc.
+ */
+export function appProcess(dataDir) {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv;
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue; // the process ended while we looked
+    }
+    const i = argv.indexOf("--data");
+    if (i < 0 || argv[i + 1] !== dataDir || !/switchboard-desktop$/.test(argv[0])) continue;
+    const mapped = new Set(
+      readFileSync(`/proc/${entry}/maps`, "utf8")
+        .split("\n")
+        .map((line) => line.split(/\s+/)[5])
+        .filter(Boolean),
+    );
+    return { pid: Number(entry), mapped: [...mapped] };
+  }
+  return null;
+}
 
 /** The in-process API's address, as the window's platform layer learns it (`error: …` when none). */
 export function apiBase(session) {

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { register } from "./sip_phone.mjs";
 import { clickTrayItem, findTray, trayMenu } from "./tray.mjs";
-import { chooseThePhoneSystem, freePort, startDriver, x11Window } from "./harness.mjs";
+import { appProcess, chooseThePhoneSystem, freePort, startDriver, x11Window } from "./harness.mjs";
 import { Session, waitFor } from "./webdriver.mjs";
 
 const APP = process.env.SWITCHBOARD_DESKTOP_BIN;
@@ -137,6 +137,16 @@ test("the desktop window adds an extension a phone logs in with, and keeps runni
     assert.ok(stored, "the API lists extension 2001");
     assert.equal(stored.name, "Front Desk");
     writeFileSync(join(ARTIFACTS, "desktop-extensions.png"), await session.screenshot());
+
+    // The page reaches the screen (what the X server shows, not WebKit's own snapshot: the
+    // app draws it without GL), and the app's own process never loaded a GL driver (with
+    // compositing off it draws without one: src-tauri/src/webview_env.rs).
+    const colours = Number(await x11Window("colours"));
+    assert.ok(colours > 20, `the window shows the painted page (${colours} colours on screen)`);
+    const app = appProcess(data);
+    assert.ok(app, "the app's process is found by its data folder");
+    const gl = app.mapped.filter((file) => /_dri\.so|libLLVM|libGLX_mesa|libEGL_mesa/.test(file));
+    assert.deepEqual(gl, [], "the app's own process maps no GL driver");
 
     // The tray's status line counts registered phones.
     const tray = await waitFor("the tray icon on the session bus", () => findTray());
