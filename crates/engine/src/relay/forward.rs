@@ -9,9 +9,10 @@ use std::net::SocketAddr;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use media::relay::{Leg, Verdict};
+use media::rtp::{NtpClock, NTP_UNIX_OFFSET};
 use tokio::io::ReadBuf;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc::{self, UnboundedReceiver};
@@ -23,6 +24,7 @@ use super::handle::{Control, RelayHandle, SharedStats};
 use super::playback::Playback;
 use super::pool::{LegSockets, PortLease, RelayOptions, RelayPorts};
 use super::record::Tap;
+use super::rtcp_ends::{self, RtcpEnds};
 use super::srtp::{self, SrtpLeg};
 use super::transcode::Transcoding;
 use super::RelayError;
@@ -75,6 +77,12 @@ struct Forwarder {
     streams: [OutStream; 2],
     /// Per side: SRTP terminated here, when that phone negotiated it.
     srtp: [Option<Box<SrtpLeg>>; 2],
+    /// RTCP ending here on legs that hear our own stream (transcoded, music on hold).
+    rtcp_ends: RtcpEnds,
+    /// Looks for due reports while a leg's RTCP ends here.
+    rtcp_timer: Option<Interval>,
+    /// The report being written (reused).
+    report: Vec<u8>,
 }
 
 pub(super) fn spawn(
@@ -108,6 +116,9 @@ pub(super) fn spawn(
         sending: [None, None],
         streams: Default::default(),
         srtp: [None, None],
+        rtcp_ends: RtcpEnds::new(wall_clock()),
+        rtcp_timer: None,
+        report: Vec::with_capacity(256),
     };
     let task = runtime.spawn(async move { poll_fn(|cx| forwarder.poll(cx)).await });
     Ok(RelayHandle {
@@ -141,6 +152,14 @@ fn leg_io(
     })
 }
 
+/// The NTP time of `Instant`s, for the relay's sender reports (RFC 3550 §6.4.1).
+fn wall_clock() -> NtpClock {
+    let since_unix = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    NtpClock::new(Instant::now(), NTP_UNIX_OFFSET + since_unix)
+}
+
 /// RFC 3550 §11: without other information, RTCP uses the port above RTP. Latching
 /// corrects it when the phone said otherwise (a=rtcp) or sits behind NAT.
 fn rtcp_peer(rtp: SocketAddr) -> SocketAddr {
@@ -151,14 +170,22 @@ impl Forwarder {
     /// Applies control messages, then drains every socket; never completes on its own
     /// except when the handle is gone.
     fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut changed = false;
         loop {
             match self.control.poll_recv(cx) {
-                Poll::Ready(Some(message)) => self.apply(message),
+                Poll::Ready(Some(message)) => {
+                    self.apply(message);
+                    changed = true;
+                }
                 Poll::Ready(None) => return Poll::Ready(()),
                 Poll::Pending => break,
             }
         }
+        if changed {
+            self.sync_rtcp_ends();
+        }
         self.play(cx);
+        self.report(cx);
         let now = Instant::now();
         let mut more = false;
         for from in [0, 1] {
@@ -233,6 +260,62 @@ impl Forwarder {
         }
     }
 
+    /// A leg's RTCP ends here while the relay transcodes or plays to it (see
+    /// `rtcp_ends`); the report timer runs only then.
+    fn sync_rtcp_ends(&mut self) {
+        let now = Instant::now();
+        for side in [0, 1] {
+            // Music, where it plays, is what the leg hears, even on a transcoded call.
+            let own = match (&self.playing[side], &self.transcoding) {
+                (Some(playback), _) => Some(playback.source()),
+                (None, Some(t)) => t.directions.get(1 - side).map(|d| d.source()),
+                (None, None) => None,
+            };
+            self.rtcp_ends.set(side, now, own);
+        }
+        match (self.rtcp_ends.any(), self.rtcp_timer.is_some()) {
+            (true, false) => {
+                let mut timer = tokio::time::interval(rtcp_ends::CHECK);
+                timer.set_missed_tick_behavior(MissedTickBehavior::Skip);
+                self.rtcp_timer = Some(timer);
+            }
+            (false, true) => self.rtcp_timer = None,
+            _ => {}
+        }
+    }
+
+    /// Sends each terminated leg the report that came due (SRTCP on an SRTP leg).
+    fn report(&mut self, cx: &mut Context<'_>) {
+        let Some(timer) = &mut self.rtcp_timer else {
+            return;
+        };
+        // Taking every ready tick leaves the timer registered for the next one.
+        let mut due = false;
+        while timer.poll_tick(cx).is_ready() {
+            due = true;
+        }
+        if !due {
+            return;
+        }
+        let now = Instant::now();
+        let legs = self.legs.iter().zip(self.srtp.iter_mut());
+        for (side, (leg, keys)) in legs.enumerate() {
+            self.report.clear();
+            if !self.rtcp_ends.poll_report(side, now, &mut self.report) {
+                continue;
+            }
+            let Some(rtcp) = &leg.rtcp else {
+                continue;
+            };
+            let Some(dest) = rtcp.leg.destination() else {
+                continue;
+            };
+            if srtp::send(keys, &rtcp.socket, true, &self.report, dest).is_ok() {
+                self.stats.rtcp_sent.fetch_add(1, Relaxed);
+            }
+        }
+    }
+
     /// Paces played streams and sent keys at one packet per 20 ms.
     fn start_ticking(&mut self) {
         if self.ticker.is_none() {
@@ -273,7 +356,7 @@ impl Forwarder {
                 }
             }
             let legs = self.legs.iter().zip(self.srtp.iter_mut());
-            for ((leg, keys), playback) in legs.zip(self.playing.iter_mut()) {
+            for (side, ((leg, keys), playback)) in legs.zip(self.playing.iter_mut()).enumerate() {
                 let Some(playback) = playback else {
                     continue;
                 };
@@ -282,6 +365,7 @@ impl Forwarder {
                 if let Some(dest) = leg.rtp.leg.destination() {
                     if srtp::send(keys, &leg.rtp.socket, false, packet, dest).is_ok() {
                         self.stats.played.fetch_add(1, Relaxed);
+                        self.rtcp_ends.sent_rtp(side, Instant::now(), packet);
                     }
                 }
             }
@@ -330,7 +414,25 @@ impl Forwarder {
                 },
                 None => data,
             };
+            if kind == Kind::Rtcp {
+                let terminated = self.rtcp_ends.terminates(from);
+                // The other leg hears our stream: this phone's reports are not for it.
+                let forward = self.rtcp_ends.received_rtcp(from, now, data);
+                if terminated {
+                    self.stats.rtcp_read.fetch_add(1, Relaxed);
+                    let quality = self.rtcp_ends.quality(from);
+                    tracing::debug!(
+                        side = from,
+                        ?quality,
+                        "rtcp read on a leg the relay reports to"
+                    );
+                }
+                if !forward {
+                    continue;
+                }
+            }
             if kind == Kind::Rtp {
+                self.rtcp_ends.received_rtp(from, now, data);
                 if let Some(dtmf) = &mut self.dtmf {
                     dtmf.packet(from, data);
                 }
@@ -350,9 +452,13 @@ impl Forwarder {
                         continue;
                     };
                     let conversion = &mut transcoding.directions[from];
+                    let ends = &mut self.rtcp_ends;
                     conversion.convert(data, |packet| {
                         match srtp::send(srtp_out, &outbound.socket, false, packet, dest) {
-                            Ok(_) => stats.relayed(from, packet.len()),
+                            Ok(_) => {
+                                stats.relayed(from, packet.len());
+                                ends.sent_rtp(1 - from, now, packet);
+                            }
                             Err(_) => {
                                 stats.undeliverable.fetch_add(1, Relaxed);
                             }

@@ -47,6 +47,11 @@ pub struct RelayStats {
     pub b_to_a: Flow,
     /// RTCP packets relayed, both ways.
     pub rtcp: u64,
+    /// RTCP reports the relay wrote itself, to legs whose RTP is its own stream
+    /// (transcoded, music on hold).
+    pub rtcp_sent: u64,
+    /// RTCP reports read (and not forwarded) from those legs' phones.
+    pub rtcp_read: u64,
     /// Packets refused on the A-side port: not from phone A (RTP and RTCP).
     pub refused_a: u64,
     /// Packets refused on the B-side port: not from phone B.
@@ -66,6 +71,8 @@ pub(super) struct SharedStats {
     packets: [AtomicU64; 2],
     bytes: [AtomicU64; 2],
     pub(super) rtcp: AtomicU64,
+    pub(super) rtcp_sent: AtomicU64,
+    pub(super) rtcp_read: AtomicU64,
     refused: [AtomicU64; 2],
     pub(super) undeliverable: AtomicU64,
     pub(super) played: AtomicU64,
@@ -96,6 +103,8 @@ impl SharedStats {
             a_to_b: flow(0),
             b_to_a: flow(1),
             rtcp: self.rtcp.load(Relaxed),
+            rtcp_sent: self.rtcp_sent.load(Relaxed),
+            rtcp_read: self.rtcp_read.load(Relaxed),
             refused_a: self.refused[0].load(Relaxed),
             refused_b: self.refused[1].load(Relaxed),
             undeliverable: self.undeliverable.load(Relaxed),

@@ -21,6 +21,7 @@ mod record;
 mod record_keeper;
 mod record_policy;
 mod record_writer;
+mod rtcp_ends;
 mod salvage;
 mod socket;
 pub(crate) mod srtp;

@@ -99,6 +99,11 @@ impl Playback {
         }
     }
 
+    /// The stream's SSRC and RTP clock rate (for the relay's RTCP about it).
+    pub(super) fn source(&self) -> (u32, u32) {
+        (self.ssrc, self.step * (1000 / FRAME_MS))
+    }
+
     /// The next 20 ms packet.
     pub(super) fn next_packet(&mut self) -> &[u8] {
         self.player.next_frame(&mut self.pcm);

@@ -96,6 +96,11 @@ impl Conversion {
         })
     }
 
+    /// The SSRC and RTP clock rate of the stream this direction writes.
+    pub(super) fn source(&self) -> (u32, u32) {
+        (self.ssrc, self.out_clock)
+    }
+
     /// Converts one received RTP packet and hands every packet to send to `send` (none
     /// while a frame is still incomplete, several when a packet carried more than one).
     /// Packets that do not parse, and payload types other than the call's codec and
