@@ -48,6 +48,8 @@ struct State {
     dnd: bool,
     /// Whether calls encrypt their audio (the saved setting), for the phone's next starts.
     srtp: store::PhoneSrtp,
+    /// Why a call could not move to the device chosen last, until the next choice.
+    device_problem: Option<String>,
 }
 
 /// See the module docs. Shared by every command.
@@ -98,6 +100,7 @@ impl PhoneHost {
                 handles: BTreeMap::new(),
                 dnd: false,
                 srtp: sound.srtp,
+                device_problem: None,
             })),
             events,
             backend,
@@ -237,6 +240,9 @@ impl PhoneHost {
         self.selected
             .choose(devices.input.clone(), devices.output.clone());
         *self.devices.lock().unwrap_or_else(|p| p.into_inner()) = devices;
+        // A new choice: what the last one came to no longer applies. A call under way
+        // reports (`PhoneEvent::DeviceChoice`) whether this one opened.
+        self.lock().device_problem = None;
         self.audio_tools.ring_changed.notify_one();
     }
 
@@ -355,6 +361,7 @@ impl PhoneHost {
             outputs,
             input: devices.input,
             output: devices.output,
+            device_problem: self.lock().device_problem.clone(),
         }
     }
 
@@ -628,6 +635,7 @@ fn apply(
                 c.encrypted = *encrypted;
             }
         }
+        PhoneEvent::DeviceChoice { problem, .. } => s.device_problem = problem.clone(),
         PhoneEvent::Quality { call, quality } => {
             if let Some((c, _)) = s.calls.get_mut(&call.id()) {
                 c.quality = CallQuality {

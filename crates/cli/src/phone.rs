@@ -349,6 +349,9 @@ fn print(event: &PhoneEvent) {
             "jitter_ms": quality.jitter.map(|d| d.as_millis() as u64),
             "round_trip_ms": quality.round_trip.map(|d| d.as_millis() as u64),
         }),
+        PhoneEvent::DeviceChoice { call, problem } => json!({
+            "event": "device_choice", "call": call.id(), "problem": problem,
+        }),
     };
     println!("{line}");
 }

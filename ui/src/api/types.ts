@@ -214,7 +214,13 @@ export type AudioState = { available: boolean, error: string | null, inputs: Arr
 /**
  * The chosen devices; `null` is the system's default.
  */
-input: string | null, output: string | null, };
+input: string | null, output: string | null, 
+/**
+ * Why a call under way could not move to the device chosen last ("Could not open
+ * Headset; the call stays on Laptop."); `null` once a choice opened, or after the
+ * next choice.
+ */
+device_problem: string | null, };
 
 /**
  * What the device test does.

@@ -98,6 +98,10 @@ pub struct AudioState {
     /// The chosen devices; `null` is the system's default.
     pub input: Option<String>,
     pub output: Option<String>,
+    /// Why a call under way could not move to the device chosen last ("Could not open
+    /// Headset; the call stays on Laptop."); `null` once a choice opened, or after the
+    /// next choice.
+    pub device_problem: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

@@ -6,8 +6,9 @@
 //!
 //! A microphone or speaker chosen during the call is taken the same way, at once: the
 //! new device is opened (at its own rate, resampled to the call's) and the old one closed
-//! only then, so a choice that cannot be opened leaves the call where it was. Only the
-//! streams are swapped: the call's codec, jitter buffer and echo canceller go on.
+//! only then, so a choice that cannot be opened leaves the call where it was, and says
+//! so ([`CallDevices::take_choice_outcome`]: the user sees it next to the choice). Only
+//! the streams are swapped: the call's codec, jitter buffer and echo canceller go on.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -33,6 +34,12 @@ pub struct CallDevices {
     stamp: ChoiceStamp,
     /// Devices moved to after the user chose another one.
     moved: u32,
+    /// The choice the open microphone and speaker were opened under (`None`: the
+    /// default), to name them when a new choice cannot be opened.
+    names: (Option<String>, Option<String>),
+    /// What became of the last choice made during the call, until taken: `Some(None)`
+    /// when it was opened, `Some(Some(why))` when it was not.
+    outcome: Option<Option<String>>,
 }
 
 impl std::fmt::Debug for CallDevices {
@@ -53,6 +60,7 @@ impl CallDevices {
     pub fn open(backend: Arc<dyn AudioBackend>, rate: u32, now: Instant) -> Self {
         // Read before opening: a choice made while they open moves them at the first check.
         let stamp = backend.choice_stamp();
+        let names = backend.chosen_names();
         let capture = backend
             .open_capture(None, rate)
             .map_err(|err| tracing::warn!(%err, "no microphone"))
@@ -70,7 +78,17 @@ impl CallDevices {
             reopened: 0,
             stamp,
             moved: 0,
+            names,
+            outcome: None,
         }
+    }
+
+    /// What became of the devices chosen during the call since the last time this was
+    /// asked: `None` when nothing was chosen, `Some(None)` when the choice was opened,
+    /// `Some(Some(message))` when it was not ("Could not open Headset; the call stays
+    /// on Laptop").
+    pub fn take_choice_outcome(&mut self) -> Option<Option<String>> {
+        self.outcome.take()
     }
 
     /// The next 20 ms microphone frame, or false when there is none yet (send silence).
@@ -154,14 +172,19 @@ impl CallDevices {
         if stamp == self.stamp {
             return;
         }
+        let chosen = self.backend.chosen_names();
+        let mut problems = Vec::new();
         if stamp.input != self.stamp.input {
             match self.backend.open_capture(None, self.rate) {
                 Ok(c) => {
                     self.capture = Some(c);
+                    self.names.0 = chosen.0.clone();
                     self.moved += 1;
                 }
                 Err(err) => {
-                    tracing::warn!(%err, "chosen microphone not opened; keeping the one in use")
+                    tracing::warn!(%err, "chosen microphone not opened; keeping the one in use");
+                    let kept = self.capture.is_some().then_some(&self.names.0);
+                    problems.push(not_opened(&chosen.0, kept, "microphone"));
                 }
             }
         }
@@ -169,13 +192,38 @@ impl CallDevices {
             match self.backend.open_playback(None, self.rate) {
                 Ok(p) => {
                     self.playback = Some(p);
+                    self.names.1 = chosen.1.clone();
                     self.moved += 1;
                 }
                 Err(err) => {
-                    tracing::warn!(%err, "chosen speaker not opened; keeping the one in use")
+                    tracing::warn!(%err, "chosen speaker not opened; keeping the one in use");
+                    let kept = self.playback.is_some().then_some(&self.names.1);
+                    problems.push(not_opened(&chosen.1, kept, "speaker"));
                 }
             }
         }
+        self.outcome = Some((!problems.is_empty()).then(|| problems.join(" ")));
         self.stamp = stamp;
+    }
+}
+
+/// "Could not open Headset; the call stays on Laptop." for a `kind` of device chosen
+/// (`None`: the default) that did not open while the call kept `kept` (`None`: none
+/// open; `Some(None)`: the default).
+fn not_opened(chosen: &Option<String>, kept: Option<&Option<String>>, kind: &str) -> String {
+    let name = |n: &Option<String>| match n {
+        Some(n) => n.clone(),
+        None => format!("the default {kind}"),
+    };
+    match kept {
+        Some(old) => format!(
+            "Could not open {}; the call stays on {}.",
+            name(chosen),
+            name(old)
+        ),
+        None => format!(
+            "Could not open {}; the call has no {kind} for now.",
+            name(chosen)
+        ),
     }
 }

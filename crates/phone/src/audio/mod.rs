@@ -68,6 +68,12 @@ pub trait AudioBackend: Send + Sync {
     fn choice_stamp(&self) -> ChoiceStamp {
         ChoiceStamp::default()
     }
+
+    /// The names of the chosen input and output (`None`: the system's default), to
+    /// name them when one cannot be opened. Backends without a choice have none.
+    fn chosen_names(&self) -> (Option<String>, Option<String>) {
+        (None, None)
+    }
 }
 
 /// Counts of the changes to the chosen input and output; only their changes matter.

@@ -136,4 +136,8 @@ impl AudioBackend for Selected {
             output: self.choice.output_changes.load(Ordering::Acquire),
         }
     }
+
+    fn chosen_names(&self) -> (Option<String>, Option<String>) {
+        self.names().clone()
+    }
 }

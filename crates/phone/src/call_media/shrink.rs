@@ -308,7 +308,10 @@ mod tests {
             .unwrap_or(0);
         s.compress(&mut pcm);
         let removed = 160 - pcm.len();
-        assert!(removed > 0 && removed.is_multiple_of(20), "removed {removed}");
+        assert!(
+            removed > 0 && removed.is_multiple_of(20),
+            "removed {removed}"
+        );
         assert!(removed <= 64, "owed only 8 ms, removed {removed}");
         let jump = pcm
             .windows(2)

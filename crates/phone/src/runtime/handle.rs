@@ -83,6 +83,13 @@ pub enum PhoneEvent {
         call: CallHandle,
         quality: crate::call_media::CallQuality,
     },
+    /// A microphone or speaker chosen during a call: `problem` says why the call could
+    /// not move to it ("Could not open Headset; the call stays on Laptop."), `None` when
+    /// it did.
+    DeviceChoice {
+        call: CallHandle,
+        problem: Option<String>,
+    },
 }
 
 /// How the phone places and takes calls, beyond its account.
