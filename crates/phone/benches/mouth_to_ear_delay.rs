@@ -15,6 +15,11 @@
 //! codec's own delay (a click through encoder and decoder alone), the jitter buffer's
 //! target and the audio queued for the speaker before each write.
 //!
+//! A third run loads the loop like a busy machine does: the runtime's pacing with the
+//! loop stalled for 30 ms every 250 ms between 1 and 2.5 s, so the speaker runs dry,
+//! then left alone; it reports the delay of the clicks during and after the stalls
+//! and what the call played out faster to win the delay back.
+//!
 //! A measurement, it asserts nothing. Run with
 //! `cargo bench -p phone --bench mouth_to_ear_delay`.
 
@@ -36,6 +41,16 @@ enum Pacing {
     Poll,
     /// A fixed 20 ms tick: one frame read (silence if none), one written.
     Tick,
+    /// The runtime's, with the loop stalled now and then for a while (a loaded machine).
+    Stalled,
+}
+
+/// When the stalled run stalls: 30 ms every 250 ms, from 1 s to 2.5 s.
+fn stall(elapsed: Duration) -> Option<Duration> {
+    let ms = elapsed.as_millis();
+    (1_000..2_500)
+        .contains(&ms)
+        .then_some(Duration::from_millis(30))
 }
 
 fn spec(encoding: &str, payload_type: u8, clock_rate: u32) -> CodecSpec {
@@ -61,7 +76,7 @@ fn write_clicks(path: &Path) {
     )
     .expect("click file");
     // Longer than the run: the file is never looped.
-    for i in 0..PERIOD * 30 {
+    for i in 0..PERIOD * 40 {
         let in_period = i % PERIOD;
         let s = if in_period < DEVICE_RATE as usize / 200 {
             let t = in_period as f64 / f64::from(DEVICE_RATE);
@@ -151,19 +166,30 @@ fn measure(dir: &Path, clicks: &Path, spec: &CodecSpec, pacing: Pacing) {
     let mut queued = Vec::new();
     let start = Instant::now();
     let step = match pacing {
-        Pacing::Poll => POLL,
+        Pacing::Poll | Pacing::Stalled => POLL,
         Pacing::Tick => FRAME,
     };
+    let run = match pacing {
+        Pacing::Stalled => RUN * 2,
+        _ => RUN,
+    };
     let mut polls = 1u32;
-    while start.elapsed() < RUN {
+    let mut next_stall = Duration::ZERO;
+    while start.elapsed() < run {
         let now = Instant::now();
         let mut send = |pcm: &[i16], receiver: &mut CallMedia| {
             for packet in sender.send_frame(now, pcm) {
                 receiver.receive_rtp(now, &packet);
             }
         };
+        if pacing == Pacing::Stalled && start.elapsed() >= next_stall {
+            if let Some(pause) = stall(start.elapsed()) {
+                std::thread::sleep(pause);
+            }
+            next_stall = start.elapsed() + Duration::from_millis(250);
+        }
         match pacing {
-            Pacing::Poll => {
+            Pacing::Poll | Pacing::Stalled => {
                 while capture.read_frame(&mut frame) {
                     backlog.push(capture.backlog_ms());
                     pacer.captured(now);
@@ -202,6 +228,7 @@ fn measure(dir: &Path, clicks: &Path, spec: &CodecSpec, pacing: Pacing) {
         polls += 1;
     }
     let target = receiver.stats().target_delay;
+    let won_back = receiver.stats().won_back;
     let underruns = playback.underruns();
     let period = playback.period_ms();
     drop(capture);
@@ -215,6 +242,21 @@ fn measure(dir: &Path, clicks: &Path, spec: &CodecSpec, pacing: Pacing) {
         .into_iter()
         .map(|at| (at % PERIOD) as f64 * 1000.0 / f64::from(DEVICE_RATE))
         .collect();
+    if pacing == Pacing::Stalled {
+        // Clicks every 300 ms from the start: list them all, by when they were heard.
+        let heard: Vec<String> = delays.iter().map(|d| format!("{d:.0}")).collect();
+        println!(
+            "{:<5} stalled delay of each click (every 300 ms; stalls from 1 to 2.5 s): {} ms; \
+             last five median {:.1} ms; won back {} ms; underruns {}",
+            spec.encoding,
+            heard.join(" "),
+            median(&mut delays.iter().rev().take(5).copied().collect::<Vec<_>>())
+                .unwrap_or(f64::NAN),
+            won_back.as_millis(),
+            underruns,
+        );
+        return;
+    }
     // The first clicks land while the jitter buffer still fills at its initial delay.
     let mut settled = delays.split_off(delays.len().min(3));
     let (lo, hi) = (
@@ -247,7 +289,7 @@ fn main() {
     let clicks = dir.path().join("clicks.wav");
     write_clicks(&clicks);
     for s in [spec("opus", 111, 48_000), spec("PCMU", 0, 8000)] {
-        for pacing in [Pacing::Poll, Pacing::Tick] {
+        for pacing in [Pacing::Poll, Pacing::Tick, Pacing::Stalled] {
             measure(dir.path(), &clicks, &s, pacing);
         }
     }
