@@ -27,7 +27,7 @@ use std::sync::Mutex;
 
 use anyhow::Context;
 use clap::Parser;
-use tauri::{AppHandle, Manager, RunEvent, WindowEvent};
+use tauri::{AppHandle, Manager, RunEvent};
 
 use backend::Backend;
 use logging::Logging;
@@ -115,22 +115,13 @@ fn run(options: Options, logging: Logging) -> anyhow::Result<()> {
             }
             Ok(())
         })
-        .on_window_event(|window, event| {
-            if let WindowEvent::CloseRequested { api, .. } = event {
-                // Closing the window must not stop the office's phones: hide it and keep
-                // running in the tray. Without a running PBX there is nothing to keep.
-                // (An incoming-call window simply closes; the call keeps ringing.)
-                if window.label() == window::MAIN && is_running(window.app_handle()) {
-                    api.prevent_close();
-                    if let Err(e) = window.hide() {
-                        tracing::warn!(error = %e, "cannot hide the window");
-                    }
-                }
-            }
-        })
         .build(tauri::tauri_build_context!())
         .context("cannot start the desktop app")?;
     app.run(|app, event| match event {
+        // Closing the last window must not stop the office's phones: the window goes (and
+        // its web process with it) while the PBX keeps running in the tray. Without a
+        // running PBX there is nothing to keep. (An incoming-call window simply closes; the
+        // call keeps ringing.)
         RunEvent::ExitRequested {
             code: None, api, ..
         } if is_running(app) => api.prevent_exit(),
@@ -154,8 +145,11 @@ fn setup(app: &AppHandle, options: &Options, data_dir: &Path, logging: Logging) 
     match tauri::async_runtime::block_on(Backend::start(options, data_dir, logging)) {
         Ok(backend) => {
             started(app, backend);
-            if let Err(e) = window::create(app, !options.hidden) {
-                tracing::error!(error = %e, "cannot open the window");
+            // Started at login: in the tray, no window (nor its web process) until opened.
+            if !options.hidden {
+                if let Err(e) = window::create(app, None) {
+                    tracing::error!(error = %e, "cannot open the window");
+                }
             }
         }
         Err(e) => {
@@ -168,7 +162,7 @@ fn setup(app: &AppHandle, options: &Options, data_dir: &Path, logging: Logging) 
                             *d = Some(report);
                         }
                     }
-                    window::create(app, true).map(|_| ())
+                    window::create(app, None).map(|_| ())
                 }
                 None => window::create_startup_error(app, &backend::explain(&e)).map(|_| ()),
             };

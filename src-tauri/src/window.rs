@@ -1,22 +1,39 @@
-//! The main window: created once, hidden instead of closed, shown again from the tray or by
-//! a second launch.
+//! The main window: opened when asked for (at start, from the tray, by a second launch, for
+//! a call) and closed for real when its close button is pressed, while the PBX keeps running
+//! in the tray. A closed window costs nothing: WebKit ends the window's web process with it
+//! (about 120 MB; BENCHMARKS.md, desktop app memory), and an app started at login with
+//! `--hidden` never starts one until the window is opened.
 
 use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 
 /// The label the capabilities (capabilities/default.json) grant permissions to.
 pub const MAIN: &str = "main";
 
-/// Opens the admin screens (ui/dist, embedded in the binary). `visible` is false when the
-/// app starts in the tray.
-pub fn create(app: &AppHandle, visible: bool) -> tauri::Result<WebviewWindow> {
-    builder(app, WebviewUrl::App("index.html".into()))
-        .visible(visible)
-        .build()
+/// Opens the admin screens (ui/dist, embedded in the binary), on `page` when given.
+pub fn create(app: &AppHandle, page: Option<&str>) -> tauri::Result<WebviewWindow> {
+    let path = match page {
+        // Only the app's own page names get here, never outside text.
+        Some(page) => format!("index.html#/{page}"),
+        None => "index.html".to_owned(),
+    };
+    builder(app, WebviewUrl::App(path.into())).build()
 }
 
-/// Brings the window to the front, whether it was hidden, minimised or behind others.
+/// Brings the window to the front, whether it was closed, minimised or behind others.
 pub fn show(app: &AppHandle) {
+    bring_forward(app, None);
+}
+
+/// Brings the window to the front on one of the UI's pages (`phone`).
+pub fn show_page(app: &AppHandle, page: &str) {
+    bring_forward(app, Some(page));
+}
+
+fn bring_forward(app: &AppHandle, page: Option<&str>) {
     let Some(window) = app.get_webview_window(MAIN) else {
+        if let Err(e) = create(app, page) {
+            tracing::error!(error = %e, "cannot open the window");
+        }
         return;
     };
     for result in [window.unminimize(), window.show(), window.set_focus()] {
@@ -24,18 +41,12 @@ pub fn show(app: &AppHandle) {
             tracing::warn!(error = %e, "cannot bring the window to the front");
         }
     }
-}
-
-/// Brings the window to the front on one of the UI's pages (`phone`).
-pub fn show_page(app: &AppHandle, page: &str) {
-    show(app);
-    let Some(window) = app.get_webview_window(MAIN) else {
-        return;
-    };
-    // Only the app's own page names get here, never outside text.
-    let script = format!("location.hash = '#/{page}'");
-    if let Err(e) = window.eval(&script) {
-        tracing::warn!(error = %e, "cannot open the page in the window");
+    if let Some(page) = page {
+        // Only the app's own page names get here, never outside text.
+        let script = format!("location.hash = '#/{page}'");
+        if let Err(e) = window.eval(&script) {
+            tracing::warn!(error = %e, "cannot open the page in the window");
+        }
     }
 }
 
@@ -58,8 +69,26 @@ pub fn create_startup_error(app: &AppHandle, message: &str) -> tauri::Result<Web
 pub fn show_startup_error(app: &AppHandle, message: &str) -> tauri::Result<()> {
     match app.get_webview_window(MAIN) {
         Some(window) => {
-            window.navigate(startup_error_url(message)?)?;
+            let url = startup_error_url(message)?;
+            window.navigate(url.clone())?;
             show(app);
+            // The page that asked for the restart may still be changing its own location
+            // (the first-run page moves to #/setup as it asks), which cancels a navigation
+            // still pending: look again, and go to the error page until it shows.
+            tauri::async_runtime::spawn(async move {
+                for _ in 0..5 {
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                    match window.url() {
+                        Ok(shown) if shown.scheme() == "data" => return,
+                        Ok(_) => {
+                            if let Err(e) = window.navigate(url.clone()) {
+                                tracing::warn!(error = %e, "cannot show why the phone system stopped");
+                            }
+                        }
+                        Err(_) => return, // the window is gone
+                    }
+                }
+            });
             Ok(())
         }
         None => create_startup_error(app, message).map(|_| ()),

@@ -1,15 +1,15 @@
 // The real desktop app under a virtual display, driven through its own WebKitGTK window:
 // it opens on the Extensions page, an extension added there is stored by the in-process
 // PBX and a phone logs in with the password the window showed; the tray counts the phone;
-// closing the window hides it while the PBX keeps running, a second launch hands over to
-// the running app and brings its window back, so does Open in the tray, and Quit in the
-// tray stops the PBX.
+// closing the window closes it (its web process ends) while the PBX keeps running, a second
+// launch hands over to the running app and opens its window again, so does Open in the
+// tray, and Quit in the tray stops the PBX.
 //
 // Run by tests/desktop/run, which builds the app and provides the display and D-Bus
 // session (SWITCHBOARD_DESKTOP_BIN names the binary).
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,6 +35,15 @@ function launchAgain(args, timeoutMs) {
       resolve(code);
     });
   });
+}
+
+/** The pids of `pid`'s children named `name`. */
+function pgrepChildren(pid, name) {
+  try {
+    return execFileSync("pgrep", ["-P", String(pid), "-x", name], { encoding: "utf8" }).split("\n").filter(Boolean);
+  } catch {
+    return []; // pgrep exits 1 when none matches
+  }
 }
 
 async function apiAnswers(base) {
@@ -160,27 +169,33 @@ test("the desktop window adds an extension a phone logs in with, and keeps runni
     );
     await waitFor("the tray to count the phone", async () => (await statusLine(tray)) === "1 phone registered");
 
-    // Closing the window hides it; the PBX and its API keep running.
+    // Closing the window closes it for real, and its web process ends with it; the PBX and
+    // its API keep running in the tray.
+    const webProcesses = () => pgrepChildren(app.pid, "WebKitWebProces");
+    assert.equal(webProcesses().length, 1, "the open window has its web process");
     assert.equal(await x11Window("state"), "viewable");
     await x11Window("close");
-    await waitFor("the window to hide", async () => (await x11Window("state")) === "hidden");
+    await waitFor("the window to close", async () => (await x11Window("state")) === "absent");
+    await waitFor("the window's web process to end", async () => webProcesses().length === 0);
     assert.ok(await apiAnswers(base), "the API still answers with the window closed");
     assert.equal(await statusLine(tray), "1 phone registered");
 
     // A second launch finds the running app over D-Bus, hands over and exits at once; the
-    // running one shows its hidden window (no second PBX is started).
+    // running one opens its window again (no second PBX is started).
     const code = await launchAgain(args, 20_000);
     assert.equal(code, 0, "the second launch exits cleanly instead of starting a second PBX");
     await waitFor("the second launch to bring the window back", async () => (await x11Window("state")) === "viewable");
-    assert.equal(await session.text(await session.css("#ext-title")), "Extensions");
+    await session.switchToWindow(await waitFor("the new window", async () => (await session.windowHandles())[0]));
+    await waitFor("the Extensions page in the new window", () => session.xpath("//nav//a[normalize-space()='Extensions']"), 30_000);
 
     // Closed again, Open in the tray brings it back.
     await x11Window("close");
-    await waitFor("the window to hide again", async () => (await x11Window("state")) === "hidden");
+    await waitFor("the window to close again", async () => (await x11Window("state")) === "absent");
     const open = (await trayMenu(tray)).find((i) => i.label === "Open Switchboard");
     assert.ok(open, "the tray menu has Open");
     await clickTrayItem(tray, open.id);
     await waitFor("the window to show again", async () => (await x11Window("state")) === "viewable");
+    assert.equal(webProcesses().length, 1, "the window opened again has a web process again");
 
     // Quit in the tray stops the PBX and the API.
     const quit = (await trayMenu(tray)).find((i) => i.label === "Quit Switchboard");
