@@ -1,8 +1,8 @@
 //! The incoming-call window: a small window on top of everything, one per ringing call,
 //! showing the UI's `#/incoming?call=N` page (caller, business name, Answer and Decline).
 //! It opens even when the main window is closed, and closes by itself once the call is
-//! answered, declined or given up by the caller. The desktop notification comes from the
-//! UI (the platform layer's `notify`, through the notification plugin).
+//! answered, declined or given up by the caller. The desktop notification is raised here
+//! too, not by the main window's page, which may be closed.
 
 use std::collections::HashSet;
 
@@ -25,7 +25,12 @@ pub async fn follow(app: AppHandle, api: api::ApiHandle) {
     let mut shown: HashSet<u64> = HashSet::new();
     loop {
         match events.recv().await {
-            Ok(api::Event::PhoneIncoming { call, .. }) => {
+            Ok(api::Event::PhoneIncoming { call, name, number }) => {
+                crate::notify(
+                    &app,
+                    "Incoming call",
+                    &caller_words(name.as_deref(), &number),
+                );
                 if let Err(e) = open(&app, call) {
                     tracing::warn!(error = %e, call, "cannot open the incoming-call window");
                 } else {
@@ -38,6 +43,14 @@ pub async fn follow(app: AppHandle, api: api::ApiHandle) {
             Ok(_) => {}
             Err(RecvError::Closed) => return,
         }
+    }
+}
+
+/// The caller as the UI words it: "Jane Doe (201)", or the number alone.
+fn caller_words(name: Option<&str>, number: &str) -> String {
+    match name {
+        Some(name) if !name.is_empty() => format!("{name} ({number})"),
+        _ => number.to_owned(),
     }
 }
 
@@ -97,5 +110,20 @@ async fn sync(app: &AppHandle, api: &api::ApiHandle, shown: &mut HashSet<u64>) {
         if shown.remove(&call) && matches!(state.as_deref(), Some("talking" | "held")) {
             window::show_page(app, "phone");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::caller_words;
+
+    #[test]
+    fn the_notification_names_the_caller_as_the_page_does() {
+        assert_eq!(
+            caller_words(Some("[Sales] Jane Doe"), "201"),
+            "[Sales] Jane Doe (201)"
+        );
+        assert_eq!(caller_words(None, "+15550100"), "+15550100");
+        assert_eq!(caller_words(Some(""), "202"), "202");
     }
 }

@@ -1,7 +1,8 @@
-// The app's own phone in the real desktop app: a call from `switchboard phone` opens the
-// small incoming-call window on top (caller and Answer), Answer there takes the call and
-// the window closes by itself; then a second launch with a clicked `sip:` link hands it to
-// the running app, which calls that number.
+// The app's own phone in the real desktop app, its main window closed: a call from
+// `switchboard phone` raises a desktop notification naming the caller and opens the small
+// incoming-call window on top (caller and Answer), Answer there takes the call, the window
+// closes by itself and the main window opens on the Phone page; then a second launch with a
+// clicked `sip:` link hands it to the running app, which calls that number.
 //
 // Run by tests/desktop/run (SWITCHBOARD_DESKTOP_BIN names the app; SWITCHBOARD_BIN the
 // `switchboard` command, else the one next to the app).
@@ -11,6 +12,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
 import { test } from "node:test";
 import { chooseThePhoneSystem, freePort, startDriver, x11Window } from "./harness.mjs";
 import { Session, waitFor } from "./webdriver.mjs";
@@ -19,6 +21,21 @@ const APP = process.env.SWITCHBOARD_DESKTOP_BIN;
 const CLI = process.env.SWITCHBOARD_BIN ?? (APP && join(dirname(APP), "switchboard"));
 const ARTIFACTS = process.env.DESKTOP_ARTIFACTS ?? join(tmpdir(), "switchboard-desktop-test");
 const INCOMING_TITLE = "Incoming call · Switchboard";
+
+/** A notification server on the session bus (notifications.py); `shown` fills as it is asked. */
+async function startNotificationServer() {
+  const child = spawn("/usr/bin/python3", [join(dirname(new URL(import.meta.url).pathname), "notifications.py")], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const shown = [];
+  let ready = false;
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    if (line === "ready") ready = true;
+    else shown.push(JSON.parse(line));
+  });
+  await waitFor("the notification server to own its name", async () => ready, 10_000);
+  return { shown, stop: () => child.kill("SIGTERM") };
+}
 
 async function api(base, command, request = {}) {
   const res = await fetch(`${base}/api/${command}`, {
@@ -54,6 +71,7 @@ test("a call rings in a window on top, is answered there, and a sip: link dials"
   // A tone instead of a sound card, for the app's phone.
   process.env.SWITCHBOARD_PHONE_AUDIO = `file:660:${join(data, "heard.wav")}`;
 
+  const notifications = await startNotificationServer();
   const driver = await startDriver();
   let session;
   let caller;
@@ -69,6 +87,10 @@ test("a call rings in a window on top, is answered there, and a sip: link dials"
     await api(base, "save_phone_account", { server: `127.0.0.1:${sipPort}`, transport: "udp", user: "201", password: me.password });
     await waitFor("the app's phone to register", async () => (await api(base, "get_phone")).registration.state === "registered");
     const [main] = await session.windowHandles();
+
+    // The window closed: the app runs on in the tray, the page's own notifier gone with it.
+    await x11Window("close");
+    await waitFor("the main window to close", async () => (await x11Window("state")) === "absent");
 
     caller = spawn(CLI, ["phone", "--server", `127.0.0.1:${sipPort}`, "--user", "202", "--password", desk.password, "--dial", "201", "--tone", "440"], {
       stdio: ["ignore", "inherit", "inherit"],
@@ -96,7 +118,19 @@ test("a call rings in a window on top, is answered there, and a sip: link dials"
       (await api(base, "get_phone")).calls.some((c) => c.direction === "in" && c.state === "talking"),
     );
     await waitFor("the incoming-call window to close", async () => (await x11Window("state", INCOMING_TITLE)) === "absent");
-    await session.switchToWindow(main);
+
+    // The notification came from the app itself, once, naming the caller.
+    const calls = notifications.shown.filter((n) => n.summary === "Incoming call");
+    assert.equal(calls.length, 1, `one incoming-call notification (got ${JSON.stringify(notifications.shown)})`);
+    assert.match(calls[0].body, /202/);
+
+    // A call answered in its window brings the main window up on the Phone page.
+    await waitFor("the main window to open", async () => (await x11Window("state")) === "viewable");
+    const reopened = await waitFor("the main window's handle", async () =>
+      (await session.windowHandles()).find((h) => h !== main && h !== popup),
+    );
+    await session.switchToWindow(reopened);
+    await waitFor("the Phone page", () => session.css("#phone-title"), 30_000);
     const talking = (await api(base, "get_phone")).calls.find((c) => c.state === "talking");
     await api(base, "phone_hang_up", { call: talking.id });
     caller.kill("SIGTERM");
@@ -113,6 +147,7 @@ test("a call rings in a window on top, is answered there, and a sip: link dials"
     caller?.kill("SIGTERM");
     if (session) await session.end().catch(() => {});
     driver.stop();
+    notifications.stop();
     // The app keeps running in the tray once its window is gone, and would take the next
     // test's launch as a second instance: end it (its data folder names it).
     await run("pkill", ["-f", data], 5_000);

@@ -3,7 +3,7 @@
 // answer wherever the person is in the app.
 
 import { app } from "./state.svelte";
-import { notify } from "./platform";
+import { notify, platformKind } from "./platform";
 import { callerWords, phoneCall, phoneEvent, type PhoneCall, type PhoneCommands, type PhoneState } from "./lib/phone";
 
 function nowUnix(): number {
@@ -38,7 +38,8 @@ class PhoneStore {
       else if (ev) {
         const who = callerWords(ev);
         this.announcement = `Incoming call from ${who}.`;
-        void notify("Incoming call", who);
+        // The desktop app raises its own (its window may be closed); a browser needs the page's.
+        if (platformKind() === "browser") void notify("Incoming call", who);
         void this.refresh();
       } else if (raw && typeof raw === "object" && (raw as { type?: string }).type === "resync") {
         void this.refresh();
