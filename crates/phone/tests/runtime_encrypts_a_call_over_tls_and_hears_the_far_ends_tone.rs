@@ -3,6 +3,9 @@
 //! that opens under that key, and the server's encrypted tone is what the phone plays; a
 //! forged packet in the middle is not.
 
+mod scripted_sip;
+use scripted_sip::*;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,115 +17,12 @@ use media::tone::detect_tone;
 use phone::audio::{FileBackend, FileSource};
 use phone::runtime::{Phone, PhoneEvent, PhoneOptions};
 use phone::ua::{Account, RegistrationEvent};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, UdpSocket};
-use tokio::sync::broadcast;
 use tokio::time::timeout;
-use tokio_rustls::server::TlsStream;
-use tokio_rustls::TlsAcceptor;
 
-const WAIT: Duration = Duration::from_secs(5);
 const PHONE_TONE: f64 = 1000.0;
 const SERVER_TONE: f64 = 600.0;
-
-/// A certificate for 127.0.0.1 and its SHA-256 fingerprint, with the acceptor serving it.
-fn acceptor() -> (TlsAcceptor, String) {
-    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    let params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
-    let cert = params.self_signed(&key).unwrap();
-    let der = CertificateDer::from(cert.der().to_vec());
-    let fingerprint = Sha256::digest(&der)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":");
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![der], key)
-        .unwrap();
-    (TlsAcceptor::from(Arc::new(config)), fingerprint)
-}
-
-/// The next SIP message on the stream (keep-alives and provisional responses skipped).
-async fn read_sip(stream: &mut TlsStream<tokio::net::TcpStream>, pending: &mut Vec<u8>) -> String {
-    loop {
-        while pending.starts_with(b"\r\n") {
-            pending.drain(..2);
-        }
-        if let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&pending[..end + 4]).into_owned();
-            let body_len: usize = header(&head, "Content-Length")
-                .first()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            if pending.len() >= end + 4 + body_len {
-                let msg: Vec<u8> = pending.drain(..end + 4 + body_len).collect();
-                let text = String::from_utf8_lossy(&msg).into_owned();
-                if text.starts_with("SIP/2.0 1") {
-                    continue;
-                }
-                return text;
-            }
-        }
-        let mut buf = [0u8; 4096];
-        let n = timeout(WAIT, stream.read(&mut buf))
-            .await
-            .expect("a SIP message in time")
-            .expect("read");
-        assert!(n > 0, "the phone closed the connection");
-        pending.extend_from_slice(&buf[..n]);
-    }
-}
-
-fn header<'a>(msg: &'a str, name: &str) -> Vec<&'a str> {
-    msg.lines()
-        .filter_map(|l| {
-            let (n, v) = l.split_once(':')?;
-            n.trim().eq_ignore_ascii_case(name).then_some(v.trim())
-        })
-        .collect()
-}
-
-fn response(request: &str, status: &str, extra: &str) -> String {
-    let mut out = format!("SIP/2.0 {status}\r\n");
-    for via in header(request, "Via") {
-        out.push_str(&format!("Via: {via}\r\n"));
-    }
-    let to = header(request, "To")[0];
-    let to = if to.contains("tag=") {
-        to.to_owned()
-    } else {
-        format!("{to};tag=srv1")
-    };
-    out.push_str(&format!(
-        "From: {}\r\nTo: {to}\r\nCall-ID: {}\r\nCSeq: {}\r\n{extra}Content-Length: 0\r\n\r\n",
-        header(request, "From")[0],
-        header(request, "Call-ID")[0],
-        header(request, "CSeq")[0],
-    ));
-    out
-}
-
-async fn next_event(
-    events: &mut broadcast::Receiver<PhoneEvent>,
-    want: impl Fn(&PhoneEvent) -> bool,
-) -> PhoneEvent {
-    loop {
-        let e = timeout(WAIT, events.recv())
-            .await
-            .expect("an event in time")
-            .expect("event channel open");
-        if want(&e) {
-            return e;
-        }
-    }
-}
 
 /// 20 ms of PCMU carrying `hz`, starting at sample `at`.
 fn tone_packet(seq: u16, at: u32, hz: f64) -> Vec<u8> {
@@ -140,7 +40,7 @@ fn tone_packet(seq: u16, at: u32, hz: f64) -> Vec<u8> {
 
 #[tokio::test]
 async fn an_srtp_offer_over_tls_is_answered_and_tones_pass_encrypted_both_ways() {
-    let (acceptor, fingerprint) = acceptor();
+    let (acceptor, fingerprint) = tls_acceptor();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let rtp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
     let dir = tempfile::tempdir().unwrap();

@@ -4,6 +4,9 @@
 //! the microphone's tone from there to the address the server's answer names, and hears
 //! what is sent to its new address, all without the call ending.
 
+mod scripted_sip;
+use scripted_sip::*;
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,64 +17,10 @@ use phone::audio::{FileBackend, FileSource};
 use phone::runtime::{LocalIp, Phone, PhoneEvent, PhoneOptions};
 use phone::ua::{Account, RegistrationEvent};
 use tokio::net::UdpSocket;
-use tokio::sync::broadcast;
 use tokio::time::timeout;
 
-const WAIT: Duration = Duration::from_secs(8);
 const WIFI: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
 const TETHERING: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 3));
-
-async fn recv_sip(server: &UdpSocket) -> (String, SocketAddr) {
-    let mut buf = vec![0u8; 65_536];
-    loop {
-        let (n, from) = timeout(WAIT, server.recv_from(&mut buf))
-            .await
-            .expect("a SIP message in time")
-            .expect("recv");
-        let text = String::from_utf8_lossy(&buf[..n]).into_owned();
-        if text.trim().is_empty() || text.starts_with("SIP/2.0 1") {
-            continue;
-        }
-        return (text, from);
-    }
-}
-
-fn header<'a>(msg: &'a str, name: &str) -> Vec<&'a str> {
-    msg.lines()
-        .filter_map(|l| {
-            let (n, v) = l.split_once(':')?;
-            n.trim().eq_ignore_ascii_case(name).then_some(v.trim())
-        })
-        .collect()
-}
-
-/// A response to `request` (RFC 3261 §8.2.6.2), with an SDP body when `sdp` is not empty.
-fn response(request: &str, status: &str, extra: &str, sdp: &str) -> String {
-    let mut out = format!("SIP/2.0 {status}\r\n");
-    for via in header(request, "Via") {
-        out.push_str(&format!("Via: {via}\r\n"));
-    }
-    let to = header(request, "To")[0];
-    let to = if to.contains("tag=") {
-        to.to_owned()
-    } else {
-        format!("{to};tag=srv1")
-    };
-    let body_type = if sdp.is_empty() {
-        ""
-    } else {
-        "Content-Type: application/sdp\r\n"
-    };
-    out.push_str(&format!(
-        "From: {}\r\nTo: {to}\r\nCall-ID: {}\r\nCSeq: {}\r\n{extra}{body_type}\
-         Content-Length: {}\r\n\r\n{sdp}",
-        header(request, "From")[0],
-        header(request, "Call-ID")[0],
-        header(request, "CSeq")[0],
-        sdp.len(),
-    ));
-    out
-}
 
 fn server_sdp(port: u16) -> String {
     format!(
@@ -99,25 +48,6 @@ fn sdp_address(msg: &str) -> Option<SocketAddr> {
     Some(SocketAddr::new(ip, port))
 }
 
-async fn next_event(
-    events: &mut broadcast::Receiver<PhoneEvent>,
-    want: impl Fn(&PhoneEvent) -> bool,
-) -> PhoneEvent {
-    loop {
-        let e = timeout(WAIT, events.recv())
-            .await
-            .expect("an event in time")
-            .expect("event channel open");
-        assert!(
-            !matches!(e, PhoneEvent::Ended { .. }),
-            "the call ended: {e:?}"
-        );
-        if want(&e) {
-            return e;
-        }
-    }
-}
-
 /// 100 ms of PCMU audio received from `from` on `rtp`, decoded (RTP from elsewhere is
 /// left aside).
 async fn audio_from(rtp: &UdpSocket, from: SocketAddr) -> Vec<i16> {
@@ -136,17 +66,6 @@ async fn audio_from(rtp: &UdpSocket, from: SocketAddr) -> Vec<i16> {
         .await
         .unwrap_or_else(|_| panic!("RTP from {from} in time"));
     samples
-}
-
-fn telephone_event(seq: u16, key: u8, end: bool, duration: u16) -> Vec<u8> {
-    let mut p = vec![0x80, if seq == 0 { 0x80 | 101 } else { 101 }];
-    p.extend_from_slice(&seq.to_be_bytes());
-    p.extend_from_slice(&1000u32.to_be_bytes());
-    p.extend_from_slice(&0x1234_5678u32.to_be_bytes());
-    p.push(key);
-    p.push(if end { 0x80 | 10 } else { 10 });
-    p.extend_from_slice(&duration.to_be_bytes());
-    p
 }
 
 #[tokio::test]
@@ -176,14 +95,15 @@ async fn a_call_moves_to_the_new_address_and_keeps_its_audio() {
     assert!(register.starts_with("REGISTER "), "{register}");
     assert_eq!(phone_addr.ip(), WIFI);
     let contact = header(&register, "Contact")[0].to_owned();
-    let ok = response(
+    let ok = response_with_sdp(
         &register,
         "200 OK",
         &format!("Contact: {contact};expires=300\r\n"),
         "",
     );
     server.send_to(ok.as_bytes(), phone_addr).await.unwrap();
-    let registered = next_event(&mut events, |e| matches!(e, PhoneEvent::Registration(_))).await;
+    let registered =
+        next_event_in_call(&mut events, |e| matches!(e, PhoneEvent::Registration(_))).await;
     assert!(matches!(
         registered,
         PhoneEvent::Registration(RegistrationEvent::Registered { .. })
@@ -201,7 +121,7 @@ async fn a_call_moves_to_the_new_address_and_keeps_its_audio() {
     );
     server.send_to(invite.as_bytes(), phone_addr).await.unwrap();
     let PhoneEvent::Incoming { call, .. } =
-        next_event(&mut events, |e| matches!(e, PhoneEvent::Incoming { .. })).await
+        next_event_in_call(&mut events, |e| matches!(e, PhoneEvent::Incoming { .. })).await
     else {
         unreachable!()
     };
@@ -217,7 +137,7 @@ async fn a_call_moves_to_the_new_address_and_keeps_its_audio() {
          Call-ID: call1@test\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n"
     );
     server.send_to(ack.as_bytes(), phone_addr).await.unwrap();
-    next_event(&mut events, |e| matches!(e, PhoneEvent::Answered { .. })).await;
+    next_event_in_call(&mut events, |e| matches!(e, PhoneEvent::Answered { .. })).await;
     // Symmetric RTP: sent from the address the answer offered.
     let before = audio_from(&rtp, first_rtp).await;
     assert!(detect_tone(&before, 8000, 1000.0) > 0.5, "the tone before");
@@ -232,7 +152,7 @@ async fn a_call_moves_to_the_new_address_and_keeps_its_audio() {
             assert_eq!(from.ip(), TETHERING, "{msg}");
             let contact = header(&msg, "Contact")[0].to_owned();
             assert!(contact.contains("127.0.0.3"), "{contact}");
-            let ok = response(
+            let ok = response_with_sdp(
                 &msg,
                 "200 OK",
                 &format!("Contact: {contact};expires=300\r\n"),
@@ -247,7 +167,7 @@ async fn a_call_moves_to_the_new_address_and_keeps_its_audio() {
             assert_eq!(offer.ip(), TETHERING, "{msg}");
             // The far end answers from a new address of its own too.
             let answer = server_sdp(new_server_rtp.local_addr().unwrap().port());
-            let ok = response(
+            let ok = response_with_sdp(
                 &msg,
                 "200 OK",
                 &format!("Contact: <sip:201@{me}>\r\n"),
@@ -278,7 +198,7 @@ async fn a_call_moves_to_the_new_address_and_keeps_its_audio() {
             .unwrap();
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let key = next_event(&mut events, |e| matches!(e, PhoneEvent::Key { .. })).await;
+    let key = next_event_in_call(&mut events, |e| matches!(e, PhoneEvent::Key { .. })).await;
     assert_eq!(key, PhoneEvent::Key { call, key: '7' });
 
     phone.shutdown().await.unwrap();

@@ -1,6 +1,9 @@
 //! The runtime against a scripted server on loopback: it registers, takes a call, sends
 //! RTP from its microphone, reports a key received as RFC 4733 events, and hangs up.
 
+mod scripted_sip;
+use scripted_sip::*;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,82 +12,7 @@ use phone::audio::{FileBackend, FileSource};
 use phone::runtime::{Phone, PhoneEvent};
 use phone::ua::{Account, RegistrationEvent};
 use tokio::net::UdpSocket;
-use tokio::sync::broadcast;
 use tokio::time::timeout;
-
-const WAIT: Duration = Duration::from_secs(5);
-
-async fn recv_sip(server: &UdpSocket) -> (String, SocketAddr) {
-    let mut buf = vec![0u8; 65_536];
-    loop {
-        let (n, from) = timeout(WAIT, server.recv_from(&mut buf))
-            .await
-            .expect("a SIP message in time")
-            .expect("recv");
-        let text = String::from_utf8_lossy(&buf[..n]).into_owned();
-        // Keep-alives and provisional responses are not what the script waits for.
-        if text.trim().is_empty() || text.starts_with("SIP/2.0 1") {
-            continue;
-        }
-        return (text, from);
-    }
-}
-
-fn header<'a>(msg: &'a str, name: &str) -> Vec<&'a str> {
-    msg.lines()
-        .filter_map(|l| {
-            let (n, v) = l.split_once(':')?;
-            n.trim().eq_ignore_ascii_case(name).then_some(v.trim())
-        })
-        .collect()
-}
-
-/// A response to `request` copying the headers RFC 3261 §8.2.6.2 asks for.
-fn response(request: &str, status: &str, extra: &str) -> String {
-    let mut out = format!("SIP/2.0 {status}\r\n");
-    for via in header(request, "Via") {
-        out.push_str(&format!("Via: {via}\r\n"));
-    }
-    let to = header(request, "To")[0];
-    let to = if to.contains("tag=") {
-        to.to_owned()
-    } else {
-        format!("{to};tag=srv1")
-    };
-    out.push_str(&format!(
-        "From: {}\r\nTo: {to}\r\nCall-ID: {}\r\nCSeq: {}\r\n{extra}Content-Length: 0\r\n\r\n",
-        header(request, "From")[0],
-        header(request, "Call-ID")[0],
-        header(request, "CSeq")[0],
-    ));
-    out
-}
-
-async fn next_event(
-    events: &mut broadcast::Receiver<PhoneEvent>,
-    want: impl Fn(&PhoneEvent) -> bool,
-) -> PhoneEvent {
-    loop {
-        let e = timeout(WAIT, events.recv())
-            .await
-            .expect("an event in time")
-            .expect("event channel open");
-        if want(&e) {
-            return e;
-        }
-    }
-}
-
-fn telephone_event(seq: u16, key: u8, end: bool, duration: u16) -> Vec<u8> {
-    let mut p = vec![0x80, if seq == 0 { 0x80 | 101 } else { 101 }];
-    p.extend_from_slice(&seq.to_be_bytes());
-    p.extend_from_slice(&1000u32.to_be_bytes());
-    p.extend_from_slice(&0x1234_5678u32.to_be_bytes());
-    p.push(key);
-    p.push(if end { 0x80 | 10 } else { 10 });
-    p.extend_from_slice(&duration.to_be_bytes());
-    p
-}
 
 #[tokio::test]
 async fn the_phone_registers_answers_sends_audio_hears_a_key_and_hangs_up() {
