@@ -84,9 +84,9 @@ pub use commands::outbound::{
     SaveOutboundRoutesResponse, SetOutboundPermissionRequest, SetOutboundPermissionResponse,
 };
 pub use commands::phone::{
-    AudioState, CallDirection, CallState, GetPhoneRequest, PhoneAccount, PhoneCall,
-    PhoneDialRequest, PhoneState, PhoneTransport, RegState, Registration, SavePhoneAccountRequest,
-    SetAudioDevicesRequest,
+    AudioState, CallDirection, CallState, DirectCalls, GetPhoneRequest, PhoneAccount,
+    PhoneAccountMode, PhoneCall, PhoneDialRequest, PhoneState, PhoneTransport, RegState,
+    Registration, SavePhoneAccountRequest, SetAudioDevicesRequest,
 };
 pub use commands::recordings::{
     AlwaysRecord, AlwaysRecordKind, CallLink, DeleteRecordingRequest, DeleteRecordingResponse,

@@ -166,8 +166,13 @@ impl PhoneHost {
         let Some(account) = account else {
             return;
         };
+        // A direct account registers nowhere: its state is the direct-call line instead.
         let registering = Registration {
-            state: RegState::Registering,
+            state: if account.direct_port.is_some() {
+                RegState::Off
+            } else {
+                RegState::Registering
+            },
             reason: None,
         };
         let reason = match to_phone_account(account).await {
@@ -176,6 +181,12 @@ impl PhoneHost {
                 let options = phone::runtime::PhoneOptions {
                     tls_fingerprint: account.tls_fingerprint.clone(),
                     srtp: srtp_mode(self.lock().srtp),
+                    // Direct calls: the server is the other phone, the only one whose calls
+                    // the runtime lets ring (others get 403).
+                    register: account.direct_port.is_none(),
+                    listen: account
+                        .direct_port
+                        .map(|port| SocketAddr::from(([0, 0, 0, 0], port))),
                     ..Default::default()
                 };
                 match Phone::start_with(ua_account, Arc::clone(&audio), options).await {

@@ -402,6 +402,12 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE phone_sound ADD COLUMN srtp TEXT NOT NULL DEFAULT 'auto'
         CHECK (srtp IN ('auto', 'off', 'required'));
     "#,
+    // 19: a softphone account for direct calls with one other phone (no PBX): the UDP port
+    // this PC takes calls on; NULL for an account that registers with a PBX.
+    r#"
+    ALTER TABLE phone_account ADD COLUMN direct_port INTEGER
+        CHECK (direct_port IS NULL OR direct_port BETWEEN 1 AND 65535);
+    "#,
 ];
 
 /// The version recorded in the file.

@@ -19,6 +19,9 @@ pub struct PhoneAccount {
     pub password: String,
     /// For `tls`: the SHA-256 fingerprint the server's certificate must have.
     pub tls_fingerprint: Option<String>,
+    /// Direct calls with one other phone, no PBX: `server` is that phone's `host:port`,
+    /// nothing registers, and this PC takes calls on this UDP port. `None`: registers.
+    pub direct_port: Option<u16>,
 }
 
 /// The chosen devices by name; `None` is the system's default.
@@ -34,7 +37,8 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT server, transport, user, auth_user, display_name, password, tls_fingerprint
+                "SELECT server, transport, user, auth_user, display_name, password, tls_fingerprint,
+                        direct_port
                  FROM phone_account WHERE id = 1",
                 [],
                 |r| {
@@ -46,6 +50,7 @@ impl Store {
                         display_name: r.get(4)?,
                         password: r.get(5)?,
                         tls_fingerprint: r.get(6)?,
+                        direct_port: r.get(7)?,
                     })
                 },
             )
@@ -56,8 +61,9 @@ impl Store {
     pub fn save_phone_account(&self, account: &PhoneAccount) -> Result<()> {
         self.conn.execute(
             "INSERT OR REPLACE INTO phone_account
-             (id, server, transport, user, auth_user, display_name, password, tls_fingerprint)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+             (id, server, transport, user, auth_user, display_name, password, tls_fingerprint,
+              direct_port)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 account.server,
                 account.transport,
@@ -65,7 +71,8 @@ impl Store {
                 account.auth_user,
                 account.display_name,
                 account.password,
-                account.tls_fingerprint
+                account.tls_fingerprint,
+                account.direct_port
             ],
         )?;
         Ok(())
@@ -121,11 +128,17 @@ mod tests {
             display_name: Some("Alice".into()),
             password: "secret".into(),
             tls_fingerprint: None,
+            direct_port: None,
         };
         store.save_phone_account(&account).expect("save");
         account.transport = "tls".into();
         account.tls_fingerprint = Some("AB:CD".into());
         store.save_phone_account(&account).expect("save again");
+        assert_eq!(store.phone_account().expect("read"), Some(account.clone()));
+        account.transport = "udp".into();
+        account.tls_fingerprint = None;
+        account.direct_port = Some(5070);
+        store.save_phone_account(&account).expect("save direct");
         assert_eq!(store.phone_account().expect("read"), Some(account));
         store.remove_phone_account().expect("remove");
         assert_eq!(store.phone_account().expect("read"), None);

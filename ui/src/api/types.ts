@@ -608,6 +608,19 @@ address: string, transport: Transport, user_agent: string | null,
 expires_in: number, };
 
 /**
+ * A phone taking calls straight from one other phone, with no PBX between.
+ */
+export type DirectCalls = { 
+/**
+ * The UDP port this PC takes calls on (the one the running phone holds).
+ */
+port: number, 
+/**
+ * The other phone's `host:port`: the only one whose calls ring.
+ */
+peer: string, };
+
+/**
  * Which way a call went.
  */
 export type Direction = "internal" | "inbound" | "outbound";
@@ -1232,7 +1245,17 @@ server: string, transport: PhoneTransport, user: string, auth_user: string | nul
  * For TLS: the SHA-256 fingerprint the server's certificate must have (`None`: the
  * system's trusted authorities decide).
  */
-tls_fingerprint: string | null, };
+tls_fingerprint: string | null, 
+/**
+ * Direct calls with the phone at `server` (no PBX), taken on this UDP port; `null`
+ * for an account that registers.
+ */
+direct_port: number | null, };
+
+/**
+ * How the account places and takes calls.
+ */
+export type PhoneAccountMode = "pbx" | "direct";
 
 export type PhoneAnswerRequest = { call: number, };
 
@@ -1412,7 +1435,12 @@ missed: number,
 /**
  * Whether calls encrypt their audio (`phone_set_srtp` changes it).
  */
-srtp: PhoneSrtpMode, };
+srtp: PhoneSrtpMode, 
+/**
+ * Set while the phone takes direct calls (an account with `direct_port`) and runs:
+ * where it listens and for whom. `null` otherwise (see `registration`).
+ */
+direct: DirectCalls | null, };
 
 /**
  * Blind transfer: the far end of `call` is sent to `to`; the call ends once `to`
@@ -1708,7 +1736,23 @@ routes: Array<OutboundRoute>, emergency_numbers: Array<string>, toll_limits: Tol
 /**
  * Saves the account and restarts the phone with it.
  */
-export type SavePhoneAccountRequest = { server: string, transport: PhoneTransport, user: string, auth_user?: string, display_name?: string, 
+export type SavePhoneAccountRequest = { 
+/**
+ * Omitted: `pbx`.
+ */
+mode?: PhoneAccountMode, 
+/**
+ * The PBX's `host:port`; for `direct`, the other phone's.
+ */
+server: string, 
+/**
+ * Ignored for `direct` (UDP).
+ */
+transport: PhoneTransport, 
+/**
+ * Ignored for `direct`.
+ */
+user: string, auth_user?: string, display_name?: string, 
 /**
  * Omitted: keep the saved one.
  */
@@ -1717,7 +1761,11 @@ password?: string,
  * With TLS: pin the server's certificate to this SHA-256 fingerprint (the office
  * PBX's Settings page shows it). Omitted or blank: the system's trusted authorities.
  */
-tls_fingerprint?: string, };
+tls_fingerprint?: string, 
+/**
+ * For `direct`: the UDP port this PC takes calls on (1–65535, free).
+ */
+direct_port?: number, };
 
 /**
  * Saves the retention and free-space settings (applied from the next check: the daily

@@ -22,6 +22,7 @@ const account: PhoneAccount = {
   display_name: "Jane",
   password_set: true,
   tls_fingerprint: null,
+  direct_port: null,
 };
 
 function call(over: Partial<PhoneCall> = {}): PhoneCall {

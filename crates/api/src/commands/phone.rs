@@ -28,6 +28,30 @@ pub struct PhoneState {
     pub missed: u32,
     /// Whether calls encrypt their audio (`phone_set_srtp` changes it).
     pub srtp: PhoneSrtpMode,
+    /// Set while the phone takes direct calls (an account with `direct_port`) and runs:
+    /// where it listens and for whom. `null` otherwise (see `registration`).
+    pub direct: Option<DirectCalls>,
+}
+
+/// A phone taking calls straight from one other phone, with no PBX between.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct DirectCalls {
+    /// The UDP port this PC takes calls on (the one the running phone holds).
+    pub port: u16,
+    /// The other phone's `host:port`: the only one whose calls ring.
+    pub peer: String,
+}
+
+/// How the account places and takes calls.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PhoneAccountMode {
+    /// Registers with an office phone system (PBX) at `server`.
+    #[default]
+    Pbx,
+    /// Direct calls with one phone at `server` (`host:port`), no PBX: nothing registers,
+    /// calls are taken on `direct_port` and refused (403) from any other address.
+    Direct,
 }
 
 /// The saved account, without its password.
@@ -43,6 +67,9 @@ pub struct PhoneAccount {
     /// For TLS: the SHA-256 fingerprint the server's certificate must have (`None`: the
     /// system's trusted authorities decide).
     pub tls_fingerprint: Option<String>,
+    /// Direct calls with the phone at `server` (no PBX), taken on this UDP port; `null`
+    /// for an account that registers.
+    pub direct_port: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -161,6 +188,16 @@ pub enum CallState {
     Ended,
 }
 
+/// The direct-call line, when the saved account is direct and its phone runs.
+fn direct(ctx: &Ctx, account: Option<&store::PhoneAccount>) -> Option<DirectCalls> {
+    let account = account.filter(|a| a.direct_port.is_some())?;
+    let phone = ctx.phone.phone()?;
+    Some(DirectCalls {
+        port: phone.sip_addr().port(),
+        peer: account.server.clone(),
+    })
+}
+
 pub(crate) async fn state(ctx: &Ctx) -> Result<PhoneState, ApiError> {
     let (account, missed, sound) = ctx
         .store(|s| {
@@ -171,6 +208,7 @@ pub(crate) async fn state(ctx: &Ctx) -> Result<PhoneState, ApiError> {
             ))
         })
         .await?;
+    let direct = direct(ctx, account.as_ref());
     Ok(PhoneState {
         account: account.map(|a| PhoneAccount {
             server: a.server,
@@ -180,6 +218,7 @@ pub(crate) async fn state(ctx: &Ctx) -> Result<PhoneState, ApiError> {
             display_name: a.display_name,
             password_set: !a.password.is_empty(),
             tls_fingerprint: a.tls_fingerprint,
+            direct_port: a.direct_port,
         }),
         registration: ctx.phone.registration(),
         audio: ctx.phone.audio(),
@@ -187,6 +226,7 @@ pub(crate) async fn state(ctx: &Ctx) -> Result<PhoneState, ApiError> {
         dnd: ctx.phone.dnd(),
         missed,
         srtp: sound.srtp.into(),
+        direct,
     })
 }
 
@@ -207,8 +247,16 @@ impl Command for GetPhoneRequest {
 #[derive(Debug, Clone, Deserialize, Serialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct SavePhoneAccountRequest {
+    /// Omitted: `pbx`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub mode: Option<PhoneAccountMode>,
+    /// The PBX's `host:port`; for `direct`, the other phone's.
     pub server: String,
+    /// Ignored for `direct` (UDP).
     pub transport: PhoneTransport,
+    /// Ignored for `direct`.
+    #[serde(default)]
     pub user: String,
     #[serde(default)]
     #[ts(optional)]
@@ -225,6 +273,31 @@ pub struct SavePhoneAccountRequest {
     #[serde(default)]
     #[ts(optional)]
     pub tls_fingerprint: Option<String>,
+    /// For `direct`: the UDP port this PC takes calls on (1–65535, free).
+    #[serde(default)]
+    #[ts(optional)]
+    pub direct_port: Option<i32>,
+}
+
+/// The user name a direct account calls from (no PBX gives it one).
+const DIRECT_USER: &str = "switchboard";
+
+/// `port` as a port this PC can take calls on: in range and not held by another program
+/// (the phone running now may hold it: it lets go before it starts again).
+fn direct_port(ctx: &Ctx, port: Option<i32>) -> Result<u16, String> {
+    let port = port.ok_or("required")?;
+    let port = u16::try_from(port)
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or("must be a port from 1 to 65535")?;
+    let ours = ctx
+        .phone
+        .phone()
+        .is_some_and(|p| p.sip_addr().port() == port);
+    if !ours && std::net::UdpSocket::bind(("0.0.0.0", port)).is_err() {
+        return Err(format!("port {port} is already in use on this PC"));
+    }
+    Ok(port)
 }
 
 fn blank_to_none(s: Option<String>) -> Option<String> {
@@ -236,11 +309,25 @@ impl Command for SavePhoneAccountRequest {
     type Response = PhoneState;
 
     async fn run(self, ctx: &Ctx) -> Result<PhoneState, ApiError> {
+        let direct = self.mode == Some(PhoneAccountMode::Direct);
         let server = self.server.trim().to_owned();
-        let user = self.user.trim().to_owned();
+        let mut user = self.user.trim().to_owned();
         let mut errors = Vec::new();
         if let Err(e) = resolve(&server).await {
             errors.push(("server".to_owned(), e));
+        }
+        let transport = if direct {
+            PhoneTransport::Udp
+        } else {
+            self.transport
+        };
+        let mut port = None;
+        if direct {
+            user = DIRECT_USER.to_owned();
+            match direct_port(ctx, self.direct_port) {
+                Ok(p) => port = Some(p),
+                Err(e) => errors.push(("direct_port".to_owned(), e)),
+            }
         }
         if user.is_empty()
             || user
@@ -252,11 +339,11 @@ impl Command for SavePhoneAccountRequest {
                 "required, without spaces, @ or :".to_owned(),
             ));
         }
-        let tls_fingerprint = match self.transport {
+        let tls_fingerprint = match transport {
             PhoneTransport::Tls => blank_to_none(self.tls_fingerprint),
             _ => None,
         };
-        if self.transport != PhoneTransport::Tls {
+        if transport != PhoneTransport::Tls {
             let sound = ctx.store(|s| Ok(s.phone_sound()?)).await?;
             if sound.srtp == store::PhoneSrtp::Required {
                 errors.push((
@@ -281,17 +368,19 @@ impl Command for SavePhoneAccountRequest {
         let account = ctx
             .store(move |s| {
                 let password = match new {
+                    _ if direct => String::new(),
                     Some(p) => p,
                     None => s.phone_account()?.map(|a| a.password).unwrap_or_default(),
                 };
                 let account = store::PhoneAccount {
                     server,
-                    transport: self.transport.as_str().to_owned(),
+                    transport: transport.as_str().to_owned(),
                     user,
                     auth_user: blank_to_none(self.auth_user),
                     display_name: blank_to_none(self.display_name),
                     password,
                     tls_fingerprint,
+                    direct_port: port,
                 };
                 s.save_phone_account(&account)?;
                 Ok(account)

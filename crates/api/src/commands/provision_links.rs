@@ -200,6 +200,7 @@ impl Command for PhoneProvisionRequest {
             display_name: provisioned.account.display_name,
             password: provisioned.account.password,
             tls_fingerprint: provisioned.tls_fingerprint,
+            direct_port: None,
         };
         let saved = account.clone();
         ctx.store(move |s| Ok(s.save_phone_account(&saved)?))
