@@ -91,6 +91,7 @@ fn the_caller_is_shown_and_the_answer_picks_a_shared_codec() {
     // We only have PCMA: the answer keeps the offerer's numbers.
     let only_pcma = LocalMedia {
         rtp: "198.51.100.7:40002".parse().unwrap(),
+        rtcp_port: None,
         codecs: vec![PCMA],
     };
     let now = sim.now;
@@ -197,6 +198,7 @@ fn no_codec_in_common_answers_488() {
     let (call, _, _) = ring(&mut sim, false);
     let g722 = LocalMedia {
         rtp: "198.51.100.7:40002".parse().unwrap(),
+        rtcp_port: None,
         codecs: vec![media::sdp::CodecSpec {
             encoding: "G722",
             clock_rate: 8000,

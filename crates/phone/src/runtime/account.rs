@@ -28,6 +28,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
 #[derive(Default)]
 struct CallNet {
     socket: Option<UdpSocket>,
+    /// Its RTCP socket, bound with the RTP one so the offer can name it.
+    rtcp: Option<UdpSocket>,
     media: Option<CallLoop>,
     telephone_event: bool,
     /// Muted before its media started: applied when it starts.
@@ -352,6 +354,7 @@ impl AccountTask {
         net.media = call_loop::spawn(
             call,
             socket,
+            net.rtcp.take(),
             remote,
             self.audio.clone(),
             self.events.clone(),
@@ -368,14 +371,18 @@ impl AccountTask {
         self.update_waiting();
     }
 
-    /// A fresh RTP socket and what we offer on it.
-    async fn local_media(&self) -> Result<(UdpSocket, LocalMedia), RuntimeError> {
+    /// A fresh RTP socket, the RTCP socket beside it, and what we offer on them.
+    async fn local_media(
+        &self,
+    ) -> Result<(UdpSocket, Option<UdpSocket>, LocalMedia), RuntimeError> {
         let socket = UdpSocket::bind(SocketAddr::new(self.ip, 0)).await?;
+        let (rtcp, rtcp_port) = call_loop::bind_rtcp(&socket).await;
         let media = LocalMedia {
             rtp: socket.local_addr()?,
+            rtcp_port,
             codecs: self.codecs.clone(),
         };
-        Ok((socket, media))
+        Ok((socket, rtcp, media))
     }
 
     async fn command(&mut self, command: Command) {
@@ -387,8 +394,10 @@ impl AccountTask {
             Command::Answer(call, reply) => {
                 self.hold_others(now, call);
                 let result = match self.local_media().await {
-                    Ok((socket, media)) => {
-                        self.calls.entry(call).or_default().socket = Some(socket);
+                    Ok((socket, rtcp, media)) => {
+                        let net = self.calls.entry(call).or_default();
+                        net.socket = Some(socket);
+                        net.rtcp = rtcp;
                         self.ua.answer(now, call, media).map_err(Into::into)
                     }
                     Err(err) => Err(err),

@@ -6,8 +6,9 @@
 //! waiting (a microphone that gives nothing is replaced by silence), so a slow device
 //! never delays the network.
 //!
-//! RTCP (RFC 3550 §6) runs beside it on the port above the RTP port (RFC 3550 §11: we
-//! write no `a=rtcp`), or on the RTP port itself when both sides agreed to `a=rtcp-mux`
+//! RTCP (RFC 3550 §6) runs beside it on the port above the RTP port (RFC 3550 §11), on
+//! the port our `a=rtcp` names when that one was taken (RFC 3605), or on the RTP port
+//! itself when both sides agreed to `a=rtcp-mux`
 //! (RFC 5761), through SRTCP when the call encrypts: a report goes out when due
 //! at a poll, and reports that come in set the encoder's loss hint and the call's
 //! quality figures.
@@ -66,10 +67,12 @@ impl CallLoop {
     }
 }
 
-/// Starts the loop for `call` on `socket`; `None` when no voice format was agreed.
+/// Starts the loop for `call` on `socket` (and `rtcp`, bound with it; without it the
+/// loop binds the port above RTP); `None` when no voice format was agreed.
 pub(super) fn spawn(
     call: CallHandle,
     socket: UdpSocket,
+    rtcp: Option<UdpSocket>,
     remote: &RemoteMedia,
     audio: Arc<dyn AudioBackend>,
     events: broadcast::Sender<PhoneEvent>,
@@ -101,7 +104,8 @@ pub(super) fn spawn(
     });
     let dest = Dest::of(remote);
     let (control, rx) = mpsc::unbounded_channel();
-    let task = tokio::spawn(run(call, socket, media, srtp, dest, audio, events, rx));
+    let sockets = (socket, rtcp);
+    let task = tokio::spawn(run(call, sockets, media, srtp, dest, audio, events, rx));
     Some(CallLoop { control, task })
 }
 
@@ -142,6 +146,26 @@ impl Dest {
             rtcp: remote.rtcp,
             mux: remote.rtcp_mux,
         }
+    }
+}
+
+/// The RTCP socket for a call's `rtp` socket, bound before the offer is written, and
+/// the port to name in `a=rtcp` (RFC 3605 §2.1) when it is not the one above RTP:
+/// that port when free (RFC 3550 §11, nothing to write), else any free port, else
+/// none at all and the RTP port is named (its datagrams are told apart, RFC 5761 §4).
+pub(super) async fn bind_rtcp(rtp: &UdpSocket) -> (Option<UdpSocket>, Option<u16>) {
+    if let Some(above) = rtcp_socket(rtp).await {
+        return (Some(above), None);
+    }
+    let Ok(local) = rtp.local_addr() else {
+        return (None, None);
+    };
+    match UdpSocket::bind(SocketAddr::new(local.ip(), 0)).await {
+        Ok(other) => {
+            let port = other.local_addr().map_or(local.port(), |a| a.port());
+            (Some(other), Some(port))
+        }
+        Err(_) => (None, Some(local.port())),
     }
 }
 
@@ -207,7 +231,7 @@ fn on_rtcp(
 #[allow(clippy::too_many_arguments)]
 async fn run(
     call: CallHandle,
-    mut socket: UdpSocket,
+    sockets: (UdpSocket, Option<UdpSocket>),
     mut media: CallMedia,
     mut srtp: Option<SrtpStreams>,
     mut dest: Dest,
@@ -234,7 +258,11 @@ async fn run(
     let mut buf = vec![0u8; 2048];
     let mut waiting = WaitingTone::default();
     let mut mixed: Vec<i16> = Vec::with_capacity(media.frame_samples());
-    let mut rtcp = rtcp_socket(&socket).await;
+    let (mut socket, given) = sockets;
+    let mut rtcp = match given {
+        Some(bound) => Some(bound),
+        None => rtcp_socket(&socket).await,
+    };
     let mut rtcp_buf = vec![0u8; 2048];
     let mut report = Vec::with_capacity(256);
     loop {

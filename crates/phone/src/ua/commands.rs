@@ -261,12 +261,14 @@ impl UserAgent {
         }
         let held = call.held;
         let sdp = call.sdp.as_mut().ok_or(Error::WrongState)?;
-        let previous = sdp.media.rtp;
+        let previous = (sdp.media.rtp, sdp.media.rtcp_port);
         sdp.media.rtp = rtp;
+        // The call loop takes RTCP on the port above the new socket's.
+        sdp.media.rtcp_port = None;
         let sent = self.reinvite(now, handle, held);
         if sent.is_err() {
             if let Some(sdp) = self.calls.get_mut(&handle).and_then(|c| c.sdp.as_mut()) {
-                sdp.media.rtp = previous;
+                (sdp.media.rtp, sdp.media.rtcp_port) = previous;
             }
         }
         sent

@@ -111,6 +111,12 @@ impl LocalSdp {
         if let Some(section) = sdp.media.first_mut() {
             section.set_crypto(self.crypto.first());
             section.set_rtcp_mux(self.mux);
+            if let Some(port) = self.media.rtcp_port {
+                section.attributes.push(Attribute::Rtcp {
+                    port,
+                    connection: None,
+                });
+            }
             for extra in self.crypto.iter().skip(1) {
                 section.attributes.push(extra.to_attribute());
             }
@@ -304,6 +310,7 @@ mod tests {
     fn local() -> LocalSdp {
         let media = LocalMedia {
             rtp: "192.0.2.1:7000".parse().unwrap(),
+            rtcp_port: None,
             codecs: crate::call_media::default_offer(),
         };
         LocalSdp::new(media, 1, false)
@@ -325,6 +332,18 @@ mod tests {
     #[test]
     fn our_offer_asks_for_rtcp_mux() {
         assert!(has_mux(&local().write(Direction::SendRecv)));
+    }
+
+    /// RFC 3605 §2.1: a=rtcp only when RTCP is not on the port above RTP.
+    #[test]
+    fn our_rtcp_port_is_written_only_when_it_is_not_the_one_above_rtp() {
+        let rtcp_of = |sdp: &mut LocalSdp| {
+            parse(&sdp.write(Direction::SendRecv)).expect("sdp").media[0].rtcp_port()
+        };
+        assert_eq!(rtcp_of(&mut local()), None);
+        let mut moved = local();
+        moved.media.rtcp_port = Some(7010);
+        assert_eq!(rtcp_of(&mut moved), Some(7010));
     }
 
     #[test]

@@ -42,6 +42,10 @@ impl Account {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalMedia {
     pub rtp: SocketAddr,
+    /// The port we take RTCP on when it is not the one above RTP (written as `a=rtcp`,
+    /// RFC 3605 §2.1): another free port, or the RTP port itself when none could be
+    /// had. `None`: the port above RTP (RFC 3550 §11).
+    pub rtcp_port: Option<u16>,
     pub codecs: Vec<CodecSpec>,
 }
 

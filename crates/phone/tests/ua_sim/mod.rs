@@ -75,6 +75,7 @@ pub fn account(transport: Transport) -> Account {
 pub fn local_media() -> LocalMedia {
     LocalMedia {
         rtp: "198.51.100.7:40000".parse().unwrap(),
+        rtcp_port: None,
         codecs: vec![PCMU, PCMA, TELEPHONE_EVENT],
     }
 }

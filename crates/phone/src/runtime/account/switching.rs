@@ -17,10 +17,11 @@ impl AccountTask {
         now: Instant,
         target: &str,
     ) -> Result<CallHandle, RuntimeError> {
-        let (socket, media) = self.local_media().await?;
+        let (socket, rtcp, media) = self.local_media().await?;
         let call = self.ua.place_call(now, target, media)?;
         let net = CallNet {
             socket: Some(socket),
+            rtcp,
             ..CallNet::default()
         };
         self.calls.insert(call, net);
