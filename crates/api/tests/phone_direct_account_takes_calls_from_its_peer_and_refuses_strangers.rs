@@ -3,8 +3,8 @@
 //! and starts the app's phone listening there: a number dialled goes to the other phone,
 //! the other phone's INVITE rings (180), one
 //! from any other address is refused (403). A missing or out-of-range port, a port already
-//! taken and a peer that is not `host:port` are each refused on their field, and nothing
-//! of a refused save is kept.
+//! taken and a peer that is not `host:port` are each refused on their field (and direct calls
+//! while encrypted audio is set to always, on the choice), and nothing of a refused save is kept.
 
 mod common;
 
@@ -110,6 +110,25 @@ async fn a_direct_account_round_trips_rings_for_its_peer_and_refuses_bad_input()
             .await;
         assert_eq!(field(&e, "server"), "must be host:port", "{not_host_port}");
     }
+    // Encrypted audio set to always conflicts with direct calls (plain UDP): said on the
+    // choice itself, since a direct account has no transport field to show it by.
+    let mut sound = h.store().phone_sound().expect("read");
+    let before = sound.srtp;
+    sound.srtp = store::PhoneSrtp::Required;
+    h.store().save_phone_sound(&sound).expect("save");
+    let e = h
+        .refused(
+            "save_phone_account",
+            direct(peer_addr.to_string(), json!(port)),
+            422,
+        )
+        .await;
+    assert!(
+        field(&e, "mode").contains("direct calls are plain UDP"),
+        "{e}"
+    );
+    sound.srtp = before;
+    h.store().save_phone_sound(&sound).expect("save");
     assert_eq!(h.store().phone_account().expect("read"), None);
     let state = h.ok("get_phone", json!({})).await;
     assert!(state["account"].is_null(), "{state}");

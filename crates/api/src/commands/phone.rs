@@ -346,10 +346,20 @@ impl Command for SavePhoneAccountRequest {
         if transport != PhoneTransport::Tls {
             let sound = ctx.store(|s| Ok(s.phone_sound()?)).await?;
             if sound.srtp == store::PhoneSrtp::Required {
-                errors.push((
-                    "transport".to_owned(),
-                    "encrypted audio is set to always, which needs TLS".to_owned(),
-                ));
+                // Direct calls have no transport field to show it by: the choice itself is
+                // what conflicts.
+                let (field, message) = if direct {
+                    (
+                        "mode",
+                        "encrypted audio is set to always, and direct calls are plain UDP",
+                    )
+                } else {
+                    (
+                        "transport",
+                        "encrypted audio is set to always, which needs TLS",
+                    )
+                };
+                errors.push((field.to_owned(), message.to_owned()));
             }
         }
         if tls_fingerprint
