@@ -171,6 +171,8 @@ async fn a_running_call_reports_the_device_it_could_not_move_to() {
     };
     far.answer(incoming).await.expect("answer");
     event(&mut desk_events, |e| matches!(e, PhoneEvent::Codec { .. })).await;
+    // The call's loop opens its devices once it runs, just after telling its codec.
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
 
     cards.refuse.store(true, Ordering::Relaxed);
     chosen.choose(None, Some("Headset".into()));
