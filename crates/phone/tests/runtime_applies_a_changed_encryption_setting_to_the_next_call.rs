@@ -10,11 +10,8 @@ use std::sync::Arc;
 
 use phone::audio::FileBackend;
 use phone::call_media::SrtpMode;
-use phone::runtime::{Phone, PhoneEvent, PhoneOptions};
-use phone::ua::{Account, RegistrationEvent};
+use phone::runtime::Phone;
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpListener;
-use tokio::time::timeout;
 use tokio_rustls::server::TlsStream;
 
 type Tls = TlsStream<tokio::net::TcpStream>;
@@ -45,48 +42,12 @@ async fn dial_and_refuse(phone: &Phone, tls: &mut Tls, pending: &mut Vec<u8>) ->
 
 #[tokio::test]
 async fn the_encryption_setting_applies_to_the_next_call_without_signing_in_again() {
-    let (acceptor, fingerprint) = tls_acceptor();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let account = Account {
-        server: listener.local_addr().unwrap(),
-        transport: sip::Transport::Tls,
-        domain: None,
-        user: "202".into(),
-        auth_user: None,
-        password: "secret".into(),
-        display_name: None,
-        expires: 300,
-    };
-    let options = PhoneOptions {
-        tls_fingerprint: Some(fingerprint),
-        ..PhoneOptions::default()
-    };
-    let server = tokio::spawn(async move {
-        let (tcp, _) = listener.accept().await.unwrap();
-        acceptor.accept(tcp).await.unwrap()
-    });
-    let audio = Arc::new(FileBackend::null());
-    let phone = timeout(WAIT, Phone::start_with(account, audio, options))
-        .await
-        .expect("started in time")
-        .unwrap();
-    let mut events = phone.subscribe();
-    let mut tls = timeout(WAIT, server).await.unwrap().unwrap();
-    let mut pending = Vec::new();
-    let register = read_sip(&mut tls, &mut pending).await;
-    assert!(register.starts_with("REGISTER "), "{register}");
-    let contact = header(&register, "Contact")[0].to_owned();
-    let ok = response(
-        &register,
-        "200 OK",
-        &format!("Contact: {contact};expires=300\r\n"),
-    );
-    tls.write_all(ok.as_bytes()).await.unwrap();
-    let registered = next_event(&mut events, |e| matches!(e, PhoneEvent::Registration(_))).await;
-    assert!(matches!(
-        registered,
-        PhoneEvent::Registration(RegistrationEvent::Registered { .. })
-    ));
+    let TlsRegistered {
+        phone,
+        events: _,
+        mut tls,
+        mut pending,
+    } = register_over_tls(Arc::new(FileBackend::null())).await;
 
     // Automatic, over TLS: SRTP with a key.
     let invite = dial_and_refuse(&phone, &mut tls, &mut pending).await;

@@ -15,11 +15,9 @@ use media::sdp::CryptoAttribute;
 use media::srtp::{SrtpContext, SrtpKey, SrtpSuite};
 use media::tone::detect_tone;
 use phone::audio::{FileBackend, FileSource};
-use phone::runtime::{Phone, PhoneEvent, PhoneOptions};
-use phone::ua::{Account, RegistrationEvent};
+use phone::runtime::PhoneEvent;
 use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, UdpSocket};
-use tokio::time::timeout;
+use tokio::net::UdpSocket;
 
 const PHONE_TONE: f64 = 1000.0;
 const SERVER_TONE: f64 = 600.0;
@@ -40,8 +38,6 @@ fn tone_packet(seq: u16, at: u32, hz: f64) -> Vec<u8> {
 
 #[tokio::test]
 async fn an_srtp_offer_over_tls_is_answered_and_tones_pass_encrypted_both_ways() {
-    let (acceptor, fingerprint) = tls_acceptor();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let rtp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let heard = dir.path().join("heard.wav");
@@ -50,47 +46,12 @@ async fn an_srtp_offer_over_tls_is_answered_and_tones_pass_encrypted_both_ways()
         Some(heard.clone()),
         8000,
     ));
-    let account = Account {
-        server: listener.local_addr().unwrap(),
-        transport: sip::Transport::Tls,
-        domain: None,
-        user: "202".into(),
-        auth_user: None,
-        password: "secret".into(),
-        display_name: None,
-        expires: 300,
-    };
-    let options = PhoneOptions {
-        tls_fingerprint: Some(fingerprint),
-        ..PhoneOptions::default()
-    };
-    // The phone connects (TLS handshake included) before it starts: the server accepts
-    // alongside.
-    let server = tokio::spawn(async move {
-        let (tcp, _) = listener.accept().await.unwrap();
-        acceptor.accept(tcp).await.unwrap()
-    });
-    let phone = timeout(WAIT, Phone::start_with(account, audio, options))
-        .await
-        .expect("started in time")
-        .unwrap();
-    let mut events = phone.subscribe();
-    let mut tls = timeout(WAIT, server).await.unwrap().unwrap();
-    let mut pending = Vec::new();
-    let register = read_sip(&mut tls, &mut pending).await;
-    assert!(register.starts_with("REGISTER "), "{register}");
-    let contact = header(&register, "Contact")[0].to_owned();
-    let ok = response(
-        &register,
-        "200 OK",
-        &format!("Contact: {contact};expires=300\r\n"),
-    );
-    tls.write_all(ok.as_bytes()).await.unwrap();
-    let registered = next_event(&mut events, |e| matches!(e, PhoneEvent::Registration(_))).await;
-    assert!(matches!(
-        registered,
-        PhoneEvent::Registration(RegistrationEvent::Registered { .. })
-    ));
+    let TlsRegistered {
+        phone,
+        mut events,
+        mut tls,
+        mut pending,
+    } = register_over_tls(audio).await;
 
     let server_key = CryptoAttribute {
         tag: 1,

@@ -7,13 +7,16 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use phone::runtime::PhoneEvent;
+use phone::audio::AudioBackend;
+use phone::runtime::{Phone, PhoneEvent, PhoneOptions};
+use phone::ua::{Account, RegistrationEvent};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncRead, AsyncReadExt};
-use tokio::net::UdpSocket;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::broadcast;
 use tokio::time::timeout;
+use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 
 /// How long anything the phone should do may take (generous: CI machines are loaded).
@@ -175,4 +178,67 @@ pub fn telephone_event(seq: u16, key: u8, end: bool, duration: u16) -> Vec<u8> {
     p.push(if end { 0x80 | 10 } else { 10 });
     p.extend_from_slice(&duration.to_be_bytes());
     p
+}
+
+/// A phone signed in over TLS to a scripted server on loopback (RFC 5630 §3.1.3): its
+/// events, the server's end of the connection and what was read beyond the REGISTER.
+pub struct TlsRegistered {
+    pub phone: Phone,
+    pub events: broadcast::Receiver<PhoneEvent>,
+    pub tls: TlsStream<TcpStream>,
+    pub pending: Vec<u8>,
+}
+
+/// Starts a phone as extension 202 over TLS to a scripted server (its certificate pinned by
+/// fingerprint), answers its REGISTER with 200 and waits until it says it is registered.
+pub async fn register_over_tls(audio: Arc<dyn AudioBackend>) -> TlsRegistered {
+    let (acceptor, fingerprint) = tls_acceptor();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let account = Account {
+        server: listener.local_addr().unwrap(),
+        transport: sip::Transport::Tls,
+        domain: None,
+        user: "202".into(),
+        auth_user: None,
+        password: "secret".into(),
+        display_name: None,
+        expires: 300,
+    };
+    let options = PhoneOptions {
+        tls_fingerprint: Some(fingerprint),
+        ..PhoneOptions::default()
+    };
+    // The phone connects (TLS handshake included) before it starts: the server accepts
+    // alongside.
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        acceptor.accept(tcp).await.unwrap()
+    });
+    let phone = timeout(WAIT, Phone::start_with(account, audio, options))
+        .await
+        .expect("started in time")
+        .unwrap();
+    let mut events = phone.subscribe();
+    let mut tls = timeout(WAIT, server).await.unwrap().unwrap();
+    let mut pending = Vec::new();
+    let register = read_sip(&mut tls, &mut pending).await;
+    assert!(register.starts_with("REGISTER "), "{register}");
+    let contact = header(&register, "Contact")[0].to_owned();
+    let ok = response(
+        &register,
+        "200 OK",
+        &format!("Contact: {contact};expires=300\r\n"),
+    );
+    tls.write_all(ok.as_bytes()).await.unwrap();
+    let registered = next_event(&mut events, |e| matches!(e, PhoneEvent::Registration(_))).await;
+    assert!(matches!(
+        registered,
+        PhoneEvent::Registration(RegistrationEvent::Registered { .. })
+    ));
+    TlsRegistered {
+        phone,
+        events,
+        tls,
+        pending,
+    }
 }
