@@ -3,6 +3,8 @@
 //! one, and the frames the call sends come from the new microphone. A choice that cannot
 //! be opened leaves the call on the device it had.
 
+mod direct_pair;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -13,6 +15,8 @@ use phone::audio::{
     AudioBackend, AudioError, CallDevices, Capture, ChoiceStamp, DeviceInfo, FileBackend,
     FileSource, Playback, Selected,
 };
+
+use direct_pair::{direct_call, hang_up};
 
 const RATE: u32 = 8_000;
 const HEADSET_MIC: f64 = 1_000.0;
@@ -245,81 +249,15 @@ impl AudioBackend for Flaky {
     }
 }
 
-/// The next event `want` matches.
-async fn event(
-    events: &mut tokio::sync::broadcast::Receiver<phone::runtime::PhoneEvent>,
-    want: impl Fn(&phone::runtime::PhoneEvent) -> bool,
-) -> phone::runtime::PhoneEvent {
-    loop {
-        let e = tokio::time::timeout(Duration::from_secs(8), events.recv())
-            .await
-            .expect("an event in time")
-            .expect("events");
-        if want(&e) {
-            return e;
-        }
-    }
-}
-
-fn account(user: &str, server: std::net::SocketAddr) -> phone::ua::Account {
-    phone::ua::Account {
-        server,
-        transport: sip::Transport::Udp,
-        domain: None,
-        user: user.into(),
-        auth_user: None,
-        password: String::new(),
-        display_name: None,
-        expires: 300,
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_running_call_plays_on_the_speaker_chosen_during_it() {
-    use phone::runtime::{Phone, PhoneEvent, PhoneOptions};
-
     // Two phones calling each other directly: "desk" has the two sound cards, "far"
     // plays a tone into the call.
-    let free = std::net::UdpSocket::bind("127.0.0.1:0").expect("a free port");
-    let desk_addr = free.local_addr().expect("addr");
-    drop(free);
-    let direct = |listen: std::net::SocketAddr| PhoneOptions {
-        register: false,
-        listen: Some(listen),
-        ..PhoneOptions::default()
-    };
     let far_audio = Arc::new(FileBackend::new(FileSource::Tone(CALL_TONE), None, 8_000));
-    let far = Phone::start_with(
-        account("far", desk_addr),
-        far_audio,
-        direct("127.0.0.1:0".parse().expect("addr")),
-    )
-    .await
-    .expect("far starts");
     let dir = tempfile::tempdir().expect("dir");
     let cards: Arc<dyn AudioBackend> = Arc::new(TwoCards::new(dir.path()));
     let chosen = Selected::new(cards, Some("Headset".into()), Some("Headset".into()));
-    let desk = Phone::start_with(
-        account("desk", far.sip_addr()),
-        Arc::new(chosen.clone()),
-        direct(desk_addr),
-    )
-    .await
-    .expect("desk starts");
-    let mut far_events = far.subscribe();
-    let mut desk_events = desk.subscribe();
-
-    let call = desk.dial("far").await.expect("dial");
-    let PhoneEvent::Incoming { call: incoming, .. } = event(&mut far_events, |e| {
-        matches!(e, PhoneEvent::Incoming { .. })
-    })
-    .await
-    else {
-        unreachable!()
-    };
-    far.answer(incoming).await.expect("answer");
-    event(&mut desk_events, |e| matches!(e, PhoneEvent::Codec { .. })).await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    let talking = direct_call(Arc::new(chosen.clone()), far_audio).await;
 
     // The user picks the laptop's speakers; the headset's recording ends with the move.
     chosen.choose(Some("Headset".into()), Some("Laptop".into()));
@@ -350,10 +288,7 @@ async fn a_running_call_plays_on_the_speaker_chosen_during_it() {
         "nothing more on the old speaker"
     );
 
-    desk.hang_up(call).await.expect("hang up");
-    event(&mut desk_events, |e| matches!(e, PhoneEvent::Ended { .. })).await;
-    desk.shutdown().await.expect("desk stops");
-    far.shutdown().await.expect("far stops");
+    hang_up(talking).await;
     let (laptop, laptop_rate) = wav(&dir.path().join("laptop.wav"));
     assert!(
         blocks_with(&laptop, laptop_rate, CALL_TONE) >= 3,

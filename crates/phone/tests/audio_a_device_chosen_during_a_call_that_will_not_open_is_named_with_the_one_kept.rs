@@ -2,6 +2,8 @@
 //! has, and the call says so, naming both, for the Phone page to show next to the
 //! choice; the next choice that opens clears it.
 
+mod direct_pair;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -10,6 +12,9 @@ use phone::audio::{
     AudioBackend, AudioError, CallDevices, Capture, DeviceInfo, FileBackend, FileSource, Playback,
     Selected,
 };
+
+use direct_pair::{direct_call, event, hang_up};
+use phone::runtime::PhoneEvent;
 
 /// File devices under any name, refusing to open anything while `refuse` is set (a
 /// device that is listed but will not open, with no default to fall back on either).
@@ -93,55 +98,9 @@ fn the_call_names_the_device_it_could_not_open_and_the_one_it_kept() {
     assert_eq!(devices.moved(), 1);
 }
 
-fn account(user: &str, server: std::net::SocketAddr) -> phone::ua::Account {
-    phone::ua::Account {
-        server,
-        transport: sip::Transport::Udp,
-        domain: None,
-        user: user.into(),
-        auth_user: None,
-        password: String::new(),
-        display_name: None,
-        expires: 300,
-    }
-}
-
-/// The next event `want` matches.
-async fn event(
-    events: &mut tokio::sync::broadcast::Receiver<phone::runtime::PhoneEvent>,
-    want: impl Fn(&phone::runtime::PhoneEvent) -> bool,
-) -> phone::runtime::PhoneEvent {
-    loop {
-        let e = tokio::time::timeout(std::time::Duration::from_secs(8), events.recv())
-            .await
-            .expect("an event in time")
-            .expect("events");
-        if want(&e) {
-            return e;
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_running_call_reports_the_device_it_could_not_move_to() {
-    use phone::runtime::{Phone, PhoneEvent, PhoneOptions};
-
-    let free = std::net::UdpSocket::bind("127.0.0.1:0").expect("a free port");
-    let desk_addr = free.local_addr().expect("addr");
-    drop(free);
-    let direct = |listen: std::net::SocketAddr| PhoneOptions {
-        register: false,
-        listen: Some(listen),
-        ..PhoneOptions::default()
-    };
     let far_audio = Arc::new(FileBackend::new(FileSource::Tone(440.0), None, 8_000));
-    let far = Phone::start_with(
-        account("far", desk_addr),
-        far_audio,
-        direct("127.0.0.1:0".parse().expect("addr")),
-    )
-    .await
-    .expect("far starts");
     let cards = Arc::new(Refusing {
         files: FileBackend::new(FileSource::Tone(600.0), None, 8_000),
         refuse: AtomicBool::new(false),
@@ -151,32 +110,12 @@ async fn a_running_call_reports_the_device_it_could_not_move_to() {
         None,
         Some("Laptop speakers".into()),
     );
-    let desk = Phone::start_with(
-        account("desk", far.sip_addr()),
-        Arc::new(chosen.clone()),
-        direct(desk_addr),
-    )
-    .await
-    .expect("desk starts");
-    let mut far_events = far.subscribe();
-    let mut desk_events = desk.subscribe();
-
-    let call = desk.dial("far").await.expect("dial");
-    let PhoneEvent::Incoming { call: incoming, .. } = event(&mut far_events, |e| {
-        matches!(e, PhoneEvent::Incoming { .. })
-    })
-    .await
-    else {
-        unreachable!()
-    };
-    far.answer(incoming).await.expect("answer");
-    event(&mut desk_events, |e| matches!(e, PhoneEvent::Codec { .. })).await;
-    // The call's loop opens its devices once it runs, just after telling its codec.
-    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let mut talking = direct_call(Arc::new(chosen.clone()), far_audio).await;
+    let call = talking.call;
 
     cards.refuse.store(true, Ordering::Relaxed);
     chosen.choose(None, Some("Headset".into()));
-    let told = event(&mut desk_events, |e| {
+    let told = event(&mut talking.desk_events, |e| {
         matches!(e, PhoneEvent::DeviceChoice { .. })
     })
     .await;
@@ -189,8 +128,5 @@ async fn a_running_call_reports_the_device_it_could_not_move_to() {
         Some("Could not open Headset; the call stays on Laptop speakers.")
     );
 
-    desk.hang_up(call).await.expect("hang up");
-    event(&mut desk_events, |e| matches!(e, PhoneEvent::Ended { .. })).await;
-    desk.shutdown().await.expect("desk stops");
-    far.shutdown().await.expect("far stops");
+    hang_up(talking).await;
 }
