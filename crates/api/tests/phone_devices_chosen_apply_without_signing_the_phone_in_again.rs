@@ -5,23 +5,8 @@
 
 mod common;
 
-use common::{Harness, PATIENCE};
-use serde_json::{json, Value};
-
-async fn registered(h: &Harness) -> Value {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
-        let state = h.ok("get_phone", json!({})).await;
-        if state["registration"]["state"] == "registered" {
-            return state;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never registered: {state}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
+use common::Harness;
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn devices_are_saved_without_restarting_the_phone() {
@@ -34,7 +19,7 @@ async fn devices_are_saved_without_restarting_the_phone() {
                "password": password}),
     )
     .await;
-    let state = registered(&h).await;
+    let state = h.phone_registered().await;
     let input = state["audio"]["inputs"][0]
         .as_str()
         .expect("an input")

@@ -5,23 +5,8 @@
 
 mod common;
 
-use common::{Harness, PATIENCE};
-use serde_json::{json, Value};
-
-async fn registered(h: &Harness) -> Value {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
-        let state = h.ok("get_phone", json!({})).await;
-        if state["registration"]["state"] == "registered" {
-            return state;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never registered: {state}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
+use common::Harness;
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_encryption_setting_round_trips_and_bad_values_are_refused() {
@@ -34,7 +19,7 @@ async fn the_encryption_setting_round_trips_and_bad_values_are_refused() {
                "password": password}),
     )
     .await;
-    let state = registered(&h).await;
+    let state = h.phone_registered().await;
     assert_eq!(state["srtp"], "auto", "{state}");
 
     let off = h.ok("phone_set_srtp", json!({"srtp": "off"})).await;
@@ -81,22 +66,7 @@ async fn the_encryption_setting_round_trips_and_bad_values_are_refused() {
     assert!(plain["fields"]["transport"].is_string(), "{plain}");
 
     // The API stops and starts again on the same data folder (the app restarted).
-    h.api.take().expect("api").shutdown().await;
-    let config = engine::Config {
-        data_dir: h.dir.path().to_path_buf(),
-        listen: vec![h.sip],
-        tls_listen: Vec::new(),
-        rtp_ports: 41000..=41999,
-        realm: common::REALM.to_owned(),
-    };
-    let again = api::serve(
-        api::ApiConfig::new("127.0.0.1:0".parse().expect("addr"), config),
-        h.handle.clone(),
-    )
-    .await
-    .expect("api serves again");
-    h.addr = again.local_addr();
-    h.api = Some(again);
+    h.restart_api().await;
     assert_eq!(h.ok("get_phone", json!({})).await["srtp"], "required");
     h.stop().await;
 }

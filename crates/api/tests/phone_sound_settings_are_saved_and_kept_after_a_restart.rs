@@ -54,22 +54,7 @@ async fn sound_settings_are_saved_and_read_back_after_a_restart() {
     assert!(refused.to_string().contains("ring_device"), "{refused}");
 
     // The API stops and starts again on the same data folder (the app restarted).
-    h.api.take().expect("api").shutdown().await;
-    let config = engine::Config {
-        data_dir: h.dir.path().to_path_buf(),
-        listen: vec![h.sip],
-        tls_listen: Vec::new(),
-        rtp_ports: 41000..=41999,
-        realm: common::REALM.to_owned(),
-    };
-    let again = api::serve(
-        api::ApiConfig::new("127.0.0.1:0".parse().expect("addr"), config),
-        h.handle.clone(),
-    )
-    .await
-    .expect("api serves again");
-    h.addr = again.local_addr();
-    h.api = Some(again);
+    h.restart_api().await;
     let reloaded = h.ok("phone_sound", json!({})).await;
     assert_eq!(reloaded, on_device);
     h.stop().await;

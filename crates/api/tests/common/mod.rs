@@ -238,6 +238,42 @@ impl Harness {
         added["password"].as_str().expect("a password").to_owned()
     }
 
+    /// The API stops and starts again on the same data folder, as when the app restarts.
+    pub async fn restart_api(&mut self) {
+        self.api.take().expect("api").shutdown().await;
+        let config = engine::Config {
+            data_dir: self.dir.path().to_path_buf(),
+            listen: vec![self.sip],
+            tls_listen: Vec::new(),
+            rtp_ports: 41000..=41999,
+            realm: REALM.to_owned(),
+        };
+        let again = api::serve(
+            api::ApiConfig::new("127.0.0.1:0".parse().expect("addr"), config),
+            self.handle.clone(),
+        )
+        .await
+        .expect("api serves again");
+        self.addr = again.local_addr();
+        self.api = Some(again);
+    }
+
+    /// `get_phone` once the app's phone says it is registered.
+    pub async fn phone_registered(&self) -> Value {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let state = self.ok("get_phone", json!({})).await;
+            if state["registration"]["state"] == "registered" {
+                return state;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "never registered: {state}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn stop(mut self) {
         if let Some(api) = self.api.take() {
             api.shutdown().await;
